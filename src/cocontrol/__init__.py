@@ -1,0 +1,14 @@
+"""cocontrol: coordinated control of air pollutants and greenhouse gases (减污降碳协同增效).
+
+Data flows one way, one subpackage per stage, each importing only earlier stages::
+
+    project -> inventory -> scenario -> airquality -> metrics -> optimize / cge / evaluation
+            -> report / cli
+
+The command line, reports and any service layer are thin shells over this library.
+"""
+
+from cocontrol.errors import CocontrolError, InputError, Problem
+
+__version__ = "0.1.0"
+__all__ = ["CocontrolError", "InputError", "Problem", "__version__"]

@@ -1,0 +1,3 @@
+from cocontrol.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""Command-line interface (Typer + Rich): a thin shell over the library.
+
+Each stage contributes its commands from its own module ``cocontrol.cli.<stage>`` through a
+``register(app)`` function, so the modules stay small and independent.
+
+Exit codes: 0 success; 1 the input has problems (validation errors, infeasible targets);
+2 usage error (bad options); 3 a model failed to solve.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="cocontrol",
+    help="cocontrol: coordinated control of air pollutants and GHGs (减污降碳协同增效)",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command modules, in the order of the data flow. Each defines register(app).
+_MODULES = ["inventory", "scenario", "metrics", "optimize", "cge", "evaluation", "demo"]
+
+for _name in _MODULES:
+    try:
+        _mod = importlib.import_module(f"cocontrol.cli.{_name}")
+    except ModuleNotFoundError as _e:  # a stage not built yet
+        if _e.name != f"cocontrol.cli.{_name}":
+            raise
+        continue
+    _mod.register(app)
+
+
+def main() -> None:
+    app()

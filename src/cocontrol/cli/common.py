@@ -1,0 +1,87 @@
+"""Helpers shared by CLI modules: language, output formats, error display, exit codes."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cocontrol import i18n
+from cocontrol.errors import CocontrolError, InfeasibleError, InputError, ModelError
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+EXIT_MODEL = 3
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def print_df(df: pd.DataFrame, title: str | None = None, float_fmt: str = "{:,.2f}",
+             max_rows: int = 60) -> None:
+    """Pretty-print a DataFrame as a Rich table."""
+    tab = Table(title=title, show_lines=False)
+    d = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df
+    for c in d.columns:
+        tab.add_column(str(c), justify="right" if pd.api.types.is_numeric_dtype(d[c]) else "left")
+    for _, row in d.head(max_rows).iterrows():
+        tab.add_row(*[float_fmt.format(v) if isinstance(v, float) else str(v) for v in row])
+    console.print(tab)
+    if len(d) > max_rows:
+        console.print(f"... {len(d) - max_rows} more rows")
+
+
+def emit(df: pd.DataFrame, fmt: Format, output: Path | None, title: str | None = None) -> None:
+    """Write ``df`` in the requested format to ``output`` or stdout (xlsx needs ``output``)."""
+    if fmt == Format.table:
+        print_df(df, title)
+        if output:
+            df.to_csv(output)
+        return
+    if fmt == Format.xlsx:
+        if output is None:
+            raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
+        df.to_excel(output)
+        console.print(f"wrote {output}")
+        return
+    text = df.to_csv() if fmt == Format.csv else df.reset_index().to_json(orient="records",
+                                                                            force_ascii=False)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+
+
+def fail(exc: CocontrolError) -> None:
+    """Print a domain error plainly and exit with the matching code (never a traceback)."""
+    if isinstance(exc, InputError):
+        err_console.print(f"[bold red]{len(exc.problems)} {i18n.t('problems_found')}[/]")
+        for p in exc.problems:
+            err_console.print(f"  - {p}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+    if isinstance(exc, InfeasibleError):
+        err_console.print(f"[bold red]Infeasible:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+    if isinstance(exc, ModelError):
+        err_console.print(f"[bold red]Model failed:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_MODEL)
+    err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+    raise typer.Exit(EXIT_INPUT)
