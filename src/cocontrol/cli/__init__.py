@@ -21,6 +21,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _root(
+    lang: str = typer.Option("en", "--lang", help="language of messages and labels: en or zh"),
+) -> None:
+    """cocontrol: coordinated control of air pollutants and GHGs (减污降碳协同增效)."""
+    from cocontrol import i18n
+
+    i18n.set_language(lang)
+
+
 # Command modules, in the order of the data flow. Each defines register(app).
 _MODULES = ["inventory", "scenario", "metrics", "optimize", "cge", "evaluation", "demo"]
 
