@@ -1,0 +1,15 @@
+"""Co-control metrics and diagnostics: pure functions over tables.
+
+Modules
+-------
+coupling     coupling coordination degree (original and Wang Shujia et al. 2021 corrected)
+decoupling   Tapio (2005) decoupling elasticity and the eight states
+joint_change classification of regions by the joint change of CO2 and a pollutant
+lmdi         LMDI-I decomposition (additive and multiplicative, zero values per Ang & Liu 2007)
+cocontrol    reductions, co-control coordinate system, cross-elasticity with sign pair, APeq,
+             unit costs, MAC curves and measure ranking
+"""
+
+from cocontrol.metrics.coupling import coupling_coordination, coupling_degree
+
+__all__ = ["coupling_coordination", "coupling_degree"]
