@@ -11,5 +11,11 @@ cocontrol    reductions, co-control coordinate system, cross-elasticity with sig
 """
 
 from cocontrol.metrics.coupling import coupling_coordination, coupling_degree
+from cocontrol.metrics.decoupling import decoupling, tapio_state
+from cocontrol.metrics.joint_change import classify_joint_change
+from cocontrol.metrics.lmdi import decompose_co2, decompose_pollutant, lmdi, log_mean
 
-__all__ = ["coupling_coordination", "coupling_degree"]
+__all__ = [
+    "coupling_coordination", "coupling_degree", "decoupling", "tapio_state",
+    "classify_joint_change", "lmdi", "log_mean", "decompose_co2", "decompose_pollutant",
+]

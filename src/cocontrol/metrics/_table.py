@@ -1,0 +1,65 @@
+"""Small helpers shared by the metric functions: column checks and wide/long pivots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from cocontrol.errors import InputError, Problem
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str | None], file: str,
+                    what: str = "column") -> None:
+    """Raise InputError listing every required column that ``df`` lacks."""
+    have = [str(c) for c in df.columns]
+    missing = [c for c in columns if c is not None and c not in df.columns]
+    if missing:
+        raise InputError([
+            Problem(file=file, column=c, message=f"required {what} '{c}' is missing",
+                    expected=f"one of the columns: {', '.join(have)}" if have else "a header row")
+            for c in missing
+        ])
+
+
+def numeric_columns(df: pd.DataFrame, columns: Sequence[str], file: str,
+                    allow_nan: bool = True) -> pd.DataFrame:
+    """Convert ``columns`` to float; non-numeric cells raise InputError with row numbers.
+
+    Row numbers are as seen in Excel (header = row 1), assuming ``df`` has a RangeIndex.
+    """
+    out = df.copy()
+    problems: list[Problem] = []
+    for c in columns:
+        raw = out[c]
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = num.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
+        for pos in np.flatnonzero(bad.to_numpy())[:20]:
+            problems.append(Problem(file=file, row=int(pos) + 2, column=c,
+                                    message="value is not a number",
+                                    value=raw.iloc[pos], expected="a number"))
+        if not allow_nan:
+            for pos in np.flatnonzero((num.isna() & ~bad).to_numpy())[:20]:
+                problems.append(Problem(file=file, row=int(pos) + 2, column=c,
+                                        message="value is empty", expected="a number"))
+        out[c] = num.astype(float)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def check_unique(df: pd.DataFrame, keys: Sequence[str], file: str) -> None:
+    """Raise InputError when the key columns do not identify rows uniquely."""
+    if not keys:
+        return
+    dup = df.duplicated(list(keys), keep=False)
+    if dup.any():
+        pos = np.flatnonzero(dup.to_numpy())
+        raise InputError([
+            Problem(file=file, row=int(p) + 2, column=", ".join(keys),
+                    message="duplicate row for the same key",
+                    value=tuple(df.iloc[p][list(keys)].tolist()),
+                    expected="one row per " + " × ".join(keys))
+            for p in pos[:20]
+        ])
