@@ -1,0 +1,131 @@
+"""CLI: ``cocontrol validate | inventory | template | report``."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import typer
+
+from cocontrol import i18n
+from cocontrol.cli.common import Format, Lang, console, emit, err_console, fail, print_df
+from cocontrol.errors import CocontrolError, InputError, MissingFactorError
+
+
+def _demo_project() -> Path:
+    """The embedded demo project: ``examples/demo-city`` of the source tree."""
+    here = Path(str(resources.files("cocontrol"))).resolve()
+    for base in (here.parent.parent, Path.cwd()):
+        p = base / "examples" / "demo-city"
+        if (p / "project.yaml").exists():
+            return p
+    raise CocontrolError("demo project examples/demo-city not found")
+
+
+def check(project_dir: Path):
+    """Load, validate and compute; return (project, inventory) or raise InputError with every
+    problem, including source/species pairs with no factor."""
+    from cocontrol.inventory import compute
+    from cocontrol.project import load_project
+
+    proj = load_project(project_dir)
+    try:
+        inv = compute(proj, strict=False)
+    except MissingFactorError as e:  # pragma: no cover - strict=False never raises it
+        raise InputError(str(e)) from e
+    if inv.missing:
+        raise InputError(inv.missing)
+    return proj, inv
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("validate")
+    def validate_cmd(project: Path = typer.Argument(..., help="project folder")) -> None:
+        """Check a project's manifest and tables; list every problem (exit 1 if any)."""
+        try:
+            proj, inv = check(project)
+        except CocontrolError as e:
+            fail(e)
+        for w in proj.warnings:
+            err_console.print(f"[yellow]warning[/] {w}", markup=True, highlight=False)
+        console.print(f"[green]{i18n.t('no_problems')}[/]: {len(proj.activity)} activity rows, "
+                      f"{len(inv.lines)} source lines, {len(proj.regions)} regions")
+
+    @app.command("inventory")
+    def inventory_cmd(
+        project: Path = typer.Argument(..., help="project folder"),
+        by: str = typer.Option("sector", help="comma-separated: sector, fuel, process, "
+                               "district, park, enterprise, facility, region_id, source_id"),
+        unit: str = typer.Option("kt", help="t, kt or Mt"),
+        scope: str = typer.Option("1", help="1 direct, 2 indirect (purchased energy), all"),
+        fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json, xlsx"),
+        output: Path | None = typer.Option(None, "--output", "-o", help="output file"),
+        iamc: bool = typer.Option(False, help="output IAMC format instead"),
+    ) -> None:
+        """Compute the integrated inventory and print or export it."""
+        try:
+            proj, inv = check(project)
+            if fmt == Format.xlsx and not iamc:
+                if output is None:
+                    raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
+                inv.to_excel(output, unit=unit)
+                console.print(f"wrote {output}")
+                return
+            if iamc:
+                df = inv.to_iamc()
+            else:
+                sc = scope if scope == "all" else int(scope)
+                df = inv.aggregate(by.split(","), unit=unit, scope=sc, wide=True)
+        except CocontrolError as e:
+            fail(e)
+        emit(df, fmt, output, title=f"{proj.name}: {unit}")
+
+    @app.command("template")
+    def template_cmd(folder: Path = typer.Argument(..., help="folder to write into")) -> None:
+        """Write an Excel template (one documented sheet per table, code lists) and a manifest."""
+        from cocontrol.project.template import write_template
+
+        path = write_template(folder)
+        console.print(f"wrote {path} and {folder / 'project.yaml'}")
+
+    @app.command("report")
+    def report_cmd(
+        project: Path = typer.Argument(..., help="project folder"),
+        out: Path = typer.Option(Path("out"), help="output folder"),
+        lang: Lang = typer.Option(Lang.en, help="en or zh"),
+    ) -> None:
+        """Write the inventory HTML report and Excel workbook to OUT."""
+        try:
+            proj, inv = check(project)
+        except CocontrolError as e:
+            fail(e)
+        for p in _write_reports(proj, inv, out, lang.value):
+            console.print(f"wrote {p}")
+
+
+def _write_reports(proj, inv, out: Path, lang: str) -> list[Path]:
+    from cocontrol.report.inventory import inventory_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    html = inventory_report(inv, out / "inventory_report.html", lang=lang,
+                            illustrative=proj.manifest.illustrative,
+                            year=proj.manifest.base_year)
+    xlsx = inv.to_excel(out / "inventory.xlsx", unit="t")
+    return [html, xlsx]
+
+
+def demo(out: Path, lang: str) -> list[Path]:
+    """Validate the demo city, compute its inventory, print a summary, write reports."""
+    project = _demo_project()
+    try:
+        proj, inv = check(project)
+    except CocontrolError as e:
+        fail(e)
+    console.print(f"[green]validated[/] {project}: {len(proj.activity)} rows, "
+                  f"{len(inv.lines)} lines")
+    tab = inv.aggregate("sector_parent", unit="kt", wide=False)
+    tab = tab[tab["year"] == proj.manifest.base_year]
+    print_df(tab.pivot_table(index="sector_parent", columns="species", values="value",
+                             aggfunc="sum"),
+             title=f"{proj.name} {proj.manifest.base_year}: kt (CO2e {inv.gwp_set})")
+    return _write_reports(proj, inv, out, lang)

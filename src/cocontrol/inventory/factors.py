@@ -1,0 +1,299 @@
+"""Emission-factor resolution: which factor serves every source line and species.
+
+Look-up order for each (sector, fuel or process, species), first hit wins:
+
+1. a user factor for this very source (``factors.source_id``),
+2. a user factor for the sector, then for its parent sectors, then for ``*`` (any sector),
+3. the bundled default (EMEP/EEA 2023 Tier 1, IPCC 2006) for the sector, its parents, ``*``,
+4. for CO2 of a fuel: NCV × carbon content × 44/12 × oxidation (IPCC 2006 Vol.2 Eq. 2.1 with
+   Table 1.2/1.3 defaults); for purchased electricity and heat: the grid/heat factor (scope 2).
+
+With ``so2_method: sulfur_balance`` SO2 of a fuel with a known sulfur content is
+``2 × S × (1 − ash retention)`` per t of fuel (64.066/32.065 ≈ 1.998 by molar mass) in place
+of a *default* factor (a user factor still comes first).
+
+A species is *applicable* to a fuel or process when some factor for that fuel or process
+exists in any set; an applicable species with no factor for the source's sector is a missing
+factor and an error — never a silent zero. Species with no factor anywhere for that fuel or
+process are reported as "not applicable".
+
+Work is done once per unique (sector, fuel, process, unit) combination, so a national
+inventory with millions of sources resolves a few thousand combinations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cocontrol import refdata, units
+from cocontrol.errors import Problem
+
+C_TO_CO2 = 44.0095 / 12.011  # molar mass ratio CO2/C
+S_TO_SO2 = 64.066 / 32.065  # molar mass ratio SO2/S
+
+KEYS = ["sector", "fuel", "process"]
+
+
+@dataclass
+class FactorTable:
+    """Resolved factors per combination.
+
+    ``multiplier[k, s]``: t of species s per unit of activity for combination k (NaN where not
+    applicable). ``provenance``: tidy table (combo, species, method, value, unit, source).
+    """
+
+    combos: pd.DataFrame  # sector, fuel, process, unit, scope, biogenic
+    species: tuple[str, ...]
+    multiplier: np.ndarray
+    provenance: pd.DataFrame
+    missing: pd.DataFrame  # combo, species of applicable species without factor
+
+
+def _parent_chain() -> dict[str, list[str]]:
+    sec = refdata.table("sectors")
+    parent = dict(zip(sec["code"], sec["parent"], strict=True))
+    chains = {}
+    for code in sec["code"]:
+        chain, cur = [], code
+        while isinstance(cur, str) and cur and cur in parent and len(chain) < 20:
+            chain.append(cur)
+            cur = parent[cur]
+        chains[code] = chain
+    return chains
+
+
+def _split_unit(u: str) -> tuple[str, str]:
+    num, den = u.split("/", 1)
+    return num.strip(), den.strip()
+
+
+def activity_per_denominator(act_unit: str, den_unit: str, fuel: str | None) -> float:
+    """How many ``den_unit`` one ``act_unit`` of activity is, bridging mass/volume and energy
+    with the fuel's net calorific value (IPCC 2006 Vol.2 Table 1.2)."""
+    if units.dimension_ok(act_unit, den_unit):
+        return units.factor(act_unit, den_unit)
+    if not isinstance(fuel, str):
+        raise units.UnitError(f"cannot convert {act_unit!r} to {den_unit!r}")
+    f = refdata.table("fuels").set_index("code").loc[fuel]
+    ncv = float(f["ncv"])
+    ncv_num, ncv_den = _split_unit(str(f["ncv_unit"]))
+    if not np.isfinite(ncv) or ncv <= 0:
+        raise units.UnitError(f"fuel {fuel} has no calorific value to convert {act_unit} to "
+                              f"{den_unit}")
+    if units.dimension_ok(act_unit, ncv_den) and units.dimension_ok(den_unit, ncv_num):
+        return units.factor(act_unit, ncv_den) * ncv * units.factor(ncv_num, den_unit)
+    if units.dimension_ok(act_unit, ncv_num) and units.dimension_ok(den_unit, ncv_den):
+        return units.factor(act_unit, ncv_num) / ncv * units.factor(ncv_den, den_unit)
+    raise units.UnitError(f"cannot convert {act_unit!r} of {fuel} to {den_unit!r}")
+
+
+def _to_t_per_activity(value: float, unit: str, act_unit: str, fuel) -> float:
+    num, den = _split_unit(unit)
+    return value * units.factor(num, "t") / activity_per_denominator(act_unit, den, fuel)
+
+
+def _candidates(combos: pd.DataFrame, table: pd.DataFrame, set_name: str, chains,
+                priority0: int) -> pd.DataFrame:
+    """All factors of ``table`` that match each combo, with a priority (lower wins)."""
+    rows = []
+    t = table.copy()
+    for col in ("fuel", "process"):
+        t[col] = t[col].where(t[col].notna(), "")
+    base = combos[["combo", "sector", "fuel", "process"]].copy()
+    for col in ("fuel", "process"):
+        base[col] = base[col].where(base[col].notna(), "")
+    for depth in range(6):  # sector itself, its parents, then "*"
+        b = base.copy()
+        b["match_sector"] = [c[depth] if depth < len(c) else None
+                             for c in (chains.get(s, [s]) for s in b["sector"])]
+        b = b[b["match_sector"].notna()]
+        if b.empty:
+            break
+        m = b.merge(t, left_on=["match_sector", "fuel", "process"],
+                    right_on=["sector", "fuel", "process"], suffixes=("", "_f"))
+        m["priority"] = priority0 + depth
+        rows.append(m)
+    star = base.merge(t[t["sector"] == "*"], on=["fuel", "process"], suffixes=("", "_f"))
+    star["priority"] = priority0 + 9
+    rows.append(star)
+    out = pd.concat(rows, ignore_index=True)
+    out["set"] = set_name
+    return out[["combo", "species", "value", "unit", "source", "priority", "set"]]
+
+
+def resolve(combos: pd.DataFrame, user_factors: pd.DataFrame, *, factor_sets=("user", "default"),
+            so2_method: str = "factor", grid_factor: float, heat_factor: float,
+            grid_source: str = "", heat_source: str = "",
+            species: tuple[str, ...] = refdata.SPECIES) -> FactorTable:
+    """Resolve factors for unique combinations (columns sector, fuel, process, unit)."""
+    combos = combos.reset_index(drop=True).copy()
+    combos["combo"] = np.arange(len(combos))
+    chains = _parent_chain()
+    fuels = refdata.table("fuels").set_index("code")
+    kind = combos["fuel"].map(fuels["kind"]).fillna("process")
+    combos["scope"] = np.where(kind.isin(["electricity", "heat"]), 2, 1)
+    bio = combos["fuel"].map(fuels["biogenic"].astype(str).str.lower() == "true")
+    combos["biogenic"] = bio.fillna(False).astype(bool)
+
+    cands = []
+    generic_user = user_factors[user_factors["source_id"].isna()] if len(user_factors) else \
+        user_factors
+    if "user" in factor_sets and len(generic_user):
+        cands.append(_candidates(combos, generic_user, "user", chains, 0))
+    if "default" in factor_sets:
+        cands.append(_candidates(combos, refdata.table("ef_air"), "default", chains, 100))
+    cand = pd.concat(cands, ignore_index=True) if cands else pd.DataFrame(
+        columns=["combo", "species", "value", "unit", "source", "priority", "set"])
+    cand = cand[cand["species"].isin(species)]
+    best = cand.sort_values("priority", kind="stable").drop_duplicates(["combo", "species"])
+    best = best.assign(method="factor")
+
+    extra = [_fuel_co2(combos, fuels, best), _scope2(combos, grid_factor, heat_factor,
+                                                       grid_source, heat_source)]
+    if so2_method == "sulfur_balance":
+        extra.append(_sulfur_balance(combos, fuels, best))
+    for e in extra:
+        if len(e):
+            best = pd.concat([best[~best.set_index(["combo", "species"]).index.isin(
+                e.set_index(["combo", "species"]).index)], e], ignore_index=True)
+
+    # Conversion to t per activity unit, once per (value unit, activity unit, fuel).
+    S = len(species)
+    sidx = {s: i for i, s in enumerate(species)}
+    mult = np.full((len(combos), S), np.nan)
+    act_unit = combos["unit"].to_numpy(dtype=object)
+    fuel_of = combos["fuel"].to_numpy(dtype=object)
+    conv_problems = []
+    vals = np.empty(len(best))
+    for i, (k, unit, val) in enumerate(zip(best["combo"], best["unit"], best["value"],
+                                            strict=True)):
+        if unit == "t/activity":
+            vals[i] = val
+            continue
+        try:
+            vals[i] = _to_t_per_activity(float(val), unit, act_unit[k], fuel_of[k])
+        except units.UnitError as e:
+            vals[i] = np.nan
+            conv_problems.append((k, str(e)))
+    best = best.assign(t_per_activity=vals)
+    ok = np.isfinite(vals)
+    mult[best["combo"].to_numpy()[ok], best["species"].map(sidx).to_numpy()[ok]] = vals[ok]
+
+    # Applicable species: some factor exists for this fuel/process in any set or sector.
+    applicable = _applicable(combos, user_factors, species)
+    have = np.isfinite(mult)
+    mult[~applicable & ~have] = 0.0  # not applicable to this fuel/process in any factor set
+    miss_k, miss_s = np.nonzero(applicable & ~have)
+    missing = pd.DataFrame({"combo": miss_k, "species": [species[j] for j in miss_s]})
+    for k, msg in conv_problems:
+        missing.loc[len(missing)] = [k, "unit: " + msg]
+    prov = best[["combo", "species", "set", "method", "value", "unit", "source",
+                 "t_per_activity"]].sort_values(["combo", "species"]).reset_index(drop=True)
+    return FactorTable(combos=combos, species=tuple(species), multiplier=mult,
+                       provenance=prov, missing=missing)
+
+
+def _applicable(combos, user_factors, species) -> np.ndarray:
+    ef = refdata.table("ef_air")
+    tabs = [ef[["fuel", "process", "species"]]]
+    if len(user_factors):
+        tabs.append(user_factors[["fuel", "process", "species"]])
+    t = pd.concat(tabs, ignore_index=True)
+    t["key"] = t["fuel"].fillna("") + "|" + t["process"].fillna("")
+    keyset = set(zip(t["key"], t["species"], strict=True))
+    ck = (combos["fuel"].fillna("") + "|" + combos["process"].fillna("")).to_numpy()
+    out = np.zeros((len(combos), len(species)), dtype=bool)
+    for j, s in enumerate(species):
+        out[:, j] = [(k, s) in keyset for k in ck]
+    # fuel CO2 always applies to fossil fuels; scope 2 carries CO2 only
+    return out
+
+
+def _fuel_co2(combos, fuels, best) -> pd.DataFrame:
+    """CO2 of fuel combustion from NCV × carbon content × 44/12 × oxidation, where no user
+    factor gives CO2 (IPCC 2006 Vol.2 Ch.2 Eq. 2.1; Ch.1 Tables 1.2, 1.3)."""
+    user_co2 = set(best.loc[(best["species"] == "CO2") & (best["set"] == "user"), "combo"])
+    rows = []
+    for k, fuel in zip(combos["combo"], combos["fuel"], strict=True):
+        if not isinstance(fuel, str) or k in user_co2:
+            continue
+        f = fuels.loc[fuel]
+        if f["kind"] in ("electricity", "heat") or not np.isfinite(float(f["carbon_content"])):
+            continue
+        cc, ox = float(f["carbon_content"]), float(f["oxidation"])
+        biogenic = str(f["biogenic"]).lower() == "true"
+        value = 0.0 if biogenic else cc * C_TO_CO2 * ox  # kg CO2/GJ
+        src = (f"computed: carbon content {cc:g} kg C/GJ × 44/12 × oxidation {ox:g} "
+               f"[{f['source']}]")
+        if biogenic:
+            src = "biogenic CO2: reported as memo item, not in totals (IPCC 2006 Vol.2 §1.4.1)"
+        rows.append({"combo": k, "species": "CO2", "value": value, "unit": "kg/GJ",
+                     "source": src, "priority": 50, "set": "default",
+                     "method": "carbon_content" if not biogenic else "biogenic_memo"})
+    return pd.DataFrame(rows)
+
+
+def _scope2(combos, grid, heat, gsrc, hsrc) -> pd.DataFrame:
+    rows = []
+    for k, fuel, scope in zip(combos["combo"], combos["fuel"], combos["scope"], strict=True):
+        if scope != 2:
+            continue
+        if fuel == "electricity":
+            rows.append({"combo": k, "species": "CO2", "value": grid, "unit": "t/MWh",
+                         "source": gsrc, "priority": 0, "set": "grid", "method": "scope2"})
+        else:
+            rows.append({"combo": k, "species": "CO2", "value": heat, "unit": "t/GJ",
+                         "source": hsrc, "priority": 0, "set": "grid", "method": "scope2"})
+    return pd.DataFrame(rows)
+
+
+def _sulfur_balance(combos, fuels, best) -> pd.DataFrame:
+    """Default SO2 by sulfur mass balance (per t of fuel) where a sulfur content is known."""
+    user_so2 = set(best.loc[(best["species"] == "SO2") & (best["set"] == "user"), "combo"])
+    rows = []
+    for k, fuel in zip(combos["combo"], combos["fuel"], strict=True):
+        if not isinstance(fuel, str) or k in user_so2:
+            continue
+        f = fuels.loc[fuel]
+        s, r = float(f["sulfur_content"]), float(f["so2_ash_retention"])
+        if not (np.isfinite(s) and np.isfinite(r)):
+            continue
+        rows.append({"combo": k, "species": "SO2", "value": s / 100 * S_TO_SO2 * (1 - r),
+                     "unit": "t/t", "priority": 40, "set": "default", "method": "sulfur_balance",
+                     "source": f"sulfur balance: S {s:g} % × 64/32 × (1 − retention {r:g}) "
+                               f"[{f['source']}]"})
+    return pd.DataFrame(rows)
+
+
+def missing_problems(ft: FactorTable, lines: pd.DataFrame, activity: pd.DataFrame
+                     ) -> list[Problem]:
+    """Turn missing factors into problems naming the activity rows concerned."""
+    if ft.missing.empty:
+        return []
+    out = []
+    file = activity.attrs.get("file", "activity")
+    sheet = activity.attrs.get("sheet")
+    for (k, sp), _ in ft.missing.groupby(["combo", "species"]):
+        c = ft.combos.iloc[int(k)]
+        sel = lines.index[lines["combo"] == k]
+        rows = activity.loc[activity["_line"].isin(sel), "_row"].astype(int).tolist() if \
+            "_line" in activity else []
+        what = c["fuel"] if isinstance(c["fuel"], str) else c["process"]
+        if sp.startswith("unit:"):
+            out.append(Problem(file=file, sheet=sheet, row=rows[0] if rows else None,
+                               column="unit", value=c["unit"], message=sp[6:],
+                               expected="a unit convertible to the factor's activity unit"))
+            continue
+        out.append(Problem(
+            file=file, sheet=sheet, row=rows[0] if rows else None, column="sector",
+            value=f"{c['sector']} × {what}",
+            message=f"no {sp} emission factor for sector {c['sector']} with {what} "
+                    f"({len(rows)} row(s): {', '.join(map(str, rows[:6]))}"
+                    f"{' ...' if len(rows) > 6 else ''})",
+            expected=f"a row in factors.csv for sector={c['sector']}, "
+                     f"{'fuel' if isinstance(c['fuel'], str) else 'process'}={what}, "
+                     f"species={sp} (or sector=*)"))
+    return out

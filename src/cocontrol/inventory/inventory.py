@@ -1,0 +1,277 @@
+"""The :class:`Inventory`: labelled arrays of emissions with aggregation and export.
+
+``lines`` holds one row per source line (source, region and its ancestors at every level,
+sector, fuel or process, activity unit, scope); arrays are indexed (line, species, year).
+Masses are in tonnes internally; outputs take a ``unit`` argument (t, kt, Mt).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from cocontrol import refdata, units
+from cocontrol._frame import factorize_columns
+from cocontrol.errors import CocontrolError
+
+CO2E = "CO2e"
+
+
+class Inventory:
+    """Integrated inventory of air pollutants and GHGs (controlled emissions in t)."""
+
+    def __init__(self, lines: pd.DataFrame, years: list[int], species: tuple[str, ...],
+                 activity: np.ndarray, ef: np.ndarray, ctrl_lines: np.ndarray,
+                 ctrl_factor: np.ndarray, gwp_set: str = "AR6", factor_table=None,
+                 source_factors=None, name: str = "", regions: pd.DataFrame | None = None):
+        self.lines = lines.reset_index(drop=True)
+        self.years = list(years)
+        self.species = tuple(species)
+        self.activity = activity  # (N, Y), activity unit of each line
+        self.ef = ef  # (N, S), t per activity unit; NaN = missing factor
+        self.ctrl_lines = ctrl_lines
+        self.ctrl_factor = ctrl_factor  # (M, S, Y) = 1 − Σ share × η
+        self.gwp_set = gwp_set
+        self.factor_table = factor_table
+        self.source_factors = source_factors
+        self.name = name
+        self.regions = regions
+        self.missing: list = []
+        self.measured_cells = pd.DataFrame(
+            columns=["source_id", "species", "year", "computed_t", "measured_t", "method"])
+        self.emissions = self._controlled()
+
+    # ------------------------------------------------------------------ core arrays
+    def _controlled(self) -> np.ndarray:
+        E = np.multiply(self.activity[:, None, :], self.ef[:, :, None])
+        if len(self.ctrl_lines):
+            E[self.ctrl_lines] *= self.ctrl_factor
+        return E
+
+    def uncontrolled(self) -> np.ndarray:
+        """Uncontrolled emissions U = A × EF, t, shape (line, species, year)."""
+        return np.multiply(self.activity[:, None, :], self.ef[:, :, None])
+
+    def apply_measured(self, measured: pd.DataFrame) -> None:
+        """Replace computed emissions by measured ones where given (pro rata over the source's
+        lines); the computed totals are kept in ``measured_cells`` for comparison."""
+        sidx = {s: i for i, s in enumerate(self.species)}
+        yidx = {y: i for i, y in enumerate(self.years)}
+        ms = measured.reset_index(drop=True).copy()
+        ms["grp"] = np.arange(len(ms))
+        ms["t"] = [v * units.factor(u, "t") for v, u in zip(ms["value"], ms["unit"],
+                                                          strict=True)]
+        ln = pd.DataFrame({"line": np.arange(len(self.lines)),
+                           "source_id": self.lines["source_id"].to_numpy(),
+                           "scope": self.lines["scope"].to_numpy()})
+        j = ms.merge(ln[ln["scope"] == 1], on="source_id")
+        if j.empty:
+            return
+        li = j["line"].to_numpy()
+        si = j["species"].map(sidx).to_numpy()
+        yi = j["year"].map(yidx).to_numpy()
+        g = j["grp"].to_numpy()
+        comp = self.emissions[li, si, yi]
+        act = self.activity[li, yi]
+        n = len(ms)
+        csum = np.bincount(g, weights=np.nan_to_num(comp), minlength=n)
+        asum = np.bincount(g, weights=act, minlength=n)
+        cnt = np.bincount(g, minlength=n).astype(float)
+        w = np.where(csum[g] > 0, np.nan_to_num(comp) / np.where(csum[g] > 0, csum[g], 1),
+                     np.where(asum[g] > 0, act / np.where(asum[g] > 0, asum[g], 1), 1 / cnt[g]))
+        self.emissions[li, si, yi] = ms["t"].to_numpy()[g] * w
+        self.measured_cells = pd.DataFrame({
+            "source_id": ms["source_id"], "species": ms["species"], "year": ms["year"],
+            "computed_t": csum, "measured_t": ms["t"],
+            "method": ms["method"] if "method" in ms else None,
+        })
+        self.measured_cells["difference_%"] = np.where(
+            csum > 0, (self.measured_cells["measured_t"] / np.where(csum > 0, csum, 1) - 1) * 100,
+            np.nan)
+        self._measured_lines = np.unique(li)
+
+    # ------------------------------------------------------------------ aggregation
+    def _group_matrix(self, by: list[str], mask: np.ndarray) -> tuple[sp.csr_matrix, pd.DataFrame]:
+        for b in by:
+            if b not in self.lines.columns:
+                raise CocontrolError(
+                    f"cannot aggregate by {b!r}; choose from: "
+                    f"{', '.join(c for c in self.lines.columns if c not in ('combo',))}")
+        idx = np.flatnonzero(mask)
+        sub = self.lines[by].iloc[idx] if by else pd.DataFrame(index=idx)
+        codes, labels = factorize_columns(sub, by)
+        labels = labels.astype(object).where(labels.notna(), "")
+        G = sp.csr_matrix((np.ones(len(idx)), (codes, idx)),
+                          shape=(len(labels), len(self.lines)))
+        return G, labels
+
+    def aggregate(self, by: str | list[str] | tuple = ("sector",), *, species=None,
+                  scope: int | str = 1, unit: str = "t", kind: str = "controlled",
+                  co2e: bool = True, wide: bool = False) -> pd.DataFrame:
+        """Sum emissions by line attributes.
+
+        Parameters
+        ----------
+        by : columns of ``lines``: ``region_id``, a hierarchy level (``city``, ``district``,
+            ``park``, ``enterprise``, ``facility``), ``sector``, ``sector_parent``, ``fuel``,
+            ``process``, ``source_id``, ``scope`` ...
+        species : subset of species (default all, plus CO2e when ``co2e``).
+        scope : 1 direct emissions (default), 2 indirect CO2 of purchased energy, "all".
+        unit : mass unit of the result, t, kt or Mt.
+        kind : "controlled" (default) or "uncontrolled".
+        co2e : add CO2e = Σ GWP100 × mass of CO2, CH4, N2O with the project's GWP set.
+
+        Returns a tidy frame ``[*by, species, year, value, unit]`` (or years as columns when
+        ``wide``).
+        """
+        by = [by] if isinstance(by, str) else list(by)
+        sc = self.lines["scope"].to_numpy()
+        mask = np.ones(len(sc), bool) if scope == "all" else sc == int(scope)
+        G, labels = self._group_matrix(by, mask)
+        S, Y = len(self.species), len(self.years)
+        if kind == "controlled":
+            data = G @ self.emissions.reshape(len(self.lines), S * Y)
+        elif kind == "uncontrolled":
+            data = np.empty((G.shape[0], S, Y))
+            for s in range(S):
+                data[:, s, :] = G @ (self.activity * self.ef[:, s:s + 1])
+            data = data.reshape(G.shape[0], S * Y)
+        else:
+            raise CocontrolError("kind must be 'controlled' or 'uncontrolled'")
+        cube = np.asarray(data).reshape(G.shape[0], S, Y)
+        sp_names = list(self.species)
+        if co2e:
+            g = refdata.gwp(self.gwp_set)
+            w = np.array([g.get(s, 0.0) for s in self.species])
+            cube = np.concatenate([cube, np.einsum("gsy,s->gy", cube, w)[:, None, :]], axis=1)
+            sp_names.append(CO2E)
+        cube = cube * units.factor("t", unit)
+        keep = [i for i, s in enumerate(sp_names) if species is None or s in species
+                or (s == CO2E and species is not None and CO2E in species)]
+        cube = cube[:, keep, :]
+        sp_names = [sp_names[i] for i in keep]
+        G_, S_, Y_ = cube.shape
+        out = labels.loc[labels.index.repeat(S_ * Y_)].reset_index(drop=True)
+        out["species"] = np.tile(np.repeat(sp_names, Y_), G_)
+        out["year"] = np.tile(self.years, G_ * S_)
+        out["value"] = cube.reshape(-1)
+        out["unit"] = [f"{unit} CO2e ({self.gwp_set} GWP100)" if s == CO2E else unit
+                       for s in out["species"]]
+        if wide:
+            idx = [c for c in out.columns if c not in ("year", "value")]
+            out = out.pivot_table(index=idx, columns="year", values="value",
+                                  aggfunc="sum", sort=False).reset_index()
+            out.columns.name = None
+        return out
+
+    def total(self, unit: str = "t", scope: int | str = 1) -> pd.DataFrame:
+        """Totals by species (rows) and year (columns)."""
+        t = self.aggregate([], unit=unit, scope=scope)
+        return t.pivot(index="species", columns="year", values="value").reindex(
+            [*self.species, CO2E])
+
+    # ------------------------------------------------------------------ reports
+    def factor_report(self) -> pd.DataFrame:
+        """Which factor served every combination of sector × fuel/process × activity unit, for
+        every species: set (user/default/grid), method, value, unit and source. Lines map to
+        combinations through ``lines['combo']``; source-specific user factors are listed with
+        their source_id."""
+        ft = self.factor_table
+        if ft is None:
+            return pd.DataFrame()
+        rep = ft.provenance.merge(ft.combos[["combo", "sector", "fuel", "process", "unit"]]
+                                  .rename(columns={"unit": "activity_unit"}), on="combo")
+        n_lines = self.lines.groupby("combo").size().rename("n_lines")
+        rep = rep.merge(n_lines, left_on="combo", right_index=True, how="left")
+        rep["source_id"] = "(all matching)"
+        cols = ["source_id", "sector", "fuel", "process", "activity_unit", "species", "set",
+                "method", "value", "unit", "t_per_activity", "source", "n_lines"]
+        rep = rep[cols]
+        if self.source_factors is not None and len(self.source_factors):
+            sf = self.source_factors.assign(set="user (source-specific)", method="factor")
+            rep = pd.concat([sf, rep], ignore_index=True)[cols]
+        return rep
+
+    def line_factor_report(self) -> pd.DataFrame:
+        """The factor report expanded to every source line (for small inventories)."""
+        ln = self.lines[["source_id", "region_id", "sector", "fuel", "process", "unit",
+                         "combo"]].reset_index().rename(columns={"index": "line"})
+        ft = self.factor_table
+        out = ln.merge(ft.provenance, on="combo")
+        return out.drop(columns="combo")
+
+    def to_iamc(self, level: str = "city", unit_air: str = "kt", unit_ghg: str = "Mt",
+                model: str = "cocontrol", scenario: str = "Inventory") -> pd.DataFrame:
+        """IAMC wide format: model, scenario, region, variable, unit, one column per year.
+
+        Variables ``Emissions|<species>|<sector path>`` (sector path from ``sectors.iamc``),
+        species totals ``Emissions|<species>``, ``Emissions|Kyoto Gases`` (CO2e) and indirect
+        CO2 of purchased energy ``Indirect Emissions|CO2``. Readable by ``pyam.IamDataFrame``.
+        """
+        sec = refdata.table("sectors").set_index("code")
+        spt = refdata.table("species").set_index("code")
+        frames = []
+        for scope, prefix in ((1, "Emissions"), (2, "Indirect Emissions")):
+            d = self.aggregate([level, "sector"], scope=scope, unit="t")
+            if d.empty:
+                continue
+            if scope == 2:
+                d = d[d["species"] == "CO2"]
+            d["path"] = d["sector"].map(sec["iamc"]).fillna(d["sector"])
+            d["sp"] = d["species"].map(spt["iamc"]).fillna(d["species"])
+            d.loc[d["species"] == CO2E, "sp"] = "Kyoto Gases"
+            ghg = d["species"].isin(["CO2", "CH4", "N2O", CO2E])
+            d["u"] = np.where(ghg, unit_ghg, unit_air)
+            d["value"] = d["value"] * [units.factor("t", u) for u in d["u"]]
+            d["unit"] = [f"{u} CO2-equiv/yr" if s == CO2E else f"{u} {n}/yr"
+                         for u, s, n in zip(d["u"], d["species"], d["sp"], strict=True)]
+            leaf = d.assign(variable=prefix + "|" + d["sp"] + "|" + d["path"])
+            leaf = leaf[leaf["species"] != CO2E]
+            tot = d.groupby([level, "sp", "unit", "year"], as_index=False)["value"].sum()
+            tot["variable"] = prefix + "|" + tot["sp"]
+            frames += [leaf[[level, "variable", "unit", "year", "value"]],
+                       tot[[level, "variable", "unit", "year", "value"]]]
+        out = pd.concat(frames, ignore_index=True)
+        out = out.groupby([level, "variable", "unit", "year"], as_index=False)["value"].sum()
+        if self.regions is not None:
+            names = self.regions.set_index("region_id")["name"]
+            out["region"] = out[level].map(names).fillna(out[level])
+        else:
+            out["region"] = out[level]
+        wide = out.pivot_table(index=["region", "variable", "unit"], columns="year",
+                               values="value", aggfunc="sum").reset_index()
+        wide.columns.name = None
+        wide.insert(0, "scenario", scenario)
+        wide.insert(0, "model", model)
+        return wide
+
+    def to_excel(self, path: str | Path, unit: str = "t") -> Path:
+        """Write the inventory workbook (summary, by sector, by region levels, by fuel,
+        measured vs computed, factor provenance, IAMC, metadata). Written atomically."""
+        path = Path(path)
+        tmp = path.with_name(path.stem + ".tmp.xlsx")
+        sheets = {
+            "total": self.total(unit=unit).reset_index(),
+            "by_sector": self.aggregate("sector", unit=unit, wide=True),
+            "by_fuel": self.aggregate(["fuel", "process"], unit=unit, wide=True),
+        }
+        for lv in ("district", "park", "enterprise"):
+            if lv in self.lines and (self.lines[lv] != "(none)").any():
+                sheets[f"by_{lv}"] = self.aggregate([lv, "sector"], unit=unit, wide=True)
+        sheets["scope2_indirect"] = self.aggregate(["sector"], scope=2, unit=unit,
+                                                   species=["CO2"], co2e=False, wide=True)
+        sheets["measured_vs_computed"] = self.measured_cells
+        sheets["factor_sources"] = self.factor_report()
+        sheets["iamc"] = self.to_iamc()
+        sheets["metadata"] = pd.DataFrame({
+            "item": ["project", "gwp_set", "unit", "species", "years", "lines"],
+            "value": [self.name, self.gwp_set, unit, ", ".join(self.species),
+                      ", ".join(map(str, self.years)), len(self.lines)]})
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, df in sheets.items():
+                df.to_excel(xw, sheet_name=name[:31], index=False)
+        tmp.replace(path)
+        return path
