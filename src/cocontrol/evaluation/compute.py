@@ -1,0 +1,143 @@
+"""Indicators computable from cocontrol's own results (emissions and value added).
+
+From a tidy table of emissions by unit, year and species plus value added by unit and year:
+
+* ``joint_decline_rate`` (%): for each major pollutant p and CO2, the year-on-year decline of
+  emission intensity ``d = 1 - I_t / I_(t-1)`` with ``I = emissions / value added``;
+  the indicator is ``100 * mean_p min(d_p, d_CO2)``: the decline that pollutant and carbon
+  intensity achieved *together* (negative when either rises). cocontrol's operationalisation
+  of "joint decline of major pollutant emissions and CO2 per unit of industrial value added"
+  (MEE et al. 2022).
+* ``elasticity_pollutant_carbon`` (1): ``ln(P_t) / ln(C_t)`` where ``C_t = I_CO2,t /
+  I_CO2,t-1`` and ``P_t = mean_p (I_p,t / I_p,t-1)`` (equally weighted pollutant intensity
+  index). Values above 1 mean pollutant intensity falls faster than carbon intensity. It is
+  defined only when carbon intensity falls by more than ``min_carbon_decline`` (default 0.1 %);
+  otherwise the value is left missing and a reason is given, because the ratio of two small
+  or positive log changes has no "synergy" meaning.
+
+Intensity ratios are unit-free, so emissions may be in any mass unit as long as each species
+keeps one unit over the years (a ``unit`` column, if present, is converted to t).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cocontrol.errors import InputError, Problem
+
+MAJOR_POLLUTANTS = ("SO2", "NOx", "PM2.5", "VOCs")
+
+
+def fill_computed_indicators(emissions: pd.DataFrame, value_added: pd.DataFrame | None = None,
+                             pollutants: tuple[str, ...] | list[str] = MAJOR_POLLUTANTS,
+                             carbon: str = "CO2", min_carbon_decline: float = 0.001,
+                             file: str = "<emissions>") -> pd.DataFrame:
+    """Compute the joint-decline and elasticity indicators from emissions and value added.
+
+    Parameters
+    ----------
+    emissions : DataFrame
+        Tidy: ``unit, year, species, value`` (+ optional ``unit_of_measure`` or ``mass_unit``
+        such as t, kt, Mt, kg; default t). May also carry ``value_added`` (any currency unit,
+        constant prices) on every row instead of passing ``value_added``.
+    value_added : DataFrame, optional
+        ``unit, year, value_added`` (constant prices, one currency unit throughout).
+    pollutants : sequence of str
+        Major pollutants (species codes as in ``emissions``); those absent are skipped.
+    carbon : str
+        Species code of CO2.
+    min_carbon_decline : float
+        Smallest carbon-intensity decline (fraction) for which the elasticity is computed.
+
+    Returns
+    -------
+    DataFrame
+        Long: ``unit, year, indicator, value, source`` (``value`` NaN with the reason in
+        ``source`` where not computable). The first year of each unit has no value (no
+        previous year).
+    """
+    e = emissions.copy()
+    e.columns = [str(c).strip() for c in e.columns]
+    need = {"unit", "year", "species", "value"}
+    if not need <= set(e.columns):
+        raise InputError([Problem(file=file, message="required column missing", column=c,
+                                  expected="unit, year, species, value")
+                          for c in sorted(need - set(e.columns))])
+    e["value"] = pd.to_numeric(e["value"], errors="coerce")
+    bad = e["value"].isna()
+    if bad.any():
+        raise InputError([Problem(file=file, message="emission is not a number", row=int(i) + 2,
+                                  column="value", value=emissions.at[i, "value"],
+                                  expected="a number") for i in e.index[bad][:20]])
+    mcol = next((c for c in ("mass_unit", "unit_of_measure") if c in e.columns), None)
+    if mcol:
+        from cocontrol.units import factor
+        f = {u: factor(str(u), "t") for u in e[mcol].dropna().unique()}
+        e["value"] = e["value"] * e[mcol].map(f).fillna(1.0)
+    if value_added is None:
+        if "value_added" not in e.columns:
+            raise InputError(Problem(file=file, message="value added missing",
+                                     column="value_added", expected="a value_added column or "
+                                     "a separate table unit, year, value_added"))
+        va = e.groupby(["unit", "year"])["value_added"].first()
+    else:
+        va = value_added.set_index(["unit", "year"])["value_added"]
+    va = pd.to_numeric(va, errors="coerce")
+    if (va <= 0).any() or va.isna().any():
+        i = va.index[(va <= 0) | va.isna()][0]
+        raise InputError(Problem(file=file, message="value added must be positive",
+                                 column="value_added", value=f"{i}: {va[i]}",
+                                 expected="a positive number at constant prices"))
+    species = [p for p in pollutants if p in set(e["species"])]
+    if carbon not in set(e["species"]) or not species:
+        raise InputError(Problem(file=file, message="need CO2 and at least one major pollutant",
+                                 column="species", value=sorted(set(e["species"]))[:10],
+                                 expected=f"{carbon} and some of {list(pollutants)}"))
+    wide = e[e["species"].isin([*species, carbon])].pivot_table(
+        index=["unit", "year"], columns="species", values="value", aggfunc="sum")
+    inten = wide.div(va.reindex(wide.index), axis=0).sort_index()
+    ratio = inten / inten.groupby(level="unit").shift(1)  # I_t / I_(t-1)
+    dec = 1.0 - ratio
+    joint = 100.0 * np.minimum(dec[species], dec[[carbon]].to_numpy()).mean(axis=1,
+                                                                             skipna=False)
+    p_index = ratio[species].mean(axis=1, skipna=False)
+    c_ratio = ratio[carbon]
+    ok = (1.0 - c_ratio) > min_carbon_decline
+    with np.errstate(divide="ignore", invalid="ignore"):
+        elast = np.log(p_index) / np.log(c_ratio)
+    elast = elast.where(ok & (p_index > 0))
+    first = c_ratio.isna()
+    src_j = np.where(first, "not computable: no previous year",
+                     "computed by cocontrol from emissions and value added")
+    src_e = np.where(first, "not computable: no previous year",
+                     np.where(ok, "computed by cocontrol from emissions and value added",
+                              "not computable: carbon intensity did not decline"))
+    idx = joint.index
+    out = pd.concat([
+        pd.DataFrame({"unit": idx.get_level_values(0), "year": idx.get_level_values(1),
+                      "indicator": "joint_decline_rate", "value": joint.to_numpy(),
+                      "source": src_j}),
+        pd.DataFrame({"unit": idx.get_level_values(0), "year": idx.get_level_values(1),
+                      "indicator": "elasticity_pollutant_carbon", "value": elast.to_numpy(),
+                      "source": src_e}),
+    ], ignore_index=True)
+    return out
+
+
+def merge_computed(values: pd.DataFrame, computed: pd.DataFrame, overwrite: bool = False
+                   ) -> pd.DataFrame:
+    """Put computed indicators into a wide value matrix (index unit, year).
+
+    Existing values are kept unless ``overwrite``; only indicators present in ``values``'
+    columns are filled.
+    """
+    c = computed[computed["indicator"].isin(values.columns)].pivot(
+        index=["unit", "year"], columns="indicator", values="value")
+    c.index = c.index.set_levels([c.index.levels[0].astype(str), c.index.levels[1].astype(int)])
+    out = values.copy()
+    common = c.reindex(out.index)
+    for col in c.columns:
+        out[col] = common[col].combine_first(out[col]) if overwrite else \
+            out[col].combine_first(common[col])
+    return out

@@ -1,0 +1,403 @@
+"""Hierarchical indicator systems (指标体系) for synergy evaluation: load, validate, weight.
+
+An indicator system has three levels: first-level dimensions (一级指标), second-level
+criteria (二级指标) and third-level indicators (三级指标). Only third-level indicators carry
+data. It is read from YAML (nested, see ``src/cocontrol/data/evaluation/city.yaml``) or from an
+Excel workbook with one row per third-level indicator (sheet ``indicators``), columns::
+
+    level1_id, level1_name_en, level1_name_zh, level1_weight,
+    level2_id, level2_name_en, level2_name_zh, level2_weight,
+    id, name_en, name_zh, definition, unit, direction, target, subsystem,
+    data_source, basis, weight
+
+``direction`` is ``benefit`` (larger is better) or ``cost``; ``subsystem`` is ``pollution``
+(减污), ``carbon`` (降碳) or ``synergy`` (both, counted in neither subsystem for the coupling
+coordination degree). Weights are **local** (within the parent) and optional: blank = equal.
+An optional sheet ``ahp`` holds pairwise matrices: column ``parent`` (``root`` for the
+dimensions, or a first-/second-level id), column ``row`` (child id) and one column per child id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from cocontrol.errors import InputError, Problem
+from cocontrol.mcda import AHPResult, ahp_weights
+
+BUILTIN = ("city", "park", "enterprise")
+
+INDICATOR_COLUMNS = [
+    "level1_id", "level1_name_en", "level1_name_zh", "level1_weight",
+    "level2_id", "level2_name_en", "level2_name_zh", "level2_weight",
+    "id", "name_en", "name_zh", "definition", "unit", "direction", "target", "subsystem",
+    "data_source", "basis", "weight",
+]
+REQUIRED = ["level1_id", "level2_id", "id", "name_en", "name_zh", "unit", "direction"]
+DIRECTIONS = {"benefit": 1, "cost": -1, "正向": 1, "逆向": -1, "+1": 1, "-1": -1, "1": 1}
+SUBSYSTEMS = ("pollution", "carbon", "synergy")
+
+#: Default grade bands of the 0-100 synergy index: (lower bound inclusive, en, zh).
+#: cocontrol's own default, not an official scale: configurable in the system file (``grades``).
+DEFAULT_GRADES: list[tuple[float, str, str]] = [
+    (85.0, "Excellent", "优秀"),
+    (70.0, "Good", "良好"),
+    (60.0, "Fair", "一般"),
+    (0.0, "Needs improvement", "待改进"),
+]
+
+
+@dataclass
+class IndicatorSystem:
+    """A validated three-level indicator system.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per third-level indicator, columns :data:`INDICATOR_COLUMNS`, index = ``id``.
+    meta : dict
+        ``id, name_en, name_zh, kind, template, note, policy_basis, grades ...``
+    ahp : dict
+        Pairwise matrices (DataFrames) keyed by parent id (``"root"`` = the dimensions).
+    source : str
+        File the system was read from (for error messages).
+    """
+
+    table: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+    ahp: dict = field(default_factory=dict)
+    source: str = "<indicator system>"
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.table.index)
+
+    @property
+    def types(self) -> pd.Series:
+        """+1 (benefit) / -1 (cost) per indicator."""
+        return self.table["direction"].map({"benefit": 1, "cost": -1}).astype(int)
+
+    @property
+    def targets(self) -> pd.Series:
+        return self.table["target"].astype(float)
+
+    @property
+    def grades(self) -> list[tuple[float, str, str]]:
+        g = self.meta.get("grades")
+        if not g:
+            return DEFAULT_GRADES
+        return sorted(((float(x["min"]), str(x["label_en"]), str(x["label_zh"])) for x in g),
+                      reverse=True)
+
+    def counts(self) -> tuple[int, int, int]:
+        """Number of first-, second- and third-level entries."""
+        t = self.table
+        return t["level1_id"].nunique(), t["level2_id"].nunique(), len(t)
+
+    def name(self, lang: str = "en") -> str:
+        return str(self.meta.get("name_zh" if lang == "zh" else "name_en", self.meta.get("id")))
+
+    def label(self, ind_id: str, lang: str = "en") -> str:
+        return str(self.table.at[ind_id, "name_zh" if lang == "zh" else "name_en"])
+
+    def level1(self) -> pd.DataFrame:
+        return (self.table.drop_duplicates("level1_id")
+                .set_index("level1_id")[["level1_name_en", "level1_name_zh", "level1_weight"]])
+
+    def level2(self) -> pd.DataFrame:
+        return (self.table.drop_duplicates("level2_id")
+                .set_index("level2_id")[["level1_id", "level2_name_en", "level2_name_zh",
+                                         "level2_weight"]])
+
+    # ------------------------------------------------------------------ weights
+    def local_weights(self, use_ahp: bool = False) -> tuple[pd.DataFrame, list[dict]]:
+        """Local weights at the three levels and the AHP consistency checks used.
+
+        Returns ``(w, checks)`` where ``w`` has index ``id`` and columns ``w1, w2, w3`` (local
+        weight of the indicator's dimension, criterion and of the indicator itself), and
+        ``checks`` lists ``{parent, n, lambda_max, ci, cr, consistent}`` for every AHP matrix.
+        Order of precedence per group: AHP matrix (if ``use_ahp``) > given weights > equal.
+        """
+        t = self.table
+        checks: list[dict] = []
+
+        def group_weights(parent: str, children: list[str], given: pd.Series) -> pd.Series:
+            if use_ahp and parent in self.ahp:
+                res: AHPResult = ahp_weights(self.ahp[parent])
+                checks.append({"parent": parent, "n": res.n, "lambda_max": res.lambda_max,
+                               "ci": res.ci, "cr": res.cr, "consistent": res.consistent})
+                return res.weights.reindex(children)
+            g = pd.to_numeric(given.reindex(children), errors="coerce")
+            if g.isna().all():
+                return pd.Series(1.0 / len(children), index=children)
+            if g.isna().any():
+                raise InputError(Problem(file=self.source, message=f"weights under {parent!r} "
+                                         "are given for some entries but not all",
+                                         column="weight", value=list(g[g.isna()].index)[:5],
+                                         expected="all weights of a group, or none (= equal)"))
+            return g / g.sum()
+
+        l1 = self.level1()
+        w1 = group_weights("root", list(l1.index), l1["level1_weight"])
+        l2 = self.level2()
+        w2 = pd.concat([group_weights(p, list(g.index), g["level2_weight"])
+                        for p, g in l2.groupby("level1_id", sort=False)])
+        w3 = pd.concat([group_weights(p, list(g.index), g["weight"])
+                        for p, g in t.groupby("level2_id", sort=False)])
+        out = pd.DataFrame({"w1": t["level1_id"].map(w1).to_numpy(float),
+                            "w2": t["level2_id"].map(w2).to_numpy(float),
+                            "w3": w3.reindex(t.index).to_numpy(float)}, index=t.index)
+        return out, checks
+
+    def global_weights(self, use_ahp: bool = False) -> pd.Series:
+        """Global weight of each indicator = product of local weights; sums to 1."""
+        w, _ = self.local_weights(use_ahp)
+        g = w["w1"] * w["w2"] * w["w3"]
+        return (g / g.sum()).rename("weight")
+
+
+# ----------------------------------------------------------------------------- reading
+def _num(v):
+    """Parse a number, also ``"1/3"`` fractions used in AHP judgements."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return np.nan
+    if isinstance(v, int | float | np.number):
+        return float(v)
+    s = str(v).strip()
+    if s == "":
+        return np.nan
+    return float(Fraction(s))
+
+
+def builtin_path(name: str) -> Path:
+    """Path of a built-in template (``city``, ``park`` or ``enterprise``)."""
+    return Path(str(resources.files("cocontrol") / "data" / "evaluation" / f"{name}.yaml"))
+
+
+def load_system(spec: str | Path) -> IndicatorSystem:
+    """Load an indicator system: a built-in name (``city``/``park``/``enterprise``), a YAML
+    file or an Excel workbook. Raises :class:`InputError` listing every problem found."""
+    if isinstance(spec, str) and spec in BUILTIN:
+        path = builtin_path(spec)
+    else:
+        path = Path(spec)
+    if not path.exists():
+        raise InputError(Problem(file=str(path), message="indicator system file not found",
+                                 expected="city, park, enterprise, or a .yaml/.xlsx file"))
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return _from_yaml(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return _from_excel(path)
+    raise InputError(Problem(file=str(path), message="unsupported indicator system format",
+                             value=path.suffix, expected=".yaml, .yml or .xlsx"))
+
+
+def _from_yaml(path: Path) -> IndicatorSystem:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise InputError(Problem(file=str(path), message=f"not valid YAML: {e}",
+                                 row=(mark.line + 1) if mark else None)) from None
+    if not isinstance(doc, dict) or "dimensions" not in doc:
+        raise InputError(Problem(file=str(path), message="missing 'dimensions' list",
+                                 expected="system: {...} and dimensions: [...]"))
+    rows = []
+    problems: list[Problem] = []
+    for i, d in enumerate(doc.get("dimensions") or []):
+        for j, c in enumerate(d.get("criteria") or []):
+            inds = c.get("indicators") or []
+            if not inds:
+                problems.append(Problem(file=str(path), message=f"criterion {c.get('id')!r} "
+                                        f"(dimensions[{i}].criteria[{j}]) has no indicators"))
+            for ind in inds:
+                rows.append({
+                    "level1_id": d.get("id"), "level1_name_en": d.get("name_en"),
+                    "level1_name_zh": d.get("name_zh"), "level1_weight": d.get("weight"),
+                    "level2_id": c.get("id"), "level2_name_en": c.get("name_en"),
+                    "level2_name_zh": c.get("name_zh"), "level2_weight": c.get("weight"),
+                    **{k: ind.get(k) for k in INDICATOR_COLUMNS[8:]},
+                })
+    if problems:
+        raise InputError(problems)
+    table = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    meta = dict(doc.get("system") or {})
+    ahp_raw = (doc.get("weighting") or {}).get("ahp") or {}
+    ahp = {}
+    for parent, spec in ahp_raw.items():
+        try:
+            labels = list(spec["order"])
+            mat = np.array([[_num(v) for v in row] for row in spec["matrix"]], dtype=float)
+            ahp[str(parent)] = pd.DataFrame(mat, index=labels, columns=labels)
+        except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
+            raise InputError(Problem(file=str(path), message=f"AHP matrix for {parent!r} "
+                                     f"cannot be read ({e})",
+                                     expected="order: [ids], matrix: [[...], ...]")) from None
+    return _validate(table, meta, ahp, str(path), row_offset=None)
+
+
+def _from_excel(path: Path) -> IndicatorSystem:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object)
+    except Exception as e:  # openpyxl raises many types for corrupt files
+        raise InputError(Problem(file=str(path), message=f"cannot read the workbook ({e})")
+                         ) from None
+    if "indicators" not in sheets:
+        raise InputError(Problem(file=str(path), message="no sheet named 'indicators'",
+                                 expected="a sheet 'indicators' with one row per indicator"))
+    table = sheets["indicators"].copy()
+    table.columns = [str(c).strip() for c in table.columns]
+    meta: dict = {"id": path.stem, "name_en": path.stem, "name_zh": path.stem}
+    if "system" in sheets:
+        s = sheets["system"]
+        if {"key", "value"} <= set(s.columns):
+            meta.update({str(k): v for k, v in zip(s["key"], s["value"], strict=True)})
+    if "grades" in sheets:
+        meta["grades"] = sheets["grades"].to_dict("records")
+    ahp = {}
+    if "ahp" in sheets:
+        a = sheets["ahp"]
+        for parent, g in a.groupby("parent", sort=False):
+            labels = [str(x) for x in g["row"]]
+            try:
+                mat = np.array([[_num(v) for v in g[lab]] for lab in labels], dtype=float).T
+            except (KeyError, ValueError, ZeroDivisionError) as e:
+                raise InputError(Problem(file=str(path), sheet="ahp", message=f"AHP matrix "
+                                         f"for {parent!r} cannot be read ({e})",
+                                         expected="one column per child id")) from None
+            ahp[str(parent)] = pd.DataFrame(mat, index=labels, columns=labels)
+    return _validate(table, meta, ahp, str(path), row_offset=2, sheet="indicators")
+
+
+def _validate(table: pd.DataFrame, meta: dict, ahp: dict, source: str,
+              row_offset: int | None, sheet: str | None = None) -> IndicatorSystem:
+    """Check the flat indicator table; raise one InputError listing every problem."""
+    problems: list[Problem] = []
+
+    def where(i: int, ind_id) -> dict:
+        if row_offset is None:  # YAML: no row numbers; name the indicator instead
+            return {"file": source, "row": None, "sheet": f"indicator {ind_id}"}
+        return {"file": source, "row": i + row_offset, "sheet": sheet}
+
+    missing_cols = [c for c in REQUIRED if c not in table.columns]
+    if missing_cols:
+        raise InputError([Problem(file=source, sheet=sheet, message="required column missing",
+                                  column=c, expected="see docs/methods/evaluation.md")
+                          for c in missing_cols])
+    for c in INDICATOR_COLUMNS:
+        if c not in table.columns:
+            table[c] = None
+    table = table[INDICATOR_COLUMNS].copy()
+    for c in ["level1_id", "level2_id", "id", "name_en", "name_zh", "unit", "direction",
+              "subsystem"]:
+        table[c] = table[c].map(lambda v: None if v is None or (isinstance(v, float)
+                                                               and np.isnan(v)) else str(v).strip())
+    for i, row in enumerate(table.itertuples(index=False)):
+        r = row._asdict()
+        for c in REQUIRED:
+            if r[c] in (None, ""):
+                problems.append(Problem(message="required value is empty", column=c,
+                                        expected="a value", **where(i, r["id"])))
+        d = (r["direction"] or "").lower()
+        if r["direction"] and d not in DIRECTIONS:
+            problems.append(Problem(message="unknown direction", column="direction",
+                                    value=r["direction"], expected="benefit or cost",
+                                    **where(i, r["id"])))
+        sub = r["subsystem"]
+        if sub not in (None, "") and sub.lower() not in SUBSYSTEMS:
+            problems.append(Problem(message="unknown subsystem", column="subsystem", value=sub,
+                                    expected="pollution, carbon or synergy",
+                                    **where(i, r["id"])))
+        for c in ("target", "weight", "level1_weight", "level2_weight"):
+            v = r[c]
+            try:
+                x = _num(v)
+            except (ValueError, ZeroDivisionError):
+                problems.append(Problem(message="not a number", column=c, value=v,
+                                        expected="a number or blank", **where(i, r["id"])))
+                continue
+            if c == "target" and np.isfinite(x) and x <= 0:
+                problems.append(Problem(message="target must be positive", column=c, value=v,
+                                        expected="a positive value in the indicator's unit "
+                                        "(blank if none)", **where(i, r["id"])))
+            if c != "target" and np.isfinite(x) and x < 0:
+                problems.append(Problem(message="weight must not be negative", column=c,
+                                        value=v, expected=">= 0", **where(i, r["id"])))
+    if problems:
+        raise InputError(problems)
+    dup = table["id"][table["id"].duplicated()]
+    for i in dup.index:
+        problems.append(Problem(message="indicator id used twice", column="id",
+                                value=table.at[i, "id"], expected="unique ids",
+                                **where(int(i), table.at[i, "id"])))
+    # a second-level id must always hang under the same first-level id
+    par = table.groupby("level2_id")["level1_id"].nunique()
+    for l2 in par[par > 1].index:
+        problems.append(Problem(file=source, sheet=sheet, message=f"criterion {l2!r} appears "
+                                "under more than one dimension", column="level2_id",
+                                expected="one parent per criterion"))
+    if problems:
+        raise InputError(problems)
+    table["direction"] = table["direction"].str.lower().map(
+        lambda d: "benefit" if DIRECTIONS[d] > 0 else "cost")
+    table["subsystem"] = table["subsystem"].fillna("synergy").str.lower()
+    for c in ("target", "weight", "level1_weight", "level2_weight"):
+        table[c] = table[c].map(_num).astype(float)
+    table = table.set_index("id", drop=False)
+    table.index.name = "indicator"
+    system = IndicatorSystem(table=table, meta=meta, ahp=ahp, source=source)
+    # AHP matrices must name exactly the children of their parent
+    children = {"root": list(system.level1().index)}
+    l2 = system.level2()
+    children.update({p: list(g.index) for p, g in l2.groupby("level1_id", sort=False)})
+    children.update({p: list(g.index) for p, g in table.groupby("level2_id", sort=False)})
+    for parent, mat in ahp.items():
+        if parent not in children:
+            problems.append(Problem(file=source, sheet="ahp", message=f"AHP matrix for unknown "
+                                    f"parent {parent!r}", expected="root or a level-1/2 id"))
+        elif sorted(map(str, mat.index)) != sorted(children[parent]):
+            problems.append(Problem(file=source, sheet="ahp", message=f"AHP matrix for "
+                                    f"{parent!r} does not list exactly its children",
+                                    value=list(mat.index), expected=str(children[parent])))
+        else:
+            try:
+                ahp_weights(mat)
+            except InputError as e:
+                problems += [Problem(file=source, sheet=f"ahp {parent}", message=p.message,
+                                     row=p.row, column=p.column, value=p.value,
+                                     expected=p.expected) for p in e.problems]
+    if problems:
+        raise InputError(problems)
+    return system
+
+
+def system_to_excel(system: IndicatorSystem, path: str | Path) -> Path:
+    """Write a system as an editable Excel workbook (sheets system, indicators, grades, ahp)."""
+    path = Path(path)
+    tmp = path.with_suffix(".tmp.xlsx")
+    meta = {k: v for k, v in system.meta.items() if k not in ("grades", "policy_basis")}
+    basis = system.meta.get("policy_basis") or []
+    with pd.ExcelWriter(tmp) as xw:
+        pd.DataFrame({"key": list(meta), "value": [str(v) for v in meta.values()]}).to_excel(
+            xw, sheet_name="system", index=False)
+        system.table.to_excel(xw, sheet_name="indicators", index=False)
+        pd.DataFrame([{"min": g[0], "label_en": g[1], "label_zh": g[2]}
+                      for g in system.grades]).to_excel(xw, sheet_name="grades", index=False)
+        if basis:
+            pd.DataFrame(basis).to_excel(xw, sheet_name="policy_basis", index=False)
+        if system.ahp:
+            frames = []
+            for parent, m in system.ahp.items():
+                f = m.copy()
+                f.insert(0, "row", list(m.index))
+                f.insert(0, "parent", parent)
+                frames.append(f.reset_index(drop=True))
+            pd.concat(frames, ignore_index=True).to_excel(xw, sheet_name="ahp", index=False)
+    tmp.replace(path)
+    return path
