@@ -281,19 +281,29 @@ class ResponseSurfaceModel(ResponseModel):
         return pd.DataFrame(rows, columns=["receptor", "variable", "ratio_min", "ratio_max"])
 
     # ------------------------------------------------------------------ prediction
+    def _resolve(self, key: str | Variable, where: str = "<ratios>") -> int:
+        """Index of the control variable named ``key`` ("NOx", "VOC", "Hebei:SO2" ...)."""
+        if isinstance(key, tuple):
+            reg, prec = key
+        else:
+            key = key[len("ratio_"):] if key.startswith("ratio_") else key
+            reg, _, prec = key.rpartition(":")
+        p = canonical_precursor(prec) or prec
+        hits = [j for j, v in enumerate(self.variables)
+                if v[1] == p and (reg == "" or v[0] == reg)]
+        if len(hits) != 1:
+            raise InputError(Problem(where, "unknown control variable" if not hits else
+                                     "ambiguous control variable: give region:precursor",
+                                     value=key, expected="one of "
+                                     + ", ".join(self.variable_names)))
+        return hits[0]
+
     def _ratio_vector(self, ratios: Mapping[str, float] | pd.Series | None) -> np.ndarray:
         x = np.ones(len(self.variables))
         if ratios is None:
             return x
-        names = self.variable_names
         for k, v in dict(ratios).items():
-            key = k if isinstance(k, str) else _var_name(k)
-            if key.startswith("ratio_"):
-                key = key[len("ratio_"):]
-            if key not in names:
-                raise InputError(Problem("<ratios>", "unknown control variable", value=key,
-                                         expected="one of " + ", ".join(names)))
-            x[names.index(key)] = float(v)
+            x[self._resolve(k)] = float(v)
         return x
 
     def _check_range(self, x: np.ndarray) -> dict[str, list[str]]:
@@ -439,10 +449,7 @@ class ResponseSurfaceModel(ResponseModel):
         approximation is exact at the breakpoints. Cross terms make the curve depend on the
         other variables (``at``, default base), so re-linearise when they move.
         """
-        names = self.variable_names
-        if variable not in names:
-            raise InputError(Problem("<piecewise>", "unknown control variable", value=variable,
-                                     expected="one of " + ", ".join(names)))
+        j = self._resolve(variable, "<piecewise>")
         out = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ExtrapolationWarning)
@@ -453,7 +460,7 @@ class ResponseSurfaceModel(ResponseModel):
                 d = d.assign(variable=variable, ratio=float(b))
                 out.append(d)
         d = pd.concat(out, ignore_index=True)
-        v = self.variables[names.index(variable)]
+        v = self.variables[j]
         if v in self.base_emissions_t:
             d["emission_t"] = d["ratio"] * self.base_emissions_t[v]
         cols = ["receptor", "component", "variable", "ratio"] + (

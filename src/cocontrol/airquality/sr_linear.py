@@ -86,12 +86,16 @@ def per_tonne_coefficients(urban_increment: bool = True) -> pd.DataFrame:
 
     Returns ``receptor, component, source_region, precursor, coef20, base_emission_t, coef``
     with ``coef`` = 5 × coef20 / base_emission_t (× urban increment for BC/POM when
-    ``urban_increment``), in µg/m³ (ppbv for O3) per t/yr.
+    ``urban_increment``), in µg/m³ (ppbv for O3) per t/yr. Pairs with zero base emission
+    (NH3 from shipping) are left out.
     """
     coef, emis, _, ui = _fasst_parts()
     m = coef.rename(columns={"value": "coef20"}).merge(
         emis.rename(columns={"value": "base_emission_t"}), on=["source_region", "precursor"],
         how="left", validate="many_to_one")
+    # a source without base emissions (ships' NH3) has no per-tonne coefficient; rfasst sets
+    # such non-finite relative changes to zero
+    m = m[m["base_emission_t"] > 0].reset_index(drop=True)
     m["coef"] = 5.0 * m["coef20"] / m["base_emission_t"]
     if urban_increment:
         f = m["component"].map(ui).fillna(1.0)
