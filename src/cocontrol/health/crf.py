@@ -193,6 +193,10 @@ def avoided_deaths(pm25_base, pm25_new, population=None, mortality_rate=None,
         else:
             frac = 1.0 - hazard_ratio(new, name, bound) / hazard_ratio(base, name, bound)
         d[col] = pop_y0 * frac
+    # the CI bounds of the risk give the bounds of the result; for a PM2.5 increase their
+    # order flips, so report the smaller as low and the larger as high
+    lo, hi = d["avoided_deaths_low"].to_numpy(), d["avoided_deaths_high"].to_numpy()
+    d["avoided_deaths_low"], d["avoided_deaths_high"] = np.minimum(lo, hi), np.maximum(lo, hi)
     d["delta_pm25_ugm3"] = base - new
     d["crf"] = name
     v = _vsl(vsl)
