@@ -10,6 +10,18 @@ cocontrol    reductions, co-control coordinate system, cross-elasticity with sig
              unit costs, MAC curves and measure ranking
 """
 
+from cocontrol.metrics.cocontrol import (
+    apeq,
+    cocontrol_metrics,
+    coordinates,
+    cross_elasticity,
+    emissions_wide,
+    mac_curve,
+    pev_table,
+    rank_measures,
+    reductions,
+    unit_costs,
+)
 from cocontrol.metrics.coupling import coupling_coordination, coupling_degree
 from cocontrol.metrics.decoupling import decoupling, tapio_state
 from cocontrol.metrics.joint_change import classify_joint_change
@@ -18,4 +30,6 @@ from cocontrol.metrics.lmdi import decompose_co2, decompose_pollutant, lmdi, log
 __all__ = [
     "coupling_coordination", "coupling_degree", "decoupling", "tapio_state",
     "classify_joint_change", "lmdi", "log_mean", "decompose_co2", "decompose_pollutant",
+    "apeq", "cocontrol_metrics", "coordinates", "cross_elasticity", "emissions_wide",
+    "mac_curve", "pev_table", "rank_measures", "reductions", "unit_costs",
 ]
