@@ -46,9 +46,14 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str | None]:
 
 
 def load_values(data: str | Path | pd.DataFrame, system: IndicatorSystem,
-                file: str | None = None, sheet: str | None = None
+                file: str | None = None, sheet: str | None = None,
+                computed: pd.DataFrame | None = None
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate indicator values and return them as a wide matrix.
+
+    ``computed`` (long ``unit, year, indicator, value``, e.g. from
+    :func:`~cocontrol.evaluation.fill_computed_indicators`) fills values that the data leave
+    blank or omit.
 
     Returns
     -------
@@ -146,16 +151,19 @@ def load_values(data: str | Path | pd.DataFrame, system: IndicatorSystem,
         values = num.astype(float)
         values.index = pd.MultiIndex.from_arrays([unit_s, year.astype(int)],
                                                  names=["unit", "year"])
-    absent = [c for c in system.ids if c not in values.columns or values[c].isna().all()]
+    values = values.reindex(columns=system.ids).astype(float)
+    values.index = pd.MultiIndex.from_arrays(
+        [values.index.get_level_values(0).astype(str),
+         values.index.get_level_values(1).astype(int)], names=["unit", "year"])
+    if computed is not None and len(computed):
+        from cocontrol.evaluation.compute import merge_computed
+        values = merge_computed(values, computed)
+    absent = [c for c in system.ids if values[c].isna().all()]
     if absent:
         raise InputError([Problem(file=fname, sheet=sheet, message="indicator of the system "
                                   "has no value for any unit or year", column=c,
                                   expected="data for every indicator (or remove it from the "
                                   "system file)") for c in absent])
-    values = values.reindex(columns=system.ids).astype(float)
-    values.index = pd.MultiIndex.from_arrays(
-        [values.index.get_level_values(0).astype(str),
-         values.index.get_level_values(1).astype(int)], names=["unit", "year"])
     # complete panel: every unit x every year (absent rows = missing values)
     full = pd.MultiIndex.from_product([sorted(values.index.unique(0)),
                                        sorted(values.index.unique(1))], names=["unit", "year"])

@@ -175,6 +175,11 @@ def _num(v):
     return float(Fraction(s))
 
 
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or \
+        (isinstance(v, str) and v.strip() == "")
+
+
 def builtin_path(name: str) -> Path:
     """Path of a built-in template (``city``, ``park`` or ``enterprise``)."""
     return Path(str(resources.files("cocontrol") / "data" / "evaluation" / f"{name}.yaml"))
@@ -301,16 +306,16 @@ def _validate(table: pd.DataFrame, meta: dict, ahp: dict, source: str,
     for i, row in enumerate(table.itertuples(index=False)):
         r = row._asdict()
         for c in REQUIRED:
-            if r[c] in (None, ""):
+            if _blank(r[c]):
                 problems.append(Problem(message="required value is empty", column=c,
                                         expected="a value", **where(i, r["id"])))
-        d = (r["direction"] or "").lower()
-        if r["direction"] and d not in DIRECTIONS:
+        d = "" if _blank(r["direction"]) else str(r["direction"]).lower()
+        if d and d not in DIRECTIONS:
             problems.append(Problem(message="unknown direction", column="direction",
                                     value=r["direction"], expected="benefit or cost",
                                     **where(i, r["id"])))
         sub = r["subsystem"]
-        if sub not in (None, "") and sub.lower() not in SUBSYSTEMS:
+        if not _blank(sub) and str(sub).lower() not in SUBSYSTEMS:
             problems.append(Problem(message="unknown subsystem", column="subsystem", value=sub,
                                     expected="pollution, carbon or synergy",
                                     **where(i, r["id"])))
