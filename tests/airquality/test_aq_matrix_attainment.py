@@ -101,3 +101,20 @@ def test_attainment_component_breakdown_from_prediction():
     comps = ["SO4", "NO3", "NH4", "BC", "POM", "other"]
     assert sum(a[f"{c}_ugm3"] for c in comps) == pytest.approx(pm)
     assert sum(a[f"{c}_share"] for c in comps) == pytest.approx(1.0)
+
+
+def test_sector_specific_coefficients_match_on_sector():
+    df = pd.DataFrame({"receptor": ["A", "A"], "source_region": ["A", "A"],
+                       "precursor": ["NOx", "NOx"], "sector": ["power", "transport"],
+                       "ugm3_per_t": [1e-5, 4e-5]})
+    m = sensitivity_matrix_model(df, base=pd.DataFrame({"receptor": ["A"], "base_ugm3": [40.0]}))
+    e = pd.DataFrame({"source_region": ["A", "A"], "precursor": ["NOx", "NOx"],
+                      "sector": ["power", "transport"], "change_t": [-1000.0, -1000.0]})
+    r = m.predict(e).set_index("component")
+    assert r.loc["PM25", "change"] == pytest.approx(-0.05)  # -0.01 - 0.04
+    assert r.loc["PM25", "value"] == pytest.approx(39.95)
+    # without a sector the change cannot be attributed: clear error, not a silent zero
+    with pytest.raises(InputError, match="A/NOx"):
+        m.predict(e.drop(columns="sector"))
+    j = m.jacobian().set_index("sector")["value"]
+    assert j["transport"] == pytest.approx(4e-5)

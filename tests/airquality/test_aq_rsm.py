@@ -150,3 +150,36 @@ def test_fit_errors():
     col["ratio_SO2"] = col["ratio_NOx"]
     with pytest.raises(ModelError, match="identify only"):
         ResponseSurfaceModel.fit(col, max_degree=1)
+
+
+def test_multi_receptor_regional_variables_and_tangent():
+    rng = np.random.default_rng(5)
+    R = rng.uniform(0.3, 1.1, size=(30, 3))
+    df = pd.DataFrame(R, columns=["ratio_A:SO2", "ratio_B:SO2", "ratio_A:NH3"])
+    df.loc[len(df)] = 1.0
+    dA, dB, dN = (df["ratio_A:SO2"] - 1), (df["ratio_B:SO2"] - 1), (df["ratio_A:NH3"] - 1)
+    runs = pd.concat([
+        df.assign(receptor="A", PM25_ugm3=50 + 8 * dA + 2 * dB + 3 * dN + 1.5 * dA * dN),
+        df.assign(receptor="B", PM25_ugm3=30 + 1 * dA + 6 * dB + 0.5 * dN),
+    ], ignore_index=True)
+    be = pd.DataFrame({"source_region": ["A", "B", "A"], "precursor": ["SO2", "SO2", "NH3"],
+                       "base_t": [1e4, 2e4, 5e3]})
+    m = ResponseSurfaceModel.fit(runs, max_degree=2, base_emissions_t=be)
+    assert set(m.receptors) == {"A", "B"}
+    pt = {"A:SO2": 0.6, "A:NH3": 0.8}
+    r = m.predict_ratios(pt).set_index("receptor")["value"]
+    assert r["A"] == pytest.approx(50 + 8 * -0.4 + 3 * -0.2 + 1.5 * 0.08, abs=1e-9)
+    assert r["B"] == pytest.approx(30 - 0.4 - 0.1, abs=1e-9)
+    # "SO2" alone is ambiguous between regions A and B
+    with pytest.raises(InputError, match="ambiguous"):
+        m.predict_ratios({"SO2": 0.5})
+    # tangent at the point: same value there, slope = analytic derivative per tonne
+    tan = m.tangent(pt)
+    zero = pd.DataFrame({"source_region": ["A"], "precursor": ["SO2"], "change_t": [0.0]})
+    tv = tan.predict(zero).query("component == 'PM25'").set_index("receptor")["value"]
+    assert tv["A"] == pytest.approx(r["A"])
+    j = tan.jacobian().set_index(["receptor", "source_region", "precursor"])["value"]
+    # ∂PM_A/∂ΔE_A:SO2 = 8 + 1.5 ΔE_A:NH3 = 8 - 0.3 = 7.7; per tonne: / 1e4
+    assert j[("A", "A", "SO2")] == pytest.approx(7.7 / 1e4, rel=1e-9)
+    # ∂PM_A/∂ΔE_A:NH3 = 3 + 1.5 ΔE_A:SO2 = 3 - 0.6 = 2.4; per tonne / 5e3
+    assert j[("A", "A", "NH3")] == pytest.approx(2.4 / 5e3, rel=1e-9)

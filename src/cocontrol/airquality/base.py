@@ -151,7 +151,10 @@ def _assemble(base: pd.DataFrame, change: pd.DataFrame, model: str) -> pd.DataFr
     d = base.merge(change, on=["receptor", "component"], how="outer")
     d["base"] = d["base"].astype(float)
     d["change"] = d["change"].fillna(0.0).astype(float)
-    pm = d[d["component"].isin(PM_COMPONENTS)]
+    # receptors modelled by components get a PM25 row = their sum; receptors whose model gives
+    # total PM2.5 directly (component "PM25") keep it as is
+    has_total = set(d.loc[d["component"] == PM25, "receptor"])
+    pm = d[d["component"].isin(PM_COMPONENTS) & ~d["receptor"].isin(has_total)]
     if not pm.empty:
         tot = pm.groupby("receptor", as_index=False, sort=False).agg(
             base=("base", lambda s: s.sum(min_count=len(s))), change=("change", "sum"))
@@ -210,7 +213,9 @@ class LinearSourceReceptor(ResponseModel):
     coefficients
         ``receptor, component, source_region, precursor, sector, coef`` where ``coef`` is the
         concentration change per unit emission change (µg/m³ or ppbv per t/yr) and ``sector``
-        is ``"*"`` when the coefficient applies to every sector.
+        is ``"*"`` when the coefficient applies to every sector. A receptor is described either
+        by PM2.5 components (SO4 … other; PM25 = their sum) or by total ``PM25`` directly,
+        not both.
     base
         ``receptor, component, base`` (µg/m³; ppbv for O3). Components without a base are
         reported with ``base`` = NaN.
@@ -281,7 +286,7 @@ class LinearSourceReceptor(ResponseModel):
         if receptors is not None:
             c = c[c["receptor"].isin(list(receptors))]
         if component == PM25:
-            c = c[c["component"].isin(PM_COMPONENTS)]
+            c = c[c["component"].isin((*PM_COMPONENTS, PM25))]
             c = c.groupby(["receptor", "source_region", "precursor", "sector"], as_index=False,
                           sort=False)["coef"].sum()
             c["component"] = PM25

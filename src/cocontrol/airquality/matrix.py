@@ -157,7 +157,7 @@ def sensitivity_matrix_model(matrix: pd.DataFrame, base: pd.DataFrame | None = N
     coef = validate_matrix(matrix, file=file)
     b = _validate_base(base, base_file, None) if base is not None else None
     _check_base_matches(coef, b, base_file)
-    return _TotalAwareLinear(coef, b, name=name, metadata={"file": file, "base_file": base_file})
+    return LinearSourceReceptor(coef, b, name=name, metadata={"file": file, "base_file": base_file})
 
 
 def read_sensitivity_matrix(path: str | Path, sheet: str | int | None = None,
@@ -186,7 +186,7 @@ def read_sensitivity_matrix(path: str | Path, sheet: str | int | None = None,
         b = _validate_base(bdf, "<base>" if isinstance(base, pd.DataFrame) else str(base),
                            None if base_sheet is None else str(base_sheet))
         _check_base_matches(coef, b, "<base>" if isinstance(base, pd.DataFrame) else str(base))
-    return _TotalAwareLinear(coef, b, name=f"sensitivity matrix {Path(path).name}",
+    return LinearSourceReceptor(coef, b, name=f"sensitivity matrix {Path(path).name}",
                              metadata={"file": str(path)})
 
 
@@ -202,26 +202,3 @@ def _check_base_matches(coef: pd.DataFrame, base: pd.DataFrame | None, file: str
              for i, r in zip(bad.index, bad["receptor"], strict=True)]
     if probs:
         raise InputError(probs)
-
-
-class _TotalAwareLinear(LinearSourceReceptor):
-    """Linear model whose coefficients may be for total PM2.5 rather than its components."""
-
-    def predict(self, emissions: pd.DataFrame, strict: bool = True,
-                file: str = "<emissions>") -> pd.DataFrame:
-        d = super().predict(emissions, strict=strict, file=file)
-        # receptors with PM25-total coefficients: the row is already the total; drop the
-        # (empty) component-sum duplicate that _assemble adds only for component models
-        d = d.drop_duplicates(["receptor", "component"], keep="first")
-        return d.reset_index(drop=True)
-
-    def jacobian(self, component: str = PM25, sectors=None, receptors=None) -> pd.DataFrame:
-        if component == PM25:
-            tot = super().jacobian("all", sectors, receptors)
-            pm = tot[tot["component"].isin((*PM_COMPONENTS, PM25))]
-            g = pm.groupby(["receptor", "source_region", "precursor", "sector", "unit"],
-                           as_index=False, sort=False)["value"].sum()
-            g["component"] = PM25
-            return g[["receptor", "component", "source_region", "precursor", "sector", "unit",
-                      "value"]]
-        return super().jacobian(component, sectors, receptors)

@@ -433,9 +433,6 @@ class ResponseSurfaceModel(ResponseModel):
             # PM25 fitted directly alongside components: keep the totals only
             coef = coef[~coef["component"].isin(PM_COMPONENTS)]
             base = base[~base["component"].isin(PM_COMPONENTS)]
-        if PM25 in set(coef["component"]):
-            coef = coef.replace({"component": {PM25: "other"}})
-            base = base.replace({"component": {PM25: "other"}})
         return LinearSourceReceptor(
             coef[["receptor", "component", "source_region", "precursor", "sector", "coef"]],
             base, name=f"tangent of {self.name}", metadata={"point": dict(ratios or {})})
