@@ -144,7 +144,7 @@ def _hosoe_level_model(sam_cal, taum_new):
                          D0, [1.0], np.ones(12), [1.0], [c.Sp0], [c.Sg0], [c.Td0],
                          c.tauz * Z0, c.taum * M0])
     assert np.abs(F_(z0, taum0)).max() < 1e-9  # the transcription reproduces the benchmark
-    z = fsolve(F_, z0, xtol=1e-14)
+    z = fsolve(F_, z0, xtol=1e-12)
     assert np.abs(F_(z)).max() < 1e-9
     (Y, F, X, Z, Xp, Xg, Xv, E, M, Q, D, pfc, py, pz, pq, pe, pm, pd, eps, Sp, Sg, Td, Tz,
      Tm) = split(z)

@@ -246,3 +246,58 @@ def ces_index(w: np.ndarray, r: np.ndarray, sigma) -> np.ndarray:
         ces = (w * np.exp(rho * logr)).sum(axis=0) ** (1.0 / rho)
     cdv = np.exp((w * logr).sum(axis=0))
     return np.where(cd, cdv, ces)
+
+
+_EL_PARAMS = ("sigma_va", "sigma_armington", "psi_cet", "sigma_energy", "energy_group",
+              "sigma_nest")
+
+
+def read_elasticities(path) -> Elasticities:
+    """Read elasticities from a CSV with columns ``parameter, sector, value, source``.
+
+    ``parameter`` is one of ``sigma_va, sigma_armington, psi_cet, sigma_energy`` (``sector`` a
+    sector or ``*`` for all), ``energy_group`` (``sector`` an energy commodity, ``value`` the nest
+    name) or ``sigma_nest`` (``sector`` the nest name). Lines starting with ``#`` are comments.
+    """
+    from pathlib import Path
+
+    import pandas as pd
+
+    path = Path(path)
+    fname = str(path)
+    try:
+        df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    except Exception as e:
+        raise InputError(Problem(file=fname, message=f"cannot read the elasticities: {e}",
+                                 expected="CSV with parameter, sector, value, source")) from e
+    missing = [c for c in ("parameter", "sector", "value") if c not in df.columns]
+    if missing:
+        raise InputError(Problem(file=fname, message=f"column {missing[0]!r} is missing",
+                                 expected="columns parameter, sector, value, source"))
+    el = Elasticities(source=fname)
+    problems = []
+    for i, r in enumerate(df.itertuples(index=False)):
+        p, s, v = str(r.parameter).strip(), str(r.sector).strip(), str(r.value).strip()
+        row = i + 2
+        if p not in _EL_PARAMS:
+            problems.append(Problem(file=fname, row=row, column="parameter", value=p,
+                                    message="unknown parameter", expected=", ".join(_EL_PARAMS)))
+            continue
+        if p == "energy_group":
+            el.energy_groups[s] = v
+            continue
+        try:
+            x = float(v)
+        except ValueError:
+            problems.append(Problem(file=fname, row=row, column="value", value=v,
+                                    message="not a number", expected="a positive number"))
+            continue
+        if not x > 0 or not np.isfinite(x):
+            problems.append(Problem(file=fname, row=row, column="value", value=v,
+                                    message="elasticity must be positive",
+                                    expected="a positive number (1 = Cobb-Douglas)"))
+            continue
+        getattr(el, p)[s] = x
+    if problems:
+        raise InputError(problems)
+    return el

@@ -1,0 +1,161 @@
+"""Bundled China-like economy: benchmark, satellite, instruments, closures, diagnosis."""
+
+import numpy as np
+import pytest
+
+from cocontrol.cge.model import CgeModel, Closure
+from cocontrol.cge.policies import (
+    Instrument,
+    bundled_instruments,
+    load_economy,
+    read_instruments,
+    to_shocks,
+)
+from cocontrol.cge.satellite import indicator_changes
+from cocontrol.cge.solve import solve
+from cocontrol.errors import InputError, ModelError
+
+
+@pytest.fixture(scope="module")
+def eco():
+    return load_economy()
+
+
+@pytest.fixture(scope="module")
+def ins():
+    return {i.code: i for i in bundled_instruments()}
+
+
+def test_bundled_benchmark_reproduces_sam_and_national_totals(eco):
+    base = eco.baseline()
+    v = base.solution.values
+    c = eco.cal
+    t = c.sam.table
+    S = c.sectors
+    np.testing.assert_allclose(v["X"] * v["pq"][:, None], t.loc[S, S].to_numpy(), atol=1e-8)
+    np.testing.assert_allclose(v["Xp"], t.loc[S, "HOH"].to_numpy(), atol=1e-8)
+    np.testing.assert_allclose(v["E"], t.loc[S, "EXT"].to_numpy(), atol=1e-8)
+    lv = base.levels
+    # satellite calibrated to NBS 2020 communique: 4.98 Gtce, coal 56.8 %
+    assert lv["energy_tce"] == pytest.approx(4.98e9, rel=1e-3)
+    assert lv["coal_share_pct"] == pytest.approx(56.8, abs=0.05)
+    # fuel CO2 = sum of NBS fuel use x IPCC 2006 Vol.2 Table 1.4 defaults (t CO2 / tce)
+    co2 = (2.829e9 * 94600 + 0.941e9 * 73300 + 0.418e9 * 56100) * 29.3076 / 1e6
+    assert lv["CO2_t"] == pytest.approx(co2, rel=1e-4)
+    # SO2: CEDS China 2017 coal + liquid/gas (excl. biofuel) + process sectors, kt
+    so2_kt = (1823.80 + 4210.32 + 491.04 + 300.20 + 1310.41 + 3.84 + 107.50 + 98.74 + 83.25
+              + 52.23 + 293.59 + 39.33 + 810.32 + 1825.65 + 71.25)
+    assert lv["SO2_t"] / 1e3 == pytest.approx(so2_kt, rel=1e-4)
+
+
+def test_no_policy_returns_benchmark(eco):
+    run = eco.run([])
+    assert run.solution.method == "benchmark"
+    ch = eco.changes(run)
+    assert all(abs(x) < 1e-12 for x in ch.values())
+
+
+def test_ets_cap_binds_and_cuts_covered_co2(eco, ins):
+    run = eco.run([ins["ETS"]])
+    v = run.solution.values
+    assert run.ets_binding and v["permit_price"] > 0
+    m = run.solution.model
+    assert v["co2_covered"] == pytest.approx(0.9 * m.ets_base, rel=1e-9)
+    ch = eco.changes(run)
+    assert ch["co2"] < 0 and ch["so2"] < 0 and ch["coal_share"] < 0
+    assert ch["fiscal_cost"] < 0  # auction revenue
+    assert abs(v["walras"]) < 1e-9
+
+
+def test_each_instrument_moves_indicators_in_expected_direction(eco, ins):
+    ch = {k: eco.changes(eco.run([ins[k]])) for k in ("CTAX", "SUB", "EEI", "EEP", "PTAX")}
+    assert ch["CTAX"]["co2"] < 0 and ch["CTAX"]["fiscal_cost"] < 0
+    assert ch["CTAX"]["welfare_ev"] < 0  # revenue spent by government, household pays
+    # subsidy to clean power: less coal, fiscal outlay; cheaper power raises energy use
+    assert ch["SUB"]["coal_share"] < 0 and ch["SUB"]["co2"] < 0
+    assert ch["SUB"]["fiscal_cost"] > 0
+    # mandatory efficiency: lower energy intensity and emissions
+    for k in ("EEI", "EEP"):
+        assert ch[k]["energy_intensity"] < 0 and ch[k]["co2"] < 0 and ch[k]["so2"] < 0
+    # pollutant tax: all three pollutants fall
+    assert ch["PTAX"]["so2"] < 0 and ch["PTAX"]["nox"] < 0 and ch["PTAX"]["pm25"] < 0
+
+
+def test_subsidy_raises_clean_power_output(eco, ins):
+    run = eco.run([ins["SUB"]])
+    j = eco.cal.index("ELR")
+    f = eco.cal.index("ELF")
+    Z = run.solution.values["Z"]
+    assert Z[j] > eco.cal.Z0[j] and Z[f] < eco.cal.Z0[f]
+    assert run.levels["subsidy"] == pytest.approx(
+        0.2 * run.solution.values["pz"][j] * Z[j], rel=1e-12)
+
+
+def test_revenue_recycling_to_households_raises_their_income(eco, ins):
+    gov = eco.changes(eco.run([ins["CTAX"]], recycling="government"))
+    hh = eco.changes(eco.run([ins["CTAX"]], recycling="household"))
+    assert hh["household_income"] > gov["household_income"]
+    assert hh["welfare_ev"] > gov["welfare_ev"]
+
+
+def test_slack_ets_cap_gives_zero_price(eco, ins):
+    loose = Instrument("ETS99", "ets", {"cap": 0.99, "sectors": ["ELF", "EII"]})
+    eff = Instrument("EE30", "efficiency", {"rate": 0.3, "sectors": ["ELF", "EII"]})
+    run = eco.run([loose, eff])
+    assert run.ets_binding is False and run.levels["permit_price_yuan_per_t"] == 0.0
+    alone = eco.run([eff])
+    assert run.levels["CO2_t"] == pytest.approx(alone.levels["CO2_t"], rel=1e-12)
+
+
+def test_homogeneity_with_real_instruments(eco, ins):
+    """Subsidy and efficiency instruments are real; doubling the numeraire doubles prices."""
+    sh = to_shocks(eco.cal, [ins["SUB"], ins["EEI"]])
+    a = solve(CgeModel(eco.cal, eco.sat, Closure(), sh)).values
+    b = solve(CgeModel(eco.cal, eco.sat, Closure(numeraire_value=2.0), sh)).values
+    np.testing.assert_allclose(b["pq"], 2 * a["pq"], rtol=1e-9)
+    np.testing.assert_allclose(b["Z"], a["Z"], rtol=1e-9)
+    assert abs(b["walras"]) < 1e-10
+
+
+@pytest.mark.parametrize("closure", [Closure(savings="investment-driven"),
+                                     Closure(exchange="fixed")])
+def test_alternative_closures_solve_with_all_instruments(eco, ins, closure):
+    from cocontrol.cge.policies import Economy
+
+    e2 = Economy(eco.cal, eco.sat, closure)
+    run = e2.run(list(ins.values()))
+    assert abs(run.solution.values["walras"]) < 1e-9
+    ch = indicator_changes(e2.cal, e2.sat, e2.baseline().levels, run.levels)
+    assert ch["co2"] < 0
+
+
+def test_failure_gives_diagnosis_not_traceback(eco, ins):
+    m = eco.model([ins["ETS"], ins["SUB"]])
+    with pytest.raises(ModelError) as e:
+        solve(m, maxfev=2)
+    msg = str(e.value)
+    assert "largest residual per equation block" in msg and "suggestions" in msg
+
+
+def test_bad_instruments_are_reported(eco, tmp_path):
+    with pytest.raises(InputError, match="unknown sector"):
+        to_shocks(eco.cal, [Instrument("X", "subsidy", {"rate": 0.1, "sectors": ["STEEL"]})])
+    with pytest.raises(InputError, match="recycling"):
+        to_shocks(eco.cal, [
+            Instrument("A", "carbon_tax", {"price": 10, "recycling": "household"}),
+            Instrument("B", "pollutant_tax", {"rates": {"SO2": 1}, "recycling": "government"})])
+    with pytest.raises(InputError, match="out of range"):
+        to_shocks(eco.cal, [Instrument("E", "efficiency", {"rate": 1.5})])
+    p = tmp_path / "ins.yaml"
+    p.write_text("instruments:\n  - {code: A, kind: lottery}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown instrument kind"):
+        read_instruments(p)
+
+
+def test_hosoe_sam_rejects_emission_policy_without_satellite():
+    from importlib import resources
+
+    path = resources.files("cocontrol") / "data" / "cge" / "hosoe_stdcge_sam.csv"
+    e = load_economy(sam_path=path)
+    with pytest.raises(InputError, match="satellite"):
+        e.run([Instrument("C", "carbon_tax", {"price": 50})])
