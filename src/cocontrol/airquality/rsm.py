@@ -499,7 +499,19 @@ def _cross_validate(receptor: str, comp: str, X: np.ndarray, y: np.ndarray, y_ba
                       "terms; CV errors not computed", ExtrapolationWarning, stacklevel=3)
         return rec
     pred = np.empty(n)
+    if cv == "loo":
+        # closed form of leave-one-out least squares: e_i / (1 − h_ii), h = diag of the hat
+        # matrix (exact; refit explicitly where a run has leverage ~1)
+        x, *_ = np.linalg.lstsq(X, y - y_base, rcond=None)
+        resid = (y - y_base) - X @ x
+        q, _ = np.linalg.qr(X)
+        h = np.sum(q * q, axis=1)
+        ok = h < 1.0 - 1e-8
+        pred[ok] = y[ok] - resid[ok] / (1.0 - h[ok])
+        folds = np.where(ok, -1, np.arange(n))  # only high-leverage runs are refitted
     for f in range(nf):
+        if cv == "loo" and not (folds == f).any():
+            continue
         te = folds == f
         x, *_ = np.linalg.lstsq(X[~te], y[~te] - y_base, rcond=None)
         pred[te] = y_base + X[te] @ x
