@@ -9,8 +9,18 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from cocontrol import i18n
 from cocontrol.cli.common import Format, console, emit, fail, print_df
 from cocontrol.errors import CocontrolError, InputError, Problem
+
+i18n.register({
+    "aq_attainment": ("Attainment: GB 3095-2012 Grade II (35 µg/m³) / WHO 2021",
+                      "达标评估：GB 3095-2012 二级（35 µg/m³）/ WHO 2021 指导值"),
+    "aq_sensitivities": ("sensitivities (µg/m³ per t/yr)", "浓度敏感系数（µg/m³ 每 t/年）"),
+    "aq_health": ("Health co-benefit: avoided premature deaths",
+                  "健康协同效益：避免的过早死亡"),
+    "aq_assumptions": ("assumptions", "假设版本"),
+})
 
 
 class AQModel(str, Enum):
@@ -84,7 +94,7 @@ def register(app: typer.Typer) -> None:
             att = attainment(res)
             cols = ["PM25_ugm3", "meets_gb3095_grade2", "gb3095_grade2_gap_ugm3",
                     "who2021_level"]
-            print_df(att[cols], title="GB 3095-2012 Grade II (35 µg/m³) / WHO 2021")
+            print_df(att[cols], title=i18n.t("aq_attainment"))
 
     @aq.command("coefficients")
     def coefficients_cmd(
@@ -100,7 +110,7 @@ def register(app: typer.Typer) -> None:
             jac = m.jacobian(component)
         except CocontrolError as e:
             fail(e)
-        emit(jac, fmt, output, title=f"{m.name}: sensitivities")
+        emit(jac, fmt, output, title=f"{m.name}: {i18n.t('aq_sensitivities')}")
 
     @aq.command("health")
     def health_cmd(
@@ -120,5 +130,5 @@ def register(app: typer.Typer) -> None:
         except CocontrolError as e:
             fail(e)
         print_df(r.T.reset_index().rename(columns={"index": "item", 0: "value"}),
-                 title="Health co-benefit", float_fmt="{:,.6g}")
-        console.print(f"assumptions: {r['assumptions_version'].iloc[0]}")
+                 title=i18n.t("aq_health"), float_fmt="{:,.6g}")
+        console.print(f"{i18n.t('aq_assumptions')}: {r['assumptions_version'].iloc[0]}")
