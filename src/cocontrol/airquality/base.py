@@ -137,8 +137,11 @@ def normalise_emissions(emissions: pd.DataFrame, file: str = "<emissions>",
         change = new - base
     if problems:
         raise InputError(problems)
-    sector = (df["sector"].astype(str).str.strip() if "sector" in df.columns
-              else pd.Series(ALL_SECTORS, index=df.index))
+    if "sector" in df.columns:  # an empty sector cell means "all sectors"
+        blank = df["sector"].isna() | (df["sector"].astype(str).str.strip() == "")
+        sector = df["sector"].astype(str).str.strip().where(~blank, ALL_SECTORS)
+    else:
+        sector = pd.Series(ALL_SECTORS, index=df.index)
     out = pd.DataFrame({"source_region": reg.astype(str).str.strip().to_numpy(),
                         "precursor": prec.to_numpy(), "sector": sector.to_numpy(),
                         "change_t": change})
