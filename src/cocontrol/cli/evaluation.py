@@ -1,0 +1,135 @@
+"""``cocontrol evaluate``: synergy evaluation of cities, parks and enterprises (thin shell)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from cocontrol.cli.common import Format, Lang, console, emit, fail
+from cocontrol.errors import CocontrolError
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "evaluation"
+
+
+class Weights(str, Enum):
+    template = "template"
+    ahp = "ahp"
+    equal = "equal"
+    entropy = "entropy"
+    critic = "critic"
+    combined = "combined"
+
+
+class Missing(str, Enum):
+    flag = "flag"
+    impute = "impute"
+    exclude = "exclude"
+
+
+class Norm(str, Enum):
+    minmax = "minmax"
+    vector = "vector"
+    target = "target"
+
+
+class CouplingFormula(str, Enum):
+    original = "original"
+    corrected = "corrected"
+
+
+def run(data: Path, system: str = "city", weights: str = "template", alpha: float = 0.5,
+        normalization: str = "minmax", missing: str = "flag", emissions: Path | None = None,
+        value_added: Path | None = None, coupling: str = "original", lang: str = "en"):
+    """Load, evaluate and return an :class:`EvaluationResult` (library call used by the CLI)."""
+    import pandas as pd
+
+    from cocontrol.evaluation import evaluate, fill_computed_indicators, load_system, load_values
+    from cocontrol.evaluation.data import read_table
+
+    sysobj = load_system(system)
+    computed = None
+    if emissions is not None:
+        em, _ = read_table(emissions)
+        va = None
+        if value_added is not None:
+            va, _ = read_table(value_added)
+            va["value_added"] = pd.to_numeric(va["value_added"], errors="coerce")
+            va["year"] = pd.to_numeric(va["year"], errors="coerce").astype("Int64")
+        em["year"] = pd.to_numeric(em["year"], errors="coerce").astype("Int64")
+        computed = fill_computed_indicators(em, va, file=str(emissions))
+        computed["unit"] = computed["unit"].astype(str)
+    values, units = load_values(data, sysobj, computed=computed)
+    return evaluate(sysobj, values, units, weighting=weights, normalization=normalization,
+                    missing=missing, alpha=alpha, coupling_formula=coupling, lang=lang)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("evaluate")
+    def evaluate_cmd(
+        data: Path = typer.Argument(..., help="indicator values (.csv or .xlsx; long: unit, "
+                                    "year, indicator, value; or wide: unit, year, <ids>)"),
+        system: str = typer.Option("city", "--system", help="city | park | enterprise | "
+                                   "a .yaml/.xlsx indicator system"),
+        weights: Weights = typer.Option(Weights.template, "--weights",
+                                        help="weighting method"),
+        alpha: float = typer.Option(0.5, help="share of subjective weights (combined)"),
+        normalization: Norm = typer.Option(Norm.minmax, "--normalization"),
+        missing: Missing = typer.Option(Missing.flag, "--missing",
+                                        help="flag | impute (previous year, then peer "
+                                        "median) | exclude"),
+        emissions: Path | None = typer.Option(None, help="tidy emissions (unit, year, "
+                                              "species, value) to compute joint decline and "
+                                              "elasticity"),
+        value_added: Path | None = typer.Option(None, "--value-added",
+                                                help="unit, year, value_added"),
+        coupling: CouplingFormula = typer.Option(CouplingFormula.original, "--coupling"),
+        fmt: Format = typer.Option(Format.table, "--format"),
+        output: Path | None = typer.Option(None, "--output", help="file to write"),
+        report: Path | None = typer.Option(None, "--report", help="HTML report to write"),
+        lang: Lang = typer.Option(Lang.en, "--lang"),
+    ) -> None:
+        """Score, grade and rank units with a synergy indicator system (0-100 index)."""
+        from cocontrol.evaluation.report import write_excel, write_html
+
+        try:
+            res = run(data, system, weights.value, alpha, normalization.value, missing.value,
+                      emissions, value_added, coupling.value, lang.value)
+        except CocontrolError as e:
+            fail(e)
+            return
+        for n in res.notes:
+            console.print(f"[yellow]note:[/] {n}", highlight=False)
+        if fmt == Format.xlsx:
+            if output is None:
+                raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
+            write_excel({res.system.meta.get("id", "eval"): res}, output, lang.value)
+            console.print(f"wrote {output}")
+        else:
+            emit(res.scores.drop(columns=["complete"]), fmt, output,
+                 title=res.system.name(lang.value))
+        if report is not None:
+            write_html({"eval": res}, report, lang.value)
+            console.print(f"wrote {report}")
+
+
+def demo(out: Path, lang: str = "en") -> list[Path]:
+    """Evaluate the illustrative cities and parks; write the HTML report and the workbook."""
+    from cocontrol.evaluation.report import write_excel, write_html
+
+    if not (EXAMPLES / "cities_values.csv").exists():
+        console.print(f"[yellow]evaluation demo skipped: examples not found in {EXAMPLES}[/]")
+        return []
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    cities = run(EXAMPLES / "cities_values.csv", "city", "ahp", missing="impute",
+                 emissions=EXAMPLES / "cities_emissions.csv",
+                 value_added=EXAMPLES / "cities_value_added.csv", lang=lang)
+    parks = run(EXAMPLES / "parks_values.csv", "park", "combined", missing="impute",
+                emissions=EXAMPLES / "parks_emissions.csv",
+                value_added=EXAMPLES / "parks_value_added.csv", lang=lang)
+    results = {"city": cities, "park": parks}
+    html = write_html(results, out / "evaluation_report.html", lang, illustrative=True)
+    xlsx = write_excel(results, out / "evaluation_results.xlsx", lang)
+    return [html, xlsx]
