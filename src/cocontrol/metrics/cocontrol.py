@@ -254,7 +254,7 @@ def cross_elasticity(p_base, p_scen, c_base, c_scen, lang: str = "en") -> pd.Dat
         rp = np.where(pb != 0, (ps - pb) / pb, np.nan)
         rc = np.where(cb != 0, (cs - cb) / cb, np.nan)
         els = rp / rc
-    els = np.where((rc == 0) & (rp == 0), np.nan, els)
+    els = np.where((rc == 0) & (rp == 0), np.nan, els) + 0.0  # + 0.0 turns -0.0 into 0.0
     sp, sc = _sign(rp), _sign(rc)
     i = 1 if lang == "zh" else 0
     meaning = [(_ELS_LABELS.get((a, b), ("undefined (zero baseline)", "无法计算（基线为零）"))[i])
