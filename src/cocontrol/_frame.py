@@ -33,9 +33,14 @@ def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd
     rank[order] = np.arange(len(order))
     group = rank[inverse]
     rows = first[order]
-    labels = pd.DataFrame({
-        c: pd.Categorical.from_codes(codes[rows], categories=pd.Index(uniq).dropna())
-        if not pd.Index(uniq).hasnans else pd.Series(np.asarray(uniq, dtype=object)[codes[rows]])
-        for c, codes, uniq in parts
-    })
+    labels = pd.DataFrame({c: _column(codes[rows], uniq) for c, codes, uniq in parts})
     return group.astype(np.int64), labels
+
+
+def _column(codes: np.ndarray, uniq) -> pd.Series | pd.Categorical:
+    """Values of the given codes into ``uniq`` (plain values, not a CategoricalIndex's
+    categories), categorical when there are no missing values."""
+    vals = np.asarray(uniq, dtype=object)
+    if pd.isna(vals).any() or len(set(vals)) != len(vals):
+        return pd.Series(vals[codes], dtype=object)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(vals, dtype=object))

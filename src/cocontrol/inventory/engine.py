@@ -39,9 +39,11 @@ def _grid_value(spec, default_code: str) -> tuple[float, str]:
                                  message="unknown grid/heat factor code",
                                  expected=f"a number or one of {', '.join(g['code'])}"))
     r = row.iloc[-1]
-    val = float(r["value"]) * units.factor(r["unit"].split("/")[0], "t") / units.factor(
-        r["unit"].split("/")[1], "MWh" if "Wh" in r["unit"] else "GJ")
-    return val, str(r["source"])
+    num, den = str(r["unit"]).split("/", 1)
+    num = num.removesuffix("CO2").strip()  # "tCO2/MWh" -> t per MWh
+    val = float(r["value"]) * units.factor(num, "t") / units.factor(
+        den, "MWh" if "Wh" in den else "GJ")
+    return val, f"{r['code']}: {r['source']}"
 
 
 def build_lines(activity: pd.DataFrame, years: list[int]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -71,7 +73,7 @@ def _apply_source_factors(ef: np.ndarray, lines: pd.DataFrame, user: pd.DataFram
     m = m[m["species"].isin(sidx)]
     for (unit_f, unit_a, fuel), g in m.groupby(["unit_f", "unit", "fuel"], dropna=False):
         num, den = fmod._split_unit(unit_f)
-        conv = units.factor(num, "t") / fmod.activity_per_denominator(
+        conv = units.factor(num, "t") * fmod.activity_per_denominator(
             unit_a, den, fuel if fuel else None)
         ef[g["line"].to_numpy(), g["species"].map(sidx).to_numpy()] = \
             g["value"].to_numpy(dtype=float) * conv

@@ -92,7 +92,7 @@ def activity_per_denominator(act_unit: str, den_unit: str, fuel: str | None) -> 
 
 def _to_t_per_activity(value: float, unit: str, act_unit: str, fuel) -> float:
     num, den = _split_unit(unit)
-    return value * units.factor(num, "t") / activity_per_denominator(act_unit, den, fuel)
+    return value * units.factor(num, "t") * activity_per_denominator(act_unit, den, fuel)
 
 
 def _candidates(combos: pd.DataFrame, table: pd.DataFrame, set_name: str, chains,

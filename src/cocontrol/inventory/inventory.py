@@ -26,7 +26,8 @@ class Inventory:
     def __init__(self, lines: pd.DataFrame, years: list[int], species: tuple[str, ...],
                  activity: np.ndarray, ef: np.ndarray, ctrl_lines: np.ndarray,
                  ctrl_factor: np.ndarray, gwp_set: str = "AR6", factor_table=None,
-                 source_factors=None, name: str = "", regions: pd.DataFrame | None = None):
+                 source_factors=None, name: str = "", regions: pd.DataFrame | None = None,
+                 emissions: np.ndarray | None = None):
         self.lines = lines.reset_index(drop=True)
         self.years = list(years)
         self.species = tuple(species)
@@ -42,7 +43,7 @@ class Inventory:
         self.missing: list = []
         self.measured_cells = pd.DataFrame(
             columns=["source_id", "species", "year", "computed_t", "measured_t", "method"])
-        self.emissions = self._controlled()
+        self.emissions = self._controlled() if emissions is None else emissions
 
     # ------------------------------------------------------------------ core arrays
     def _controlled(self) -> np.ndarray:

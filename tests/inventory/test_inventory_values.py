@@ -1,0 +1,117 @@
+"""Inventory values checked by hand calculation with cited factors.
+
+Factors used (bundled tables, each row carries its source):
+- hard coal NCV 25.8 GJ/t, carbon content 25.8 kg C/GJ, oxidation 1.0:
+  IPCC 2006 Vol.2 Ch.1 Tables 1.2 and 1.3 (other bituminous coal).
+- power × hard coal: NOx 209 g/GJ, SO2 820 g/GJ: EMEP/EEA Guidebook 2023, 1.A.1.a Table 3-2.
+- CH4 1 kg/TJ, N2O 1.5 kg/TJ: IPCC 2006 Vol.2 Ch.2 Table 2.2 (energy industries, coal).
+- clinker CO2 0.52 t/t: IPCC 2006 Vol.3 Ch.2 Eq.2.4 (CaO 65 %, CKD correction 1.02).
+- wet FGD SO2 removal 0.97, SCR NOx removal 0.80: HJ 2301-2017 (typical values).
+- grid factor 0.5366 tCO2/MWh: MEE & NBS 2024 announcement, 2022 national average.
+- GWP100 AR6: CH4 27.9, N2O 273 (IPCC AR6 WG1 Table 7.15).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+C2CO2 = 44.0095 / 12.011
+
+
+def val(inv, species, year=2020, by="source_id", key="U1", kind="controlled", scope=1):
+    d = inv.aggregate(by, kind=kind, scope=scope)
+    d = d[(d[by] == key) & (d["species"] == species) & (d["year"] == year)]
+    return float(d["value"].sum())
+
+
+def test_fuel_co2_from_carbon_content(tiny_inventory):
+    # 1000 t × 25.8 GJ/t × 25.8 kg C/GJ × 44/12 × 1.0 / 1000 = 2438.9 t CO2
+    expected = 1000 * 25.8 * 25.8 * C2CO2 / 1000
+    assert val(tiny_inventory, "CO2") == pytest.approx(expected, rel=1e-12)
+    assert expected == pytest.approx(2438.98, abs=0.01)
+
+
+def test_uncontrolled_and_controlled_air_pollutants(tiny_inventory):
+    gj = 1000 * 25.8
+    assert val(tiny_inventory, "SO2", kind="uncontrolled") == pytest.approx(gj * 820e-6)
+    assert val(tiny_inventory, "NOx", kind="uncontrolled") == pytest.approx(gj * 209e-6)
+    # controlled = uncontrolled × (1 − Σ share × η)
+    assert val(tiny_inventory, "SO2") == pytest.approx(gj * 820e-6 * (1 - 1.0 * 0.97))
+    assert val(tiny_inventory, "NOx") == pytest.approx(gj * 209e-6 * (1 - 0.5 * 0.80))
+
+
+def test_ch4_n2o_and_co2e(tiny_inventory):
+    tj = 25.8
+    assert val(tiny_inventory, "CH4") == pytest.approx(tj * 1.0 / 1000)
+    assert val(tiny_inventory, "N2O") == pytest.approx(tj * 1.5 / 1000)
+    co2e = val(tiny_inventory, "CO2e")
+    assert co2e == pytest.approx(val(tiny_inventory, "CO2") + 27.9 * tj / 1000
+                                 + 273 * tj * 1.5 / 1000)
+
+
+def test_process_co2_clinker(tiny_inventory):
+    assert val(tiny_inventory, "CO2", key="K1") == pytest.approx(500 * 0.52)
+
+
+def test_scope2_reported_apart(tiny_inventory):
+    # 100 MWh × 0.5366 t/MWh = 53.66 t, only in scope 2
+    assert val(tiny_inventory, "CO2", key="E1EL", scope=2) == pytest.approx(53.66)
+    assert val(tiny_inventory, "CO2", key="E1EL", scope=1) == 0.0
+    direct = tiny_inventory.total(scope=1).loc["CO2", 2020]
+    assert direct == pytest.approx(1000 * 25.8 * 25.8 * C2CO2 / 1000 + 260
+                                   + 100 * 25.8 * 25.8 * C2CO2 / 1000)
+
+
+def test_user_factor_overrides_default_and_is_reported(tiny_inventory):
+    # user PM2.5 factor 5 kg/t for residential hard coal instead of EMEP 398 g/GJ
+    assert val(tiny_inventory, "PM2.5", key="R1") == pytest.approx(100 * 5 / 1000)
+    rep = tiny_inventory.factor_report()
+    row = rep[(rep["sector"] == "residential") & (rep["species"] == "PM2.5")]
+    assert row["set"].iloc[0] == "user" and row["source"].iloc[0] == "test: user factor"
+    other = rep[(rep["sector"] == "residential") & (rep["species"] == "PM10")]
+    assert other["set"].iloc[0] == "default" and "EMEP" in other["source"].iloc[0]
+
+
+def test_measured_replaces_computed_and_keeps_it(tiny_inventory):
+    # 2021: 2 kt coal → computed SO2 = 2000 × 25.8 × 820e-6 × 0.03; CEMS says 0.5 t
+    computed = 2000 * 25.8 * 820e-6 * 0.03
+    assert val(tiny_inventory, "SO2", year=2021) == pytest.approx(0.5)
+    mc = tiny_inventory.measured_cells
+    assert mc["computed_t"].iloc[0] == pytest.approx(computed)
+    assert mc["measured_t"].iloc[0] == pytest.approx(0.5)
+    # other species of the same source stay computed
+    assert val(tiny_inventory, "NOx", year=2021) == pytest.approx(2000 * 25.8 * 209e-6 * 0.6)
+
+
+def test_sulfur_balance(tiny, tmp_path):
+    from conftest import MANIFEST, write_project
+
+    from cocontrol.inventory import compute
+    from cocontrol.project import load_project
+
+    p = write_project(tmp_path / "sb", manifest=MANIFEST.replace("so2_method: factor",
+                                                                 "so2_method: sulfur_balance"))
+    inv = compute(load_project(p))
+    # hard coal default S = 1.0 %, ash retention 0.05 (fuels.csv):
+    # SO2 = 1000 t × 0.01 × 64.066/32.065 × (1 − 0.05) × (1 − 0.97 FGD)
+    expected = 1000 * 0.01 * 64.066 / 32.065 * 0.95 * 0.03
+    assert val(inv, "SO2") == pytest.approx(expected)
+
+
+def test_activity_units_converted(tiny_inventory):
+    # 2021 activity given as 2 kt equals 2000 t
+    nox_2021 = val(tiny_inventory, "NOx", year=2021)
+    nox_2020 = val(tiny_inventory, "NOx", year=2020)
+    assert nox_2021 == pytest.approx(2 * nox_2020)
+
+
+def test_compute_arrays_matches_engine(tiny_inventory):
+    from cocontrol.inventory import compute_arrays
+
+    inv = tiny_inventory
+    other = compute_arrays(inv.lines, inv.activity, inv.ef, inv.years,
+                           ctrl_lines=inv.ctrl_lines, ctrl_factor=inv.ctrl_factor)
+    measured_lines = set(getattr(inv, "_measured_lines", []))
+    keep = [i for i in range(len(inv.lines)) if i not in measured_lines]
+    np.testing.assert_allclose(other.emissions[keep], inv.emissions[keep])
