@@ -146,6 +146,18 @@ def test_vikor_option_and_entropy_weights(result):
     assert r2["rank"].min() == 1
 
 
+def test_vectorised_topsis_equals_mcda_module(result):
+    from cocontrol import mcda
+    from cocontrol.cge.combinations import _topsis_many, indicator_weights
+    from cocontrol.cge.satellite import INDICATORS
+
+    w = indicator_weights(result.changes, "entropy")
+    types = [INDICATORS[k][4] for k in result.changes.columns]
+    ref = mcda.topsis(result.changes, w, types, normalization="vector")
+    got = _topsis_many(result.changes, w.to_numpy()[None, :])[0]
+    np.testing.assert_allclose(got, ref.to_numpy(), rtol=1e-12)
+
+
 def test_rank_stability(result):
     st0 = rank_stability(result.changes, spread=0.0, draws=5)
     assert (st0["same_rank_share"] == 1).all() and st0.attrs["spearman_mean"] == pytest.approx(1)

@@ -251,6 +251,24 @@ def rank(changes: pd.DataFrame, method: str = "topsis", weights: str = "entropy"
     return out
 
 
+def _topsis_many(changes: pd.DataFrame, W: np.ndarray) -> np.ndarray:
+    """TOPSIS closeness for many weight vectors at once (rows of ``W``), same conventions as
+    :func:`cocontrol.mcda.topsis` with vector normalisation (cost criteria as ``1 - r``); used
+    only to make the stability analysis fast, and checked against it in the tests."""
+    x = changes.to_numpy(float)
+    t = np.array([INDICATORS[k][4] for k in changes.columns])
+    norm = np.sqrt((x ** 2).sum(axis=0))
+    r = x / np.where(norm > 0, norm, 1.0)
+    r = np.where(t > 0, r, 1.0 - r)
+    ap = (r - r.max(axis=0)) ** 2
+    am = (r - r.min(axis=0)) ** 2
+    w2 = (W ** 2).T
+    dp = np.sqrt(ap @ w2).T
+    dm = np.sqrt(am @ w2).T
+    den = dp + dm
+    return np.where(den > 0, dm / np.where(den > 0, den, 1.0), 0.0)
+
+
 def rank_stability(changes: pd.DataFrame, method: str = "topsis", weights: str = "entropy",
                    dimension_weights: dict[str, float] | None = None, spread: float = 0.2,
                    draws: int = 200, seed: int = 0) -> pd.DataFrame:
@@ -268,10 +286,15 @@ def rank_stability(changes: pd.DataFrame, method: str = "topsis", weights: str =
     w0 = indicator_weights(changes, weights, dimension_weights)
     base = _score(changes, w0, method).rank(ascending=False, method="min")
     rng = np.random.default_rng(seed)
-    R = np.empty((draws, len(changes)))
-    for d in range(draws):
-        w = w0 * rng.uniform(1 - spread, 1 + spread, len(w0))
-        R[d] = _score(changes, w / w.sum(), method).rank(ascending=False, method="min")
+    W = w0.to_numpy()[None, :] * rng.uniform(1 - spread, 1 + spread, (draws, len(w0)))
+    W = W / W.sum(axis=1, keepdims=True)
+    if method == "topsis":
+        scores = _topsis_many(changes, W)
+    else:
+        scores = np.vstack([_score(changes, pd.Series(w, index=w0.index), method).to_numpy()
+                            for w in W])
+    R = np.vstack([pd.Series(sc).rank(ascending=False, method="min").to_numpy()
+                   for sc in scores])
     b = base.to_numpy()
     out = pd.DataFrame({"base_rank": b.astype(int), "mean_rank": R.mean(axis=0),
                         "min_rank": R.min(axis=0).astype(int),

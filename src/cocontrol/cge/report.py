@@ -1,0 +1,177 @@
+"""HTML and Excel reports of a policy-combination analysis (thin layer over the library)."""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from cocontrol import i18n
+from cocontrol.cge.combinations import (
+    CLASS_LABELS,
+    CLASSES,
+    NOT_JUDGED,
+    CombinationResult,
+    rank,
+    rank_stability,
+)
+from cocontrol.cge.satellite import INDICATORS
+
+i18n.register({
+    "cge_title": ("Policy combinations: CGE simulation, synergy–antagonism matrix and ranking",
+                  "政策组合：CGE模拟、协同—拮抗判别矩阵与多准则排序"),
+    "cge_illustrative": (
+        "ILLUSTRATIVE: the bundled China-like SAM, coefficients and policy rates are "
+        "illustrative (their basis is stated in the data files); they are not official "
+        "statistics and the results are not forecasts.",
+        "示例数据：内置的类中国社会核算矩阵、系数和政策参数均为示例（依据见数据文件），"
+        "非官方统计，结果不是预测。"),
+    "cge_instruments": ("Policy instruments", "政策工具"),
+    "cge_baseline": ("Baseline (benchmark year)", "基准情景（基年）"),
+    "cge_changes": ("Indicator changes against the baseline", "各指标相对基准情景的变化"),
+    "cge_matrix": ("Discriminant matrix: synergy or antagonism, indicator by indicator",
+                   "判别矩阵：逐指标的协同或拮抗"),
+    "cge_matrix_note": (
+        "For each indicator, the improvement of the combination (positive = better) is "
+        "compared with its members alone: strong synergy above the sum of the members; weak "
+        "synergy between the best member and the sum; weak antagonism between the worst and "
+        "the best member; strong antagonism below the worst member.",
+        "对每个指标，将组合的改善量（正值为改善）与各成员单独实施的改善量比较：超过成员之和为强协同；"
+        "介于最优成员与成员之和之间为弱协同；介于最差与最优成员之间为弱拮抗；低于最差成员为强拮抗。"),
+    "cge_shares": ("Share of judgements in each class", "各类判别结果占比"),
+    "cge_ranking": ("Ranking of all combinations", "全部政策组合排序"),
+    "cge_weights": ("Criterion weights", "指标权重"),
+    "cge_stability": ("Rank stability when the weights move ±20 %",
+                      "权重±20%扰动下的排序稳定性"),
+    "cge_solve": ("Solver", "求解"),
+    "cge_combination": ("Combination", "政策组合"),
+})
+
+_COLOURS = {
+    "strong_synergy": "#1a7f37", "weak_synergy": "#8fd19e", "weak_antagonism": "#f6c177",
+    "strong_antagonism": "#d1242f", NOT_JUDGED: "#e5e5e5",
+}
+_TEXT = {"strong_synergy": "#fff", "strong_antagonism": "#fff"}
+
+
+def _ind_label(k: str, lang: str) -> str:
+    en, zh, unit, _, _ = INDICATORS[k]
+    return f"{zh if lang == 'zh' else en} ({unit})"
+
+
+def _class_label(c: str, lang: str) -> str:
+    en, zh = CLASS_LABELS[c]
+    return zh if lang == "zh" else en
+
+
+def matrix_html(judgements: pd.DataFrame, lang: str = "en") -> str:
+    """The discriminant matrix as a coloured HTML table (one cell per judgement)."""
+    cols = list(judgements.columns)
+    head = "".join(f"<th>{html.escape(_ind_label(c, lang))}</th>" for c in cols)
+    rows = []
+    for idx, r in judgements.iterrows():
+        cells = []
+        for c in cols:
+            k = r[c]
+            style = f"background:{_COLOURS[k]};color:{_TEXT.get(k, '#222')};text-align:center"
+            cells.append(f'<td style="{style}">{html.escape(_class_label(k, lang))}</td>')
+        rows.append(f"<tr><td>{html.escape(str(idx))}</td>{''.join(cells)}</tr>")
+    legend = " ".join(
+        f'<span style="background:{_COLOURS[k]};color:{_TEXT.get(k, "#222")};padding:2px 6px">'
+        f"{html.escape(_class_label(k, lang))}</span>" for k in [*CLASSES, NOT_JUDGED])
+    return (f"<p>{legend}</p><table><tr><th>{html.escape(i18n.t('cge_combination', lang))}"
+            f"</th>{head}</tr>{''.join(rows)}</table>")
+
+
+def tables(res: CombinationResult, method: str = "topsis", weights: str = "entropy",
+           dimension_weights: dict | None = None, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """All report tables as DataFrames (also the sheets of the Excel workbook)."""
+    rk = rank(res.changes, method, weights, dimension_weights)
+    st = rank_stability(res.changes, method, weights, dimension_weights)
+    w = rk.attrs["weights"]
+    ins = pd.DataFrame([{"code": i.code, "name": i.label(lang), "kind": i.kind,
+                         "params": str(i.params), "source": i.source} for i in res.instruments])
+    base = pd.Series(res.baseline, name="baseline").to_frame()
+    ch = res.changes.rename(columns=lambda c: _ind_label(c, lang))
+    jd = res.judgements.apply(lambda col: col.map(lambda k: _class_label(k, lang)))
+    jd.columns = [_ind_label(c, lang) for c in res.judgements.columns]
+    shares = res.shares.copy()
+    ranking = rk.join(res.changes.rename(columns=lambda c: _ind_label(c, lang)))
+    ranking.insert(2, "ets_permit_binding", res.ets_binding.reindex(ranking.index))
+    weights_df = pd.DataFrame({"indicator": [_ind_label(k, lang) for k in w.index],
+                               "dimension": [INDICATORS[k][3] for k in w.index],
+                               "weight": w.to_numpy()})
+    return {"instruments": ins, "baseline": base, "changes": ch, "matrix": jd,
+            "class_shares": shares, "ranking": ranking, "weights": weights_df,
+            "stability": st, "levels": res.levels,
+            "solve_seconds": res.solve_seconds.rename("seconds").to_frame()}
+
+
+def write_xlsx(tabs: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write every table to one workbook (temp file then rename: never half-written)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, df in tabs.items():
+                df.to_excel(xw, sheet_name=name[:31])
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def write_html(res: CombinationResult, tabs: dict[str, pd.DataFrame], path: str | Path,
+               lang: str = "en", method: str = "topsis") -> Path:
+    """The HTML report: instruments, baseline, matrix (coloured), shares, ranking, stability."""
+    import plotly.graph_objects as go
+
+    from cocontrol.report import HtmlReport
+
+    t = i18n.t
+    rep = HtmlReport(t("cge_title", lang), lang)
+    rep.note(t("cge_illustrative", lang))
+    rep.heading(t("cge_instruments", lang)).table(tabs["instruments"], index=False)
+    rep.heading(t("cge_baseline", lang)).table(tabs["baseline"], float_format="{:,.4g}")
+    rep.heading(t("cge_matrix", lang)).paragraph(t("cge_matrix_note", lang))
+    rep.raw(matrix_html(res.judgements, lang))
+    rep.heading(t("cge_shares", lang))
+    sh = res.shares
+    fig = go.Figure()
+    for k in CLASSES:
+        fig.add_bar(name=_class_label(k, lang), x=list(sh.index), y=sh[f"{k}_share"],
+                    marker_color=_COLOURS[k])
+    fig.update_layout(barmode="stack", height=420, yaxis_title="share",
+                      margin=dict(l=40, r=10, t=20, b=140))
+    rep.figure(fig)
+    rep.table(sh[[*CLASSES, "judgements", "not_judged"]], float_format="{:,.0f}")
+    rep.heading(f"{t('cge_ranking', lang)} ({method.upper()})")
+    rk = tabs["ranking"]
+    top = rk.head(20)
+    fig2 = go.Figure(go.Bar(x=top["score"][::-1], y=list(top.index[::-1]), orientation="h",
+                            marker_color="#2a6f97"))
+    fig2.update_layout(height=520, margin=dict(l=200, r=10, t=20, b=40),
+                       xaxis_title="score (higher = better)")
+    rep.figure(fig2)
+    rep.table(rk, float_format="{:,.3f}")
+    rep.heading(t("cge_weights", lang)).table(tabs["weights"], index=False,
+                                              float_format="{:,.3f}")
+    st = tabs["stability"]
+    rep.heading(t("cge_stability", lang))
+    rep.paragraph(f"mean Spearman rank correlation with the base ranking: "
+                  f"{st.attrs.get('spearman_mean', float('nan')):.3f}")
+    rep.table(st, float_format="{:,.2f}")
+    rep.heading(t("cge_changes", lang)).table(tabs["changes"], float_format="{:,.3f}")
+    secs = res.solve_seconds
+    rep.heading(t("cge_solve", lang)).paragraph(
+        f"{len(secs)} combinations solved in {secs.sum():.2f} s "
+        f"(mean {1000 * secs.mean():.1f} ms). Powell hybrid method (MINPACK hybrd) with "
+        "Levenberg–Marquardt fallback; residual tolerance 1e-10.", cls="small")
+    return rep.write(path)
