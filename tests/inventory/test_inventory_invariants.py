@@ -36,7 +36,7 @@ def test_co2e_is_gwp_weighted_sum(tiny_inventory):
 
 
 def test_ar5_changes_co2e_only(tiny, tmp_path):
-    from conftest import MANIFEST, write_project
+    from tinyproject import MANIFEST, write_project
 
     from cocontrol.inventory import compute
     from cocontrol.project import load_project

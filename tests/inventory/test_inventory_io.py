@@ -8,7 +8,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import write_project
+from tinyproject import write_project
 from typer.testing import CliRunner
 
 from cocontrol.cli import app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import ACTIVITY, CONTROLS, FACTORS, MANIFEST, MEASURED, REGIONS, write_project
+from tinyproject import ACTIVITY, CONTROLS, FACTORS, MANIFEST, MEASURED, REGIONS, write_project
 
 from cocontrol.errors import InputError
 from cocontrol.project import load_project

@@ -85,7 +85,7 @@ def test_measured_replaces_computed_and_keeps_it(tiny_inventory):
 
 
 def test_sulfur_balance(tiny, tmp_path):
-    from conftest import MANIFEST, write_project
+    from tinyproject import MANIFEST, write_project
 
     from cocontrol.inventory import compute
     from cocontrol.project import load_project

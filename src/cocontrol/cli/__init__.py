@@ -34,7 +34,8 @@ def _root(
 
 
 # Command modules, in the order of the data flow. Each defines register(app).
-_MODULES = ["inventory", "scenario", "metrics", "optimize", "cge", "evaluation", "demo"]
+_MODULES = ["inventory", "scenario", "airquality", "metrics", "optimize", "cge", "evaluation",
+            "demo"]
 
 for _name in _MODULES:
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 MANIFEST = """\
 name: Tiny Test City
@@ -70,16 +69,3 @@ def write_project(folder: Path, excel: bool = False, **override) -> Path:
             if df is not None:
                 df.to_csv(folder / f"{name}.csv", index=False)
     return folder
-
-
-@pytest.fixture
-def tiny(tmp_path) -> Path:
-    return write_project(tmp_path / "tiny")
-
-
-@pytest.fixture
-def tiny_inventory(tiny):
-    from cocontrol.inventory import compute
-    from cocontrol.project import load_project
-
-    return compute(load_project(tiny))
