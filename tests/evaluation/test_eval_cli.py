@@ -54,3 +54,15 @@ def test_demo_writes_report_and_workbook(tmp_path):
     html = (tmp_path / "evaluation_report.html").read_text(encoding="utf-8")
     assert "ILLUSTRATIVE" in html and "scatterpolar" in html
     assert (tmp_path / "assets" / "plotly.min.js").exists()
+
+
+def test_template_export_then_evaluate_with_excel_system(tmp_path):
+    xlsx = tmp_path / "park_system.xlsx"
+    r = runner.invoke(app, ["evaluation-template", "park", "--output", str(xlsx)])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "s.json"
+    r = runner.invoke(app, ["evaluate", str(EXAMPLES / "parks_values.csv"), "--system",
+                            str(xlsx), "--weights", "ahp", "--format", "json", "--output",
+                            str(out)])
+    assert r.exit_code == 0, r.output
+    assert len(pd.read_json(out)) == 18

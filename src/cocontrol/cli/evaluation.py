@@ -114,6 +114,28 @@ def register(app: typer.Typer) -> None:
             console.print(f"wrote {report}")
 
 
+    @app.command("evaluation-template")
+    def template_cmd(
+        name: str = typer.Argument(..., help="city | park | enterprise"),
+        output: Path = typer.Option(..., "--output", help="FILE.xlsx or FILE.yaml to write"),
+    ) -> None:
+        """Copy a built-in indicator-system template to an editable Excel or YAML file."""
+        import shutil
+
+        from cocontrol.evaluation import builtin_path, load_system, system_to_excel
+
+        try:
+            system = load_system(name)
+        except CocontrolError as e:
+            fail(e)
+            return
+        if output.suffix.lower() in (".yaml", ".yml"):
+            shutil.copyfile(builtin_path(name), output)
+        else:
+            system_to_excel(system, output)
+        console.print(f"wrote {output}")
+
+
 def demo(out: Path, lang: str = "en") -> list[Path]:
     """Evaluate the illustrative cities and parks; write the HTML report and the workbook."""
     from cocontrol.evaluation.report import write_excel, write_html

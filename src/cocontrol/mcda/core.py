@@ -57,7 +57,12 @@ def _as_frame(matrix, what: str = _SRC, allow_nan: bool = False) -> pd.DataFrame
         df = pd.DataFrame(arr, columns=[f"C{j + 1}" for j in range(arr.shape[1])],
                           index=[f"A{i + 1}" for i in range(arr.shape[0])])
     problems = []
-    for c in df.columns:
+    if all(pd.api.types.is_numeric_dtype(t) for t in df.dtypes):
+        cols = []  # fast path: already numeric
+        df = df.astype(float)
+    else:
+        cols = list(df.columns)
+    for c in cols:
         col = pd.to_numeric(df[c], errors="coerce")
         bad = col.isna() & df[c].notna()
         for idx in df.index[bad.to_numpy()][:5]:
