@@ -320,6 +320,14 @@ def test_process_co2_ipcc(t):
     assert _ef(t, "coking", process="coke_production", species="CO2").value == 0.56
 
 
+def test_steel_global_average_reproduced(t):
+    """IPCC 2006 Vol.3 Ch.4 Table 4.1 global average factor 1.06 t CO2/t steel for a mix of 65 %
+    BOF, 30 % EAF and 5 % OHF (OHF 1.72): 0.65 x 1.46 + 0.30 x 0.08 + 0.05 x 1.72 = 1.059."""
+    bof = _ef(t, "steel", process="bof_steel", species="CO2").value
+    eaf = _ef(t, "steel", process="eaf_steel", species="CO2").value
+    assert 0.65 * bof + 0.30 * eaf + 0.05 * 1.72 == pytest.approx(1.06, abs=0.005)
+
+
 def test_fertiliser_n2o_hand_calculation(t):
     """IPCC 2006 Vol.4 Ch.11: (EF1 0.01 + FracGASF 0.10 x EF4 0.01 + FracLEACH 0.30 x EF5 0.0075)
     kg N2O-N/kg N x 44/28 x 1000 = 20.82 kg N2O per t N."""
