@@ -33,8 +33,18 @@ def numeric_columns(df: pd.DataFrame, columns: Sequence[str], file: str,
     problems: list[Problem] = []
     for c in columns:
         raw = out[c]
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            out[c] = raw.astype(float)
+            if not allow_nan:
+                for pos in np.flatnonzero(out[c].isna().to_numpy())[:20]:
+                    problems.append(Problem(file=file, row=int(pos) + 2, column=c,
+                                            message="value is empty", expected="a number"))
+            continue
         num = pd.to_numeric(raw, errors="coerce")
-        bad = num.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
+        cand = num.isna() & raw.notna()
+        bad = pd.Series(False, index=raw.index)
+        if cand.any():
+            bad[cand] = raw[cand].astype("string").str.strip() != ""
         for pos in np.flatnonzero(bad.to_numpy())[:20]:
             problems.append(Problem(file=file, row=int(pos) + 2, column=c,
                                     message="value is not a number",
