@@ -137,7 +137,8 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(out: Path, lang: str = "en") -> list[Path]:
-    """Evaluate the illustrative cities and parks; write the HTML report and the workbook."""
+    """Evaluate the illustrative cities, parks and enterprises; write the HTML report
+    (``evaluation_report.html``) and the workbook (``evaluation_results.xlsx``)."""
     from cocontrol.evaluation.report import write_excel, write_html
 
     if not (EXAMPLES / "cities_values.csv").exists():
@@ -152,6 +153,12 @@ def demo(out: Path, lang: str = "en") -> list[Path]:
                 emissions=EXAMPLES / "parks_emissions.csv",
                 value_added=EXAMPLES / "parks_value_added.csv", lang=lang)
     results = {"city": cities, "park": parks}
+    if (EXAMPLES / "enterprises_values.csv").exists():
+        results["enterprise"] = run(EXAMPLES / "enterprises_values.csv", "enterprise",
+                                    "entropy", missing="impute",
+                                    emissions=EXAMPLES / "enterprises_emissions.csv",
+                                    value_added=EXAMPLES / "enterprises_value_added.csv",
+                                    lang=lang)
     html = write_html(results, out / "evaluation_report.html", lang, illustrative=True)
     xlsx = write_excel(results, out / "evaluation_results.xlsx", lang)
     return [html, xlsx]
