@@ -233,3 +233,15 @@ def test_non_numeric_and_negative_cells(tmp_path):
         read_sam(p)
     assert any("not a number" in x.message for x in e.value.problems)
     assert any("negative" in x.message for x in e.value.problems)
+
+
+def test_excel_sam_gives_same_calibration(tmp_path, cal):
+    import pandas as pd
+
+    t = cal.sam.table
+    p = tmp_path / "sam.xlsx"
+    t.to_excel(p, sheet_name="SAM")
+    cal2 = calibrate(read_sam(p, sheet="SAM"))
+    np.testing.assert_allclose(cal2.Z0, cal.Z0)
+    np.testing.assert_allclose(cal2.alpha, cal.alpha)
+    assert isinstance(cal2.sam.table, pd.DataFrame)
