@@ -19,7 +19,12 @@ from cocontrol.errors import CocontrolError
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
-    ureg = pint.UnitRegistry(on_redefinition="ignore")
+    # cache_folder=":auto:" keeps pint's parsed definitions on disk: registry start-up drops
+    # from seconds to a fraction of a second after the first run.
+    try:
+        ureg = pint.UnitRegistry(on_redefinition="ignore", cache_folder=":auto:")
+    except Exception:  # read-only home or no cache support: parse every time
+        ureg = pint.UnitRegistry(on_redefinition="ignore")
     path = resources.files("cocontrol") / "data" / "units.txt"
     ureg.load_definitions(str(path))
     return ureg
@@ -45,6 +50,7 @@ def factor(from_unit: str, to_unit: str) -> float:
         raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}: {e}") from e
 
 
+@lru_cache(maxsize=4096)
 def is_known(unit: str) -> bool:
     try:
         registry().Unit(unit)
@@ -53,6 +59,7 @@ def is_known(unit: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=4096)
 def dimension_ok(unit: str, reference: str) -> bool:
     """True when ``unit`` can be converted to ``reference``."""
     try:

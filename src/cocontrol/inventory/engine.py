@@ -99,18 +99,22 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
     if c.empty:
         return np.empty(0, dtype=np.int64), np.empty((0, len(species), len(years)))
     ctrl_lines, local = np.unique(c["line"].to_numpy(), return_inverse=True)
-    shares = np.zeros((len(ctrl_lines), len(techs), len(years)))
     yi = pd.Index(years).get_indexer(c["year"].fillna(-1).to_numpy())
     ti = c["technology"].map(tidx).to_numpy()
     sh = c["share"].to_numpy(dtype=float)
     every = c["year"].isna().to_numpy()
-    # year-specific rows override the all-years row of the same source and technology
-    for y in range(len(years)):
-        sel = every
-        shares[local[sel], ti[sel], y] = sh[sel]
-    sel = ~every & (yi >= 0)
-    shares[local[sel], ti[sel], yi[sel]] = sh[sel]
-    removed = np.einsum("mty,ts->msy", shares, eta)
+    removed = np.zeros((len(ctrl_lines), len(species), len(years)))
+    # one pass per technology present: Σ_k share[m,k,y] × η[k,s]; a year-specific row
+    # overrides the all-years row of the same source and technology
+    for t in np.unique(ti):
+        sel = ti == t
+        rows_t, pos = np.unique(local[sel], return_inverse=True)
+        share_t = np.zeros((len(rows_t), len(years)))
+        a = every[sel]
+        share_t[pos[a]] = sh[sel][a][:, None]
+        y_sel = ~a & (yi[sel] >= 0)
+        share_t[pos[y_sel], yi[sel][y_sel]] = sh[sel][y_sel]
+        removed[rows_t] += share_t[:, None, :] * eta[t][None, :, None]
     return ctrl_lines, 1.0 - removed
 
 
@@ -167,8 +171,10 @@ def add_line_attributes(lines: pd.DataFrame, regions: pd.DataFrame | None) -> No
     if regions is not None:
         anc = ancestors(regions)
         for lv in LEVELS:
-            cats = pd.Index(reg.categories).map(anc[lv]).fillna("(none)")
-            lines[lv] = pd.Categorical(np.asarray(cats, dtype=object)[reg.codes])
+            cats = anc[lv].reindex(reg.categories).fillna("(none)").to_numpy(dtype=object)
+            codes, uniq = pd.factorize(cats)
+            lines[lv] = pd.Categorical.from_codes(codes[reg.codes],
+                                                  categories=pd.Index(uniq, dtype=object))
     sec = refdata.table("sectors").set_index("code")
     s = pd.Categorical(lines["sector"])
     parent = pd.Index(s.categories).map(sec["parent"])

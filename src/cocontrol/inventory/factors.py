@@ -24,6 +24,7 @@ inventory with millions of sources resolves a few thousand combinations.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,7 @@ def _split_unit(u: str) -> tuple[str, str]:
     return num.strip(), den.strip()
 
 
+@lru_cache(maxsize=65536)
 def activity_per_denominator(act_unit: str, den_unit: str, fuel: str | None) -> float:
     """How many ``den_unit`` one ``act_unit`` of activity is, bridging mass/volume and energy
     with the fuel's net calorific value (IPCC 2006 Vol.2 Table 1.2)."""
@@ -77,7 +79,7 @@ def activity_per_denominator(act_unit: str, den_unit: str, fuel: str | None) -> 
         return units.factor(act_unit, den_unit)
     if not isinstance(fuel, str):
         raise units.UnitError(f"cannot convert {act_unit!r} to {den_unit!r}")
-    f = refdata.table("fuels").set_index("code").loc[fuel]
+    f = _fuel_row(fuel)
     ncv = float(f["ncv"])
     ncv_num, ncv_den = _split_unit(str(f["ncv_unit"]))
     if not np.isfinite(ncv) or ncv <= 0:
@@ -88,6 +90,11 @@ def activity_per_denominator(act_unit: str, den_unit: str, fuel: str | None) -> 
     if units.dimension_ok(act_unit, ncv_num) and units.dimension_ok(den_unit, ncv_den):
         return units.factor(act_unit, ncv_num) / ncv * units.factor(ncv_den, den_unit)
     raise units.UnitError(f"cannot convert {act_unit!r} of {fuel} to {den_unit!r}")
+
+
+@lru_cache(maxsize=256)
+def _fuel_row(fuel: str) -> dict:
+    return refdata.table("fuels").set_index("code").loc[fuel].to_dict()
 
 
 def _to_t_per_activity(value: float, unit: str, act_unit: str, fuel) -> float:

@@ -21,22 +21,22 @@ def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
     hierarchy.
     """
     ids = pd.Index(regions["region_id"].astype(object))
-    parent = pd.Series(regions["parent_id"].astype(object).to_numpy(), index=ids)
-    level = pd.Series(regions["level"].astype(object).to_numpy(), index=ids)
+    ids_arr = ids.to_numpy(dtype=object)
+    parent_pos = ids.get_indexer(regions["parent_id"].astype(object))  # -1: no parent
+    level = regions["level"].astype(object).to_numpy()
     out = {lv: np.full(len(ids), NONE_LABEL, dtype=object) for lv in LEVELS}
-    cur = pd.Series(ids.to_numpy(), index=ids, dtype=object)
+    rows = np.arange(len(ids))
+    cur = rows.copy()
     for _ in range(len(LEVELS) + 1):
-        alive = cur.notna().to_numpy() & cur.isin(ids).to_numpy()
+        alive = cur >= 0
         if not alive.any():
             break
-        lv_now = cur[alive].map(level).to_numpy()
+        r, c = rows[alive], cur[alive]
+        lv_now = level[c]
         for lv in LEVELS:
             hit = lv_now == lv
-            if hit.any():
-                col = out[lv]
-                pos = np.flatnonzero(alive)[hit]
-                col[pos] = cur.to_numpy()[pos]
-        nxt = cur.map(parent)
-        nxt[~alive] = np.nan
+            out[lv][r[hit]] = ids_arr[c[hit]]
+        nxt = np.full_like(cur, -1)
+        nxt[alive] = parent_pos[c]
         cur = nxt
     return pd.DataFrame(out, index=pd.Index(ids, name="region_id"))
