@@ -220,3 +220,34 @@ weighting:
     assert any("B1" in n and "CR" in n for n in res.notes)
     assert res.weights["weight"].sum() == pytest.approx(1.0)
     assert res.weights.at["x", "weight"] == pytest.approx(0.75 * 0.5)
+
+
+def test_group_ahp_in_yaml_geometric_mean(tmp_path):
+    """Two experts judge A vs B as 2 and 8: geometric mean 4 -> A 0.8, B 0.2
+    (Aczél & Saaty 1983)."""
+    text = TINY + """
+weighting:
+  ahp:
+    root: {order: [A, B], matrices: [[[1, 2], ["1/2", 1]], [[1, 8], ["1/8", 1]]]}
+"""
+    p = tmp_path / "group.yaml"
+    p.write_text(text, encoding="utf-8")
+    s = load_system(p)
+    assert s.meta["ahp_experts"] == {"root": 2}
+    res = evaluate(s, panel(), weighting="ahp")
+    np.testing.assert_allclose(res.weights["weight"].to_numpy(), [0.4, 0.4, 0.2])
+
+
+def test_user_weights_table(tiny, tmp_path):
+    from cocontrol.errors import InputError
+    from cocontrol.evaluation import read_weights
+    p = tmp_path / "w.csv"
+    p.write_text("indicator,weight\nx,2\ny,1\nz,1\n", encoding="utf-8")
+    res = evaluate(tiny, panel(), weighting=read_weights(p))
+    np.testing.assert_allclose(res.weights["weight"].to_numpy(), [0.5, 0.25, 0.25])
+    assert "user table" in res.settings["weighting"]
+    p.write_text("indicator,weight\nx,2\nzz,1\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        evaluate(tiny, panel(), weighting=read_weights(p))
+    msgs = " ".join(str(x) for x in e.value.problems)
+    assert "no weight for this indicator" in msgs and "not in the system" in msgs

@@ -13,15 +13,6 @@ from cocontrol.errors import CocontrolError
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "evaluation"
 
 
-class Weights(str, Enum):
-    template = "template"
-    ahp = "ahp"
-    equal = "equal"
-    entropy = "entropy"
-    critic = "critic"
-    combined = "combined"
-
-
 class Missing(str, Enum):
     flag = "flag"
     impute = "impute"
@@ -45,10 +36,22 @@ def run(data: Path, system: str = "city", weights: str = "template", alpha: floa
     """Load, evaluate and return an :class:`EvaluationResult` (library call used by the CLI)."""
     import pandas as pd
 
-    from cocontrol.evaluation import evaluate, fill_computed_indicators, load_system, load_values
+    from cocontrol.evaluation import (
+        evaluate,
+        fill_computed_indicators,
+        load_system,
+        load_values,
+        read_weights,
+    )
     from cocontrol.evaluation.data import read_table
+    from cocontrol.evaluation.scoring import WEIGHTINGS
 
     sysobj = load_system(system)
+    if weights not in WEIGHTINGS:
+        if not Path(weights).exists():
+            raise typer.BadParameter(f"--weights must be one of {', '.join(WEIGHTINGS)} or an "
+                                     f"existing weights file, got {weights!r}")
+        weights = read_weights(weights)
     computed = None
     if emissions is not None:
         em, _ = read_table(emissions)
@@ -72,8 +75,10 @@ def register(app: typer.Typer) -> None:
                                     "year, indicator, value; or wide: unit, year, <ids>)"),
         system: str = typer.Option("city", "--system", help="city | park | enterprise | "
                                    "a .yaml/.xlsx indicator system"),
-        weights: Weights = typer.Option(Weights.template, "--weights",
-                                        help="weighting method"),
+        weights: str = typer.Option("template", "--weights",
+                                    help="template | ahp | equal | entropy | critic | "
+                                    "combined | a .csv/.xlsx table with columns indicator, "
+                                    "weight"),
         alpha: float = typer.Option(0.5, help="share of subjective weights (combined)"),
         normalization: Norm = typer.Option(Norm.minmax, "--normalization"),
         missing: Missing = typer.Option(Missing.flag, "--missing",
@@ -94,7 +99,7 @@ def register(app: typer.Typer) -> None:
         from cocontrol.evaluation.report import write_excel, write_html
 
         try:
-            res = run(data, system, weights.value, alpha, normalization.value, missing.value,
+            res = run(data, system, weights, alpha, normalization.value, missing.value,
                       emissions, value_added, coupling.value, lang.value)
         except CocontrolError as e:
             fail(e)

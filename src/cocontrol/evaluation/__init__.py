@@ -20,6 +20,7 @@ from cocontrol.evaluation.scoring import (
     grade,
     indicator_weights,
     normalize_panel,
+    read_weights,
 )
 from cocontrol.evaluation.system import (
     BUILTIN,
@@ -46,5 +47,6 @@ __all__ = [
     "load_values",
     "merge_computed",
     "normalize_panel",
+    "read_weights",
     "system_to_excel",
 ]

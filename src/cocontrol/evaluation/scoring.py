@@ -115,10 +115,14 @@ def indicator_weights(system: IndicatorSystem, normalized: pd.DataFrame,
     * ``combined``: ``alpha * subjective + (1 - alpha) * entropy`` with the subjective part
       from AHP if the system has matrices, else from the template weights.
     """
+    notes: list[str] = []
+    if isinstance(weighting, pd.Series):  # user-supplied global weights
+        return _custom_weights(weighting, system), pd.DataFrame(
+            columns=["parent", "n", "lambda_max", "ci", "cr", "consistent"]), notes
     if weighting not in WEIGHTINGS:
         raise InputError(Problem(file="<options>", message="unknown weighting method",
-                                 value=weighting, expected=", ".join(WEIGHTINGS)))
-    notes: list[str] = []
+                                 value=weighting, expected=", ".join(WEIGHTINGS)
+                                 + " or a table of weights"))
     use_ahp = weighting in ("ahp", "combined") and bool(system.ahp)
     _, checks = system.local_weights(use_ahp=use_ahp)
     checks_df = pd.DataFrame(checks, columns=["parent", "n", "lambda_max", "ci", "cr",
@@ -148,6 +152,48 @@ def indicator_weights(system: IndicatorSystem, normalized: pd.DataFrame,
         w = combine_weights(system.global_weights(use_ahp=use_ahp), w, alpha=alpha,
                             rule="linear")
     return w.rename("weight"), checks_df, notes
+
+
+def _custom_weights(weights: pd.Series, system: IndicatorSystem) -> pd.Series:
+    """Validate user-supplied global weights (one per indicator, >= 0) and rescale to sum 1."""
+    src = weights.attrs.get("file", "<weights>")
+    w = pd.to_numeric(weights, errors="coerce")
+    problems = [Problem(file=src, message="no weight for this indicator", column="weight",
+                        value=i, expected="one weight per indicator of the system")
+                for i in system.ids if i not in w.index or np.isnan(w.get(i, np.nan))]
+    problems += [Problem(file=src, message="indicator is not in the system", column="indicator",
+                         value=i, expected="ids of the indicator system")
+                 for i in w.index if i not in system.ids]
+    problems += [Problem(file=src, message="weight must not be negative", column="weight",
+                         value=f"{i}: {v}", expected=">= 0") for i, v in w.items() if v < 0]
+    if problems:
+        raise InputError(problems)
+    w = w.reindex(system.ids)
+    if w.sum() <= 0:
+        raise InputError(Problem(file=src, message="all weights are zero", column="weight",
+                                 expected="at least one positive weight"))
+    return (w / w.sum()).rename("weight")
+
+
+def read_weights(path) -> pd.Series:
+    """Read user weights from a CSV/Excel table with columns ``indicator, weight``."""
+    from cocontrol.evaluation.data import read_table
+
+    df, sheet = read_table(path)
+    df.columns = [str(c).strip() for c in df.columns]
+    if not {"indicator", "weight"} <= set(df.columns):
+        raise InputError(Problem(file=str(path), sheet=sheet, message="weights table needs "
+                                 "columns indicator and weight", column="indicator, weight",
+                                 expected="one row per indicator"))
+    s = pd.Series(pd.to_numeric(df["weight"], errors="coerce").to_numpy(),
+                  index=df["indicator"].astype(str).str.strip().to_numpy(), name="weight")
+    bad = s.isna()
+    if bad.any():
+        raise InputError([Problem(file=str(path), sheet=sheet, row=int(i) + 2, column="weight",
+                                  message="weight is not a number", value=df.at[i, "weight"],
+                                  expected="a number >= 0") for i in df.index[bad.to_numpy()]])
+    s.attrs["file"] = str(path)
+    return s
 
 
 def grade(scores: pd.Series, system: IndicatorSystem, lang: str = "en") -> pd.Series:
@@ -233,7 +279,9 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
         indicator's unit.
     units : DataFrame, optional
         Index ``unit``: ``name_en, name_zh, group`` (peer group for imputation and comparison).
-    weighting : {"template", "ahp", "equal", "entropy", "critic", "combined"}
+    weighting : {"template", "ahp", "equal", "entropy", "critic", "combined"} or Series
+        A Series (index = indicator ids) gives user-defined global weights (rescaled to 1;
+        see :func:`read_weights`); local weights in the weights table are then not used.
     normalization : {"minmax", "vector", "target"}
     missing : {"flag", "impute", "exclude"}
         See :func:`cocontrol.evaluation.data.handle_missing`.
@@ -331,10 +379,15 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
 
     wt = t[["level1_id", "level2_id", "name_en", "name_zh", "unit", "direction",
             "subsystem", "target"]].copy()
-    lw, _ = system.local_weights(use_ahp=weighting in ("ahp", "combined") and bool(system.ahp))
-    wt = wt.join(lw)
+    custom = isinstance(weighting, pd.Series)
+    if not custom:  # local weights are meaningless for a user's table of global weights
+        lw, _ = system.local_weights(use_ahp=weighting in ("ahp", "combined")
+                                     and bool(system.ahp))
+        wt = wt.join(lw)
     wt["weight"] = w
-    settings = {"system": system.meta.get("id"), "weighting": weighting,
+    settings = {"system": system.meta.get("id"),
+                "weighting": f"user table {weighting.attrs.get('file', '')}".strip()
+                if custom else weighting,
                 "normalization": normalization, "missing": missing, "alpha": alpha,
                 "coupling_formula": coupling_formula, "lang": lang}
     if missing == "flag" and (~complete).any():

@@ -15,6 +15,8 @@ Excel workbook with one row per third-level indicator (sheet ``indicators``), co
 coordination degree). Weights are **local** (within the parent) and optional: blank = equal.
 An optional sheet ``ahp`` holds pairwise matrices: column ``parent`` (``root`` for the
 dimensions, or a first-/second-level id), column ``row`` (child id) and one column per child id.
+In YAML, ``weighting: ahp: PARENT: {order: [...], matrix: [[...]]}``; a group of experts is
+given as ``matrices: [[[...]], [[...]]]`` and aggregated by the element-wise geometric mean.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import pandas as pd
 import yaml
 
 from cocontrol.errors import InputError, Problem
-from cocontrol.mcda import AHPResult, ahp_weights
+from cocontrol.mcda import AHPResult, ahp_group, ahp_weights
 
 BUILTIN = ("city", "park", "enterprise")
 
@@ -235,15 +237,31 @@ def _from_yaml(path: Path) -> IndicatorSystem:
     meta = dict(doc.get("system") or {})
     ahp_raw = (doc.get("weighting") or {}).get("ahp") or {}
     ahp = {}
+    experts: dict[str, int] = {}
     for parent, spec in ahp_raw.items():
         try:
             labels = list(spec["order"])
-            mat = np.array([[_num(v) for v in row] for row in spec["matrix"]], dtype=float)
-            ahp[str(parent)] = pd.DataFrame(mat, index=labels, columns=labels)
+            raw = spec["matrices"] if "matrices" in spec else [spec["matrix"]]
+            mats = [pd.DataFrame(np.array([[_num(v) for v in row] for row in m], dtype=float),
+                                 index=labels, columns=labels) for m in raw]
         except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
             raise InputError(Problem(file=str(path), message=f"AHP matrix for {parent!r} "
                                      f"cannot be read ({e})",
-                                     expected="order: [ids], matrix: [[...], ...]")) from None
+                                     expected="order: [ids], matrix: [[...], ...] or "
+                                     "matrices: [[[...]], ...] (one per expert)")) from None
+        if len(mats) == 1:
+            ahp[str(parent)] = mats[0]
+        else:  # group judgement: element-wise geometric mean (Aczél & Saaty 1983)
+            try:
+                ahp[str(parent)] = ahp_group(mats).matrix
+            except InputError as e:
+                raise InputError([Problem(file=str(path), sheet=f"ahp {parent}",
+                                          message=p.message, row=p.row, column=p.column,
+                                          value=p.value, expected=p.expected)
+                                  for p in e.problems]) from None
+            experts[str(parent)] = len(mats)
+    if experts:
+        meta["ahp_experts"] = experts
     return _validate(table, meta, ahp, str(path), row_offset=None)
 
 
