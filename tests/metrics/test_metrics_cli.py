@@ -122,3 +122,17 @@ def test_cometrics_and_mac():
     r = run("mac", EX / "measures_costs.csv", "--rank", "--format", "csv")
     assert r.exit_code == 0, r.output
     assert pd.read_csv(io.StringIO(r.stdout)).iloc[0]["quadrant"] == "I"
+
+
+def test_excel_input_with_sheet(tmp_path):
+    panel = pd.read_csv(EX / "regions_panel.csv")
+    x = tmp_path / "panel.xlsx"
+    with pd.ExcelWriter(x) as w:
+        pd.DataFrame({"a": [1]}).to_excel(w, sheet_name="readme", index=False)
+        panel.to_excel(w, sheet_name="data", index=False)
+    r = run("decoupling", x, "--sheet", "data", "--x", "GDP_1e8yuan_2005prices", "--y", "SO2_kt",
+            "--region-col", "region", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert len(pd.read_csv(io.StringIO(r.stdout))) == 30     # 10 regions x 3 periods
+    r = run("decoupling", x, "--sheet", "nosuch")
+    assert r.exit_code == 1

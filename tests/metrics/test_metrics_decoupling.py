@@ -99,3 +99,37 @@ def test_joint_change_classes_and_zero_convention():
     assert list(out["class"]) == ["co_reduction", "pollution_only"]
     assert out.iloc[0]["class_label"] == "协同减排"
     assert out.iloc[1]["pct_pollutant"] == pytest.approx(-0.1)
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_finite = st.floats(-0.99, 5.0).filter(lambda v: abs(v) > 1e-6)
+
+
+@given(_finite, _finite)
+def test_property_state_consistent_with_signs_and_elasticity(px, py):
+    # Tapio (2005) Fig. 2: the state is fixed by the signs of the changes and by e vs 0.8/1.2.
+    s = tapio_state(px, py)[()]
+    e = py / px
+    if px > 0 and py < 0:
+        assert s == "strong_decoupling"
+    elif px < 0 and py > 0:
+        assert s == "strong_negative_decoupling"
+    elif px > 0:
+        exp = ("weak_decoupling" if e < 0.8 * (1 - 1e-9) else
+               "expansive_negative_decoupling" if e > 1.2 * (1 + 1e-9) else None)
+        assert s == exp if exp else s in ("expansive_coupling", "weak_decoupling",
+                                          "expansive_negative_decoupling")
+    else:
+        exp = ("weak_negative_decoupling" if e < 0.8 * (1 - 1e-9) else
+               "recessive_decoupling" if e > 1.2 * (1 + 1e-9) else None)
+        assert s == exp if exp else s in ("recessive_coupling", "weak_negative_decoupling",
+                                          "recessive_decoupling")
+
+
+def test_single_series_without_region_column():
+    df = pd.DataFrame({"year": [2015, 2020], "GDP": [100.0, 110.0], "CO2": [10.0, 10.5]})
+    out = decoupling(df, region_col=None)
+    assert "region" not in out.columns
+    assert out.iloc[0]["elasticity"] == pytest.approx(0.5)

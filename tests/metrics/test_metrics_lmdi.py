@@ -244,3 +244,28 @@ def test_bad_inputs_are_reported_with_location():
     t.loc[1, "energy"] = 0  # CO2 without energy
     with pytest.raises(InputError, match="process"):
         decompose_co2(t)
+
+
+def test_missing_row_and_multiple_group_columns():
+    df = pd.DataFrame({"scenario": ["base"] * 3 + ["policy"] * 4,
+                       "region": "A",
+                       "sector": ["s1", "s1", "s2", "s1", "s1", "s2", "s2"],
+                       "year": [2020, 2030, 2020, 2020, 2030, 2020, 2030],
+                       "x": [1.0, 2.0, 1.0, 1.0, 1.5, 2.0, 1.0]})
+    with pytest.raises(InputError, match="no row for"):
+        lmdi(df, ["x"], group_cols=["scenario", "region"], sub_cols=["sector"])
+    ok = df[df.sector == "s1"]
+    res = lmdi(ok, ["x"], group_cols=["scenario", "region"], sub_cols=["sector"])
+    assert list(res["scenario"]) == ["base", "policy"]
+    assert list(res["x"]) == pytest.approx([1.0, 0.5])
+
+
+def test_base_end_subperiod_and_duplicate_rows():
+    df = pd.DataFrame({"region": "A", "year": [2000, 2005, 2010], "x": [1.0, 2.0, 4.0]})
+    res = lmdi(df, ["x"], base=2005, end=2010)
+    assert res.iloc[0]["total"] == pytest.approx(2.0)
+    with pytest.raises(InputError, match="not in the table"):
+        lmdi(df, ["x"], base=2001)
+    dup = pd.concat([df, df.iloc[[0]]])
+    with pytest.raises(InputError, match="duplicate"):
+        lmdi(dup, ["x"])

@@ -285,9 +285,10 @@ def lmdi(
         probs = []
         for r, j in miss[:20]:
             key = wide.index[r]
+            key = key if isinstance(key, tuple) else (key,)
+            where = {k: v for k, v in zip(row_keys, key, strict=False) if k != "_row"}
             probs.append(Problem(file=file, column=year_col,
-                                 message=f"no row for {dict(zip(row_keys, key if isinstance(key, tuple) else (key,), strict=False))} "
-                                         f"in year {years[used_years[j]]}",
+                                 message=f"no row for {where} in year {years[used_years[j]]}",
                                  expected="one row per sub-category and year (use 0 for an "
                                           "absent sub-category)"))
         raise InputError(probs)
