@@ -251,3 +251,13 @@ def test_user_weights_table(tiny, tmp_path):
         evaluate(tiny, panel(), weighting=read_weights(p))
     msgs = " ".join(str(x) for x in e.value.problems)
     assert "no weight for this indicator" in msgs and "not in the system" in msgs
+
+
+def test_vector_normalisation_rejects_negative_values(tiny):
+    from cocontrol.errors import InputError
+    v = panel()
+    v.loc[("u1", 2021), "x"] = -3.0
+    with pytest.raises(InputError, match="non-negative"):
+        evaluate(tiny, v, normalization="vector")
+    res = evaluate(tiny, v, normalization="minmax")  # fine with min-max
+    assert res.scores["score"].between(0, 100).all()

@@ -85,6 +85,13 @@ def normalize_panel(values: pd.DataFrame, system: IndicatorSystem, method: str =
             r = np.where(t > 0, (x - lo) / safe, (hi - x) / safe)
             r = np.where(span > 0, r, np.where(np.isnan(x), np.nan, 1.0))
         elif method == "vector":
+            neg = np.nanmin(x, axis=0) < 0
+            if neg.any():
+                raise InputError([Problem(file="<data>", message="vector normalisation needs "
+                                          "non-negative values; this indicator has negative "
+                                          "ones", column=i, expected="--normalization minmax "
+                                          "or target") for i, n in zip(system.ids, neg,
+                                                                        strict=True) if n])
             norm = np.sqrt(np.nansum(x ** 2, axis=0))
             r = x / np.where(norm > 0, norm, 1.0)
             r = np.where(t > 0, r, 1.0 - r)
