@@ -138,7 +138,9 @@ def test_cost_basis_parses_and_matches_the_activity_unit(lib):
                  "electricity": "MWh", "heat": "GJ"}
     for r in lib.itertuples(index=False):
         assert units.is_known(r.cost_basis), (r.id, r.cost_basis)
-        if isinstance(r.fuel, str):
+        if r.action == "renewable":
+            ref = "MWh"     # the engine costs renewables per MWh of local generation replaced
+        elif isinstance(r.fuel, str):
             ref = kind_unit[fuels.at[r.fuel, "kind"]]
         else:
             ref = proc.at[r.process, "activity_unit"]
@@ -223,10 +225,28 @@ def test_coal_power_cost_conversions():
     lib = _data("measures.csv").set_index("id")
     assert lib.at["power_ule", "capex"] == pytest.approx(200 / t_per_kw, rel=0.01)
     assert lib.at["power_wet_fgd", "capex"] == pytest.approx(150 / t_per_kw, rel=0.02)
-    assert lib.at["power_heat_rate_improvement", "capex"] == pytest.approx(150 / t_per_kw, rel=0.01)
+    # a reduce measure is costed per unit of activity removed: 150 yuan/kW / 1.81 t / (10/300)
+    assert lib.at["power_heat_rate_improvement", "capex"] == pytest.approx(
+        150 / t_per_kw / (10 / 300), rel=0.01)
     # SCR: Yang et al. 2017, 8.1 yuan/MWh / 0.428 t raw coal per MWh (0.3055 tce/MWh, CEC 2020)
     assert lib.at["power_scr", "variable_opex"] == pytest.approx(
         8.1 / (0.3055 / (NCV_RAW_COAL / TCE)), rel=0.02)
+
+
+def test_reduce_measures_are_costed_per_unit_removed():
+    """Efficiency capex = simple payback years x price of the fuel saved (fuel_prices.csv)."""
+    lib = _data("measures.csv").set_index("id")
+    coal = _data("fuel_prices.csv").set_index("fuel").at["raw_coal_cn", "price"]
+    assert lib.at["cement_energy_efficiency", "capex"] == pytest.approx(4 * coal)
+    assert lib.at["industrial_boiler_efficiency", "capex"] == pytest.approx(3 * coal)
+    # coal cap: energy-equivalent natural gas for each t of raw coal removed
+    gas = _data("fuel_prices.csv").set_index("fuel").at["natural_gas_cn", "price"]
+    assert lib.at["coal_cap_reduce", "variable_opex"] == pytest.approx(
+        NCV_RAW_COAL / 38.931 * gas, rel=0.01)
+    # renewable: 3.99 yuan/W PV (CPIA 2020) at 1,250 h plus 10 % x 2 h storage at 1.5 yuan/Wh
+    kw = 1000 / 1250
+    assert lib.at["renewable_power_local", "capex"] == pytest.approx(
+        kw * 3990 + kw * 0.1 * 2 * 1500, rel=0.01)
 
 
 def test_ule_levelised_cost_matches_the_tariff_premium():
@@ -343,6 +363,9 @@ def test_scenario_measure_codes_match_the_demo_activity(lib, scen):
 def test_targets_have_sources_and_known_types(scen):
     for t in scen["targets"]:
         assert t["type"] in {"co2_peak", "cap", "intensity", "energy_cap"}
+        if t["type"] == "intensity":
+            # the engine divides by the driver value as given (gdp in 1e8 yuan)
+            assert t["unit"].endswith("/1e8 yuan"), t
         assert len(str(t.get("source", ""))) > 10, t
 
 
