@@ -92,7 +92,9 @@ class Shocks:
     """Exogenous changes against the benchmark, as arrays over sectors (``None`` = benchmark).
 
     Prices of emissions are in yuan per tonne; they are converted to SAM money units with the
-    satellite's ``money_unit_yuan``.
+    satellite's ``money_unit_yuan``. ``ff_mult`` scales the factor endowments and ``sf_mult``
+    foreign savings (used by the recursive-dynamic driver); ``ets_reference`` replaces the
+    benchmark covered CO2 (t) as the reference of the ETS cap.
     """
 
     taum: np.ndarray | None = None
@@ -107,6 +109,9 @@ class Shocks:
     pollutant_tax: dict[str, float] = field(default_factory=dict)
     pollutant_cover: np.ndarray | None = None
     recycling: str = "government"
+    ff_mult: np.ndarray | None = None
+    sf_mult: float = 1.0
+    ets_reference: float | None = None
 
 
 class CgeModel:
@@ -131,6 +136,8 @@ class CgeModel:
         self.sub = np.zeros(n) if s.out_subsidy is None else np.asarray(s.out_subsidy, float)
         self.aen = c.aen * (1.0 if s.aen_mult is None else np.asarray(s.aen_mult, float))
         self.ax = c.ax + (0.0 if s.ax_add is None else np.asarray(s.ax_add, float))
+        self.FF = c.FF * (1.0 if s.ff_mult is None else np.asarray(s.ff_mult, float))
+        self.Sf = c.Sf0 * s.sf_mult
         if s.recycling not in RECYCLING:
             raise InputError(Problem(file="<policy>", column="recycling", value=s.recycling,
                                      message="unknown revenue recycling",
@@ -166,6 +173,8 @@ class CgeModel:
                 self.co2_ets = self.sat.fuel[k, :, :n] * cov[None, :] / u
                 self.co2_ets_proc = self.sat.process[k] * cov / u
                 base = (self.co2_ets * c.X0).sum() + (self.co2_ets_proc * c.Z0).sum()
+                if s.ets_reference is not None:
+                    base = s.ets_reference / u
                 if base <= 0:
                     raise InputError(Problem(file="<policy>", message="the ETS covers no CO2",
                                              expected="covered sectors with fuel CO2"))
@@ -216,7 +225,7 @@ class CgeModel:
         x = np.zeros(self.nvar)
         for name, sl, _ in self.var_blocks:
             if name == "Sf":
-                x[sl] = self.cal.Sf0
+                x[sl] = self.Sf
             if name == "log pf":
                 x[sl] = np.log(self.closure.numeraire_value)
             if name == "log pd" or name == "log eps":
@@ -250,7 +259,7 @@ class CgeModel:
         Q = np.exp(self._get(x, "log Q")) * c.Q0
         if self.closure.exchange == "flexible":
             eps = float(np.exp(self._get(x, "log eps")[0]))
-            Sf = c.Sf0
+            Sf = self.Sf
         else:
             eps = nv
             Sf = float(self._get(x, "Sf")[0])
@@ -312,7 +321,7 @@ class CgeModel:
         Sub = self.sub * pz * Z
         policy_rev = float((wedge * X).sum() + (proc_wedge * Z).sum())
         # ---- household ----------------------------------------------------------------
-        YF = float((pf * c.FF).sum())
+        YF = float((pf * self.FF).sum())
         transfer = policy_rev if sh.recycling == "household" else 0.0
         Td = c.taud * YF
         Sp = c.ssp * kappa * (YF + transfer)
@@ -336,7 +345,7 @@ class CgeModel:
             np.log(gross / Pcet),
             np.log(Ds / D),
             (Q - demand) / c.Q0,
-            (fac[self.free_f] - c.FF[self.free_f]) / c.FF[self.free_f],
+            (fac[self.free_f] - self.FF[self.free_f]) / self.FF[self.free_f],
             np.array([(pe @ (E / eps) + Sf - pm @ (M / eps)) / max(c.M0.sum(), 1e-12)]),
         ]
         if self.closure.savings == "investment-driven":
@@ -345,7 +354,7 @@ class CgeModel:
         if sh.ets_cap is not None:
             co2_cov = float((self.co2_ets * X).sum() + (self.co2_ets_proc * Z).sum())
             res.append(np.array([(co2_cov - self.ets_cap_value) / self.ets_base]))
-        walras = (fac[self.num_i] - c.FF[self.num_i]) / c.FF[self.num_i]
+        walras = (fac[self.num_i] - self.FF[self.num_i]) / self.FF[self.num_i]
         v.update(pf=pf, pd=pd, pq=pq, pz=pz, py=py, pe=pe, pm=pm, eps=eps, Z=Z, Q=Q, Y=Y, F=F,
                  X=X, E=E, D=D, Ds=Ds, M=M, Xp=Xp, Xg=Xg, Xv=Xv, Tz=Tz, Tm=Tm, Td=Td, Sp=Sp,
                  Sg=Sg, Sf=Sf, kappa=kappa, Tgov=Tgov, subsidy=Sub, policy_revenue=policy_rev,

@@ -215,23 +215,38 @@ class Economy:
         self.closure = closure or Closure()
         self._base: PolicyRun | None = None
 
-    def model(self, instruments: list[Instrument] = (), recycling: str | None = None) -> CgeModel:
-        return CgeModel(self.cal, self.sat, self.closure,
-                        to_shocks(self.cal, list(instruments), recycling))
+    def model(self, instruments: list[Instrument] = (), recycling: str | None = None,
+              extra: dict | None = None) -> CgeModel:
+        """The model for ``instruments``; ``extra`` sets further :class:`Shocks` fields
+        (``ff_mult``, ``sf_mult``, ``ets_reference``) and ``aen_scale`` (multiplies the energy
+        coefficients, e.g. autonomous efficiency improvement in a dynamic run)."""
+        sh = to_shocks(self.cal, list(instruments), recycling)
+        for k, v in (extra or {}).items():
+            if k == "aen_scale":
+                base = np.ones(self.cal.n) if sh.aen_mult is None else sh.aen_mult
+                sh.aen_mult = base * v
+            elif hasattr(sh, k):
+                setattr(sh, k, v)
+            else:
+                raise InputError(Problem(file="<model>", column=k, message="unknown shock",
+                                         expected="ff_mult, sf_mult, ets_reference, aen_scale"))
+        return CgeModel(self.cal, self.sat, self.closure, sh)
 
     def run(self, instruments: list[Instrument] = (), recycling: str | None = None,
-            x0=None) -> PolicyRun:
-        """Solve with ``instruments``; an ETS whose cap does not bind is solved at price 0."""
+            x0=None, extra: dict | None = None) -> PolicyRun:
+        """Solve with ``instruments``; an ETS whose cap does not bind is solved at price 0.
+
+        ``x0`` is an optional starting point (e.g. the previous period's solution)."""
         instruments = list(instruments)
-        m = self.model(instruments, recycling)
-        sol = solve(m)
+        m = self.model(instruments, recycling, extra)
+        sol = solve(m, x0 if x0 is not None and len(x0) == m.nvar else None)
         binding = None
         if m.shocks.ets_cap is not None:
             binding = True
             if sol.values["permit_price"] < 0:  # cap slack: complementarity -> price 0
                 binding = False
                 rest = [i for i in instruments if i.kind != "ets"]
-                m = self.model(rest, recycling)
+                m = self.model(rest, recycling, extra)
                 sol = solve(m)
         return PolicyRun([i.code for i in instruments], sol, levels(self.cal, self.sat,
                                                                      sol.values), binding)
