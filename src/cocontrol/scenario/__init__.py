@@ -1,0 +1,18 @@
+"""Scenarios to 2060: drivers, measures library, scenario engine and analysis."""
+
+from cocontrol.scenario.analysis import (
+    check_targets,
+    costs,
+    discounted_cost,
+    energy,
+    marginal_effects,
+    measure_metrics,
+    package_metrics,
+    peak,
+    totals,
+)
+from cocontrol.scenario.engine import Base, Run, prepare, run
+
+__all__ = ["Base", "Run", "check_targets", "costs", "discounted_cost", "energy",
+           "marginal_effects", "measure_metrics", "package_metrics", "peak", "prepare", "run",
+           "totals"]

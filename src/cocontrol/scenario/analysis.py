@@ -1,0 +1,293 @@
+"""Scenario analysis: totals, carbon peak, target checks, marginal effects of measures,
+package effects and co-control metrics.
+
+Marginal effects (each measure against the scenario without it) are computed on the
+measure's *footprint* only: the lines it selects, the lines it moves activity to, the target
+lines of the other measures acting on those lines (closure), and the local power plants when
+electricity is involved. Lines outside the footprint are untouched by the measure, so
+re-computing the footprint gives exactly the same difference as a full re-run, at a cost
+proportional to the footprint instead of N full runs (see ``bench/scenario.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cocontrol import refdata, units
+from cocontrol.errors import InputError, Problem
+from cocontrol.metrics.cocontrol import cocontrol_metrics, mac_curve, rank_measures
+from cocontrol.scenario import measures as mlib
+from cocontrol.scenario.engine import Base, Run, _row, run, select
+
+CO2E = "CO2e"
+
+
+def totals(r: Run, scope: int | str = 1, unit: str = "t") -> pd.DataFrame:
+    """Totals by species (rows) and year (columns) of a run."""
+    return r.inventory().total(unit=unit, scope=scope)
+
+
+def peak(r: Run, species: str = "CO2", scope: int | str = 1) -> tuple[int, float]:
+    """Year and value (t) of the maximum of a species' total over the run's years."""
+    t = totals(r, scope=scope).loc[species]
+    y = int(t.idxmax())
+    return y, float(t.loc[y])
+
+
+def _measure_table(base: Base, r: Run) -> pd.DataFrame:
+    """Annualised cost of each measure by year, yuan (price year of the library)."""
+    eff = r.measure_effects
+    if eff.empty:
+        return pd.DataFrame(columns=["measure", "year", "affected", "unit", "annualised_capex",
+                                     "opex", "energy_cost_change_yuan", "cost_yuan"])
+    lib = base.measures.set_index("id")
+    rate = base.settings.discount_rate
+    rows = []
+    for mid, g in eff.groupby("measure", sort=False):
+        m = lib.loc[mid]
+        life = float(m["lifetime"]) if pd.notna(m["lifetime"]) else 1.0
+        capex = float(m["capex"]) if pd.notna(m["capex"]) else 0.0
+        fo = float(m["fixed_opex"]) if pd.notna(m["fixed_opex"]) else 0.0
+        vo = float(m["variable_opex"]) if pd.notna(m["variable_opex"]) else 0.0
+        g = g.groupby(["measure", "year", "unit"], as_index=False)[
+            ["affected", "energy_cost_change_yuan"]].sum()
+        g["annualised_capex"] = g["affected"] * capex * mlib.crf(rate, life)
+        g["opex"] = g["affected"] * (fo + vo)
+        g["cost_yuan"] = g["annualised_capex"] + g["opex"] + g["energy_cost_change_yuan"]
+        g["price_year"] = m["price_year"]
+        rows.append(g)
+    return pd.concat(rows, ignore_index=True)
+
+
+def costs(base: Base, r: Run) -> pd.DataFrame:
+    """Costs of every measure by year: annualised capex (capital recovery factor at the
+    scenario discount rate), fixed and variable opex, change in energy expenditure (fuel
+    prices; negative = savings) and the net cost, all in yuan per year."""
+    return _measure_table(base, r)
+
+
+def discounted_cost(base: Base, r: Run) -> float:
+    """Present value (base year) of the net annual costs, yuan, with each period's cost held
+    for the years until the next period."""
+    c = costs(base, r).groupby("year")["cost_yuan"].sum()
+    years = base.years
+    rate = base.settings.discount_rate
+    pv = 0.0
+    for i, y in enumerate(years):
+        span = (years[i + 1] - y) if i + 1 < len(years) else 1
+        for k in range(span):
+            pv += float(c.get(y, 0.0)) / (1 + rate) ** (y + k - years[0])
+    return pv
+
+
+def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.DataFrame:
+    """Pass/fail and margin of each target (margin > 0: met with room to spare).
+
+    Target types: ``co2_peak`` (by year: the CO2 maximum occurs no later and emissions do not
+    rise after it), ``cap`` (species total in a year ≤ max), ``intensity`` (species per unit
+    of a driver ≤ max), ``energy_cap`` (energy of fuels or a fuel kind ≤ max, e.g. Mtce).
+    """
+    targets = base.targets if targets is None else targets
+    tot = totals(r, scope=1)
+    rows = []
+    for i, t in enumerate(targets):
+        typ = t.get("type")
+        if typ == "co2_peak":
+            sp = t.get("species", "CO2")
+            series = tot.loc[sp]
+            y_peak = int(series.idxmax())
+            by = int(t["by"])
+            after = series[series.index >= by]
+            rising = bool((np.diff(after.to_numpy()) > 1e-9 * max(1.0, after.max())).any())
+            ok = y_peak <= by and not rising
+            rows.append({"target": f"{sp} peak by {by}", "year": y_peak, "value": y_peak,
+                         "limit": by, "unit": "year", "passed": ok, "margin": by - y_peak,
+                         "note": "emissions rise again after the peak year" if rising else ""})
+        elif typ in ("cap", "intensity"):
+            sp, y = t["species"], int(t["year"])
+            unit = t.get("unit", "t")
+            if y not in tot.columns:
+                raise InputError(Problem(file="scenarios.yaml", column=f"targets[{i}].year",
+                                         value=y, message="target year is not a scenario year",
+                                         expected=f"one of {list(tot.columns)}"))
+            val = float(tot.loc[sp, y])
+            if typ == "intensity":
+                drv = t["per"]
+                from cocontrol.scenario.drivers import interpolate
+
+                d = interpolate(base.drivers, base.years).loc[drv, y]
+                num, den = unit.split("/", 1)
+                val = val * units.factor("t", num) / float(d)
+                label = f"{sp} per {drv} in {y}"
+            else:
+                val = val * units.factor("t", unit)
+                label = f"{sp} cap {y}"
+            lim = float(t["max"])
+            rows.append({"target": label, "year": y, "value": val, "limit": lim, "unit": unit,
+                         "passed": val <= lim * (1 + 1e-12), "margin": lim - val, "note": ""})
+        elif typ == "energy_cap":
+            y, unit = int(t["year"]), t.get("unit", "tce")
+            e = energy(base, r, unit=unit)
+            fuels = refdata.table("fuels").set_index("code")
+            sel = t.get("fuels") or [f for f in fuels.index if fuels.at[f, "kind"] ==
+                                     t.get("kind", "solid")]
+            val = float(e[e["fuel"].isin(sel) & (e["year"] == y)]["value"].sum())
+            lim = float(t["max"])
+            rows.append({"target": f"energy cap {t.get('kind', ','.join(sel))} {y}", "year": y,
+                         "value": val, "limit": lim, "unit": unit, "passed": val <= lim,
+                         "margin": lim - val, "note": ""})
+        else:
+            raise InputError(Problem(file="scenarios.yaml", column=f"targets[{i}].type",
+                                     value=typ, message="unknown target type",
+                                     expected="co2_peak, cap, intensity, energy_cap"))
+    return pd.DataFrame(rows)
+
+
+def energy(base: Base, r: Run, unit: str = "tce", scope: int | str = "all") -> pd.DataFrame:
+    """Energy use by fuel and year (fuel lines only), in ``unit`` (e.g. tce, TJ, GJ)."""
+    lines = base.lines
+    mask = np.isfinite(base.gj)
+    if scope != "all":
+        mask &= (lines["scope"] == int(scope)).to_numpy()
+    gj = r.activity[mask] * base.gj[mask, None]
+    df = pd.DataFrame(gj, columns=base.years)
+    df["fuel"] = lines["fuel"].to_numpy()[mask]
+    out = df.groupby("fuel").sum().stack().rename("value").reset_index()
+    out.columns = ["fuel", "year", "value"]
+    out["value"] *= units.factor("GJ", unit)
+    out["unit"] = unit
+    return out
+
+
+# ---------------------------------------------------------------- marginal effects
+def _electricity_lines(base: Base, r: Run) -> np.ndarray:
+    """Lines whose activity feeds the electricity balance under some measure of the run."""
+    lib = base.measures.set_index("id")
+    mask = np.zeros(len(base.lines), bool)
+    for mid in r.penetration:
+        m = lib.loc[mid]
+        if m["action"] == "switch" and m["to_fuel"] == "electricity":
+            idx, tgt, _ = base.targets_of[mid]
+            mask[idx] = True
+            mask[tgt] = True
+        elif m["action"] == "control" and mid in base.penalty_of:
+            own, via, elec = base.penalty_of[mid]
+            if len(elec):
+                mask[select(base.lines, _row(m))] = True
+                mask[via] = True
+                mask[elec] = True
+        elif m["action"] == "renewable":
+            mask[_power(base)] = True
+    return mask
+
+
+def _power(base: Base) -> np.ndarray:
+    lines = base.lines
+    return (lines["sector"] == "power").to_numpy() & np.isfinite(base.gj) & \
+        (lines["scope"] == 1).to_numpy()
+
+
+def footprint(base: Base, r: Run, mid: str) -> np.ndarray:
+    """Lines whose emissions can change when measure ``mid`` is removed from run ``r``."""
+    lib = base.measures.set_index("id")
+    m = lib.loc[mid]
+    fp = np.zeros(len(base.lines), bool)
+    if m["action"] == "renewable":
+        fp |= _power(base)
+    else:
+        fp[select(base.lines, _row(m))] = True
+    if m["action"] == "switch":
+        fp[base.targets_of[mid][1]] = True
+    if m["action"] == "control" and mid in base.penalty_of:
+        for arr in base.penalty_of[mid]:
+            fp[arr] = True
+    # closure over the other measures' switches and penalties on those lines
+    for _ in range(5):
+        before = fp.sum()
+        for other in r.penetration:
+            o = lib.loc[other]
+            if o["action"] == "switch":
+                idx, tgt, _ = base.targets_of[other]
+                fp[tgt[fp[idx]]] = True
+            elif o["action"] == "control" and other in base.penalty_of:
+                sel = select(base.lines, _row(o))
+                if (sel & fp).any():
+                    for arr in base.penalty_of[other]:
+                        fp[arr] = True
+        if fp.sum() == before:
+            break
+    elec = _electricity_lines(base, r)
+    if (fp & elec).any():
+        fp |= _power(base) | elec
+    return fp
+
+
+def marginal_effects(base: Base, scenario: str, full: Run | None = None) -> pd.DataFrame:
+    """Emission change of every measure of a scenario against the same scenario without it
+    (t; reduction = without − with > 0), by measure, species and year, computed on each
+    measure's footprint (exact, no full re-runs)."""
+    full = full or run(base, scenario)
+    added_full = full.added_electricity
+    rows = []
+    for mid in full.penetration:
+        fp = footprint(base, full, mid)
+        offset = added_full[~fp].sum(axis=0)
+        part = run(base, scenario, subset=fp, exclude={mid}, elec_offset=offset)
+        d = part.emissions[fp].sum(axis=0) - full.emissions[fp].sum(axis=0)  # (S, T)
+        scope1 = (base.lines["scope"] == 1).to_numpy()[fp]
+        d1 = part.emissions[fp][scope1].sum(axis=0) - full.emissions[fp][scope1].sum(axis=0)
+        d2 = d - d1
+        for j, s in enumerate(base.species):
+            rows.append(pd.DataFrame({"measure": mid, "species": s, "year": base.years,
+                                      "reduction_t": d1[j]}))
+            if s == "CO2":
+                rows.append(pd.DataFrame({"measure": mid, "species": "CO2_scope2",
+                                          "year": base.years, "reduction_t": d2[j]}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["measure", "species", "year", "reduction_t"])
+
+
+def measure_metrics(base: Base, scenario: str, year: int, full: Run | None = None,
+                    lang: str = "en", carbon_price: float = 80.0, apeq_price: float = 1.2
+                    ) -> dict[str, pd.DataFrame]:
+    """Co-control metrics of every measure of ``scenario`` in ``year`` (each against the
+    scenario without it): reductions, coordinate-system quadrant, cross-elasticity with sign
+    pairs, APeq, unit costs, MAC curves for CO2 and APeq and a ranking table."""
+    full = full or run(base, scenario)
+    me = marginal_effects(base, scenario, full)
+    me = me[(me["year"] == year) & (me["species"].isin(base.species))]
+    tot = totals(full).drop(index=CO2E)[year]
+    scen = pd.DataFrame([tot.to_numpy()], columns=tot.index, index=pd.Index(["s"]))
+    red = me.pivot_table(index="measure", columns="species", values="reduction_t",
+                         aggfunc="sum")
+    red = red.reindex(columns=scen.columns, fill_value=0.0)
+    without = red + scen.to_numpy()  # scenario without the measure
+    with_ = pd.DataFrame(np.repeat(scen.to_numpy(), len(red), axis=0), index=red.index,
+                         columns=scen.columns)
+    metrics = cocontrol_metrics(without, with_, lang=lang)
+    cost = costs(base, full)
+    cost = cost[cost["year"] == year].groupby("measure")["cost_yuan"].sum()
+    ap = metrics[metrics["pollutant"] == "APeq"].set_index("measure")
+    tab = pd.DataFrame({"measure": red.index,
+                        "cost_yuan": cost.reindex(red.index).fillna(0.0).to_numpy(),
+                        "CO2_reduction_t": red["CO2"].to_numpy(),
+                        "APeq_reduction": ap.loc[red.index, "P_reduction"].to_numpy()})
+    return {
+        "reductions": red.reset_index(),
+        "metrics": metrics,
+        "ranking": rank_measures(tab, carbon_price=carbon_price, apeq_price=apeq_price,
+                                 lang=lang),
+        "mac_co2": mac_curve(tab, target="CO2"),
+        "mac_apeq": mac_curve(tab, target="APeq"),
+    }
+
+
+def package_metrics(base: Base, scenario: str, reference: str, year: int,
+                    lang: str = "en") -> pd.DataFrame:
+    """Co-control metrics of a whole package (scenario against a reference scenario), with
+    all interactions between its measures (two full runs, not a sum of single measures)."""
+    a, b = run(base, reference), run(base, scenario)
+    ta = totals(a).drop(index=CO2E)[[year]].T.set_axis([scenario])
+    tb = totals(b).drop(index=CO2E)[[year]].T.set_axis([scenario])
+    return cocontrol_metrics(ta, tb, lang=lang)

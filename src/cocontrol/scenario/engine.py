@@ -1,0 +1,536 @@
+"""Scenario engine: projections plus measures, vectorised over source lines.
+
+For every scenario year t (line n, species s):
+
+    A[n,t] = A0[n] × growth[n,t]                      (drivers and elasticities)
+    measures, in the order structural → energy → efficiency → end-of-pipe:
+      reduce     A[n,t] ← A[n,t] × (1 − p_t·m)
+      switch     moved = A[n,t]·p_t·m;  A[n,t] −= moved;  A[target,t] += moved × conv × ratio
+      control    R[n,s,t] ← (1 − p_t)·R[n,s,t] + p_t·(1 − η_k,s)   for species the technology abates
+                 + energy penalty (own fuel of the source, or electricity), + NH3 slip
+      factor     F[n,s,t] ← F[n,s,t] × (1 − p_t·m)
+    electricity  extra demand met locally (share α) raises local power plants' fuel use by
+                 α·ΔD × heat rate; the rest stays as purchased electricity (scope 2)
+      renewable  local power fuel use × (1 − p_t·m)
+    E[n,s,t] = A[n,t] × EF[n,s] × F[n,s,t] × R[n,s,t]  (+ NH3 slip)
+
+p_t is the penetration ramped linearly from 0 at the start year to its value at the full
+year. Switching to electricity is therefore never emission-free: it adds local generation or
+scope-2 purchases. Base-year emissions equal the inventory exactly (measured values included,
+through a calibration factor per line and species).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cocontrol import refdata, units
+from cocontrol._frame import factorize_columns
+from cocontrol.errors import InputError, MissingFactorError, Problem
+from cocontrol.inventory import Inventory, compute
+from cocontrol.inventory import factors as fmod
+from cocontrol.inventory.engine import _grid_value, add_line_attributes
+from cocontrol.project.loader import Project, load_project
+from cocontrol.scenario import measures as mlib
+from cocontrol.scenario import spec as sspec
+from cocontrol.scenario.drivers import growth_factors
+
+GJ_PER_MWH = 3.6
+GJ_PER_TCE = 29.3076
+ORDER = {c: i for i, c in enumerate(mlib.CATEGORIES)}
+LINE_KEYS = ["source_id", "region_id", "sector", "fuel", "process", "unit"]
+
+
+def _target_unit(fuel: str | None, process: str | None) -> str:
+    if process:
+        return str(refdata.table("processes").set_index("code").at[process, "activity_unit"])
+    f = refdata.table("fuels").set_index("code").loc[fuel]
+    if f["kind"] == "electricity":
+        return "MWh"
+    if f["kind"] == "heat":
+        return "GJ"
+    return str(f["ncv_unit"]).split("/")[1]
+
+
+def _gj_per_unit(unit: str, fuel) -> float:
+    if not isinstance(fuel, str):
+        return np.nan
+    try:
+        return fmod.activity_per_denominator(unit, "GJ", fuel)
+    except units.UnitError:
+        return np.nan
+
+
+@dataclass
+class Base:
+    """Everything scenario runs share, prepared once from a project."""
+
+    project: Project
+    inventory: Inventory
+    settings: sspec.Settings
+    scenarios: dict[str, sspec.Scenario]
+    targets: list[dict]
+    measures: pd.DataFrame
+    lines: pd.DataFrame
+    A0: np.ndarray  # (N,)
+    ef: np.ndarray  # (N, S) calibrated to the base-year inventory
+    R0: np.ndarray  # (N, S) base control factor
+    growth: np.ndarray  # (N, T)
+    gj: np.ndarray  # (N,) GJ per activity unit (NaN for processes)
+    drivers: pd.DataFrame | None
+    targets_of: dict = field(default_factory=dict)  # (measure id) -> (matched idx, target idx)
+    penalty_of: dict = field(default_factory=dict)  # measure id -> (fuel idx, elec idx)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def years(self) -> list[int]:
+        return self.settings.years
+
+    @property
+    def species(self) -> tuple[str, ...]:
+        return self.inventory.species
+
+
+def _read_optional(folder: Path, name: str) -> pd.DataFrame | None:
+    for ext in ("csv", "xlsx"):
+        p = folder / f"{name}.{ext}"
+        if p.exists():
+            df = pd.read_csv(p, comment="#") if ext == "csv" else pd.read_excel(p)
+            df.attrs["file"] = p.name
+            return df
+    return None
+
+
+def select(lines: pd.DataFrame, m: pd.Series) -> np.ndarray:
+    """Boolean mask of the lines a measure applies to (sector may be a parent sector)."""
+    mask = np.ones(len(lines), bool)
+    if m["sector"]:
+        mask &= ((lines["sector"] == m["sector"]) | (lines["sector_parent"] == m["sector"])
+                 ).to_numpy()
+    for c in ("fuel", "process"):
+        if m[c]:
+            mask &= (lines[c] == m[c]).to_numpy()
+    if not m["fuel"] or m["fuel"] not in ("electricity", "heat"):
+        mask &= (lines["scope"] == 1).to_numpy()
+    return mask
+
+
+def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | None = None
+            ) -> Base:
+    """Load the project (if a path), compute the base inventory and build the line set
+    extended with every target line any scenario's measures can move activity to."""
+    if not isinstance(project, Project):
+        project = load_project(project)
+    m = project.manifest
+    folder = Path(project.folder) if project.folder else None
+    if scenario_set is None:
+        scenario_set = sspec.load(folder, m.base_year) if folder else sspec.parse({}, m.base_year)
+    user_measures = None
+    if folder is not None:
+        um = folder / "measures.csv"
+        if um.exists():
+            user_measures = mlib._read(um)
+    lib = mlib.library(user_measures)
+    used = {mid for sc in scenario_set.scenarios.values() for mid in sc.measures}
+    unknown = sorted(used - set(lib["id"]))
+    if unknown:
+        raise InputError([Problem(file="scenarios.yaml", column="measures", value=u,
+                                  message="measure not found in the library",
+                                  expected="an id of measures.csv (bundled or the project's)")
+                          for u in unknown])
+    inv = compute(project)
+    bi = inv.years.index(m.base_year)
+    lines = inv.lines.copy()
+    for c in LINE_KEYS:
+        lines[c] = lines[c].astype(object).where(lines[c].notna(), None)
+    A0 = inv.activity[:, bi].copy()
+    ef = np.nan_to_num(inv.ef).copy()
+    R0 = np.ones_like(ef)
+    if len(inv.ctrl_lines):
+        R0[inv.ctrl_lines] = inv.ctrl_factor[:, :, bi]
+    # calibration to measured emissions: E_inv = A0 × ef × R0 × K
+    model = A0[:, None] * ef * R0
+    E_inv = inv.emissions[:, :, bi]
+    K = np.divide(E_inv, model, out=np.ones_like(model), where=model > 0)
+    ef = ef * K
+
+    mused = lib[lib["id"].isin(used)]
+    new_rows = []
+    for _, mm in mused.iterrows():
+        mm = _row(mm)
+        if mm["action"] == "switch":
+            idx = np.flatnonzero(select(lines, mm))
+            tu = _target_unit(mm["to_fuel"], mm["to_process"])
+            for n in idx:
+                r = lines.iloc[n]
+                new_rows.append({"source_id": r["source_id"], "region_id": r["region_id"],
+                                 "sector": mm["to_sector"] or r["sector"],
+                                 "fuel": mm["to_fuel"], "process": mm["to_process"], "unit": tu})
+        elif mm["action"] == "control":
+            tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
+            if str(tech["penalty_carrier"]) == "electricity":
+                idx = np.flatnonzero(select(lines, _row(mm)))
+                for sid, reg, sec in lines.iloc[idx][["source_id", "region_id", "sector"]] \
+                        .drop_duplicates().itertuples(index=False):
+                    if sec == "power":
+                        continue
+                    new_rows.append({"source_id": sid, "region_id": reg, "sector": sec,
+                                     "fuel": "electricity", "process": None, "unit": "MWh"})
+    ef_new = np.empty((0, ef.shape[1]))
+    if new_rows:
+        cand = pd.DataFrame(new_rows).drop_duplicates()
+        have = set(map(tuple, lines[LINE_KEYS].astype(object).itertuples(index=False)))
+        cand = cand[[tuple(r) not in have for r in cand[LINE_KEYS].itertuples(index=False)]]
+        if len(cand):
+            ccodes, cuniq = factorize_columns(cand, ["sector", "fuel", "process", "unit"])
+            cuniq = cuniq.astype(object).where(cuniq.notna(), None)
+            grid, gsrc = _grid_value(m.grid_factor, "cn_national_2022")
+            heat, hsrc = _grid_value(m.heat_factor, "cn_heat_default")
+            ft = fmod.resolve(cuniq, project.factors, factor_sets=tuple(m.factor_sets),
+                              so2_method=m.so2_method, grid_factor=grid, heat_factor=heat,
+                              grid_source=gsrc, heat_source=hsrc, species=inv.species)
+            if len(ft.missing):
+                probs = [Problem(file="measures.csv", column="to_fuel",
+                                 value=" × ".join(str(x) for x in ft.combos.iloc[int(k)][
+                                     ["sector", "fuel", "process"]] if isinstance(x, str)),
+                                 message=f"no {sp} factor for a line a measure switches to",
+                                 expected="a factor in factors.csv for that sector and fuel")
+                         for k, sp in ft.missing.itertuples(index=False)]
+                raise MissingFactorError(InputError(probs).args[0])
+            ef_new = ft.multiplier[ccodes]
+            cand = cand.assign(scope=ft.combos["scope"].to_numpy()[ccodes],
+                               biogenic=ft.combos["biogenic"].to_numpy()[ccodes])
+            base_cols = [c for c in lines.columns if c in LINE_KEYS + ["scope", "biogenic"]]
+            lines = pd.concat([lines[base_cols], cand[base_cols]], ignore_index=True)
+    else:
+        lines = lines[[c for c in lines.columns if c in LINE_KEYS + ["scope", "biogenic"]]]
+    n_new = len(lines) - len(A0)
+    A0 = np.concatenate([A0, np.zeros(n_new)])
+    ef = np.vstack([ef, ef_new]) if n_new else ef
+    R0 = np.vstack([R0, np.ones((n_new, R0.shape[1]))]) if n_new else R0
+    add_line_attributes(lines, project.regions)
+    for c in LINE_KEYS + ["sector_parent"]:
+        lines[c] = lines[c].astype(object).where(lines[c].notna(), None)
+
+    drivers = _read_optional(folder, "drivers") if folder else None
+    elast = _read_optional(folder, "elasticities") if folder else None
+    years = scenario_set.settings.years
+    growth = growth_factors(lines["sector"], lines["sector_parent"], elast, drivers, years,
+                            m.base_year)
+    gj = np.array([_gj_per_unit(u, f) for u, f in zip(lines["unit"], lines["fuel"],
+                                                       strict=True)])
+    base = Base(project=project, inventory=inv, settings=scenario_set.settings,
+                scenarios=scenario_set.scenarios, targets=scenario_set.targets, measures=lib,
+                lines=lines, A0=A0, ef=ef, R0=R0, growth=growth, gj=gj, drivers=drivers)
+    _index_targets(base, mused)
+    return base
+
+
+def _key_index(lines: pd.DataFrame) -> dict:
+    return {tuple(r): i for i, r in enumerate(lines[LINE_KEYS].astype(object)
+                                               .itertuples(index=False))}
+
+
+def _index_targets(base: Base, mused: pd.DataFrame) -> None:
+    lines = base.lines
+    kidx = _key_index(lines)
+    for _, mm in mused.iterrows():
+        mm = _row(mm)
+        idx = np.flatnonzero(select(lines, mm))
+        if mm["action"] == "switch":
+            tu = _target_unit(mm["to_fuel"], mm["to_process"])
+            tgt = np.array([kidx[(r.source_id, r.region_id, mm["to_sector"] or r.sector,
+                                  mm["to_fuel"], mm["to_process"], tu)]
+                            for r in lines.iloc[idx].itertuples(index=False)], dtype=np.int64)
+            if mm["to_process"]:
+                conv = np.array([float(mm["ratio"]) * units.factor(u, tu)
+                                 for u in lines["unit"].to_numpy()[idx]])
+            else:
+                gj_tgt = _gj_per_unit(tu, mm["to_fuel"])
+                conv = float(mm["ratio"]) * base.gj[idx] / gj_tgt
+                if np.isnan(conv).any():
+                    bad = lines.iloc[idx[np.isnan(conv)]]["source_id"].tolist()[:5]
+                    raise InputError(Problem(
+                        file="measures.csv", column="fuel", value=mm["id"],
+                        message=f"measure switches activity without an energy content "
+                                f"(sources {', '.join(map(str, bad))})",
+                        expected="fuel lines with a calorific value"))
+            base.targets_of[mm["id"]] = (idx, tgt, conv)
+        elif mm["action"] == "control":
+            tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
+            srcs = set(lines["source_id"].to_numpy()[idx])
+            fuel_lines = np.flatnonzero(lines["source_id"].isin(srcs).to_numpy()
+                                        & np.isfinite(base.gj)
+                                        & (lines["scope"] == 1).to_numpy())
+            elec = np.empty(0, dtype=np.int64)
+            if str(tech["penalty_carrier"]) == "electricity":
+                src_l = lines.iloc[fuel_lines]
+                elec_lines, srcs_fuel = [], []
+                for j, r in zip(fuel_lines, src_l.itertuples(index=False), strict=True):
+                    if r.sector == "power":
+                        continue
+                    k = kidx.get((r.source_id, r.region_id, r.sector, "electricity", None,
+                                  "MWh"))
+                    if k is not None:
+                        elec_lines.append(k)
+                        srcs_fuel.append(j)
+                elec = np.array(elec_lines, dtype=np.int64)
+                own = np.setdiff1d(fuel_lines, np.array(srcs_fuel, dtype=np.int64))
+                base.penalty_of[mm["id"]] = (own, np.array(srcs_fuel, dtype=np.int64), elec)
+            else:
+                base.penalty_of[mm["id"]] = (fuel_lines, np.empty(0, np.int64), elec)
+            if len(fuel_lines) == 0 and float(tech["energy_penalty"] or 0) > 0:
+                base.notes.append(f"{mm['id']}: no fuel use recorded for the controlled "
+                                  "sources, energy penalty not applied")
+
+
+def ramp(years: list[int], penetration: float, start: int, full: int) -> np.ndarray:
+    """Penetration path: 0 before ``start``, linear to ``penetration`` at ``full``."""
+    y = np.asarray(years, dtype=float)
+    if full <= start:
+        return np.where(y >= start, penetration, 0.0)
+    return penetration * np.clip((y - start) / (full - start), 0.0, 1.0)
+
+
+@dataclass
+class Run:
+    """Result of one scenario run (arrays over lines × species × years)."""
+
+    name: str
+    base: Base
+    activity: np.ndarray  # (N, T)
+    emissions: np.ndarray  # (N, S, T) t
+    measure_effects: pd.DataFrame  # measure, year, affected, unit, energy_change_yuan ...
+    added_electricity: np.ndarray  # (N, T) MWh added by measures on electricity lines
+    penetration: dict[str, np.ndarray]
+
+    @property
+    def years(self) -> list[int]:
+        return self.base.years
+
+    def inventory(self) -> Inventory:
+        """An :class:`Inventory` view for aggregation, IAMC and Excel export."""
+        b = self.base
+        return Inventory(lines=b.lines, years=b.years, species=b.species,
+                         activity=self.activity, ef=b.ef,
+                         ctrl_lines=np.empty(0, np.int64),
+                         ctrl_factor=np.empty((0, len(b.species), len(b.years))),
+                         gwp_set=b.project.manifest.gwp, name=f"{b.project.name}: {self.name}",
+                         regions=b.project.regions, emissions=self.emissions)
+
+
+def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None = None,
+        exclude: set[str] | frozenset = frozenset(), elec_offset: np.ndarray | None = None,
+        penetrations: dict[str, float | np.ndarray] | None = None) -> Run:
+    """Run a scenario.
+
+    ``subset`` (bool mask over lines) restricts the computation to those lines (used for
+    marginal effects); ``elec_offset`` is then the extra electricity demand of the lines
+    outside the subset (MWh per year). ``exclude`` drops measures; ``penetrations`` overrides
+    them (a number, or a path over the years).
+    """
+    sc = base.scenarios[scenario] if isinstance(scenario, str) else scenario
+    years = base.years
+    T, S = len(years), len(base.species)
+    lines = base.lines
+    N = len(lines)
+    sub = np.ones(N, bool) if subset is None else subset
+    lib = base.measures.set_index("id")
+    A = base.A0[:, None] * base.growth
+    A[~sub] = 0.0
+    F = np.ones((N, S, T))
+    R = np.repeat(base.R0[:, :, None], T, axis=2)
+    added = np.zeros((N, T))
+    slip = np.zeros((N, T))
+    sidx = {s: i for i, s in enumerate(base.species)}
+    uses = [u for u in sc.measures.values() if u.id not in exclude]
+    if penetrations:
+        have = {u.id for u in uses}
+        uses = [sspec.MeasureUse(u.id, u.penetration, u.start_year, u.full_year) for u in uses]
+        uses += [sspec.MeasureUse(mid, 1.0) for mid in penetrations if mid not in have]
+    uses.sort(key=lambda u: ORDER[lib.at[u.id, "category"]])
+    records, pens, renewables = [], {}, []
+    rem = refdata.table("control_removal")
+    techs = refdata.table("control_tech").set_index("code")
+    for u in uses:
+        mm = lib.loc[u.id]
+        if penetrations and u.id in penetrations:
+            p = np.broadcast_to(np.asarray(penetrations[u.id], dtype=float), (T,)).copy()
+        else:
+            pen = min(u.penetration, float(mm["max_penetration"]))
+            p = ramp(years, pen, int(u.start_year or mm["start_year"]),
+                     int(u.full_year or mm["full_year"]))
+        pens[u.id] = p
+        mag = float(mm["magnitude"])
+        act = mm["action"]
+        if act == "renewable":
+            renewables.append((u.id, p * mag))
+            continue
+        if act == "switch":
+            idx, tgt, conv = base.targets_of[u.id]
+        else:
+            idx = np.flatnonzero(select(lines, _row(mm)))
+            tgt = conv = None
+        keep = sub[idx]
+        idx = idx[keep]
+        if act == "reduce":
+            delta = A[idx] * (p * mag)
+            A[idx] -= delta
+            records.append(_record(base, u.id, idx, delta, -delta, idx))
+        elif act == "switch":
+            tgt, conv = tgt[keep], conv[keep]
+            moved = A[idx] * (p * mag)
+            A[idx] -= moved
+            gained = moved * conv[:, None]
+            np.add.at(A, tgt, gained)
+            is_el = (lines["fuel"].to_numpy()[tgt] == "electricity")
+            if is_el.any():
+                np.add.at(added, tgt[is_el], gained[is_el])
+            records.append(_record(base, u.id, idx, moved,
+                                   np.concatenate([-moved, gained]), np.concatenate([idx, tgt])))
+        elif act == "control":
+            eta = rem[rem["technology"] == mm["technology"]]
+            for s, e in zip(eta["species"], eta["efficiency"], strict=True):
+                if s in sidx:
+                    j = sidx[s]
+                    R[idx, j, :] = (1 - p) * R[idx, j, :] + p * (1 - float(e))
+            tech = techs.loc[mm["technology"]]
+            pen_f = float(tech["energy_penalty"]) if pd.notna(tech["energy_penalty"]) else 0.0
+            own, via, elec = base.penalty_of[u.id]
+            own, via_keep = own[sub[own]], sub[via]
+            via, elec = via[via_keep], elec[via_keep]
+            d_own = A[own] * (p * pen_f)
+            A[own] += d_own
+            d_el = A[via] * base.gj[via, None] * (p * pen_f) / GJ_PER_MWH
+            np.add.at(A, elec, d_el)
+            np.add.at(added, elec, d_el)
+            if pd.notna(tech["nh3_slip"]) and float(tech["nh3_slip"]) > 0 and "NOx" in sidx:
+                e_nox = eta.loc[eta["species"] == "NOx", "efficiency"]
+                if len(e_nox):
+                    slip[idx] += p * float(tech["nh3_slip"]) / 1000 * float(e_nox.iloc[0])
+            records.append(_record(base, u.id, idx, A[idx] * p,
+                                   np.concatenate([d_own, d_el]), np.concatenate([own, elec])))
+        elif act == "factor":
+            for s in str(mm["species"]).split(";"):
+                s = s.strip()
+                if s in sidx:
+                    F[idx, sidx[s], :] *= 1 - p * mag
+            records.append(_record(base, u.id, idx, A[idx] * p, np.zeros((0, T)),
+                                   np.empty(0, np.int64)))
+    _electricity_balance(base, A, added, sub, elec_offset, renewables, records, pens)
+    E = A[:, None, :] * base.ef[:, :, None] * F * R
+    if "NH3" in sidx and "NOx" in sidx and slip.any():
+        nox = A * base.ef[:, sidx["NOx"], None] * F[:, sidx["NOx"], :]
+        E[:, sidx["NH3"], :] += slip * nox
+    eff = pd.concat(records, ignore_index=True) if records else pd.DataFrame(
+        columns=["measure", "year", "affected", "unit", "energy_cost_change_yuan"])
+    return Run(sc.name, base, A, E, eff, added, pens)
+
+
+def _row(mm: pd.Series) -> pd.Series:
+    """A measure row with blank selectors/targets as None."""
+    r = mm.copy()
+    for c in ("sector", "fuel", "process", "to_sector", "to_fuel", "to_process", "technology"):
+        v = r.get(c)
+        r[c] = v if isinstance(v, str) and v else None
+    return r
+
+
+def _record(base: Base, mid: str, idx, affected, dact, dact_idx) -> pd.DataFrame:
+    """Per-measure effects by year: affected activity (cost basis) and the value of the
+    change in energy use (fuel prices)."""
+    T = len(base.years)
+    lib = base.measures.set_index("id")
+    basis = lib.at[mid, "cost_basis"]
+    lines = base.lines
+    aff = np.zeros(T)
+    if len(idx):
+        units_ = lines["unit"].to_numpy()[idx]
+        fuels = lines["fuel"].to_numpy()[idx]
+        conv = np.array([_to_basis(u, basis, f) for u, f in zip(units_, fuels, strict=True)])
+        aff = (np.asarray(affected) * conv[:, None]).sum(axis=0)
+    cost = np.zeros(T)
+    if len(dact_idx):
+        price = _price_per_unit(lines["fuel"].to_numpy()[dact_idx],
+                                lines["unit"].to_numpy()[dact_idx])
+        cost = (np.asarray(dact) * price[:, None]).sum(axis=0)
+    return pd.DataFrame({"measure": mid, "year": base.years, "affected": aff,
+                         "unit": basis if isinstance(basis, str) else "",
+                         "energy_cost_change_yuan": cost})
+
+
+def _to_basis(unit: str, basis, fuel) -> float:
+    if not isinstance(basis, str) or not basis:
+        return 1.0
+    try:
+        return fmod.activity_per_denominator(unit, basis, fuel if isinstance(fuel, str) else None)
+    except units.UnitError:
+        return np.nan
+
+
+def _price_per_unit(fuels: np.ndarray, unit_arr: np.ndarray) -> np.ndarray:
+    """Fuel price per activity unit of each line (yuan), 0 where no price is known."""
+    try:
+        prices = refdata_prices()
+    except FileNotFoundError:
+        return np.zeros(len(fuels))
+    out = np.zeros(len(fuels))
+    cache = {}
+    for i, (f, u) in enumerate(zip(fuels, unit_arr, strict=True)):
+        if (f, u) not in cache:
+            cache[(f, u)] = 0.0
+            if isinstance(f, str) and f in prices.index:
+                pr = prices.loc[f]
+                num, den = str(pr["unit"]).split("/", 1)
+                try:
+                    cache[(f, u)] = float(pr["price"]) * units.factor(num, "yuan") * \
+                        fmod.activity_per_denominator(u, den, f)
+                except units.UnitError:
+                    cache[(f, u)] = 0.0
+        out[i] = cache[(f, u)]
+    return out
+
+
+def refdata_prices() -> pd.DataFrame:
+    from importlib import resources
+
+    path = resources.files("cocontrol") / "data" / "fuel_prices.csv"
+    with resources.as_file(path) as p:
+        if not Path(p).exists():
+            raise FileNotFoundError(p)
+        return pd.read_csv(p, comment="#").set_index("fuel")
+
+
+def _electricity_balance(base: Base, A, added, sub, elec_offset, renewables, records, pens):
+    """Meet extra electricity demand locally (share α) and apply renewable measures."""
+    lines = base.lines
+    power = np.flatnonzero((lines["sector"] == "power").to_numpy() & np.isfinite(base.gj)
+                           & (lines["scope"] == 1).to_numpy() & sub)
+    alpha = base.settings.local_electricity_share
+    demand = added.sum(axis=0) + (0 if elec_offset is None else elec_offset)
+    if len(power) == 0:
+        return
+    hr_gj = base.settings.power_heat_rate_tce_per_mwh * GJ_PER_TCE  # GJ fuel per MWh
+    energy = (A[power] * base.gj[power, None]).sum(axis=0)
+    gen = energy / hr_gj  # MWh generated locally
+    if alpha > 0 and np.any(demand != 0):
+        local = alpha * demand
+        el = np.flatnonzero(added.any(axis=1))
+        A[el] -= alpha * added[el]  # the locally met part is no longer purchased
+        scale = np.divide(local, gen, out=np.zeros_like(gen), where=gen > 0)
+        A[power] *= 1 + scale
+        gen = gen + np.where(gen > 0, local, 0.0)
+    for mid, share in renewables:
+        before = A[power].copy()
+        A[power] *= 1 - share
+        replaced = gen * share
+        d = A[power] - before
+        rec = _record(base, mid, np.empty(0, np.int64), np.zeros((0, len(base.years))), d,
+                      power)
+        rec["affected"] = replaced
+        rec["unit"] = "MWh"
+        records.append(rec)

@@ -1,0 +1,128 @@
+"""The measures library: measures are data (``data/measures.csv``), users add their own.
+
+See ``docs/scenario-schema.md`` for the columns and ``docs/measures.md`` for the library.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cocontrol import refdata, units
+from cocontrol.errors import InputError, Problem
+
+ACTIONS = ("reduce", "switch", "control", "factor", "renewable")
+CATEGORIES = ("structural", "energy", "efficiency", "end_of_pipe")
+COLUMNS = ["id", "name_en", "name_zh", "category", "action", "sector", "fuel", "process",
+           "to_sector", "to_fuel", "to_process", "ratio", "technology", "species", "magnitude",
+           "max_penetration", "start_year", "full_year", "cost_basis", "capex", "fixed_opex",
+           "variable_opex", "lifetime", "price_year", "source"]
+NUMERIC = ["ratio", "magnitude", "max_penetration", "start_year", "full_year", "capex",
+           "fixed_opex", "variable_opex", "lifetime", "price_year"]
+
+
+def _read(path) -> pd.DataFrame:
+    p = Path(str(path))
+    if p.suffix.lower() in (".xlsx", ".xls"):
+        df = pd.read_excel(p, dtype=str)
+    else:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""], comment="#")
+    df.columns = [c.strip() for c in df.columns]
+    df["_row"] = np.arange(len(df)) + 2
+    df.attrs["file"] = p.name
+    return df
+
+
+@lru_cache(maxsize=1)
+def bundled() -> pd.DataFrame:
+    """The bundled measures library (validated)."""
+    path = resources.files("cocontrol") / "data" / "measures.csv"
+    with resources.as_file(path) as p:
+        if not Path(p).exists():
+            return pd.DataFrame(columns=COLUMNS)
+        return validate(_read(p))
+
+
+def validate(df: pd.DataFrame) -> pd.DataFrame:
+    """Type and check a measures table; raise InputError listing every problem."""
+    file = df.attrs.get("file", "measures")
+    probs: list[Problem] = []
+    for c in COLUMNS:
+        if c not in df.columns:
+            probs.append(Problem(file=file, column=c, message=f"column '{c}' is missing",
+                                 expected=", ".join(COLUMNS)))
+    if probs:
+        raise InputError(probs)
+    df = df.copy()
+    rows = df["_row"].to_numpy()
+
+    def flag(mask, col, msg, exp):
+        for i in np.flatnonzero(np.asarray(mask, bool))[:200]:
+            probs.append(Problem(file=file, row=int(rows[i]), column=col, value=df[col].iat[i],
+                                 message=msg, expected=exp))
+
+    for c in NUMERIC:
+        num = pd.to_numeric(df[c], errors="coerce")
+        flag(num.isna() & df[c].notna(), c, "not a number", "a number")
+        df[c] = num
+    for c in ("sector", "fuel", "process", "to_sector", "to_fuel", "to_process", "technology",
+              "species"):
+        df[c] = df[c].where(df[c].notna() & (df[c].astype(str).str.strip() != ""), None)
+    flag(df["id"].duplicated(), "id", "measure id used twice", "unique ids")
+    flag(~df["action"].isin(ACTIONS), "action", "unknown action", ", ".join(ACTIONS))
+    flag(~df["category"].isin(CATEGORIES), "category", "unknown category", ", ".join(CATEGORIES))
+    sectors = refdata.codes("sectors")
+    for c, ref in (("sector", sectors), ("to_sector", sectors),
+                   ("fuel", refdata.codes("fuels")), ("to_fuel", refdata.codes("fuels")),
+                   ("process", refdata.codes("processes")),
+                   ("to_process", refdata.codes("processes")),
+                   ("technology", refdata.codes("control_tech"))):
+        flag(df[c].notna() & ~df[c].isin(ref), c, f"unknown {c} code", f"a code of the {c} list")
+    for c in ("magnitude", "max_penetration"):
+        flag((df[c] < 0) | (df[c] > 1), c, "out of range", "a fraction between 0 and 1")
+    flag(df["start_year"] > df["full_year"], "full_year", "full year before start year",
+         "start_year ≤ full_year")
+    flag(df["lifetime"].notna() & (df["lifetime"] <= 0), "lifetime", "lifetime must be positive",
+         "years > 0")
+    a = df["action"]
+    flag((a == "switch") & df["to_fuel"].isna() & df["to_process"].isna(), "to_fuel",
+         "a switch needs a target", "to_fuel or to_process")
+    flag((a == "switch") & df["ratio"].isna(), "ratio", "a switch needs an energy ratio",
+         "GJ of new fuel per GJ of old")
+    flag((a == "control") & df["technology"].isna(), "technology",
+         "a control measure needs a technology", "a code of control_tech")
+    flag((a == "factor") & df["species"].isna(), "species", "a factor measure needs species",
+         "species codes separated by ;")
+    flag(a.isin(["reduce", "switch", "factor", "renewable"]) & df["magnitude"].isna(),
+         "magnitude", "magnitude missing", "a fraction between 0 and 1")
+    flag(df["cost_basis"].notna() & ~df["cost_basis"].map(
+        lambda u: units.is_known(u) if isinstance(u, str) else True), "cost_basis",
+        "unknown unit", "an activity unit, e.g. t, kNm3, MWh, head")
+    if probs:
+        raise InputError(probs)
+    df["magnitude"] = df["magnitude"].fillna(1.0)
+    df["max_penetration"] = df["max_penetration"].fillna(1.0)
+    return df.reset_index(drop=True)
+
+
+def library(user: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Bundled measures plus a user's table (a user row with the same id replaces it)."""
+    lib = bundled()
+    if user is None or user.empty:
+        return lib
+    user = validate(user)
+    return pd.concat([lib[~lib["id"].isin(user["id"])], user], ignore_index=True)
+
+
+def crf(rate: float, lifetime: float) -> float:
+    """Capital recovery factor r(1+r)^n / ((1+r)^n − 1); 1/n when r = 0."""
+    if lifetime <= 0:
+        raise ValueError("lifetime must be positive")
+    if rate == 0:
+        return 1.0 / lifetime
+    q = (1 + rate) ** lifetime
+    return rate * q / (q - 1)

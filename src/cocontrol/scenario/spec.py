@@ -1,0 +1,121 @@
+"""Scenario definitions (``scenarios.yaml``): settings, scenarios that extend each other, targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from cocontrol.errors import InputError, Problem
+
+
+@dataclass(frozen=True)
+class MeasureUse:
+    """A measure in a scenario: penetration (0–1, capped by the measure's maximum) and an
+    optional timeline overriding the library's start/full years."""
+
+    id: str
+    penetration: float = 1.0
+    start_year: int | None = None
+    full_year: int | None = None
+
+
+@dataclass
+class Settings:
+    years: list[int]
+    discount_rate: float = 0.05
+    local_electricity_share: float = 1.0
+    #: supply coal rate of local coal power, tce per MWh (China Electricity Council, 2020
+    #: average 305.5 gce/kWh for thermal power, CEC annual statistics 2021)
+    power_heat_rate_tce_per_mwh: float = 0.3055
+
+
+@dataclass
+class Scenario:
+    name: str
+    measures: dict[str, MeasureUse] = field(default_factory=dict)
+    extends: str | None = None
+    description: str = ""
+
+
+@dataclass
+class ScenarioSet:
+    settings: Settings
+    scenarios: dict[str, Scenario]
+    targets: list[dict]
+
+
+def _measure_uses(raw, file: str, scen: str) -> dict[str, MeasureUse]:
+    out = {}
+    for mid, v in (raw or {}).items():
+        if isinstance(v, int | float):
+            out[mid] = MeasureUse(mid, float(v))
+        elif isinstance(v, dict):
+            out[mid] = MeasureUse(mid, float(v.get("penetration", 1.0)), v.get("start_year"),
+                                  v.get("full_year"))
+        else:
+            raise InputError(Problem(file=file, column=f"scenarios.{scen}.measures.{mid}",
+                                     value=v, message="cannot read the measure setting",
+                                     expected="a penetration 0–1 or {penetration, start_year, "
+                                              "full_year}"))
+        if not 0 <= out[mid].penetration <= 1:
+            raise InputError(Problem(file=file, column=f"scenarios.{scen}.measures.{mid}",
+                                     value=out[mid].penetration, message="penetration out of "
+                                     "range", expected="between 0 and 1"))
+    return out
+
+
+def parse(data: dict, base_year: int, file: str = "scenarios.yaml") -> ScenarioSet:
+    """Build a :class:`ScenarioSet`; ``extends`` chains are resolved (child overrides)."""
+    s = data.get("settings", {}) or {}
+    if "years" in s:
+        years = sorted(int(y) for y in s["years"])
+    else:
+        years = list(range(int(s.get("start", base_year)), int(s.get("end", 2060)) + 1,
+                           int(s.get("step", 5))))
+    if base_year not in years:
+        years = sorted({base_year, *years})
+    settings = Settings(years=years, discount_rate=float(s.get("discount_rate", 0.05)),
+                        local_electricity_share=float(s.get("local_electricity_share", 1.0)),
+                        power_heat_rate_tce_per_mwh=float(
+                            s.get("power_heat_rate_tce_per_mwh", 0.3055)))
+    raw = data.get("scenarios") or {"baseline": {}}
+    scen = {}
+    for name, v in raw.items():
+        v = v or {}
+        scen[name] = Scenario(name, _measure_uses(v.get("measures"), file, name),
+                              v.get("extends"), v.get("description", ""))
+    for name, sc in scen.items():
+        if sc.extends and sc.extends not in scen:
+            raise InputError(Problem(file=file, column=f"scenarios.{name}.extends",
+                                     value=sc.extends, message="extends an unknown scenario",
+                                     expected=", ".join(scen)))
+    resolved = {name: resolve(scen, name, file) for name in scen}
+    return ScenarioSet(settings, resolved, list(data.get("targets") or []))
+
+
+def resolve(scen: dict[str, Scenario], name: str, file: str) -> Scenario:
+    chain, cur = [], name
+    while cur:
+        if cur in chain:
+            raise InputError(Problem(file=file, column=f"scenarios.{name}.extends",
+                                     message="scenarios extend each other in a circle",
+                                     value=" → ".join(chain + [cur])))
+        chain.append(cur)
+        cur = scen[cur].extends
+    measures: dict[str, MeasureUse] = {}
+    for c in reversed(chain):
+        measures.update(scen[c].measures)
+    return Scenario(name, measures, scen[name].extends, scen[name].description)
+
+
+def load(folder: Path, base_year: int) -> ScenarioSet:
+    path = Path(folder) / "scenarios.yaml"
+    if not path.exists():
+        return parse({}, base_year)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise InputError(Problem(file=str(path), message=f"not valid YAML: {e}")) from e
+    return parse(data, base_year, file=path.name)

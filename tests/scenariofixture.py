@@ -1,0 +1,74 @@
+"""A tiny scenario project on top of tests/tinyproject.py, with user-defined test measures
+whose effects can be computed by hand (tests/scenario/test_scenario_engine.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from tinyproject import ACTIVITY, CONTROLS, MANIFEST, write_project
+
+from cocontrol.scenario.measures import COLUMNS
+
+BOILER = pd.DataFrame({"source_id": ["B1"], "region_id": ["E1"], "sector": ["other_industry"],
+                       "fuel": ["hard_coal"], "process": [None], "year": [2020],
+                       "value": [200.0], "unit": ["t"]})
+
+
+def measure(id, action, **kw) -> dict:
+    row = {c: None for c in COLUMNS}
+    row.update(id=id, name_en=id, name_zh=id, category=kw.pop("category", "structural"),
+               action=action, magnitude=1.0, max_penetration=1.0, start_year=2020,
+               full_year=2030, cost_basis="t", capex=0, fixed_opex=0, variable_opex=0,
+               lifetime=10, price_year=2020, source="test measure (hand calculation)")
+    row.update(kw)
+    return row
+
+
+MEASURES = pd.DataFrame([
+    measure("t_reduce_res", "reduce", sector="residential", fuel="hard_coal", magnitude=0.5,
+            capex=1000, variable_opex=50, lifetime=20),
+    measure("t_res_to_el", "switch", sector="residential", fuel="hard_coal",
+            to_fuel="electricity", ratio=0.5, cost_basis="t"),
+    measure("t_boiler_fgd", "control", category="end_of_pipe", sector="other_industry",
+            fuel="hard_coal", technology="wet_fgd"),
+    measure("t_power_scr", "control", category="end_of_pipe", sector="power",
+            fuel="hard_coal", technology="scr"),
+    measure("t_clinker_dust", "factor", category="efficiency", sector="cement",
+            process="clinker", species="PM10;PM2.5", magnitude=0.5),
+    measure("t_renewable", "renewable", category="energy", magnitude=0.3, cost_basis="MWh"),
+])
+
+SCENARIOS = {
+    "settings": {"years": [2020, 2025, 2030], "discount_rate": 0.05,
+                 "local_electricity_share": 1.0},
+    "scenarios": {
+        "baseline": {"measures": {}},
+        "zero": {"extends": "baseline", "measures": {m: 0.0 for m in MEASURES["id"]}},
+        "policy": {"extends": "baseline", "measures": {"t_reduce_res": 1.0,
+                                                       "t_boiler_fgd": 1.0}},
+        "enhanced": {"extends": "policy", "measures": {"t_res_to_el": 0.6, "t_power_scr": 1.0,
+                                                       "t_clinker_dust": 1.0,
+                                                       "t_renewable": 1.0}},
+    },
+    "targets": [
+        {"type": "co2_peak", "by": 2025},
+        {"type": "cap", "species": "SO2", "year": 2030, "max": 0.5, "unit": "kt"},
+    ],
+}
+
+
+def write_scenario_project(folder: Path, scenarios: dict | None = None,
+                           measures: pd.DataFrame | None = None, drivers=None,
+                           elasticities=None) -> Path:
+    act = pd.concat([ACTIVITY[ACTIVITY["year"] == 2020], BOILER], ignore_index=True)
+    p = write_project(folder, manifest=MANIFEST.replace("years: [2020, 2021]", "years: [2020]"),
+                      activity=act, measured=None, controls=CONTROLS)
+    (p / "scenarios.yaml").write_text(yaml.safe_dump(scenarios or SCENARIOS), encoding="utf-8")
+    (measures if measures is not None else MEASURES).to_csv(p / "measures.csv", index=False)
+    if drivers is not None:
+        drivers.to_csv(p / "drivers.csv", index=False)
+    if elasticities is not None:
+        elasticities.to_csv(p / "elasticities.csv", index=False)
+    return p
