@@ -86,3 +86,41 @@ def test_load_values_computed_fill_and_absent_indicator(tmp_path):
                          "value": [3.0]})
     v, _ = load_values(pd.DataFrame(rows), s, computed=comp)
     assert v.at[("a", 2021), "joint_decline_rate"] == 3.0
+
+
+def test_emissions_from_inventory_demo_city():
+    """Joint decline and elasticity straight from a cocontrol inventory (examples/demo-city,
+    2020 and 2022) with an assumed value added (test input, not data)."""
+    inv_mod = pytest.importorskip("cocontrol.inventory")
+    from pathlib import Path
+
+    from cocontrol.evaluation import emissions_from_inventory
+    from cocontrol.project import load_project
+    demo = Path(__file__).resolve().parents[2] / "examples" / "demo-city"
+    if not (demo / "project.yaml").exists():
+        pytest.skip("examples/demo-city not present")
+    inv = inv_mod.compute(load_project(demo), strict=False)
+    em = emissions_from_inventory(inv, level="enterprise")
+    assert {"unit", "year", "species", "value", "mass_unit"} <= set(em.columns)
+    assert {"CO2", "SO2", "NOx"} <= set(em["species"])
+    units = em["unit"].unique()
+    va = pd.DataFrame({"unit": np.repeat(units, 2), "year": [2020, 2022] * len(units),
+                       "value_added": 100.0})  # constant VA: intensity ratio = emission ratio
+    out = fill_computed_indicators(em, va).set_index(["unit", "year", "indicator"])
+    u = units[0]
+    w = em[em["unit"] == u].pivot_table(index="year", columns="species", values="value")
+    d = 1 - w.loc[2022] / w.loc[2020]
+    pols = [p for p in ("SO2", "NOx", "PM2.5", "VOCs") if p in w.columns]
+    expected = 100 * np.mean([min(d[p], d["CO2"]) for p in pols])
+    assert out.at[(u, 2022, "joint_decline_rate"), "value"] == pytest.approx(expected)
+
+
+def test_pollutant_not_emitted_is_left_out():
+    """VOCs = 0 in both years: left out, joint decline from SO2 only (d = 0.2, d_c = 0.1)."""
+    em = pd.DataFrame({"unit": "u", "year": [2020] * 3 + [2021] * 3,
+                       "species": ["CO2", "SO2", "VOCs"] * 2,
+                       "value": [100, 10, 0, 90, 8, 0], "value_added": 1.0})
+    out = fill_computed_indicators(em).set_index(["year", "indicator"])
+    assert out.at[(2021, "joint_decline_rate"), "value"] == pytest.approx(10.0)
+    assert out.at[(2021, "elasticity_pollutant_carbon"), "value"] == pytest.approx(
+        np.log(0.8) / np.log(0.9))

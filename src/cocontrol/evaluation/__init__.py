@@ -11,7 +11,11 @@ Typical use::
 Methods: ``docs/methods/evaluation.md``; generic MCDA functions: :mod:`cocontrol.mcda`.
 """
 
-from cocontrol.evaluation.compute import fill_computed_indicators, merge_computed
+from cocontrol.evaluation.compute import (
+    emissions_from_inventory,
+    fill_computed_indicators,
+    merge_computed,
+)
 from cocontrol.evaluation.data import handle_missing, load_values
 from cocontrol.evaluation.scoring import (
     EvaluationResult,
@@ -38,6 +42,7 @@ __all__ = [
     "IndicatorSystem",
     "builtin_path",
     "change_between",
+    "emissions_from_inventory",
     "evaluate",
     "fill_computed_indicators",
     "grade",

@@ -4,7 +4,8 @@ From a tidy table of emissions by unit, year and species plus value added by uni
 
 * ``joint_decline_rate`` (%): for each major pollutant p and CO2, the year-on-year decline of
   emission intensity ``d = 1 - I_t / I_(t-1)`` with ``I = emissions / value added``;
-  the indicator is ``100 * mean_p min(d_p, d_CO2)``: the decline that pollutant and carbon
+  the indicator is ``100 * mean_p min(d_p, d_CO2)`` (over the pollutants the unit emitted in
+  the previous year): the decline that pollutant and carbon
   intensity achieved *together* (negative when either rises). cocontrol's operationalisation
   of "joint decline of major pollutant emissions and CO2 per unit of industrial value added"
   (MEE et al. 2022).
@@ -14,6 +15,10 @@ From a tidy table of emissions by unit, year and species plus value added by uni
   defined only when carbon intensity falls by more than ``min_carbon_decline`` (default 0.1 %);
   otherwise the value is left missing and a reason is given, because the ratio of two small
   or positive log changes has no "synergy" meaning.
+
+"Previous year" is the unit's previous year present in the table (e.g. 2020 for 2022 when 2021
+is absent), so the rates then cover several years. :func:`emissions_from_inventory` turns a
+cocontrol :class:`~cocontrol.inventory.inventory.Inventory` into the emissions table.
 
 Intensity ratios are unit-free, so emissions may be in any mass unit as long as each species
 keeps one unit over the years (a ``unit`` column, if present, is converted to t).
@@ -97,11 +102,14 @@ def fill_computed_indicators(emissions: pd.DataFrame, value_added: pd.DataFrame 
     wide = e[e["species"].isin([*species, carbon])].pivot_table(
         index=["unit", "year"], columns="species", values="value", aggfunc="sum")
     inten = wide.div(va.reindex(wide.index), axis=0).sort_index()
-    ratio = inten / inten.groupby(level="unit").shift(1)  # I_t / I_(t-1)
+    prev = inten.groupby(level="unit").shift(1)
+    # a pollutant the unit did not emit in the previous year says nothing about its trend:
+    # it is left out of that unit-year's mean (0/0)
+    ratio = inten / prev.where(prev > 0)  # I_t / I_(t-1)
     dec = 1.0 - ratio
     joint = 100.0 * np.minimum(dec[species], dec[[carbon]].to_numpy()).mean(axis=1,
-                                                                             skipna=False)
-    p_index = ratio[species].mean(axis=1, skipna=False)
+                                                                             skipna=True)
+    p_index = ratio[species].mean(axis=1, skipna=True)
     c_ratio = ratio[carbon]
     ok = (1.0 - c_ratio) > min_carbon_decline
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -141,3 +149,27 @@ def merge_computed(values: pd.DataFrame, computed: pd.DataFrame, overwrite: bool
         out[col] = common[col].combine_first(out[col]) if overwrite else \
             out[col].combine_first(common[col])
     return out
+
+
+def emissions_from_inventory(inventory, level: str = "city", scope: int | str = 1
+                             ) -> pd.DataFrame:
+    """Emissions table for :func:`fill_computed_indicators` from a cocontrol inventory.
+
+    Parameters
+    ----------
+    inventory : cocontrol.inventory.inventory.Inventory
+        A computed inventory (``cocontrol.inventory.compute(project)``).
+    level : str
+        Hierarchy level whose entities are the evaluated units: ``city``, ``district``,
+        ``park``, ``enterprise`` or ``region_id``.
+    scope : 1, 2 or "all"
+        1 = direct emissions (default), as in the joint-decline indicator.
+
+    Returns
+    -------
+    DataFrame ``unit, year, species, value, mass_unit`` (t).
+    """
+    df = inventory.aggregate(level, scope=scope, unit="t", co2e=False)
+    out = df.rename(columns={level: "unit", "unit": "mass_unit"})
+    out = out[out["unit"].notna() & (out["unit"].astype(str) != "")]
+    return out[["unit", "year", "species", "value", "mass_unit"]].reset_index(drop=True)
