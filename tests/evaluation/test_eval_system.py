@@ -47,6 +47,9 @@ def test_excel_roundtrip(tmp_path):
     assert s2.ids == s.ids
     pd.testing.assert_series_equal(s2.global_weights(True), s.global_weights(True))
     assert s2.grades == s.grades
+    vals = pd.read_excel(p, sheet_name="values")
+    assert list(vals.columns[:5]) == ["unit", "name_en", "name_zh", "group", "year"]
+    assert set(s.ids) <= set(vals.columns)
 
 
 YAML_OK = """

@@ -401,7 +401,8 @@ def _validate(table: pd.DataFrame, meta: dict, ahp: dict, source: str,
 
 
 def system_to_excel(system: IndicatorSystem, path: str | Path) -> Path:
-    """Write a system as an editable Excel workbook (sheets system, indicators, grades, ahp)."""
+    """Write a system as an editable Excel workbook (sheets system, indicators, grades,
+    policy_basis, ahp and an empty ``values`` sheet for data entry)."""
     path = Path(path)
     tmp = path.with_suffix(".tmp.xlsx")
     meta = {k: v for k, v in system.meta.items() if k not in ("grades", "policy_basis")}
@@ -414,6 +415,9 @@ def system_to_excel(system: IndicatorSystem, path: str | Path) -> Path:
                       for g in system.grades]).to_excel(xw, sheet_name="grades", index=False)
         if basis:
             pd.DataFrame(basis).to_excel(xw, sheet_name="policy_basis", index=False)
+        # an empty data-entry sheet: the same workbook can be passed as DATA
+        pd.DataFrame(columns=["unit", "name_en", "name_zh", "group", "year", *system.ids,
+                              "source"]).to_excel(xw, sheet_name="values", index=False)
         if system.ahp:
             frames = []
             for parent, m in system.ahp.items():
