@@ -387,3 +387,27 @@ def test_drivers_and_elasticities(scen):
     assert set(e["driver"].dropna()) <= set(d["driver"])
     assert e["source"].str.len().gt(10).all()
     assert e["intensity_change"].between(-0.1, 0.05).all()
+
+
+# ------------------------------------------------------------------------- docs/measures.md
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "measures.md"
+
+
+def test_docs_list_every_measure(lib):
+    text = DOCS.read_text(encoding="utf-8")
+    missing = [mid for mid in lib["id"] if f"`{mid}`" not in text]
+    assert not missing
+
+
+def test_docs_excel_example_rows_are_valid_user_measures(tmp_path):
+    import re
+
+    mod = pytest.importorskip("cocontrol.scenario.measures")
+    block = re.search(r"```csv\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S).group(1)
+    path = tmp_path / "measures.csv"
+    path.write_text(block, encoding="utf-8")
+    user = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    assert list(user.columns) == COLUMNS
+    if hasattr(mod, "validate") and hasattr(mod, "_read"):
+        df = mod.validate(mod._read(path))
+        assert len(df) == 2
