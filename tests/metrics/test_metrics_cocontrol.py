@@ -144,3 +144,23 @@ def test_rank_measures_puts_cocontrol_first():
     assert list(r["quadrant"]) == ["I", "I", "II", "IV"]
     assert r.iloc[0]["measure"] == "A"    # cheaper per co-control equivalent than C
     assert list(r["overall_rank"]) == [1, 2, 3, 4]
+
+
+def test_baseline_by_year_broadcast_to_measures_by_year():
+    base = pd.DataFrame({"year": [2030, 2030, 2060, 2060], "species": ["CO2", "SO2"] * 2,
+                         "value": [100.0, 10.0, 50.0, 4.0]})
+    scen = pd.DataFrame({"measure": ["m1"] * 4 + ["m2"] * 4,
+                         "year": [2030, 2030, 2060, 2060] * 2,
+                         "species": ["CO2", "SO2"] * 4,
+                         "value": [90.0, 9.0, 45.0, 4.0, 100.0, 8.0, 51.0, 3.0]})
+    m = cocontrol_metrics(emissions_wide(base, ["year"]),
+                          emissions_wide(scen, ["measure", "year"]), pollutants=["SO2"])
+    so2 = m[m.pollutant == "SO2"].set_index(["measure", "year"])
+    assert so2.loc[("m1", 2060), "P_reduction"] == pytest.approx(0.0)
+    assert so2.loc[("m1", 2060), "quadrant"] == "IV"
+    assert so2.loc[("m2", 2060), "CO2_reduction_t"] == pytest.approx(-1.0)
+    assert so2.loc[("m2", 2060), "quadrant"] == "II"
+    assert so2.loc[("m1", 2030), "els"] == pytest.approx(1.0)
+    bad = emissions_wide(base[base.year == 2030], ["year"])
+    with pytest.raises(InputError, match="no baseline row"):
+        cocontrol_metrics(bad, emissions_wide(scen, ["measure", "year"]))

@@ -232,7 +232,8 @@ def register(app: typer.Typer) -> None:
         scen_table: Path = typer.Argument(..., metavar="SCEN",
                                           help="scenario emissions: [by columns], species, "
                                                "value [unit]"),
-        by: str | None = typer.Option(None, "--by", help="key columns, e.g. measure or region"),
+        by: str | None = typer.Option(None, "--by", help="key columns of SCEN, e.g. measure or "
+                                      "measure,year; BASE uses those of them it has"),
         species_col: str = typer.Option("species", "--species-col"),
         value_col: str = typer.Option("value", "--value-col", help="emission column (t unless "
                                       "a unit column says otherwise)"),
@@ -254,9 +255,6 @@ def register(app: typer.Typer) -> None:
             bkeys = [k for k in keys if k in b_raw.columns]
             b = emissions_wide(b_raw, bkeys, species_col, value_col, file=str(base_table))
             s = emissions_wide(s_raw, keys, species_col, value_col, file=str(scen_table))
-            if bkeys != keys and len(b) != 1:
-                raise InputError(Problem(str(base_table), "baseline must have the key columns "
-                                         f"{keys} or be a single total"))
             try:
                 voc_v: float | str = "exclude" if voc == "exclude" else float(voc)
             except ValueError:

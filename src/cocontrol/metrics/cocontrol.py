@@ -196,12 +196,34 @@ def emissions_wide(table: pd.DataFrame, by: Sequence[str] = (), species_col: str
 
 
 def _align(baseline: pd.DataFrame, scenario: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Align baseline rows to scenario rows.
+
+    - a baseline keyed by a subset of the scenario's index levels (e.g. ``year`` against
+      ``measure, year``) is broadcast along the other levels (every key must be present);
+    - otherwise a one-row baseline (e.g. a single total) is compared with every scenario row;
+    - otherwise rows are matched by index (missing rows count as zero emissions).
+    """
     cols = sorted(set(baseline.columns) | set(scenario.columns))
-    if baseline.index.nlevels == scenario.index.nlevels and len(baseline) == 1 \
-            and len(scenario) > 1:
-        b = pd.DataFrame(np.repeat(baseline.reindex(columns=cols, fill_value=0.0).to_numpy(),
-                                   len(scenario), axis=0), index=scenario.index, columns=cols)
-        return b, scenario.reindex(columns=cols, fill_value=0.0)
+    bcols = baseline.reindex(columns=cols, fill_value=0.0)
+    scols = scenario.reindex(columns=cols, fill_value=0.0)
+    bn = [n for n in baseline.index.names if n is not None]
+    sn = [n for n in scenario.index.names if n is not None]
+    if bn and len(bn) == baseline.index.nlevels and set(bn) < set(sn):
+        key = scenario.index.droplevel([n for n in sn if n not in bn])
+        if key.nlevels > 1:
+            key = key.reorder_levels(bn)
+        b = bcols.reindex(key)
+        if b.isna().any(axis=None):
+            miss = key[b.isna().any(axis=1).to_numpy()][0]
+            raise InputError(Problem(file="<baseline>", column=", ".join(bn),
+                                     message=f"no baseline row for {miss}",
+                                     expected="a baseline row for every key of the scenario"))
+        b.index = scenario.index
+        return b, scols
+    if len(baseline) == 1 and len(scenario) > 1 and bn != sn:
+        b = pd.DataFrame(np.repeat(bcols.to_numpy(), len(scenario), axis=0),
+                         index=scenario.index, columns=cols)
+        return b, scols
     idx = baseline.index.union(scenario.index)
     return (baseline.reindex(index=idx, columns=cols, fill_value=0.0),
             scenario.reindex(index=idx, columns=cols, fill_value=0.0))
