@@ -33,15 +33,24 @@ def _economy(sam, elasticities, satellite, savings, exchange):
 
 
 def _run_all(eco, instruments, recycling, lang, method, weights, dim_w, report: Path | None,
-             xlsx: Path | None):
+             xlsx: Path | None, to_year: int | None = None):
     from cocontrol.cge.combinations import run_combinations
+    from cocontrol.cge.dynamic import DynamicParams, run_dynamic
     from cocontrol.cge.report import tables, write_html, write_xlsx
 
     res = run_combinations(eco, instruments, recycling=recycling)
     tabs = tables(res, method, weights, dim_w, lang)
+    dyn = None
+    if to_year is not None:
+        top = str(tabs["ranking"].index[0])
+        by = {i.code: i for i in instruments}
+        dres = run_dynamic(eco, [by[c] for c in top.split("+")],
+                           DynamicParams(end_year=to_year), recycling)
+        dyn = (top, dres)
+        tabs[f"outlook_{to_year}"] = dres.changes
     written = []
     if report is not None:
-        written.append(write_html(res, tabs, report, lang, method))
+        written.append(write_html(res, tabs, report, lang, method, dyn))
     if xlsx is not None:
         written.append(write_xlsx(tabs, xlsx))
     return res, tabs, written
@@ -75,6 +84,9 @@ def register(app: typer.Typer) -> None:
         w_econ: float = typer.Option(1 / 3, help="weight of economy"),
         report: Path | None = typer.Option(None, help="write an HTML report (with "
                                            "--all-combinations)"),
+        to_year: int | None = typer.Option(None, "--to-year", help="recursive-dynamic run "
+                                           "from the SAM year to this year (e.g. 2035)"),
+        base_year: int = typer.Option(2020, help="year of the SAM (dynamic runs)"),
         fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json, xlsx"),
         output: Path | None = typer.Option(None, "--output", "-o", help="output file"),
         lang: Lang = typer.Option(Lang.en, help="language of labels: en or zh"),
@@ -97,7 +109,7 @@ def register(app: typer.Typer) -> None:
                 xlsx = output if (output and fmt == Format.xlsx) else None
                 res, tabs, written = _run_all(eco, ins, recycling, lang.value,
                                               rank_method.value, weights.value, dim_w,
-                                              report, xlsx)
+                                              report, xlsx, to_year)
                 for p in written:
                     console.print(f"wrote {p}")
                 if xlsx is None:
@@ -111,6 +123,15 @@ def register(app: typer.Typer) -> None:
                 raise InputError(Problem(file="--policy", value=unknown[0],
                                          message="unknown instrument code",
                                          expected=", ".join(by) or "an instruments file"))
+            if to_year is not None:
+                from cocontrol.cge.dynamic import DynamicParams, run_dynamic
+
+                dres = run_dynamic(eco, [by[p] for p in policy],
+                                   DynamicParams(start_year=base_year, end_year=to_year),
+                                   recycling)
+                emit(dres.changes if policy else dres.baseline, fmt, output,
+                     title="+".join(policy) or "baseline")
+                return
             run = eco.run([by[p] for p in policy], recycling)
             if not policy:
                 df = pd.Series(run.levels, name="baseline").to_frame()
@@ -129,12 +150,14 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(out: Path, lang: str = "en") -> list[Path]:
-    """All 63 combinations of the six bundled instruments on the bundled SAM; writes
-    ``out/cge_report.html`` and ``out/cge_results.xlsx``."""
+    """All 63 combinations of the six bundled instruments on the bundled SAM, plus the
+    top-ranked combination's recursive-dynamic path to 2035; writes ``out/cge_report.html`` and
+    ``out/cge_results.xlsx``."""
     from cocontrol.cge.policies import bundled_instruments, load_economy
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _, _, written = _run_all(load_economy(), bundled_instruments(), None, lang, "topsis",
-                             "entropy", None, out / "cge_report.html", out / "cge_results.xlsx")
+                             "entropy", None, out / "cge_report.html", out / "cge_results.xlsx",
+                             to_year=2035)
     return written
