@@ -204,3 +204,25 @@ def test_unknown_measure_is_reported(tmp_path):
 
 def test_scenario_extends_chain(base):
     assert set(base.scenarios["enhanced"].measures) >= set(base.scenarios["policy"].measures)
+
+
+def test_regional_penetrations(base):
+    """A measure applied to one region only changes that region's lines; applied to the
+    region holding all its lines it equals the global application."""
+    glob = run(base, "baseline", penetrations={"t_reduce_res": 1.0})
+    reg = run(base, "baseline", penetrations={("t_reduce_res", "D2"): 1.0})
+    other = run(base, "baseline", penetrations={("t_reduce_res", "D1"): 1.0})
+    b = run(base, "baseline")
+    np.testing.assert_allclose(glob.emissions, reg.emissions)
+    np.testing.assert_allclose(other.emissions, b.emissions)
+    c = costs(base, reg)
+    assert set(c["region"]) == {"D2"}
+
+
+def test_penetration_paths_override_scenario(base):
+    path = np.array([0.0, 0.2, 0.4])
+    r = run(base, "policy", penetrations={"t_reduce_res": path})
+    b = run(base, "baseline")
+    for i, y in enumerate(base.years):
+        assert line_em(base, r, "R1", "SO2", y) == pytest.approx(
+            line_em(base, b, "R1", "SO2", y) * (1 - path[i] * 0.5))

@@ -50,7 +50,8 @@ def _measure_table(base: Base, r: Run) -> pd.DataFrame:
         capex = float(m["capex"]) if pd.notna(m["capex"]) else 0.0
         fo = float(m["fixed_opex"]) if pd.notna(m["fixed_opex"]) else 0.0
         vo = float(m["variable_opex"]) if pd.notna(m["variable_opex"]) else 0.0
-        g = g.groupby(["measure", "year", "unit"], as_index=False)[
+        g = g.assign(region=g["region"].fillna("(all)") if "region" in g else "(all)")
+        g = g.groupby(["measure", "region", "year", "unit"], as_index=False)[
             ["affected", "energy_cost_change_yuan"]].sum()
         g["annualised_capex"] = g["affected"] * capex * mlib.crf(rate, life)
         g["opex"] = g["affected"] * (fo + vo)

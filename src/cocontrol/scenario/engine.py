@@ -347,35 +347,26 @@ def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None
     added = np.zeros((N, T))
     slip = np.zeros((N, T))
     sidx = {s: i for i, s in enumerate(base.species)}
-    uses = [u for u in sc.measures.values() if u.id not in exclude]
-    if penetrations:
-        have = {u.id for u in uses}
-        uses = [sspec.MeasureUse(u.id, u.penetration, u.start_year, u.full_year) for u in uses]
-        uses += [sspec.MeasureUse(mid, 1.0) for mid in penetrations if mid not in have]
-    uses.sort(key=lambda u: ORDER[lib.at[u.id, "category"]])
+    entries = _entries(base, sc, exclude, penetrations)
     records, pens, renewables = [], {}, []
     rem = refdata.table("control_removal")
     techs = refdata.table("control_tech").set_index("code")
-    for u in uses:
+    for u, region, p in entries:
         mm = lib.loc[u.id]
-        if penetrations and u.id in penetrations:
-            p = np.broadcast_to(np.asarray(penetrations[u.id], dtype=float), (T,)).copy()
-        else:
-            pen = min(u.penetration, float(mm["max_penetration"]))
-            p = ramp(years, pen, int(u.start_year or mm["start_year"]),
-                     int(u.full_year or mm["full_year"]))
-        pens[u.id] = p
+        pens[u.id if region is None else (u.id, region)] = p
+        rmask = None if region is None else _region_mask(base, region)
+        n_rec = len(records)
         mag = float(mm["magnitude"])
         act = mm["action"]
         if act == "renewable":
-            renewables.append((u.id, p * mag))
+            renewables.append((u.id, p * mag, rmask, region))
             continue
         if act == "switch":
             idx, tgt, conv = base.targets_of[u.id]
         else:
             idx = np.flatnonzero(select(lines, _row(mm)))
             tgt = conv = None
-        keep = sub[idx]
+        keep = sub[idx] if rmask is None else sub[idx] & rmask[idx]
         idx = idx[keep]
         if act == "reduce":
             delta = A[idx] * (p * mag)
@@ -401,6 +392,9 @@ def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None
             tech = techs.loc[mm["technology"]]
             pen_f = float(tech["energy_penalty"]) if pd.notna(tech["energy_penalty"]) else 0.0
             own, via, elec = base.penalty_of[u.id]
+            if rmask is not None:
+                own = own[rmask[own]]
+                via, elec = via[rmask[via]], elec[rmask[via]]
             own, via_keep = own[sub[own]], sub[via]
             via, elec = via[via_keep], elec[via_keep]
             d_own = A[own] * (p * pen_f)
@@ -421,14 +415,66 @@ def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None
                     F[idx, sidx[s], :] *= 1 - p * mag
             records.append(_record(base, u.id, idx, A[idx] * p, np.zeros((0, T)),
                                    np.empty(0, np.int64)))
+        for rec in records[n_rec:]:
+            rec["region"] = region
     _electricity_balance(base, A, added, sub, elec_offset, renewables, records, pens)
     E = A[:, None, :] * base.ef[:, :, None] * F * R
     if "NH3" in sidx and "NOx" in sidx and slip.any():
         nox = A * base.ef[:, sidx["NOx"], None] * F[:, sidx["NOx"], :]
         E[:, sidx["NH3"], :] += slip * nox
     eff = pd.concat(records, ignore_index=True) if records else pd.DataFrame(
-        columns=["measure", "year", "affected", "unit", "energy_cost_change_yuan"])
+        columns=["measure", "region", "year", "affected", "unit", "energy_cost_change_yuan"])
     return Run(sc.name, base, A, E, eff, added, pens)
+
+
+def _entries(base: Base, sc, exclude, penetrations):
+    """(use, region, penetration path) triples in application order.
+
+    ``penetrations`` maps a measure id, or a (measure id, region) pair, to a penetration (a
+    number or a path over the years); every measure named there replaces the scenario's own
+    setting of it. A region is a code of the regions table at any level; the measure then
+    applies only to the lines in that region.
+    """
+    lib = base.measures.set_index("id")
+    years = base.years
+    T = len(years)
+    named = {k[0] if isinstance(k, tuple) else k for k in (penetrations or {})}
+    out = []
+    for u in sc.measures.values():
+        if u.id in exclude or u.id in named:
+            continue
+        mm = lib.loc[u.id]
+        pen = min(u.penetration, float(mm["max_penetration"]))
+        p = ramp(years, pen, int(u.start_year or mm["start_year"]),
+                 int(u.full_year or mm["full_year"]))
+        out.append((u, None, p))
+    for key, val in (penetrations or {}).items():
+        mid, region = key if isinstance(key, tuple) else (key, None)
+        if mid in exclude:
+            continue
+        if mid not in lib.index:
+            raise InputError(Problem(file="<penetrations>", value=mid,
+                                     message="measure not found in the library"))
+        p = np.broadcast_to(np.asarray(val, dtype=float), (T,)).copy()
+        out.append((sspec.MeasureUse(mid, float(p.max(initial=0.0))), region, p))
+    out.sort(key=lambda e: ORDER[lib.at[e[0].id, "category"]])
+    return out
+
+
+def _region_mask(base: Base, region: str) -> np.ndarray:
+    cache = base.__dict__.setdefault("_region_masks", {})
+    if region not in cache:
+        lines = base.lines
+        m = (lines["region_id"] == region).to_numpy().copy()
+        for lv in ("city", "district", "park", "enterprise", "facility"):
+            if lv in lines:
+                m |= (lines[lv] == region).to_numpy()
+        if not m.any():
+            raise InputError(Problem(file="<penetrations>", value=region,
+                                     message="region has no source lines",
+                                     expected="a region_id of the regions table"))
+        cache[region] = m
+    return cache[region]
 
 
 def _row(mm: pd.Series) -> pd.Series:
@@ -524,13 +570,16 @@ def _electricity_balance(base: Base, A, added, sub, elec_offset, renewables, rec
         scale = np.divide(local, gen, out=np.zeros_like(gen), where=gen > 0)
         A[power] *= 1 + scale
         gen = gen + np.where(gen > 0, local, 0.0)
-    for mid, share in renewables:
-        before = A[power].copy()
-        A[power] *= 1 - share
-        replaced = gen * share
-        d = A[power] - before
+    for mid, share, rmask, region in renewables:
+        pw = power if rmask is None else power[rmask[power]]
+        gen_r = gen if rmask is None else (A[pw] * base.gj[pw, None]).sum(axis=0) / hr_gj
+        before = A[pw].copy()
+        A[pw] *= 1 - share
+        replaced = gen_r * share
+        d = A[pw] - before
         rec = _record(base, mid, np.empty(0, np.int64), np.zeros((0, len(base.years))), d,
-                      power)
+                      pw)
         rec["affected"] = replaced
         rec["unit"] = "MWh"
+        rec["region"] = region
         records.append(rec)
