@@ -411,3 +411,13 @@ def test_docs_excel_example_rows_are_valid_user_measures(tmp_path):
     if hasattr(mod, "validate") and hasattr(mod, "_read"):
         df = mod.validate(mod._read(path))
         assert len(df) == 2
+
+
+@pytest.mark.parametrize("path", [
+    Path(str(resources.files("cocontrol") / "data" / "measures.csv")),
+    Path(str(resources.files("cocontrol") / "data" / "fuel_prices.csv")),
+    DEMO / "drivers.csv", DEMO / "elasticities.csv",
+])
+def test_no_comment_character_in_tables(path):
+    # the readers skip everything after '#' (pandas comment="#"): a '#' in a source would cut it
+    assert "#" not in path.read_text(encoding="utf-8")
