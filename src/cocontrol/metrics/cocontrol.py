@@ -69,7 +69,7 @@ PEV_DEFAULT: dict[str, tuple[float, str, str]] = {
     "dust": (4.0, "一般性粉尘 general dust", _EPTL),
     "NH3": (9.09, "氨 ammonia", _EPTL),
     "VOCs": (0.95, "挥发性有机物 VOCs (pilot charge value)",
-             "挥发性有机物排污收费试点办法 (财税〔2015〕71号), VOCs pollution equivalent value; "
+             "挥发性有机物排污收费试点办法 (财税〔2015〕71号): VOCs污染当量值暂定为0.95千克; "
              "not in the EPTL annex: a documented choice"),
 }
 SO2_PEV = 0.95  # kg SO2 per equivalent (EPTL annex 2)
