@@ -340,10 +340,16 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
     # TOPSIS closeness within each year on the (treated) raw values
     tops = []
     types = system.types.reindex(ids).to_numpy()
+    # classic TOPSIS uses vector normalisation, which needs non-negative data; rates of decline
+    # can be negative, in which case min-max normalisation is used for every year (noted)
+    t_norm = "vector" if np.nanmin(filled.to_numpy(dtype=float)) >= 0 else "minmax"
+    if t_norm == "minmax":
+        notes.append("TOPSIS used min-max normalisation because some indicator values are "
+                     "negative (vector normalisation needs non-negative data).")
     for _yr, block in filled.groupby(level="year"):
         b = block.dropna()
         if len(b) >= 2:
-            c = topsis(b, w.to_numpy(), types, normalization="vector")
+            c = topsis(b, w.to_numpy(), types, normalization=t_norm)
             tops.append(pd.DataFrame({"closeness": c.to_numpy()}, index=b.index))
     topsis_df = pd.concat(tops) if tops else pd.DataFrame(columns=["closeness"])
     if len(topsis_df):
@@ -396,7 +402,8 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
                 "weighting": f"user table {weighting.attrs.get('file', '')}".strip()
                 if custom else weighting,
                 "normalization": normalization, "missing": missing, "alpha": alpha,
-                "coupling_formula": coupling_formula, "lang": lang}
+                "coupling_formula": coupling_formula, "topsis_normalization": t_norm,
+                "lang": lang}
     if missing == "flag" and (~complete).any():
         notes.append(f"{int((~complete).sum())} unit-year(s) have missing values and no score "
                      "(missing = flag); see the 'missing' table.")
