@@ -9,8 +9,8 @@ Emissions are linear in the model's physical flows (volumes at benchmark prices)
   primary electricity counted, thermal electricity not, to avoid double counting).
 
 Indicators: real GDP (expenditure side at benchmark prices), equivalent variation (Hicks, with
-the Cobb–Douglas expenditure function of the household), real household income (deflated by the
-Laspeyres consumer price index), energy intensity (tce per 10^4 yuan of real GDP), coal share of
+the Cobb–Douglas expenditure function of the household), real household disposable income
+(factor income plus transfers minus direct tax, deflated by the Laspeyres consumer price index), energy intensity (tce per 10^4 yuan of real GDP), coal share of
 primary energy, emissions, fiscal cost of subsidies, policy revenue and permit price.
 """
 
@@ -179,11 +179,11 @@ def levels(cal, sat: Satellite | None, values: dict) -> dict[str, float]:
     u0 = float(np.prod(cal.Xp0 ** cal.alpha))
     u1 = float(np.prod(v["Xp"] ** cal.alpha))
     ev = (u1 / u0 - 1.0) * cal.Xp0.sum()  # benchmark prices are 1 (Hicksian EV, CD utility)
-    budget = v["income"] - v["Sp"] - v["Td"]
+    disposable = v["income"] - v["Td"]
     out = {
         "gdp_real": gdp_real,
-        "ev": ev,
-        "household_real_income": float(budget / cpi),
+        "ev": float(ev),
+        "household_real_income": float(disposable / cpi),
         "subsidy": float(v["subsidy"].sum()),
         "policy_revenue": float(v["policy_revenue"]),
         "permit_price_yuan_per_t": float(v["permit_price"]),
