@@ -18,7 +18,7 @@ from cocontrol import refdata, units
 from cocontrol.errors import InputError, Problem
 from cocontrol.metrics.cocontrol import cocontrol_metrics, mac_curve, rank_measures
 from cocontrol.scenario import measures as mlib
-from cocontrol.scenario.engine import Base, Run, _row, run, select
+from cocontrol.scenario.engine import Base, Run, run
 
 CO2E = "CO2e"
 
@@ -41,7 +41,7 @@ def _measure_table(base: Base, r: Run) -> pd.DataFrame:
     if eff.empty:
         return pd.DataFrame(columns=["measure", "year", "affected", "unit", "annualised_capex",
                                      "opex", "energy_cost_change_yuan", "cost_yuan"])
-    lib = base.measures.set_index("id")
+    lib = base.lib
     rate = base.settings.discount_rate
     rows = []
     for mid, g in eff.groupby("measure", sort=False):
@@ -164,7 +164,7 @@ def energy(base: Base, r: Run, unit: str = "tce", scope: int | str = "all") -> p
 # ---------------------------------------------------------------- marginal effects
 def _electricity_lines(base: Base, r: Run) -> np.ndarray:
     """Lines whose activity feeds the electricity balance under some measure of the run."""
-    lib = base.measures.set_index("id")
+    lib = base.lib
     mask = np.zeros(len(base.lines), bool)
     for mid in r.penetration:
         m = lib.loc[mid]
@@ -175,7 +175,7 @@ def _electricity_lines(base: Base, r: Run) -> np.ndarray:
         elif m["action"] == "control" and mid in base.penalty_of:
             own, via, elec = base.penalty_of[mid]
             if len(elec):
-                mask[select(base.lines, _row(m))] = True
+                mask[base.selection(mid)] = True
                 mask[via] = True
                 mask[elec] = True
         elif m["action"] == "renewable":
@@ -191,13 +191,13 @@ def _power(base: Base) -> np.ndarray:
 
 def footprint(base: Base, r: Run, mid: str) -> np.ndarray:
     """Lines whose emissions can change when measure ``mid`` is removed from run ``r``."""
-    lib = base.measures.set_index("id")
+    lib = base.lib
     m = lib.loc[mid]
     fp = np.zeros(len(base.lines), bool)
     if m["action"] == "renewable":
         fp |= _power(base)
     else:
-        fp[select(base.lines, _row(m))] = True
+        fp[base.selection(mid)] = True
     if m["action"] == "switch":
         fp[base.targets_of[mid][1]] = True
     if m["action"] == "control" and mid in base.penalty_of:
@@ -212,8 +212,7 @@ def footprint(base: Base, r: Run, mid: str) -> np.ndarray:
                 idx, tgt, _ = base.targets_of[other]
                 fp[tgt[fp[idx]]] = True
             elif o["action"] == "control" and other in base.penalty_of:
-                sel = select(base.lines, _row(o))
-                if (sel & fp).any():
+                if fp[base.selection(other)].any():
                     for arr in base.penalty_of[other]:
                         fp[arr] = True
         if fp.sum() == before:

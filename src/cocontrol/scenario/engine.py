@@ -23,6 +23,7 @@ through a calibration factor per line and species).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +95,21 @@ class Base:
     def species(self) -> tuple[str, ...]:
         return self.inventory.species
 
+    @property
+    def lib(self) -> pd.DataFrame:
+        """The measures library indexed by id (cached)."""
+        c = self.__dict__.get("_lib")
+        if c is None:
+            c = self.__dict__["_lib"] = self.measures.set_index("id")
+        return c
+
+    def selection(self, mid: str) -> np.ndarray:
+        """Indices of the lines measure ``mid`` applies to (cached)."""
+        cache = self.__dict__.setdefault("_sel", {})
+        if mid not in cache:
+            cache[mid] = np.flatnonzero(select(self.lines, _row(self.lib.loc[mid])))
+        return cache[mid]
+
 
 def _read_optional(folder: Path, name: str) -> pd.DataFrame | None:
     for ext in ("csv", "xlsx"):
@@ -131,9 +147,10 @@ def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | Non
         scenario_set = sspec.load(folder, m.base_year) if folder else sspec.parse({}, m.base_year)
     user_measures = None
     if folder is not None:
-        um = folder / "measures.csv"
-        if um.exists():
-            user_measures = mlib._read(um)
+        for um in (folder / "measures.csv", folder / "measures.xlsx"):
+            if um.exists():
+                user_measures = mlib._read(um)
+                break
     lib = mlib.library(user_measures)
     used = {mid for sc in scenario_set.scenarios.values() for mid in sc.measures}
     unknown = sorted(used - set(lib["id"]))
@@ -339,7 +356,7 @@ def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None
     lines = base.lines
     N = len(lines)
     sub = np.ones(N, bool) if subset is None else subset
-    lib = base.measures.set_index("id")
+    lib = base.lib
     A = base.A0[:, None] * base.growth
     A[~sub] = 0.0
     F = np.ones((N, S, T))
@@ -364,7 +381,7 @@ def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None
         if act == "switch":
             idx, tgt, conv = base.targets_of[u.id]
         else:
-            idx = np.flatnonzero(select(lines, _row(mm)))
+            idx = base.selection(u.id)
             tgt = conv = None
         keep = sub[idx] if rmask is None else sub[idx] & rmask[idx]
         idx = idx[keep]
@@ -435,7 +452,7 @@ def _entries(base: Base, sc, exclude, penetrations):
     setting of it. A region is a code of the regions table at any level; the measure then
     applies only to the lines in that region.
     """
-    lib = base.measures.set_index("id")
+    lib = base.lib
     years = base.years
     T = len(years)
     named = {k[0] if isinstance(k, tuple) else k for k in (penetrations or {})}
@@ -490,8 +507,7 @@ def _record(base: Base, mid: str, idx, affected, dact, dact_idx) -> pd.DataFrame
     """Per-measure effects by year: affected activity (cost basis) and the value of the
     change in energy use (fuel prices)."""
     T = len(base.years)
-    lib = base.measures.set_index("id")
-    basis = lib.at[mid, "cost_basis"]
+    basis = base.lib.at[mid, "cost_basis"]
     lines = base.lines
     aff = np.zeros(T)
     if len(idx):
@@ -509,6 +525,7 @@ def _record(base: Base, mid: str, idx, affected, dact, dact_idx) -> pd.DataFrame
                          "energy_cost_change_yuan": cost})
 
 
+@lru_cache(maxsize=4096)
 def _to_basis(unit: str, basis, fuel) -> float:
     if not isinstance(basis, str) or not basis:
         return 1.0
@@ -520,27 +537,27 @@ def _to_basis(unit: str, basis, fuel) -> float:
 
 def _price_per_unit(fuels: np.ndarray, unit_arr: np.ndarray) -> np.ndarray:
     """Fuel price per activity unit of each line (yuan), 0 where no price is known."""
+    return np.array([_unit_price(f, u) for f, u in zip(fuels, unit_arr, strict=True)])
+
+
+@lru_cache(maxsize=4096)
+def _unit_price(f, u) -> float:
     try:
         prices = refdata_prices()
     except FileNotFoundError:
-        return np.zeros(len(fuels))
-    out = np.zeros(len(fuels))
-    cache = {}
-    for i, (f, u) in enumerate(zip(fuels, unit_arr, strict=True)):
-        if (f, u) not in cache:
-            cache[(f, u)] = 0.0
-            if isinstance(f, str) and f in prices.index:
-                pr = prices.loc[f]
-                num, den = str(pr["unit"]).split("/", 1)
-                try:
-                    cache[(f, u)] = float(pr["price"]) * units.factor(num, "yuan") * \
-                        fmod.activity_per_denominator(u, den, f)
-                except units.UnitError:
-                    cache[(f, u)] = 0.0
-        out[i] = cache[(f, u)]
-    return out
+        return 0.0
+    if not isinstance(f, str) or f not in prices.index:
+        return 0.0
+    pr = prices.loc[f]
+    num, den = str(pr["unit"]).split("/", 1)
+    try:
+        return float(pr["price"]) * units.factor(num, "yuan") * \
+            fmod.activity_per_denominator(u, den, f)
+    except units.UnitError:
+        return 0.0
 
 
+@lru_cache(maxsize=1)
 def refdata_prices() -> pd.DataFrame:
     from importlib import resources
 
