@@ -116,7 +116,8 @@ def write_excel(results: dict[str, EvaluationResult], path: str | Path, lang: st
 def radar_figure(res: EvaluationResult, lang: str = "en", max_units: int = 20) -> go.Figure:
     """Small-multiple radar charts, one per unit, of the second-level sub-indices."""
     year = int(res.scores.index.get_level_values("year").max())
-    l2 = res.level2_scores.xs(year, level="year").dropna(how="all").iloc[:max_units]
+    l2 = res.level2_scores.xs(year, level="year").dropna(how="all")
+    l2 = l2.loc[[u for u in _top_units(res, max_units) if u in l2.index]]
     meta = res.system.level2()
     theta = [str(meta.at[c, "level2_name_zh" if lang == "zh" else "level2_name_en"])
              for c in l2.columns]
@@ -139,10 +140,22 @@ def radar_figure(res: EvaluationResult, lang: str = "en", max_units: int = 20) -
     return fig
 
 
-def contribution_figure(res: EvaluationResult, lang: str = "en") -> go.Figure:
+MAX_UNITS_IN_CHARTS = 40
+
+
+def _top_units(res: EvaluationResult, n: int) -> pd.Index:
+    """The ``n`` best-scoring units of the latest year (charts of large panels stay legible)."""
+    year = int(res.scores.index.get_level_values("year").max())
+    return res.scores.xs(year, level="year")["score"].dropna().sort_values(
+        ascending=False).index[:n]
+
+
+def contribution_figure(res: EvaluationResult, lang: str = "en",
+                        max_units: int = MAX_UNITS_IN_CHARTS) -> go.Figure:
     """Stacked horizontal bars: points contributed by each second-level criterion."""
     year = int(res.scores.index.get_level_values("year").max())
     c = res.contributions.xs(year, level="year").dropna(how="all")
+    c = c.loc[c.index.intersection(_top_units(res, max_units))]
     t = res.system.table
     by2 = c.T.groupby(t["level2_id"].reindex(c.columns).to_numpy(), sort=False).sum().T
     order = res.scores.xs(year, level="year")["score"].reindex(by2.index).sort_values().index
@@ -165,6 +178,7 @@ def change_figure(res: EvaluationResult, lang: str = "en") -> go.Figure | None:
     if len(years) < 2:
         return None
     ch = change_between(res, years[0], years[-1]).dropna(subset=["total"])
+    ch = ch.loc[ch.index.intersection(_top_units(res, MAX_UNITS_IN_CHARTS))]
     t = res.system.table
     l1 = res.system.level1()
     parts = ch.drop(columns="total").T.groupby(
@@ -183,6 +197,7 @@ def change_figure(res: EvaluationResult, lang: str = "en") -> go.Figure | None:
 
 def trend_figure(res: EvaluationResult, lang: str = "en") -> go.Figure:
     s = res.scores["score"].unstack("year")
+    s = s.loc[s.index.intersection(_top_units(res, 20))]
     names = res.units[_name_col(lang)].reindex(s.index).astype(str)
     fig = go.Figure()
     for unit, row in s.iterrows():
@@ -210,7 +225,11 @@ def add_to_report(rep: HtmlReport, res: EvaluationResult, lang: str = "en",
         rep.note(n)
     rk = latest_ranking(res, lang)
     rep.heading(f"{i18n.t('eval_ranking', lang)} ({rk.attrs['year']})", level=3)
-    rep.table(rk, index=False)
+    rep.table(rk.head(200), index=False)
+    if len(rk) > 20:
+        rep.paragraph(f"Charts show the best-scoring units only (radar 20, bars "
+                      f"{MAX_UNITS_IN_CHARTS}, trends 20) of {len(rk)}; the workbook has all.",
+                      cls="small")
     rep.figure(radar_figure(res, lang))
     rep.figure(contribution_figure(res, lang))
     fig = change_figure(res, lang)
@@ -225,7 +244,7 @@ def add_to_report(rep: HtmlReport, res: EvaluationResult, lang: str = "en",
         rep.table(cc.round(3))
     rep.heading(i18n.t("eval_peers", lang), level=3)
     year = rk.attrs["year"]
-    rep.table(res.peers.xs(year, level="year").round(2))
+    rep.table(res.peers.xs(year, level="year").round(2).head(200))
     rep.heading(i18n.t("eval_weights", lang), level=3)
     w = res.weights[["level1_id", "level2_id", _name_col(lang), "unit", "direction",
                      "subsystem", "target", "weight"]]
