@@ -159,3 +159,18 @@ def test_hosoe_sam_rejects_emission_policy_without_satellite():
     e = load_economy(sam_path=path)
     with pytest.raises(InputError, match="satellite"):
         e.run([Instrument("C", "carbon_tax", {"price": 50})])
+
+
+def test_continuation_reaches_the_direct_solution(eco, ins):
+    direct = eco.run([ins["ETS"], ins["SUB"]]).solution
+    cont = eco._continuation([ins["ETS"], ins["SUB"]], None, None, ModelError("forced"))
+    np.testing.assert_allclose(cont.x, direct.x, atol=1e-9)
+
+
+def test_unaffordable_subsidy_is_explained(eco):
+    huge = Instrument("BIG", "subsidy", {"rate": 0.9, "sectors": ["ELR", "EII"]})
+    with pytest.raises(ModelError) as e:
+        eco.run([huge])
+    msg = str(e.value)
+    assert "solves up to" in msg and "% of the policy shock" in msg
+    assert "subsidies exceed the government budget" in msg

@@ -35,7 +35,7 @@ from cocontrol.cge.model import RECYCLING, CgeModel, Closure, Shocks
 from cocontrol.cge.sam import read_sam
 from cocontrol.cge.satellite import Satellite, indicator_changes, levels, read_satellite
 from cocontrol.cge.solve import Solution, solve
-from cocontrol.errors import InputError, Problem
+from cocontrol.errors import InputError, ModelError, Problem
 
 KINDS = ("ets", "carbon_tax", "subsidy", "efficiency", "pollutant_tax", "tariff")
 
@@ -161,6 +161,24 @@ def to_shocks(cal: Calibration, instruments: list[Instrument],
     return sh
 
 
+def scale_instrument(ins: Instrument, lam: float, cal: Calibration) -> Instrument:
+    """The instrument at share ``lam`` (0..1) of its strength (for continuation): rates, prices
+    and cuts times ``lam``; an ETS cap ``1 - lam (1 - cap)``; tariffs interpolated."""
+    p = dict(ins.params)
+    if ins.kind == "ets":
+        p["cap"] = 1.0 - lam * (1.0 - float(p["cap"]))
+    elif ins.kind == "carbon_tax":
+        p["price"] = lam * float(p["price"])
+    elif ins.kind in ("subsidy", "efficiency"):
+        p["rate"] = lam * float(p["rate"])
+    elif ins.kind == "pollutant_tax":
+        p["rates"] = {k: lam * float(v) for k, v in (p.get("rates") or {}).items()}
+    elif ins.kind == "tariff":
+        p["rates"] = {k: (1 - lam) * float(cal.taum[cal.index(k)]) + lam * float(v)
+                      for k, v in (p.get("rates") or {}).items()}
+    return Instrument(ins.code, ins.kind, p, ins.name_en, ins.name_zh, ins.source)
+
+
 def read_instruments(path) -> list[Instrument]:
     """Read instruments from YAML: a list under ``instruments:`` with code, kind, params,
     name_en, name_zh, source."""
@@ -239,7 +257,10 @@ class Economy:
         ``x0`` is an optional starting point (e.g. the previous period's solution)."""
         instruments = list(instruments)
         m = self.model(instruments, recycling, extra)
-        sol = solve(m, x0 if x0 is not None and len(x0) == m.nvar else None)
+        try:
+            sol = solve(m, x0 if x0 is not None and len(x0) == m.nvar else None)
+        except ModelError as direct:
+            sol = self._continuation(instruments, recycling, extra, direct)
         binding = None
         if m.shocks.ets_cap is not None:
             binding = True
@@ -250,6 +271,25 @@ class Economy:
                 sol = solve(m)
         return PolicyRun([i.code for i in instruments], sol, levels(self.cal, self.sat,
                                                                      sol.values), binding)
+
+    def _continuation(self, instruments, recycling, extra, direct: ModelError,
+                      steps: int = 8) -> Solution:
+        """Apply the shock in ``steps`` equal steps, each from the previous solution; if a
+        step fails, say how much of the shock could be solved."""
+        x = None
+        done = 0.0
+        for k in range(1, steps + 1):
+            lam = k / steps
+            scaled = [scale_instrument(i, lam, self.cal) for i in instruments]
+            m = self.model(scaled, recycling, extra)
+            try:
+                sol = solve(m, x)
+            except ModelError as e:
+                raise ModelError(
+                    f"the model solves up to {100 * done:.0f} % of the policy shock but not "
+                    f"{100 * lam:.0f} % (continuation in {steps} steps).\n{e}") from direct
+            x, done = sol.x, lam
+        return sol
 
     def baseline(self) -> PolicyRun:
         if self._base is None:

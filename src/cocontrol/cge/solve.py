@@ -54,6 +54,16 @@ def diagnose(model: CgeModel, x: np.ndarray, top: int = 8) -> str:
         lines.append(f"  {b} [{lab}]: {r[k]:.3g}")
     worst = max(per_block, key=per_block.get)
     hints = ["suggestions:"]
+    try:
+        v = model.evaluate(x)
+        if (v["Xg"] < 0).any() or v["Tgov"] - v["Sg"] < 0:
+            hints.append("  - government consumption would be negative: subsidies exceed the "
+                         "government budget; lower the subsidy rate or recycle revenue to it")
+        if (v["Xp"] < 0).any():
+            hints.append("  - household consumption would be negative: check transfers, "
+                         "taxes and saving rates")
+    except Exception:  # pragma: no cover - diagnosis must never fail
+        pass
     if "ETS" in worst:
         hints.append("  - the ETS cap may be too tight for the substitution possibilities: "
                      "loosen the cap or raise the energy elasticities")
