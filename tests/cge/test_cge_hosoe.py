@@ -222,7 +222,10 @@ def test_unbalanced_sam_is_reported_with_account(tmp_path):
     with pytest.raises(InputError) as e:
         read_sam(p)
     msg = str(e.value)
-    assert "'BRD'" in msg and "'MLK'" in msg and "not balanced" in msg
+    assert "'BRD'" in msg and "'MLK'" in msg
+    lines = text.splitlines()
+    brd_line = next(i for i, ln in enumerate(lines) if ln.startswith("BRD,")) + 1
+    assert {pr.row for pr in e.value.problems} == {brd_line, brd_line + 1} and "not balanced" in msg
 
 
 def test_non_numeric_and_negative_cells(tmp_path):

@@ -144,12 +144,32 @@ def test_bad_instruments_are_reported(eco, tmp_path):
         to_shocks(eco.cal, [
             Instrument("A", "carbon_tax", {"price": 10, "recycling": "household"}),
             Instrument("B", "pollutant_tax", {"rates": {"SO2": 1}, "recycling": "government"})])
+    with pytest.raises(InputError, match="unknown parameter"):
+        to_shocks(eco.cal, [Instrument("S", "subsidy", {"rat": 0.1})])
     with pytest.raises(InputError, match="out of range"):
         to_shocks(eco.cal, [Instrument("E", "efficiency", {"rate": 1.5})])
     p = tmp_path / "ins.yaml"
     p.write_text("instruments:\n  - {code: A, kind: lottery}\n", encoding="utf-8")
     with pytest.raises(InputError, match="unknown instrument kind"):
         read_instruments(p)
+
+
+def test_bad_satellite_value_is_reported(eco, tmp_path):
+    from cocontrol.cge.policies import BUNDLED_SATELLITE, bundled_path
+    from cocontrol.cge.satellite import read_satellite
+
+    text = bundled_path(BUNDLED_SATELLITE).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    k = next(i for i, ln in enumerate(lines) if ln.startswith("CO2,fuel,COAL"))
+    parts = lines[k].split(",")
+    parts[4] = "lots"
+    lines[k] = ",".join(parts)
+    p = tmp_path / "sat.csv"
+    p.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_satellite(p, eco.cal.sectors)
+    bad = [pr for pr in e.value.problems if pr.column == "value" and pr.value == "lots"]
+    assert bad and bad[0].row == k + 1  # the line number the user sees in an editor
 
 
 def test_hosoe_sam_rejects_emission_policy_without_satellite():

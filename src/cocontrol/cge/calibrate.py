@@ -274,11 +274,14 @@ def read_elasticities(path) -> Elasticities:
     if missing:
         raise InputError(Problem(file=fname, message=f"column {missing[0]!r} is missing",
                                  expected="columns parameter, sector, value, source"))
+    from cocontrol.cge.sam import leading_comment_lines
+
+    off = leading_comment_lines(path) + 2
     el = Elasticities(source=fname)
     problems = []
     for i, r in enumerate(df.itertuples(index=False)):
         p, s, v = str(r.parameter).strip(), str(r.sector).strip(), str(r.value).strip()
-        row = i + 2
+        row = i + off
         if p not in _EL_PARAMS:
             problems.append(Problem(file=fname, row=row, column="parameter", value=p,
                                     message="unknown parameter", expected=", ".join(_EL_PARAMS)))

@@ -276,7 +276,7 @@ class CgeModel:
         dd = c.D0 / c.Q0
         pq = ces_index(np.vstack([dm, dd]), np.vstack([pmu / pmu0, pd]), c.sigma_arm)
         # ---- production ---------------------------------------------------------------
-        py = ces_index(c.beta, pf[:, None] / 1.0 * np.ones((1, n)), c.sigma_va)
+        py = ces_index(c.beta, np.broadcast_to(pf[:, None], c.beta.shape), c.sigma_va)
         wedge = self.wedge_fixed + tc_ets * self.co2_ets
         proc_wedge = self.proc_wedge + tc_ets * self.co2_ets_proc
         PU = pq[:, None] + wedge  # user price of commodity i in sector j
@@ -346,7 +346,8 @@ class CgeModel:
             np.log(Ds / D),
             (Q - demand) / c.Q0,
             (fac[self.free_f] - self.FF[self.free_f]) / self.FF[self.free_f],
-            np.array([(pe @ (E / eps) + Sf - pm @ (M / eps)) / max(c.M0.sum(), 1e-12)]),
+            # world prices pWe = pWm = 1: foreign-currency trade balance + foreign savings
+            np.array([(E.sum() + Sf - M.sum()) / max(c.M0.sum(), 1e-12)]),
         ]
         if self.closure.savings == "investment-driven":
             res.append(np.array([(S_tot - pq @ Xv) / max(c.Xv0.sum(), 1e-12)]))

@@ -38,6 +38,14 @@ from cocontrol.cge.solve import Solution, solve
 from cocontrol.errors import InputError, ModelError, Problem
 
 KINDS = ("ets", "carbon_tax", "subsidy", "efficiency", "pollutant_tax", "tariff")
+PARAMS = {
+    "ets": {"cap", "sectors", "recycling"},
+    "carbon_tax": {"price", "sectors", "recycling"},
+    "subsidy": {"rate", "sectors", "recycling"},
+    "efficiency": {"rate", "sectors", "compliance_cost", "equipment", "recycling"},
+    "pollutant_tax": {"rates", "sectors", "recycling"},
+    "tariff": {"rates", "recycling"},
+}
 
 
 @dataclass
@@ -113,6 +121,11 @@ def to_shocks(cal: Calibration, instruments: list[Instrument],
             raise InputError(Problem(file=where, column="kind", value=ins.kind,
                                      message="unknown instrument kind",
                                      expected=", ".join(KINDS)))
+        unknown = sorted(set(p) - PARAMS[ins.kind])
+        if unknown:
+            raise InputError(Problem(file=where, column=unknown[0], value=p[unknown[0]],
+                                     message=f"unknown parameter of a {ins.kind} instrument",
+                                     expected=", ".join(sorted(PARAMS[ins.kind]))))
         mask = _sector_mask(cal, p.get("sectors"), where)
         if ins.kind == "ets":
             if sh.ets_cap is not None:

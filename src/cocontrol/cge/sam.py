@@ -83,6 +83,20 @@ class Sam:
         return self.table.sum(axis=1) - self.table.sum(axis=0)
 
 
+def leading_comment_lines(path: Path) -> int:
+    """Number of ``#`` comment (and blank) lines before the header of a CSV file, so that
+    reported row numbers match what the user sees in an editor (header row = 1 + this)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return 0
+    k = 0
+    for ln in path.read_text(encoding="utf-8-sig").splitlines():
+        if ln.startswith("#") or not ln.strip():
+            k += 1
+        else:
+            break
+    return k
+
+
 def _read_raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, list[str]]:
     comments: list[str] = []
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
@@ -147,6 +161,7 @@ def read_sam(path: str | Path, roles: SamRoles | None = None, sheet: str | int |
     raw.index = [str(i).strip() for i in raw.index]
     raw.columns = [str(c).strip() for c in raw.columns]
     problems: list[Problem] = []
+    off = leading_comment_lines(path) + 2  # file line of the first data row
     rows, cols = list(raw.index), list(raw.columns)
     for a in rows:
         if a not in cols:
@@ -166,7 +181,7 @@ def read_sam(path: str | Path, roles: SamRoles | None = None, sheet: str | int |
     num = raw.apply(pd.to_numeric, errors="coerce")
     bad = num.isna() & raw.notna() & (raw.astype(str).apply(lambda s: s.str.strip()) != "")
     for r, c in zip(*np.nonzero(bad.to_numpy()), strict=True):
-        problems.append(Problem(file=fname, message="cell is not a number", row=int(r) + 2,
+        problems.append(Problem(file=fname, message="cell is not a number", row=int(r) + off,
                                 column=cols[c] if c < len(cols) else None,
                                 value=raw.iat[r, c], expected="a number (empty = 0)"))
     num = num.fillna(0.0).astype(float)
@@ -175,7 +190,7 @@ def read_sam(path: str | Path, roles: SamRoles | None = None, sheet: str | int |
     inv_i = rows.index(roles.investment)
     neg[inv_i, :] = False
     for r, c in zip(*np.nonzero(neg), strict=True):
-        problems.append(Problem(file=fname, message="negative flow", row=int(r) + 2,
+        problems.append(Problem(file=fname, message="negative flow", row=int(r) + off,
                                 column=rows[c], value=v[r, c],
                                 expected=f"a value >= 0 (only the savings row {roles.investment} "
                                          "may be negative)"))
@@ -183,7 +198,7 @@ def read_sam(path: str | Path, roles: SamRoles | None = None, sheet: str | int |
         raise InputError(problems)
     sam = Sam(num, unit=meta["unit"] or "money units", roles=roles, source=meta["source"],
               notes=notes)
-    check_balance(sam, fname, tol)
+    check_balance(sam, fname, tol, first_row=off)
     if not sam.sectors:
         raise InputError(Problem(file=fname, message="the SAM has no sector account",
                                  expected="at least one account besides " +
@@ -191,7 +206,8 @@ def read_sam(path: str | Path, roles: SamRoles | None = None, sheet: str | int |
     return sam
 
 
-def check_balance(sam: Sam, fname: str = "<SAM>", tol: float = 1e-6) -> None:
+def check_balance(sam: Sam, fname: str = "<SAM>", tol: float = 1e-6,
+                  first_row: int = 2) -> None:
     """Raise :class:`InputError` naming every account whose row and column totals differ."""
     rt = sam.table.sum(axis=1)
     ct = sam.table.sum(axis=0)
@@ -199,7 +215,7 @@ def check_balance(sam: Sam, fname: str = "<SAM>", tol: float = 1e-6) -> None:
     for i, a in enumerate(sam.table.index):
         if abs(rt[a] - ct[a]) > tol * max(1.0, abs(rt[a]), abs(ct[a])):
             problems.append(Problem(
-                file=fname, row=i + 2, column=a,
+                file=fname, row=i + first_row, column=a,
                 message=f"account {a!r} is not balanced: row total (receipts) {rt[a]:,.6g} "
                         f"!= column total (payments) {ct[a]:,.6g}",
                 value=float(rt[a] - ct[a]), expected="equal row and column totals"))

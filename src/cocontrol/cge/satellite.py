@@ -79,12 +79,20 @@ def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = Non
         raise InputError(Problem(file=fname, message="the money unit of the coefficients is "
                                  "unknown", expected="a comment '# money_unit_yuan: 1e9' or the "
                                  "money_unit_yuan argument"))
-    df = pd.read_csv(path, comment="#", dtype={"value": float, "user": str})
+    try:
+        df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    except Exception as e:
+        raise InputError(Problem(file=fname, message=f"cannot read the coefficients: {e}",
+                                 expected="CSV with species, kind, commodity, user, value, "
+                                          "unit, source")) from e
     need = ["species", "kind", "commodity", "user", "value", "unit"]
     miss = [c for c in need if c not in df.columns]
     if miss:
         raise InputError(Problem(file=fname, message=f"column {miss[0]!r} is missing",
                                  expected=", ".join(need + ["source"])))
+    from cocontrol.cge.sam import leading_comment_lines
+
+    off = leading_comment_lines(path) + 2
     n = len(sectors)
     users = list(sectors) + [household]
     species = sorted({s for s, k in zip(df["species"], df["kind"], strict=True)
@@ -97,7 +105,7 @@ def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = Non
     coal = np.zeros(n, bool)
     problems = []
     for k, r in enumerate(df.itertuples(index=False)):
-        row = k + 2
+        row = k + off
         if r.commodity not in sectors:
             problems.append(Problem(file=fname, row=row, column="commodity", value=r.commodity,
                                     message="not a sector of the SAM",
@@ -113,7 +121,10 @@ def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = Non
                                     message="unknown unit",
                                     expected="t/..., kt/..., Mt/... or tce/... per money unit"))
             continue
-        val = float(r.value) * _MASS[mass]
+        try:
+            val = float(r.value) * _MASS[mass]
+        except ValueError:
+            val = float("nan")
         if not np.isfinite(val) or val < 0:
             problems.append(Problem(file=fname, row=row, column="value", value=r.value,
                                     message="coefficient must be >= 0", expected="a number >= 0"))
