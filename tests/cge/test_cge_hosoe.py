@@ -248,3 +248,33 @@ def test_excel_sam_gives_same_calibration(tmp_path, cal):
     np.testing.assert_allclose(cal2.Z0, cal.Z0)
     np.testing.assert_allclose(cal2.alpha, cal.alpha)
     assert isinstance(cal2.sam.table, pd.DataFrame)
+
+
+def test_simple_closed_model_ch5_analytic_solution():
+    """Hosoe et al. (2010), ch. 5 simple model (SPLCGE): Cobb–Douglas utility and production,
+    no intermediates, no trade. With expenditure shares alpha and factor shares beta, factor
+    income shares are a_h = sum_i alpha_i beta_hi (a_K = a_L = 0.5 here), so with pL = 1:
+    Y = L / a_L, pK = Y a_K / K, F_hi = beta_hi alpha_i Y / p_h. Checked after a 10 % capital
+    endowment increase."""
+    path = resources.files("cocontrol") / "data" / "cge" / "hosoe_splcge_sam.csv"
+    cal = calibrate(read_sam(path))
+    with pytest.raises(InputError, match="closed economy"):
+        CgeModel(cal)
+    cl = Closure(exchange="fixed")
+    base = solve(CgeModel(cal, closure=cl)).values
+    np.testing.assert_allclose(base["Xp"], [15, 35], atol=1e-10)
+    sh = Shocks(ff_mult=np.array([1.1, 1.0]))
+    v = solve(CgeModel(cal, closure=cl, shocks=sh)).values
+    K, L = 25 * 1.1, 25.0
+    alpha = np.array([0.3, 0.7])
+    beta = np.array([[5 / 15, 20 / 35], [10 / 15, 15 / 35]])
+    aK, aL = alpha @ beta[0], alpha @ beta[1]
+    Y = L / aL
+    pK = Y * aK / K
+    F = beta * alpha[None, :] * Y / np.array([pK, 1.0])[:, None]
+    np.testing.assert_allclose(v["pf"], [pK, 1.0], rtol=1e-10)
+    np.testing.assert_allclose(v["F"], F, rtol=1e-10)
+    b = cal.Y0 / np.prod(cal.F0 ** beta, axis=0)
+    np.testing.assert_allclose(v["Z"], b * np.prod(F ** beta, axis=0), rtol=1e-10)
+    np.testing.assert_allclose(v["Xp"], v["Z"], rtol=1e-10)
+    assert abs(v["Sf"]) < 1e-9 and abs(v["walras"]) < 1e-10

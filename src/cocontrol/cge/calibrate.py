@@ -108,6 +108,11 @@ class Calibration:
     def n(self) -> int:
         return len(self.sectors)
 
+    @property
+    def closed(self) -> bool:
+        """True for an economy without trade (no imports and no exports)."""
+        return float(self.M0.sum() + self.E0.sum()) == 0.0
+
     def index(self, sector: str) -> int:
         try:
             return self.sectors.index(sector)
@@ -177,6 +182,10 @@ def calibrate(sam: Sam, elasticities: Elasticities | None = None) -> Calibration
     if problems:
         raise InputError(problems)
     income = FF.sum()
+    if income <= 0:
+        raise InputError(Problem(file="<SAM>", column=r.household,
+                                 message="the household receives no factor income",
+                                 expected="positive payments from the factor accounts"))
     gov_rev = Td0 + Tz0.sum() + Tm0.sum()
     Cp = Xp0.sum()
     G = Xg0.sum()
@@ -223,7 +232,8 @@ def calibrate(sam: Sam, elasticities: Elasticities | None = None) -> Calibration
     return Calibration(
         sectors=S, factors=H, unit=sam.unit, Z0=Z0, Y0=Y0, F0=F0, X0=X0, Xp0=Xp0, Xg0=Xg0,
         Xv0=Xv0, E0=E0, M0=M0, D0=D0, Q0=Q0, FF=FF, tauz=tauz, taum=taum, Td0=Td0, Sp0=Sp0,
-        Sg0=Sg0, Sf0=Sf0, taud=Td0 / income, ssp=Sp0 / income, ssg=Sg0 / gov_rev, alpha=alpha,
+        Sg0=Sg0, Sf0=Sf0, taud=Td0 / income, ssp=Sp0 / income,
+        ssg=Sg0 / gov_rev if gov_rev else 0.0, alpha=alpha,
         mu=mu, lam=lam, beta=beta, ay=ay, ax=ax, energy=energy, aen=aen, en_group=en_group,
         en_wg=en_wg, en_we=en_we, sigma_va=el.vector("sigma_va", S),
         sigma_arm=el.vector("sigma_armington", S), psi=el.vector("psi_cet", S),

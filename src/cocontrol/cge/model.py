@@ -79,6 +79,11 @@ class Closure:
             problems.append(Problem(file="<closure>", column="numeraire", value=self.numeraire,
                                     message="the numeraire must be a factor of the SAM",
                                     expected="one of " + ", ".join(cal.factors)))
+        if cal.closed and self.exchange == "flexible":
+            problems.append(Problem(file="<closure>", column="exchange", value=self.exchange,
+                                    message="the SAM has no trade, so the exchange rate is "
+                                            "undetermined", expected="exchange='fixed' for a "
+                                                                     "closed economy"))
         if not self.numeraire_value > 0:
             problems.append(Problem(file="<closure>", column="numeraire_value",
                                     value=self.numeraire_value, message="numeraire price",
@@ -347,7 +352,7 @@ class CgeModel:
             (Q - demand) / c.Q0,
             (fac[self.free_f] - self.FF[self.free_f]) / self.FF[self.free_f],
             # world prices pWe = pWm = 1: foreign-currency trade balance + foreign savings
-            np.array([(E.sum() + Sf - M.sum()) / max(c.M0.sum(), 1e-12)]),
+            np.array([(E.sum() + Sf - M.sum()) / max(c.M0.sum(), 1e-3 * c.Q0.sum())]),
         ]
         if self.closure.savings == "investment-driven":
             res.append(np.array([(S_tot - pq @ Xv) / max(c.Xv0.sum(), 1e-12)]))
