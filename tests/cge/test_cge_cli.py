@@ -38,3 +38,23 @@ def test_demo_writes_report_and_workbook(tmp_path):
     wb = load_workbook(tmp_path / "cge_results.xlsx", read_only=True)
     assert {"matrix", "ranking", "class_shares", "stability", "instruments"} <= set(
         wb.sheetnames)
+
+
+def test_cli_all_combinations_xlsx_and_report(tmp_path):
+    x = tmp_path / "res.xlsx"
+    h = tmp_path / "rep.html"
+    r = runner.invoke(app, ["cge", "--all-combinations", "--rank", "vikor", "--weights",
+                            "dimensions", "--w-env", "2", "--format", "xlsx", "--output",
+                            str(x), "--report", str(h)])
+    assert r.exit_code == 0, r.output
+    assert x.exists() and h.exists()
+    wb = load_workbook(x, read_only=True)
+    ws = wb["ranking"]
+    assert ws.max_row == 64  # header + 63 combinations
+
+
+def test_cli_dynamic_csv():
+    r = runner.invoke(app, ["cge", "-p", "SUB", "--to-year", "2022", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    lines = [ln for ln in r.output.splitlines() if ln[:4].isdigit()]
+    assert [ln[:4] for ln in lines] == ["2020", "2021", "2022"]
