@@ -18,7 +18,7 @@ from cocontrol import refdata, units
 from cocontrol.errors import InputError, Problem
 from cocontrol.metrics.cocontrol import cocontrol_metrics, mac_curve, rank_measures
 from cocontrol.scenario import measures as mlib
-from cocontrol.scenario.engine import Base, Run, run
+from cocontrol.scenario.engine import Base, Run, restrict, run
 
 CO2E = "CO2e"
 
@@ -166,7 +166,8 @@ def _electricity_lines(base: Base, r: Run) -> np.ndarray:
     """Lines whose activity feeds the electricity balance under some measure of the run."""
     lib = base.lib
     mask = np.zeros(len(base.lines), bool)
-    for mid in r.penetration:
+    for key in r.penetration:
+        mid = key[0] if isinstance(key, tuple) else key
         m = lib.loc[mid]
         if m["action"] == "switch" and m["to_fuel"] == "electricity":
             idx, tgt, _ = base.targets_of[mid]
@@ -203,23 +204,26 @@ def footprint(base: Base, r: Run, mid: str) -> np.ndarray:
     if m["action"] == "control" and mid in base.penalty_of:
         for arr in base.penalty_of[mid]:
             fp[arr] = True
-    # closure over the other measures' switches and penalties on those lines
-    for _ in range(5):
-        before = fp.sum()
-        for other in r.penetration:
-            o = lib.loc[other]
-            if o["action"] == "switch":
-                idx, tgt, _ = base.targets_of[other]
-                fp[tgt[fp[idx]]] = True
-            elif o["action"] == "control" and other in base.penalty_of:
-                if fp[base.selection(other)].any():
-                    for arr in base.penalty_of[other]:
-                        fp[arr] = True
-        if fp.sum() == before:
-            break
+    # closure over the other measures' switches and penalties on those lines, and over the
+    # electricity balance (local power plants and every line feeding it), until stable
     elec = _electricity_lines(base, r)
-    if (fp & elec).any():
-        fp |= _power(base) | elec
+    power = _power(base)
+    while True:
+        before = int(fp.sum())
+        for other in r.penetration:
+            o = lib.loc[other[0] if isinstance(other, tuple) else other]
+            oid = o.name
+            if o["action"] == "switch":
+                idx, tgt, _ = base.targets_of[oid]
+                fp[tgt[fp[idx]]] = True
+            elif o["action"] == "control" and oid in base.penalty_of:
+                if fp[base.selection(oid)].any():
+                    for arr in base.penalty_of[oid]:
+                        fp[arr] = True
+        if (fp & elec).any():
+            fp |= power | elec
+        if int(fp.sum()) == before:
+            break
     return fp
 
 
@@ -229,14 +233,17 @@ def marginal_effects(base: Base, scenario: str, full: Run | None = None) -> pd.D
     measure's footprint (exact, no full re-runs)."""
     full = full or run(base, scenario)
     added_full = full.added_electricity
+    for mid in full.penetration:  # fill the selection cache before restricting
+        if not isinstance(mid, tuple) and base.lib.at[mid, "action"] != "renewable":
+            base.selection(mid)
     rows = []
     for mid in full.penetration:
         fp = footprint(base, full, mid)
         offset = added_full[~fp].sum(axis=0)
-        part = run(base, scenario, subset=fp, exclude={mid}, elec_offset=offset)
-        d = part.emissions[fp].sum(axis=0) - full.emissions[fp].sum(axis=0)  # (S, T)
+        part = run(restrict(base, fp), scenario, exclude={mid}, elec_offset=offset)
+        d = part.emissions.sum(axis=0) - full.emissions[fp].sum(axis=0)  # (S, T)
         scope1 = (base.lines["scope"] == 1).to_numpy()[fp]
-        d1 = part.emissions[fp][scope1].sum(axis=0) - full.emissions[fp][scope1].sum(axis=0)
+        d1 = part.emissions[scope1].sum(axis=0) - full.emissions[fp][scope1].sum(axis=0)
         d2 = d - d1
         for j, s in enumerate(base.species):
             rows.append(pd.DataFrame({"measure": mid, "species": s, "year": base.years,

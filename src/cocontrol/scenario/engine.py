@@ -305,6 +305,33 @@ def _index_targets(base: Base, mused: pd.DataFrame) -> None:
                                   "sources, energy penalty not applied")
 
 
+def restrict(base: Base, mask: np.ndarray) -> Base:
+    """A :class:`Base` with only the lines in ``mask`` (arrays and line indices compacted).
+
+    Used for marginal effects: a run on the restricted base costs in proportion to the
+    footprint of a measure, not to the whole project. ``mask`` must be closed under the
+    switches and penalties of the measures involved (see ``analysis.footprint``).
+    """
+    idx = np.flatnonzero(mask)
+    pos = np.full(len(mask), -1, dtype=np.int64)
+    pos[idx] = np.arange(len(idx))
+    sub = Base(project=base.project, inventory=base.inventory, settings=base.settings,
+               scenarios=base.scenarios, targets=base.targets, measures=base.measures,
+               lines=base.lines.iloc[idx].reset_index(drop=True), A0=base.A0[idx],
+               ef=base.ef[idx], R0=base.R0[idx], growth=base.growth[idx], gj=base.gj[idx],
+               drivers=base.drivers, notes=base.notes)
+    for mid, (sel, tgt, conv) in base.targets_of.items():
+        keep = mask[sel] & mask[tgt]
+        sub.targets_of[mid] = (pos[sel[keep]], pos[tgt[keep]], conv[keep])
+    for mid, (own, via, elec) in base.penalty_of.items():
+        keep = mask[via] & mask[elec]
+        sub.penalty_of[mid] = (pos[own[mask[own]]], pos[via[keep]], pos[elec[keep]])
+    sub.__dict__["_lib"] = base.lib
+    sub.__dict__["_sel"] = {mid: pos[s[mask[s]]]
+                            for mid, s in base.__dict__.get("_sel", {}).items()}
+    return sub
+
+
 def ramp(years: list[int], penetration: float, start: int, full: int) -> np.ndarray:
     """Penetration path: 0 before ``start``, linear to ``penetration`` at ``full``."""
     y = np.asarray(years, dtype=float)

@@ -1,0 +1,143 @@
+"""CLI: ``cocontrol run | compare | measures`` (scenarios to 2060 and co-control metrics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from cocontrol.cli.common import Format, Lang, console, emit, fail, print_df
+from cocontrol.errors import CocontrolError
+
+
+def _prepare(project: Path):
+    from cocontrol.scenario import prepare
+
+    return prepare(project)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run_cmd(
+        project: Path = typer.Argument(..., help="project folder (with scenarios.yaml)"),
+        scenario: str = typer.Option("baseline", "--scenario", "-s", help="scenario name"),
+        by: str = typer.Option("", help="comma-separated grouping (sector, fuel, district...)"),
+        unit: str = typer.Option("kt", help="t, kt or Mt"),
+        fmt: Format = typer.Option(Format.table, "--format"),
+        output: Path | None = typer.Option(None, "--output", "-o"),
+        iamc: bool = typer.Option(False, help="IAMC format (model, scenario, region, variable, "
+                                               "unit, years)"),
+    ) -> None:
+        """Run a scenario to 2060: emissions by year, carbon peak and target checks."""
+        from cocontrol.scenario import check_targets, peak, run
+
+        try:
+            base = _prepare(project)
+            if scenario not in base.scenarios:
+                raise CocontrolError(f"unknown scenario {scenario!r}; defined: "
+                                     f"{', '.join(base.scenarios)}")
+            r = run(base, scenario)
+            inv = r.inventory()
+            if iamc:
+                df = inv.to_iamc(scenario=scenario)
+            elif by:
+                df = inv.aggregate(by.split(","), unit=unit, wide=True)
+            else:
+                df = inv.total(unit=unit)
+            if fmt == Format.table:
+                y, v = peak(r)
+                console.print(f"[bold]{scenario}[/]: CO2 peak {y} ({v / 1e6:,.2f} Mt)")
+                if base.targets:
+                    print_df(check_targets(base, r), title="targets")
+        except CocontrolError as e:
+            fail(e)
+        emit(df, fmt, output, title=f"{scenario} ({unit})")
+
+    @app.command("compare")
+    def compare_cmd(
+        project: Path = typer.Argument(..., help="project folder"),
+        scenarios: str = typer.Option("", help="comma-separated (default: all)"),
+        reference: str = typer.Option("baseline", help="reference scenario for the metrics"),
+        year: int = typer.Option(2030, help="year of the co-control metrics"),
+        fmt: Format = typer.Option(Format.table, "--format"),
+        output: Path | None = typer.Option(None, "--output", "-o"),
+        lang: Lang = typer.Option(Lang.en),
+    ) -> None:
+        """Compare scenarios: pathways and package co-control metrics against a reference."""
+        from cocontrol.report.scenario import pathways
+        from cocontrol.scenario import package_metrics, run
+
+        try:
+            base = _prepare(project)
+            names = scenarios.split(",") if scenarios else list(base.scenarios)
+            runs = {n: run(base, n) for n in names}
+            pw = pathways(runs)
+            metrics = pd.concat([package_metrics(base, n, reference, year, lang=lang.value)
+                                 for n in names if n != reference], ignore_index=True)
+        except CocontrolError as e:
+            fail(e)
+        wide = pw.pivot_table(index=["species", "unit", "scenario"], columns="year",
+                              values="value", sort=False)
+        if fmt == Format.table:
+            print_df(wide, title="pathways")
+            print_df(metrics[["index", "pollutant", "P_reduction", "CO2_reduction_t",
+                              "quadrant", "els", "sign_pair"]],
+                     title=f"co-control metrics against {reference}, {year}")
+            return
+        if fmt == Format.xlsx:
+            if output is None:
+                raise typer.BadParameter("--format xlsx needs --output")
+            with pd.ExcelWriter(output) as xw:
+                wide.to_excel(xw, sheet_name="pathways")
+                metrics.to_excel(xw, sheet_name="metrics", index=False)
+            console.print(f"wrote {output}")
+            return
+        emit(metrics, fmt, output)
+
+    @app.command("measures")
+    def measures_cmd(
+        project: Path = typer.Argument(..., help="project folder"),
+        scenario: str = typer.Option("policy", "--scenario", "-s"),
+        year: int = typer.Option(2030),
+        table: str = typer.Option("ranking", help="ranking, metrics, mac_co2, mac_apeq, "
+                                                  "reductions"),
+        fmt: Format = typer.Option(Format.table, "--format"),
+        output: Path | None = typer.Option(None, "--output", "-o"),
+        lang: Lang = typer.Option(Lang.en),
+    ) -> None:
+        """Co-control metrics of every measure of a scenario (each against the scenario without
+        it): quadrant, cross-elasticity with sign pair, APeq, unit costs, MAC curves."""
+        from cocontrol.scenario import measure_metrics
+
+        try:
+            out = measure_metrics(_prepare(project), scenario, year, lang=lang.value)
+            if table not in out:
+                raise CocontrolError(f"unknown table {table!r}; choose {', '.join(out)}")
+        except CocontrolError as e:
+            fail(e)
+        emit(out[table], fmt, output, title=f"{scenario} {year}: {table}")
+
+
+def demo(out: Path, lang: str) -> list[Path]:
+    """Run the demo city's scenarios to 2060 and write the scenario report and workbook."""
+    from cocontrol.cli.inventory import _demo_project
+    from cocontrol.report.scenario import scenario_report, write_excel
+    from cocontrol.scenario import check_targets, peak, run
+
+    try:
+        base = _prepare(_demo_project())
+        runs = {n: run(base, n) for n in base.scenarios}
+        for n, r in runs.items():
+            y, v = peak(r)
+            tg = check_targets(base, r)
+            console.print(f"{n:>10}: CO2 peak {y} at {v / 1e6:,.2f} Mt; targets met "
+                          f"{int(tg['passed'].sum())}/{len(tg)}")
+        focus = "enhanced" if "enhanced" in runs else list(runs)[-1]
+        html, tables = scenario_report(base, runs, out / "scenario_report.html", lang=lang,
+                                       year=2030, focus=focus,
+                                       illustrative=base.project.manifest.illustrative)
+        xlsx = write_excel(base, runs, tables, out / "scenarios.xlsx")
+    except CocontrolError as e:
+        fail(e)
+    return [html, xlsx]
