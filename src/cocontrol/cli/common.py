@@ -14,8 +14,9 @@ from rich.table import Table
 from cocontrol import i18n
 from cocontrol.errors import CocontrolError, InfeasibleError, InputError, ModelError
 
-console = Console()
-err_console = Console(stderr=True)
+# Wide output when not on a terminal (CI logs, pipes), so tables are not truncated.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 EXIT_OK = 0
 EXIT_INPUT = 1

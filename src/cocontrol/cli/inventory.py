@@ -125,7 +125,13 @@ def demo(out: Path, lang: str) -> list[Path]:
                   f"{len(inv.lines)} lines")
     tab = inv.aggregate("sector_parent", unit="kt", wide=False)
     tab = tab[tab["year"] == proj.manifest.base_year]
-    print_df(tab.pivot_table(index="sector_parent", columns="species", values="value",
-                             aggfunc="sum"),
-             title=f"{proj.name} {proj.manifest.base_year}: kt (CO2e {inv.gwp_set})")
+    wide = tab.pivot_table(index="sector_parent", columns="species", values="value",
+                           aggfunc="sum")
+    cols = ["SO2", "NOx", "PM2.5", "PM10", "VOCs", "NH3", "CO", "BC", "CH4", "N2O"]
+    summary = wide[cols].copy()
+    summary["CO2 (Mt)"] = wide["CO2"] / 1e3
+    summary[f"CO2e {inv.gwp_set} (Mt)"] = wide["CO2e"] / 1e3
+    summary.loc["total"] = summary.sum()
+    print_df(summary, title=f"{proj.name} {proj.manifest.base_year}: direct emissions, kt "
+                            "(CO2 and CO2e in Mt)")
     return _write_reports(proj, inv, out, lang)
