@@ -19,7 +19,10 @@ bundle and policy wedges):
   rate, saving at a fixed rate (times ``kappa`` in the investment-driven closure), Cobb–Douglas
   consumption.
 * **government** – revenue from direct, indirect and import taxes plus retained policy revenue,
-  minus output subsidies; saving at a fixed rate, Cobb–Douglas consumption of the rest.
+  minus output subsidies; saving at a fixed rate, Cobb–Douglas consumption of the rest. With
+  ``recycling="indirect_tax"`` real government consumption is held at the benchmark and all
+  production-tax rates are scaled by ``1 + theta`` (budget-neutral recycling: policy revenue
+  cuts production taxes, subsidies raise them).
 * **investment** – savings-driven: total savings ``Sp + Sg + eps Sf`` buys investment goods in
   fixed value shares; investment-driven: real investment fixed and the household saving rate
   adjusts.
@@ -45,7 +48,7 @@ from cocontrol.errors import InputError, Problem
 
 # price of a tonne in SAM money units = yuan/t / money_unit_yuan
 
-RECYCLING = ("government", "household")
+RECYCLING = ("government", "household", "indirect_tax")
 
 
 @dataclass
@@ -212,6 +215,8 @@ class CgeModel:
             add("log kappa", ["kappa"])
         if self.shocks.ets_cap is not None:
             add("permit price", ["yuan/t / 100"])
+        if self.shocks.recycling == "indirect_tax":
+            add("indirect tax adjustment", ["theta"])
         self.var_blocks = blocks
         self.nvar = pos
         eq = [("cet: price", c.sectors), ("market clearing: domestic good", c.sectors),
@@ -222,6 +227,8 @@ class CgeModel:
             eq.append(("closure: savings = investment", ["S-I"]))
         if self.shocks.ets_cap is not None:
             eq.append(("policy: ETS cap", ["cap"]))
+        if self.shocks.recycling == "indirect_tax":
+            eq.append(("closure: real government consumption", ["G"]))
         self.eq_blocks = eq
         self.eq_labels = [(b, lab) for b, labels in eq for lab in labels]
         assert len(self.eq_labels) == self.nvar, "system is not square"
@@ -310,7 +317,10 @@ class CgeModel:
             pz = pz + self.aen * pen
             v.update(pen=pen, EN=EN)
         # ---- cet ----------------------------------------------------------------------
-        gross = (1 + self.tauz - self.sub) * pz
+        theta = float(self._get(x, "indirect tax adjustment")[0]) if \
+            sh.recycling == "indirect_tax" else 0.0
+        tauz = self.tauz * (1.0 + theta)  # budget-neutral recycling scales production taxes
+        gross = (1 + tauz - self.sub) * pz
         P0 = 1 + c.tauz
         se = c.E0 / ((1 + c.tauz) * c.Z0)
         sdd = c.D0 / ((1 + c.tauz) * c.Z0)
@@ -321,7 +331,7 @@ class CgeModel:
         M = c.M0 * (Q / c.Q0) * (pq / (pmu / pmu0)) ** c.sigma_arm
         D = c.D0 * (Q / c.Q0) * (pq / pd) ** c.sigma_arm
         # ---- taxes and policy revenue ------------------------------------------------
-        Tz = self.tauz * pz * Z
+        Tz = tauz * pz * Z
         Tm = self.taum * pm * M
         Sub = self.sub * pz * Z
         policy_rev = float((wedge * X).sum() + (proc_wedge * Z).sum())
@@ -360,12 +370,14 @@ class CgeModel:
         if sh.ets_cap is not None:
             co2_cov = float((self.co2_ets * X).sum() + (self.co2_ets_proc * Z).sum())
             res.append(np.array([(co2_cov - self.ets_cap_value) / self.ets_base]))
+        if sh.recycling == "indirect_tax":
+            res.append(np.array([(Xg.sum() - c.Xg0.sum()) / max(c.Xg0.sum(), 1e-12)]))
         walras = (fac[self.num_i] - self.FF[self.num_i]) / self.FF[self.num_i]
         v.update(pf=pf, pd=pd, pq=pq, pz=pz, py=py, pe=pe, pm=pm, eps=eps, Z=Z, Q=Q, Y=Y, F=F,
                  X=X, E=E, D=D, Ds=Ds, M=M, Xp=Xp, Xg=Xg, Xv=Xv, Tz=Tz, Tm=Tm, Td=Td, Sp=Sp,
                  Sg=Sg, Sf=Sf, kappa=kappa, Tgov=Tgov, subsidy=Sub, policy_revenue=policy_rev,
                  transfer=transfer, income=YF + transfer, factor_income=YF, permit_price=tc_ets,
-                 co2_covered=co2_cov, walras=walras, residuals=np.concatenate(res))
+                 co2_covered=co2_cov, walras=walras, tax_adjustment=theta, residuals=np.concatenate(res))
         return v
 
     def residuals(self, x: np.ndarray) -> np.ndarray:

@@ -16,8 +16,9 @@ Instrument kinds (``kind`` field) and their parameters:
                    emissions of ``sectors`` (default all producers; households are not taxed).
 ``tariff``         import tariff rates ``rates`` {sector: rate} (for the textbook experiment).
 
-Every instrument may carry ``recycling`` (``government`` – revenue stays in the budget and is
-spent by the government – or ``household`` – lump-sum transfer). A combination uses one recycling
+Every instrument may carry ``recycling``: ``government`` (revenue stays in the budget and is
+spent by the government), ``household`` (lump-sum transfer) or ``indirect_tax`` (real government
+consumption held constant, production-tax rates scaled to balance the budget). A combination uses one recycling
 rule; conflicting rules are an input error.
 """
 

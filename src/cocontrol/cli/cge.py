@@ -69,8 +69,8 @@ def register(app: typer.Typer) -> None:
                                          help="instrument code to apply (repeatable)"),
         all_combinations: bool = typer.Option(False, "--all-combinations",
                                               help="run all 2^n-1 combinations"),
-        recycling: str | None = typer.Option(None, help="revenue recycling: government or "
-                                             "household"),
+        recycling: str | None = typer.Option(None, help="revenue recycling: government, "
+                                             "household or indirect_tax"),
         savings: str = typer.Option("savings-driven", help="savings-driven or "
                                     "investment-driven"),
         exchange: str = typer.Option("flexible", help="flexible (fixed foreign savings) or "
