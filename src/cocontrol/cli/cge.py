@@ -116,6 +116,7 @@ def register(app: typer.Typer) -> None:
                     shares = res.shares[["strong_synergy", "weak_synergy", "weak_antagonism",
                                          "strong_antagonism", "judgements"]].astype(int)
                     out = tabs["ranking"][["score", "rank"]].join(shares)
+                    out[list(shares.columns)] = out[list(shares.columns)].astype("Int64")
                     emit(out, fmt, output, title=i18n.t("cge_ranking", lang.value))
                 return
             unknown = [p for p in policy if p not in by]
