@@ -1,0 +1,339 @@
+"""The linear (or mixed-integer) programme on linearised coefficients, built with linopy and
+solved with HiGHS. Pure arrays in, arrays out: the benchmark builds it from synthetic data.
+
+Variables p[k, t] ∈ [0, ub[k, t]] (penetration of pair k in year t); for a lumpy pair with n
+steps also an integer z[k, t] ∈ {0..n} with n·p[k, t] = max_k · z[k, t]. Every quantity q is
+linear: q[t] = c_q[t] + Σ_k g_q[k, t] p[k, t] with c_q[t] = q(P0)[t] − Σ_k g_q[k, t] P0[k, t].
+See docs/methods/optimisation.md for the formulation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import xarray as xr
+
+from cocontrol.errors import ModelError
+
+logging.getLogger("linopy").setLevel(logging.ERROR)
+
+
+@dataclass
+class Quantity:
+    """A linearised quantity by year: value at P0 (T,) and gradient (K, T)."""
+
+    value0: np.ndarray
+    grad: np.ndarray
+
+    def const(self, P0: np.ndarray) -> np.ndarray:
+        return self.value0 - (self.grad * P0).sum(axis=0)
+
+    def at(self, P: np.ndarray, P0: np.ndarray) -> np.ndarray:
+        return self.value0 + (self.grad * (P - P0)).sum(axis=0)
+
+
+@dataclass
+class LPData:
+    """Everything the LP needs, as arrays over pairs K and years T."""
+
+    years: list[int]
+    P0: np.ndarray  # (K, T)
+    ub: np.ndarray  # (K, T)
+    pmax: np.ndarray  # (K,)
+    steps: np.ndarray  # (K,) int, 0 = continuous
+    magnitude: np.ndarray  # (K,) for pools
+    disc: np.ndarray  # (T,) discount weights of annual costs
+    cost: Quantity  # yuan/yr
+    co2: Quantity  # t/yr scope 1
+    pm25: Quantity | None = None  # µg/m³
+    apeq: Quantity | None = None  # equivalents/yr
+    species: dict[str, Quantity] = field(default_factory=dict)  # for caps, t/yr
+    pools: list[list[int]] = field(default_factory=list)
+    links: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Targets:
+    """Targets of the optimisation.
+
+    pm25_max
+        Annual-mean PM2.5 limit (µg/m³), from ``pm25_year`` on (every later scenario year).
+    co2_peak_by
+        CO2 (scope 1) does not increase from this year on (so it peaks by then).
+    co2_caps, caps
+        ``{year: t}`` for CO2; ``[(species, year, max_t)]`` for any species (scope 1).
+    budget
+        Present value of the net cost of all measures (yuan, base-year value), at most.
+    """
+
+    pm25_max: float | None = None
+    pm25_year: int | None = None
+    co2_peak_by: int | None = None
+    co2_caps: dict[int, float] = field(default_factory=dict)
+    caps: list[tuple[str, int, float]] = field(default_factory=list)
+    budget: float | None = None
+
+
+@dataclass
+class Row:
+    """One target constraint row, for the infeasibility report and shadow prices."""
+
+    name: str  # constraint group
+    target: str
+    year: int
+    limit: float
+    unit: str
+    scale: float  # slack normalisation
+
+
+@dataclass
+class LPResult:
+    P: np.ndarray
+    status: str
+    objective: float
+    build_s: float
+    solve_s: float
+    mip_gap: float | None
+    slacks: dict[str, np.ndarray] = field(default_factory=dict)
+    duals: dict[str, np.ndarray] = field(default_factory=dict)
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence the HiGHS banner, which is written to the C-level stdout."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+class LPInfeasible(Exception):
+    """The linear programme has no solution (internal; turned into InfeasibleError)."""
+
+
+def _da(a, dims, K, T):
+    coords = {"pair": np.arange(K), "period": np.arange(T)}
+    return xr.DataArray(a, dims=dims, coords={d: coords[d] for d in dims})
+
+
+def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *, slack: bool = False,
+                    eps_pm25: tuple[int, float] | None = None,
+                    eps_co2: tuple[int, float] | None = None,
+                    carbon_price: float = 80.0, apeq_price: float = 1.2,
+                    time_limit: float = 60.0, mip_gap: float = 1e-4,
+                    obj_year: int | None = None) -> LPResult:
+    """Build the LP/MILP and solve it with HiGHS.
+
+    Parameters
+    ----------
+    objective
+        ``cost``: minimise the discounted net cost Σ_t w_t cost[t] (yuan); ``cocontrol``:
+        maximise Σ_t w_t (apeq_price · ΔAPeq[t] + carbon_price · ΔCO2[t]) reductions
+        (yuan-valued co-control benefit) under the budget; ``min_pm25`` / ``min_co2``:
+        minimise PM2.5 / CO2 in the year of index ``obj_year`` (ends of a Pareto front).
+    slack
+        Add a slack s ≥ 0 to every target row and minimise Σ s / scale (+1e-9 × cost):
+        the minimal relaxation of the targets.
+    eps_pm25, eps_co2
+        ε-constraints (year index, limit) for the Pareto front.
+    """
+    import linopy
+
+    t0 = time.perf_counter()
+    K, T = d.P0.shape
+    years = np.asarray(d.years)
+    m = linopy.Model()
+    p = m.add_variables(lower=0.0, upper=_da(d.ub, ("pair", "period"), K, T), name="p")
+    ints = np.flatnonzero(d.steps > 0)
+    if len(ints):
+        zub = np.floor(d.ub[ints] * d.steps[ints, None] / np.maximum(d.pmax[ints, None], 1e-12)
+                       + 1e-9)
+        z = m.add_variables(lower=0, upper=xr.DataArray(
+            zub, dims=("pair", "period"), coords={"pair": ints, "period": np.arange(T)}),
+            integer=True, name="z")
+        m.add_constraints(p.sel(pair=ints) * xr.DataArray(d.steps[ints].astype(float),
+                                                          dims="pair", coords={"pair": ints})
+                          - z * xr.DataArray(d.pmax[ints], dims="pair", coords={"pair": ints})
+                          == 0, name="lumpy")
+    if T > 1:  # no un-building: p[k, t] ≥ p[k, t−1]
+        m.add_constraints(p.isel(period=slice(1, None))
+                          - p.isel(period=slice(0, -1)).assign_coords(period=np.arange(1, T))
+                          >= 0, name="monotone")
+    if d.pools:  # Σ magnitude × p ≤ 1 over competing switches
+        inc = np.zeros((len(d.pools), K))
+        for g, members in enumerate(d.pools):
+            inc[g, members] = d.magnitude[members]
+        m.add_constraints((xr.DataArray(inc, dims=("pool", "pair"),
+                                        coords={"pair": np.arange(K)}) * p).sum("pair") <= 1.0,
+                          name="exclusive")
+    eq = [(a, b) for a, b, k in d.links if k == "equal"]
+    req = [(a, b) for a, b, k in d.links if k == "requires"]
+    for name, lst, sign in (("companion", eq, "=="), ("precedence", req, "<=")):
+        if lst:
+            L = np.zeros((len(lst), K))
+            for i, (a, b) in enumerate(lst):
+                L[i, a] += 1.0
+                L[i, b] -= 1.0
+            m.add_constraints((xr.DataArray(L, dims=("link", "pair"),
+                                            coords={"pair": np.arange(K)}) * p).sum("pair"),
+                              sign, 0.0, name=name)
+
+    def lin(q: Quantity):
+        return (_da(q.grad, ("pair", "period"), K, T) * p).sum("pair"), q.const(d.P0)
+
+    slacks: dict[str, object] = {}
+    rows: dict[str, list[Row]] = {}
+
+    def add(name: str, lhs, rhs: np.ndarray, rws: list[Row]):
+        """lhs (dims 'period' restricted to selected positions) ≤ rhs, with slack if asked."""
+        rhs_da = xr.DataArray(rhs, dims="period", coords={"period": lhs.coords["period"]})
+        if slack:
+            s = m.add_variables(lower=0.0, coords=[lhs.indexes["period"]], name=f"s_{name}")
+            slacks[name] = s
+            m.add_constraints(lhs - s <= rhs_da, name=name)
+        else:
+            m.add_constraints(lhs <= rhs_da, name=name)
+        rows[name] = rws
+
+    cost_l, cost_c = lin(d.cost)
+    disc = xr.DataArray(d.disc, dims="period", coords={"period": np.arange(T)})
+    cost_pv = (cost_l * disc).sum("period")
+    cost_pv_const = float((cost_c * d.disc).sum())
+    if t.pm25_max is not None and d.pm25 is not None:
+        sel = np.flatnonzero(years >= (t.pm25_year or years[0]))
+        L, c = lin(d.pm25)
+        add("pm25", L.sel(period=sel), t.pm25_max - c[sel],
+            [Row("pm25", "PM2.5 annual mean", int(years[i]), t.pm25_max, "µg/m³",
+                 t.pm25_max) for i in sel])
+    co2_l, co2_c = lin(d.co2)
+    if t.co2_peak_by is not None:
+        sel = np.flatnonzero(years[:-1] >= t.co2_peak_by)  # rows: year i+1 ≤ year i
+        if len(sel):
+            G = d.co2.grad
+            D = np.zeros((len(sel), K, T))
+            for r_, i in enumerate(sel):
+                D[r_, :, i + 1] = G[:, i + 1]
+                D[r_, :, i] = -G[:, i]
+            lhs = (xr.DataArray(D, dims=("period", "pair", "t"),
+                                coords={"period": sel + 1, "pair": np.arange(K),
+                                        "t": np.arange(T)})
+                   * p.rename(period="t")).sum(["pair", "t"])
+            scale = float(np.abs(d.co2.value0).max()) or 1.0
+            add("co2_peak", lhs, co2_c[sel] - co2_c[sel + 1],
+                [Row("co2_peak", f"CO2 not above its {years[i]} level", int(years[i + 1]),
+                     np.nan, "t CO2", scale) for i in sel])
+    if t.co2_caps:
+        sel = np.array([list(years).index(y) for y in sorted(t.co2_caps)])
+        lim = np.array([t.co2_caps[y] for y in sorted(t.co2_caps)], float)
+        add("co2_cap", co2_l.sel(period=sel), lim - co2_c[sel],
+            [Row("co2_cap", "CO2 cap", int(years[i]), float(v), "t CO2", float(v) or 1.0)
+             for i, v in zip(sel, lim, strict=True)])
+    for j, (sp, y, mx) in enumerate(t.caps):
+        if sp not in d.species:
+            raise ModelError(f"cap on {sp}: species not linearised")
+        L, c = lin(d.species[sp])
+        i = list(years).index(int(y))
+        add(f"cap{j}", L.sel(period=[i]), np.array([mx - c[i]]),
+            [Row(f"cap{j}", f"{sp} cap", int(y), float(mx), "t", float(mx) or 1.0)])
+    if t.budget is not None:
+        if slack:
+            sb = m.add_variables(lower=0.0, name="s_budget")
+            slacks["budget"] = sb
+            m.add_constraints(cost_pv - sb <= t.budget - cost_pv_const, name="budget")
+        else:
+            m.add_constraints(cost_pv <= t.budget - cost_pv_const, name="budget")
+        rows["budget"] = [Row("budget", "budget (present value)", int(years[0]), t.budget,
+                              "yuan", abs(t.budget) or 1.0)]
+    if eps_pm25 is not None and d.pm25 is not None:
+        L, c = lin(d.pm25)
+        i, v = eps_pm25
+        m.add_constraints(L.sel(period=[i]) <= v - c[i], name="eps_pm25")
+    if eps_co2 is not None:
+        i, v = eps_co2
+        m.add_constraints(co2_l.sel(period=[i]) <= v - co2_c[i], name="eps_co2")
+
+    cost_scale = max(float((np.abs(d.cost.grad) * d.ub).sum(axis=0) @ d.disc), 1.0)
+    if slack:
+        obj = 0
+        for name, s in slacks.items():
+            sc = np.array([r.scale for r in rows[name]], float)
+            w = 1.0 / np.where(np.abs(sc) > 0, np.abs(sc), 1.0)
+            if name == "budget":
+                obj = obj + s * float(w[0])
+            else:
+                obj = obj + (s * xr.DataArray(w, dims="period",
+                                              coords={"period": s.indexes["period"]})).sum()
+        obj = obj + cost_pv * (1e-9 / cost_scale)
+        m.add_objective(obj)
+    elif objective == "cost":
+        m.add_objective(cost_pv)
+    elif objective == "cocontrol":
+        if d.apeq is None:
+            raise ModelError("co-control objective needs APeq coefficients")
+        ga = _da(d.apeq.grad * apeq_price + d.co2.grad * carbon_price, ("pair", "period"),
+                 K, T)
+        m.add_objective((ga * p * disc).sum())  # minimise −benefit = Σ w (a·APeq + c·CO2)
+    elif objective in ("min_pm25", "min_co2"):
+        q = d.pm25 if objective == "min_pm25" else d.co2
+        if q is None:
+            raise ModelError("no air-quality model: PM2.5 cannot be minimised")
+        i = T - 1 if obj_year is None else obj_year
+        m.add_objective((_da(q.grad[:, i], ("pair",), K, T) * p.isel(period=i)).sum()
+                        + cost_pv * (1e-9 * float(np.abs(q.value0).max() or 1.0) / cost_scale))
+    else:
+        raise ModelError(f"unknown objective {objective!r} (cost or cocontrol)")
+    build_s = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    try:
+        with _quiet():
+            status, cond = m.solve(solver_name="highs", io_api="direct", time_limit=time_limit,
+                                   mip_rel_gap=mip_gap, output_flag=False,
+                                   log_to_console=False, progress=False)
+    except Exception as e:  # noqa: BLE001 - a solver failure becomes a plain ModelError
+        raise ModelError(f"HiGHS failed to solve the optimisation model: {e}") from e
+    solve_s = time.perf_counter() - t1
+    cond = str(cond)
+    if cond in ("infeasible", "infeasible_or_unbounded"):
+        raise LPInfeasible(cond)
+    if status != "ok" and cond != "time_limit":
+        raise ModelError(f"HiGHS stopped without a usable solution ({status}: {cond})")
+    P = np.asarray(p.solution.values, float)
+    if np.isnan(P).any():
+        raise ModelError(f"HiGHS found no solution within the time limit of {time_limit} s; "
+                         "raise --time-limit or use fewer pairs")
+    gap = None
+    if len(ints):
+        try:
+            gap = float(m.solver_model.getInfo().mip_gap)
+        except Exception:  # noqa: BLE001
+            gap = None
+    obj_val = float(m.objective.value)
+    res = LPResult(np.clip(P, 0.0, d.ub), cond, obj_val, build_s, solve_s, gap, rows=rows)
+    for name, s in slacks.items():
+        res.slacks[name] = np.atleast_1d(np.asarray(s.solution.values, float))
+    if not len(ints) and not slack:
+        for name in rows:
+            try:
+                res.duals[name] = np.atleast_1d(np.asarray(m.constraints[name].dual.values,
+                                                           float))
+            except Exception:  # noqa: BLE001
+                pass
+    return res

@@ -1,0 +1,127 @@
+"""Pareto front of discounted cost, CO2 and PM2.5 by the ε-constraint method.
+
+Minimise cost subject to the fixed targets and PM2.5(y) ≤ ε_PM, CO2(y) ≤ ε_CO2 in the
+evaluation year y, for a grid of (ε_PM, ε_CO2) between the least-cost point (no PM2.5/CO2
+limit) and the lowest achievable PM2.5 and CO2 (Haimes et al. 1971; Mavrotas 2009). Every
+point is a sequential-LP plan re-checked with the scenario engine; points dominated in
+(cost, PM2.5, CO2) by another point are dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from cocontrol.errors import InfeasibleError
+from cocontrol.optimize import lp as lpm
+from cocontrol.optimize.slp import Plan, Setup, optimise
+
+
+def non_dominated(points: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """Boolean mask of the rows of ``points`` (n × m, all minimised) not dominated by
+    another row (≤ in every objective, < in one, with a relative tolerance)."""
+    n = len(points)
+    keep = np.ones(n, bool)
+    scale = np.maximum(np.abs(points).max(axis=0), 1e-12)
+    q = points / scale
+    for i in range(n):
+        le = (q <= q[i] + tol).all(axis=1)
+        lt = (q < q[i] - tol).any(axis=1)
+        if (le & lt).any():
+            keep[i] = False
+    return keep
+
+
+def _levels(hi: float, lo: float, n: int) -> np.ndarray:
+    if n <= 1 or hi - lo <= 1e-9 * max(abs(hi), 1.0):
+        return np.array([hi])
+    return np.linspace(hi, lo, n)
+
+
+def pareto(s: Setup, targets: lpm.Targets, n_points: int = 9, year: int | None = None,
+           **kw) -> tuple[pd.DataFrame, list[Plan]]:
+    """ε-constraint Pareto front.
+
+    Parameters
+    ----------
+    targets
+        Targets kept as hard constraints at every point (e.g. the CO2 peak); the PM2.5
+        limit, if any, is replaced by the ε grid.
+    n_points
+        Number of ε points (a √n × √n grid of PM2.5 and CO2 levels; n ≤ 4: PM2.5 only).
+    year
+        Evaluation year of PM2.5 and CO2 (default: the PM2.5 target year, else the last).
+
+    Returns
+    -------
+    (table, plans)
+        ``point, eps_pm25_ugm3, eps_co2_t, cost_pv_yuan, pm25_ugm3, co2_t, converged`` for the
+        non-dominated points (engine values), and their plans.
+    """
+    yrs = list(s.years)
+    y = year or targets.pm25_year or yrs[-1]
+    yi = yrs.index(int(y))
+    free = replace(targets, pm25_max=None, pm25_year=None)
+    anchor = optimise(s, free, "cost", **kw)
+    lo_pm = optimise(s, free, "min_pm25", obj_year=yi, P_start=anchor.P, **kw)
+    lo_co2 = optimise(s, free, "min_co2", obj_year=yi, P_start=anchor.P, **kw)
+    pm_hi, pm_lo = float(anchor.pm25[yi]), float(lo_pm.pm25[yi])
+    co_hi, co_lo = float(anchor.co2[yi]), float(lo_co2.co2[yi])
+    if n_points <= 4:
+        grid = [(e, None) for e in _levels(pm_hi, pm_lo, n_points)]
+    else:
+        n_pm = math.ceil(math.sqrt(n_points))
+        n_co = max(1, n_points // n_pm)
+        grid = [(e1, e2) for e1 in _levels(pm_hi, pm_lo, n_pm)
+                for e2 in _levels(co_hi, co_lo, n_co)]
+    plans, rows, P = [], [], anchor.P
+    for e1, e2 in grid:
+        # a hair inside the extreme so that rounding does not make the end points infeasible
+        e1c = e1 + 1e-7 * max(abs(e1), 1.0)
+        e2c = None if e2 is None else e2 + 1e-7 * max(abs(e2), 1.0)
+        try:
+            pl = optimise(s, free, "cost", eps_pm25=(yi, e1c),
+                          eps_co2=None if e2c is None else (yi, e2c), P_start=P,
+                          explain=False, **kw)
+        except InfeasibleError:
+            continue
+        P = pl.P
+        plans.append(pl)
+        rows.append({"eps_pm25_ugm3": e1, "eps_co2_t": e2, "cost_pv_yuan": pl.cost_pv,
+                     "pm25_ugm3": float(pl.pm25[yi]), "co2_t": float(pl.co2[yi]),
+                     "converged": pl.converged})
+    tab = pd.DataFrame(rows)
+    if tab.empty:
+        return tab, []
+    keep = non_dominated(tab[["cost_pv_yuan", "pm25_ugm3", "co2_t"]].to_numpy(float))
+    # identical points (same plan reached from two ε pairs) are kept once
+    tab = tab[keep]
+    plans = [p for p, k in zip(plans, keep, strict=True) if k]
+    dup = tab[["cost_pv_yuan", "pm25_ugm3", "co2_t"]].round(6).duplicated().to_numpy()
+    tab = tab[~dup].reset_index(drop=True)
+    plans = [p for p, d in zip(plans, dup, strict=True) if not d]
+    tab.insert(0, "point", np.arange(1, len(tab) + 1))
+    tab.attrs["year"] = int(y)
+    return tab, plans
+
+
+def pareto_lp(d: lpm.LPData, targets: lpm.Targets, n_points: int = 20, year_index: int = -1,
+              **kw) -> pd.DataFrame:
+    """ε-constraint front on a fixed linearisation (no engine re-check): cost against PM2.5
+    in one year. Used by the benchmark and for quick exploration."""
+    free = replace(targets, pm25_max=None, pm25_year=None)
+    yi = year_index % len(d.years)
+    a = lpm.build_and_solve(d, free, "cost", **kw)
+    b = lpm.build_and_solve(d, free, "min_pm25", obj_year=yi, **kw)
+    hi, lo = float(d.pm25.at(a.P, d.P0)[yi]), float(d.pm25.at(b.P, d.P0)[yi])
+    rows = []
+    for e in _levels(hi, lo, n_points):
+        r = lpm.build_and_solve(d, free, "cost", eps_pm25=(yi, e + 1e-7 * max(abs(e), 1.0)),
+                                **kw)
+        rows.append({"eps_pm25_ugm3": e, "cost_pv_yuan": float(d.disc @ d.cost.at(r.P, d.P0)),
+                     "pm25_ugm3": float(d.pm25.at(r.P, d.P0)[yi]),
+                     "build_s": r.build_s, "solve_s": r.solve_s})
+    return pd.DataFrame(rows)

@@ -1,0 +1,300 @@
+"""Sequential linear programming around the scenario engine, and the infeasibility report.
+
+1. Linearise the engine at P (one run per pair, ``problem.linearise``).
+2. Solve the LP/MILP on the linearisation (``lp.build_and_solve``) → P_new and the values it
+   promises (PM2.5, CO2 by year, discounted cost).
+3. Run the engine at P_new. If PM2.5, CO2 and cost agree with the promise within ``tol``
+   (relative), stop: the plan's numbers are the engine's. Otherwise linearise at P_new and
+   repeat. Measures that do not interact make the engine linear in P, so one iteration is
+   exact.
+
+If the LP is infeasible, a penalised-slack version (every target row gets a slack, the sum of
+slacks normalised by each target's scale is minimised) is solved by the same SLP; the engine
+values of its plan give the minimal relaxation of each target, reported in an
+:class:`~cocontrol.errors.InfeasibleError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cocontrol.errors import InfeasibleError, ModelError
+from cocontrol.optimize import lp as lpm
+from cocontrol.optimize.airlink import AirQualityLink
+from cocontrol.optimize.problem import (
+    Evaluator,
+    Linearisation,
+    Outcome,
+    discount_weights,
+    linearise,
+    link_rows,
+    measure_links,
+    pools,
+    upper_bounds,
+)
+
+
+@dataclass
+class Setup:
+    """A prepared optimisation problem: engine, pairs, static constraints, AQ link."""
+
+    ev: Evaluator
+    aq: AirQualityLink | None
+    ub: np.ndarray
+    pools: list[list[int]]
+    links: list[tuple[int, int, str]]
+    disc: np.ndarray
+    apeq_w: np.ndarray  # (S,) equivalents per t of each species
+    reference: Outcome  # engine at P = 0 (the base scenario)
+
+    @property
+    def base(self):
+        return self.ev.base
+
+    @property
+    def pairs(self) -> pd.DataFrame:
+        return self.ev.pairs
+
+    @property
+    def years(self) -> list[int]:
+        return self.ev.base.years
+
+    def species_index(self, s: str) -> int:
+        return list(self.base.species).index(s)
+
+    def pm25(self, E: np.ndarray) -> np.ndarray | None:
+        return None if self.aq is None else self.aq.pm25(E)
+
+    def lpdata(self, lin: Linearisation, caps_species: list[str]) -> lpm.LPData:
+        ic = self.species_index("CO2")
+        E0, gE = lin.at.emissions, lin.g_emissions
+        pm = None
+        if self.aq is not None:
+            a = self.aq.species_coef.to_numpy()
+            pm = lpm.Quantity(self.aq.pm25(E0), np.einsum("kst,s->kt", gE, a))
+        ap = lpm.Quantity(self.apeq_w @ E0, np.einsum("kst,s->kt", gE, self.apeq_w))
+        sp = {s: lpm.Quantity(E0[self.species_index(s)], gE[:, self.species_index(s)])
+              for s in caps_species}
+        pr = self.pairs
+        return lpm.LPData(self.years, lin.P0, self.ub, pr["max_penetration"].to_numpy(float),
+                          pr["steps"].to_numpy(int), pr["magnitude"].to_numpy(float),
+                          self.disc, lpm.Quantity(lin.at.cost, lin.g_cost),
+                          lpm.Quantity(E0[ic], gE[:, ic]), pm, ap, sp, self.pools, self.links)
+
+
+def setup(ev: Evaluator, aq: AirQualityLink | None = None,
+          user_links: pd.DataFrame | None = None) -> Setup:
+    """Static parts of the problem for the pairs of ``ev``."""
+    from cocontrol.metrics.cocontrol import pev_table
+
+    base = ev.base
+    pairs = ev.pairs.reset_index(drop=True)
+    ev.pairs = pairs
+    ub = upper_bounds(pairs, base.years, base.project.manifest.base_year)
+    pev = pev_table(available=list(base.species)).set_index("species")["pev_kg_per_eq"]
+    apeq_w = np.array([1000.0 / float(pev[s]) if s in pev.index else 0.0
+                       for s in base.species])
+    ref = ev.evaluate(np.zeros((len(pairs), len(base.years))))
+    return Setup(ev, aq, ub, pools(base, pairs), link_rows(pairs, measure_links(user_links)),
+                 discount_weights(base.years, base.settings.discount_rate), apeq_w, ref)
+
+
+@dataclass
+class Plan:
+    """An optimised plan, re-checked with the scenario engine.
+
+    ``P`` (pairs × years) are the penetrations; ``outcome`` the engine's results for them;
+    ``pm25``/``co2`` (by year) and ``cost_pv`` are the engine's values, ``promised`` what the
+    last LP promised (equal within ``tol`` when ``converged``)."""
+
+    setup: Setup
+    targets: lpm.Targets
+    objective: str
+    P: np.ndarray
+    outcome: Outcome
+    promised: dict
+    iterations: int
+    converged: bool
+    lp: lpm.LPResult
+    history: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def years(self) -> list[int]:
+        return self.setup.years
+
+    @property
+    def co2(self) -> np.ndarray:
+        return self.outcome.emissions[self.setup.species_index("CO2")]
+
+    @property
+    def pm25(self) -> np.ndarray | None:
+        return self.setup.pm25(self.outcome.emissions)
+
+    @property
+    def cost_pv(self) -> float:
+        return float(self.setup.disc @ self.outcome.cost)
+
+    def penetrations(self) -> pd.DataFrame:
+        """Tidy table ``measure, region, sector, category, year, penetration``."""
+        pr = self.setup.pairs
+        K, T = self.P.shape
+        df = pd.DataFrame({
+            "measure": np.repeat(pr["measure"].to_numpy(), T),
+            "region": np.repeat(pr["region"].to_numpy(), T),
+            "sector": np.repeat(pr["sector"].to_numpy(), T),
+            "category": np.repeat(pr["category"].to_numpy(), T),
+            "year": np.tile(self.years, K), "penetration": self.P.ravel()})
+        return df
+
+    def penetration_dict(self, tol: float = 1e-9) -> dict:
+        """Penetrations as the scenario engine's ``penetrations`` argument."""
+        return self.setup.ev.penetrations(self.P, tol)
+
+
+def _promise(d: lpm.LPData, P: np.ndarray) -> dict:
+    out = {"co2": d.co2.at(P, d.P0), "cost": d.cost.at(P, d.P0)}
+    out["cost_pv"] = float(d.disc @ out["cost"])
+    if d.pm25 is not None:
+        out["pm25"] = d.pm25.at(P, d.P0)
+    for s, q in d.species.items():
+        out[s] = q.at(P, d.P0)
+    return out
+
+
+def _actual(s: Setup, o: Outcome, species: list[str]) -> dict:
+    out = {"co2": o.emissions[s.species_index("CO2")], "cost": o.cost,
+           "cost_pv": float(s.disc @ o.cost)}
+    if s.aq is not None:
+        out["pm25"] = s.aq.pm25(o.emissions)
+    for sp in species:
+        out[sp] = o.emissions[s.species_index(sp)]
+    return out
+
+
+def _rel_error(prom: dict, act: dict) -> float:
+    err = 0.0
+    for k, v in prom.items():
+        a = np.atleast_1d(act[k])
+        v = np.atleast_1d(v)
+        if k == "cost_pv":
+            continue  # implied by the annual costs
+        scale = np.maximum(np.abs(a).max(initial=0.0), 1e-9)
+        if k == "cost":  # annual costs can be ~0: scale by the largest annual cost
+            scale = max(scale, 1.0)
+        err = max(err, float(np.abs(v - a).max(initial=0.0) / scale))
+    return err
+
+
+def _slp(s: Setup, t: lpm.Targets, objective: str, P: np.ndarray, lin: Linearisation | None,
+         slack: bool, max_iter: int, tol: float, lp_kw: dict) -> Plan:
+    species = sorted({sp for sp, _, _ in t.caps})
+    history = []
+    for it in range(1, max_iter + 1):
+        if lin is None or not np.array_equal(lin.P0, P):
+            c = s.__dict__.get("_lin_cache")
+            lin = c if c is not None and np.array_equal(c.P0, P) else linearise(s.ev, P)
+            s.__dict__["_lin_cache"] = lin
+        d = s.lpdata(lin, species)
+        res = lpm.build_and_solve(d, t, objective, slack=slack, **lp_kw)
+        out = s.ev.evaluate(res.P, keep_run=True)
+        prom, act = _promise(d, res.P), _actual(s, out, species)
+        err = _rel_error(prom, act)
+        history.append({"iteration": it, "max_rel_error": err, "objective": res.objective,
+                        "build_s": res.build_s, "solve_s": res.solve_s,
+                        "engine_runs": s.ev.n_runs})
+        P = res.P
+        if err <= tol:
+            return Plan(s, t, objective, P, out, prom, it, True, res, history)
+        lin = None
+    plan = Plan(s, t, objective, P, out, prom, max_iter, False, res, history)
+    plan.notes.append(f"sequential LP did not converge in {max_iter} iterations (largest "
+                      f"relative difference engine vs LP {err:.2e}); the numbers shown are the "
+                      "engine's")
+    return plan
+
+
+def violations(plan: Plan, tol: float = 1e-6) -> pd.DataFrame:
+    """Engine-checked target violations of a plan: ``constraint, target, year, limit, value,
+    shortfall, unit`` (shortfall > 0 = the target is missed by that much)."""
+    s, t, yrs = plan.setup, plan.targets, np.asarray(plan.years)
+    rows = []
+    pm = plan.pm25
+    if t.pm25_max is not None and pm is not None:
+        for i in np.flatnonzero(yrs >= (t.pm25_year or yrs[0])):
+            rows.append(("pm25", "PM2.5 annual mean ≤ limit", int(yrs[i]), t.pm25_max,
+                         float(pm[i]), "µg/m³"))
+    co2 = plan.co2
+    if t.co2_peak_by is not None:
+        for i in np.flatnonzero(yrs[:-1] >= t.co2_peak_by):
+            rows.append(("co2_peak", f"CO2 peak by {t.co2_peak_by}: {yrs[i + 1]} not above "
+                         f"{yrs[i]}", int(yrs[i + 1]), float(co2[i]), float(co2[i + 1]),
+                         "t CO2"))
+    for y, v in sorted(t.co2_caps.items()):
+        rows.append(("co2_cap", "CO2 cap", int(y), float(v), float(co2[list(yrs).index(y)]),
+                     "t CO2"))
+    for sp, y, mx in t.caps:
+        e = plan.outcome.emissions[s.species_index(sp), list(yrs).index(int(y))]
+        rows.append(("cap", f"{sp} cap", int(y), float(mx), float(e), "t"))
+    if t.budget is not None:
+        rows.append(("budget", "budget (present value)", int(yrs[0]), float(t.budget),
+                     plan.cost_pv, "yuan"))
+    df = pd.DataFrame(rows, columns=["constraint", "target", "year", "limit", "value", "unit"])
+    df["shortfall"] = df["value"] - df["limit"]
+    scale = np.maximum(np.abs(df["limit"].to_numpy(float)), 1.0)
+    df["met"] = df["shortfall"].to_numpy() <= tol * scale
+    return df[["constraint", "target", "year", "limit", "value", "shortfall", "unit", "met"]]
+
+
+def optimise(s: Setup, targets: lpm.Targets, objective: str = "cost", *,
+             max_iter: int = 12, tol: float = 1e-6, time_limit: float = 60.0,
+             mip_gap: float = 1e-4, P_start: np.ndarray | None = None,
+             eps_pm25: tuple[int, float] | None = None,
+             eps_co2: tuple[int, float] | None = None,
+             carbon_price: float = 80.0, apeq_price: float = 1.2,
+             obj_year: int | None = None, explain: bool = True) -> Plan:
+    """Optimal penetrations for the targets, re-checked with the scenario engine.
+
+    Raises
+    ------
+    InfeasibleError
+        When the targets cannot all be met: ``report`` is the table of :func:`violations` of
+        the plan that minimises the (normalised) relaxation of the targets, with the failing
+        rows first.
+    ModelError
+        The solver failed or the co-control objective has no budget.
+
+    ``explain=False`` skips the relaxation problem (used for Pareto ε points).
+    """
+    if objective == "cocontrol" and targets.budget is None:
+        raise ModelError("the co-control objective needs a budget (--budget, yuan)")
+    K, T = s.ub.shape
+    P = np.zeros((K, T)) if P_start is None else np.minimum(P_start, s.ub)
+    kw = dict(time_limit=time_limit, mip_gap=mip_gap, eps_pm25=eps_pm25, eps_co2=eps_co2,
+              carbon_price=carbon_price, apeq_price=apeq_price, obj_year=obj_year)
+    try:
+        return _slp(s, targets, objective, P, None, False, max_iter, tol, kw)
+    except lpm.LPInfeasible:
+        if not explain:
+            raise InfeasibleError("the targets cannot all be met (not explained: "
+                                  "explain=False)", None) from None
+    try:
+        relaxed = _slp(s, targets, objective, P, None, True, max_iter, tol, kw)
+    except lpm.LPInfeasible:  # only the ε-constraints or measure rules can cause this
+        raise InfeasibleError("the ε-constraints (Pareto levels) or the measure rules "
+                              "(pools, companions, precedence) cannot be met", None) from None
+    rep = violations(relaxed, tol=1e-4)
+    if rep["met"].all():  # the linearisation was the problem, not the targets
+        return _slp(s, targets, objective, relaxed.P, None, False, max_iter, tol, kw)
+    rep = rep.sort_values("met", kind="stable").reset_index(drop=True)
+    fail = rep[~rep["met"]]
+    parts = [f"{r.target} in {r.year}: best achievable {r.value:,.4g} {r.unit} vs limit "
+             f"{r.limit:,.4g} (short by {r.shortfall:,.4g} {r.unit})"
+             for r in fail.itertuples()]
+    err = InfeasibleError("the targets cannot all be met with the candidate measures; "
+                          "minimal relaxation: " + "; ".join(parts), rep)
+    err.plan = relaxed
+    raise err
