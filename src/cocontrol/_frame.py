@@ -27,12 +27,10 @@ def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd
         key = key * n + codes
         radix *= n
         parts.append((c, codes, uniq))
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")  # groups in order of first appearance
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    group = rank[inverse]
-    rows = first[order]
+    # hash-based factorisation (O(n), groups numbered in order of first appearance)
+    group, uniq_keys = pd.factorize(key)
+    rows = np.empty(len(uniq_keys), dtype=np.int64)
+    rows[group[::-1]] = np.arange(len(group) - 1, -1, -1)  # first row of every group
     labels = pd.DataFrame({c: _column(codes[rows], uniq) for c, codes, uniq in parts})
     return group.astype(np.int64), labels
 

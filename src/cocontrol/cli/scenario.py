@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
                               values="value", sort=False)
         if fmt == Format.table:
             print_df(wide, title="pathways")
-            print_df(metrics[["index", "pollutant", "P_reduction", "CO2_reduction_t",
+            print_df(metrics[["scenario", "pollutant", "P_reduction", "CO2_reduction_t",
                               "quadrant", "els", "sign_pair"]],
                      title=f"co-control metrics against {reference}, {year}")
             return

@@ -85,7 +85,8 @@ class Inventory:
                      np.where(asum[g] > 0, act / np.where(asum[g] > 0, asum[g], 1), 1 / cnt[g]))
         self.emissions[li, si, yi] = ms["t"].to_numpy()[g] * w
         self.measured_cells = pd.DataFrame({
-            "source_id": ms["source_id"], "species": ms["species"], "year": ms["year"],
+            "source_id": ms["source_id"], "species": ms["species"],
+            "year": ms["year"].astype(int),
             "computed_t": csum, "measured_t": ms["t"],
             "method": ms["method"] if "method" in ms else None,
         })

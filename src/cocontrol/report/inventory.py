@@ -70,6 +70,8 @@ def inventory_report(inv: Inventory, path: str | Path, lang: str = "en",
                               co2e=False)
             d = d[d["year"] == year]
             rep.heading(f"{t('inv_by_district')}: {lv}")
+            rep.paragraph(f"(none) = sources not inside any {lv} (e.g. city-wide area sources)",
+                          cls="small")
             rep.table(d.pivot_table(index=lv, columns="species", values="value",
                                     aggfunc="sum"))
     s2 = inv.aggregate("sector", scope=2, unit="kt", species=["CO2"], co2e=False)

@@ -129,18 +129,20 @@ def scenario_report(base: Base, runs: dict[str, Run], path: str | Path, *, lang:
         tg = pd.concat([check_targets(base, r).assign(scenario=n) for n, r in runs.items()],
                        ignore_index=True)
         tables["targets"] = tg
-        rep.heading(t("sc_targets")).table(
-            tg[["scenario", "target", "value", "limit", "unit", "passed", "margin"]],
-            index=False, float_format="{:,.3g}")
+        shown = tg[["scenario", "target", "value", "limit", "unit", "passed", "margin"]].copy()
+        for c in ("value", "limit", "margin"):
+            shown[c] = [f"{v:,.0f}" if u == "year" else f"{v:,.4g}"
+                        for v, u in zip(shown[c], shown["unit"], strict=True)]
+        rep.heading(t("sc_targets")).table(shown, index=False)
     if reference in runs:
         pm = pd.concat([package_metrics(base, n, reference, year, lang=lang)
                         for n in runs if n != reference], ignore_index=True)
         tables["packages"] = pm
         rep.heading(f"{t('sc_pkg')} ({year})")
-        rep.table(pm[[c for c in ("measure", "index", "pollutant", "P_reduction",
-                                  "CO2_reduction_t", "quadrant", "Els", "sign_pair",
-                                  "meaning") if c in pm.columns]].rename(
-            columns={"index": "scenario"}), index=False, float_format="{:,.4g}")
+        rep.table(pm[[c for c in ("scenario", "pollutant", "P_reduction", "P_unit",
+                                  "CO2_reduction_t", "quadrant", "els", "sign_pair",
+                                  "els_meaning") if c in pm.columns]],
+                  index=False, float_format="{:,.4g}")
     if runs[focus].penetration:
         mm = measure_metrics(base, focus, year, full=runs[focus], lang=lang)
         tables.update({f"measures_{k}": v for k, v in mm.items()})

@@ -295,6 +295,7 @@ def package_metrics(base: Base, scenario: str, reference: str, year: int,
     """Co-control metrics of a whole package (scenario against a reference scenario), with
     all interactions between its measures (two full runs, not a sum of single measures)."""
     a, b = run(base, reference), run(base, scenario)
-    ta = totals(a).drop(index=CO2E)[[year]].T.set_axis([scenario])
-    tb = totals(b).drop(index=CO2E)[[year]].T.set_axis([scenario])
+    key = pd.Index([scenario], name="scenario")
+    ta = totals(a).drop(index=CO2E)[[year]].T.set_axis(key)
+    tb = totals(b).drop(index=CO2E)[[year]].T.set_axis(key)
     return cocontrol_metrics(ta, tb, lang=lang)
