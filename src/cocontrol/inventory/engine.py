@@ -154,6 +154,11 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     add_line_attributes(lines, project.regions)
 
     ctrl_idx, ctrl_factor = _removal(lines, project.controls, years, species)
+    # put controlled lines first so that applying controls works on a contiguous block
+    perm = np.concatenate([ctrl_idx, np.setdiff1d(np.arange(len(lines)), ctrl_idx)])
+    lines = lines.iloc[perm].reset_index(drop=True)
+    A, ef = A[perm], ef[perm]
+    ctrl_idx = np.arange(len(ctrl_idx))
     inv = Inventory(lines=lines, years=years, species=species, activity=A, ef=ef,
                     ctrl_lines=ctrl_idx, ctrl_factor=ctrl_factor, gwp_set=m.gwp,
                     factor_table=ft, source_factors=(pd.concat(src_prov) if src_prov else None),

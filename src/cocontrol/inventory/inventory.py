@@ -19,6 +19,11 @@ from cocontrol.errors import CocontrolError
 
 CO2E = "CO2e"
 
+try:  # multi-threaded, single-pass evaluation of the element-wise products (optional)
+    import numexpr as _ne
+except ImportError:  # pragma: no cover - numpy fallback
+    _ne = None
+
 
 class Inventory:
     """Integrated inventory of air pollutants and GHGs (controlled emissions in t)."""
@@ -47,8 +52,21 @@ class Inventory:
 
     # ------------------------------------------------------------------ core arrays
     def _controlled(self) -> np.ndarray:
-        E = np.multiply(self.activity[:, None, :], self.ef[:, :, None])
-        if len(self.ctrl_lines):
+        a, e = self.activity[:, None, :], self.ef[:, :, None]
+        E = np.empty((len(self.activity), len(self.species), len(self.years)))
+        m = len(self.ctrl_lines)
+        contiguous = m > 0 and self.ctrl_lines[0] == 0 and self.ctrl_lines[-1] == m - 1
+        if _ne is not None:
+            _ne.evaluate("a * e", out=E)
+        else:
+            np.multiply(a, e, out=E)
+        if contiguous:  # controlled lines first (see engine.compute): in-place on a view
+            block, f = E[:m], self.ctrl_factor
+            if _ne is not None:
+                _ne.evaluate("block * f", out=block)
+            else:
+                block *= f
+        elif m:
             E[self.ctrl_lines] *= self.ctrl_factor
         return E
 
