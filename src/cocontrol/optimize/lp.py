@@ -133,7 +133,8 @@ def _da(a, dims, K, T):
     return xr.DataArray(a, dims=dims, coords={d: coords[d] for d in dims})
 
 
-def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *, slack: bool = False,
+def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
+                    slack: bool | set[str] = False,
                     eps_pm25: tuple[int, float] | None = None,
                     eps_co2: tuple[int, float] | None = None,
                     carbon_price: float = 80.0, apeq_price: float = 1.2,
@@ -149,8 +150,9 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *, slack: bo
         (yuan-valued co-control benefit) under the budget; ``min_pm25`` / ``min_co2``:
         minimise PM2.5 / CO2 in the year of index ``obj_year`` (ends of a Pareto front).
     slack
-        Add a slack s ≥ 0 to every target row and minimise Σ s / scale (+1e-9 × cost):
-        the minimal relaxation of the targets.
+        True: add a slack s ≥ 0 to every target row and minimise Σ s / scale (+1e-9 × cost),
+        the minimal relaxation of the targets; a set of constraint groups (``pm25``,
+        ``co2_peak``, ``co2_cap``, ``cap<j>``, ``budget``): soften only those.
     eps_pm25, eps_co2
         ε-constraints (year index, limit) for the Pareto front.
     """
@@ -201,10 +203,13 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *, slack: bo
     slacks: dict[str, object] = {}
     rows: dict[str, list[Row]] = {}
 
+    def soft(name: str) -> bool:
+        return slack is True or (isinstance(slack, set) and name in slack)
+
     def add(name: str, lhs, rhs: np.ndarray, rws: list[Row]):
         """lhs (dims 'period' restricted to selected positions) ≤ rhs, with slack if asked."""
         rhs_da = xr.DataArray(rhs, dims="period", coords={"period": lhs.coords["period"]})
-        if slack:
+        if soft(name):
             s = m.add_variables(lower=0.0, coords=[lhs.indexes["period"]], name=f"s_{name}")
             slacks[name] = s
             m.add_constraints(lhs - s <= rhs_da, name=name)
@@ -253,7 +258,7 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *, slack: bo
         add(f"cap{j}", L.sel(period=[i]), np.array([mx - c[i]]),
             [Row(f"cap{j}", f"{sp} cap", int(y), float(mx), "t", float(mx) or 1.0)])
     if t.budget is not None:
-        if slack:
+        if soft("budget"):
             sb = m.add_variables(lower=0.0, name="s_budget")
             slacks["budget"] = sb
             m.add_constraints(cost_pv - sb <= t.budget - cost_pv_const, name="budget")
@@ -270,7 +275,7 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *, slack: bo
         m.add_constraints(co2_l.sel(period=[i]) <= v - co2_c[i], name="eps_co2")
 
     cost_scale = max(float((np.abs(d.cost.grad) * d.ub).sum(axis=0) @ d.disc), 1.0)
-    if slack:
+    if slack is True or (isinstance(slack, set) and slack):
         obj = 0
         for name, s in slacks.items():
             sc = np.array([r.scale for r in rows[name]], float)
@@ -329,7 +334,7 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *, slack: bo
     res = LPResult(np.clip(P, 0.0, d.ub), cond, obj_val, build_s, solve_s, gap, rows=rows)
     for name, s in slacks.items():
         res.slacks[name] = np.atleast_1d(np.asarray(s.solution.values, float))
-    if not len(ints) and not slack:
+    if not len(ints) and not slacks:
         for name in rows:
             try:
                 res.duals[name] = np.atleast_1d(np.asarray(m.constraints[name].dual.values,

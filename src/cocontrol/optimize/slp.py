@@ -289,12 +289,37 @@ def optimise(s: Setup, targets: lpm.Targets, objective: str = "cost", *,
     rep = violations(relaxed, tol=1e-4)
     if rep["met"].all():  # the linearisation was the problem, not the targets
         return _slp(s, targets, objective, relaxed.P, None, False, max_iter, tol, kw)
+    # the relaxation of each target alone (all other targets kept), when that suffices
+    rep["shortfall_if_only_this_relaxed"] = np.nan
+    groups = {"pm25": "pm25", "co2_peak": "co2_peak", "co2_cap": "co2_cap",
+              "budget": "budget"}
+    for j, _ in enumerate(targets.caps):
+        groups[f"cap{j}"] = "cap"
+    cap_rows = np.flatnonzero(rep["constraint"].to_numpy() == "cap")
+    for g, kind in groups.items():
+        try:
+            alone = _slp(s, targets, objective, relaxed.P, None, {g}, max_iter, tol, kw)
+        except lpm.LPInfeasible:
+            continue
+        va = violations(alone, tol=1e-4)
+        if kind == "cap":
+            j = int(g[3:])
+            rep.loc[cap_rows[j], "shortfall_if_only_this_relaxed"] = max(
+                0.0, float(va.loc[cap_rows[j], "shortfall"]))
+        else:
+            m = (rep["constraint"] == kind).to_numpy()
+            rep.loc[m, "shortfall_if_only_this_relaxed"] = np.maximum(
+                0.0, va.loc[m, "shortfall"].to_numpy())
     rep = rep.sort_values("met", kind="stable").reset_index(drop=True)
     fail = rep[~rep["met"]]
     parts = [f"{r.target} in {r.year}: best achievable {r.value:,.4g} {r.unit} vs limit "
              f"{r.limit:,.4g} (short by {r.shortfall:,.4g} {r.unit})"
              for r in fail.itertuples()]
+    alt = rep[rep["shortfall_if_only_this_relaxed"] > 0].groupby("target", sort=False)[
+        "shortfall_if_only_this_relaxed"].max()
+    alt_txt = "; ".join(f"{k} relaxed alone by {v:,.4g}" for k, v in alt.items())
     err = InfeasibleError("the targets cannot all be met with the candidate measures; "
-                          "minimal relaxation: " + "; ".join(parts), rep)
+                          "minimal joint relaxation: " + "; ".join(parts)
+                          + (f". Alternatively: {alt_txt}" if alt_txt else ""), rep)
     err.plan = relaxed
     raise err
