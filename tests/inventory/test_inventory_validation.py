@@ -50,6 +50,8 @@ def test_shares_above_one(tmp_path):
     probs = problems(tmp_path, controls=ctl)
     p = one(probs, "share", "add up to more than 1")
     assert "SO2" in p.message and "U1" in p.message and p.value == pytest.approx(1.5)
+    dup = pd.concat([CONTROLS, CONTROLS.iloc[[1]]])
+    assert one(problems(tmp_path, controls=dup), "technology", "given twice").row == 4
     ctl2 = CONTROLS.copy()
     ctl2.loc[0, "share"] = 1.2
     assert one(problems(tmp_path, controls=ctl2), "share", "out of range").row == 2
@@ -157,3 +159,16 @@ def test_cli_validate_exit_codes_and_nothing_written(tiny, tmp_path):
     r = CliRunner().invoke(app, ["report", str(bad), "--out", str(out)])
     assert r.exit_code == 1
     assert not out.exists() and set(bad.iterdir()) == before
+
+
+def test_year_specific_control_overrides_all_years(tmp_path):
+    from cocontrol.inventory import compute
+
+    ctl = pd.concat([CONTROLS, pd.DataFrame({"source_id": ["U1"], "technology": ["scr"],
+                                             "share": [1.0], "year": [2021]})])
+    inv = compute(load_project(write_project(tmp_path / "y", controls=ctl)))
+    d = inv.aggregate("source_id")
+    nox = d[(d["source_id"] == "U1") & (d["species"] == "NOx")].set_index("year")["value"]
+    gj = 25.8  # GJ/t hard coal (IPCC 2006 Table 1.2); NOx 209 g/GJ (EMEP 1.A.1.a Table 3-2)
+    assert nox[2020] == pytest.approx(1000 * gj * 209e-6 * (1 - 0.5 * 0.8))
+    assert nox[2021] == pytest.approx(2000 * gj * 209e-6 * (1 - 1.0 * 0.8))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from cocontrol import refdata, units
 from cocontrol._frame import factorize_columns
@@ -99,22 +100,28 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
     if c.empty:
         return np.empty(0, dtype=np.int64), np.empty((0, len(species), len(years)))
     ctrl_lines, local = np.unique(c["line"].to_numpy(), return_inverse=True)
+    M, T, S, Y = len(ctrl_lines), len(techs), len(species), len(years)
     yi = pd.Index(years).get_indexer(c["year"].fillna(-1).to_numpy())
     ti = c["technology"].map(tidx).to_numpy()
     sh = c["share"].to_numpy(dtype=float)
     every = c["year"].isna().to_numpy()
-    removed = np.zeros((len(ctrl_lines), len(species), len(years)))
-    # one pass per technology present: Σ_k share[m,k,y] × η[k,s]; a year-specific row
-    # overrides the all-years row of the same source and technology
-    for t in np.unique(ti):
-        sel = ti == t
-        rows_t, pos = np.unique(local[sel], return_inverse=True)
-        share_t = np.zeros((len(rows_t), len(years)))
-        a = every[sel]
-        share_t[pos[a]] = sh[sel][a][:, None]
-        y_sel = ~a & (yi[sel] >= 0)
-        share_t[pos[y_sel], yi[sel][y_sel]] = sh[sel][y_sel]
-        removed[rows_t] += share_t[:, None, :] * eta[t][None, :, None]
+
+    def removal(rows: np.ndarray) -> np.ndarray:
+        """Σ_k share[m,k] × η[k,s] as a sparse (M × T) matrix times η (T × S)."""
+        mat = sp.csr_matrix((sh[rows], (local[rows], ti[rows])), shape=(M, T))
+        mat.sum_duplicates()
+        return np.asarray(mat @ eta)
+
+    if every.all():  # year-invariant controls: one product, broadcast over the years
+        factor = 1.0 - removal(np.flatnonzero(every))
+        return ctrl_lines, np.broadcast_to(factor[:, :, None], (M, S, Y))
+    removed = np.empty((M, S, Y))
+    key_all = local * T + ti
+    for y in range(Y):
+        # a year-specific row overrides the all-years row of the same source and technology
+        yr = np.flatnonzero(~every & (yi == y))
+        overridden = np.isin(key_all, key_all[yr]) & every
+        removed[:, :, y] = removal(np.concatenate([np.flatnonzero(every & ~overridden), yr]))
     return ctrl_lines, 1.0 - removed
 
 
@@ -155,7 +162,9 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
 
     ctrl_idx, ctrl_factor = _removal(lines, project.controls, years, species)
     # put controlled lines first so that applying controls works on a contiguous block
-    perm = np.concatenate([ctrl_idx, np.setdiff1d(np.arange(len(lines)), ctrl_idx)])
+    rest = np.ones(len(lines), bool)
+    rest[ctrl_idx] = False
+    perm = np.concatenate([ctrl_idx, np.flatnonzero(rest)])
     lines = lines.iloc[perm].reset_index(drop=True)
     A, ef = A[perm], ef[perm]
     ctrl_idx = np.arange(len(ctrl_idx))

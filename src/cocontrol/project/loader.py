@@ -240,6 +240,9 @@ def _check_controls(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
             "share out of range", "a fraction between 0 and 1")
     ck.flag((df["year"].notna() & ~df["year"].isin(m.years)).to_numpy(), "year",
             "year not listed in project.yaml", f"one of {m.years} or blank")
+    ck.flag(df.duplicated(subset=["source_id", "technology", "year"]).to_numpy(), "technology",
+            "the same technology is given twice for this source and year",
+            "one row per source, technology and year (blank year = every year)")
     # Σ share of the technologies abating one species on one source must not exceed 1:
     # the technologies are applied to parallel parts of the source's activity.
     rem = refdata.table("control_removal")[["technology", "species"]]
@@ -249,6 +252,9 @@ def _check_controls(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
     years = pd.Series(m.years, name="y")
     d = d.assign(_k=1).merge(years.to_frame().assign(_k=1), on="_k").drop(columns="_k")
     d = d[d["year"].isna() | (d["year"] == d["y"])]
+    # a year-specific row replaces the all-years row of the same source and technology
+    d = d.assign(_all=d["year"].isna()).sort_values("_all", kind="stable").drop_duplicates(
+        ["source_id", "technology", "y"])
     tot = d.merge(rem, on="technology").groupby(["source_id", "y", "species"])["share"].sum()
     over = tot[tot > 1 + 1e-9]
     if over.empty:
