@@ -28,9 +28,12 @@ def check(project_dir: Path):
     from cocontrol.inventory import compute
     from cocontrol.project import load_project
 
-    proj = load_project(project_dir)
+    with console.status(f"reading and validating {project_dir} ..."):
+        proj = load_project(project_dir)
     try:
-        inv = compute(proj, strict=False)
+        with console.status(f"computing the inventory of {len(proj.activity):,} activity "
+                            "rows ..."):
+            inv = compute(proj, strict=False)
     except MissingFactorError as e:  # pragma: no cover - strict=False never raises it
         raise InputError(str(e)) from e
     if inv.missing:

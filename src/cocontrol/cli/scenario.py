@@ -14,7 +14,8 @@ from cocontrol.errors import CocontrolError
 def _prepare(project: Path):
     from cocontrol.scenario import prepare
 
-    return prepare(project)
+    with console.status(f"preparing scenarios of {project} (inventory, measures) ..."):
+        return prepare(project)
 
 
 def register(app: typer.Typer) -> None:
@@ -111,7 +112,9 @@ def register(app: typer.Typer) -> None:
         from cocontrol.scenario import measure_metrics
 
         try:
-            out = measure_metrics(_prepare(project), scenario, year, lang=lang.value)
+            base = _prepare(project)
+            with console.status(f"marginal effect of every measure of {scenario} ..."):
+                out = measure_metrics(base, scenario, year, lang=lang.value)
             if table not in out:
                 raise CocontrolError(f"unknown table {table!r}; choose {', '.join(out)}")
         except CocontrolError as e:
@@ -134,9 +137,10 @@ def demo(out: Path, lang: str) -> list[Path]:
             console.print(f"{n:>10}: CO2 peak {y} at {v / 1e6:,.2f} Mt; targets met "
                           f"{int(tg['passed'].sum())}/{len(tg)}")
         focus = "enhanced" if "enhanced" in runs else list(runs)[-1]
-        html, tables = scenario_report(base, runs, out / "scenario_report.html", lang=lang,
-                                       year=2030, focus=focus,
-                                       illustrative=base.project.manifest.illustrative)
+        with console.status("co-control metrics of every measure and the scenario report ..."):
+            html, tables = scenario_report(base, runs, out / "scenario_report.html", lang=lang,
+                                           year=2030, focus=focus,
+                                           illustrative=base.project.manifest.illustrative)
         xlsx = write_excel(base, runs, tables, out / "scenarios.xlsx")
     except CocontrolError as e:
         fail(e)
