@@ -51,7 +51,9 @@ def pareto(s: Setup, targets: lpm.Targets, n_points: int = 9, year: int | None =
         Targets kept as hard constraints at every point (e.g. the CO2 peak); the PM2.5
         limit, if any, is replaced by the ε grid.
     n_points
-        Number of ε points (a √n × √n grid of PM2.5 and CO2 levels; n ≤ 4: PM2.5 only).
+        Number of ε points: about √n PM2.5 levels between the least-cost and the lowest
+        achievable PM2.5, and at each of them √n CO2 levels between the least-cost CO2 and
+        the lowest CO2 achievable at that PM2.5 (n ≤ 4: PM2.5 levels only).
     year
         Evaluation year of PM2.5 and CO2 (default: the PM2.5 target year, else the last).
 
@@ -67,32 +69,49 @@ def pareto(s: Setup, targets: lpm.Targets, n_points: int = 9, year: int | None =
     free = replace(targets, pm25_max=None, pm25_year=None)
     anchor = optimise(s, free, "cost", **kw)
     lo_pm = optimise(s, free, "min_pm25", obj_year=yi, P_start=anchor.P, **kw)
-    lo_co2 = optimise(s, free, "min_co2", obj_year=yi, P_start=anchor.P, **kw)
     pm_hi, pm_lo = float(anchor.pm25[yi]), float(lo_pm.pm25[yi])
-    co_hi, co_lo = float(anchor.co2[yi]), float(lo_co2.co2[yi])
-    if n_points <= 4:
-        grid = [(e, None) for e in _levels(pm_hi, pm_lo, n_points)]
-    else:
-        n_pm = math.ceil(math.sqrt(n_points))
-        n_co = max(1, n_points // n_pm)
-        grid = [(e1, e2) for e1 in _levels(pm_hi, pm_lo, n_pm)
-                for e2 in _levels(co_hi, co_lo, n_co)]
+    n_co = 1 if n_points <= 4 else max(2, round(math.sqrt(n_points)))
+    n_pm = max(2, math.ceil(n_points / n_co)) if n_points > 1 else 1
     plans, rows, P = [], [], anchor.P
-    for e1, e2 in grid:
-        # a hair inside the extreme so that rounding does not make the end points infeasible
-        e1c = e1 + 1e-7 * max(abs(e1), 1.0)
-        e2c = None if e2 is None else e2 + 1e-7 * max(abs(e2), 1.0)
+
+    def pad(v):  # a hair looser than the level, so rounding cannot make it infeasible
+        return v + 1e-7 * max(abs(v), 1.0)
+
+    def solve(starts, **k):
+        """Least cost from the first start whose linearisation admits the ε levels."""
+        for P0 in starts:
+            try:
+                return optimise(s, free, P_start=P0, explain=False, **k, **kw)
+            except InfeasibleError:
+                continue
+        raise InfeasibleError("ε levels not reachable", None)
+
+    for e1 in _levels(pm_hi, pm_lo, n_pm):
         try:
-            pl = optimise(s, free, "cost", eps_pm25=(yi, e1c),
-                          eps_co2=None if e2c is None else (yi, e2c), P_start=P,
-                          explain=False, **kw)
+            first = solve([P, lo_pm.P], objective="cost", eps_pm25=(yi, pad(e1)))
         except InfeasibleError:
             continue
-        P = pl.P
-        plans.append(pl)
-        rows.append({"eps_pm25_ugm3": e1, "eps_co2_t": e2, "cost_pv_yuan": pl.cost_pv,
-                     "pm25_ugm3": float(pl.pm25[yi]), "co2_t": float(pl.co2[yi]),
-                     "converged": pl.converged})
+        P = first.P
+        pts = [(first, None)]
+        if n_co > 1:  # CO2 levels between this point's CO2 and the lowest at this PM2.5
+            try:
+                lo = solve([P, lo_pm.P], objective="min_co2", obj_year=yi,
+                           eps_pm25=(yi, pad(e1)))
+            except InfeasibleError:
+                lo = None
+            levels = [] if lo is None else _levels(float(first.co2[yi]), float(lo.co2[yi]),
+                                                   n_co)[1:]
+            for e2 in levels:
+                try:
+                    pts.append((solve([P, lo.P], objective="cost", eps_pm25=(yi, pad(e1)),
+                                      eps_co2=(yi, pad(e2))), e2))
+                except InfeasibleError:
+                    continue
+        for pl, e2 in pts:
+            plans.append(pl)
+            rows.append({"eps_pm25_ugm3": e1, "eps_co2_t": e2, "cost_pv_yuan": pl.cost_pv,
+                         "pm25_ugm3": float(pl.pm25[yi]), "co2_t": float(pl.co2[yi]),
+                         "converged": pl.converged})
     tab = pd.DataFrame(rows)
     if tab.empty:
         return tab, []

@@ -194,9 +194,11 @@ def _slp(s: Setup, t: lpm.Targets, objective: str, P: np.ndarray, lin: Linearisa
     species = sorted({sp for sp, _, _ in t.caps})
     history = []
     for it in range(1, max_iter + 1):
-        if lin is None or not np.array_equal(lin.P0, P):
+        if lin is None:
+            # the first LP may reuse the last linearisation of this setup (any expansion
+            # point is valid: the plan is accepted only when the engine agrees with the LP)
             c = s.__dict__.get("_lin_cache")
-            lin = c if c is not None and np.array_equal(c.P0, P) else linearise(s.ev, P)
+            lin = c if it == 1 and c is not None else linearise(s.ev, P)
             s.__dict__["_lin_cache"] = lin
         d = s.lpdata(lin, species)
         res = lpm.build_and_solve(d, t, objective, slack=slack, **lp_kw)

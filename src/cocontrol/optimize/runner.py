@@ -1,0 +1,124 @@
+"""One call from a project folder to an optimised plan (used by the CLI and the demo)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from cocontrol.errors import InfeasibleError, InputError, Problem
+from cocontrol.optimize import settings as st
+from cocontrol.optimize.airlink import city_link, default_mapping
+from cocontrol.optimize.lp import Targets
+from cocontrol.optimize.pareto import pareto
+from cocontrol.optimize.problem import Evaluator, make_pairs, prepare_base
+from cocontrol.optimize.slp import Plan, Setup, optimise, setup
+
+
+@dataclass
+class Result:
+    setup: Setup
+    plan: Plan | None
+    settings: st.OptSettings
+    targets: Targets
+    pareto: tuple | None = None
+    infeasible: InfeasibleError | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def build_setup(folder: Path | str, s: st.OptSettings, region_level: str | None = None,
+                measures: list[str] | None = None) -> tuple[Setup, list[str]]:
+    """Engine, pairs and air-quality link of a project."""
+    base = prepare_base(folder, measures=measures or s.measures, base_scenario=s.base_scenario)
+    level = region_level if region_level is not None else s.region_level
+    if level is not None and level not in base.lines.columns:
+        raise InputError(Problem(file="optimisation.yaml", column="optimisation.region_level",
+                                 value=level, message="unknown region level",
+                                 expected="city, district, park, enterprise or facility"))
+    pairs = make_pairs(base, region_level=level, integer_steps=s.integer_steps)
+    notes = []
+    if pairs.attrs.get("uncovered"):
+        notes.append("measures with lines outside every region of level "
+                     f"{level} (not optimised there): {', '.join(pairs.attrs['uncovered'])}")
+    ev = Evaluator(base, pairs, s.base_scenario)
+    aq = None
+    if s.air_quality is not None:
+        a = s.air_quality
+        E0 = ev.evaluate(np.zeros((len(pairs), len(base.years)))).emissions[:, 0]
+        mapping = default_mapping(a.om_oc_ratio, a.om_share_of_primary)
+        aq = city_link(a.city, a.pm25_base_ugm3, a.local_share, base.species, E0, mapping)
+        notes.append(
+            f"Air quality: TM5-FASST China scaled to {a.city} (Van Dingenen et al. 2018; "
+            f"docs/methods/air-quality-response.md) with base PM2.5 {a.pm25_base_ugm3:g} µg/m³ "
+            f"in {base.years[0]}, local share {a.local_share}"
+            + (f", OM = {a.om_share_of_primary:g} × (PM2.5 − BC)" if a.om_share_of_primary
+               is not None else f", OM = {a.om_oc_ratio:g} × OC")
+            + "; emissions outside the city held at base-year levels. " + a.source)
+    return setup(ev, aq), notes
+
+
+def targets_from(s: st.OptSettings, pm25_max=None, target_year=None, co2_peak_by=None,
+                 budget=None) -> Targets:
+    t = s.targets
+    return Targets(
+        pm25_max=pm25_max if pm25_max is not None else t.get("pm25_max"),
+        pm25_year=target_year if target_year is not None else t.get("pm25_year"),
+        co2_peak_by=co2_peak_by if co2_peak_by is not None else t.get("co2_peak_by"),
+        co2_caps={int(k): float(v) for k, v in (t.get("co2_caps_t") or {}).items()},
+        caps=[(c["species"], int(c["year"]), float(c["max_t"])) for c in t.get("caps") or []],
+        budget=budget if budget is not None else t.get("budget_yuan"))
+
+
+def run_project(folder: Path | str, *, pm25_max=None, target_year=None, co2_peak_by=None,
+                budget=None, objective: str = "cost", n_pareto: int = 0,
+                time_limit: float = 60.0, mip_gap: float = 1e-4,
+                region_level: str | None = None) -> Result:
+    """Optimise a project; an infeasible problem is returned with its explanation (and the
+    relaxed plan) rather than raised, so a report can still be written."""
+    s = st.load(folder)
+    stp, notes = build_setup(folder, s, region_level)
+    t = targets_from(s, pm25_max, target_year, co2_peak_by, budget)
+    if t.pm25_max is not None and stp.aq is None:
+        raise InputError(Problem(file="optimisation.yaml", column="air_quality",
+                                 message="a PM2.5 target needs an air-quality model",
+                                 expected="an air_quality section (city, pm25_base_ugm3, "
+                                          "local_share)"))
+    if t.pm25_max is not None and t.pm25_year is None:
+        t.pm25_year = stp.years[-1]
+    kw = dict(time_limit=time_limit, mip_gap=mip_gap)
+    res = Result(stp, None, s, t, notes=notes)
+    try:
+        res.plan = optimise(stp, t, objective, **kw)
+    except InfeasibleError as e:
+        res.infeasible = e
+        res.plan = getattr(e, "plan", None)
+        return res
+    if n_pareto:
+        from dataclasses import replace
+
+        tp = replace(t, budget=None)
+        res.pareto = pareto(stp, tp, n_points=n_pareto, year=t.pm25_year, **kw)
+    return res
+
+
+def write(res: Result, out: Path, lang: str = "en", stem: str = "optimisation"
+          ) -> list[Path]:
+    """HTML report and Excel workbook of a result."""
+    from cocontrol.optimize.report import build, write_excel
+
+    h = res.settings.health
+    hk = None
+    if h is not None:
+        hk = dict(population=h.population, mortality_rate=h.mortality_rate, crf=h.crf,
+                  vsl=h.vsl)
+    notes = list(res.notes)
+    if h is not None:
+        notes.append(f"Health: population {h.population:,.0f} in the CRF's age range, baseline "
+                     f"mortality {h.mortality_rate:g} per person-year. {h.source}")
+    rep, sheets = build(res.plan, lang, res.pareto, notes, hk, res.infeasible)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    html = rep.write(out / f"{stem}_report.html")
+    xlsx = write_excel(sheets, out / f"{stem}.xlsx")
+    return [html, xlsx]

@@ -1,0 +1,144 @@
+"""Project settings of the optimisation stage (``optimisation.yaml`` in the project folder).
+
+```yaml
+air_quality:            # TM5-FASST scaled to the city (cocontrol.airquality.city_model)
+  city: demo_city       # receptor name
+  pm25_base_ugm3: 50    # base-year annual mean, µg/m³
+  local_share: 0.6      # share of the city's PM2.5 from its own emissions (0-1)
+  om_share_of_primary: 0.3   # only if the inventory has no OC: OM share of primary PM2.5 − BC
+  om_oc_ratio: 1.4      # OM/OC, when OC is in the inventory
+  source: "..."         # provenance of the numbers above
+health:
+  population: 2190000   # persons in the CRF's age range
+  mortality_rate: 0.0116  # deaths per person-year of that population
+  crf: krewski2009
+  vsl: default
+  source: "..."
+optimisation:
+  base_scenario: baseline
+  measures: [...]       # candidates; default: every measure of scenarios.yaml
+  region_level: null    # or district, park ...
+  integer_steps: {coal_power_small_unit_phaseout: 2}
+targets: {pm25_max: 35, pm25_year: 2030, co2_peak_by: 2030, budget_yuan: null}
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from cocontrol.errors import InputError, Problem
+
+FILE = "optimisation.yaml"
+
+
+@dataclass
+class AQSettings:
+    city: str
+    pm25_base_ugm3: float
+    local_share: float | dict
+    om_share_of_primary: float | None = None
+    om_oc_ratio: float = 1.4
+    source: str = ""
+
+
+@dataclass
+class HealthSettings:
+    population: float
+    mortality_rate: float
+    crf: str | None = None
+    vsl: object = "default"
+    source: str = ""
+
+
+@dataclass
+class OptSettings:
+    air_quality: AQSettings | None = None
+    health: HealthSettings | None = None
+    base_scenario: str = "baseline"
+    measures: list[str] | None = None
+    region_level: str | None = None
+    integer_steps: dict[str, int] = field(default_factory=dict)
+    targets: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)
+
+
+def _num(d: dict, key: str, section: str, probs: list, lo=None, hi=None, required=True):
+    v = d.get(key)
+    if v is None:
+        if required:
+            probs.append(Problem(FILE, f"{key} is missing", column=f"{section}.{key}",
+                                 expected="a number"))
+        return None
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        probs.append(Problem(FILE, "not a number", column=f"{section}.{key}", value=v,
+                             expected="a number"))
+        return None
+    if (lo is not None and x < lo) or (hi is not None and x > hi):
+        probs.append(Problem(FILE, "out of range", column=f"{section}.{key}", value=v,
+                             expected=f"between {lo} and {hi}"))
+    return x
+
+
+def parse(data: dict) -> OptSettings:
+    """Validate the settings (every problem reported at once)."""
+    probs: list[Problem] = []
+    out = OptSettings(raw=data)
+    aq = data.get("air_quality")
+    if aq:
+        share = aq.get("local_share")
+        if isinstance(share, dict):
+            for k in share:
+                _num(share, k, "air_quality.local_share", probs, 0, 1)
+        else:
+            share = _num(aq, "local_share", "air_quality", probs, 0, 1)
+        city = aq.get("city")
+        if not isinstance(city, str) or not city:
+            probs.append(Problem(FILE, "city is missing", column="air_quality.city",
+                                 expected="the receptor name (e.g. the city's region_id)"))
+        out.air_quality = AQSettings(
+            city=str(city), pm25_base_ugm3=_num(aq, "pm25_base_ugm3", "air_quality", probs, 0),
+            local_share=share,
+            om_share_of_primary=_num(aq, "om_share_of_primary", "air_quality", probs, 0, 1,
+                                     required=False),
+            om_oc_ratio=_num(aq, "om_oc_ratio", "air_quality", probs, 1, 3,
+                             required=False) or 1.4,
+            source=str(aq.get("source", "")))
+    h = data.get("health")
+    if h:
+        out.health = HealthSettings(
+            population=_num(h, "population", "health", probs, 0),
+            mortality_rate=_num(h, "mortality_rate", "health", probs, 0, 1),
+            crf=h.get("crf"), vsl=h.get("vsl", "default"), source=str(h.get("source", "")))
+    o = data.get("optimisation") or {}
+    out.base_scenario = str(o.get("base_scenario", "baseline"))
+    out.measures = o.get("measures")
+    out.region_level = o.get("region_level")
+    steps = o.get("integer_steps") or {}
+    for k, v in steps.items():
+        if not isinstance(v, int) or v < 1:
+            probs.append(Problem(FILE, "integer steps must be a whole number ≥ 1",
+                                 column=f"optimisation.integer_steps.{k}", value=v,
+                                 expected="e.g. 2 (p ∈ {0, ½, 1} × max)"))
+    out.integer_steps = {k: int(v) for k, v in steps.items() if isinstance(v, int)}
+    out.targets = dict(data.get("targets") or {})
+    if probs:
+        raise InputError(probs)
+    return out
+
+
+def load(folder: Path | str) -> OptSettings:
+    """Settings of ``folder/optimisation.yaml`` (empty settings if there is none)."""
+    p = Path(folder) / FILE
+    if not p.exists():
+        return OptSettings()
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise InputError(Problem(str(p), f"not valid YAML: {e}")) from e
+    return parse(data)
