@@ -206,15 +206,24 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
     def soft(name: str) -> bool:
         return slack is True or (isinstance(slack, set) and name in slack)
 
+    row_scale: dict[str, np.ndarray] = {}
+
     def add(name: str, lhs, rhs: np.ndarray, rws: list[Row]):
-        """lhs (dims 'period' restricted to selected positions) ≤ rhs, with slack if asked."""
-        rhs_da = xr.DataArray(rhs, dims="period", coords={"period": lhs.coords["period"]})
+        """lhs (dims 'period' restricted to selected positions) ≤ rhs, with slack if asked.
+        Rows are divided by their scale (numerics of HiGHS); slacks are in those units."""
+        sc = np.array([abs(r.scale) if r.scale and np.isfinite(r.scale) else 1.0
+                       for r in rws])
+        row_scale[name] = sc
+        per = lhs.indexes["period"]
+        inv = xr.DataArray(1.0 / sc, dims="period", coords={"period": per})
+        rhs_da = xr.DataArray(np.asarray(rhs, float) / sc, dims="period",
+                              coords={"period": per})
         if soft(name):
-            s = m.add_variables(lower=0.0, coords=[lhs.indexes["period"]], name=f"s_{name}")
+            s = m.add_variables(lower=0.0, coords=[per], name=f"s_{name}")
             slacks[name] = s
-            m.add_constraints(lhs - s <= rhs_da, name=name)
+            m.add_constraints(lhs * inv - s <= rhs_da, name=name)
         else:
-            m.add_constraints(lhs <= rhs_da, name=name)
+            m.add_constraints(lhs * inv <= rhs_da, name=name)
         rows[name] = rws
 
     cost_l, cost_c = lin(d.cost)
@@ -257,51 +266,57 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
         i = list(years).index(int(y))
         add(f"cap{j}", L.sel(period=[i]), np.array([mx - c[i]]),
             [Row(f"cap{j}", f"{sp} cap", int(y), float(mx), "t", float(mx) or 1.0)])
+    cost_scale = max(float((np.abs(d.cost.grad) * d.ub).sum(axis=0) @ d.disc), 1.0)
     if t.budget is not None:
+        bs = max(abs(t.budget), cost_scale)
+        row_scale["budget"] = np.array([bs])
         if soft("budget"):
             sb = m.add_variables(lower=0.0, name="s_budget")
             slacks["budget"] = sb
-            m.add_constraints(cost_pv - sb <= t.budget - cost_pv_const, name="budget")
+            m.add_constraints(cost_pv * (1 / bs) - sb <= (t.budget - cost_pv_const) / bs,
+                              name="budget")
         else:
-            m.add_constraints(cost_pv <= t.budget - cost_pv_const, name="budget")
+            m.add_constraints(cost_pv * (1 / bs) <= (t.budget - cost_pv_const) / bs,
+                              name="budget")
         rows["budget"] = [Row("budget", "budget (present value)", int(years[0]), t.budget,
-                              "yuan", abs(t.budget) or 1.0)]
+                              "yuan", bs)]
     if eps_pm25 is not None and d.pm25 is not None:
         L, c = lin(d.pm25)
         i, v = eps_pm25
-        m.add_constraints(L.sel(period=[i]) <= v - c[i], name="eps_pm25")
+        sc = max(abs(v), 1.0)
+        m.add_constraints(L.sel(period=[i]) * (1 / sc) <= (v - c[i]) / sc, name="eps_pm25")
     if eps_co2 is not None:
         i, v = eps_co2
-        m.add_constraints(co2_l.sel(period=[i]) <= v - co2_c[i], name="eps_co2")
+        sc = max(abs(v), 1.0)
+        m.add_constraints(co2_l.sel(period=[i]) * (1 / sc) <= (v - co2_c[i]) / sc,
+                          name="eps_co2")
 
-    cost_scale = max(float((np.abs(d.cost.grad) * d.ub).sum(axis=0) @ d.disc), 1.0)
+    obj_scale = 1.0
     if slack is True or (isinstance(slack, set) and slack):
         obj = 0
-        for name, s in slacks.items():
-            sc = np.array([r.scale for r in rows[name]], float)
-            w = 1.0 / np.where(np.abs(sc) > 0, np.abs(sc), 1.0)
-            if name == "budget":
-                obj = obj + s * float(w[0])
-            else:
-                obj = obj + (s * xr.DataArray(w, dims="period",
-                                              coords={"period": s.indexes["period"]})).sum()
+        for s_ in slacks.values():  # rows are scaled: one unit of slack = one row scale
+            obj = obj + s_.sum()
         obj = obj + cost_pv * (1e-9 / cost_scale)
         m.add_objective(obj)
     elif objective == "cost":
-        m.add_objective(cost_pv)
+        obj_scale = 1.0 / cost_scale
+        m.add_objective(cost_pv * obj_scale)
     elif objective == "cocontrol":
         if d.apeq is None:
             raise ModelError("co-control objective needs APeq coefficients")
         ga = _da(d.apeq.grad * apeq_price + d.co2.grad * carbon_price, ("pair", "period"),
                  K, T)
-        m.add_objective((ga * p * disc).sum())  # minimise −benefit = Σ w (a·APeq + c·CO2)
+        gw = ga * disc
+        obj_scale = 1.0 / max(float(np.abs(gw).max()), 1e-12)
+        m.add_objective((gw * p).sum() * obj_scale)  # minimise −benefit
     elif objective in ("min_pm25", "min_co2"):
         q = d.pm25 if objective == "min_pm25" else d.co2
         if q is None:
             raise ModelError("no air-quality model: PM2.5 cannot be minimised")
         i = T - 1 if obj_year is None else obj_year
-        m.add_objective((_da(q.grad[:, i], ("pair",), K, T) * p.isel(period=i)).sum()
-                        + cost_pv * (1e-9 * float(np.abs(q.value0).max() or 1.0) / cost_scale))
+        obj_scale = 1.0 / max(float(np.abs(q.grad[:, i]).max()), 1e-12)
+        m.add_objective((_da(q.grad[:, i] * obj_scale, ("pair",), K, T)
+                         * p.isel(period=i)).sum() + cost_pv * (1e-9 / cost_scale))
     else:
         raise ModelError(f"unknown objective {objective!r} (cost or cocontrol)")
     build_s = time.perf_counter() - t0
@@ -330,15 +345,16 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
             gap = float(m.solver_model.getInfo().mip_gap)
         except Exception:  # noqa: BLE001
             gap = None
-    obj_val = float(m.objective.value)
+    obj_val = float(m.objective.value) / obj_scale
     res = LPResult(np.clip(P, 0.0, d.ub), cond, obj_val, build_s, solve_s, gap, rows=rows)
-    for name, s in slacks.items():
-        res.slacks[name] = np.atleast_1d(np.asarray(s.solution.values, float))
+    for name, sv in slacks.items():
+        res.slacks[name] = np.atleast_1d(np.asarray(sv.solution.values, float)) \
+            * row_scale[name]
     if not len(ints) and not slacks:
         for name in rows:
             try:
-                res.duals[name] = np.atleast_1d(np.asarray(m.constraints[name].dual.values,
-                                                           float))
+                res.duals[name] = np.atleast_1d(np.asarray(
+                    m.constraints[name].dual.values, float)) / row_scale[name] / obj_scale
             except Exception:  # noqa: BLE001
                 pass
     return res

@@ -32,6 +32,8 @@ def build_setup(folder: Path | str, s: st.OptSettings, region_level: str | None 
     """Engine, pairs and air-quality link of a project."""
     base = prepare_base(folder, measures=measures or s.measures, base_scenario=s.base_scenario)
     level = region_level if region_level is not None else s.region_level
+    if isinstance(level, str) and level.strip().lower() in ("", "none", "all"):
+        level = None  # city-wide pairs
     if level is not None and level not in base.lines.columns:
         raise InputError(Problem(file="optimisation.yaml", column="optimisation.region_level",
                                  value=level, message="unknown region level",

@@ -1,0 +1,92 @@
+"""CLI: ``cocontrol optimize PROJECT`` (thin shell over cocontrol.optimize) and its demo."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from cocontrol.cli.common import Format, Lang, console, emit, fail
+from cocontrol.errors import CocontrolError
+
+
+class Objective(str, Enum):
+    cost = "cost"
+    cocontrol = "cocontrol"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("optimize")
+    def optimize_cmd(
+        project: Path = typer.Argument(..., help="project folder (with scenarios.yaml and "
+                                       "optionally optimisation.yaml)"),
+        pm25_target: float | None = typer.Option(None, "--pm25-target",
+                                                 help="annual-mean PM2.5 limit, µg/m³"),
+        target_year: int | None = typer.Option(None, "--target-year",
+                                               help="PM2.5 limit applies from this year on"),
+        co2_peak_by: int | None = typer.Option(None, "--co2-peak-by",
+                                               help="CO2 does not rise after this year"),
+        budget: float | None = typer.Option(None, "--budget", help="present value of net "
+                                            "costs, yuan (required by --objective cocontrol)"),
+        objective: Objective = typer.Option(Objective.cost, "--objective",
+                                            help="cost (least discounted cost) or cocontrol "
+                                                 "(max APeq + weighted CO2 under the budget)"),
+        pareto: int = typer.Option(0, "--pareto", help="number of ε-constraint Pareto points "
+                                   "(0 = none)"),
+        region_level: str | None = typer.Option(None, "--region-level",
+                                                help="decide per region of this level "
+                                                     "(district, park ...); default from "
+                                                     "optimisation.yaml, else city-wide"),
+        time_limit: float = typer.Option(60.0, "--time-limit", help="seconds per LP/MILP"),
+        mip_gap: float = typer.Option(1e-4, "--mip-gap", help="relative MIP gap"),
+        fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json, xlsx: "
+                                   "the portfolio table"),
+        output: Path | None = typer.Option(None, "--output", help="file for --format, or a "
+                                           "folder for the HTML/Excel report"),
+        lang: Lang = typer.Option(Lang.en, "--lang", help="en or zh"),
+    ) -> None:
+        """Least-cost measures for PM2.5 attainment and the CO2 peak (减污降碳双目标优化)."""
+        from cocontrol.optimize import results, runner
+
+        try:
+            res = runner.run_project(project, pm25_max=pm25_target, target_year=target_year,
+                                     co2_peak_by=co2_peak_by, budget=budget,
+                                     objective=objective.value, n_pareto=pareto,
+                                     time_limit=time_limit, mip_gap=mip_gap,
+                                     region_level=region_level)
+            if output is not None and (output.is_dir() or output.suffix == ""):
+                for p in runner.write(res, output, lang.value):
+                    console.print(f"wrote {p}")
+            if res.infeasible is not None:
+                if res.infeasible.report is not None:
+                    emit(res.infeasible.report, Format.table, None, "infeasible targets")
+                fail(res.infeasible)
+            plan = res.plan
+            console.print(f"sequential LP: {plan.iterations} iteration(s), "
+                          f"{'converged' if plan.converged else 'NOT converged'}; last LP "
+                          f"build {plan.lp.build_s:.2f} s, solve {plan.lp.solve_s:.2f} s"
+                          + (f", MIP gap {plan.lp.mip_gap:.1e}" if plan.lp.mip_gap is not None
+                             else ""))
+            console.print(f"present value of net cost: {plan.cost_pv / 1e8:,.2f} × 1e8 yuan")
+            summ = results.summary(plan).set_index("year")
+            emit(summ.T, Format.table, None, "by year")
+            port = results.portfolio(plan)
+            out_file = output if output is not None and output.suffix else None
+            emit(port, fmt, out_file, "penetration (0-1)")
+        except CocontrolError as e:
+            fail(e)
+
+
+def demo(out: Path, lang: str) -> list[Path]:
+    """Least-cost path of Demo City to 35 µg/m³ by 2030 with the CO2 peak by 2030, with a
+    four-point Pareto front."""
+    from cocontrol.cli.inventory import _demo_project
+    from cocontrol.optimize import runner
+
+    res = runner.run_project(_demo_project(), n_pareto=4)
+    paths = runner.write(res, out, lang)
+    if res.plan is not None:
+        console.print(f"optimisation: PM2.5 {res.plan.pm25[-1]:.1f} µg/m³ in "
+                      f"{res.plan.years[-1]}, PV cost {res.plan.cost_pv / 1e8:,.1f} × 1e8 yuan")
+    return paths
