@@ -240,15 +240,8 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
     if t.co2_peak_by is not None:
         sel = np.flatnonzero(years[:-1] >= t.co2_peak_by)  # rows: year i+1 ≤ year i
         if len(sel):
-            G = d.co2.grad
-            D = np.zeros((len(sel), K, T))
-            for r_, i in enumerate(sel):
-                D[r_, :, i + 1] = G[:, i + 1]
-                D[r_, :, i] = -G[:, i]
-            lhs = (xr.DataArray(D, dims=("period", "pair", "t"),
-                                coords={"period": sel + 1, "pair": np.arange(K),
-                                        "t": np.arange(T)})
-                   * p.rename(period="t")).sum(["pair", "t"])
+            lhs = (co2_l.isel(period=sel + 1)
+                   - co2_l.isel(period=sel).assign_coords(period=sel + 1))
             scale = float(np.abs(d.co2.value0).max()) or 1.0
             add("co2_peak", lhs, co2_c[sel] - co2_c[sel + 1],
                 [Row("co2_peak", f"CO2 not above its {years[i]} level", int(years[i + 1]),
