@@ -139,7 +139,8 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
                     eps_co2: tuple[int, float] | None = None,
                     carbon_price: float = 80.0, apeq_price: float = 1.2,
                     time_limit: float = 60.0, mip_gap: float = 1e-4,
-                    obj_year: int | None = None) -> LPResult:
+                    obj_year: int | None = None,
+                    eps_pm25_levels: list[float] | None = None) -> LPResult:
     """Build the LP/MILP and solve it with HiGHS.
 
     Parameters
@@ -155,6 +156,9 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
         ``co2_peak``, ``co2_cap``, ``cap<j>``, ``budget``): soften only those.
     eps_pm25, eps_co2
         ε-constraints (year index, limit) for the Pareto front.
+    eps_pm25_levels
+        Solve the same model for each of these PM2.5 limits (the ε row's right-hand side is
+        updated, the model is built once); returns a list of results (None = infeasible).
     """
     import linopy
 
@@ -178,24 +182,24 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
         m.add_constraints(p.isel(period=slice(1, None))
                           - p.isel(period=slice(0, -1)).assign_coords(period=np.arange(1, T))
                           >= 0, name="monotone")
-    if d.pools:  # Σ magnitude × p ≤ 1 over competing switches
-        inc = np.zeros((len(d.pools), K))
+    if d.pools:  # Σ magnitude × p ≤ 1 over competing switches (padded member table)
+        width = max(len(g) for g in d.pools)
+        idx = np.zeros((len(d.pools), width), dtype=int)
+        coef = np.zeros((len(d.pools), width))
         for g, members in enumerate(d.pools):
-            inc[g, members] = d.magnitude[members]
-        m.add_constraints((xr.DataArray(inc, dims=("pool", "pair"),
-                                        coords={"pair": np.arange(K)}) * p).sum("pair") <= 1.0,
-                          name="exclusive")
+            idx[g, :len(members)] = members
+            coef[g, :len(members)] = d.magnitude[members]
+        sel = p.isel(pair=xr.DataArray(idx, dims=("pool", "member")))
+        m.add_constraints((sel * xr.DataArray(coef, dims=("pool", "member"))).sum("member")
+                          <= 1.0, name="exclusive")
     eq = [(a, b) for a, b, k in d.links if k == "equal"]
     req = [(a, b) for a, b, k in d.links if k == "requires"]
     for name, lst, sign in (("companion", eq, "=="), ("precedence", req, "<=")):
         if lst:
-            L = np.zeros((len(lst), K))
-            for i, (a, b) in enumerate(lst):
-                L[i, a] += 1.0
-                L[i, b] -= 1.0
-            m.add_constraints((xr.DataArray(L, dims=("link", "pair"),
-                                            coords={"pair": np.arange(K)}) * p).sum("pair"),
-                              sign, 0.0, name=name)
+            a = xr.DataArray(np.array([x for x, _ in lst]), dims="link")
+            b = xr.DataArray(np.array([y for _, y in lst]), dims="link")
+            pb = p.isel(pair=b).assign_coords(pair=("link", a.values))  # same labels
+            m.add_constraints(p.isel(pair=a) - pb, sign, 0.0, name=name)
 
     def lin(q: Quantity):
         return (_da(q.grad, ("pair", "period"), K, T) * p).sum("pair"), q.const(d.P0)
@@ -226,9 +230,9 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
             m.add_constraints(lhs * inv <= rhs_da, name=name)
         rows[name] = rws
 
-    cost_l, cost_c = lin(d.cost)
+    cost_c = d.cost.const(d.P0)
     disc = xr.DataArray(d.disc, dims="period", coords={"period": np.arange(T)})
-    cost_pv = (cost_l * disc).sum("period")
+    cost_pv = (_da(d.cost.grad * d.disc[None, :], ("pair", "period"), K, T) * p).sum()
     cost_pv_const = float((cost_c * d.disc).sum())
     if t.pm25_max is not None and d.pm25 is not None:
         sel = np.flatnonzero(years >= (t.pm25_year or years[0]))
@@ -314,40 +318,60 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
         raise ModelError(f"unknown objective {objective!r} (cost or cocontrol)")
     build_s = time.perf_counter() - t0
 
-    t1 = time.perf_counter()
-    try:
-        with _quiet():
-            status, cond = m.solve(solver_name="highs", io_api="direct", time_limit=time_limit,
-                                   mip_rel_gap=mip_gap, output_flag=False,
-                                   log_to_console=False, progress=False)
-    except Exception as e:  # noqa: BLE001 - a solver failure becomes a plain ModelError
-        raise ModelError(f"HiGHS failed to solve the optimisation model: {e}") from e
-    solve_s = time.perf_counter() - t1
-    cond = str(cond)
-    if cond in ("infeasible", "infeasible_or_unbounded"):
-        raise LPInfeasible(cond)
-    if status != "ok" and cond != "time_limit":
-        raise ModelError(f"HiGHS stopped without a usable solution ({status}: {cond})")
-    P = np.asarray(p.solution.values, float)
-    if np.isnan(P).any():
-        raise ModelError(f"HiGHS found no solution within the time limit of {time_limit} s; "
-                         "raise --time-limit or use fewer pairs")
-    gap = None
-    if len(ints):
+    def solve_current(build_s: float) -> LPResult:
+        t1 = time.perf_counter()
         try:
-            gap = float(m.solver_model.getInfo().mip_gap)
-        except Exception:  # noqa: BLE001
-            gap = None
-    obj_val = float(m.objective.value) / obj_scale
-    res = LPResult(np.clip(P, 0.0, d.ub), cond, obj_val, build_s, solve_s, gap, rows=rows)
-    for name, sv in slacks.items():
-        res.slacks[name] = np.atleast_1d(np.asarray(sv.solution.values, float)) \
-            * row_scale[name]
-    if not len(ints) and not slacks:
-        for name in rows:
+            with _quiet():
+                status, cond = m.solve(solver_name="highs", io_api="direct", time_limit=time_limit,
+                                       mip_rel_gap=mip_gap, output_flag=False,
+                                       log_to_console=False, progress=False)
+        except Exception as e:  # noqa: BLE001 - a solver failure becomes a plain ModelError
+            raise ModelError(f"HiGHS failed to solve the optimisation model: {e}") from e
+        solve_s = time.perf_counter() - t1
+        cond = str(cond)
+        if cond in ("infeasible", "infeasible_or_unbounded"):
+            raise LPInfeasible(cond)
+        if status != "ok" and cond != "time_limit":
+            raise ModelError(f"HiGHS stopped without a usable solution ({status}: {cond})")
+        P = np.asarray(p.solution.values, float)
+        if np.isnan(P).any():
+            raise ModelError(f"HiGHS found no solution within the time limit of {time_limit} s; "
+                             "raise --time-limit or use fewer pairs")
+        gap = None
+        if len(ints):
             try:
-                res.duals[name] = np.atleast_1d(np.asarray(
-                    m.constraints[name].dual.values, float)) / row_scale[name] / obj_scale
+                gap = float(m.solver_model.getInfo().mip_gap)
             except Exception:  # noqa: BLE001
-                pass
-    return res
+                gap = None
+        obj_val = float(m.objective.value) / obj_scale
+        res = LPResult(np.clip(P, 0.0, d.ub), cond, obj_val, build_s, solve_s, gap, rows=rows)
+        for name, sv in slacks.items():
+            res.slacks[name] = np.atleast_1d(np.asarray(sv.solution.values, float)) \
+                * row_scale[name]
+        if not len(ints) and not slacks:
+            for name in rows:
+                try:
+                    res.duals[name] = np.atleast_1d(np.asarray(
+                        m.constraints[name].dual.values, float)) / row_scale[name] / obj_scale
+                except Exception:  # noqa: BLE001
+                    pass
+        return res
+
+    if eps_pm25_levels is None:
+        return solve_current(build_s)
+    # ε sweep on one model: only the right-hand side of the ε row changes
+    if eps_pm25 is None:
+        raise ModelError("eps_pm25_levels needs eps_pm25 (year index, first level)")
+    c_eps = d.pm25.const(d.P0)
+    i, v0 = eps_pm25
+    sc = max(abs(v0), 1.0)  # the row scale used when the model was built
+    out = []
+    for j, v in enumerate(eps_pm25_levels):
+        t2 = time.perf_counter()
+        m.constraints["eps_pm25"].update(rhs=(v - c_eps[i]) / sc)
+        b = build_s + time.perf_counter() - t2 if j == 0 else time.perf_counter() - t2
+        try:
+            out.append(solve_current(b))
+        except LPInfeasible:
+            out.append(None)
+    return out

@@ -130,16 +130,20 @@ def pareto(s: Setup, targets: lpm.Targets, n_points: int = 9, year: int | None =
 def pareto_lp(d: lpm.LPData, targets: lpm.Targets, n_points: int = 20, year_index: int = -1,
               **kw) -> pd.DataFrame:
     """ε-constraint front on a fixed linearisation (no engine re-check): cost against PM2.5
-    in one year. Used by the benchmark and for quick exploration."""
+    in one year, all points solved on one model whose ε right-hand side is updated. Used by
+    the benchmark and for quick exploration."""
     free = replace(targets, pm25_max=None, pm25_year=None)
     yi = year_index % len(d.years)
     a = lpm.build_and_solve(d, free, "cost", **kw)
     b = lpm.build_and_solve(d, free, "min_pm25", obj_year=yi, **kw)
     hi, lo = float(d.pm25.at(a.P, d.P0)[yi]), float(d.pm25.at(b.P, d.P0)[yi])
+    levels = [e + 1e-7 * max(abs(e), 1.0) for e in _levels(hi, lo, n_points)]
+    res = lpm.build_and_solve(d, free, "cost", eps_pm25=(yi, levels[0]),
+                              eps_pm25_levels=levels, **kw)
     rows = []
-    for e in _levels(hi, lo, n_points):
-        r = lpm.build_and_solve(d, free, "cost", eps_pm25=(yi, e + 1e-7 * max(abs(e), 1.0)),
-                                **kw)
+    for e, r in zip(_levels(hi, lo, n_points), res, strict=True):
+        if r is None:
+            continue
         rows.append({"eps_pm25_ugm3": e, "cost_pv_yuan": float(d.disc @ d.cost.at(r.P, d.P0)),
                      "pm25_ugm3": float(d.pm25.at(r.P, d.P0)[yi]),
                      "build_s": r.build_s, "solve_s": r.solve_s})
