@@ -19,7 +19,13 @@ optimisation:
   measures: [...]       # candidates; default: every measure of scenarios.yaml
   region_level: null    # or district, park ...
   integer_steps: {coal_power_small_unit_phaseout: 2}
-targets: {pm25_max: 35, pm25_year: 2030, co2_peak_by: 2030, budget_yuan: null}
+targets:
+  pm25_max: 35          # µg/m³, from pm25_year on
+  pm25_year: 2030
+  co2_peak_by: 2030
+  budget_yuan: null     # present value of net costs
+  co2_caps_t: {2035: 2.0e7}
+  caps: [{species: NOx, year: 2030, max_t: 29800}]
 ```
 """
 
