@@ -65,7 +65,9 @@ def test_demo_writes_report_and_workbook(tmp_path):
     assert "帕累托" in html and "35" in html
     assert (tmp_path / "assets" / "plotly.min.js").exists()
     xl = pd.read_excel(tmp_path / "optimisation.xlsx", sheet_name=None)
-    assert {"summary", "portfolio", "ranking", "pareto", "health", "solver"} <= set(xl)
+    assert {"summary", "portfolio", "ranking", "pareto", "health", "solver", "whatif1"} <= set(xl)
+    w = xl["whatif1"]
+    assert not w[w["constraint"] == "pm25"]["met"].all()
     summ = xl["summary"].set_index("year")
     assert summ.loc[2030, "PM2.5_plan_ugm3"] <= 35 + 1e-6
     co2 = summ["CO2_plan_Mt"]

@@ -80,13 +80,32 @@ def register(app: typer.Typer) -> None:
 
 def demo(out: Path, lang: str) -> list[Path]:
     """Least-cost path of Demo City to 35 µg/m³ by 2030 with the CO2 peak by 2030, with a
-    four-point Pareto front."""
+    four-point Pareto front, and what a stricter limit (25 µg/m³, WHO interim target 2) would
+    miss by."""
+    from dataclasses import replace
+
     from cocontrol.cli.inventory import _demo_project
+    from cocontrol.errors import InfeasibleError
     from cocontrol.optimize import runner
+    from cocontrol.optimize.slp import optimise
 
     res = runner.run_project(_demo_project(), n_pareto=4)
-    paths = runner.write(res, out, lang)
+    whatif = []
     if res.plan is not None:
-        console.print(f"optimisation: PM2.5 {res.plan.pm25[-1]:.1f} µg/m³ in "
-                      f"{res.plan.years[-1]}, PV cost {res.plan.cost_pv / 1e8:,.1f} × 1e8 yuan")
+        try:
+            optimise(res.setup, replace(res.targets, pm25_max=25.0))
+        except InfeasibleError as e:
+            title = ("What if the limit were 25 µg/m³ (WHO interim target 2) from "
+                     f"{res.targets.pm25_year}?" if lang == "en" else
+                     f"若{res.targets.pm25_year}年起限值为25 µg/m³（WHO过渡期目标2）？")
+            whatif.append((title, e))
+    paths = runner.write(res, out, lang, whatif=whatif)
+    p = res.plan
+    if p is not None and p.pm25 is not None:
+        y = res.targets.pm25_year or p.years[-1]
+        i = p.years.index(y)
+        peak = p.years[int(p.co2.argmax())]
+        console.print(f"optimisation: PM2.5 {p.pm25[i]:.1f} µg/m³ in {y} (limit "
+                      f"{res.targets.pm25_max:g}), CO2 peak {peak}, PV net cost "
+                      f"{p.cost_pv / 1e8:,.1f} × 1e8 yuan (2020 prices)")
     return paths

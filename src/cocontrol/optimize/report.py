@@ -103,7 +103,8 @@ def _targets_text(plan: Plan) -> list[str]:
 
 def build(plan: Plan | None, lang: str = "en", pareto: tuple | None = None,
           settings_notes: list[str] | None = None, health_kw: dict | None = None,
-          infeasible=None) -> tuple[HtmlReport, dict[str, pd.DataFrame]]:
+          infeasible=None, whatif: list | None = None
+          ) -> tuple[HtmlReport, dict[str, pd.DataFrame]]:
     """Assemble the report and the tables (sheets of the Excel file)."""
     rep = HtmlReport(i18n.t("opt_title", lang), lang)
     sheets: dict[str, pd.DataFrame] = {}
@@ -179,6 +180,12 @@ def build(plan: Plan | None, lang: str = "en", pareto: tuple | None = None,
         rep.figure(_fig_pareto(pareto[0], plan, lang))
         rep.table(pareto[0], index=False, float_format="{:,.4g}")
         sheets["pareto"] = pareto[0]
+    for j, (title, err) in enumerate(whatif or []):
+        rep.heading(title)
+        rep.note(str(err))
+        if getattr(err, "report", None) is not None:
+            rep.table(err.report, index=False, float_format="{:,.4g}")
+            sheets[f"whatif{j + 1}"] = err.report
     sheets["penetrations"] = plan.penetrations()
     return rep, sheets
 

@@ -104,9 +104,10 @@ def run_project(folder: Path | str, *, pm25_max=None, target_year=None, co2_peak
     return res
 
 
-def write(res: Result, out: Path, lang: str = "en", stem: str = "optimisation"
-          ) -> list[Path]:
-    """HTML report and Excel workbook of a result."""
+def write(res: Result, out: Path, lang: str = "en", stem: str = "optimisation",
+          whatif: list | None = None) -> list[Path]:
+    """HTML report and Excel workbook of a result; ``whatif``: (title, InfeasibleError)
+    sections for stricter targets."""
     from cocontrol.optimize.report import build, write_excel
 
     h = res.settings.health
@@ -118,7 +119,7 @@ def write(res: Result, out: Path, lang: str = "en", stem: str = "optimisation"
     if h is not None:
         notes.append(f"Health: population {h.population:,.0f} in the CRF's age range, baseline "
                      f"mortality {h.mortality_rate:g} per person-year. {h.source}")
-    rep, sheets = build(res.plan, lang, res.pareto, notes, hk, res.infeasible)
+    rep, sheets = build(res.plan, lang, res.pareto, notes, hk, res.infeasible, whatif)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     html = rep.write(out / f"{stem}_report.html")
