@@ -73,3 +73,10 @@ def test_demo_writes_report_and_workbook(tmp_path):
     co2 = summ["CO2_plan_Mt"]
     assert (co2.loc[2030:].diff().dropna() <= 1e-9).all()  # CO2 peak by 2030
     assert xl["solver"]["max_rel_error"].iloc[-1] <= 1e-6
+
+
+def test_target_year_outside_scenario_years_is_reported():
+    r = CliRunner().invoke(_app(), ["optimize", str(DEMO), "--region-level", "none",
+                                    "--target-year", "2031", "--co2-peak-by", "2033"])
+    assert r.exit_code == 1
+    assert "2031" in r.output and "2033" in r.output and "scenario year" in r.output

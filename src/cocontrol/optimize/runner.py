@@ -72,6 +72,29 @@ def targets_from(s: st.OptSettings, pm25_max=None, target_year=None, co2_peak_by
         budget=budget if budget is not None else t.get("budget_yuan"))
 
 
+def check_targets(t: Targets, years: list[int]) -> None:
+    """Target years must be scenario years (every problem reported at once)."""
+    probs = []
+    yrs = ", ".join(map(str, years))
+
+    def bad(col, v, msg):
+        probs.append(Problem(file="optimisation.yaml / command line", column=col, value=v,
+                             message=msg, expected=f"one of the scenario years {yrs}"))
+
+    if t.pm25_year is not None and int(t.pm25_year) not in years:
+        bad("targets.pm25_year", t.pm25_year, "PM2.5 target year is not a scenario year")
+    if t.co2_peak_by is not None and int(t.co2_peak_by) not in years:
+        bad("targets.co2_peak_by", t.co2_peak_by, "CO2 peak year is not a scenario year")
+    for y in t.co2_caps:
+        if int(y) not in years:
+            bad("targets.co2_caps_t", y, "CO2 cap year is not a scenario year")
+    for sp, y, _ in t.caps:
+        if int(y) not in years:
+            bad("targets.caps", f"{sp} {y}", "cap year is not a scenario year")
+    if probs:
+        raise InputError(probs)
+
+
 def run_project(folder: Path | str, *, pm25_max=None, target_year=None, co2_peak_by=None,
                 budget=None, objective: str = "cost", n_pareto: int = 0,
                 time_limit: float = 60.0, mip_gap: float = 1e-4,
@@ -88,6 +111,7 @@ def run_project(folder: Path | str, *, pm25_max=None, target_year=None, co2_peak
                                           "local_share)"))
     if t.pm25_max is not None and t.pm25_year is None:
         t.pm25_year = stp.years[-1]
+    check_targets(t, stp.years)
     kw = dict(time_limit=time_limit, mip_gap=mip_gap)
     res = Result(stp, None, s, t, notes=notes)
     try:
