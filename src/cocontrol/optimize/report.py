@@ -25,6 +25,8 @@ i18n.register({
     "opt_cost_sector": ("Net annual cost by sector (1e8 yuan/yr, 2020 prices; negative = "
                         "savings)", "分行业年净成本（亿元/年，2020年价格；负值为节约）"),
     "opt_ranking": ("Priority measures", "优先措施排序"),
+    "opt_em_sector": ("Emission change by sector in the PM2.5 target year (plan − base "
+                      "scenario, t)", "PM2.5目标年分行业排放变化（方案−基准情景，吨）"),
     "opt_health": ("Health co-benefits (avoided premature deaths against the base scenario)",
                    "健康协同效益（相对基准情景避免的过早死亡）"),
     "opt_pareto": ("Pareto front of cost, PM2.5 and CO2 (ε-constraint)",
@@ -159,6 +161,15 @@ def build(plan: Plan | None, lang: str = "en", pareto: tuple | None = None,
         rep.table(cs, float_format="{:,.3f}")
         sheets["cost_by_sector"] = cs.reset_index()
         sheets["costs"] = R.cost_table(plan)
+    es = R.emissions_by_sector(plan)
+    sheets["emissions_by_sector"] = es
+    y_t = plan.targets.pm25_year or plan.years[-1]
+    piv = es[es["year"] == y_t].pivot_table(index="sector", columns="species",
+                                            values="change", aggfunc="sum")
+    piv = piv.loc[(piv.abs() > 1e-9).any(axis=1)]
+    if not piv.empty:
+        rep.heading(i18n.t("opt_em_sector", lang) + f" — {y_t}")
+        rep.table(piv, float_format="{:,.0f}")
     rk = R.ranking(plan, pareto[1] if pareto else None)
     if not rk.empty:
         rep.heading(i18n.t("opt_ranking", lang))

@@ -54,6 +54,26 @@ def portfolio(plan: Plan, tol: float = 1e-6) -> pd.DataFrame:
                            values="penetration", aggfunc="sum").sort_index()
 
 
+def emissions_by_sector(plan: Plan, species: tuple[str, ...] = ("SO2", "NOx", "PM2.5",
+                                                                  "VOCs", "NH3", "CO2"),
+                        unit: str = "t") -> pd.DataFrame:
+    """Scope-1 emissions of the plan and of the base scenario by sector, species and year
+    (tidy: ``sector, species, year, base_scenario, plan, change, unit``)."""
+    s = plan.setup
+    r = plan.outcome.run
+    if r is None:
+        r = s.ev.evaluate(plan.P, keep_run=True).run
+    ref = s.ev.evaluate(np.zeros_like(plan.P), keep_run=True).run
+    sp = [x for x in species if x in s.base.species]
+    a = r.inventory().aggregate("sector", species=sp, unit=unit, co2e=False)
+    b = ref.inventory().aggregate("sector", species=sp, unit=unit, co2e=False)
+    m = b.rename(columns={"value": "base_scenario"}).merge(
+        a.rename(columns={"value": "plan"}), on=["sector", "species", "year", "unit"],
+        how="outer").fillna({"base_scenario": 0.0, "plan": 0.0})
+    m["change"] = m["plan"] - m["base_scenario"]
+    return m[["sector", "species", "year", "base_scenario", "plan", "change", "unit"]]
+
+
 def cost_table(plan: Plan) -> pd.DataFrame:
     """Costs of every measure by region and year (yuan/yr, scenario.costs) with its sector."""
     r = plan.outcome.run
