@@ -109,3 +109,37 @@ def test_pools_of_competing_switches(tmp_path):
     assert s.pools == [[0, 1]]
     plan = opt.optimise(s, opt.Targets(pm25_max=39.5, pm25_year=2030))
     assert (plan.P.sum(axis=0) <= 1 + 1e-9).all()
+
+
+def test_on_top_of_a_scenario_with_its_own_measures(tmp_path):
+    """Base scenario 'policy' applies the residential reduction and the boiler FGD itself; the
+    optimiser decides FGD (replacing the scenario's setting: p = 0 means no FGD), the switch of
+    residential coal to electricity (interacting with the scenario's reduction) and the clinker
+    dust factor. Reduced and full linearisations agree; the plan is re-checked."""
+    from optfixture import SCENARIOS, measures, write_scenario_project
+
+    sc = {**SCENARIOS, "scenarios": {"baseline": {"measures": {}},
+                                     "policy": {"measures": {"t_reduce_res": 1.0,
+                                                             "t_boiler_fgd": 1.0}}},
+          "targets": []}
+    p = write_scenario_project(tmp_path / "pol", scenarios=sc, measures=measures())
+    mids = ["t_boiler_fgd", "t_res_to_el", "t_clinker_dust"]
+    b = opt.prepare_base(p, measures=mids, base_scenario="policy")
+    pairs = opt.make_pairs(b, mids)
+    ev = opt.Evaluator(b, pairs, "policy")
+    zero = ev.evaluate(np.zeros((3, 3)))
+    without_fgd = run(b, "policy", exclude={"t_boiler_fgd"})
+    np.testing.assert_allclose(zero.emissions, without_fgd.emissions[
+        (b.lines["scope"] == 1).to_numpy()].sum(axis=0), rtol=1e-12)
+    P = upper_bounds(pairs, b.years, 2020) * 0.5
+    a = linearise(ev, P, reduced=False)
+    c = linearise(ev, P, reduced=True)
+    np.testing.assert_allclose(c.g_emissions, a.g_emissions, rtol=1e-9,
+                               atol=1e-9 * np.abs(a.g_emissions).max())
+    E0 = zero.emissions[:, 0]
+    s = opt.setup(ev, opt.link(aq_model(), "T", "T", b.species, E0))
+    plan = opt.optimise(s, opt.Targets(pm25_max=38.0, pm25_year=2030))
+    r = run(b, "policy", penetrations=plan.penetration_dict())
+    E = r.emissions[(b.lines["scope"] == 1).to_numpy()].sum(axis=0)
+    np.testing.assert_allclose(s.aq.pm25(E), plan.promised["pm25"], rtol=1e-6)
+    assert discounted_cost(b, r) == pytest.approx(plan.promised["cost_pv"], rel=1e-6)

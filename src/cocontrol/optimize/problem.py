@@ -260,9 +260,20 @@ class Evaluator:
     def __post_init__(self):
         self._scope1 = (self.base.lines["scope"] == 1).to_numpy()
 
+    @property
+    def scenario_measures(self) -> list[str]:
+        """Measures the base scenario applies by itself."""
+        return list(self.base.scenarios[self.scenario].measures)
+
     def penetrations(self, P: np.ndarray, tol: float = 0.0) -> dict:
+        """The engine's ``penetrations`` argument for P. Pairs at zero are left out (faster)
+        unless the base scenario uses the same measure: then the zero must be passed so that
+        it replaces the scenario's own setting."""
         keys = self.pairs["key"].tolist()
-        return {k: P[i].copy() for i, k in enumerate(keys) if np.abs(P[i]).max() > tol}
+        own = set(self.scenario_measures)
+        return {k: P[i].copy() for i, (k, m) in enumerate(zip(keys, self.pairs["measure"],
+                                                             strict=True))
+                if np.abs(P[i]).max() > tol or m in own}
 
     def evaluate(self, P: np.ndarray, keep_run: bool = False) -> Outcome:
         r = run(self.base, self.scenario, penetrations=self.penetrations(P))
@@ -354,11 +365,17 @@ def linearise(ev: Evaluator, P0: np.ndarray, step: float = FD_STEP,
     gEl = np.zeros((K, T))
     gC = np.zeros((K, T))
     h = np.where(P0 <= 0.5, step, -step)
-    touch = touched_lines(ev.base, ev.pairs) if reduced else None
+    touch = None
+    if reduced:  # the base scenario's own measures take part in the closure, always on
+        own = [m for m in ev.scenario_measures if m not in set(ev.pairs["measure"])]
+        extra = pd.DataFrame({"measure": own, "region": "(all)"})
+        touch = touched_lines(ev.base, pd.concat([ev.pairs[["measure", "region"]], extra],
+                                                 ignore_index=True))
     ref_cache: dict[bytes, Outcome] = {}
     for k in range(K):
         if reduced:
             rel = relevant_pairs(touch, k)
+            rel = rel[rel < K]
             keep = np.zeros(K, bool)
             keep[rel] = True
             keep[k] = True
