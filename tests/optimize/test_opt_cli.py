@@ -80,3 +80,18 @@ def test_target_year_outside_scenario_years_is_reported():
                                     "--target-year", "2031", "--co2-peak-by", "2033"])
     assert r.exit_code == 1
     assert "2031" in r.output and "2033" in r.output and "scenario year" in r.output
+
+
+def test_settings_links_are_validated_and_used(tmp_path):
+    from cocontrol.errors import InputError
+    from cocontrol.optimize import settings as st
+
+    bad = {"optimisation": {"links": [{"first": "a", "second": "b", "kind": "before"}]}}
+    try:
+        st.parse(bad)
+        raise AssertionError("expected InputError")
+    except InputError as e:
+        assert "optimisation.links[0]" in str(e)
+    ok = st.parse({"optimisation": {"links": [{"first": "a", "second": "b",
+                                                "kind": "requires"}]}})
+    assert ok.links[0]["kind"] == "requires"

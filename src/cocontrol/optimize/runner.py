@@ -57,7 +57,10 @@ def build_setup(folder: Path | str, s: st.OptSettings, region_level: str | None 
             + (f", OM = {a.om_share_of_primary:g} × (PM2.5 − BC)" if a.om_share_of_primary
                is not None else f", OM = {a.om_oc_ratio:g} × OC")
             + "; emissions outside the city held at base-year levels. " + a.source)
-    return setup(ev, aq), notes
+    import pandas as pd
+
+    user_links = pd.DataFrame(s.links) if s.links else None
+    return setup(ev, aq, user_links), notes
 
 
 def targets_from(s: st.OptSettings, pm25_max=None, target_year=None, co2_peak_by=None,

@@ -19,6 +19,8 @@ optimisation:
   measures: [...]       # candidates; default: every measure of scenarios.yaml
   region_level: null    # or district, park ...
   integer_steps: {coal_power_small_unit_phaseout: 2}
+  links:                # precedence / companions in addition to the bundled pairing rules
+    - {first: hdv_hydrogen_fuel_cell, second: renewable_power_local, kind: requires}
 targets:
   pm25_max: 35          # µg/m³, from pm25_year on
   pm25_year: 2030
@@ -68,6 +70,7 @@ class OptSettings:
     measures: list[str] | None = None
     region_level: str | None = None
     integer_steps: dict[str, int] = field(default_factory=dict)
+    links: list[dict] = field(default_factory=list)
     targets: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
 
@@ -132,6 +135,14 @@ def parse(data: dict) -> OptSettings:
                                  column=f"optimisation.integer_steps.{k}", value=v,
                                  expected="e.g. 2 (p ∈ {0, ½, 1} × max)"))
     out.integer_steps = {k: int(v) for k, v in steps.items() if isinstance(v, int)}
+    links = o.get("links") or []
+    for i, ln in enumerate(links):
+        if not isinstance(ln, dict) or not {"first", "second", "kind"} <= set(ln) \
+                or ln.get("kind") not in ("equal", "requires"):
+            probs.append(Problem(FILE, "cannot read the link", column=f"optimisation.links[{i}]",
+                                 value=ln, expected="{first: id, second: id, kind: equal or "
+                                                    "requires}"))
+    out.links = [dict(ln, source="optimisation.yaml") for ln in links if isinstance(ln, dict)]
     out.targets = dict(data.get("targets") or {})
     if probs:
         raise InputError(probs)
