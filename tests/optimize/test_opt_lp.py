@@ -55,6 +55,18 @@ def test_rules_hold():
     assert r.mip_gap is not None
 
 
+def test_milp_shadow_price_from_the_fixed_lp():
+    """A (lumpy, steps of ½): −2 µg/m³ for 1 yuan per unit; B: −1 µg/m³ for 3 yuan. Cut 2.5:
+    A = 1 (cut 2) and B = ½ (cost 2.5); A = ½ cannot reach it. With A fixed the marginal
+    measure is B: shadow price 3 yuan per µg/m³."""
+    d = data(pm_g=np.array([[0, -2.0], [0, -1.0]]), cost_g=np.array([[0, 1.0], [0, 3.0]]),
+             steps=np.array([2, 0]))
+    r = lpm.build_and_solve(d, lpm.Targets(pm25_max=37.5, pm25_year=2025), mip_gap=0.0)
+    np.testing.assert_allclose(r.P[:, 1], [1.0, 0.5], atol=1e-9)
+    assert r.objective == pytest.approx(2.5)
+    assert -r.duals["pm25"][0] == pytest.approx(3.0)
+
+
 def test_co2_peak_rows():
     """CO2 100, 110, 120 without measures; a measure cuts 30 t per unit at cost 1: the peak by
     2025 needs CO2(2030) ≤ CO2(2025), i.e. p2030 − p2025 ≥ 1/3 — cheapest p2025 = 0,

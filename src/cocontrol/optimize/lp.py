@@ -56,6 +56,7 @@ class LPData:
     species: dict[str, Quantity] = field(default_factory=dict)  # for caps, t/yr
     pools: list[list[int]] = field(default_factory=list)
     links: list[tuple[int, int, str]] = field(default_factory=list)
+    lb: np.ndarray | None = None  # (K, T) lower bounds (fixing lumpy pairs for duals)
 
 
 @dataclass
@@ -166,7 +167,8 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
     K, T = d.P0.shape
     years = np.asarray(d.years)
     m = linopy.Model()
-    p = m.add_variables(lower=0.0, upper=_da(d.ub, ("pair", "period"), K, T), name="p")
+    lower = 0.0 if d.lb is None else _da(d.lb, ("pair", "period"), K, T)
+    p = m.add_variables(lower=lower, upper=_da(d.ub, ("pair", "period"), K, T), name="p")
     ints = np.flatnonzero(d.steps > 0)
     if len(ints):
         zub = np.floor(d.ub[ints] * d.steps[ints, None] / np.maximum(d.pmax[ints, None], 1e-12)
@@ -348,6 +350,22 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
         for name, sv in slacks.items():
             res.slacks[name] = np.atleast_1d(np.asarray(sv.solution.values, float)) \
                 * row_scale[name]
+        if len(ints) and not slacks and rows:
+            # shadow prices of a MILP: the LP with the lumpy pairs fixed at their optimum
+            from dataclasses import replace
+
+            Pf = np.clip(P, 0.0, d.ub)
+            lb = np.zeros_like(d.ub) if d.lb is None else d.lb.copy()
+            ub = d.ub.copy()
+            lb[ints], ub[ints] = Pf[ints], Pf[ints]
+            try:
+                fixed = build_and_solve(replace(d, steps=np.zeros_like(d.steps), lb=lb, ub=ub),
+                                        t, objective, eps_pm25=eps_pm25, eps_co2=eps_co2,
+                                        carbon_price=carbon_price, apeq_price=apeq_price,
+                                        time_limit=time_limit, obj_year=obj_year)
+                res.duals = fixed.duals
+            except (LPInfeasible, ModelError):
+                pass
         if not len(ints) and not slacks:
             for name in rows:
                 try:

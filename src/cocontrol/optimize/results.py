@@ -147,6 +147,13 @@ def contributions(plan: Plan, year: int | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     if not df.empty:
         df.attrs["year"] = plan.years[yi]
+        dual = plan.lp.duals.get("pm25")
+        t = plan.targets
+        if dual is not None and t.pm25_year is not None and plan.years[yi] >= t.pm25_year:
+            j = [y for y in plan.years if y >= t.pm25_year].index(plan.years[yi])
+            # value of the pair's PM2.5 cut at the shadow price of the PM2.5 limit (yuan, PV)
+            df["PM2.5_value_at_shadow_price_yuan"] = -float(dual[j]) * df[
+                "PM2.5_reduction_ugm3"]
     return df
 
 
