@@ -157,7 +157,14 @@ def build(plan: Plan | None, lang: str = "en", pareto: tuple | None = None,
         rep.table(port, float_format="{:.2f}")
     cs = R.cost_by_sector(plan)
     if not cs.empty:
+        import plotly.graph_objects as go
+
         rep.heading(i18n.t("opt_cost_sector", lang))
+        fig = go.Figure([go.Bar(x=[str(c) for c in cs.columns], y=cs.loc[sec].to_numpy(),
+                                name=str(sec)) for sec in cs.index])
+        fig.update_layout(barmode="relative", height=380, yaxis_title="1e8 yuan/yr",
+                          margin=dict(l=40, r=20, t=30, b=40))
+        rep.figure(fig)
         rep.table(cs, float_format="{:,.3f}")
         sheets["cost_by_sector"] = cs.reset_index()
         sheets["costs"] = R.cost_table(plan)
