@@ -298,7 +298,7 @@ def touched_lines(base: Base, pairs: pd.DataFrame) -> list[np.ndarray]:
     """Boolean masks of the lines each pair acts on: its selected lines in its region, the
     lines a switch moves activity to, the lines of a control's energy penalty, and all power
     lines (plus every electricity line) when it changes electricity demand or generation."""
-    from cocontrol.scenario.engine import _region_mask
+    from cocontrol.scenario.engine import region_mask
 
     lines = base.lines
     N = len(lines)
@@ -308,7 +308,7 @@ def touched_lines(base: Base, pairs: pd.DataFrame) -> list[np.ndarray]:
     lib = base.lib
     out = []
     for mid, region in zip(pairs["measure"], pairs["region"], strict=True):
-        rmask = np.ones(N, bool) if region == "(all)" else _region_mask(base, region)
+        rmask = np.ones(N, bool) if region == "(all)" else region_mask(base, region)
         m = np.zeros(N, bool)
         act = lib.at[mid, "action"]
         electric = False

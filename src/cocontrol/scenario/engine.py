@@ -398,7 +398,7 @@ def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None
     for u, region, p in entries:
         mm = lib.loc[u.id]
         pens[u.id if region is None else (u.id, region)] = p
-        rmask = None if region is None else _region_mask(base, region)
+        rmask = None if region is None else region_mask(base, region)
         n_rec = len(records)
         mag = float(mm["magnitude"])
         act = mm["action"]
@@ -505,7 +505,8 @@ def _entries(base: Base, sc, exclude, penetrations):
     return out
 
 
-def _region_mask(base: Base, region: str) -> np.ndarray:
+def region_mask(base: Base, region: str) -> np.ndarray:
+    """Boolean mask of the lines inside ``region`` (a region code at any hierarchy level)."""
     cache = base.__dict__.setdefault("_region_masks", {})
     if region not in cache:
         lines = base.lines
