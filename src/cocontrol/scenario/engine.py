@@ -466,8 +466,7 @@ def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None
     if "NH3" in sidx and "NOx" in sidx and slip.any():
         nox = A * base.ef[:, sidx["NOx"], None] * F[:, sidx["NOx"], :]
         E[:, sidx["NH3"], :] += slip * nox
-    eff = pd.concat(records, ignore_index=True) if records else pd.DataFrame(
-        columns=["measure", "region", "year", "affected", "unit", "energy_cost_change_yuan"])
+    eff = _records_frame(records, years)
     return Run(sc.name, base, A, E, eff, added, pens)
 
 
@@ -531,26 +530,60 @@ def _row(mm: pd.Series) -> pd.Series:
     return r
 
 
-def _record(base: Base, mid: str, idx, affected, dact, dact_idx) -> pd.DataFrame:
+def _per_line(base: Base, key: str, fn, default: float = np.nan) -> np.ndarray:
+    """A per-line array computed once per unique (unit, fuel) and cached on the base;
+    ``default`` where the conversion does not exist (e.g. a process line in energy units)."""
+
+    def safe(u, f):
+        try:
+            return fn(u, f)
+        except (units.UnitError, ValueError, KeyError, TypeError):
+            return default
+
+    cache = base.__dict__.setdefault("_per_line", {})
+    if key not in cache:
+        lines = base.lines
+        codes, uniq = factorize_columns(lines, ["unit", "fuel"])
+        uniq = uniq.astype(object)
+        vals = np.array([safe(u, f if isinstance(f, str) else None)
+                         for u, f in zip(uniq["unit"], uniq["fuel"], strict=True)], dtype=float)
+        cache[key] = vals[codes]
+    return cache[key]
+
+
+def _record(base: Base, mid: str, idx, affected, dact, dact_idx) -> dict:
     """Per-measure effects by year: affected activity (cost basis) and the value of the
     change in energy use (fuel prices)."""
     T = len(base.years)
     basis = base.lib.at[mid, "cost_basis"]
-    lines = base.lines
+    basis = basis if isinstance(basis, str) else ""
     aff = np.zeros(T)
     if len(idx):
-        units_ = lines["unit"].to_numpy()[idx]
-        fuels = lines["fuel"].to_numpy()[idx]
-        conv = np.array([_to_basis(u, basis, f) for u, f in zip(units_, fuels, strict=True)])
-        aff = (np.asarray(affected) * conv[:, None]).sum(axis=0)
+        conv = _per_line(base, f"basis:{basis}", lambda u, f: _to_basis(u, basis or None, f))
+        aff = (np.asarray(affected) * conv[idx, None]).sum(axis=0)
     cost = np.zeros(T)
     if len(dact_idx):
-        price = _price_per_unit(lines["fuel"].to_numpy()[dact_idx],
-                                lines["unit"].to_numpy()[dact_idx])
-        cost = (np.asarray(dact) * price[:, None]).sum(axis=0)
-    return pd.DataFrame({"measure": mid, "year": base.years, "affected": aff,
-                         "unit": basis if isinstance(basis, str) else "",
-                         "energy_cost_change_yuan": cost})
+        price = _per_line(base, "price", lambda u, f: _unit_price(f, u), default=0.0)
+        cost = (np.asarray(dact) * price[dact_idx, None]).sum(axis=0)
+    return {"measure": mid, "affected": aff, "unit": basis, "energy_cost_change_yuan": cost,
+            "region": None}
+
+
+def _records_frame(records: list[dict], years: list[int]) -> pd.DataFrame:
+    cols = ["measure", "region", "year", "affected", "unit", "energy_cost_change_yuan"]
+    if not records:
+        return pd.DataFrame(columns=cols)
+    T = len(years)
+    n = len(records)
+    return pd.DataFrame({
+        "measure": np.repeat([r["measure"] for r in records], T),
+        "region": np.repeat(np.array([r["region"] for r in records], dtype=object), T),
+        "year": np.tile(years, n),
+        "affected": np.concatenate([np.broadcast_to(r["affected"], (T,)) for r in records]),
+        "unit": np.repeat([r["unit"] for r in records], T),
+        "energy_cost_change_yuan": np.concatenate([r["energy_cost_change_yuan"]
+                                                   for r in records]),
+    })[cols]
 
 
 @lru_cache(maxsize=4096)
