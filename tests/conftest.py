@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import settings
 from tinyproject import write_project
+
+# CI runs property tests with a fixed seed (reproducible runs, no deadline flakiness on a
+# loaded machine); locally they explore new examples every run.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
