@@ -6,11 +6,10 @@ from __future__ import annotations
 from enum import Enum
 from pathlib import Path
 
-import pandas as pd
 import typer
 
 from cocontrol import i18n
-from cocontrol.cli.common import Format, console, emit, fail, print_df
+from cocontrol.cli.common import Format, console, emit, fail, print_df, read_table
 from cocontrol.errors import CocontrolError, InputError, Problem
 
 i18n.register({
@@ -29,17 +28,6 @@ class AQModel(str, Enum):
     matrix = "matrix"
 
 
-def _read(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    if not path.exists():
-        raise InputError(Problem(str(path), "file not found"))
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        try:
-            return pd.read_excel(path, sheet_name=sheet or 0)
-        except ValueError as e:
-            raise InputError(Problem(str(path), f"cannot read the sheet: {e}", sheet=sheet)) from e
-    return pd.read_csv(path, encoding="utf-8-sig")
-
-
 def _model(model: AQModel, matrix: Path | None, base: Path | None, city: str | None,
            pm25_base: float | None, local_share: float | None, city_emissions: Path | None):
     from cocontrol.airquality import city_model, read_sensitivity_matrix, tm5fasst_china
@@ -53,7 +41,7 @@ def _model(model: AQModel, matrix: Path | None, base: Path | None, city: str | N
     if None in (city, pm25_base, local_share, city_emissions):
         raise typer.BadParameter("--model city needs --city, --pm25-base, --local-share and "
                                  "--city-emissions (table precursor, base_t)")
-    ce = _read(city_emissions)
+    ce = read_table(city_emissions)
     if not {"precursor", "base_t"} <= set(ce.columns):
         raise InputError(Problem(str(city_emissions), "missing columns",
                                  expected="precursor, base_t (t/yr)"))
@@ -85,7 +73,7 @@ def register(app: typer.Typer) -> None:
 
         try:
             m = _model(model, matrix, base, city, pm25_base, local_share, city_emissions)
-            res = m.predict(_read(emissions), file=str(emissions))
+            res = m.predict(read_table(emissions), file=str(emissions))
         except CocontrolError as e:
             fail(e)
         shown = res.drop(columns="model") if fmt == Format.table else res

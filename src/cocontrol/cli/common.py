@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cocontrol import i18n
-from cocontrol.errors import CocontrolError, InfeasibleError, InputError, ModelError
+from cocontrol.errors import CocontrolError, InfeasibleError, InputError, ModelError, Problem
 
 # Wide output when not on a terminal (CI logs, pipes), so tables are not truncated.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -86,3 +86,20 @@ def fail(exc: CocontrolError) -> None:
         raise typer.Exit(EXIT_MODEL)
     err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
     raise typer.Exit(EXIT_INPUT)
+
+
+def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    """Read a CSV (UTF-8, with or without BOM) or Excel table; InputError when unreadable."""
+    if not path.exists():
+        raise InputError(Problem(str(path), "file not found", expected="an existing .csv or "
+                                 ".xlsx file"))
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            return pd.read_excel(path, sheet_name=sheet or 0)
+        if suffix in (".csv", ".txt"):
+            return pd.read_csv(path, encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
+        raise InputError(Problem(str(path), f"cannot read the table: {e}", sheet=sheet)) from e
+    raise InputError(Problem(str(path), "unsupported file type", value=suffix,
+                             expected=".csv or .xlsx"))

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cocontrol.cli.common import Format, console, emit, fail
-from cocontrol.errors import CocontrolError, InputError, Problem
+from cocontrol.cli.common import Format, console, emit, fail, read_table
+from cocontrol.errors import CocontrolError
 
 
 class Identity(str, Enum):
@@ -44,23 +44,6 @@ def _lang() -> str:
     from cocontrol import i18n
 
     return i18n.get_language()
-
-
-def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
-    """Read a CSV (UTF-8, with or without BOM) or Excel table; InputError when unreadable."""
-    if not path.exists():
-        raise InputError(Problem(str(path), "file not found", expected="an existing .csv or "
-                                 ".xlsx file"))
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(path, sheet_name=sheet or 0)
-        if suffix in (".csv", ".txt"):
-            return pd.read_csv(path, encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise InputError(Problem(str(path), f"cannot read the table: {e}", sheet=sheet)) from e
-    raise InputError(Problem(str(path), "unsupported file type", value=suffix,
-                             expected=".csv or .xlsx"))
 
 
 def _split(s: str | None) -> list[str]:
