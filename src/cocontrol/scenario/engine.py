@@ -367,25 +367,22 @@ class Run:
                          regions=b.project.regions, emissions=self.emissions)
 
 
-def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None = None,
+def run(base: Base, scenario: str | sspec.Scenario, *,
         exclude: set[str] | frozenset = frozenset(), elec_offset: np.ndarray | None = None,
         penetrations: dict[str, float | np.ndarray] | None = None) -> Run:
     """Run a scenario.
 
-    ``subset`` (bool mask over lines) restricts the computation to those lines (used for
-    marginal effects); ``elec_offset`` is then the extra electricity demand of the lines
-    outside the subset (MWh per year). ``exclude`` drops measures; ``penetrations`` overrides
-    them (a number, or a path over the years).
+    ``exclude`` drops measures; ``penetrations`` overrides them (a number, or a path over the
+    years). On a base restricted to part of the lines (:func:`restrict`, used for marginal
+    effects) ``elec_offset`` is the extra electricity demand of the lines left out (MWh/yr).
     """
     sc = base.scenarios[scenario] if isinstance(scenario, str) else scenario
     years = base.years
     T, S = len(years), len(base.species)
     lines = base.lines
     N = len(lines)
-    sub = np.ones(N, bool) if subset is None else subset
     lib = base.lib
     A = base.A0[:, None] * base.growth
-    A[~sub] = 0.0
     F = np.ones((N, S, T))
     R = np.repeat(base.R0[:, :, None], T, axis=2)
     added = np.zeros((N, T))
@@ -410,14 +407,16 @@ def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None
         else:
             idx = base.selection(u.id)
             tgt = conv = None
-        keep = sub[idx] if rmask is None else sub[idx] & rmask[idx]
-        idx = idx[keep]
+        if rmask is not None:
+            keep = rmask[idx]
+            idx = idx[keep]
         if act == "reduce":
             delta = A[idx] * (p * mag)
             A[idx] -= delta
             records.append(_record(base, u.id, idx, delta, -delta, idx))
         elif act == "switch":
-            tgt, conv = tgt[keep], conv[keep]
+            if rmask is not None:
+                tgt, conv = tgt[keep], conv[keep]
             moved = A[idx] * (p * mag)
             A[idx] -= moved
             gained = moved * conv[:, None]
@@ -439,8 +438,6 @@ def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None
             if rmask is not None:
                 own = own[rmask[own]]
                 via, elec = via[rmask[via]], elec[rmask[via]]
-            own, via_keep = own[sub[own]], sub[via]
-            via, elec = via[via_keep], elec[via_keep]
             d_own = A[own] * (p * pen_f)
             A[own] += d_own
             d_el = A[via] * base.gj[via, None] * (p * pen_f) / GJ_PER_MWH
@@ -461,7 +458,7 @@ def run(base: Base, scenario: str | sspec.Scenario, *, subset: np.ndarray | None
                                    np.empty(0, np.int64)))
         for rec in records[n_rec:]:
             rec["region"] = region
-    _electricity_balance(base, A, added, sub, elec_offset, renewables, records, pens)
+    _electricity_balance(base, A, added, elec_offset, renewables, records)
     E = A[:, None, :] * base.ef[:, :, None] * F * R
     if "NH3" in sidx and "NOx" in sidx and slip.any():
         nox = A * base.ef[:, sidx["NOx"], None] * F[:, sidx["NOx"], :]
@@ -629,11 +626,11 @@ def refdata_prices() -> pd.DataFrame:
         return pd.read_csv(p, comment="#").set_index("fuel")
 
 
-def _electricity_balance(base: Base, A, added, sub, elec_offset, renewables, records, pens):
+def _electricity_balance(base: Base, A, added, elec_offset, renewables, records):
     """Meet extra electricity demand locally (share α) and apply renewable measures."""
     lines = base.lines
     power = np.flatnonzero((lines["sector"] == "power").to_numpy() & np.isfinite(base.gj)
-                           & (lines["scope"] == 1).to_numpy() & sub)
+                           & (lines["scope"] == 1).to_numpy())
     alpha = base.settings.local_electricity_share
     demand = added.sum(axis=0) + (0 if elec_offset is None else elec_offset)
     if len(power) == 0:
