@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean serve
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (or set PYTHON=python3)"; exit 1; }
@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) -m cocontrol demo --out out
 
+# PostgreSQL for the service tests: used when running, else installed/started and stopped after
 test: $(STAMP)
-	$(PY) -m pytest
+	@eval "$$(bash scripts/ensure-postgres.sh start)"; $(PY) -m pytest; rc=$$?; \
+	  bash scripts/ensure-postgres.sh stop; exit $$rc
+
+serve: $(STAMP)
+	$(PY) -m cocontrol serve --demo --data-dir out/serve
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py

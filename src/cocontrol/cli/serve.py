@@ -1,0 +1,91 @@
+"""CLI: ``cocontrol serve`` (the platform service) and ``cocontrol db upgrade|downgrade|check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cocontrol.cli.common import EXIT_USAGE, console, err_console
+
+
+def _settings(**kw):
+    from pydantic import ValidationError
+
+    from cocontrol.service.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in kw.items() if v is not None})
+    except (ValidationError, ValueError) as e:
+        err_console.print(f"[bold red]Bad settings:[/] {e}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve_cmd(
+        host: str = typer.Option("127.0.0.1", help="address to listen on"),
+        port: int = typer.Option(8000, help="port"),
+        database: str | None = typer.Option(None, "--database",
+                                            help="sqlite:///file.db or postgresql://user@host/db "
+                                                 "(default: SQLite under --data-dir)"),
+        data_dir: Path = typer.Option(Path("cocontrol-data"), help="database, results, logs"),
+        dask: str | None = typer.Option(None, "--dask", help="tcp://host:port of a Dask "
+                                        "scheduler, or 'local' for an in-process LocalCluster"),
+        workers: int = typer.Option(2, help="processes of the local job executor"),
+        demo: bool = typer.Option(False, "--demo", help="load the demo organisations, users "
+                                  "and projects on first start"),
+        environment: str = typer.Option("development", help="development or production"),
+    ) -> None:
+        """Start the platform service (REST API, jobs, results store)."""
+        import uvicorn
+
+        from cocontrol.service.app import create_app
+
+        settings = _settings(host=host, port=port, database_url=database, data_dir=data_dir,
+                             dask_address=dask, workers=workers, demo=demo,
+                             environment=environment)
+        try:
+            application = create_app(settings)
+        except ValueError as e:
+            err_console.print(f"[bold red]Cannot start:[/] {e}", highlight=False)
+            raise typer.Exit(EXIT_USAGE) from None
+        console.print(f"cocontrol serve: http://{settings.host}:{settings.port}/api "
+                      f"(database {settings.db_url.split('@')[-1]}, executor "
+                      f"{settings.executor})")
+        console.print(f"administrator token (stub, shown once): {settings.admin_token()}",
+                      highlight=False)
+        uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
+
+    db = typer.Typer(help="the service database: migrations", no_args_is_help=True)
+    app.add_typer(db, name="db")
+
+    def _url(database: str | None, data_dir: Path) -> str:
+        return _settings(database_url=database, data_dir=data_dir).db_url
+
+    @db.command("upgrade")
+    def upgrade_cmd(database: str | None = typer.Option(None, "--database"),
+                    data_dir: Path = typer.Option(Path("cocontrol-data")),
+                    revision: str = typer.Option("head")) -> None:
+        """Migrate the database up to REVISION (default: the newest)."""
+        from cocontrol.service import migrate
+
+        migrate.upgrade(_url(database, data_dir), revision)
+
+    @db.command("downgrade")
+    def downgrade_cmd(revision: str = typer.Argument(..., help="revision, or base"),
+                      database: str | None = typer.Option(None, "--database"),
+                      data_dir: Path = typer.Option(Path("cocontrol-data"))) -> None:
+        """Migrate the database down to REVISION."""
+        from cocontrol.service import migrate
+
+        migrate.downgrade(_url(database, data_dir), revision)
+
+    @db.command("check")
+    def check_cmd(database: str | None = typer.Option(None, "--database"),
+                  data_dir: Path = typer.Option(Path("cocontrol-data"))) -> None:
+        """Fail when the models and the migrations disagree (alembic check)."""
+        from cocontrol.service import migrate
+
+        migrate.check(_url(database, data_dir))
+        console.print("migrations match the models")

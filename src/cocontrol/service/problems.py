@@ -1,0 +1,152 @@
+"""One error body for every failure of the API, carrying the same problems as the CLI.
+
+Every error answers ``{"error": {"code", "message", "message_zh", "problems": [...]}}`` where
+each problem is a :class:`cocontrol.errors.Problem` (file, sheet, row, column, value, expected,
+severity). Request-validation errors name the offending parameter in ``column``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from cocontrol.errors import CocontrolError, InfeasibleError, InputError, ModelError, Problem
+
+log = logging.getLogger("cocontrol.service")
+
+CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
+         413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_input",
+         429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
+ZH = {"bad_request": "请求有误", "unauthorised": "需要登录", "forbidden": "没有权限",
+      "not_found": "未找到", "method_not_allowed": "不支持该方法", "not_acceptable": "格式不可用",
+      "conflict": "冲突", "payload_too_large": "文件过大", "unsupported_media_type": "文件类型不支持",
+      "invalid_input": "输入有问题", "too_many_requests": "请求过多",
+      "internal_error": "服务器内部错误", "unavailable": "服务暂不可用"}
+
+
+class ProblemOut(BaseModel):
+    file: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | int | float | bool | None = None
+    expected: str | None = None
+    severity: str = "error"
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    message_zh: str
+    problems: list[ProblemOut] = []
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class ApiError(Exception):
+    """Raised by services and routes; becomes an :class:`ErrorBody` response."""
+
+    def __init__(self, status: int, message: str, problems: list[Problem] | None = None,
+                 code: str | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message = status, message
+        self.problems = problems or []
+        self.code = code or CODES.get(status, "error")
+        self.headers = headers
+
+
+def _jsonable(v):
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else str(v)
+    try:
+        import numpy as np
+
+        if isinstance(v, np.generic):
+            return _jsonable(v.item())
+    except ImportError:  # pragma: no cover
+        pass
+    return str(v)
+
+
+def problem_dict(p: Problem) -> dict:
+    d = p.to_dict()
+    d["value"] = _jsonable(d["value"])
+    if d["row"] is not None:
+        d["row"] = int(d["row"])
+    return d
+
+
+def body(status: int, message: str, problems: list[Problem] = (), code: str | None = None,
+         ) -> dict:
+    code = code or CODES.get(status, "error")
+    return {"error": {"code": code, "message": message, "message_zh": ZH.get(code, message),
+                      "problems": [problem_dict(p) for p in problems]}}
+
+
+def respond(status: int, message: str, problems: list[Problem] = (), code: str | None = None,
+            headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(body(status, message, problems, code), status_code=status,
+                        headers=headers)
+
+
+def domain_error(exc: CocontrolError) -> ApiError:
+    """The API error of a library error (same problems as the CLI shows)."""
+    if isinstance(exc, InputError):
+        return ApiError(422, f"{len(exc.problems)} problem(s) in the input", exc.problems)
+    if isinstance(exc, InfeasibleError):
+        return ApiError(422, f"infeasible: {exc}", code="infeasible")
+    if isinstance(exc, ModelError):
+        return ApiError(422, f"model failed: {exc}", code="model_failed")
+    return ApiError(422, str(exc))
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the documented shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api(_req: Request, exc: ApiError):
+        return respond(exc.status, exc.message, exc.problems, exc.code, exc.headers)
+
+    @app.exception_handler(CocontrolError)
+    async def _domain(_req: Request, exc: CocontrolError):
+        e = domain_error(exc)
+        return respond(e.status, e.message, e.problems, e.code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_req: Request, exc: HTTPException):
+        return respond(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_req: Request, exc: RequestValidationError):
+        problems = []
+        for err in exc.errors():
+            loc = [str(x) for x in err.get("loc", ())]
+            where = loc[0] if loc else "request"
+            problems.append(Problem(file=f"request {where}", column=".".join(loc[1:]) or None,
+                                    message=err.get("msg", "invalid"),
+                                    value=_jsonable(err.get("input")) if where != "body"
+                                    else None))
+        return respond(422, f"{len(problems)} problem(s) in the request", problems)
+
+    @app.exception_handler(Exception)
+    async def _crash(_req: Request, exc: Exception):  # never a traceback to the user
+        log.exception("unhandled error: %s", exc)
+        return respond(500, "internal error; the server log has the details")
+
+
+ERROR_RESPONSES = {
+    code: {"model": ErrorBody, "description": CODES[code].replace("_", " ")}
+    for code in (400, 401, 403, 404, 409, 413, 415, 422)
+}

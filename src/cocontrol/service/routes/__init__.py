@@ -1,0 +1,1 @@
+"""One router per resource; each handler is a thin shell over a service function."""

@@ -1,0 +1,101 @@
+"""Service settings (pydantic-settings): command-line options override ``COCONTROL_*`` variables.
+
+Settings refuse bad values at start-up instead of failing later: an unknown database scheme, a
+data folder that cannot be written, a non-positive time limit, a weak access token, or the demo
+data in production.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WEAK_TOKENS = {"changethis", "change-me", "secret", "password", "admin", "token", "test"}
+
+
+class Settings(BaseSettings):
+    """Everything ``cocontrol serve`` can be told; see docs/deploy.md."""
+
+    model_config = SettingsConfigDict(env_prefix="COCONTROL_", extra="forbid",
+                                      validate_default=True)
+
+    environment: Literal["development", "production", "test"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    data_dir: Path = Path("cocontrol-data")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite file cocontrol.db under data_dir")
+    executor: Literal["local", "dask", "inline"] = "local"
+    dask_address: str | None = Field(
+        None, description="tcp://host:port of a Dask scheduler, or 'local' for an in-process "
+                          "LocalCluster")
+    workers: int = Field(2, ge=1, le=256, description="processes of the local job executor")
+    job_time_limit_s: float = Field(3600.0, gt=0, description="default time limit of a job")
+    demo: bool = False
+    api_token: SecretStr | None = Field(
+        None, description="administrator bearer token of the access stub; a random one is "
+                          "made and printed at start when unset")
+    max_upload_bytes: int = Field(50 * 2**20, gt=0)
+    page_size_max: int = Field(500, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        scheme = v.split(":", 1)[0].split("+", 1)[0]
+        if scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(f"database URL must start with sqlite:// or postgresql://, "
+                             f"got {scheme!r}")
+        return v
+
+    @field_validator("api_token")
+    @classmethod
+    def _strong_token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None:
+            return v
+        raw = v.get_secret_value()
+        if raw.lower() in WEAK_TOKENS or len(raw) < 16:
+            raise ValueError("api_token is too weak: use at least 16 random characters")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.executor == "dask" and not self.dask_address:
+            raise ValueError("executor 'dask' needs dask_address (tcp://host:port or 'local')")
+        if self.dask_address and self.executor == "local":
+            self.executor = "dask"
+        if self.environment == "production" and self.demo:
+            raise ValueError("the demo data may not be loaded in production")
+        return self
+
+    # derived -----------------------------------------------------------------------------
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'cocontrol.db').resolve()}"
+
+    @property
+    def results_dir(self) -> Path:
+        return self.data_dir / "results"
+
+    def prepare_dirs(self) -> None:
+        """Create the data folder; refuse one that cannot be written."""
+        try:
+            self.results_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ValueError(f"data folder {self.data_dir} cannot be created: {e}") from e
+        if not os.access(self.data_dir, os.W_OK):
+            raise ValueError(f"data folder {self.data_dir} is not writable")
+
+    def admin_token(self) -> str:
+        """The stub's administrator token (random when unset; printed once at start)."""
+        if self.api_token is None:
+            self.api_token = SecretStr(secrets.token_urlsafe(24))
+        return self.api_token.get_secret_value()
