@@ -19,6 +19,7 @@ from cocontrol.cge.combinations import (
     rank_stability,
 )
 from cocontrol.cge.satellite import INDICATORS
+from cocontrol.project.cells import safe_frame
 
 i18n.register({
     "cge_title": ("Policy combinations: CGE simulation, synergy–antagonism matrix and ranking",
@@ -128,7 +129,7 @@ def write_xlsx(tabs: dict[str, pd.DataFrame], path: str | Path) -> Path:
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             for name, df in tabs.items():
-                df.to_excel(xw, sheet_name=name[:31])
+                safe_frame(df).to_excel(xw, sheet_name=name[:31])
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from cocontrol import i18n
 from cocontrol.errors import CocontrolError, InfeasibleError, InputError, ModelError, Problem
+from cocontrol.project.cells import safe_frame
 
 # Wide output when not on a terminal (CI logs, pipes), so tables are not truncated.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -55,15 +56,15 @@ def emit(df: pd.DataFrame, fmt: Format, output: Path | None, title: str | None =
     if fmt == Format.table:
         print_df(df, title)
         if output:
-            df.to_csv(output)
+            safe_frame(df).to_csv(output)
         return
     if fmt == Format.xlsx:
         if output is None:
             raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
-        df.to_excel(output)
+        safe_frame(df).to_excel(output)
         console.print(f"wrote {output}")
         return
-    text = df.to_csv() if fmt == Format.csv else df.reset_index().to_json(orient="records",
+    text = safe_frame(df).to_csv() if fmt == Format.csv else df.reset_index().to_json(orient="records",
                                                                             force_ascii=False)
     if output:
         Path(output).write_text(text, encoding="utf-8")

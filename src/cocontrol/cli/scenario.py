@@ -9,6 +9,7 @@ import typer
 
 from cocontrol.cli.common import Format, Lang, console, emit, fail, print_df
 from cocontrol.errors import CocontrolError
+from cocontrol.project.cells import safe_frame
 
 
 def _prepare(project: Path):
@@ -90,8 +91,8 @@ def register(app: typer.Typer) -> None:
             if output is None:
                 raise typer.BadParameter("--format xlsx needs --output")
             with pd.ExcelWriter(output) as xw:
-                wide.to_excel(xw, sheet_name="pathways")
-                metrics.to_excel(xw, sheet_name="metrics", index=False)
+                safe_frame(wide).to_excel(xw, sheet_name="pathways")
+                safe_frame(metrics).to_excel(xw, sheet_name="metrics", index=False)
             console.print(f"wrote {output}")
             return
         emit(metrics, fmt, output)

@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 
 from cocontrol import i18n
 from cocontrol.evaluation.scoring import EvaluationResult, change_between
+from cocontrol.project.cells import safe_frame
 from cocontrol.report import HtmlReport
 
 i18n.register({
@@ -106,7 +107,7 @@ def write_excel(results: dict[str, EvaluationResult], path: str | Path, lang: st
                                           + res.notes}),
             }
             for name, df in sheets.items():
-                df.to_excel(xw, sheet_name=(pre + name)[:31],
+                safe_frame(df).to_excel(xw, sheet_name=(pre + name)[:31],
                             index=not isinstance(df.index, pd.RangeIndex))
     tmp.replace(path)
     return path

@@ -32,6 +32,7 @@ import yaml
 
 from cocontrol.errors import InputError, Problem
 from cocontrol.mcda import AHPResult, ahp_group, ahp_weights
+from cocontrol.project.cells import safe_frame
 
 BUILTIN = ("city", "park", "enterprise")
 
@@ -408,16 +409,18 @@ def system_to_excel(system: IndicatorSystem, path: str | Path) -> Path:
     meta = {k: v for k, v in system.meta.items() if k not in ("grades", "policy_basis")}
     basis = system.meta.get("policy_basis") or []
     with pd.ExcelWriter(tmp) as xw:
-        pd.DataFrame({"key": list(meta), "value": [str(v) for v in meta.values()]}).to_excel(
-            xw, sheet_name="system", index=False)
-        system.table.to_excel(xw, sheet_name="indicators", index=False)
-        pd.DataFrame([{"min": g[0], "label_en": g[1], "label_zh": g[2]}
-                      for g in system.grades]).to_excel(xw, sheet_name="grades", index=False)
+        safe_frame(pd.DataFrame({"key": list(meta), "value": [str(v) for v in meta.values()]})
+                   ).to_excel(xw, sheet_name="system", index=False)
+        safe_frame(system.table).to_excel(xw, sheet_name="indicators", index=False)
+        safe_frame(pd.DataFrame([{"min": g[0], "label_en": g[1], "label_zh": g[2]}
+                                 for g in system.grades])).to_excel(xw, sheet_name="grades",
+                                                                    index=False)
         if basis:
-            pd.DataFrame(basis).to_excel(xw, sheet_name="policy_basis", index=False)
+            safe_frame(pd.DataFrame(basis)).to_excel(xw, sheet_name="policy_basis", index=False)
         # an empty data-entry sheet: the same workbook can be passed as DATA
-        pd.DataFrame(columns=["unit", "name_en", "name_zh", "group", "year", *system.ids,
-                              "source"]).to_excel(xw, sheet_name="values", index=False)
+        safe_frame(pd.DataFrame(columns=["unit", "name_en", "name_zh", "group", "year",
+                                         *system.ids, "source"])).to_excel(
+            xw, sheet_name="values", index=False)
         if system.ahp:
             frames = []
             for parent, m in system.ahp.items():
@@ -425,6 +428,7 @@ def system_to_excel(system: IndicatorSystem, path: str | Path) -> Path:
                 f.insert(0, "row", list(m.index))
                 f.insert(0, "parent", parent)
                 frames.append(f.reset_index(drop=True))
-            pd.concat(frames, ignore_index=True).to_excel(xw, sheet_name="ahp", index=False)
+            safe_frame(pd.concat(frames, ignore_index=True)).to_excel(xw, sheet_name="ahp",
+                                                                      index=False)
     tmp.replace(path)
     return path

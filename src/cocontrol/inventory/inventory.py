@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from cocontrol import refdata, units
 from cocontrol._frame import factorize_columns
 from cocontrol.errors import CocontrolError
+from cocontrol.project.cells import safe_frame
 
 CO2E = "CO2e"
 
@@ -292,6 +293,6 @@ class Inventory:
                       ", ".join(map(str, self.years)), len(self.lines)]})
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             for name, df in sheets.items():
-                df.to_excel(xw, sheet_name=name[:31], index=False)
+                safe_frame(df).to_excel(xw, sheet_name=name[:31], index=False)
         tmp.replace(path)
         return path

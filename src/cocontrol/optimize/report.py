@@ -12,6 +12,7 @@ import pandas as pd
 from cocontrol import i18n
 from cocontrol.optimize import results as R
 from cocontrol.optimize.slp import Plan
+from cocontrol.project.cells import safe_frame
 from cocontrol.report import HtmlReport
 
 i18n.register({
@@ -217,7 +218,7 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
     try:
         with pd.ExcelWriter(tmp) as xw:
             for name, df in sheets.items():
-                df.to_excel(xw, sheet_name=name[:31], index=False)
+                safe_frame(df).to_excel(xw, sheet_name=name[:31], index=False)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from cocontrol import i18n, units
 from cocontrol.metrics.lmdi import lmdi
+from cocontrol.project.cells import safe_frame
 from cocontrol.report.html import HtmlReport
 from cocontrol.scenario import (
     check_targets,
@@ -192,7 +193,7 @@ def write_excel(base: Base, runs: dict[str, Run], tables: dict[str, pd.DataFrame
                      ignore_index=True)
     with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         for name, df in tables.items():
-            df.to_excel(xw, sheet_name=name[:31], index=False)
-        iamc.to_excel(xw, sheet_name="iamc", index=False)
+            safe_frame(df).to_excel(xw, sheet_name=name[:31], index=False)
+        safe_frame(iamc).to_excel(xw, sheet_name="iamc", index=False)
     tmp.replace(path)
     return path
