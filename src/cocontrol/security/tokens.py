@@ -4,9 +4,10 @@ Both are 256-bit random secrets from :mod:`secrets` (OWASP ASVS 3.2.2: at least 
 entropy). The database stores only their SHA-256 digest, so a copy of the database does not
 let anyone log in; a high-entropy secret needs no slow hash. Comparisons are constant-time.
 
-A bearer token reads ``cct_<id>_<secret>``: the id finds the row, the secret is checked against
-the stored digest. A token is limited to a list of scopes (permissions, a subset of its owner's)
-and stops working when revoked, when it expires or when its owner is disabled.
+A bearer token reads ``cct_<43 random characters>`` (the prefix lets secret scanners and
+people recognise it); the service finds its row by the digest of the whole token. A token is
+limited to a list of scopes (permissions, a subset of its owner's) and stops working when
+revoked, when it expires or when its owner is disabled.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-TOKEN_PREFIX = "cct"
-_TOKEN_RE = re.compile(rf"^{TOKEN_PREFIX}_([A-Za-z0-9]{{12}})_([A-Za-z0-9_-]{{43}})$")
+TOKEN_PREFIX = "cct_"
+_TOKEN_RE = re.compile(r"^cct_[A-Za-z0-9_-]{43}$")
 
 
 def digest(secret: str) -> str:
@@ -40,24 +41,22 @@ def new_session_id() -> str:
 
 @dataclass(frozen=True)
 class NewToken:
-    """A freshly issued bearer token: ``plaintext`` is shown once, ``key`` and ``hash`` stored."""
+    """A freshly issued bearer token: ``plaintext`` is shown once; ``hash`` and the short
+    ``hint`` (to tell tokens apart in a list) are stored."""
 
-    key: str
     plaintext: str
     hash: str
+    hint: str
 
 
 def new_token() -> NewToken:
-    key = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
-                  for _ in range(12))
-    secret = secrets.token_urlsafe(32)
-    return NewToken(key=key, plaintext=f"{TOKEN_PREFIX}_{key}_{secret}", hash=digest(secret))
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return NewToken(plaintext=plaintext, hash=digest(plaintext), hint=plaintext[:8] + "...")
 
 
-def parse_token(text: str) -> tuple[str, str] | None:
-    """``(key, secret)`` of a well-formed token, else None (never raises on user input)."""
-    m = _TOKEN_RE.match(text.strip()) if isinstance(text, str) else None
-    return (m.group(1), m.group(2)) if m else None
+def well_formed(text: object) -> bool:
+    """The shape of a generated token (a cheap filter before any database look-up)."""
+    return isinstance(text, str) and bool(_TOKEN_RE.match(text))
 
 
 def bearer(authorization: str | None) -> str | None:
@@ -81,9 +80,9 @@ class TokenState:
     owner_active: bool = True
 
 
-def token_valid(state: TokenState, secret: str, now: dt.datetime) -> bool:
-    """The secret matches and the token is neither revoked, expired nor orphaned."""
-    if not same(digest(secret), state.hash):
+def token_valid(state: TokenState, token: str, now: dt.datetime) -> bool:
+    """The token matches and is neither revoked, expired nor orphaned."""
+    if not same(digest(token), state.hash):
         return False
     if state.revoked_at is not None and state.revoked_at <= now:
         return False

@@ -13,7 +13,7 @@ import zipfile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from uploadfiles import (
+from sec_uploadfiles import (
     billion_laughs_xlsx,
     docx_like_zip,
     external_link_xlsx,
