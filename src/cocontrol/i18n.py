@@ -1,65 +1,134 @@
-"""Chinese and English labels and messages.
+"""Chinese and English words of cocontrol: ONE catalogue, language as a parameter.
 
-``t(key, lang)`` returns the label in the requested language, falling back to English and
-then to the key itself. Each stage registers its own labels with :func:`register`.
+Every label, message, note and piece of report text is a key of the catalogue
+``cocontrol/data/i18n/catalogue.yaml`` (``key: [english, chinese]``; ``{name}`` placeholders are
+filled by :func:`t`). There is no global language: each caller passes ``lang`` (the CLI passes
+its ``--lang`` down), so two reports in two languages can be written by one process.
+
+>>> t("sector", "zh")
+'部门'
+>>> t("rows_read", "en", n=3)
+'3 rows read'
+>>> name("sectors", "power", "zh")
+'公用电力（燃煤发电）'
+
+:func:`register` (``{key: (english, chinese)}``) still adds keys from code, for modules that
+have not moved their words into the catalogue file yet; a test fails on any key without a
+Chinese text (:func:`untranslated`).
 """
 
 from __future__ import annotations
 
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {},
-    "zh": {},
-}
+from functools import cache
+from importlib import resources
 
-_LANG = "en"
+import yaml
+
+#: Supported languages, English first (the fallback).
+LANGS = ("en", "zh")
+
+_EXTRA: dict[str, tuple[str, str]] = {}
+
+
+@cache
+def _file_catalogue() -> dict[str, tuple[str, str]]:
+    path = resources.files("cocontrol") / "data" / "i18n" / "catalogue.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = {}
+    for key, pair in data.items():
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(s, str)
+                                                                    for s in pair)):
+            raise ValueError(f"i18n catalogue: {key!r} must be [english, chinese], got {pair!r}")
+        out[str(key)] = (pair[0], pair[1])
+    return out
+
+
+def catalogue() -> dict[str, tuple[str, str]]:
+    """Every key with its (english, chinese) text: the catalogue file plus registered keys."""
+    return {**_file_catalogue(), **_EXTRA}
 
 
 def register(labels: dict[str, tuple[str, str]]) -> None:
-    """Register labels as ``{key: (english, chinese)}``."""
+    """Add labels as ``{key: (english, chinese)}`` (kept for modules registering from code)."""
     for key, (en, zh) in labels.items():
-        _LABELS["en"][key] = en
-        _LABELS["zh"][key] = zh
+        _EXTRA[key] = (en, zh)
 
 
-def set_language(lang: str) -> None:
-    global _LANG
-    if lang not in _LABELS:
-        raise ValueError(f"language must be one of {sorted(_LABELS)}, got {lang!r}")
-    _LANG = lang
+def check_lang(lang: str | None) -> str:
+    """``lang`` if supported (``None`` means English); ValueError naming the choices."""
+    if lang is None:
+        return "en"
+    lang = str(getattr(lang, "value", lang))
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
+    return lang
 
 
-def get_language() -> str:
-    return _LANG
+def has(key: str) -> bool:
+    return key in _EXTRA or key in _file_catalogue()
 
 
-def t(key: str, lang: str | None = None) -> str:
-    lang = lang or _LANG
-    return _LABELS.get(lang, {}).get(key) or _LABELS["en"].get(key) or key
+def t(key: str, lang: str | None = "en", /, **fmt) -> str:
+    """Text of ``key`` in ``lang`` (English if the Chinese text is empty; the key itself if
+    unknown), with ``{placeholders}`` filled from ``fmt``."""
+    i = LANGS.index(check_lang(lang))
+    pair = _EXTRA.get(key) or _file_catalogue().get(key)
+    if pair is None:
+        text = key
+    else:
+        text = pair[i] or pair[0]
+    return text.format(**fmt) if fmt else text
 
 
-register(
-    {
-        "region": ("Region", "区域"),
-        "sector": ("Sector", "部门"),
-        "subsector": ("Subsector", "子部门"),
-        "fuel": ("Fuel", "燃料"),
-        "process": ("Process", "工艺"),
-        "species": ("Species", "物种"),
-        "year": ("Year", "年份"),
-        "value": ("Value", "数值"),
-        "unit": ("Unit", "单位"),
-        "emissions": ("Emissions", "排放量"),
-        "scenario": ("Scenario", "情景"),
-        "measure": ("Measure", "措施"),
-        "cost": ("Cost", "成本"),
-        "total": ("Total", "合计"),
-        "problems_found": ("problem(s) found", "个问题"),
-        "no_problems": ("No problems found", "未发现问题"),
-        "inventory": ("Integrated inventory", "大气污染物与温室气体综合清单"),
-        "report": ("Report", "报告"),
-        "illustrative": (
-            "Illustrative data: not an official inventory",
-            "示例数据：非官方清单",
-        ),
-    }
-)
+def both(key: str, sep: str = " ", /, **fmt) -> str:
+    """Chinese and English together, e.g. for bilingual Excel headers: ``部门 Sector``."""
+    zh, en = t(key, "zh", **fmt), t(key, "en", **fmt)
+    return zh if zh == en else f"{zh}{sep}{en}"
+
+
+def untranslated() -> list[str]:
+    """Keys whose Chinese text is missing or identical to a non-trivial English text."""
+    out = []
+    for key, (en, zh) in catalogue().items():
+        if not zh.strip():
+            out.append(key)
+        elif zh == en and any(c.isalpha() and c.isascii() for c in en) and " " in en:
+            out.append(key)
+    return out
+
+
+# --- names of codes -------------------------------------------------------------------------
+
+_NAME_TABLES = ("sectors", "fuels", "processes", "species", "control_tech")
+
+
+@cache
+def _names(table: str) -> dict[str, tuple[str, str]]:
+    if table == "measures":
+        path = resources.files("cocontrol") / "data" / "measures.csv"
+        import pandas as pd
+
+        with resources.as_file(path) as p:
+            df = pd.read_csv(p, usecols=["id", "name_en", "name_zh"]).rename(columns={"id": "code"})
+    else:
+        from cocontrol import refdata
+
+        df = refdata.table(table)
+    return {str(c): (str(e), str(z)) for c, e, z in zip(df["code"], df["name_en"],
+                                                         df["name_zh"], strict=True)}
+
+
+def name(table: str, code, lang: str | None = "en") -> str:
+    """Name of ``code`` in a bundled code list (``sectors``, ``fuels``, ``processes``,
+    ``species``, ``control_tech``, ``measures``); the code itself when it has no name."""
+    if table not in _NAME_TABLES + ("measures",):
+        raise ValueError(f"no names for {table!r}; known: {', '.join(_NAME_TABLES)}, measures")
+    pair = _names(table).get(str(code))
+    if pair is None:
+        return str(code)
+    return pair[LANGS.index(check_lang(lang))] or pair[0]
+
+
+def names(table: str, codes, lang: str | None = "en") -> list[str]:
+    """:func:`name` of every code."""
+    return [name(table, c, lang) for c in codes]

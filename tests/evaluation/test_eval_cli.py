@@ -53,7 +53,8 @@ def test_demo_writes_report_and_workbook(tmp_path):
     assert names == {"evaluation_report.html", "evaluation_results.xlsx"}
     html = (tmp_path / "evaluation_report.html").read_text(encoding="utf-8")
     assert "ILLUSTRATIVE" in html and "scatterpolar" in html
-    assert (tmp_path / "assets" / "plotly.min.js").exists()
+    # one self-contained file: plotly.js inlined, no assets folder needed
+    assert 'src="assets/' not in html and len(html) > 1_000_000
 
 
 def test_template_export_then_evaluate_with_excel_system(tmp_path):

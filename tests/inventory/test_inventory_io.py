@@ -85,8 +85,8 @@ def test_cli_report_and_template(tiny, tmp_path):
     r = CliRunner().invoke(app, ["report", str(tiny), "--out", str(out), "--lang", "zh"])
     assert r.exit_code == 0, r.output
     html = (out / "inventory_report.html").read_text(encoding="utf-8")
-    assert "assets/plotly.min.js" in html and "cdn" not in html.lower()
-    assert (out / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    # self-contained by default: plotly.js inlined, nothing loaded from a CDN or a folder
+    assert 'src="assets/' not in html and 'src="http' not in html and len(html) > 1_000_000
     assert "分部门" in html
     r = CliRunner().invoke(app, ["template", str(tmp_path / "tpl")])
-    assert r.exit_code == 0 and (tmp_path / "tpl" / "template.xlsx").exists()
+    assert r.exit_code == 0 and (tmp_path / "tpl" / "inputs.xlsx").exists()

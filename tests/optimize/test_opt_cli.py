@@ -63,7 +63,7 @@ def test_demo_writes_report_and_workbook(tmp_path):
     assert names == {"optimisation_report.html", "optimisation.xlsx"}
     html = (tmp_path / "optimisation_report.html").read_text(encoding="utf-8")
     assert "帕累托" in html and "35" in html
-    assert (tmp_path / "assets" / "plotly.min.js").exists()
+    assert 'src="assets/' not in html and len(html) > 1_000_000  # plotly.js inlined
     xl = pd.read_excel(tmp_path / "optimisation.xlsx", sheet_name=None)
     assert {"summary", "portfolio", "ranking", "pareto", "health", "solver", "whatif1"} <= set(xl)
     w = xl["whatif1"]

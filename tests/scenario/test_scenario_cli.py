@@ -52,4 +52,4 @@ def test_demo_stages_write_reports(tmp_path):
     assert {"inventory_report.html", "inventory.xlsx", "scenario_report.html",
             "scenarios.xlsx"} <= names
     html = (tmp_path / "scenario_report.html").read_text(encoding="utf-8")
-    assert "协同控制效应坐标系" in html and "assets/plotly.min.js" in html
+    assert "协同控制效应坐标系" in html and 'src="assets/' not in html

@@ -21,44 +21,7 @@ from cocontrol.cge.combinations import (
 from cocontrol.cge.satellite import INDICATORS
 from cocontrol.project.cells import safe_frame
 
-i18n.register({
-    "cge_title": ("Policy combinations: CGE simulation, synergy–antagonism matrix and ranking",
-                  "政策组合：CGE模拟、协同—拮抗判别矩阵与多准则排序"),
-    "cge_illustrative": (
-        "ILLUSTRATIVE: the bundled China-like SAM, coefficients and policy rates are "
-        "illustrative (their basis is stated in the data files); they are not official "
-        "statistics and the results are not forecasts.",
-        "示例数据：内置的类中国社会核算矩阵、系数和政策参数均为示例（依据见数据文件），"
-        "非官方统计，结果不是预测。"),
-    "cge_instruments": ("Policy instruments", "政策工具"),
-    "cge_baseline": ("Baseline (benchmark year)", "基准情景（基年）"),
-    "cge_changes": ("Indicator changes against the baseline", "各指标相对基准情景的变化"),
-    "cge_matrix": ("Discriminant matrix: synergy or antagonism, indicator by indicator",
-                   "判别矩阵：逐指标的协同或拮抗"),
-    "cge_matrix_note": (
-        "For each indicator, the improvement of the combination (positive = better) is "
-        "compared with its members alone: strong synergy above the sum of the members; weak "
-        "synergy between the best member and the sum; weak antagonism between the worst and "
-        "the best member; strong antagonism below the worst member.",
-        "对每个指标，将组合的改善量（正值为改善）与各成员单独实施的改善量比较：超过成员之和为强协同；"
-        "介于最优成员与成员之和之间为弱协同；介于最差与最优成员之间为弱拮抗；低于最差成员为强拮抗。"),
-    "cge_shares": ("Share of judgements in each class", "各类判别结果占比"),
-    "cge_ranking": ("Ranking of all combinations", "全部政策组合排序"),
-    "cge_weights": ("Criterion weights", "指标权重"),
-    "cge_stability": ("Rank stability when the weights move ±20 %",
-                      "权重±20%扰动下的排序稳定性"),
-    "cge_solve": ("Solver", "求解"),
-    "cge_combination": ("Combination", "政策组合"),
-    "cge_dynamic": ("Outlook to {year}: the top-ranked combination, recursive-dynamic run",
-                    "至{year}年展望：排名第一的政策组合（递推动态模拟）"),
-    "cge_dynamic_note": (
-        "Changes against the same year's baseline. Growth assumptions (ILLUSTRATIVE): capital "
-        "accumulation with 4 % depreciation, labour -0.3 %/yr, productivity +1.5 %/yr, "
-        "autonomous energy-efficiency gain 1 %/yr; an ETS cap is a share of the same year's "
-        "baseline covered emissions.",
-        "相对同年基准情景的变化。增长假设（示例）：资本积累（折旧率4%）、劳动力年均-0.3%、"
-        "生产率年均+1.5%、自发能效提升年均1%；碳市场总量为同年基准情景控排排放的比例。"),
-})
+# Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*, sc_*, cge_*, opt_*, eval_*).
 
 _COLOURS = {
     "strong_synergy": "#1a7f37", "weak_synergy": "#8fd19e", "weak_antagonism": "#f6c177",

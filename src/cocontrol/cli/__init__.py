@@ -25,12 +25,19 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
-    lang: str = typer.Option("en", "--lang", help="language of messages and labels: en or zh"),
+    ctx: typer.Context,
+    lang: str = typer.Option("en", "--lang", help="language of messages and labels: en or zh "
+                             "(语言：en 英文, zh 中文); a command's own --lang overrides it"),
 ) -> None:
     """cocontrol: coordinated control of air pollutants and GHGs (减污降碳协同增效)."""
     from cocontrol import i18n
 
-    i18n.set_language(lang)
+    try:
+        lang = i18n.check_lang(lang)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--lang") from e
+    # no global state: the language travels in the click context (cli.common.ui_lang)
+    ctx.obj = {**(ctx.obj or {}), "lang": lang}
 
 
 # Command modules, in the order of the data flow. Each defines register(app).

@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 
 from cocontrol import i18n
-from cocontrol.cli.common import Format, Lang, console, emit, fail
+from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, ui_lang
 from cocontrol.errors import CocontrolError, InputError, Problem
 
 
@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
         base_year: int = typer.Option(2020, help="year of the SAM (dynamic runs)"),
         fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json, xlsx"),
         output: Path | None = typer.Option(None, "--output", "-o", help="output file"),
-        lang: Lang = typer.Option(Lang.en, help="language of labels: en or zh"),
+        lang: Lang | None = lang_option(),
     ) -> None:
         """Simulate policy instruments with the CGE model; with --all-combinations judge
         synergy/antagonism and rank every combination."""
@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
                     raise InputError(Problem(file="--instruments", message="no instruments",
                                              expected="an instruments YAML file"))
                 xlsx = output if (output and fmt == Format.xlsx) else None
-                res, tabs, written = _run_all(eco, ins, recycling, lang.value,
+                res, tabs, written = _run_all(eco, ins, recycling, ui_lang(lang),
                                               rank_method.value, weights.value, dim_w,
                                               report, xlsx, to_year)
                 for p in written:
@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
                                          "strong_antagonism", "judgements"]].astype(int)
                     out = tabs["ranking"][["score", "rank"]].join(shares)
                     out[list(shares.columns)] = out[list(shares.columns)].astype("Int64")
-                    emit(out, fmt, output, title=i18n.t("cge_ranking", lang.value))
+                    emit(out, fmt, output, title=i18n.t("cge_ranking", ui_lang(lang)))
                 return
             unknown = [p for p in policy if p not in by]
             if unknown:
@@ -136,10 +136,10 @@ def register(app: typer.Typer) -> None:
             run = eco.run([by[p] for p in policy], recycling)
             if not policy:
                 df = pd.Series(run.levels, name="baseline").to_frame()
-                emit(df, fmt, output, title=i18n.t("cge_baseline", lang.value))
+                emit(df, fmt, output, title=i18n.t("cge_baseline", ui_lang(lang)))
                 return
             ch = eco.changes(run)
-            lab = 1 if lang.value == "zh" else 0
+            lab = 1 if ui_lang(lang) == "zh" else 0
             df = pd.DataFrame({"indicator": [INDICATORS[k][lab] for k in ch],
                                "unit": [INDICATORS[k][2] for k in ch],
                                "change": list(ch.values())}, index=list(ch))

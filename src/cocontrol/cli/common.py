@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from enum import Enum
 from pathlib import Path
@@ -28,6 +29,37 @@ EXIT_MODEL = 3
 class Lang(str, Enum):
     en = "en"
     zh = "zh"
+
+
+def _current_context():
+    """The running command's context (typer ≥ 0.20 vendors click as ``typer._click``)."""
+    for mod in ("typer._click.globals", "click.globals"):
+        try:
+            g = importlib.import_module(mod)
+        except ImportError:
+            continue
+        ctx = g.get_current_context(silent=True)
+        if ctx is not None:
+            return ctx
+    return None
+
+
+def ui_lang(explicit: str | Lang | None = None) -> str:
+    """The language of this command: its own ``--lang`` if given, else the global
+    ``cocontrol --lang`` (kept in the click context), else English."""
+    if explicit is not None:
+        return i18n.check_lang(explicit)
+    ctx = _current_context()
+    while ctx is not None:
+        if isinstance(ctx.obj, dict) and "lang" in ctx.obj:
+            return i18n.check_lang(ctx.obj["lang"])
+        ctx = ctx.parent
+    return "en"
+
+
+def lang_option() -> Lang | None:
+    """``--lang`` of a command; ``None`` = the global ``cocontrol --lang``."""
+    return typer.Option(None, "--lang", help="en or zh (default: the global --lang)")
 
 
 class Format(str, Enum):
@@ -72,20 +104,22 @@ def emit(df: pd.DataFrame, fmt: Format, output: Path | None, title: str | None =
         sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
 
 
-def fail(exc: CocontrolError) -> None:
+def fail(exc: CocontrolError, lang: str | None = None) -> None:
     """Print a domain error plainly and exit with the matching code (never a traceback)."""
+    lang = ui_lang(lang)
     if isinstance(exc, InputError):
-        err_console.print(f"[bold red]{len(exc.problems)} {i18n.t('problems_found')}[/]")
+        err_console.print(f"[bold red]{len(exc.problems)} {i18n.t('problems_found', lang)}[/]")
         for p in exc.problems:
             err_console.print(f"  - {p}", markup=False, highlight=False)
         raise typer.Exit(EXIT_INPUT)
     if isinstance(exc, InfeasibleError):
-        err_console.print(f"[bold red]Infeasible:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]{i18n.t('err_infeasible', lang)}:[/] {exc}",
+                          highlight=False)
         raise typer.Exit(EXIT_INPUT)
     if isinstance(exc, ModelError):
-        err_console.print(f"[bold red]Model failed:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]{i18n.t('err_model', lang)}:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_MODEL)
-    err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+    err_console.print(f"[bold red]{i18n.t('err_error', lang)}:[/] {exc}", highlight=False)
     raise typer.Exit(EXIT_INPUT)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Lang, console
+from cocontrol.cli.common import Lang, console, lang_option, ui_lang
 
 STAGES = ["inventory", "scenario", "optimize", "cge", "evaluation"]
 
@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo_cmd(
         out: Path = typer.Option(Path("out"), help="output folder"),
-        lang: Lang = typer.Option(Lang.en, help="language of labels: en or zh"),
+        lang: Lang | None = lang_option(),
     ) -> None:
         """Run every stage on the embedded demo projects and write reports to OUT."""
         out.mkdir(parents=True, exist_ok=True)
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
             if fn is None:
                 continue
             console.rule(f"[bold]{stage}")
-            written += list(fn(out, lang.value))
+            written += list(fn(out, ui_lang(lang)))
         console.rule("[bold]written")
         for p in written:
             console.print(f"  {p}")

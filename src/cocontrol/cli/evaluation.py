@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, Lang, console, emit, fail
+from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, ui_lang
 from cocontrol.errors import CocontrolError
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "evaluation"
@@ -93,14 +93,14 @@ def register(app: typer.Typer) -> None:
         fmt: Format = typer.Option(Format.table, "--format"),
         output: Path | None = typer.Option(None, "--output", help="file to write"),
         report: Path | None = typer.Option(None, "--report", help="HTML report to write"),
-        lang: Lang = typer.Option(Lang.en, "--lang"),
+        lang: Lang | None = lang_option(),
     ) -> None:
         """Score, grade and rank units with a synergy indicator system (0-100 index)."""
         from cocontrol.evaluation.report import write_excel, write_html
 
         try:
             res = run(data, system, weights, alpha, normalization.value, missing.value,
-                      emissions, value_added, coupling.value, lang.value)
+                      emissions, value_added, coupling.value, ui_lang(lang))
         except CocontrolError as e:
             fail(e)
             return
@@ -109,13 +109,13 @@ def register(app: typer.Typer) -> None:
         if fmt == Format.xlsx:
             if output is None:
                 raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
-            write_excel({res.system.meta.get("id", "eval"): res}, output, lang.value)
+            write_excel({res.system.meta.get("id", "eval"): res}, output, ui_lang(lang))
             console.print(f"wrote {output}")
         else:
             emit(res.scores.drop(columns=["complete"]), fmt, output,
-                 title=res.system.name(lang.value))
+                 title=res.system.name(ui_lang(lang)))
         if report is not None:
-            write_html({"eval": res}, report, lang.value)
+            write_html({"eval": res}, report, ui_lang(lang))
             console.print(f"wrote {report}")
 
 

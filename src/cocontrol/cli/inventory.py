@@ -8,7 +8,17 @@ from pathlib import Path
 import typer
 
 from cocontrol import i18n
-from cocontrol.cli.common import Format, Lang, console, emit, err_console, fail, print_df
+from cocontrol.cli.common import (
+    Format,
+    Lang,
+    console,
+    emit,
+    err_console,
+    fail,
+    lang_option,
+    print_df,
+    ui_lang,
+)
 from cocontrol.errors import CocontrolError, InputError, MissingFactorError
 
 
@@ -84,25 +94,63 @@ def register(app: typer.Typer) -> None:
         emit(df, fmt, output, title=f"{proj.name}: {unit}")
 
     @app.command("template")
-    def template_cmd(folder: Path = typer.Argument(..., help="folder to write into")) -> None:
-        """Write an Excel template (one documented sheet per table, code lists) and a manifest."""
+    def template_cmd(
+        folder: Path = typer.Argument(..., help="folder to write into"),
+        force: bool = typer.Option(False, "--force", help="overwrite an existing inputs.xlsx"),
+    ) -> None:
+        """Write inputs.xlsx (one documented sheet per table, code lists) and a manifest."""
         from cocontrol.project.template import write_template
 
-        path = write_template(folder)
+        try:
+            path = write_template(folder, force=force)
+        except CocontrolError as e:
+            fail(e)
         console.print(f"wrote {path} and {folder / 'project.yaml'}")
+
+    @app.command("init")
+    def init_cmd(
+        folder: Path = typer.Argument(..., help="new project folder (its name is the city's "
+                                      "name unless --name)"),
+        excel: bool = typer.Option(False, "--excel", help="one inputs.xlsx workbook instead "
+                                   "of CSV tables"),
+        name: str | None = typer.Option(None, "--name", help="city name in English"),
+        name_zh: str | None = typer.Option(None, "--name-zh", help="city name in Chinese"),
+        base_year: int = typer.Option(2020, "--base-year", help="base year of the inventory"),
+        sectors: str | None = typer.Option(None, "--sectors", help="comma-separated sector "
+                                           "codes (default: power, heat_supply, cement, "
+                                           "other_industry, residential, road_passenger, "
+                                           "road_freight)"),
+        force: bool = typer.Option(False, "--force", help="write into a folder that already "
+                                   "has a project.yaml"),
+    ) -> None:
+        """Write a complete project skeleton for a new city (valid as written, EXAMPLE data)."""
+        from cocontrol.project.skeleton import write_skeleton
+
+        try:
+            paths = write_skeleton(folder, name=name, name_zh=name_zh, base_year=base_year,
+                                   sectors=tuple(s.strip() for s in sectors.split(",")
+                                                 if s.strip()) if sectors else None,
+                                   excel=excel, force=force)
+        except CocontrolError as e:
+            fail(e)
+        lang = ui_lang()
+        console.print(i18n.t("init_done", lang, n=len(paths), folder=str(folder)))
+        for p in paths:
+            console.print(f"  {p}")
+        console.print(i18n.t("init_next", lang, folder=str(folder)))
 
     @app.command("report")
     def report_cmd(
         project: Path = typer.Argument(..., help="project folder"),
         out: Path = typer.Option(Path("out"), help="output folder"),
-        lang: Lang = typer.Option(Lang.en, help="en or zh"),
+        lang: Lang | None = lang_option(),
     ) -> None:
         """Write the inventory HTML report and Excel workbook to OUT."""
         try:
             proj, inv = check(project)
         except CocontrolError as e:
             fail(e)
-        for p in _write_reports(proj, inv, out, lang.value):
+        for p in _write_reports(proj, inv, out, ui_lang(lang)):
             console.print(f"wrote {p}")
 
 

@@ -41,9 +41,9 @@ class Target(str, Enum):
 
 
 def _lang() -> str:
-    from cocontrol import i18n
+    from cocontrol.cli.common import ui_lang
 
-    return i18n.get_language()
+    return ui_lang()
 
 
 def _split(s: str | None) -> list[str]:

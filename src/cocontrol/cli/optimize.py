@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, Lang, console, emit, fail
+from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, ui_lang
 from cocontrol.errors import CocontrolError
 
 
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
                                    "the portfolio table"),
         output: Path | None = typer.Option(None, "--output", help="file for --format, or a "
                                            "folder for the HTML/Excel report"),
-        lang: Lang = typer.Option(Lang.en, "--lang", help="en or zh"),
+        lang: Lang | None = lang_option(),
     ) -> None:
         """Least-cost measures for PM2.5 attainment and the CO2 peak (减污降碳双目标优化)."""
         from cocontrol.optimize import results, runner
@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
                                      time_limit=time_limit, mip_gap=mip_gap,
                                      region_level=region_level)
             if output is not None and (output.is_dir() or output.suffix == ""):
-                for p in runner.write(res, output, lang.value):
+                for p in runner.write(res, output, ui_lang(lang)):
                     console.print(f"wrote {p}")
             if res.infeasible is not None:
                 if res.infeasible.report is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cocontrol.cli.common import Format, Lang, console, emit, fail, print_df
+from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, print_df, ui_lang
 from cocontrol.errors import CocontrolError
 from cocontrol.project.cells import safe_frame
 
@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         year: int = typer.Option(2030, help="year of the co-control metrics"),
         fmt: Format = typer.Option(Format.table, "--format"),
         output: Path | None = typer.Option(None, "--output", "-o"),
-        lang: Lang = typer.Option(Lang.en),
+        lang: Lang | None = lang_option(),
     ) -> None:
         """Compare scenarios: pathways and package co-control metrics against a reference."""
         from cocontrol.report.scenario import pathways
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
             names = scenarios.split(",") if scenarios else list(base.scenarios)
             runs = {n: run(base, n) for n in names}
             pw = pathways(runs)
-            metrics = pd.concat([package_metrics(base, n, reference, year, lang=lang.value)
+            metrics = pd.concat([package_metrics(base, n, reference, year, lang=ui_lang(lang))
                                  for n in names if n != reference], ignore_index=True)
         except CocontrolError as e:
             fail(e)
@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
                                                   "reductions"),
         fmt: Format = typer.Option(Format.table, "--format"),
         output: Path | None = typer.Option(None, "--output", "-o"),
-        lang: Lang = typer.Option(Lang.en),
+        lang: Lang | None = lang_option(),
     ) -> None:
         """Co-control metrics of every measure of a scenario (each against the scenario without
         it): quadrant, cross-elasticity with sign pair, APeq, unit costs, MAC curves."""
@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
         try:
             base = _prepare(project)
             with console.status(f"marginal effect of every measure of {scenario} ..."):
-                out = measure_metrics(base, scenario, year, lang=lang.value)
+                out = measure_metrics(base, scenario, year, lang=ui_lang(lang))
             if table not in out:
                 raise CocontrolError(f"unknown table {table!r}; choose {', '.join(out)}")
         except CocontrolError as e:

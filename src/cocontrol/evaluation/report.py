@@ -14,36 +14,7 @@ from cocontrol.evaluation.scoring import EvaluationResult, change_between
 from cocontrol.project.cells import safe_frame
 from cocontrol.report import HtmlReport
 
-i18n.register({
-    "eval_title": ("Pollution-carbon synergy evaluation", "减污降碳协同度评价"),
-    "eval_ranking": ("Ranking", "排名"),
-    "eval_score": ("Synergy index (0-100)", "协同指数（0-100）"),
-    "eval_grade": ("Grade", "等级"),
-    "eval_rank": ("Rank", "排名"),
-    "eval_unit": ("Unit", "评价对象"),
-    "eval_topsis": ("TOPSIS closeness", "TOPSIS贴近度"),
-    "eval_coupling_d": ("Coupling coordination D", "耦合协调度D"),
-    "eval_radar": ("Second-level profile (0-100), latest year", "二级指标得分雷达图（最新年份）"),
-    "eval_contrib": ("Contribution to the index (points), latest year",
-                     "各指标对指数的贡献（分），最新年份"),
-    "eval_change": ("Contribution to the change of the index", "各维度对指数变化的贡献"),
-    "eval_trend": ("Synergy index over the years", "协同指数变化趋势"),
-    "eval_weights": ("Indicator weights", "指标权重"),
-    "eval_ahp": ("AHP consistency checks", "AHP一致性检验"),
-    "eval_missing": ("Missing values and their treatment", "缺失值及处理"),
-    "eval_coupling": ("Coupling coordination of pollution and carbon subsystems",
-                      "减污与降碳子系统耦合协调度"),
-    "eval_peers": ("Peer comparison, latest year", "同类对比（最新年份）"),
-    "eval_settings": ("Settings", "设置"),
-    "eval_notes": ("Notes", "说明"),
-    "eval_basis": ("Policy basis of the indicator system", "指标体系政策依据"),
-    "eval_template_note": (
-        "The indicator system is an editable template designed by cocontrol; weights, targets "
-        "and grade bands are configurable. Grade bands: ",
-        "指标体系为cocontrol设计的可编辑模板，权重、目标值与等级划分均可配置。等级划分："),
-    "eval_illustrative": ("ILLUSTRATIVE data: generated, not real statistics.",
-                          "示例数据：随机生成，并非真实统计数据。"),
-})
+# Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*, sc_*, cge_*, opt_*, eval_*).
 
 
 def _name_col(lang: str) -> str:

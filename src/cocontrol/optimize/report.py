@@ -15,30 +15,7 @@ from cocontrol.optimize.slp import Plan
 from cocontrol.project.cells import safe_frame
 from cocontrol.report import HtmlReport
 
-i18n.register({
-    "opt_title": ("Dual-target optimisation: least-cost path to PM2.5 attainment and the CO2 "
-                  "peak", "减污降碳双目标优化：PM2.5达标与碳达峰的最低成本路径"),
-    "opt_targets": ("Targets and settings", "目标与设置"),
-    "opt_solver": ("Solver and re-check by the scenario engine", "求解与情景引擎复核"),
-    "opt_summary": ("PM2.5, CO2, emissions and cost by year", "逐年PM2.5、CO2、排放与成本"),
-    "opt_portfolio": ("Optimal portfolio: penetration by sector, measure, region and year",
-                      "最优措施组合：分行业、措施、区域、年份的实施比例"),
-    "opt_cost_sector": ("Net annual cost by sector (1e8 yuan/yr, 2020 prices; negative = "
-                        "savings)", "分行业年净成本（亿元/年，2020年价格；负值为节约）"),
-    "opt_ranking": ("Priority measures", "优先措施排序"),
-    "opt_em_sector": ("Emission change by sector in the PM2.5 target year (plan − base "
-                      "scenario, t)", "PM2.5目标年分行业排放变化（方案−基准情景，吨）"),
-    "opt_health": ("Health co-benefits (avoided premature deaths against the base scenario)",
-                   "健康协同效益（相对基准情景避免的过早死亡）"),
-    "opt_pareto": ("Pareto front of cost, PM2.5 and CO2 (ε-constraint)",
-                   "成本—PM2.5—CO2帕累托前沿（ε约束法）"),
-    "opt_infeasible": ("Targets that cannot be met", "无法实现的目标"),
-    "opt_pm_chart": ("Annual-mean PM2.5 (µg/m³)", "PM2.5年均浓度（µg/m³）"),
-    "opt_co2_chart": ("CO2, scope 1 (Mt)", "CO2排放（范围一，百万吨）"),
-    "opt_base": ("base scenario", "基准情景"),
-    "opt_plan": ("optimal plan", "最优方案"),
-    "opt_limit": ("limit", "限值"),
-})
+# Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*, sc_*, cge_*, opt_*, eval_*).
 
 
 def _fig_lines(years, series: dict[str, np.ndarray], title: str, limit: float | None = None):

@@ -60,7 +60,12 @@ def read_raw(path: Path, sheet: str | None) -> pd.DataFrame:
         df[ROW] = np.arange(len(df)) + offset
         return df.reset_index(drop=True)
     df.columns = [str(c).strip() for c in df.columns]
-    df[ROW] = np.arange(len(df)) + 2
+    offset = 2
+    # Skeleton CSVs (cocontrol init) carry the template's Chinese header row: skip it.
+    if len(df) and _is_zh_header(df.iloc[0]):
+        df = df.iloc[1:].reset_index(drop=True)
+        offset = 3
+    df[ROW] = np.arange(len(df)) + offset
     return df
 
 

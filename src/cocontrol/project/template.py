@@ -1,4 +1,4 @@
-"""Excel template: one documented sheet per input table, plus reference code lists.
+"""Excel input workbook ``inputs.xlsx``: one documented sheet per input table, code lists.
 
 Row 1 holds the column names (what the loader reads), row 2 the Chinese headers in 【】
 (skipped by the loader), then one example row. A ``README`` sheet documents every column
@@ -23,13 +23,12 @@ _HEAD = PatternFill("solid", fgColor="DDEBF7")
 _REQ = PatternFill("solid", fgColor="FCE4D6")
 
 
-def write_template(folder: str | Path) -> Path:
-    """Write ``template.xlsx`` (all input tables as sheets) and ``project.yaml`` to ``folder``.
-
-    The workbook can be filled in and saved as ``inputs.xlsx`` in a project folder.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+def write_workbook(path: str | Path, frames: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Write an input workbook: one sheet per table (row 1 column names, row 2 Chinese headers
+    in 【】, then the rows of ``frames``, or the schema's example row), a ``README`` sheet
+    documenting every column and a ``codes`` sheet of allowed codes. Frozen header rows."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     readme = wb.active
     readme.title = "README"
@@ -38,6 +37,9 @@ def write_template(folder: str | Path) -> Path:
     for c in readme[1]:
         c.font = Font(bold=True)
         c.fill = _HEAD
+    readme.freeze_panes = "A2"
+    for j, w in enumerate((12, 18, 12, 8, 10, 14, 60, 40), start=1):
+        readme.column_dimensions[get_column_letter(j)].width = w
     for spec in TABLES.values():
         for col in spec.columns:
             readme.append([spec.name, col.name, "yes 是" if col.required else "no 否",
@@ -45,12 +47,22 @@ def write_template(folder: str | Path) -> Path:
                            col.description_zh])
         ws = wb.create_sheet(spec.name)
         ws.append([c.name for c in spec.columns])
-        ws.append([f"【{c.description_zh.split('（')[0].split('；')[0]}】" for c in spec.columns])
-        ws.append([c.example for c in spec.columns])
+        ws.append([f"【{c.description_zh.split('（')[0].split('；')[0].split('，')[0]}】"
+                   for c in spec.columns])
+        if frames is None:
+            ws.append([c.example for c in spec.columns])
+        else:
+            df = frames.get(spec.name)
+            for r in (df.itertuples(index=False) if df is not None else []):
+                ws.append([None if (v is None or (isinstance(v, float) and v != v)) else v
+                           for v in r])
+        ws.freeze_panes = "A3"
         for j, col in enumerate(spec.columns, start=1):
             ws.cell(1, j).font = Font(bold=True)
             ws.cell(1, j).fill = _REQ if col.required else _HEAD
-            ws.column_dimensions[get_column_letter(j)].width = max(12, len(col.name) + 4)
+            ws.cell(2, j).fill = _REQ if col.required else _HEAD
+            ws.column_dimensions[get_column_letter(j)].width = max(12, len(col.name) + 4,
+                                                                   2 * len(ws.cell(2, j).value))
     codes = wb.create_sheet("codes")
     lists = {
         "level": pd.DataFrame({"code": LEVELS}),
@@ -66,20 +78,37 @@ def write_template(folder: str | Path) -> Path:
         for i, row in enumerate(df.itertuples(index=False), start=2):
             for k, v in enumerate(row):
                 codes.cell(i, col + k, v)
+        for k in range(df.shape[1]):
+            codes.column_dimensions[get_column_letter(col + k)].width = 22
         col += df.shape[1] + 1
-    out = folder / "template.xlsx"
-    tmp = folder / ".template.tmp.xlsx"
+    codes.freeze_panes = "A2"
+    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
     wb.save(tmp)
-    tmp.replace(out)
+    tmp.replace(path)
+    return path
+
+
+def write_template(folder: str | Path, force: bool = False) -> Path:
+    """Write ``inputs.xlsx`` (every input table as a sheet, README and code lists), the file
+    name the loader reads, plus a ``project.yaml`` if there is none.
+
+    The sheets hold the rows of :mod:`cocontrol.project.skeleton` (EXAMPLE data of a city-wide
+    project, valid as written). An existing ``inputs.xlsx`` is never overwritten unless
+    ``force`` (it may hold the user's data).
+    """
+    from cocontrol.errors import InputError, Problem
+    from cocontrol.project import skeleton as sk
+
+    folder = Path(folder)
+    out = folder / "inputs.xlsx"
+    if out.exists() and not force:
+        raise InputError(Problem(str(out), "inputs.xlsx already exists; nothing was written",
+                                 expected="another folder, or --force to overwrite it"))
     manifest = folder / "project.yaml"
+    name = folder.resolve().name or "My City"
+    frames = {t: sk.table_rows(t, sk.slug(name), name, name, 2020, sk.DEFAULT_SECTORS)
+              for t in TABLES}
+    write_workbook(out, frames)
     if not manifest.exists():
-        manifest.write_text(
-            "# cocontrol project manifest (see docs/data-schema.md)\n"
-            "name: My City\nname_zh: 我的城市\nbase_year: 2020\nyears: [2020]\n"
-            "gwp: AR6            # AR5 | AR6\n"
-            "factor_sets: [user, default]\n"
-            "so2_method: factor  # factor | sulfur_balance\n"
-            "grid_factor: cn_national_2022   # code in grid.csv or tCO2/MWh\n"
-            "heat_factor: cn_heat_default    # code in grid.csv or tCO2/GJ\n"
-            "currency: yuan\nprice_year: 2020\n", encoding="utf-8")
+        manifest.write_text(sk.project_yaml(name, name, 2020), encoding="utf-8")
     return out

@@ -11,16 +11,7 @@ from cocontrol import i18n, refdata
 from cocontrol.inventory import CO2E, Inventory
 from cocontrol.report.html import HtmlReport
 
-i18n.register({
-    "inv_by_sector": ("Emissions by sector and species", "分部门、分物种排放"),
-    "inv_shares": ("Shares of each species by sector", "各物种排放的部门构成"),
-    "inv_by_district": ("Emissions by district/park", "分区县/园区排放"),
-    "inv_scope2": ("Indirect CO2 of purchased electricity and heat (scope 2)",
-                   "外购电力、热力间接CO2排放（范围二）"),
-    "inv_measured": ("Measured vs computed emissions", "实测与核算排放对比"),
-    "inv_factors": ("Factor sources (which factor served each line)", "排放因子来源"),
-    "inv_totals": ("Totals", "排放总量"),
-})
+# Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*, sc_*, cge_*, opt_*, eval_*).
 
 
 def _sector_label(lang: str) -> pd.Series:

@@ -25,18 +25,7 @@ from cocontrol.scenario import (
 from cocontrol.scenario.drivers import interpolate
 from cocontrol.scenario.engine import Base, Run
 
-i18n.register({
-    "sc_title": ("Scenarios to 2060 and co-control analysis", "2060年情景与减污降碳协同分析"),
-    "sc_paths": ("Emission pathways by scenario", "分情景排放路径"),
-    "sc_targets": ("Targets: pass/fail and margin", "目标达成情况与裕度"),
-    "sc_peak": ("Carbon peak", "碳达峰"),
-    "sc_coord": ("Co-control coordinate system (measures)", "协同控制效应坐标系（措施）"),
-    "sc_rank": ("Ranking of measures", "措施排序"),
-    "sc_mac": ("Marginal abatement cost curve", "边际减排成本曲线"),
-    "sc_pkg": ("Packages against the baseline (with interactions)", "措施组合相对基准情景（含交互作用）"),
-    "sc_lmdi": ("LMDI decomposition of the CO2 change", "CO2变化的LMDI分解"),
-    "sc_cost": ("Annual cost of measures", "措施年化成本"),
-})
+# Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*, sc_*, cge_*, opt_*, eval_*).
 
 PATH_SPECIES = [("CO2", "Mt"), ("SO2", "kt"), ("NOx", "kt"), ("PM2.5", "kt"), ("VOCs", "kt"),
                 ("NH3", "kt")]

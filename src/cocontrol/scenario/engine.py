@@ -115,7 +115,8 @@ def _read_optional(folder: Path, name: str) -> pd.DataFrame | None:
     for ext in ("csv", "xlsx"):
         p = folder / f"{name}.{ext}"
         if p.exists():
-            df = pd.read_csv(p, comment="#") if ext == "csv" else pd.read_excel(p)
+            df = (pd.read_csv(p, comment="#", encoding="utf-8-sig") if ext == "csv"
+                  else pd.read_excel(p))
             df.attrs["file"] = p.name
             return df
     return None
