@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.project.cells import safe_frame
 from cocontrol.project.schema import TABLES
 
 EX = "EXAMPLE (replace): "
@@ -329,12 +330,12 @@ def write_skeleton(folder: str | Path, name: str | None = None, name_zh: str | N
             _write(p, _csv_text(df, _zh_header(t)), bom=True)
             written.append(p)
         p = folder / "codes.csv"
-        _write(p, code_lists().to_csv(index=False), bom=True)
+        _write(p, safe_frame(code_lists()).to_csv(index=False), bom=True)
         written.append(p)
     for fname, df in (("drivers.csv", drivers_frame(base_year)),
                       ("elasticities.csv", elasticities_frame(sectors))):
         p = folder / fname
-        _write(p, df.to_csv(index=False), bom=True)
+        _write(p, safe_frame(df).to_csv(index=False), bom=True)
         written.append(p)
     for fname, text in (("project.yaml", project_yaml(city, city_zh, base_year)),
                         ("scenarios.yaml", scenarios_yaml(sectors, base_year)),
