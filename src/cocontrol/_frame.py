@@ -6,39 +6,74 @@ import numpy as np
 import pandas as pd
 
 
+def _codes(col: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of a column (missing values included as a code) and their count.
+
+    A categorical column gives its codes directly (no hashing); other columns are factorised.
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy().astype(np.int64) + 1, len(col.cat.categories) + 1
+    codes, uniq = pd.factorize(col, use_na_sentinel=False)
+    return codes.astype(np.int64, copy=False), max(len(uniq), 1)
+
+
+def _group_runs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group codes (in order of first appearance) and the first row of every group.
+
+    Long tables repeat a key on consecutive rows (one row per year of a line): only the first
+    key of every run of equal keys is hashed, so the composite key is factorised once, on the
+    runs, not on every row.
+    """
+    n = len(key)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    brk = np.empty(n, bool)
+    brk[0] = True
+    np.not_equal(key[1:], key[:-1], out=brk[1:])
+    starts = np.flatnonzero(brk)
+    run_group, uniq = pd.factorize(key[starts])
+    run_group = run_group.astype(np.int64, copy=False)
+    rows = np.empty(len(uniq), dtype=np.int64)
+    rows[run_group[::-1]] = starts[::-1]  # first run (hence first row) of every group
+    if len(starts) == n:
+        return run_group, rows
+    lengths = np.diff(np.append(starts, n))
+    return np.repeat(run_group, lengths), rows
+
+
 def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
     """Codes of the unique combinations of ``cols`` and a frame of those combinations.
 
     Equivalent to ``df.groupby(cols, dropna=False).ngroup()`` (in order of first appearance)
-    but works on columns one at a time with integer radix keys, so it stays fast and light
-    for millions of rows. Missing values form their own group. Output columns are categorical.
+    but works on integer codes of one column at a time (categorical codes as they are),
+    combined into one radix key that is hashed once per run of equal consecutive keys, so it
+    stays fast and light for millions of rows. Missing values form their own group. Output
+    columns are categorical (object when they hold missing values).
     """
     if not cols:
         return np.zeros(len(df), dtype=np.int64), pd.DataFrame(index=[0])
     key = np.zeros(len(df), dtype=np.int64)
-    parts = []
     radix = 1
     for c in cols:
-        codes, uniq = pd.factorize(df[c], use_na_sentinel=False)
-        n = max(len(uniq), 1)
+        codes, n = _codes(df[c])
         if radix * n >= 2**62:  # compress before overflow
             key = np.unique(key, return_inverse=True)[1].astype(np.int64)
             radix = int(key.max()) + 1 if len(key) else 1
-        key = key * n + codes
+        key *= n
+        key += codes
         radix *= n
-        parts.append((c, codes, uniq))
-    # hash-based factorisation (O(n), groups numbered in order of first appearance)
-    group, uniq_keys = pd.factorize(key)
-    rows = np.empty(len(uniq_keys), dtype=np.int64)
-    rows[group[::-1]] = np.arange(len(group) - 1, -1, -1)  # first row of every group
-    labels = pd.DataFrame({c: _column(codes[rows], uniq) for c, codes, uniq in parts})
-    return group.astype(np.int64), labels
+    group, rows = _group_runs(key)
+    labels = {}
+    for c in cols:  # labels from the first row of every group only
+        codes, uniq = pd.factorize(df[c].iloc[rows], use_na_sentinel=False)
+        labels[c] = _column(codes, uniq)
+    return group, pd.DataFrame(labels)
 
 
 def _column(codes: np.ndarray, uniq) -> pd.Series | pd.Categorical:
     """Values of the given codes into ``uniq`` (plain values, not a CategoricalIndex's
     categories), categorical when there are no missing values."""
-    vals = np.asarray(uniq, dtype=object)
-    if pd.isna(vals).any() or len(set(vals)) != len(vals):
+    vals = np.asarray(uniq, dtype=object)  # unique: the uniques of pd.factorize
+    if pd.isna(vals).any():
         return pd.Series(vals[codes], dtype=object)
     return pd.Categorical.from_codes(codes, categories=pd.Index(vals, dtype=object))

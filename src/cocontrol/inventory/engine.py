@@ -47,13 +47,35 @@ def _grid_value(spec, default_code: str) -> tuple[float, str]:
     return val, f"{r['code']}: {r['source']}"
 
 
+def year_index(year_values: np.ndarray, years: list[int]) -> np.ndarray:
+    """Position of every row's year in ``years`` (−1 when not a project year), by a look-up
+    table over the year range (no hashing of every row)."""
+    yv = np.asarray(year_values)
+    yrs = np.asarray(years, dtype=np.int64)
+    if len(yrs) == 0 or not np.issubdtype(yv.dtype, np.integer):
+        return pd.Index(years).get_indexer(yv)
+    lo, hi = int(yrs.min()), int(yrs.max())
+    lut = np.full(hi - lo + 1, -1, dtype=np.int64)
+    lut[yrs - lo] = np.arange(len(yrs))
+    inside = (yv >= lo) & (yv <= hi)
+    return np.where(inside, lut[np.clip(yv - lo, 0, hi - lo)], -1)
+
+
 def build_lines(activity: pd.DataFrame, years: list[int]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Pivot long activity rows to unique lines (N) and an activity array A (N × Y)."""
+    """Pivot long activity rows to unique lines (N) and an activity array A (N × Y).
+
+    The line of every row comes from the integer codes of the key columns (one hashing of
+    the composite key per run of consecutive rows, see :func:`factorize_columns`); A is one
+    ``bincount`` over line × year codes (rows of the same cell are summed in row order)."""
     codes, lines = factorize_columns(activity, LINE_KEYS)
-    yidx = pd.Index(years).get_indexer(activity["year"].to_numpy())
-    A = np.zeros((len(lines), len(years)))
+    Y = len(years)
+    yidx = year_index(activity["year"].to_numpy(), years)
+    val = activity["value"].to_numpy(dtype=float)
     ok = yidx >= 0
-    np.add.at(A, (codes[ok], yidx[ok]), activity["value"].to_numpy(dtype=float)[ok])
+    flat = codes * Y + yidx
+    if not ok.all():
+        flat, val = flat[ok], val[ok]
+    A = np.bincount(flat, weights=val, minlength=len(lines) * Y).reshape(len(lines), Y)
     return lines, A, codes
 
 
@@ -82,6 +104,37 @@ def _apply_source_factors(ef: np.ndarray, lines: pd.DataFrame, user: pd.DataFram
                      .rename(columns={"unit_f": "unit"}))
 
 
+def _join_sources(ctl_source: pd.Series, line_source: pd.Series
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Inner join of control rows with the lines of their source, by integer codes.
+
+    Returns (control row, line) pairs in the order of ``controls.merge(lines, on=
+    "source_id")``: control rows in order, each with its source's lines in line order.
+    Categorical columns with the same categories are joined on their codes directly."""
+    if isinstance(line_source.dtype, pd.CategoricalDtype):
+        cats, lcode = line_source.cat.categories, line_source.cat.codes.to_numpy()
+    else:
+        lcode, cats = pd.factorize(line_source)
+        cats = pd.Index(cats)
+    if isinstance(ctl_source.dtype, pd.CategoricalDtype) and \
+            ctl_source.cat.categories.equals(cats):
+        ccode = ctl_source.cat.codes.to_numpy()
+    else:
+        ccode = cats.get_indexer(ctl_source.astype(object))
+    lcode = lcode.astype(np.int64)
+    ccode = ccode.astype(np.int64)
+    known = lcode >= 0
+    order = np.flatnonzero(known)[np.argsort(lcode[known], kind="stable")]
+    counts = np.bincount(lcode[known], minlength=len(cats))
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    valid = ccode >= 0
+    rep = np.where(valid, counts[np.where(valid, ccode, 0)], 0)
+    row = np.repeat(np.arange(len(ccode)), rep)
+    offs = np.arange(len(row)) - np.repeat(np.cumsum(rep) - rep, rep)
+    line = order[first[ccode[row]] + offs]
+    return row, line
+
+
 def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
              species: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Indices of controlled lines and their factor (1 − Σ share × η), shape (M, S, Y)."""
@@ -95,16 +148,18 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
     r = rem[rem["species"].isin(sidx)]
     eta[r["technology"].map(tidx).to_numpy(), r["species"].map(sidx).to_numpy()] = \
         r["efficiency"].to_numpy(dtype=float)
-    ln = pd.DataFrame({"line": np.arange(len(lines)), "source_id": lines["source_id"]})
-    c = controls[controls["technology"].isin(tidx)].merge(ln, on="source_id")
-    if c.empty:
+    ctl = controls[controls["technology"].isin(tidx)]
+    row, line = _join_sources(ctl["source_id"], lines["source_id"])
+    if len(line) == 0:
         return np.empty(0, dtype=np.int64), np.empty((0, len(species), len(years)))
-    ctrl_lines, local = np.unique(c["line"].to_numpy(), return_inverse=True)
+    ctrl_lines, local = np.unique(line, return_inverse=True)
     M, T, S, Y = len(ctrl_lines), len(techs), len(species), len(years)
-    yi = pd.Index(years).get_indexer(c["year"].fillna(-1).to_numpy())
-    ti = c["technology"].map(tidx).to_numpy()
-    sh = c["share"].to_numpy(dtype=float)
-    every = c["year"].isna().to_numpy()
+    cyear = ctl["year"].astype(float).to_numpy()[row]
+    every = np.isnan(cyear)
+    yi = pd.Index(years).get_indexer(np.where(every, -1, cyear))
+    tcode = pd.Categorical(ctl["technology"], categories=techs).codes
+    ti = tcode.astype(np.int64)[row]
+    sh = ctl["share"].to_numpy(dtype=float)[row]
 
     def removal(rows: np.ndarray) -> np.ndarray:
         """Σ_k share[m,k] × η[k,s] as a sparse (M × T) matrix times η (T × S)."""
@@ -137,8 +192,6 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     species = refdata.SPECIES
     act = project.activity
     lines, A, line_of_row = build_lines(act, years)
-    act = act.assign(_line=line_of_row)
-    act.attrs = project.activity.attrs
 
     ccodes, cuniq = factorize_columns(lines, ["sector", "fuel", "process", "unit"])
     cuniq = cuniq.astype(object).where(cuniq.notna(), None)
@@ -149,7 +202,11 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
                       factor_sets=tuple(m.factor_sets), so2_method=m.so2_method,
                       grid_factor=grid, heat_factor=heat, grid_source=gsrc, heat_source=hsrc,
                       species=species)
-    problems = fmod.missing_problems(ft, lines, act)
+    problems = []
+    if not ft.missing.empty:  # name the activity rows (only then is the table copied)
+        act = act.assign(_line=line_of_row)
+        act.attrs = project.activity.attrs
+        problems = fmod.missing_problems(ft, lines, act)
     if problems and strict:
         raise MissingFactorError(InputError(problems).args[0])
     ef = ft.multiplier[ccodes]  # (N, S) gather
@@ -184,8 +241,11 @@ def add_line_attributes(lines: pd.DataFrame, regions: pd.DataFrame | None) -> No
     reg = pd.Categorical(lines["region_id"])
     if regions is not None:
         anc = ancestors(regions)
+        pos = anc.index.get_indexer(reg.categories)  # one look-up for every level
         for lv in LEVELS:
-            cats = anc[lv].reindex(reg.categories).fillna("(none)").to_numpy(dtype=object)
+            col = anc[lv].to_numpy(dtype=object)
+            cats = np.where(pos >= 0, col[np.maximum(pos, 0)] if len(col) else "(none)",
+                            "(none)").astype(object)
             codes, uniq = pd.factorize(cats)
             lines[lv] = pd.Categorical.from_codes(codes[reg.codes],
                                                   categories=pd.Index(uniq, dtype=object))

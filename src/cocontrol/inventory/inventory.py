@@ -26,6 +26,20 @@ except ImportError:  # pragma: no cover - numpy fallback
     _ne = None
 
 
+def _fused(expr: str, out: np.ndarray, **arrays) -> None:
+    """Evaluate a product of broadcast arrays into ``out`` in one pass (numexpr when
+    installed; numpy otherwise). Products are evaluated left to right in both cases."""
+    if out.size == 0:
+        return
+    if _ne is not None:
+        _ne.evaluate(expr, local_dict=arrays, out=out)
+        return
+    names = [n.strip() for n in expr.split("*")]
+    np.multiply(arrays[names[0]], arrays[names[1]], out=out)
+    for n in names[2:]:
+        np.multiply(out, arrays[n], out=out)
+
+
 class Inventory:
     """Integrated inventory of air pollutants and GHGs (controlled emissions in t)."""
 
@@ -52,22 +66,26 @@ class Inventory:
         self.emissions = self._controlled() if emissions is None else emissions
 
     # ------------------------------------------------------------------ core arrays
-    def _controlled(self) -> np.ndarray:
+    def _controlled(self, out: np.ndarray | None = None) -> np.ndarray:
+        """E = A ⊗ EF ⊙ (1 − Σ share × η), one fused pass over every cell.
+
+        Controlled lines come first (see engine.compute): the block ``E[:m]`` is written as
+        ``a × e × f`` and the rest as ``a × e``, each in one pass (numexpr, multi-threaded)
+        into ``out`` (allocated here when not given), with no temporary arrays."""
         a, e = self.activity[:, None, :], self.ef[:, :, None]
-        E = np.empty((len(self.activity), len(self.species), len(self.years)))
+        N, S, Y = len(self.activity), len(self.species), len(self.years)
+        E = np.empty((N, S, Y)) if out is None else out
         m = len(self.ctrl_lines)
         contiguous = m > 0 and self.ctrl_lines[0] == 0 and self.ctrl_lines[-1] == m - 1
-        if _ne is not None:
-            _ne.evaluate("a * e", out=E)
-        else:
-            np.multiply(a, e, out=E)
-        if contiguous:  # controlled lines first (see engine.compute): in-place on a view
-            block, f = E[:m], self.ctrl_factor
-            if _ne is not None:
-                _ne.evaluate("block * f", out=block)
-            else:
-                block *= f
-        elif m:
+        if contiguous:  # controlled lines first: both blocks written once, in place
+            f = self.ctrl_factor
+            if f.ndim == 3 and f.shape[2] > 1 and f.strides[2] == 0:
+                f = f[:, :, :1]  # year-invariant controls: broadcast, not a strided view
+            _fused("a * e * f", E[:m], a=a[:m], e=e[:m], f=f)
+            _fused("a * e", E[m:], a=a[m:], e=e[m:])
+            return E
+        _fused("a * e", E, a=a, e=e)
+        if m:
             E[self.ctrl_lines] *= self.ctrl_factor
         return E
 
