@@ -40,6 +40,11 @@ from cocontrol.scenario import measures as mlib
 from cocontrol.scenario import spec as sspec
 from cocontrol.scenario.drivers import growth_factors
 
+try:  # multi-threaded single-pass products (optional)
+    import numexpr as _ne
+except ImportError:  # pragma: no cover - numpy fallback
+    _ne = None
+
 GJ_PER_MWH = 3.6
 GJ_PER_TCE = 29.3076
 ORDER = {c: i for i, c in enumerate(mlib.CATEGORIES)}
@@ -349,13 +354,27 @@ class Run:
     base: Base
     activity: np.ndarray  # (N, T)
     emissions: np.ndarray  # (N, S, T) t
-    measure_effects: pd.DataFrame  # measure, year, affected, unit, energy_change_yuan ...
+    records: list = field(repr=False)  # per-measure effects (arrays by year)
     added_electricity: np.ndarray  # (N, T) MWh added by measures on electricity lines
     penetration: dict[str, np.ndarray]
 
     @property
     def years(self) -> list[int]:
         return self.base.years
+
+    @property
+    def measure_effects(self) -> pd.DataFrame:
+        """measure, region, year, affected, unit, energy_cost_change_yuan (built on first
+        use: a run itself makes no tables)."""
+        c = self.__dict__.get("_effects")
+        if c is None:
+            c = self.__dict__["_effects"] = _records_frame(self.records, self.base.years)
+        return c
+
+    def totals_array(self, scope: int | str = 1) -> np.ndarray:
+        """Totals by species and year (S × T, t) as an array: the numbers of
+        :func:`cocontrol.scenario.totals` without the table (for live what-if loops)."""
+        return self.emissions[_scope_lines(self.base, scope)].sum(axis=0)
 
     def inventory(self) -> Inventory:
         """An :class:`Inventory` view for aggregation, IAMC and Excel export."""
@@ -368,6 +387,65 @@ class Run:
                          regions=b.project.regions, emissions=self.emissions)
 
 
+def _scope_lines(base: Base, scope: int | str) -> np.ndarray:
+    """Indices of the lines of a scope (cached), all lines for ``"all"``."""
+    cache = base.__dict__.setdefault("_scope_lines", {})
+    if scope not in cache:
+        sc = base.lines["scope"].to_numpy()
+        cache[scope] = np.arange(len(sc)) if scope == "all" else np.flatnonzero(
+            sc == int(scope))
+    return cache[scope]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A library measure compiled for runs: everything a run needs, without tables."""
+
+    id: str
+    action: str
+    order: int
+    magnitude: float
+    max_penetration: float
+    start_year: int
+    full_year: int
+    basis: str
+    eta: tuple = ()  # control: (species index, removal efficiency) in table order
+    pen_f: float = 0.0  # control: energy penalty
+    slip: tuple | None = None  # control: (NH3 slip, NOx efficiency) or None
+    factor_j: tuple = ()  # factor: species indices (in the order of the measure row)
+
+
+def plan(base: Base, mid: str) -> _Plan:
+    """The compiled plan of measure ``mid`` (cached on the base)."""
+    cache = base.__dict__.setdefault("_plans", {})
+    p = cache.get(mid)
+    if p is not None:
+        return p
+    mm = base.lib.loc[mid]
+    sidx = {s: i for i, s in enumerate(base.species)}
+    basis = mm["cost_basis"] if isinstance(mm["cost_basis"], str) else ""
+    kw = {}
+    if mm["action"] == "control":
+        rem = refdata.table("control_removal")
+        eta = rem[rem["technology"] == mm["technology"]]
+        kw["eta"] = tuple((sidx[s], float(e)) for s, e in
+                          zip(eta["species"], eta["efficiency"], strict=True) if s in sidx)
+        tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
+        kw["pen_f"] = float(tech["energy_penalty"]) if pd.notna(tech["energy_penalty"]) \
+            else 0.0
+        if pd.notna(tech["nh3_slip"]) and float(tech["nh3_slip"]) > 0 and "NOx" in sidx:
+            e_nox = eta.loc[eta["species"] == "NOx", "efficiency"]
+            if len(e_nox):
+                kw["slip"] = (float(tech["nh3_slip"]), float(e_nox.iloc[0]))
+    elif mm["action"] == "factor":
+        kw["factor_j"] = tuple(sidx[s.strip()] for s in str(mm["species"]).split(";")
+                               if s.strip() in sidx)
+    p = cache[mid] = _Plan(mid, mm["action"], ORDER[mm["category"]], float(mm["magnitude"]),
+                           float(mm["max_penetration"]), int(mm["start_year"]),
+                           int(mm["full_year"]), basis, **kw)
+    return p
+
+
 def run(base: Base, scenario: str | sspec.Scenario, *,
         exclude: set[str] | frozenset = frozenset(), elec_offset: np.ndarray | None = None,
         penetrations: dict[str, float | np.ndarray] | None = None) -> Run:
@@ -376,30 +454,58 @@ def run(base: Base, scenario: str | sspec.Scenario, *,
     ``exclude`` drops measures; ``penetrations`` overrides them (a number, or a path over the
     years). On a base restricted to part of the lines (:func:`restrict`, used for marginal
     effects) ``elec_offset`` is the extra electricity demand of the lines left out (MWh/yr).
+    Many runs at once: :func:`cocontrol.scenario.run_batch`.
     """
     sc = base.scenarios[scenario] if isinstance(scenario, str) else scenario
+    T = len(base.years)
+    entries = _entries(base, sc, exclude, {
+        k: np.broadcast_to(np.asarray(v, dtype=float), (T,))[None, :]
+        for k, v in (penetrations or {}).items()})
+    off = None if elec_offset is None else np.asarray(elec_offset, float)[None]
+    A, E, added, records, pens = _simulate(base, entries, 1, off)
+    return Run(sc.name, base, A[0], E[0], [_member(r, 0) for r in records], added[0],
+               {k: v[0] for k, v in pens.items()})
+
+
+def _member(rec: dict, k: int) -> dict:
+    """The effects record of member k (arrays by year)."""
+    return {**rec, "affected": rec["affected"][k],
+            "energy_cost_change_yuan": rec["energy_cost_change_yuan"][k]}
+
+
+def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
+              ef: np.ndarray | None = None, out: np.ndarray | None = None):
+    """The engine on K members at once (leading axis k of every array; K = 1 for a run).
+
+    Penetration paths are (K or 1) × T. Only what varies is stored: activity (K, N, T), the
+    control factor R and the factor multiplier F on the lines that control and factor
+    measures touch; emissions E (K, N, S, T) are written once, in place. The operations and
+    their order are those of one run, so a member equals the run with its penetrations.
+    """
     years = base.years
     T, S = len(years), len(base.species)
     lines = base.lines
     N = len(lines)
-    lib = base.lib
-    A = base.A0[:, None] * base.growth
-    F = np.ones((N, S, T))
-    R = np.repeat(base.R0[:, :, None], T, axis=2)
-    added = np.zeros((N, T))
-    slip = np.zeros((N, T))
-    sidx = {s: i for i, s in enumerate(base.species)}
-    entries = _entries(base, sc, exclude, penetrations)
+    A = np.broadcast_to(base.A0[:, None] * base.growth, (K, N, T)).copy()
+    added = np.zeros((K, N, T))
+    plans = [plan(base, u.id) for u, _, _ in entries]
+    # lines whose control factor / factor multiplier a measure changes (store what varies)
+    ctl = _union([base.selection(pl.id) for pl in plans if pl.action == "control"], N)
+    fac = _union([base.selection(pl.id) for pl in plans if pl.action == "factor"], N)
+    touched = _union([ctl, fac], N)
+    pos = np.full(N, -1, dtype=np.int64)
+    pos[touched] = np.arange(len(touched))
+    R = np.repeat(np.broadcast_to(base.R0[touched][None, :, :, None],
+                                  (1, len(touched), S, T)), K, axis=0)
+    F = np.ones((K, len(touched), S, T))
+    slip = np.zeros((K, len(touched), T))
     records, pens, renewables = [], {}, []
-    rem = refdata.table("control_removal")
-    techs = refdata.table("control_tech").set_index("code")
-    for u, region, p in entries:
-        mm = lib.loc[u.id]
+    for (u, region, p), pl in zip(entries, plans, strict=True):
         pens[u.id if region is None else (u.id, region)] = p
         rmask = None if region is None else region_mask(base, region)
         n_rec = len(records)
-        mag = float(mm["magnitude"])
-        act = mm["action"]
+        mag = pl.magnitude
+        act = pl.action
         if act == "renewable":
             renewables.append((u.id, p * mag, rmask, region))
             continue
@@ -411,84 +517,114 @@ def run(base: Base, scenario: str | sspec.Scenario, *,
         if rmask is not None:
             keep = rmask[idx]
             idx = idx[keep]
+        pk = p[:, None, :]
         if act == "reduce":
-            delta = A[idx] * (p * mag)
-            A[idx] -= delta
-            records.append(_record(base, u.id, idx, delta, -delta, idx))
+            delta = A[:, idx] * (p * mag)[:, None, :]
+            A[:, idx] -= delta
+            records.append(_record(base, pl, idx, delta, -delta, idx))
         elif act == "switch":
             if rmask is not None:
                 tgt, conv = tgt[keep], conv[keep]
-            moved = A[idx] * (p * mag)
-            A[idx] -= moved
-            gained = moved * conv[:, None]
-            np.add.at(A, tgt, gained)
+            moved = A[:, idx] * (p * mag)[:, None, :]
+            A[:, idx] -= moved
+            gained = moved * conv[None, :, None]
+            np.add.at(A, (slice(None), tgt), gained)
             is_el = (lines["fuel"].to_numpy()[tgt] == "electricity")
             if is_el.any():
-                np.add.at(added, tgt[is_el], gained[is_el])
-            records.append(_record(base, u.id, idx, moved,
-                                   np.concatenate([-moved, gained]), np.concatenate([idx, tgt])))
+                np.add.at(added, (slice(None), tgt[is_el]), gained[:, is_el])
+            records.append(_record(base, pl, idx, moved, np.concatenate([-moved, gained], 1),
+                                   np.concatenate([idx, tgt])))
         elif act == "control":
-            eta = rem[rem["technology"] == mm["technology"]]
-            for s, e in zip(eta["species"], eta["efficiency"], strict=True):
-                if s in sidx:
-                    j = sidx[s]
-                    R[idx, j, :] = (1 - p) * R[idx, j, :] + p * (1 - float(e))
-            tech = techs.loc[mm["technology"]]
-            pen_f = float(tech["energy_penalty"]) if pd.notna(tech["energy_penalty"]) else 0.0
+            ri = pos[idx]
+            for j, e in pl.eta:
+                R[:, ri, j, :] = (1 - p)[:, None, :] * R[:, ri, j, :] + (p * (1 - e))[:, None, :]
             own, via, elec = base.penalty_of[u.id]
             if rmask is not None:
                 own = own[rmask[own]]
                 via, elec = via[rmask[via]], elec[rmask[via]]
-            d_own = A[own] * (p * pen_f)
-            A[own] += d_own
-            d_el = A[via] * base.gj[via, None] * (p * pen_f) / GJ_PER_MWH
-            np.add.at(A, elec, d_el)
-            np.add.at(added, elec, d_el)
-            if pd.notna(tech["nh3_slip"]) and float(tech["nh3_slip"]) > 0 and "NOx" in sidx:
-                e_nox = eta.loc[eta["species"] == "NOx", "efficiency"]
-                if len(e_nox):
-                    slip[idx] += p * float(tech["nh3_slip"]) / 1000 * float(e_nox.iloc[0])
-            records.append(_record(base, u.id, idx, A[idx] * p,
-                                   np.concatenate([d_own, d_el]), np.concatenate([own, elec])))
+            d_own = A[:, own] * (p * pl.pen_f)[:, None, :]
+            A[:, own] += d_own
+            d_el = A[:, via] * base.gj[via][None, :, None] * (p * pl.pen_f)[:, None, :] \
+                / GJ_PER_MWH
+            np.add.at(A, (slice(None), elec), d_el)
+            np.add.at(added, (slice(None), elec), d_el)
+            if pl.slip is not None:
+                slip[:, ri] += (p * pl.slip[0] / 1000 * pl.slip[1])[:, None, :]
+            records.append(_record(base, pl, idx, A[:, idx] * pk,
+                                   np.concatenate([d_own, d_el], 1), np.concatenate([own, elec])))
         elif act == "factor":
-            for s in str(mm["species"]).split(";"):
-                s = s.strip()
-                if s in sidx:
-                    F[idx, sidx[s], :] *= 1 - p * mag
-            records.append(_record(base, u.id, idx, A[idx] * p, np.zeros((0, T)),
+            fi = pos[idx]
+            for j in pl.factor_j:
+                F[:, fi, j, :] *= (1 - p * mag)[:, None, :]
+            records.append(_record(base, pl, idx, A[:, idx] * pk, np.zeros((K, 0, T)),
                                    np.empty(0, np.int64)))
         for rec in records[n_rec:]:
             rec["region"] = region
     _electricity_balance(base, A, added, elec_offset, renewables, records)
-    E = A[:, None, :] * base.ef[:, :, None] * F * R
-    if "NH3" in sidx and "NOx" in sidx and slip.any():
-        nox = A * base.ef[:, sidx["NOx"], None] * F[:, sidx["NOx"], :]
-        E[:, sidx["NH3"], :] += slip * nox
-    eff = _records_frame(records, years)
-    return Run(sc.name, base, A, E, eff, added, pens)
+    E = _emissions(base, A, F, R, slip, touched, ef, out)
+    return A, E, added, records, pens
+
+
+def _union(parts: list[np.ndarray], n: int) -> np.ndarray:
+    if not parts:
+        return np.empty(0, np.int64)
+    m = np.zeros(n, bool)
+    for q in parts:
+        m[q] = True
+    return np.flatnonzero(m)
+
+
+def _emissions(base: Base, A, F, R, slip, touched, ef=None, out=None) -> np.ndarray:
+    """E = A × EF × F × R (+ NH3 slip), written into one (K, N, S, T) array.
+
+    Untouched lines have F = 1 and R = R0: E = (A × EF) × R0, computed in place over every
+    line; the touched lines are then recomputed from their own F and R. Same products, in the
+    same order, as the dense formula."""
+    K, N, T = A.shape
+    S = len(base.species)
+    ef = base.ef[None] if ef is None else ef  # (1 or K, N, S)
+    E = np.empty((K, N, S, T)) if out is None else out
+    a = A[:, :, None, :]
+    e = ef[:, :, :, None]
+    r0 = base.R0[None, :, :, None]
+    if _ne is not None and E.size > 1 << 16:
+        _ne.evaluate("a * e * r0", out=E)
+    else:
+        np.multiply(a, e, out=E)
+        E *= r0
+    if len(touched):
+        et = ef[:, touched] if ef.shape[1] == N else ef
+        Et = A[:, touched, None, :] * et[:, :, :, None] * F * R
+        sidx = {s: i for i, s in enumerate(base.species)}
+        if "NH3" in sidx and "NOx" in sidx and slip.any():
+            jn = sidx["NOx"]
+            nox = A[:, touched] * et[:, :, jn, None] * F[:, :, jn, :]
+            Et[:, :, sidx["NH3"], :] += slip * nox
+        E[:, touched] = Et
+    return E
 
 
 def _entries(base: Base, sc, exclude, penetrations):
-    """(use, region, penetration path) triples in application order.
+    """(use, region, penetration paths) triples in application order; paths are
+    (K or 1) × T arrays.
 
-    ``penetrations`` maps a measure id, or a (measure id, region) pair, to a penetration (a
-    number or a path over the years); every measure named there replaces the scenario's own
-    setting of it. A region is a code of the regions table at any level; the measure then
-    applies only to the lines in that region.
+    ``penetrations`` maps a measure id, or a (measure id, region) pair, to penetration paths
+    (already (K or 1) × T); every measure named there replaces the scenario's own setting of
+    it. A region is a code of the regions table at any level; the measure then applies only
+    to the lines in that region.
     """
     lib = base.lib
     years = base.years
-    T = len(years)
     named = {k[0] if isinstance(k, tuple) else k for k in (penetrations or {})}
     out = []
     for u in sc.measures.values():
         if u.id in exclude or u.id in named:
             continue
-        mm = lib.loc[u.id]
-        pen = min(u.penetration, float(mm["max_penetration"]))
-        p = ramp(years, pen, int(u.start_year or mm["start_year"]),
-                 int(u.full_year or mm["full_year"]))
-        out.append((u, None, p))
+        pl = plan(base, u.id)
+        pen = min(u.penetration, pl.max_penetration)
+        p = ramp(years, pen, int(u.start_year or pl.start_year),
+                 int(u.full_year or pl.full_year))
+        out.append((u, None, p[None, :]))
     for key, val in (penetrations or {}).items():
         mid, region = key if isinstance(key, tuple) else (key, None)
         if mid in exclude:
@@ -496,9 +632,9 @@ def _entries(base: Base, sc, exclude, penetrations):
         if mid not in lib.index:
             raise InputError(Problem(file="<penetrations>", value=mid,
                                      message="measure not found in the library"))
-        p = np.broadcast_to(np.asarray(val, dtype=float), (T,)).copy()
+        p = np.array(val, dtype=float)
         out.append((sspec.MeasureUse(mid, float(p.max(initial=0.0))), region, p))
-    out.sort(key=lambda e: ORDER[lib.at[e[0].id, "category"]])
+    out.sort(key=lambda e: plan(base, e[0].id).order)
     return out
 
 
@@ -549,21 +685,20 @@ def _per_line(base: Base, key: str, fn, default: float = np.nan) -> np.ndarray:
     return cache[key]
 
 
-def _record(base: Base, mid: str, idx, affected, dact, dact_idx) -> dict:
-    """Per-measure effects by year: affected activity (cost basis) and the value of the
-    change in energy use (fuel prices)."""
-    T = len(base.years)
-    basis = base.lib.at[mid, "cost_basis"]
-    basis = basis if isinstance(basis, str) else ""
-    aff = np.zeros(T)
+def _record(base: Base, pl: _Plan, idx, affected, dact, dact_idx) -> dict:
+    """Per-measure effects by year (K × T): affected activity (cost basis) and the value of
+    the change in energy use (fuel prices). ``affected`` and ``dact`` are K × lines × T."""
+    K, T = affected.shape[0] if np.ndim(affected) == 3 else dact.shape[0], len(base.years)
+    basis = pl.basis
+    aff = np.zeros((K, T))
     if len(idx):
         conv = _per_line(base, f"basis:{basis}", lambda u, f: _to_basis(u, basis or None, f))
-        aff = (np.asarray(affected) * conv[idx, None]).sum(axis=0)
-    cost = np.zeros(T)
+        aff = (affected * conv[idx][None, :, None]).sum(axis=1)
+    cost = np.zeros((K, T))
     if len(dact_idx):
         price = _per_line(base, "price", lambda u, f: _unit_price(f, u), default=0.0)
-        cost = (np.asarray(dact) * price[dact_idx, None]).sum(axis=0)
-    return {"measure": mid, "affected": aff, "unit": basis, "energy_cost_change_yuan": cost,
+        cost = (dact * price[dact_idx][None, :, None]).sum(axis=1)
+    return {"measure": pl.id, "affected": aff, "unit": basis, "energy_cost_change_yuan": cost,
             "region": None}
 
 
@@ -627,35 +762,49 @@ def refdata_prices() -> pd.DataFrame:
         return pd.read_csv(p, comment="#").set_index("fuel")
 
 
+def power_lines(base: Base) -> np.ndarray:
+    """Indices of the local power plants' fuel lines (scope 1, with an energy content)."""
+    c = base.__dict__.get("_power_lines")
+    if c is None:
+        lines = base.lines
+        c = base.__dict__["_power_lines"] = np.flatnonzero(
+            (lines["sector"] == "power").to_numpy() & np.isfinite(base.gj)
+            & (lines["scope"] == 1).to_numpy())
+    return c
+
+
 def _electricity_balance(base: Base, A, added, elec_offset, renewables, records):
-    """Meet extra electricity demand locally (share α) and apply renewable measures."""
-    lines = base.lines
-    power = np.flatnonzero((lines["sector"] == "power").to_numpy() & np.isfinite(base.gj)
-                           & (lines["scope"] == 1).to_numpy())
+    """Meet extra electricity demand locally (share α) and apply renewable measures.
+
+    Arrays carry the leading member axis (K × lines × T)."""
+    power = power_lines(base)
     alpha = base.settings.local_electricity_share
-    demand = added.sum(axis=0) + (0 if elec_offset is None else elec_offset)
+    demand = added.sum(axis=1) + (0 if elec_offset is None else elec_offset)
     if len(power) == 0:
         return
     hr_gj = base.settings.power_heat_rate_tce_per_mwh * GJ_PER_TCE  # GJ fuel per MWh
-    energy = (A[power] * base.gj[power, None]).sum(axis=0)
+    gj_pw = base.gj[power][None, :, None]
+    energy = (A[:, power] * gj_pw).sum(axis=1)
     gen = energy / hr_gj  # MWh generated locally
-    if alpha > 0 and np.any(demand != 0):
+    if alpha > 0 and np.any(demand != 0):  # (members without extra demand: exact no-ops)
         local = alpha * demand
-        el = np.flatnonzero(added.any(axis=1))
-        A[el] -= alpha * added[el]  # the locally met part is no longer purchased
+        el = np.flatnonzero(added.any(axis=(0, 2)))
+        A[:, el] -= alpha * added[:, el]  # the locally met part is no longer purchased
         scale = np.divide(local, gen, out=np.zeros_like(gen), where=gen > 0)
-        A[power] *= 1 + scale
+        A[:, power] *= (1 + scale)[:, None, :]
         gen = gen + np.where(gen > 0, local, 0.0)
+    K, T = A.shape[0], A.shape[2]
     for mid, share, rmask, region in renewables:
         pw = power if rmask is None else power[rmask[power]]
-        gen_r = gen if rmask is None else (A[pw] * base.gj[pw, None]).sum(axis=0) / hr_gj
-        before = A[pw].copy()
-        A[pw] *= 1 - share
+        gen_r = gen if rmask is None else \
+            (A[:, pw] * base.gj[pw][None, :, None]).sum(axis=1) / hr_gj
+        before = A[:, pw].copy()
+        A[:, pw] *= (1 - share)[:, None, :]
         replaced = gen_r * share
-        d = A[pw] - before
-        rec = _record(base, mid, np.empty(0, np.int64), np.zeros((0, len(base.years))), d,
+        d = A[:, pw] - before
+        rec = _record(base, plan(base, mid), np.empty(0, np.int64), np.zeros((K, 0, T)), d,
                       pw)
-        rec["affected"] = replaced
+        rec["affected"] = np.broadcast_to(replaced, (K, T))
         rec["unit"] = "MWh"
         rec["region"] = region
         records.append(rec)
