@@ -11,8 +11,8 @@ from cocontrol.scenario.analysis import (
     peak,
     totals,
 )
-from cocontrol.scenario.engine import Base, Run, prepare, run
+from cocontrol.scenario.engine import Base, BatchRun, Run, prepare, run, run_batch
 
-__all__ = ["Base", "Run", "check_targets", "costs", "discounted_cost", "energy",
+__all__ = ["Base", "BatchRun", "Run", "check_targets", "costs", "discounted_cost", "energy",
            "marginal_effects", "measure_metrics", "package_metrics", "peak", "prepare", "run",
-           "totals"]
+           "run_batch", "totals"]

@@ -467,6 +467,94 @@ def run(base: Base, scenario: str | sspec.Scenario, *,
                {k: v[0] for k, v in pens.items()})
 
 
+@dataclass
+class BatchRun:
+    """K runs of one scenario at once (:func:`run_batch`); every array has the member axis
+    first. Member k is exactly the run with member k's penetrations (and factors)."""
+
+    name: str
+    base: Base
+    activity: np.ndarray  # (K, N, T)
+    emissions: np.ndarray  # (K, N, S, T) t
+    records: list = field(repr=False)  # per-measure effects, arrays K × T
+    added_electricity: np.ndarray  # (K, N, T) MWh
+    penetration: dict  # key -> (K or 1) × T paths
+
+    def __len__(self) -> int:
+        return self.emissions.shape[0]
+
+    @property
+    def years(self) -> list[int]:
+        return self.base.years
+
+    def totals(self, scope: int | str = 1) -> np.ndarray:
+        """Totals by member, species and year (K × S × T, t); member k equals
+        ``run(...).totals_array(scope)`` of its run."""
+        return self.emissions[:, _scope_lines(self.base, scope)].sum(axis=1)
+
+    def member(self, k: int) -> Run:
+        """Member k as a :class:`Run` (views of the batch arrays)."""
+        return Run(self.name, self.base, self.activity[k], self.emissions[k],
+                   [_member(r, k) for r in self.records], self.added_electricity[k],
+                   {key: v[min(k, len(v) - 1)] for key, v in self.penetration.items()})
+
+
+def run_batch(base: Base, scenario: str | sspec.Scenario,
+              penetrations: dict | None = None, *, ef_scale: np.ndarray | None = None,
+              exclude: set[str] | frozenset = frozenset(),
+              elec_offset: np.ndarray | None = None) -> BatchRun:
+    """Run K variants of a scenario in one vectorised call (leading ensemble axis).
+
+    Parameters
+    ----------
+    penetrations
+        Measure id, or (measure id, region) pair, → penetrations of the K members: an array
+        K × T (a path over the scenario years per member), a 1-D array of K numbers (one
+        penetration per member, every year), or a scalar (the same for all). A path shared by
+        every member is a 1 × T array. Each named measure replaces the scenario's own
+        setting of it, as in :func:`run`.
+    ef_scale
+        Optional multipliers of the emission factors, broadcastable to K × N × S (lines ×
+        species), e.g. K sampled factor sets for Monte Carlo.
+    exclude, elec_offset
+        As in :func:`run`.
+
+    Returns a :class:`BatchRun`; member k equals ``run(base, scenario, penetrations=<member
+    k's values>)`` (same operations in the same order: identical numbers). Memory is about
+    K × N × S × T × 8 bytes: split very large ensembles into chunks.
+    """
+    sc = base.scenarios[scenario] if isinstance(scenario, str) else scenario
+    T = len(base.years)
+    paths = {}
+    for key, v in (penetrations or {}).items():
+        a = np.asarray(v, dtype=float)
+        if a.ndim == 0:
+            a = np.full((1, T), float(a))
+        elif a.ndim == 1:
+            a = np.repeat(a[:, None], T, axis=1)
+        if a.ndim != 2 or a.shape[1] != T:
+            raise InputError(Problem(file="<penetrations>", value=str(key),
+                                     message=f"penetrations of shape {np.shape(v)}",
+                                     expected=f"K × {T} (years), K numbers or a number"))
+        paths[key] = a
+    sizes = {a.shape[0] for a in paths.values()} - {1}
+    ef = None
+    if ef_scale is not None:
+        es = np.asarray(ef_scale, dtype=float)
+        es = es.reshape((1,) * (3 - es.ndim) + es.shape)  # numpy broadcasting to K × N × S
+        ef = base.ef[None] * es
+        sizes |= {ef.shape[0]} - {1}
+    if len(sizes) > 1:
+        raise InputError(Problem(file="<penetrations>", value=sorted(sizes),
+                                 message="members of different ensemble sizes",
+                                 expected="every array with the same first dimension K"))
+    K = sizes.pop() if sizes else 1
+    entries = _entries(base, sc, exclude, paths)
+    off = None if elec_offset is None else np.asarray(elec_offset, float)
+    A, E, added, records, pens = _simulate(base, entries, K, off, ef)
+    return BatchRun(sc.name, base, A, E, records, added, pens)
+
+
 def _member(rec: dict, k: int) -> dict:
     """The effects record of member k (arrays by year)."""
     return {**rec, "affected": rec["affected"][k],
@@ -483,22 +571,23 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
     their order are those of one run, so a member equals the run with its penetrations.
     """
     years = base.years
-    T, S = len(years), len(base.species)
+    T = len(years)
     lines = base.lines
     N = len(lines)
-    A = np.broadcast_to(base.A0[:, None] * base.growth, (K, N, T)).copy()
-    added = np.zeros((K, N, T))
+    A = _alloc(K, N, T)
+    A[...] = base.A0[:, None] * base.growth
+    added = _alloc(K, N, T)
+    added[...] = 0.0
     plans = [plan(base, u.id) for u, _, _ in entries]
-    # lines whose control factor / factor multiplier a measure changes (store what varies)
-    ctl = _union([base.selection(pl.id) for pl in plans if pl.action == "control"], N)
-    fac = _union([base.selection(pl.id) for pl in plans if pl.action == "factor"], N)
-    touched = _union([ctl, fac], N)
-    pos = np.full(N, -1, dtype=np.int64)
-    pos[touched] = np.arange(len(touched))
-    R = np.repeat(np.broadcast_to(base.R0[touched][None, :, :, None],
-                                  (1, len(touched), S, T)), K, axis=0)
-    F = np.ones((K, len(touched), S, T))
-    slip = np.zeros((K, len(touched), T))
+    # store what varies: the control factor R only on the lines and species that control
+    # measures change, the factor multiplier F only on those of factor measures
+    ctl = _Sub(base, [pl for pl in plans if pl.action == "control"], [j for pl in plans
+               if pl.action == "control" for j, _ in pl.eta], K)
+    fac = _Sub(base, [pl for pl in plans if pl.action == "factor"], [j for pl in plans
+               if pl.action == "factor" for j in pl.factor_j], K)
+    R = ctl.values(base.R0)
+    F = fac.values(None)
+    slip = np.zeros((K, len(ctl.lines), T))
     records, pens, renewables = [], {}, []
     for (u, region, p), pl in zip(entries, plans, strict=True):
         pens[u.id if region is None else (u.id, region)] = p
@@ -535,9 +624,11 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
             records.append(_record(base, pl, idx, moved, np.concatenate([-moved, gained], 1),
                                    np.concatenate([idx, tgt])))
         elif act == "control":
-            ri = pos[idx]
+            ri = ctl.pos[idx]
             for j, e in pl.eta:
-                R[:, ri, j, :] = (1 - p)[:, None, :] * R[:, ri, j, :] + (p * (1 - e))[:, None, :]
+                jj = ctl.jpos[j]
+                R[:, ri, jj, :] = (1 - p)[:, None, :] * R[:, ri, jj, :] \
+                    + (p * (1 - e))[:, None, :]
             own, via, elec = base.penalty_of[u.id]
             if rmask is not None:
                 own = own[rmask[own]]
@@ -553,54 +644,85 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
             records.append(_record(base, pl, idx, A[:, idx] * pk,
                                    np.concatenate([d_own, d_el], 1), np.concatenate([own, elec])))
         elif act == "factor":
-            fi = pos[idx]
+            fi = fac.pos[idx]
             for j in pl.factor_j:
-                F[:, fi, j, :] *= (1 - p * mag)[:, None, :]
+                F[:, fi, fac.jpos[j], :] *= (1 - p * mag)[:, None, :]
             records.append(_record(base, pl, idx, A[:, idx] * pk, np.zeros((K, 0, T)),
                                    np.empty(0, np.int64)))
         for rec in records[n_rec:]:
             rec["region"] = region
     _electricity_balance(base, A, added, elec_offset, renewables, records)
-    E = _emissions(base, A, F, R, slip, touched, ef, out)
+    E = _emissions(base, A, F, R, slip, ctl, fac, ef, out)
     return A, E, added, records, pens
 
 
-def _union(parts: list[np.ndarray], n: int) -> np.ndarray:
-    if not parts:
-        return np.empty(0, np.int64)
-    m = np.zeros(n, bool)
-    for q in parts:
-        m[q] = True
-    return np.flatnonzero(m)
+def _alloc(K: int, *shape: int) -> np.ndarray:
+    """An uninitialised K × shape array; with several members the member axis is the
+    innermost in memory (long inner loops for every element-wise product)."""
+    if K == 1:
+        return np.empty((1, *shape))
+    nd = len(shape)
+    return np.empty((*shape, K)).transpose(nd, *range(nd))
 
 
-def _emissions(base: Base, A, F, R, slip, touched, ef=None, out=None) -> np.ndarray:
+class _Sub:
+    """The lines and species that a group of measures changes, and their positions."""
+
+    def __init__(self, base: Base, plans: list, species: list[int], K: int):
+        N = len(base.lines)
+        m = np.zeros(N, bool)
+        for pl in plans:
+            m[base.selection(pl.id)] = True
+        self.lines = np.flatnonzero(m)
+        self.species = np.array(sorted(set(species)), dtype=np.int64)
+        self.pos = np.full(N, -1, dtype=np.int64)
+        self.pos[self.lines] = np.arange(len(self.lines))
+        self.jpos = {int(j): i for i, j in enumerate(self.species)}
+        self.K, self.T = K, len(base.years)
+
+    def values(self, start: np.ndarray | None) -> np.ndarray:
+        """K × lines × species × T, from ``start`` (N × S) or ones."""
+        shape = (len(self.lines), len(self.species), self.T)
+        out = _alloc(self.K, *shape)
+        if start is None:
+            out[...] = 1.0
+        else:
+            out[...] = start[np.ix_(self.lines, self.species)][:, :, None]
+        return out
+
+    def cells(self):
+        """Index of the (line, species) block in a K × N × S × T array."""
+        return (slice(None), self.lines[:, None], self.species[None, :])
+
+
+def _emissions(base: Base, A, F, R, slip, ctl: _Sub, fac: _Sub, ef=None, out=None
+               ) -> np.ndarray:
     """E = A × EF × F × R (+ NH3 slip), written into one (K, N, S, T) array.
 
-    Untouched lines have F = 1 and R = R0: E = (A × EF) × R0, computed in place over every
-    line; the touched lines are then recomputed from their own F and R. Same products, in the
-    same order, as the dense formula."""
+    F = 1 and R = R0 outside the blocks that measures change, so E = ((A × EF) × F) × R is
+    computed as A × EF over every cell (in place), × F on the factor block, × R0 over every
+    cell except the control block, which takes its own R: the same products, in the same
+    order, as the dense formula, without dense F and R arrays."""
     K, N, T = A.shape
-    S = len(base.species)
     ef = base.ef[None] if ef is None else ef  # (1 or K, N, S)
-    E = np.empty((K, N, S, T)) if out is None else out
-    a = A[:, :, None, :]
-    e = ef[:, :, :, None]
-    r0 = base.R0[None, :, :, None]
-    if _ne is not None and E.size > 1 << 16:
-        _ne.evaluate("a * e * r0", out=E)
-    else:
-        np.multiply(a, e, out=E)
-        E *= r0
-    if len(touched):
-        et = ef[:, touched] if ef.shape[1] == N else ef
-        Et = A[:, touched, None, :] * et[:, :, :, None] * F * R
-        sidx = {s: i for i, s in enumerate(base.species)}
-        if "NH3" in sidx and "NOx" in sidx and slip.any():
-            jn = sidx["NOx"]
-            nox = A[:, touched] * et[:, :, jn, None] * F[:, :, jn, :]
-            Et[:, :, sidx["NH3"], :] += slip * nox
-        E[:, touched] = Et
+    E = _alloc(K, N, len(base.species), T) if out is None else out
+    np.multiply(A[:, :, None, :], ef[:, :, :, None], out=E)
+    if F.size:
+        E[fac.cells()] *= F
+    block = E[ctl.cells()] if R.size else None
+    E *= base.R0[None, :, :, None]
+    if R.size:
+        E[ctl.cells()] = block * R
+    sidx = {s: i for i, s in enumerate(base.species)}
+    if "NH3" in sidx and "NOx" in sidx and slip.any():
+        jn, cl = sidx["NOx"], ctl.lines
+        nox = A[:, cl] * ef[:, cl, jn, None]
+        if jn in fac.jpos:  # (A × EF) × F of NOx on the controlled lines
+            inf = fac.pos[cl] >= 0
+            f_nox = np.ones((K, len(cl), T))
+            f_nox[:, inf] = F[:, fac.pos[cl[inf]], fac.jpos[jn], :]
+            nox = nox * f_nox
+        E[:, cl, sidx["NH3"], :] += slip * nox
     return E
 
 
