@@ -13,7 +13,7 @@ import typer
 
 from cocontrol.cli.common import Lang, console, lang_option, ui_lang
 
-STAGES = ["inventory", "scenario", "optimize", "cge", "evaluation"]
+STAGES = ["inventory", "scenario", "optimize", "cge", "evaluation", "enterprise"]
 
 
 def register(app: typer.Typer) -> None:

@@ -34,7 +34,7 @@ from cocontrol.errors import InputError, Problem
 from cocontrol.mcda import AHPResult, ahp_group, ahp_weights
 from cocontrol.project.cells import safe_frame
 
-BUILTIN = ("city", "park", "enterprise")
+BUILTIN = ("city", "park", "enterprise", "cleaner_production")
 
 INDICATOR_COLUMNS = [
     "level1_id", "level1_name_en", "level1_name_zh", "level1_weight",

@@ -1,0 +1,119 @@
+"""HTML and Excel outputs of the enterprise stage: footprint report, account, permit
+compliance, project library for banks and the screening report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from cocontrol.enterprise.account import EnterpriseAccount
+from cocontrol.enterprise.product_footprint import FootprintResult
+from cocontrol.enterprise.screening import ScreeningResult
+from cocontrol.report.html import HtmlReport
+
+_T = {
+    "footprint": ("Product carbon footprint (cradle to gate)", "产品碳足迹（从摇篮到大门）"),
+    "by_stage": ("Contribution by life-cycle stage", "各生命周期阶段贡献"),
+    "by_input": ("Contribution by input", "各输入贡献"),
+    "total": ("Footprint per functional unit", "单位功能单位碳足迹"),
+    "method": ("Method: ISO 14067:2018 and the GHG Protocol Product Standard; uncertainty by "
+               "IPCC 2006 Vol. 1 Ch. 3 Approach 1 (95 % half-width).",
+               "方法：ISO 14067:2018 与温室气体核算体系产品标准；不确定性按IPCC 2006第1卷第3章"
+               "方法1（95%置信区间半宽）。"),
+    "account": ("Enterprise carbon–pollution account", "企业碳污一体化账户"),
+    "annual": ("Annual emissions", "年度排放"),
+    "intensity": ("Intensities", "排放强度"),
+    "benchmark": ("Comparison with the benchmark", "与基准值对比"),
+    "peers": ("Peers of the same sector", "同行业对标"),
+    "grade": ("Environmental performance grade", "环保绩效分级"),
+    "compliance": ("Permit compliance", "排污许可合规状态"),
+    "screening": ("Screening of a proposed plant", "新建项目准入筛查"),
+    "verdict": ("Verdict", "结论"),
+    "library": ("Synergy project library", "减污降碳协同项目库"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    en, zh = _T[key]
+    return zh if lang == "zh" else en
+
+
+def footprint_report(results: list[FootprintResult], path: str | Path, lang: str = "en"
+                     ) -> Path:
+    rep = HtmlReport(_t("footprint", lang), lang)
+    rep.note(_t("method", lang))
+    for r in results:
+        rep.heading(f"{r.product}: {r.value_kg:,.1f} kg CO2e / {r.functional_unit} "
+                    f"(± {r.uncertainty_pct:.1f} %)")
+        for n in r.notes:
+            rep.paragraph(n, cls="small")
+        st = r.by_stage()
+        rep.figure(go.Figure(go.Bar(x=st["stage"], y=st["kg_co2e_per_fu"]),
+                             layout={"title": _t("by_stage", lang),
+                                     "yaxis": {"title": "kg CO2e", "rangemode": "tozero"}}))
+        rep.heading(_t("by_input", lang), 3)
+        rep.table(r.contributions, index=False)
+    return rep.write(path)
+
+
+def footprint_excel(results: list[FootprintResult], path: str | Path) -> Path:
+    path = Path(path)
+    tmp = path.with_name(path.stem + ".tmp.xlsx")
+    summary = pd.DataFrame([{"product": r.product, "functional_unit": r.functional_unit,
+                             "kg_co2e": r.value_kg, "uncertainty_pct_95": r.uncertainty_pct,
+                             "low": r.interval_kg[0], "high": r.interval_kg[1],
+                             "allocation_share": r.allocation_share, "gwp": r.gwp}
+                            for r in results])
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        summary.to_excel(xw, sheet_name="summary", index=False)
+        for r in results:
+            r.contributions.to_excel(xw, sheet_name=r.product[:31], index=False)
+    tmp.replace(path)
+    return path
+
+
+def account_report(acc: EnterpriseAccount, compliance: pd.DataFrame | None, path: str | Path,
+                   lang: str = "en") -> Path:
+    rep = HtmlReport(f"{_t('account', lang)}: {acc.name}", lang)
+    rep.heading(_t("annual", lang))
+    rep.table(acc.annual.pivot_table(index=["species", "scope", "unit"], columns="year",
+                                     values="value", dropna=False))
+    if acc.intensities is not None:
+        rep.heading(_t("intensity", lang))
+        rep.table(acc.intensities, index=False, float_format="{:,.6g}")
+    if acc.benchmark is not None:
+        rep.heading(_t("benchmark", lang))
+        rep.table(acc.benchmark.drop(columns=["colour"]), index=False, float_format="{:,.4f}")
+    if acc.peers is not None and len(acc.peers):
+        rep.heading(_t("peers", lang))
+        rep.table(acc.peers, index=False, float_format="{:,.4f}")
+    if acc.performance is not None:
+        g = acc.performance
+        rep.heading(_t("grade", lang))
+        rep.paragraph(f"{g.grade} ({g.date.isoformat()}): {g.basis}")
+    if compliance is not None:
+        rep.heading(_t("compliance", lang))
+        rep.table(compliance, index=False, float_format="{:,.3f}")
+    return rep.write(path)
+
+
+def screening_report(results: list[ScreeningResult], path: str | Path, lang: str = "en"
+                     ) -> Path:
+    rep = HtmlReport(_t("screening", lang), lang)
+    for r in results:
+        rep.heading(f"{r.plant}: {_t('verdict', lang)} {r.verdict}")
+        for n in r.notes:
+            rep.paragraph(n, cls="small")
+        rep.table(r.emissions.rename("t/yr").to_frame())
+        rep.table(r.checks, index=False, float_format="{:,.3f}")
+        if r.delta_pm25_ugm3 is not None:
+            rep.paragraph(f"ΔPM2.5 = {r.delta_pm25_ugm3:+.3f} µg/m³")
+    return rep.write(path)
+
+
+def library_report(ranking: pd.DataFrame, path: str | Path, lang: str = "en") -> Path:
+    rep = HtmlReport(_t("library", lang), lang)
+    rep.table(ranking, index=False, float_format="{:,.2f}")
+    return rep.write(path)

@@ -1,0 +1,186 @@
+"""Screening of a proposed plant (carbon in environmental impact assessment; the "regional
+energy assessment + industrial energy-efficiency" access test, 能评+能效准入).
+
+The plant's design data (fuels and processes per year, declared controls, output) are added
+to the project as new source lines and run through the same inventory engine, so its
+pollutant and CO2 emissions use the project's own factors and control efficiencies:
+
+    E_new,s = E_s(project + plant) − E_s(project)
+
+Checks, each ``pass``/``fail``/``not assessed`` with the figures:
+
+* carbon intensity E_CO2 / output against a benchmark (units converted on both sides);
+* the remaining room under each regional cap R_s = cap_s − E_s(reference, target year) and the
+  share of it the plant would take, E_new,s / R_s (fail when > 1 or when there is no room);
+* with an air-quality model, the plant's ΔPM2.5 at the city receptor.
+
+This is a screening, not an EIA: dispersion near the plant is not modelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from cocontrol.enterprise._common import Strict, benchmarks, convert, convert_ratio
+from cocontrol.errors import InputError, Problem
+
+
+class PlantActivity(Strict):
+    fuel: str | None = None
+    process: str | None = None
+    value: float = Field(ge=0)
+    unit: str
+
+
+class PlantControl(Strict):
+    technology: str
+    share: float = Field(default=1.0, gt=0, le=1)
+
+
+class RegionalCap(Strict):
+    species: str
+    year: int
+    max: float = Field(gt=0)
+    unit: str = "t"
+    region: str | None = None  # default the plant's region parent (whole project if None)
+    basis: str = ""
+
+
+class NewPlant(Strict):
+    id: str
+    name: str
+    region_parent: str  # region id under which the plant's region is created
+    sector: str
+    year: int  # design year of the activity data
+    activities: list[PlantActivity] = Field(min_length=1)
+    controls: list[PlantControl] = Field(default_factory=list)
+    output: float | None = Field(default=None, gt=0)
+    output_unit: str | None = None
+    benchmark: str | None = None
+    illustrative: bool = False
+
+
+@dataclass
+class ScreeningResult:
+    plant: str
+    emissions: pd.Series  # species → t/yr (the plant's own, with its controls)
+    checks: pd.DataFrame  # check, species, value, limit, unit, share, status, basis
+    delta_pm25_ugm3: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        st = set(self.checks["status"])
+        return "fail" if "fail" in st else ("pass" if st <= {"pass"} else "incomplete")
+
+
+def with_plant(project, plant: NewPlant):
+    """A copy of ``project`` with the plant's region, source lines and controls added."""
+    if plant.year not in project.manifest.years:
+        raise InputError(Problem(file="<new plant>", column="year", value=plant.year,
+                                 message="design year is not an inventory year",
+                                 expected=", ".join(map(str, project.manifest.years))))
+    regions = project.regions
+    if plant.region_parent not in set(regions["region_id"]):
+        raise InputError(Problem(file="<new plant>", column="region_parent",
+                                 value=plant.region_parent, message="unknown region",
+                                 expected="a region_id of the regions table"))
+    rid = f"new_{plant.id}"
+    if rid in set(regions["region_id"]):
+        raise InputError(Problem(file="<new plant>", column="id", value=plant.id,
+                                 message="a plant with this id is already in the project"))
+    reg = pd.concat([regions, pd.DataFrame([{
+        "_row": -1, "region_id": rid, "parent_id": plant.region_parent,
+        "level": "enterprise", "name": plant.name, "name_zh": plant.name}])],
+        ignore_index=True)
+    rows = [{"_row": -1, "source_id": rid, "region_id": rid, "sector": plant.sector,
+             "fuel": a.fuel, "process": a.process, "year": float(y), "value": a.value,
+             "unit": a.unit, "sulfur_content": np.nan, "so2_ash_retention": np.nan,
+             "note": "proposed plant (screening)"}
+            for a in plant.activities for y in project.manifest.years]
+    act = pd.concat([project.activity, pd.DataFrame(rows)], ignore_index=True)
+    act.attrs = project.activity.attrs
+    ctl = pd.concat([project.controls, pd.DataFrame([{
+        "_row": -1, "source_id": rid, "technology": c.technology, "share": c.share,
+        "year": np.nan} for c in plant.controls], columns=project.controls.columns)],
+        ignore_index=True) if plant.controls else project.controls
+    return replace(project, regions=reg, activity=act, controls=ctl)
+
+
+def plant_emissions(project, plant: NewPlant) -> pd.Series:
+    """The plant's emissions in its design year, t/yr by species (its own controls applied)."""
+    from cocontrol.inventory import compute
+
+    inv = compute(with_plant(project, plant))
+    a = inv.aggregate(["enterprise"], unit="t", co2e=True)
+    a = a[(a["enterprise"] == f"new_{plant.id}") & (a["year"] == plant.year)]
+    return a.set_index("species")["value"]
+
+
+def screen(project, plant: NewPlant, *, caps: list[RegionalCap] = (),
+           reference: pd.DataFrame | None = None, aq=None,
+           precursor_map: pd.DataFrame | None = None) -> ScreeningResult:
+    """Screen ``plant`` against its benchmark and the room under regional caps.
+
+    ``reference``: tidy ``region, species, year, value, unit`` emissions of the reference
+    pathway (e.g. a scenario run aggregated by district), from which the remaining room under
+    each cap is computed; without it caps are ``not assessed``.
+    """
+    em = plant_emissions(project, plant)
+    rows = []
+    if plant.benchmark is not None:
+        rows.append(_benchmark_check(plant, em))
+    for c in caps:
+        rows.append(_cap_check(plant, em, c, reference))
+    res = ScreeningResult(plant.id, em, pd.DataFrame(rows, columns=[
+        "check", "species", "value", "limit", "unit", "share", "status", "basis"]))
+    if aq is not None:
+        from cocontrol.enterprise.projects import _air
+
+        res.delta_pm25_ugm3, _ = _air(aq, precursor_map, -em.drop("CO2e", errors="ignore"),
+                                      None, None)
+    if plant.illustrative:
+        res.notes.append("ILLUSTRATIVE plant data")
+    res.notes.append("screening only: local dispersion near the plant is not modelled")
+    return res
+
+
+def _benchmark_check(plant: NewPlant, em: pd.Series) -> dict:
+    bm = benchmarks()
+    if plant.benchmark not in bm.index:
+        raise InputError(Problem(file="<new plant>", column="benchmark", value=plant.benchmark,
+                                 message="unknown benchmark", expected=", ".join(bm.index)))
+    b = bm.loc[plant.benchmark]
+    if plant.output is None or plant.output_unit is None:
+        raise InputError(Problem(file="<new plant>", column="output",
+                                 message="a benchmark check needs the plant's output and unit"))
+    i = convert_ratio(float(em.get(b["species"], np.nan)) / plant.output,
+                      f"t/{plant.output_unit}", str(b["unit"]), "output_unit")
+    return {"check": "carbon intensity vs benchmark", "species": b["species"], "value": i,
+            "limit": float(b["value"]), "unit": b["unit"], "share": i / float(b["value"]),
+            "status": "pass" if i <= float(b["value"]) else "fail", "basis": b["source"]}
+
+
+def _cap_check(plant: NewPlant, em: pd.Series, c: RegionalCap, reference) -> dict:
+    region = c.region or plant.region_parent
+    new = convert(float(em.get(c.species, np.nan)), "t", c.unit, "cap unit")
+    row = {"check": f"room under the {region} cap {c.year}", "species": c.species,
+           "value": new, "limit": np.nan, "unit": c.unit, "share": np.nan,
+           "status": "not assessed", "basis": c.basis}
+    if reference is None:
+        return row
+    r = reference[(reference["region"] == region) & (reference["species"] == c.species)
+                  & (reference["year"] == c.year)]
+    if r.empty:
+        return row
+    cur = sum(convert(v, u, c.unit, "reference unit") for v, u in zip(r["value"], r["unit"],
+                                                                     strict=True))
+    room = c.max - cur
+    row["limit"] = room
+    row["share"] = new / room if room > 0 else np.inf
+    row["status"] = "pass" if room > 0 and new <= room else "fail"
+    return row
