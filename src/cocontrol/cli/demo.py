@@ -13,7 +13,7 @@ import typer
 
 from cocontrol.cli.common import Lang, console, lang_option, ui_lang
 
-STAGES = ["inventory", "scenario", "optimize", "cge", "evaluation", "enterprise"]
+STAGES = ["inventory", "scenario", "optimize", "cge", "evaluation", "monitor", "enterprise"]
 
 
 def register(app: typer.Typer) -> None:

@@ -154,26 +154,64 @@ def nowcast(proxy: pd.DataFrame, annual: pd.DataFrame, keys: Sequence[str] = ("e
 
 
 def nowcast_from_series(series: SeriesTable, entity: str, target: str = "CO2",
-                        proxy: str = "electricity", by_sector: bool = True,
+                        proxy: str = "electricity", by_sector: bool = False,
                         method: str = "last") -> NowcastResult:
-    """Carbon from power on an indicator table: monthly ``proxy`` rows (by sector when
-    ``by_sector`` and sector rows exist, else the unit total) calibrated to annual ``target``
-    rows of the same entity (and sector)."""
+    """Carbon from power on an indicator table.
+
+    ``by_sector=False``: the unit's monthly ``proxy`` (its total rows, else the sum of its
+    sector rows, complete months only) calibrated to the unit's annual ``target`` totals.
+    ``by_sector=True``: one coefficient per sector, calibrated to the sector's annual
+    ``target`` (sector total rows, else the sum of the sector's fuel rows).
+    """
     d = series.select(proxy, entity, sector=None)
     d = d[(d["month"] > 0) & (d["fuel"] == "")]
     sectors = sorted(s for s in d["sector"].unique() if s)
-    use_sector = by_sector and sectors
-    d = d[d["sector"] != ""] if use_sector else d[d["sector"] == ""]
     if d.empty:
         raise MonitoringError(f"no monthly {proxy} data for {entity}")
-    p = d.rename(columns={"value": "proxy"})[["sector", "year", "month", "proxy"]]
-    rows = []
-    for sec in (sectors if use_sector else [""]):
-        an = series.annual(target, entity, sector=sec)
-        an = an[an["how"] == "given"]
-        rows.append(an.assign(sector=sec)[["sector", "year", "value"]])
-    ann = pd.concat(rows, ignore_index=True)
-    keys = ["sector"]
-    res = nowcast(p, ann, keys=keys, method=method, target=target)
+    if by_sector and sectors:
+        p = d[d["sector"] != ""].rename(columns={"value": "proxy"})
+        p = p[["sector", "year", "month", "proxy"]]
+        rows = []
+        for sec in sectors:
+            an = series.annual(target, entity, sector=sec)
+            an = an[an["how"] == "given"]
+            if an.empty:  # sum of the sector's fuel rows
+                x = series.select(target, entity, sector=sec, fuel=None)
+                x = x[(x["month"] == 0) & (x["fuel"] != "")]
+                an = x.groupby("year", as_index=False)["value"].sum(min_count=1)
+            rows.append(an.assign(sector=sec)[["sector", "year", "value"]])
+        ann = pd.concat(rows, ignore_index=True)
+        keys = ["sector"]
+    else:
+        tot = d[d["sector"] == ""]
+        if tot.empty:
+            n_sec = d.groupby(["year", "month"])["sector"].nunique()
+            tot = d.groupby(["year", "month"], as_index=False)["value"].sum(min_count=1)
+            tot = tot[(n_sec == len(sectors)).to_numpy()]
+        p = tot.rename(columns={"value": "proxy"})[["year", "month", "proxy"]].assign(
+            sector="(total)")
+        an = series.annual(target, entity)
+        ann = an[an["how"] == "given"].assign(sector="(total)")[["sector", "year", "value"]]
+        keys = ["sector"]
+    res = nowcast(p.dropna(subset=["proxy"]), ann, keys=keys, method=method, target=target)
     res.monthly.insert(0, "entity", entity)
     return res
+
+
+def to_series(res: NowcastResult, entity: str, unit: str) -> SeriesTable:
+    """Monthly totals of a nowcast as indicator rows (the source names the method and its
+    backtest error), to be added to the series for forecasts and alerts."""
+    from cocontrol.monitoring.series import COLUMNS
+
+    t = res.total()
+    mape = res.mape
+    err = f"backtest MAPE {100 * mape:.1f} % on held-out years" if np.isfinite(mape) else \
+        "no held-out year for a backtest"
+    rows = []
+    for r in t.itertuples():
+        how = ("calibrated to the annual inventory" if r.kind == "calibrated" else
+               f"nowcast with the latest coefficient ({res.method})")
+        rows.append((entity, res.target, "", "", int(r.year), int(r.month), float(r.estimate),
+                     unit, float(r.estimate), unit, np.nan,
+                     f"nowcast (carbon from power): {how}; {err}", "<nowcast>", np.nan))
+    return SeriesTable(pd.DataFrame(rows, columns=COLUMNS))

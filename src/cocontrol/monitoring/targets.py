@@ -136,16 +136,22 @@ def _annual_series(series: SeriesTable, indicator: str, entity: str, species_sec
 
 
 def _monthly_forecast(series: SeriesTable, indicator: str, entity: str, year: int,
-                      how: str, seed: int, n_paths: int, models=MODELS
-                      ) -> tuple[np.ndarray, ForecastResult]:
+                      how: str, seed: int, n_paths: int, models=MODELS, cache=None,
+                      horizon_year: int | None = None) -> tuple[np.ndarray, ForecastResult]:
+    key = (indicator, entity, tuple(models), n_paths, seed, horizon_year)
+    if cache is not None and key in cache:
+        fr = cache[key]
+        return fr.annual_samples(year, how), fr
     y = series.monthly(indicator, entity).dropna()
     if y.empty:
         raise MonitoringError(f"no monthly {indicator} data for {entity}")
     y = y[y.index >= _last_gapfree_start(y)]
-    fr = forecast_to(y, max(year, y.index[-1].year + 1), models=models, n_paths=n_paths,
-                     seed=seed,
+    fr = forecast_to(y, max(year, y.index[-1].year + 1, horizon_year or 0), models=models,
+                     n_paths=n_paths, seed=seed,
                      name=f"{entity} {indicator}",
                      unit=indicators().at[indicator, "reference_unit"])
+    if cache is not None:
+        cache[key] = fr
     return fr.annual_samples(year, how), fr
 
 
@@ -186,7 +192,8 @@ def _gdp_samples(series: SeriesTable, entity: str, year: int, n: int, seed: int
 
 
 def metric_for(t: Target, series: SeriesTable, n_paths: int = 1000, seed: int = 0,
-               with_forecast: bool = True, models=MODELS) -> Metric:
+               with_forecast: bool = True, models=MODELS, cache: dict | None = None,
+               horizon_year: int | None = None) -> Metric:
     """The annual indicator of target ``t``, its target level and (optionally) the sample
     distribution of its target-year value."""
     kind = t.kind
@@ -199,7 +206,7 @@ def metric_for(t: Target, series: SeriesTable, n_paths: int = 1000, seed: int = 
                    target_level=t.value * factor(t.unit, ref))
         if with_forecast:
             m.samples, fr = _monthly_forecast(series, ind, ent, t.target_year, "mean", seed,
-                                              n_paths, models)
+                                              n_paths, models, cache, horizon_year)
             m.forecasts.append(fr)
     elif kind == "o3_annual":
         ref = indicators().at["o3_mda8_p90", "reference_unit"]
@@ -222,7 +229,7 @@ def metric_for(t: Target, series: SeriesTable, n_paths: int = 1000, seed: int = 
         m.target_level = m.base_value * (1 - _cut_fraction(t))
         if with_forecast:
             s_num, fr = _monthly_forecast(series, num, ent, t.target_year, "sum", seed, n_paths,
-                                         models)
+                                         models, cache, horizon_year)
             s_gdp, _ = _gdp_samples(series, ent, t.target_year, len(s_num), seed)
             m.samples = s_num / s_gdp
             m.forecasts.append(fr)
@@ -245,7 +252,7 @@ def metric_for(t: Target, series: SeriesTable, n_paths: int = 1000, seed: int = 
         if with_forecast:
             yr = t.target_year + 1 if kind == "carbon_peak" else t.target_year
             s, fr = _monthly_forecast(series, ind, ent, yr, "sum", seed, n_paths,
-                                         models)
+                                         models, cache, horizon_year)
             if kind == "carbon_peak":
                 s_peak = fr.annual_samples(t.target_year, "sum") if t.target_year >= \
                     fr.history.index[-1].year else np.full(len(s), m.annual.get(
@@ -369,10 +376,11 @@ def _budget_progress(series: SeriesTable, t: Target, m: Metric) -> tuple[float, 
 
 def assess(t: Target, series: SeriesTable, levels: pd.DataFrame | None = None,
            n_paths: int = 1000, seed: int = 0, with_forecast: bool = True,
-           models=MODELS) -> Alert:
+           models=MODELS, cache: dict | None = None, horizon_year: int | None = None
+           ) -> Alert:
     """Progress, forecast probability and alert level of one target."""
     m = metric_for(t, series, n_paths=n_paths, seed=seed, with_forecast=with_forecast,
-                   models=models)
+                   models=models, cache=cache, horizon_year=horizon_year)
     obs = m.annual.dropna()
     notes = [m.note] if m.note else []
     latest_year = int(obs.index.max()) if len(obs) else None
@@ -535,6 +543,10 @@ def closing_measures(gap: float, reductions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "measure", "reduction", "cumulative",
                                        "closes_gap"])
 
+
+#: emissions whose drivers are attributed for each target kind (first one with data)
+DRIVER_SPECIES = {"pm25_annual": ["PM2.5", "SO2", "NOx"], "good_day_ratio": ["PM2.5", "SO2", "NOx"],
+                  "o3_annual": ["VOCs", "NOx"]}
 
 TARGET_SPECIES = {"co2_intensity_cut": "CO2", "carbon_peak": "CO2", "carbon_budget": "CO2",
                   "energy_intensity_cut": "CO2", "pm25_annual": "PM2.5",
