@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, Lang, console, emit, fail
+from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, ui_lang
 from cocontrol.errors import CocontrolError
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -31,8 +31,10 @@ class HourlyKind(str, Enum):
 
 def run_project(project_dir: Path, out: Path, lang: str = "en", n_paths: int = 1000,
                 with_measures: bool = True, illustrative_workflow: bool = False,
-                quick: bool = False) -> tuple[object, list[Path]]:
-    """Library call used by ``monitor run`` and the demo: returns the run and the files."""
+                quick: bool = False, pdf: bool | None = False, network: bool = True
+                ) -> tuple[object, list[Path]]:
+    """``pdf=None``: PDF notices when Chromium is available (else a note in the notice)."""
+    # library call used by ``monitor run`` and the demo: returns the run and the files
     from cocontrol.monitoring.forecast import MODELS
     from cocontrol.monitoring.io import read_inputs
     from cocontrol.monitoring.runner import run
@@ -44,14 +46,25 @@ def run_project(project_dir: Path, out: Path, lang: str = "en", n_paths: int = 1
                          known_entities=_known_entities(project, project_dir))
     res = run(inputs, project, models=("snaive", "theta") if quick else MODELS,
               n_paths=n_paths, with_measures=with_measures, lang=lang,
-              illustrative_workflow=illustrative_workflow)
+              illustrative_workflow=illustrative_workflow, network=network)
     out.mkdir(parents=True, exist_ok=True)
     files = [monitoring_report(res, out / f"monitoring_report_{lang}.html", lang)]
+    if pdf is None:
+        from cocontrol.report.pdf import chromium_path
+
+        try:
+            chromium_path()
+            pdf = True
+        except CocontrolError:
+            pdf = False
     for per, nt in res.notices.items():
-        nt["pdf"] = ("PDF: not produced (the report PDF export of cocontrol.report is not "
-                     "available yet)")
+        if not pdf:
+            nt["pdf"] = ("PDF not produced: run with --pdf (needs Chromium, "
+                         "scripts/ensure-chromium.sh)")
         for lg in ("zh", "en"):
-            files.append(notice_html(nt, out / f"notice_{per}_{lg}.html", lg))
+            files.append(notice_html(nt, out / f"notice_{per}_{lg}.html", lg, pdf=pdf))
+            if pdf:
+                files.append(files[-1].with_suffix(".pdf"))
         files.append(write_notice_json(nt, out / f"notice_{per}.json"))
     alerts = [a.to_dict() for a in res.alerts]
     p = out / "monitoring_alerts.json"
@@ -96,15 +109,16 @@ def _print_run(res) -> None:
 def run_cmd(
     project: Path = typer.Argument(..., help="project folder with a monitoring/ subfolder"),
     out: Path = typer.Option(Path("out/monitoring"), help="output folder"),
-    lang: Lang = typer.Option(Lang.en, help="language of the report: en or zh"),
+    lang: Lang | None = lang_option(),
     paths: int = typer.Option(1000, help="forecast sample paths"),
     measures: bool = typer.Option(True, help="rank the scenarios' measures for each gap"),
+    pdf: bool = typer.Option(False, help="also print the notices to PDF (needs Chromium)"),
 ) -> None:
     """Nowcasts, alerts (with drivers and measures), cases, notices and the network design."""
     try:
-        res, files = run_project(project, out, lang.value, paths, measures)
+        res, files = run_project(project, out, ui_lang(lang), paths, measures, pdf=pdf)
     except CocontrolError as e:
-        fail(e)
+        fail(e, ui_lang(lang))
     _print_run(res)
     for f in files:
         console.print(f"  wrote {f}")
@@ -221,6 +235,6 @@ def register(app: typer.Typer) -> None:
 def demo(out: Path, lang: str) -> list[Path]:
     """Monitoring step of ``cocontrol demo`` on the embedded demo city."""
     res, files = run_project(DEMO, out / "monitoring", lang, n_paths=500,
-                             illustrative_workflow=True)
+                             illustrative_workflow=True, pdf=None)
     _print_run(res)
     return files

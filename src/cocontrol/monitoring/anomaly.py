@@ -206,8 +206,8 @@ def night_day_ratio(times, production_kw, entity: str, rules: pd.DataFrame | Non
     r = (nm / dm.reindex(nm.index)).dropna()
     out = []
     for d0, ratio in r[r > mx].items():
-        t = pd.DatetimeIndex([d0 + pd.Timedelta(hours=22), d0 + pd.Timedelta(hours=30)])
-        out.append(_finding("night_day_ratio", entity, "production power", t, 0, 1, ratio, mx,
+        t = pd.date_range(d0 + pd.Timedelta(hours=22), periods=8, freq="h")
+        out.append(_finding("night_day_ratio", entity, "production power", t, 0, 7, ratio, mx,
                             "ratio", _basis("night_day_ratio", "max_ratio", rules)))
     return out
 

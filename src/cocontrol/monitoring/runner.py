@@ -138,7 +138,7 @@ def _wide_to_cems(h: pd.DataFrame) -> pd.DataFrame:
 def run(inputs: MonitoringInputs, project=None, *, entity: str | None = None,
         as_of: date | None = None, models=MODELS, n_paths: int = 1000,
         with_measures: bool = True, lang: str = "en", seed: int = 0,
-        illustrative_workflow: bool = False) -> MonitoringRun:
+        illustrative_workflow: bool = False, network: bool = True) -> MonitoringRun:
     """Run the monitoring chain on a project's monitoring inputs (``project`` optional: it
     gives the region hierarchy, the inventory for the network design and the scenarios for
     the closing measures)."""
@@ -237,7 +237,8 @@ def run(inputs: MonitoringInputs, project=None, *, entity: str | None = None,
         if illustrative_workflow and res.cases:
             res.cases = demo_cases(res.cases, max(c.finding.end for c in res.cases))
     # network design
-    if inputs.locations is not None and inputs.wind is not None and project is not None:
+    if network and inputs.locations is not None and inputs.wind is not None \
+            and project is not None:
         try:
             res.network = _network(project, inputs)
         except MonitoringError as e:

@@ -413,6 +413,10 @@ def assess(t: Target, series: SeriesTable, levels: pd.DataFrame | None = None,
             med = float(np.median(s))
     level, why = level_for(shortfall, p, levels)
     gap = sign * (med - m.target_level) if np.isfinite(med) else float("nan")
+    if t.kind == "carbon_peak" and np.isfinite(med):
+        notes.append(f"forecast median of E({t.target_year + 1}) - E({t.target_year}): "
+                     f"{med:,.0f} {m.unit}")
+        m.target_level, med = float("nan"), float("nan")
     return Alert(t, level, why, latest_year, latest, expected, m.target_level, shortfall, p,
                  m.unit, forecast_median=med, gap=gap,
                  forecast=m.forecasts[0] if m.forecasts else None, notes=notes)

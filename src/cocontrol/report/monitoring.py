@@ -213,7 +213,7 @@ def monitoring_report(run: MonitoringRun, path: str | Path, lang: str = "en") ->
     return r.write(path)
 
 
-def notice_html(nt: dict, path: str | Path, lang: str = "en") -> Path:
+def notice_html(nt: dict, path: str | Path, lang: str = "en", pdf: bool = False) -> Path:
     """A monthly or quarterly notice (the dict of :func:`cocontrol.monitoring.notice`)."""
     z = lang == "zh"
     kind = _t("mon_notice_monthly" if nt["kind"] == "monthly" else "mon_notice_quarterly", lang)
@@ -225,6 +225,11 @@ def notice_html(nt: dict, path: str | Path, lang: str = "en") -> Path:
     for _ind, rk in nt["rankings"].items():
         r.heading(rk["label_zh" if z else "label_en"], 3)
         df = pd.DataFrame(rk["rows"])
+        for c in ("value", "change_vs_last_year", "rank"):
+            df[c] = pd.to_numeric(df[c], errors="coerce")
+        df["rank"] = df["rank"].astype("Int64")
+        if df["change_vs_last_year"].isna().all():
+            df = df.drop(columns="change_vs_last_year")
         df = df.rename(columns={"name": "名称" if z else "unit", "value": "数值" if z else "value",
                                 "change_vs_last_year": "同比变化" if z else "change vs last year",
                                 "rank": "排名" if z else "rank"}).drop(columns=["entity"])
@@ -239,7 +244,7 @@ def notice_html(nt: dict, path: str | Path, lang: str = "en") -> Path:
         r.table(pd.DataFrame(rows), index=False)
     if nt.get("pdf"):
         r.paragraph(nt["pdf"], cls="small")
-    return r.write(path)
+    return r.write(path, pdf=pdf)
 
 
 def write_notice_json(nt: dict, path: str | Path) -> Path:

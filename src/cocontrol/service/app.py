@@ -23,7 +23,7 @@ from cocontrol.service.settings import Settings
 log = logging.getLogger("cocontrol.service")
 
 #: routers in the order of the OpenAPI document: (module under cocontrol.service.routes)
-ROUTERS = ["health", "organisations"]
+ROUTERS = ["health", "organisations", "monitoring"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
