@@ -145,8 +145,9 @@ def check_cmd(series: Path = typer.Argument(..., help="series upload (.csv or .x
 def template_cmd(path: Path = typer.Argument(Path("series_template.csv"))) -> None:
     """Write the indicator-series upload template (CSV; Chinese headers are accepted too)."""
     from cocontrol.monitoring.series import template_frame
+    from cocontrol.project.cells import safe_frame
 
-    template_frame().to_csv(path, index=False, encoding="utf-8-sig")
+    safe_frame(template_frame()).to_csv(path, index=False, encoding="utf-8-sig")
     console.print(f"wrote {path}")
 
 
