@@ -66,9 +66,11 @@ def _window(series: SeriesTable, ind: str, ent: str, year: int, months: list[int
 
 
 def rankings(series: SeriesTable, members: list[str], year: int, months: list[int],
-             names: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+             names: dict[str, str] | None = None, names_zh: dict[str, str] | None = None
+             ) -> dict[str, pd.DataFrame]:
     """One ranking table per indicator that any member reports."""
     names = names or {}
+    names_zh = names_zh or names
     out = {}
     for ind, stat, higher in RANKED:
         rows = []
@@ -82,8 +84,10 @@ def rankings(series: SeriesTable, members: list[str], year: int, months: list[in
                 prev = _window(series, ind, ent, year - 1, months, "sum")
                 v = 100 * (cur / prev - 1) if prev and np.isfinite(prev) else float("nan")
                 chg = float("nan")
-            rows.append((ent, names.get(ent, ent), v, chg))
-        df = pd.DataFrame(rows, columns=["entity", "name", "value", "change_vs_last_year"])
+            rows.append((ent, names.get(ent, ent), names_zh.get(ent, names.get(ent, ent)), v,
+                         chg))
+        df = pd.DataFrame(rows, columns=["entity", "name", "name_zh", "value",
+                                         "change_vs_last_year"])
         if df["value"].notna().sum() == 0:
             continue
         df["rank"] = df["value"].rank(ascending=not higher, method="min")
@@ -94,11 +98,12 @@ def rankings(series: SeriesTable, members: list[str], year: int, months: list[in
 def notice(period: str, jurisdiction: str, series: SeriesTable, *, members: list[str],
            names: dict[str, str] | None = None, alerts: list[Alert] = (),
            cases: list[Case] = (), today: date | None = None, illustrative: bool = False,
-           jurisdiction_name: str | None = None, pdf_note: str | None = None) -> dict:
+           jurisdiction_name: str | None = None, pdf_note: str | None = None,
+           names_zh: dict[str, str] | None = None) -> dict:
     """The notice as a JSON-ready dict (values NaN -> None = not estimated)."""
     kind, year, months = parse_notice_period(period)
     today = today or date(year, months[-1], calendar.monthrange(year, months[-1])[1])
-    rk = rankings(series, members, year, months, names)
+    rk = rankings(series, members, year, months, names, names_zh)
     mine = [c for c in cases if c.jurisdiction == jurisdiction or c.finding.entity in members
             or c.jurisdiction in members]
     counts = {s: sum(c.status == s for c in mine) for s in STATUS_LABELS}
@@ -106,6 +111,8 @@ def notice(period: str, jurisdiction: str, series: SeriesTable, *, members: list
     return {
         "kind": kind, "period": period, "year": year, "months": months,
         "jurisdiction": jurisdiction, "jurisdiction_name": jurisdiction_name or jurisdiction,
+        "jurisdiction_name_zh": (names_zh or {}).get(jurisdiction,
+                                                     jurisdiction_name or jurisdiction),
         "illustrative": illustrative, "as_of": today.isoformat(),
         "rankings": {ind: {"label_en": LABELS[ind][0], "label_zh": LABELS[ind][1],
                            "rows": [{k: _num(v) if isinstance(v, float) else v

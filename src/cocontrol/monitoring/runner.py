@@ -250,11 +250,12 @@ def run(inputs: MonitoringInputs, project=None, *, entity: str | None = None,
         y = int(mon["year"].max())
         mth = int(mon.loc[mon["year"] == y, "month"].max())
         members = _children(regions, entity) or [e for e in series.entities() if e != entity]
-        names = _names(regions, lang)
+        names, names_zh = _names(regions, "en"), _names(regions, "zh")
         today = as_of or date(y, mth, calendar.monthrange(y, mth)[1])
         periods = [f"{y}-{mth:02d}"] + ([f"{y}-Q{mth // 3}"] if mth % 3 == 0 else [])
         for per in periods:
             res.notices[per] = notice(per, entity, series, members=members, names=names,
+                                      names_zh=names_zh,
                                       alerts=res.alerts, cases=res.cases, today=today,
                                       illustrative=res.illustrative,
                                       jurisdiction_name=names.get(entity, entity))

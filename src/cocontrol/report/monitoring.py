@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cocontrol import i18n
-from cocontrol.monitoring.anomaly import RULE_LABELS
+from cocontrol.monitoring.anomaly import RULE_LABELS, STATUS_LABELS
 from cocontrol.monitoring.network import SCREENING
 from cocontrol.monitoring.runner import MonitoringRun
 from cocontrol.monitoring.targets import KIND_LABELS
@@ -48,6 +48,10 @@ i18n.register({
                          "示例数据（示例市）：并非真实统计数据。"),
     "mon_not_estimated": ("– = not estimated", "– 表示未估算"),
 })
+
+CASE_COLUMNS_ZH = {"case": "案件编号", "entity": "对象", "rule": "规则", "found": "发现日期",
+                   "status": "状态", "owner": "责任单位", "deadline": "整改期限",
+                   "overdue": "逾期", "message": "说明"}
 
 LEVEL_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828",
                  "not estimated": "#9e9e9e"}
@@ -217,7 +221,8 @@ def notice_html(nt: dict, path: str | Path, lang: str = "en", pdf: bool = False)
     """A monthly or quarterly notice (the dict of :func:`cocontrol.monitoring.notice`)."""
     z = lang == "zh"
     kind = _t("mon_notice_monthly" if nt["kind"] == "monthly" else "mon_notice_quarterly", lang)
-    r = HtmlReport(f"{nt['jurisdiction_name']} {kind} {nt['period']}", lang=lang)
+    jname = nt.get("jurisdiction_name_zh") if z else nt["jurisdiction_name"]
+    r = HtmlReport(f"{jname or nt['jurisdiction']} {kind} {nt['period']}", lang=lang)
     if nt.get("illustrative"):
         r.note(_t("mon_illustrative", lang))
     r.paragraph(("截至 " if z else "As of ") + nt["as_of"], cls="small")
@@ -230,18 +235,25 @@ def notice_html(nt: dict, path: str | Path, lang: str = "en", pdf: bool = False)
         df["rank"] = df["rank"].astype("Int64")
         if df["change_vs_last_year"].isna().all():
             df = df.drop(columns="change_vs_last_year")
-        df = df.rename(columns={"name": "名称" if z else "unit", "value": "数值" if z else "value",
+        df = df.drop(columns=["entity", "name" if z else "name_zh"], errors="ignore")
+        df = df.rename(columns={"name_zh" if z else "name": "名称" if z else "unit",
+                                "value": "数值" if z else "value",
                                 "change_vs_last_year": "同比变化" if z else "change vs last year",
-                                "rank": "排名" if z else "rank"}).drop(columns=["entity"])
+                                "rank": "排名" if z else "rank"})
         r.table(df, index=False, float_format="{:,.1f}")
     r.heading(_t("mon_alerts", lang)).raw(_alerts_table(nt["alerts"], lang))
     r.heading(_t("mon_cases", lang))
     c = nt["cases"]
-    counts = " · ".join(f"{k}: {v}" for k, v in c["counts"].items())
+    counts = " · ".join(f"{STATUS_LABELS[k][1 if z else 0]}: {v}"
+                        for k, v in c["counts"].items())
     r.paragraph(f"{counts} · {'逾期' if z else 'overdue'}: {c['overdue']}")
     rows = nt["cases_zh"] if z else c["rows"]
     if rows:
-        r.table(pd.DataFrame(rows), index=False)
+        df = pd.DataFrame(rows)
+        if z:
+            df["overdue"] = df["overdue"].map({True: "是", False: "否"})
+            df = df.rename(columns=CASE_COLUMNS_ZH)
+        r.table(df, index=False)
     if nt.get("pdf"):
         r.paragraph(nt["pdf"], cls="small")
     return r.write(path, pdf=pdf)
