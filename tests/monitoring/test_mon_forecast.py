@@ -102,3 +102,18 @@ def test_theta_interval_coverage_trend_seasonal_noise():
     c = _coverage(gen, "theta", 15, 96, seed=7)
     assert 0.68 <= c[80] <= 0.90
     assert 0.87 <= c[95] <= 0.99
+
+
+def test_centre_on_scenario_pathway():
+    y = pd.Series(np.tile(np.arange(1.0, 13.0), 4)[:42] + 100, index=IDX[:42])  # to 2018-06
+    r = forecast_to(y, 2019, models=("snaive",), n_origins=1, n_paths=20)
+    path = pd.Series({2018: 1400.0, 2019: 1500.0})
+    c = r.centre_on(path)
+    f = c.forecast
+    obs18 = float(y[y.index.year == 2018].sum())
+    assert obs18 + f.mean[f.index.year == 2018].sum() == pytest.approx(1400.0)
+    assert f.mean[f.index.year == 2019].sum() == pytest.approx(1500.0)
+    # the relative spread of the model is kept
+    j = f.index.year == 2019
+    w0 = (r.forecast.upper[80] - r.forecast.lower[80])[j] / r.forecast.mean[j]
+    assert ((f.upper[80] - f.lower[80])[j] / f.mean[j]) == pytest.approx(w0)
