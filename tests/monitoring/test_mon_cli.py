@@ -55,7 +55,7 @@ def test_anomalies_and_aggregate_on_demo_data(tmp_path):
 def test_run_writes_report_notices_and_json(tmp_path):
     res, files = cli_mon.run_project(DEMO, tmp_path, "zh", n_paths=100, with_measures=False,
                                      illustrative_workflow=True, quick=True,
-                                     network=False)
+                                     network=False, pathway=None)
     names = {f.name for f in files}
     assert {"monitoring_report_zh.html", "notice_2024-06_zh.html", "notice_2024-Q2_en.html",
             "notice_2024-Q2.json", "monitoring_alerts.json"} <= names

@@ -31,8 +31,8 @@ class HourlyKind(str, Enum):
 
 def run_project(project_dir: Path, out: Path, lang: str = "en", n_paths: int = 1000,
                 with_measures: bool = True, illustrative_workflow: bool = False,
-                quick: bool = False, pdf: bool | None = False, network: bool = True
-                ) -> tuple[object, list[Path]]:
+                quick: bool = False, pdf: bool | None = False, network: bool = True,
+                pathway: str | None = "policy") -> tuple[object, list[Path]]:
     """``pdf=None``: PDF notices when Chromium is available (else a note in the notice)."""
     # library call used by ``monitor run`` and the demo: returns the run and the files
     from cocontrol.monitoring.forecast import MODELS
@@ -46,7 +46,8 @@ def run_project(project_dir: Path, out: Path, lang: str = "en", n_paths: int = 1
                          known_entities=_known_entities(project, project_dir))
     res = run(inputs, project, models=("snaive", "theta") if quick else MODELS,
               n_paths=n_paths, with_measures=with_measures, lang=lang,
-              illustrative_workflow=illustrative_workflow, network=network)
+              illustrative_workflow=illustrative_workflow, network=network,
+              pathway=pathway if pathway in _scenario_names(project_dir) else None)
     out.mkdir(parents=True, exist_ok=True)
     files = [monitoring_report(res, out / f"monitoring_report_{lang}.html", lang)]
     if pdf is None:
@@ -75,6 +76,16 @@ def run_project(project_dir: Path, out: Path, lang: str = "en", n_paths: int = 1
                             indent=1), encoding="utf-8")
     files.append(p)
     return res, files
+
+
+def _scenario_names(project_dir: Path) -> set[str]:
+    import yaml
+
+    p = project_dir / "scenarios.yaml"
+    if not p.exists():
+        return set()
+    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    return set((data.get("scenarios") or {}).keys())
 
 
 def _known_entities(project, project_dir: Path) -> set[str]:

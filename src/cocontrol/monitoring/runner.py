@@ -138,7 +138,8 @@ def _wide_to_cems(h: pd.DataFrame) -> pd.DataFrame:
 def run(inputs: MonitoringInputs, project=None, *, entity: str | None = None,
         as_of: date | None = None, models=MODELS, n_paths: int = 1000,
         with_measures: bool = True, lang: str = "en", seed: int = 0,
-        illustrative_workflow: bool = False, network: bool = True) -> MonitoringRun:
+        illustrative_workflow: bool = False, network: bool = True,
+        pathway: str | None = "policy") -> MonitoringRun:
     """Run the monitoring chain on a project's monitoring inputs (``project`` optional: it
     gives the region hierarchy, the inventory for the network design and the scenarios for
     the closing measures)."""
@@ -185,6 +186,11 @@ def run(inputs: MonitoringInputs, project=None, *, entity: str | None = None,
             res.notes.append(f"target {t.id}: not estimated ({e})")
             continue
         _attach_drivers(a, series, lang)
+        if pathway and project is not None and a.forecast is not None \
+                and t.kind in PATHWAY_KINDS:
+            _pathway_probability(a, t, series, project, pathway, fc_cache, red_cache,
+                                 dict(n_paths=n_paths, seed=seed, models=models,
+                                      horizon_year=horizon))
         if with_measures and project is not None:
             gap, sp = gap_in_mass(a, series)
             sp = sp or TARGET_SPECIES.get(t.kind, "")
@@ -260,6 +266,38 @@ def run(inputs: MonitoringInputs, project=None, *, entity: str | None = None,
                                       illustrative=res.illustrative,
                                       jurisdiction_name=names.get(entity, entity))
     return res
+
+
+PATHWAY_KINDS = ("co2_intensity_cut", "carbon_budget", "carbon_peak")
+
+
+def scenario_co2_path(project, scenario: str) -> pd.Series:
+    """Annual scope-1 CO2 (t) of a scenario, linear between the scenario years."""
+    from cocontrol.scenario import prepare, run, totals
+
+    base = prepare(project)
+    if scenario not in base.scenarios:
+        raise MonitoringError(f"scenario {scenario!r} not in the project")
+    tot = totals(run(base, scenario)).loc["CO2"]
+    years = np.arange(min(tot.index), max(tot.index) + 1)
+    return pd.Series(np.interp(years, tot.index.to_numpy(float), tot.to_numpy(float)),
+                     index=years)
+
+
+def _pathway_probability(a: Alert, t, series, project, scenario, fc_cache, cache, kw) -> None:
+    """P(miss) with the CO2 forecast centred on the scenario's pathway (same model spread)."""
+    key = ("pathway", scenario)
+    if key not in cache:
+        cache[key] = scenario_co2_path(project, scenario)
+    path = cache[key]
+    centred = {k: v.centre_on(path) for k, v in fc_cache.items()
+               if k[0] == "CO2" and k[1] == t.entity}
+    if not centred:
+        return
+    b = assess(t, series, cache=centred, **kw)
+    a.pathway, a.pathway_probability = scenario, b.probability
+    a.notes.append(f"probability of missing if CO2 follows the {scenario} scenario from the "
+                   f"latest data: {100 * b.probability:.0f} %")
 
 
 def _attach_drivers(a: Alert, series: SeriesTable, lang: str) -> None:

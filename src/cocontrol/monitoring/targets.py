@@ -312,6 +312,8 @@ class Alert:
     measures: pd.DataFrame | None = None
     forecast: ForecastResult | None = None
     notes: list[str] = field(default_factory=list)
+    pathway_probability: float = float("nan")  # P(miss) if the city follows a scenario path
+    pathway: str | None = None
 
     def to_dict(self) -> dict:
         d = {"target": self.target.id, "kind": self.target.kind, "entity": self.target.entity,
@@ -322,6 +324,8 @@ class Alert:
              "shortfall": _num(self.shortfall), "probability_of_missing":
              _num(self.probability), "forecast_median": _num(self.forecast_median),
              "gap": _num(self.gap), "unit": self.unit, "basis": self.target.basis,
+             "pathway": self.pathway,
+             "probability_of_missing_on_pathway": _num(self.pathway_probability),
              "notes": list(self.notes)}
         if self.forecast is not None:
             d["forecast_model"] = self.forecast.chosen

@@ -30,6 +30,7 @@ i18n.register({
     "mon_target_level": ("Target level", "目标值"),
     "mon_shortfall": ("Shortfall vs trajectory", "进度差距"),
     "mon_probability": ("Probability of missing", "未完成概率"),
+    "mon_probability_path": ("... if on the policy scenario path", "按政策情景路径的未完成概率"),
     "mon_forecast": ("Forecast (median)", "预测中位数"),
     "mon_model": ("Model", "预测模型"),
     "mon_skill": ("Skill vs seasonal naive", "相对季节朴素法技巧"),
@@ -82,7 +83,8 @@ def _alerts_table(alerts: list[dict], lang: str) -> str:
     z = lang == "zh"
     head = [_t(k, lang) for k in ("mon_target", "mon_level", "mon_reason", "mon_latest",
                                   "mon_expected", "mon_target_level", "mon_shortfall",
-                                  "mon_probability", "mon_forecast", "mon_model", "mon_skill")]
+                                  "mon_probability", "mon_probability_path", "mon_forecast",
+                                  "mon_model", "mon_skill")]
     rows = []
     for a in alerts:
         name = a.get("label_zh" if z else "label_en") or a["kind"]
@@ -93,6 +95,7 @@ def _alerts_table(alerts: list[dict], lang: str) -> str:
                  f"{_fmt(a['latest_value'])} ({a['latest_year'] or '–'})",
                  _fmt(a["expected_value"]), _fmt(a["target_level"]),
                  _fmt(a["shortfall"], pct=True), _fmt(a["probability_of_missing"], pct=True),
+                 _fmt(a.get("probability_of_missing_on_pathway"), pct=True),
                  _fmt(a["forecast_median"]), html.escape(str(a.get("forecast_model", "–"))),
                  _fmt(a.get("forecast_skill_vs_snaive"))]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
