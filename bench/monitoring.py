@@ -35,10 +35,12 @@ def demo() -> None:
     s = read_series(SERIES)
     for target, proxy in (("CO2", "electricity"), ("SO2", "coal"), ("NOx", "coal")):
         n = nowcast_from_series(s, "demo_city", target, proxy)
+        nt = nowcast_from_series(s, "demo_city", target, proxy, method="trend")
         bt = n.backtest_total()
-        print(f"nowcast {target} from {proxy}: MAPE {100 * n.mape:.2f} % over held-out years "
-              f"{bt['year'].astype(int).tolist()}")
+        print(f"nowcast {target} from {proxy}: MAPE {100 * n.mape:.2f} % (trend of k: "
+              f"{100 * nt.mape:.2f} %) over held-out years {bt['year'].astype(int).tolist()}")
         record(f"nowcast mape {target}", 100 * n.mape, "%")
+        record(f"nowcast mape {target} trend", 100 * nt.mape, "%")
         if target == "CO2":
             s = s.concat(to_series(n, "demo_city", "t"))
     skills, cov80, cov95 = [], [], []

@@ -78,3 +78,16 @@ def test_cems_mass_and_completeness():
     df.loc[:10, "conc"] = np.nan  # 11 of 100 operating hours invalid -> 89 % < 90 %
     m = cems_monthly(df)
     assert np.isnan(m["mass_t"].iloc[0]) and m["valid_hours"].iloc[0] == 89
+
+
+def test_cems_hourly_needs_45_valid_minutes():
+    from cocontrol.monitoring.hourly import hourly_from_minutes
+
+    t = pd.date_range("2024-01-01 00:00", periods=120, freq="min")
+    df = pd.DataFrame({"facility": "u1", "pollutant": "SO2", "time": t,
+                       "conc": np.r_[np.full(60, 20.0), np.full(60, 30.0)], "flow": 1e6})
+    df.loc[60:75, "conc"] = np.nan        # second hour: 44 valid minutes
+    h = hourly_from_minutes(df)
+    assert h["time"].dt.hour.tolist() == [1, 2]   # hour-ending labels
+    assert h["valid"].tolist() == [True, False] and h["n_minutes"].tolist() == [60, 44]
+    assert h["conc"].iloc[0] == pytest.approx(20.0) and np.isnan(h["conc"].iloc[1])

@@ -161,10 +161,17 @@ def run(inputs: MonitoringInputs, project=None, *, entity: str | None = None,
     # nowcasts
     for target, proxy in NOWCASTS:
         try:
-            nc = nowcast_from_series(series, entity, target, proxy)
+            cands = [nowcast_from_series(series, entity, target, proxy, method=m)
+                     for m in ("last", "trend")]
         except MonitoringError as e:
             res.notes.append(f"nowcast {target}: not estimated ({e})")
             continue
+        # the coefficient rule with the lower backtest error (reported error is that of the
+        # chosen rule, slightly optimistic by the choice)
+        nc = min(cands, key=lambda n: n.mape if np.isfinite(n.mape) else np.inf)
+        res.notes.append(f"nowcast {target} from {proxy}: coefficient rule '{nc.method}' "
+                         "(lower backtest MAPE: " + ", ".join(
+                             f"{n.method} {100 * n.mape:.1f} %" for n in cands) + ")")
         res.nowcasts[target] = nc
         mon = series.select(target, entity)
         if (mon["month"] > 0).any():
