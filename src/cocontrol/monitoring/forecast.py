@@ -176,6 +176,11 @@ def fit_forecast(y: pd.Series, h: int, model: str = "ets", levels=LEVELS, n_path
     """Forecast a monthly series (PeriodIndex, no gaps) ``h`` months ahead."""
     y = _check_series(y)
     mean, lo, hi, paths = _fit_predict(y.to_numpy(float), h, model, levels, n_paths, seed)
+    if (y >= 0).all():  # a non-negative quantity: its quantiles and paths are >= 0 too
+        lo = {k: np.maximum(v, 0.0) for k, v in lo.items()}
+        hi = {k: np.maximum(v, 0.0) for k, v in hi.items()}
+        if paths is not None:
+            paths = np.maximum(paths, 0.0)
     idx = pd.period_range(y.index[-1] + 1, periods=h, freq="M")
     return Forecast(model, idx, mean, lo, hi, paths)
 

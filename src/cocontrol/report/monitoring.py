@@ -124,7 +124,8 @@ def _forecast_figure(a, lang: str) -> go.Figure:
                     line={"width": 0}, fillcolor="rgba(42,111,151,0.3)", name="80 %")
     fig.add_scatter(x=x_f, y=f.mean, name=f"{fr.chosen}", line={"dash": "dash"})
     name = a.target.name_zh if lang == "zh" and a.target.name_zh else a.target.name_en
-    fig.update_layout(title=f"{name or a.target.id}: {fr.name} ({fr.unit})", height=330,
+    unit = fr.unit.replace("ug/m**3", "µg/m³").replace("percent", "%")
+    fig.update_layout(title=f"{name or a.target.id}: {fr.name} ({unit})", height=330,
                       margin={"t": 40, "b": 30})
     return fig
 
