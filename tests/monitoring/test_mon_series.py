@@ -93,3 +93,16 @@ def test_from_frame_numbers():
     s = from_frame(pd.DataFrame({"entity": ["c"], "indicator": ["coal"], "period": ["2020"],
                                  "value": [1.5], "unit": ["Mt"], "source": ["s"]}))
     assert s.data["value"].iloc[0] == pytest.approx(1.5e6)
+
+
+def test_excel_upload_with_chinese_headers(tmp_path):
+    from cocontrol.monitoring.io import read_series
+
+    p = tmp_path / "上报.xlsx"
+    pd.DataFrame({"对象": ["c", "c"], "指标": ["用电量", "coal"], "时期": ["2024-01", "2024-02"],
+                  "数值": [1.5, None], "计量单位": ["GWh", "kt"],
+                  "来源": ["电网公司", "统计局"]}).to_excel(p, index=False)
+    s = read_series(p)
+    d = s.data.set_index("indicator")
+    assert d.at["electricity", "value"] == pytest.approx(1500.0)   # Chinese indicator name
+    assert np.isnan(d.at["coal", "value"]) and d.at["coal", "row"] == 3
