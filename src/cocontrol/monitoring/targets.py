@@ -508,6 +508,7 @@ def drivers(series: SeriesTable, entity: str, year0: int, year1: int,
     out.attrs.update({"total": float(r["total"]), "closure_error": float(r["closure_error"]),
                       "V_start": float(r["V_start"]), "V_end": float(r["V_end"]),
                       "breakdown": tab.attrs.get("breakdown"), "period": (year0, year1),
+                      "emission": emission,
                       "months": months or list(range(1, 13))})
     return out
 

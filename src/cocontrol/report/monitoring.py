@@ -149,7 +149,9 @@ def monitoring_report(run: MonitoringRun, path: str | Path, lang: str = "en") ->
             d = a.drivers[["label", "effect", "share_of_change"]].copy()
             d.columns = ["因素" if z else "effect", "贡献" if z else "contribution",
                          "占变化比例" if z else "share of the change"]
-            r.paragraph(f"{_t('mon_drivers', lang)}: {a.drivers.attrs['period'][0]}–"
+            r.paragraph(f"{_t('mon_drivers', lang)}, {a.drivers.attrs.get('emission', '')} "
+                        f"({a.drivers.attrs.get('breakdown', '')}): "
+                        f"{a.drivers.attrs['period'][0]}–"
                         f"{a.drivers.attrs['period'][1]}, Δ = {a.drivers.attrs['total']:,.0f}; "
                         f"closure error {a.drivers.attrs['closure_error']:.1e}")
             r.table(d, index=False, float_format="{:,.3g}")
