@@ -17,13 +17,14 @@ from cocontrol import __version__
 from cocontrol.service import migrate
 from cocontrol.service.access import Principal, TokenStore
 from cocontrol.service.db import Database
+from cocontrol.service.jobs import JobManager
 from cocontrol.service.problems import ERROR_RESPONSES, install
 from cocontrol.service.settings import Settings
 
 log = logging.getLogger("cocontrol.service")
 
 #: routers in the order of the OpenAPI document: (module under cocontrol.service.routes)
-ROUTERS = ["health", "organisations", "monitoring"]
+ROUTERS = ["health", "organisations", "projects", "jobs", "results", "monitoring"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,13 +59,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _start(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     migrate.upgrade(settings.db_url)
-    app.state.db = Database(settings.db_url)
+    app.state.db = db = Database(settings.db_url)
     # TODO(security): real accounts replace the stub's administrator token
     app.state.tokens.issue(Principal(user_id=None, org_id=None, roles=frozenset({"admin"})),
                            settings.admin_token())
+    if settings.demo:
+        from cocontrol.service import demo
+
+        users = demo.load(db)
+        if users:
+            log.warning("demo data loaded: organisations, users %s, project Demo City",
+                        ", ".join(users))
+        _demo_tokens(app, db)
+    app.state.jobs = JobManager(settings, db)
+    app.state.jobs.start()
+
+
+def _demo_tokens(app: FastAPI, db: Database) -> None:
+    """Stub tokens of the demo users, printed once. TODO(security): demo accounts."""
+    from sqlalchemy import select
+
+    from cocontrol.service.models import User
+
+    with db.session() as s:
+        for u in s.scalars(select(User)):
+            token = app.state.tokens.issue(Principal(user_id=u.id, org_id=u.org_id,
+                                                     roles=frozenset(u.roles)))
+            print(f"demo user {u.username} ({', '.join(u.roles)}): token {token}", flush=True)
 
 
 def _stop(app: FastAPI) -> None:
+    jobs = getattr(app.state, "jobs", None)
+    if jobs is not None:
+        jobs.stop()
     db = getattr(app.state, "db", None)
     if db is not None:
         db.dispose()

@@ -26,4 +26,4 @@ def health(request: Request, session: SessionDep) -> Health:
     db = request.app.state.db
     return Health(status="ok", version=__version__,
                   database="sqlite" if db.is_sqlite else "postgresql",
-                  executor=request.app.state.settings.executor)
+                  executor=request.app.state.jobs.executor_name)

@@ -1,0 +1,162 @@
+"""Projects and their immutable versions (service functions; the routes call these).
+
+A version is a set of files (the project folder: project.yaml, the input tables as CSV or
+Excel, scenarios.yaml ...). Each upload makes a new version from a base version plus the
+uploaded files; its ``content_hash`` is the SHA-256 of the sorted (path, file SHA-256) pairs,
+so equal content has an equal hash. A version is validated like ``cocontrol validate`` before it
+is stored; a version with errors is refused with every problem (file, row, column).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from cocontrol.errors import CocontrolError, InputError, Problem
+from cocontrol.service.models import Blob, Project, ProjectVersion
+from cocontrol.service.problems import ApiError
+
+FILE_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}\.(csv|xlsx|yaml|yml|md|txt)$")
+TABLE_EXT = (".csv", ".xlsx")
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(f"{path}\0{sha(files[path])}\n".encode())
+    return h.hexdigest()
+
+
+def check_names(names: list[str]) -> None:
+    bad = [n for n in names if not FILE_NAME.match(n)]
+    if bad:
+        raise ApiError(422, "file names must be plain names like activity.csv or "
+                            "project.yaml", [Problem(file=n, message="file name not accepted",
+                                                     expected="letters, digits, _ or -, "
+                                                     "then .csv .xlsx .yaml .md or .txt")
+                                             for n in bad])
+
+
+def version_files(session, v: ProjectVersion) -> dict[str, bytes]:
+    blobs = {b.sha256: b.data for b in session.scalars(
+        select(Blob).where(Blob.sha256.in_([f["sha256"] for f in v.files])))}
+    return {f["path"]: blobs[f["sha256"]] for f in v.files}
+
+
+@contextmanager
+def materialised(files: dict[str, bytes]):
+    with tempfile.TemporaryDirectory(prefix="cocontrol-project-") as tmp:
+        folder = Path(tmp)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        yield folder
+
+
+def validate(files: dict[str, bytes]) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of a project's files, as ``cocontrol validate`` finds them."""
+    from cocontrol.inventory import compute
+    from cocontrol.project import load_project
+
+    if "project.yaml" not in files:
+        return [Problem(file="project.yaml", message="missing",
+                        expected="a project.yaml manifest (see docs/data-schema.md)")], []
+    with materialised(files) as folder:
+        try:
+            proj = load_project(folder)
+            inv = compute(proj, strict=False)
+        except InputError as e:
+            return [p for p in e.problems if p.severity == "error"] or e.problems, []
+        except CocontrolError as e:
+            return [Problem(file="project", message=str(e))], []
+        errors = list(inv.missing) if inv.missing else []
+        return errors, list(proj.warnings)
+
+
+def merge(base: dict[str, bytes], uploaded: dict[str, bytes], remove: list[str]
+          ) -> dict[str, bytes]:
+    """Base files, minus ``remove``, with ``uploaded`` replacing files of the same table (an
+    uploaded activity.xlsx replaces activity.csv)."""
+    out = {k: v for k, v in base.items() if k not in set(remove)}
+    for name in uploaded:
+        stem, ext = name.rsplit(".", 1)
+        if f".{ext}" in TABLE_EXT:
+            for e in TABLE_EXT:
+                out.pop(f"{stem}{e}", None)
+    out.update(uploaded)
+    return out
+
+
+def latest(session, project: Project) -> ProjectVersion | None:
+    return session.scalar(select(ProjectVersion).where(ProjectVersion.project_id == project.id)
+                          .order_by(ProjectVersion.number.desc()).limit(1))
+
+
+def create_version(session, project: Project, uploaded: dict[str, bytes],
+                   base: ProjectVersion | None, remove: list[str], message: str | None,
+                   user_id: int | None, dry_run: bool = False):
+    """Validate and store a new version; returns (version or None, created, errors, warnings).
+    Raises ApiError 422 with every problem when the files have errors."""
+    check_names([*uploaded, *remove])
+    files = merge(version_files(session, base) if base else {}, uploaded, remove)
+    errors, warnings = validate(files)
+    if errors:
+        raise ApiError(422, f"{len(errors)} problem(s) in the project files; nothing was "
+                            "stored", errors + warnings)
+    if dry_run:
+        return None, False, errors, warnings
+    chash = content_hash(files)
+    last = latest(session, project)
+    if last is not None and last.content_hash == chash:
+        return last, False, errors, warnings
+    from cocontrol.service.problems import problem_dict
+
+    for _ in range(3):
+        have = set(session.scalars(select(Blob.sha256).where(
+            Blob.sha256.in_([sha(d) for d in files.values()]))))
+        for data in files.values():
+            h = sha(data)
+            if h not in have:
+                session.add(Blob(sha256=h, size=len(data), data=data))
+                have.add(h)
+        number = (session.scalar(select(func.max(ProjectVersion.number))
+                                 .where(ProjectVersion.project_id == project.id)) or 0) + 1
+        v = ProjectVersion(project_id=project.id, org_id=project.org_id, number=number,
+                           content_hash=chash, message=message, created_by=user_id,
+                           files=[{"path": p, "sha256": sha(d), "size": len(d)}
+                                  for p, d in sorted(files.items())],
+                           warnings=[problem_dict(w) for w in warnings])
+        session.add(v)
+        try:
+            session.commit()
+            return v, True, errors, warnings
+        except IntegrityError:  # a concurrent upload took the number (or a blob): again
+            session.rollback()
+    raise ApiError(409, "concurrent uploads to the same project; try again")
+
+
+def region_tree(files: dict[str, bytes]) -> list[dict]:
+    """The project's region tree (regions.csv) as nested nodes."""
+    from cocontrol.project import load_project
+
+    with materialised(files) as folder:
+        regions = load_project(folder).regions
+    nodes = {}
+    for r in regions.itertuples(index=False):
+        nodes[r.region_id] = {"region_id": r.region_id, "level": r.level,
+                              "name": getattr(r, "name", None),
+                              "name_zh": getattr(r, "name_zh", None), "children": []}
+    roots = []
+    for r in regions.itertuples(index=False):
+        parent = nodes.get(r.parent_id) if isinstance(r.parent_id, str) else None
+        (parent["children"] if parent else roots).append(nodes[r.region_id])
+    return roots

@@ -1,0 +1,290 @@
+"""The computations a job can run: each is a thin call of the library, as the CLI makes it.
+
+A task takes the project folder (materialised from a project version, or None), its validated
+parameters and a progress callback, and returns a :class:`TaskOutput`: labelled tables (stored
+as Parquet), a small JSON summary, report files, and the assumptions it used. No model logic
+lives here: only which library function is called with which arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from cocontrol.errors import InputError, Problem
+
+#: progress(fraction 0-1, message). TODO(core): use the protocol of ``cocontrol.progress`` when
+#: it is on main; this adapter only needs a callable.
+Progress = Callable[[float, str], None]
+
+NAME = r"^[A-Za-z0-9_.\-]{1,64}$"
+
+
+@dataclass
+class TaskOutput:
+    tables: dict[str, pd.DataFrame]
+    summary: dict = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    assumptions: dict = field(default_factory=dict)
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InventoryParams(Params):
+    by: list[Literal["sector", "sector_parent", "fuel", "process", "district", "park",
+                     "enterprise", "facility", "region_id", "source_id"]] = ["sector"]
+    unit: Literal["t", "kt", "Mt"] = "kt"
+    scope: Literal["1", "2", "all"] = "1"
+
+
+class ScenarioParams(Params):
+    scenario: str = Field("baseline", pattern=NAME)
+    unit: Literal["t", "kt", "Mt"] = "kt"
+
+
+class CompareParams(Params):
+    scenarios: list[str] | None = Field(None, max_length=20,
+                                        description="default: every scenario")
+    reference: str = Field("baseline", pattern=NAME)
+    year: int = Field(2030, ge=1990, le=2100)
+    lang: Literal["en", "zh"] = "en"
+
+
+class MeasuresParams(Params):
+    scenario: str = Field("policy", pattern=NAME)
+    year: int = Field(2030, ge=1990, le=2100)
+    lang: Literal["en", "zh"] = "en"
+
+
+class OptimiseParams(Params):
+    pm25_target: float | None = Field(None, gt=0, le=500, description="µg/m³")
+    target_year: int | None = Field(None, ge=1990, le=2100)
+    co2_peak_by: int | None = Field(None, ge=1990, le=2100)
+    budget: float | None = Field(None, gt=0, le=1e15, description="yuan, present value")
+    objective: Literal["cost", "cocontrol"] = "cost"
+    pareto: int = Field(0, ge=0, le=20, description="ε-constraint Pareto points")
+    region_level: Literal["district", "park", "enterprise"] | None = None
+    time_limit: float = Field(60.0, gt=0, le=3600, description="seconds per LP/MILP")
+    lang: Literal["en", "zh"] = "en"
+
+
+class CgeParams(Params):
+    instruments: list[str] | None = Field(None, max_length=6,
+                                          description="codes of the bundled instruments; "
+                                                      "default all six")
+    method: Literal["topsis", "vikor", "waspas", "copras"] = "topsis"
+    weights: Literal["entropy", "equal", "critic"] = "entropy"
+    lang: Literal["en", "zh"] = "en"
+
+
+class HealthParams(Params):
+    pm25_base: float = Field(gt=0, le=1000, description="µg/m³")
+    pm25_new: float = Field(gt=0, le=1000, description="µg/m³")
+    population: float = Field(gt=0, le=2e9)
+    mortality_rate: float = Field(gt=0, lt=1, description="deaths per person-year")
+    crf: Literal["krewski2009", "yin2017", "gemm_ncd_lri"] = "krewski2009"
+    vsl: bool = False
+
+
+class SleepParams(Params):
+    """A test task: sleeps ``seconds`` in ``steps`` steps, reporting progress (for the job
+    machinery's tests and the load benchmark; computes nothing)."""
+
+    seconds: float = Field(0.1, ge=0, le=60)
+    steps: int = Field(1, ge=1, le=1000)
+    value: float = Field(1.0, ge=-1e12, le=1e12)
+
+
+def _need(folder: Path | None) -> Path:
+    if folder is None:
+        raise InputError("this job needs a project version")
+    return folder
+
+
+def inventory(folder, p: InventoryParams, progress: Progress) -> TaskOutput:
+    from cocontrol.inventory import compute
+    from cocontrol.project import load_project
+
+    progress(0.1, "reading and validating the project")
+    proj = load_project(_need(folder))
+    progress(0.4, "computing the inventory")
+    inv = compute(proj, strict=False)
+    if inv.missing:
+        raise InputError(inv.missing)
+    progress(0.8, "aggregating")
+    scope = p.scope if p.scope == "all" else int(p.scope)
+    tidy = inv.aggregate(list(p.by), unit=p.unit, scope=scope, wide=False)
+    return TaskOutput({"inventory": tidy, "iamc": inv.to_iamc()},
+                      {"rows": len(tidy), "lines": len(inv.lines), "unit": p.unit},
+                      assumptions={"gwp": inv.gwp_set, "base_year": proj.manifest.base_year})
+
+
+def _base(folder, progress):
+    from cocontrol.scenario import prepare
+
+    progress(0.1, "preparing the scenarios (inventory, measures)")
+    return prepare(_need(folder))
+
+
+def _scenario_exists(base, name: str, column: str = "scenario") -> None:
+    if name not in base.scenarios:
+        raise InputError([Problem(file="scenarios.yaml", column=column, value=name,
+                                  message="unknown scenario",
+                                  expected=", ".join(base.scenarios))])
+
+
+def scenario(folder, p: ScenarioParams, progress: Progress) -> TaskOutput:
+    from cocontrol.scenario import check_targets, peak, run
+
+    base = _base(folder, progress)
+    _scenario_exists(base, p.scenario)
+    progress(0.4, f"running {p.scenario}")
+    r = run(base, p.scenario)
+    inv = r.inventory()
+    y, v = peak(r)
+    tables = {"total": inv.aggregate([], unit=p.unit, wide=False),
+              "iamc": inv.to_iamc(scenario=p.scenario)}
+    if base.targets:
+        tables["targets"] = check_targets(base, r)
+    return TaskOutput(tables, {"scenario": p.scenario, "co2_peak_year": y, "co2_peak_t": v,
+                               "unit": p.unit})
+
+
+def compare(folder, p: CompareParams, progress: Progress) -> TaskOutput:
+    from cocontrol.report.scenario import pathways
+    from cocontrol.scenario import package_metrics, run
+
+    base = _base(folder, progress)
+    names = list(p.scenarios) if p.scenarios else list(base.scenarios)
+    for n in [*names, p.reference]:
+        _scenario_exists(base, n, "scenarios")
+    runs = {}
+    for i, n in enumerate(names):
+        progress(0.2 + 0.5 * i / len(names), f"running {n}")
+        runs[n] = run(base, n)
+    progress(0.75, "co-control metrics of each package")
+    metrics = pd.concat([package_metrics(base, n, p.reference, p.year, lang=p.lang)
+                         for n in names if n != p.reference], ignore_index=True)
+    return TaskOutput({"pathways": pathways(runs), "metrics": metrics},
+                      {"scenarios": names, "reference": p.reference, "year": p.year})
+
+
+def measures(folder, p: MeasuresParams, progress: Progress) -> TaskOutput:
+    from cocontrol.scenario import measure_metrics
+
+    base = _base(folder, progress)
+    _scenario_exists(base, p.scenario)
+    progress(0.3, f"marginal effect of every measure of {p.scenario}")
+    out = measure_metrics(base, p.scenario, p.year, lang=p.lang)
+    return TaskOutput(dict(out), {"scenario": p.scenario, "year": p.year,
+                                  "measures": int(len(out.get("metrics", [])))})
+
+
+def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
+    import tempfile
+
+    from cocontrol.optimize import results, runner
+
+    progress(0.1, "building the optimisation model")
+    res = runner.run_project(_need(folder), pm25_max=p.pm25_target,
+                             target_year=p.target_year, co2_peak_by=p.co2_peak_by,
+                             budget=p.budget, objective=p.objective, n_pareto=p.pareto,
+                             time_limit=p.time_limit, region_level=p.region_level)
+    progress(0.8, "tables and report")
+    tables: dict[str, pd.DataFrame] = {}
+    summary: dict = {"feasible": res.infeasible is None, "notes": list(res.notes)}
+    if res.infeasible is not None:
+        summary["infeasible"] = str(res.infeasible)
+        if res.infeasible.report is not None:
+            tables["infeasibility"] = pd.DataFrame(res.infeasible.report).reset_index()
+    plan = res.plan
+    if plan is not None:
+        tables["summary"] = results.summary(plan)
+        tables["portfolio"] = results.portfolio(plan).reset_index()
+        tables["costs"] = results.cost_table(plan).reset_index()
+        summary.update(cost_pv_yuan=float(plan.cost_pv), converged=bool(plan.converged),
+                       iterations=int(plan.iterations))
+    if res.pareto is not None and len(res.pareto[0]):
+        tables["pareto"] = pd.DataFrame(res.pareto[0]).reset_index(drop=True)
+    files = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in runner.write(res, Path(tmp), p.lang):
+            files[path.name] = path.read_bytes()
+    return TaskOutput(tables, summary, files)
+
+
+def cge(folder, p: CgeParams, progress: Progress) -> TaskOutput:
+    from cocontrol.cge.combinations import run_combinations
+    from cocontrol.cge.policies import bundled_instruments, load_economy
+    from cocontrol.cge.report import tables as cge_tables
+
+    progress(0.05, "loading the economy")
+    eco = load_economy()
+    instruments = bundled_instruments()
+    if p.instruments:
+        known = {i.code: i for i in instruments}
+        unknown = [c for c in p.instruments if c not in known]
+        if unknown:
+            raise InputError([Problem(file="request body", column="params.instruments",
+                                      value=c, message="unknown instrument",
+                                      expected=", ".join(known)) for c in unknown])
+        instruments = [known[c] for c in p.instruments]
+    progress(0.1, f"solving {2 ** len(instruments) - 1} policy combinations")
+    res = run_combinations(eco, instruments)
+    tabs = cge_tables(res, p.method, p.weights, None, p.lang)
+    out = {k: v.reset_index() if not isinstance(v.index, pd.RangeIndex) else v
+           for k, v in tabs.items()}
+    return TaskOutput(out, {"combinations": len(res.combos),
+                            "top": str(tabs["ranking"].index[0])},
+                      assumptions={"economy": "bundled illustrative SAM"})
+
+
+def health(folder, p: HealthParams, progress: Progress) -> TaskOutput:
+    from cocontrol.health import avoided_deaths
+
+    r = avoided_deaths(p.pm25_base, p.pm25_new, p.population, p.mortality_rate, crf=p.crf,
+                       vsl="default" if p.vsl else None)
+    return TaskOutput({"health": r.reset_index(drop=True)},
+                      assumptions={"assumptions_version": str(r["assumptions_version"].iloc[0])
+                                   if "assumptions_version" in r else None})
+
+
+def sleep(folder, p: SleepParams, progress: Progress) -> TaskOutput:
+    import time
+
+    for i in range(p.steps):
+        progress(i / p.steps, f"step {i + 1} of {p.steps}")
+        time.sleep(p.seconds / p.steps)
+    progress(1.0, "done")
+    return TaskOutput({"value": pd.DataFrame({"step": range(p.steps),
+                                              "value": [p.value] * p.steps})},
+                      {"value": p.value})
+
+
+@dataclass(frozen=True)
+class Task:
+    fn: Callable
+    params: type[Params]
+    needs_project: bool
+    summary: str
+
+
+TASKS: dict[str, Task] = {
+    "inventory": Task(inventory, InventoryParams, True, "integrated inventory"),
+    "scenario": Task(scenario, ScenarioParams, True, "a scenario run to 2060"),
+    "compare": Task(compare, CompareParams, True,
+                    "scenario comparison with package co-control metrics"),
+    "measures": Task(measures, MeasuresParams, True, "co-control metrics of every measure"),
+    "optimise": Task(optimise, OptimiseParams, True,
+                     "least-cost measures (Pareto front, infeasibility report)"),
+    "cge": Task(cge, CgeParams, False, "CGE policy combinations and their ranking"),
+    "health": Task(health, HealthParams, False, "avoided premature deaths of a PM2.5 change"),
+    "sleep": Task(sleep, SleepParams, False, "test task of the job machinery"),
+}

@@ -1,0 +1,99 @@
+"""What runs inside an executor (a pool process, a Dask worker or a thread): one job.
+
+The worker marks the job running (only if it is still queued), materialises the project
+version's files in a temporary folder, calls the task, and reports progress to the job's row.
+Each progress call also checks whether the job was cancelled, timed out or taken away (status
+no longer ``running``) and then stops the task. The result goes back to the server, which
+stores it; the worker never writes a result, so a dead worker leaves nothing half-visible.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from sqlalchemy import update
+
+from cocontrol.errors import CocontrolError
+
+_DBS: dict = {}
+
+
+class JobStopped(Exception):
+    """The job was cancelled, timed out or interrupted while running."""
+
+    def __init__(self, message: str, status: str = "interrupted"):
+        super().__init__(message)
+        self.status = status
+
+
+def _db(url: str):
+    from cocontrol.service.db import Database
+
+    if url not in _DBS:
+        _DBS[url] = Database(url)
+    return _DBS[url]
+
+
+def run(spec: dict) -> dict:
+    """Run one job; returns {"state": "ok", "output": TaskOutput} or an error/stopped record."""
+    from cocontrol.service.db import utcnow
+    from cocontrol.service.models import QUEUED, RUNNING, Job
+    from cocontrol.service.tasks import TASKS
+
+    db = _db(spec["db_url"])
+    job_id = spec["job_id"]
+    with db.session() as s:
+        n = s.execute(update(Job).where(Job.id == job_id, Job.status == QUEUED)
+                      .values(status=RUNNING, started_at=utcnow(), progress=0.0)).rowcount
+        s.commit()
+    if n != 1:
+        return {"state": "stopped", "reason": "not queued any more"}
+    deadline = time.time() + float(spec["time_limit_s"])
+    last = [0.0]
+
+    def progress(fraction: float, message: str = "") -> None:
+        now = time.time()
+        if now > deadline:
+            raise JobStopped("time limit reached", "timed_out")
+        if now - last[0] < 0.2 and fraction < 1.0:
+            return
+        last[0] = now
+        with db.session() as s:
+            row = s.get(Job, job_id)
+            if row is None or row.status != RUNNING or row.cancel_requested:
+                raise JobStopped(f"job is {row.status if row else 'gone'}")
+            row.progress = max(0.0, min(1.0, float(fraction)))
+            row.message = message[:500]
+            s.commit()
+
+    task = TASKS[spec["kind"]]
+    try:
+        params = task.params.model_validate(spec["params"])
+        with tempfile.TemporaryDirectory(prefix="cocontrol-job-") as tmp:
+            folder = None
+            if spec.get("files"):
+                folder = Path(tmp) / "project"
+                for rel, data in spec["files"].items():
+                    p = folder / rel
+                    p.parent.mkdir(parents=True, exist_ok=True)
+                    p.write_bytes(data)
+            out = task.fn(folder, params, progress)
+        if time.time() > deadline:
+            raise JobStopped("time limit reached", "timed_out")
+        return {"state": "ok", "output": out}
+    except JobStopped as e:
+        return {"state": "stopped", "reason": str(e), "status": e.status}
+    except CocontrolError as e:
+        from cocontrol.service.problems import domain_error, problem_dict
+
+        err = domain_error(e)
+        return {"state": "error", "error": {"code": err.code, "message": err.message,
+                                            "problems": [problem_dict(p)
+                                                         for p in err.problems]}}
+    except Exception as e:  # noqa: BLE001 - reported on the job, never raised to the user
+        return {"state": "error", "error": {"code": "internal_error",
+                                            "message": f"{type(e).__name__}: {e}",
+                                            "problems": [], "trace": traceback.format_exc()}}

@@ -1,0 +1,145 @@
+"""Jobs: idempotency, progress, cancel, time limit, failures with the CLI's problems, results
+with provenance, recovery after a crash (running → interrupted, queued → resumed)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pandas as pd
+from tests.service.helpers import make_project, wait
+
+
+def _org(client, code="org"):
+    return client.post("/api/organisations", json={"code": code, "name": code,
+                                                   "level": "city"}).json()["id"]
+
+
+def test_same_idempotency_key_runs_once(client):
+    org = _org(client)
+    body = {"org_id": org, "params": {"seconds": 0.05, "value": 3.0},
+            "idempotency_key": "k-1"}
+    a = client.post("/api/jobs/sleep", json=body)
+    b = client.post("/api/jobs/sleep", json=body)
+    c = client.post("/api/jobs/sleep", json={k: v for k, v in body.items()
+                                             if k != "idempotency_key"},
+                    headers={"Idempotency-Key": "k-1"})
+    assert a.status_code == 202 and b.status_code == 200 and c.status_code == 200
+    assert a.json()["id"] == b.json()["id"] == c.json()["id"]
+    assert client.get("/api/jobs", params={"kind": "sleep"}).json()["total"] == 1
+    # the same key for a different job is a conflict, not a silent reuse
+    other = dict(body, params={"seconds": 0.05, "value": 4.0})
+    r = client.post("/api/jobs/sleep", json=other)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "idempotency_conflict"
+    assert wait(client, a.json()["id"])["status"] == "succeeded"
+
+
+def test_result_records_its_provenance_and_downloads(client):
+    from cocontrol.service.jobs import input_hash
+
+    org, pid, v1 = make_project(client)
+    r = client.post("/api/jobs/inventory", json={"project_version_id": v1["id"],
+                                                 "params": {"by": ["sector"], "unit": "kt"}})
+    assert r.status_code == 202
+    job = wait(client, r.json()["id"], 120)
+    assert job["status"] == "succeeded" and job["progress"] == 1.0, job
+    res = client.get(f"/api/results/{job['result_id']}").json()
+    assert res["project_version_id"] == v1["id"]
+    assert res["input_hash"] == input_hash("inventory", job["params"], v1["content_hash"])
+    assert res["code_version"].startswith("0.") and res["factor_version"].startswith("bundled:")
+    names = {t["name"] for t in res["tables"]}
+    assert {"inventory", "iamc"} <= names
+    page = client.get(f"/api/results/{res['id']}/tables/inventory",
+                      params={"limit": 5}).json()
+    assert len(page["rows"]) == 5 and page["columns"] == ["sector", "species", "year",
+                                                          "value", "unit"]
+    csv = pd.read_csv(io.StringIO(client.get(f"/api/results/{res['id']}/tables/inventory",
+                                             params={"format": "csv"}).text))
+    assert len(csv) == page["total"] and set(csv["unit"]) == {"kt", "kt CO2e (AR6 GWP100)"}
+    xlsx = client.get(f"/api/results/{res['id']}/workbook")
+    book = pd.read_excel(io.BytesIO(xlsx.content), sheet_name=None)
+    assert "provenance" in book and len(book["inventory"]) == len(csv)
+    # the stored table equals the library's own aggregation (the API is a faithful shell)
+    from tests.service.helpers import DEMO
+
+    from cocontrol.inventory import compute
+    from cocontrol.project import load_project
+
+    lib = compute(load_project(DEMO), strict=False).aggregate(["sector"], unit="kt")
+    merged = csv.merge(lib, on=["sector", "species", "year"], suffixes=("_api", "_lib"))
+    assert len(merged) == len(lib)
+    assert (merged["value_api"] - merged["value_lib"]).abs().max() <= 1e-9 * merged[
+        "value_lib"].abs().max()
+    # filters of the results list
+    assert client.get("/api/results", params={"kind": "inventory"}).json()["total"] == 1
+    assert client.get("/api/results", params={"kind": "cge"}).json()["total"] == 0
+
+
+def test_failed_job_carries_the_problems(client):
+    _, _, v1 = make_project(client)
+    r = client.post("/api/jobs/scenario", json={"project_version_id": v1["id"],
+                                                "params": {"scenario": "no_such"}})
+    job = wait(client, r.json()["id"], 120)
+    assert job["status"] == "failed" and job["result_id"] is None
+    p = job["error"]["problems"][0]
+    assert p["file"] == "scenarios.yaml" and p["value"] == "no_such"
+
+
+def test_cancel_stops_a_running_job_and_stores_nothing(client):
+    org = _org(client)
+    r = client.post("/api/jobs/sleep", json={"org_id": org,
+                                             "params": {"seconds": 20, "steps": 400}})
+    jid = r.json()["id"]
+    wait(client, jid, 30, until=("running",))
+    c = client.post(f"/api/jobs/{jid}/cancel")
+    assert c.status_code == 200 and c.json()["status"] == "cancelled"
+    client.app.state.jobs.wait(jid)
+    import time
+
+    time.sleep(0.5)  # the worker notices at its next progress call and stops
+    j = client.get(f"/api/jobs/{jid}").json()
+    assert j["status"] == "cancelled" and j["result_id"] is None
+    assert client.get("/api/results").json()["total"] == 0
+
+
+def test_time_limit(client):
+    org = _org(client)
+    r = client.post("/api/jobs/sleep", json={"org_id": org, "time_limit_s": 0.5,
+                                             "params": {"seconds": 10, "steps": 200}})
+    j = wait(client, r.json()["id"], 30)
+    assert j["status"] == "timed_out" and j["result_id"] is None
+
+
+def test_recovery_marks_running_jobs_interrupted_and_resumes_queued(settings):
+    from fastapi.testclient import TestClient
+    from tests.service.conftest import ADMIN_TOKEN
+
+    from cocontrol.service.app import create_app
+    from cocontrol.service.db import Database
+    from cocontrol.service.models import Job, Organisation
+
+    with TestClient(create_app(settings)):
+        pass  # migrate
+    db = Database(settings.db_url)
+    with db.session() as s:
+        org = Organisation(code="o", name="o", level="city")
+        s.add(org)
+        s.flush()
+        run_id, queued_id = str(uuid.uuid4()), str(uuid.uuid4())
+        for jid, status in ((run_id, "running"), (queued_id, "queued")):
+            s.add(Job(id=jid, org_id=org.id, kind="sleep", params={"seconds": 0.01},
+                      status=status, progress=0.5, time_limit_s=60, instance="dead",
+                      cancel_requested=False))
+        s.commit()
+    (settings.results_dir / ".tmp-half").mkdir(parents=True)  # a half-written result
+    with TestClient(create_app(settings)) as c:
+        c.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
+        assert c.get(f"/api/jobs/{run_id}").json()["status"] == "interrupted"
+        assert wait(c, queued_id)["status"] == "succeeded"
+        assert not (settings.results_dir / ".tmp-half").exists()
+    db.dispose()
+
+
+def test_unknown_job_is_not_found(client):
+    r = client.get(f"/api/jobs/{uuid.uuid4()}")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
