@@ -100,13 +100,47 @@ def authenticate(request: Request) -> Principal:
     return principal
 
 
+class AuthGate:
+    """ASGI middleware: a request to a non-public ``/api`` route must authenticate before any
+    of its input is read (so an anonymous request learns nothing from validation errors).
+    The principal is kept for :func:`require` in ``request.state.principal``."""
+
+    def __init__(self, app):
+        self.app = app
+        self._public = None
+
+    def _public_regexes(self, fastapi_app):
+        if self._public is None:
+            from starlette.routing import compile_path
+
+            self._public = [compile_path(r.path)[0] for r in api_routes(fastapi_app)
+                            if route_rule(r) == "public"]
+        return self._public
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/api/") and path not in (
+                "/api/openapi.json", "/api/docs") and not any(
+                rx.match(path) for rx in self._public_regexes(scope["app"])):
+            try:
+                principal = authenticate(Request(scope))
+            except HTTPException as e:
+                from cocontrol.service.problems import respond
+
+                await respond(e.status_code, str(e.detail), headers=e.headers)(
+                    scope, receive, send)
+                return
+            scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
 def require(permission: str):
     """Dependency: the request's :class:`Principal` if it holds ``permission``, else 401/403."""
     if permission not in PERMISSIONS:
         raise ValueError(f"unknown permission {permission!r}; add it to access.PERMISSIONS")
 
     def dependency(request: Request) -> Principal:
-        principal = authenticate(request)
+        principal = getattr(request.state, "principal", None) or authenticate(request)
         if not principal.can(permission):
             raise HTTPException(403, f"permission {permission!r} needed")
         return principal

@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 
 from cocontrol import __version__
 from cocontrol.service import migrate
-from cocontrol.service.access import Principal, TokenStore
+from cocontrol.service.access import AuthGate, Principal, TokenStore
 from cocontrol.service.db import Database
 from cocontrol.service.jobs import JobManager
 from cocontrol.service.problems import ERROR_RESPONSES, install
@@ -27,7 +27,8 @@ log = logging.getLogger("cocontrol.service")
 ROUTERS = ["health", "organisations", "projects", "jobs", "results", "monitoring"]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, executor=None) -> FastAPI:
+    """The application; ``executor`` replaces the one the settings choose (tests)."""
     settings = settings or Settings()
     settings.prepare_dirs()
 
@@ -45,8 +46,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               " Every route needs a login unless marked public; every error "
                               "answers the ErrorBody shape.")
     app.state.settings = settings
+    app.state.executor = executor
     app.state.tokens = TokenStore()
     install(app)
+    app.add_middleware(AuthGate)
     api = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
     import importlib
 
@@ -71,7 +74,7 @@ def _start(app: FastAPI) -> None:
             log.warning("demo data loaded: organisations, users %s, project Demo City",
                         ", ".join(users))
         _demo_tokens(app, db)
-    app.state.jobs = JobManager(settings, db)
+    app.state.jobs = JobManager(settings, db, app.state.executor)
     app.state.jobs.start()
 
 

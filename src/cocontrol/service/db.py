@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -26,11 +26,28 @@ NAMING = {
 }
 
 
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on every database (SQLite stores no zone: it is UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+
 class Base(DeclarativeBase):
     """Base of every table. Tenant-owned tables carry ``org_id`` (the owning organisation)."""
 
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict: JSON, list: JSON, dt.datetime: DateTime(timezone=True)}
+    type_annotation_map = {dict: JSON, list: JSON, dt.datetime: UTCDateTime()}
 
 
 def utcnow() -> dt.datetime:

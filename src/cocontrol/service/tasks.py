@@ -261,7 +261,10 @@ def sleep(folder, p: SleepParams, progress: Progress) -> TaskOutput:
 
     for i in range(p.steps):
         progress(i / p.steps, f"step {i + 1} of {p.steps}")
-        time.sleep(p.seconds / p.steps)
+        end = time.monotonic() + p.seconds / p.steps
+        while (left := end - time.monotonic()) > 0:  # short naps: a stop is seen quickly
+            time.sleep(min(left, 0.05))
+            progress(i / p.steps, f"step {i + 1} of {p.steps}")
     progress(1.0, "done")
     return TaskOutput({"value": pd.DataFrame({"step": range(p.steps),
                                               "value": [p.value] * p.steps})},

@@ -1,0 +1,132 @@
+"""Contract tests: schemathesis generates requests for every route of the live OpenAPI schema
+(served by a real uvicorn server on loopback, on SQLite and on PostgreSQL) and checks that no
+answer is a 5xx, that status codes, content types and bodies match the schema, and that every
+error body has the documented shape (ErrorBody). Examples per route are bounded."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import socket
+import threading
+import time
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck
+from hypothesis import settings as hsettings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from tests.service.conftest import ADMIN_TOKEN, BACKENDS, PREFIX
+
+from cocontrol.service.problems import ErrorBody
+
+PORTS = {"sqlite": 8702, "postgresql": 8703}
+
+
+class HoldExecutor:
+    """Accepts jobs and never runs them: the contract test is about the HTTP layer, not about
+    computing generated optimisation problems."""
+
+    name = "hold"
+
+    def submit(self, fn, spec):
+        return cf.Future()
+
+    def shutdown(self):
+        pass
+
+
+def _free(port: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(request, tmp_path_factory):
+    """A live server with the demo data, per backend: its base URL."""
+    import uuid
+
+    import uvicorn
+    from tests.service.conftest import _pg_conn, _pg_url
+
+    from cocontrol.service.app import create_app
+    from cocontrol.service.settings import Settings
+
+    tmp = tmp_path_factory.mktemp(f"contract-{request.param}")
+    drop = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp / 'c.db'}"
+    else:
+        request.getfixturevalue("pg_template")
+        drop = f"{PREFIX}_c{uuid.uuid4().hex[:8]}"
+        with _pg_conn() as conn:
+            conn.execute(f'CREATE DATABASE "{drop}"')
+        url = _pg_url(drop)
+    settings = Settings(environment="test", data_dir=tmp / "data", database_url=url,
+                        api_token=ADMIN_TOKEN, demo=True)
+    port = _free(PORTS[request.param])
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, executor=HoldExecutor()),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=server.run, daemon=True)
+    th.start()
+    end = time.time() + 60
+    while not server.started and time.time() < end:
+        time.sleep(0.05)
+    assert server.started, "server did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    th.join(timeout=15)
+    if drop:
+        with _pg_conn() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)')
+
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+EXAMPLES = 3  # per route and mode (valid and invalid inputs); bounded for the test budget
+
+
+def test_every_route_answers_per_contract(live):
+    from hypothesis import given
+    from hypothesis.errors import Unsatisfiable
+    from schemathesis import GenerationMode
+
+    schema = schemathesis.openapi.from_url(f"{live}/api/openapi.json")
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    failures: list[str] = []
+    operations = [r.ok() for r in schema.get_all_operations()]
+    assert len(operations) >= 20
+
+    for op in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            @given(case=op.as_strategy(generation_mode=mode))
+            @hsettings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                       suppress_health_check=list(HealthCheck))
+            def run(case):
+                for headers in (auth, {}) if mode == GenerationMode.POSITIVE else (auth,):
+                    response = case.call(base_url=live, headers=headers, timeout=60)
+                    try:
+                        case.validate_response(response, checks=CHECKS)
+                        if response.status_code >= 400:
+                            ErrorBody.model_validate(response.json())
+                        if not headers and "/health" not in case.path:
+                            assert response.status_code == 401, "open without a login"
+                    except Exception as e:  # noqa: BLE001 - collected, reported at the end
+                        failures.append(f"{case.method} {case.formatted_path} "
+                                        f"{'auth' if headers else 'anonymous'} -> "
+                                        f"{response.status_code}: {str(e)[:300]}")
+
+            try:
+                run()
+            except Unsatisfiable:  # no invalid input exists (a route without parameters)
+                assert mode == GenerationMode.NEGATIVE
+    assert not failures, f"{len(failures)} contract failure(s):\n" + "\n".join(failures[:30])
