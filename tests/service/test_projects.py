@@ -100,3 +100,19 @@ def test_projects_of_another_organisation_are_not_found(client):
                       headers=h).status_code == 404
     r = client.post("/api/jobs/inventory", headers=h, json={"project_version_id": 1})
     assert r.status_code == 404
+
+
+def test_unsafe_tables_are_refused_before_anything_is_stored(client):
+    _, pid, _ = make_project(client)
+    lines = (DEMO / "measured.csv").read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[-1] = "=HYPERLINK(\"http://x\")"
+    bad = "\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n"
+    r = client.post(f"/api/projects/{pid}/versions", files=[
+        ("files", ("measured.csv", bad.encode(), "text/csv")),
+        ("files", ("activity.xlsx", b"not a workbook", "application/octet-stream"))])
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["code"] == "upload_rejected"
+    assert {p["file"] for p in err["problems"]} == {"measured.csv", "activity.xlsx"}
+    assert client.get(f"/api/projects/{pid}/versions").json()["total"] == 1

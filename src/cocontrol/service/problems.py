@@ -57,9 +57,10 @@ class ApiError(Exception):
     """Raised by services and routes; becomes an :class:`ErrorBody` response."""
 
     def __init__(self, status: int, message: str, problems: list[Problem] | None = None,
-                 code: str | None = None, headers: dict | None = None):
+                 code: str | None = None, headers: dict | None = None,
+                 message_zh: str | None = None):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.message_zh = status, message, message_zh
         self.problems = problems or []
         self.code = code or CODES.get(status, "error")
         self.headers = headers
@@ -89,20 +90,24 @@ def problem_dict(p: Problem) -> dict:
 
 
 def body(status: int, message: str, problems: list[Problem] = (), code: str | None = None,
-         ) -> dict:
+         message_zh: str | None = None) -> dict:
     code = code or CODES.get(status, "error")
-    return {"error": {"code": code, "message": message, "message_zh": ZH.get(code, message),
+    return {"error": {"code": code, "message": message,
+                      "message_zh": message_zh or ZH.get(code, message),
                       "problems": [problem_dict(p) for p in problems]}}
 
 
 def respond(status: int, message: str, problems: list[Problem] = (), code: str | None = None,
-            headers: dict | None = None) -> JSONResponse:
-    return JSONResponse(body(status, message, problems, code), status_code=status,
+            headers: dict | None = None, message_zh: str | None = None) -> JSONResponse:
+    return JSONResponse(body(status, message, problems, code, message_zh), status_code=status,
                         headers=headers)
 
 
 def domain_error(exc: CocontrolError) -> ApiError:
     """The API error of a library error (same problems as the CLI shows)."""
+    if hasattr(exc, "to_dict") and hasattr(exc, "code"):  # cocontrol.security errors (zh/en)
+        d = exc.to_dict()
+        return ApiError(422, d["message"], code=d["code"], message_zh=d["message_zh"])
     if isinstance(exc, InputError):
         return ApiError(422, f"{len(exc.problems)} problem(s) in the input", exc.problems)
     if isinstance(exc, InfeasibleError):
@@ -117,12 +122,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(_req: Request, exc: ApiError):
-        return respond(exc.status, exc.message, exc.problems, exc.code, exc.headers)
+        return respond(exc.status, exc.message, exc.problems, exc.code, exc.headers,
+                       exc.message_zh)
 
     @app.exception_handler(CocontrolError)
     async def _domain(_req: Request, exc: CocontrolError):
         e = domain_error(exc)
-        return respond(e.status, e.message, e.problems, e.code)
+        return respond(e.status, e.message, e.problems, e.code, message_zh=e.message_zh)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: HTTPException):

@@ -47,6 +47,26 @@ def check_names(names: list[str]) -> None:
                                              for n in bad])
 
 
+def check_tables(uploaded: dict[str, bytes]) -> None:
+    """Every uploaded table passes the upload safety checks of :mod:`cocontrol.security`
+    (type by content, zip bombs, macros, external links, formulas); all refusals at once."""
+    from cocontrol.security.errors import UploadRejected
+    from cocontrol.security.uploads import check_upload
+
+    problems = []
+    for name, data in uploaded.items():
+        if not name.endswith(TABLE_EXT):
+            continue
+        try:
+            check_upload(data, name)
+        except UploadRejected as e:
+            problems.append(Problem(file=name, message=e.message("en"),
+                                    expected="a plain CSV or .xlsx table of values"))
+    if problems:
+        raise ApiError(422, f"{len(problems)} file(s) refused; nothing was stored", problems,
+                       code="upload_rejected")
+
+
 def version_files(session, v: ProjectVersion) -> dict[str, bytes]:
     blobs = {b.sha256: b.data for b in session.scalars(
         select(Blob).where(Blob.sha256.in_([f["sha256"] for f in v.files])))}
@@ -107,6 +127,7 @@ def create_version(session, project: Project, uploaded: dict[str, bytes],
     """Validate and store a new version; returns (version or None, created, errors, warnings).
     Raises ApiError 422 with every problem when the files have errors."""
     check_names([*uploaded, *remove])
+    check_tables(uploaded)
     files = merge(version_files(session, base) if base else {}, uploaded, remove)
     errors, warnings = validate(files)
     if errors:

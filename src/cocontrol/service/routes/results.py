@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
+from cocontrol.project.cells import safe_frame
 from cocontrol.service import store
 from cocontrol.service.access import Need, Principal, scoped
 from cocontrol.service.api import Page, PageDep, paginate
@@ -131,7 +132,7 @@ def read_table(result_id: ResultId, name: Name, request: Request, session: Sessi
                 for row in df.astype(object).where(df.notna(), None).to_dict("records")]
         return TablePage(name=name, columns=info["columns"], rows=rows, total=info["rows"],
                          limit=limit, offset=offset)
-    df = store.read_parquet(path)
+    df = safe_frame(store.read_parquet(path))  # spreadsheet formulas neutralised
     if format == "csv":
         return Response(df.to_csv(index=False), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition":
@@ -155,11 +156,12 @@ def download_workbook(result_id: ResultId, request: Request, session: SessionDep
     buf = io.BytesIO()
     with pd.ExcelWriter(buf) as xw:
         prov = result_out(r).model_dump(mode="json", exclude={"tables", "files"})
-        pd.DataFrame({"field": list(prov), "value": [str(v) for v in prov.values()]}).to_excel(
-            xw, sheet_name="provenance", index=False)
+        safe_frame(pd.DataFrame({"field": list(prov), "value": [str(v) for v in prov.values()]})
+                   ).to_excel(xw, sheet_name="provenance", index=False)
         for name in r.tables.get("tables", {}):
             path, _ = _table_path(request, r, name)
-            store.read_parquet(path).to_excel(xw, sheet_name=name[:31], index=False)
+            safe_frame(store.read_parquet(path)).to_excel(xw, sheet_name=name[:31],
+                                                          index=False)
     return Response(buf.getvalue(), media_type="application/vnd.openxmlformats-"
                     "officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{r.kind}.xlsx"'})
