@@ -143,3 +143,48 @@ def test_recovery_marks_running_jobs_interrupted_and_resumes_queued(settings):
 def test_unknown_job_is_not_found(client):
     r = client.get(f"/api/jobs/{uuid.uuid4()}")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_evaluation_and_airquality_jobs_store_the_library_tables(client):
+    """Jobs without a project: the stored tables are the library's (by label), e.g. the
+    evaluation scores of the illustrative cities equal a direct evaluate() call."""
+    from tests.service.helpers import DEMO
+
+    from cocontrol.evaluation import evaluate, load_system, load_values
+
+    org = _org(client)
+    df = pd.read_csv(DEMO.parent / "evaluation" / "cities_values.csv")
+    rows = df.astype(object).where(df.notna(), None).to_dict("records")
+    r = client.post("/api/jobs/evaluation", json={"org_id": org, "params": {"values": rows}})
+    aq = client.post("/api/jobs/airquality", json={"org_id": org, "params": {"emissions": [
+        {"source_region": "CHN", "precursor": "SO2", "change_t": -1e5}]}})
+    ev = wait(client, r.json()["id"], 120)
+    assert ev["status"] == "succeeded", ev
+    res = client.get(f"/api/results/{ev['result_id']}").json()
+    got = pd.read_csv(io.StringIO(client.get(f"/api/results/{res['id']}/tables/scores",
+                                             params={"format": "csv"}).text))
+    system = load_system("city")
+    values, units = load_values(df, system)
+    lib = evaluate(system, values, units).scores.reset_index()
+    m = got.merge(lib, on=["unit", "year"], suffixes=("_api", "_lib"))
+    assert len(m) == len(lib)
+    pd.testing.assert_series_equal(m["score_api"], m["score_lib"], check_names=False)
+    a = wait(client, aq.json()["id"], 120)
+    assert a["status"] == "succeeded", a
+    page = client.get(f"/api/results/{a['result_id']}/tables/concentrations").json()
+    pm = [row for row in page["rows"] if row["component"] == "PM25"][0]
+    assert pm["change"] < 0  # less SO2, less sulphate
+
+
+def test_cge_job_ranks_the_combinations_of_the_chosen_instruments(client):
+    org = _org(client)
+    r = client.post("/api/jobs/cge", json={"org_id": org,
+                                           "params": {"instruments": ["CTAX"]}})
+    j = wait(client, r.json()["id"], 180)
+    assert j["status"] == "succeeded", j
+    res = client.get(f"/api/results/{j['result_id']}").json()
+    assert res["summary"]["combinations"] == 1 and res["summary"]["top"] == "CTAX"
+    bad = client.post("/api/jobs/cge", json={"org_id": org, "params": {"instruments": ["X"]}})
+    jb = wait(client, bad.json()["id"], 60)
+    assert jb["status"] == "failed"
+    assert jb["error"]["problems"][0]["value"] == "X"

@@ -84,6 +84,35 @@ class CgeParams(Params):
     lang: Literal["en", "zh"] = "en"
 
 
+class EmissionChange(Params):
+    source_region: str = Field(min_length=1, max_length=64)
+    precursor: str = Field(min_length=1, max_length=16, description="SO2, NOx, NH3, BC, ...")
+    sector: str | None = Field(None, max_length=64)
+    change_t: float = Field(ge=-1e12, le=1e12, description="t/yr (negative: a reduction)")
+
+
+class AirQualityParams(Params):
+    """PM2.5 and its components after emission changes, with the national TM5-FASST China
+    model (as ``cocontrol aq predict --model fasst``), and attainment."""
+
+    model: Literal["fasst"] = "fasst"
+    emissions: list[EmissionChange] = Field(min_length=1, max_length=5000)
+
+
+class EvaluationParams(Params):
+    """An evaluation with a built-in indicator system (as ``cocontrol evaluate``); ``values``
+    are the rows of the values table (unit, year, one column per indicator)."""
+
+    system: Literal["city", "park", "enterprise"] = "city"
+    values: list[dict[str, str | float | int | None]] = Field(min_length=1, max_length=20000)
+    weighting: Literal["template", "ahp", "equal", "entropy", "critic", "combined"] = \
+        "template"
+    normalization: Literal["minmax", "vector", "target"] = "minmax"
+    missing: Literal["flag", "impute", "exclude"] = "flag"
+    alpha: float = Field(0.5, ge=0, le=1)
+    lang: Literal["en", "zh"] = "en"
+
+
 class HealthParams(Params):
     pm25_base: float = Field(gt=0, le=1000, description="µg/m³")
     pm25_new: float = Field(gt=0, le=1000, description="µg/m³")
@@ -203,12 +232,12 @@ def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
     if res.infeasible is not None:
         summary["infeasible"] = str(res.infeasible)
         if res.infeasible.report is not None:
-            tables["infeasibility"] = pd.DataFrame(res.infeasible.report).reset_index()
+            tables["infeasibility"] = pd.DataFrame(res.infeasible.report)
     plan = res.plan
     if plan is not None:
         tables["summary"] = results.summary(plan)
-        tables["portfolio"] = results.portfolio(plan).reset_index()
-        tables["costs"] = results.cost_table(plan).reset_index()
+        tables["portfolio"] = results.portfolio(plan)
+        tables["costs"] = results.cost_table(plan)
         summary.update(cost_pv_yuan=float(plan.cost_pv), converged=bool(plan.converged),
                        iterations=int(plan.iterations))
     if res.pareto is not None and len(res.pareto[0]):
@@ -239,11 +268,41 @@ def cge(folder, p: CgeParams, progress: Progress) -> TaskOutput:
     progress(0.1, f"solving {2 ** len(instruments) - 1} policy combinations")
     res = run_combinations(eco, instruments)
     tabs = cge_tables(res, p.method, p.weights, None, p.lang)
-    out = {k: v.reset_index() if not isinstance(v.index, pd.RangeIndex) else v
-           for k, v in tabs.items()}
-    return TaskOutput(out, {"combinations": len(res.combos),
+    return TaskOutput(dict(tabs), {"combinations": len(res.combos),
                             "top": str(tabs["ranking"].index[0])},
                       assumptions={"economy": "bundled illustrative SAM"})
+
+
+def airquality(folder, p: AirQualityParams, progress: Progress) -> TaskOutput:
+    from cocontrol.airquality import attainment, tm5fasst_china
+
+    progress(0.1, "air-quality response")
+    m = tm5fasst_china()
+    rows = pd.DataFrame([e.model_dump(exclude_none=True) for e in p.emissions])
+    res = m.predict(rows, file="request body (params.emissions)")
+    att = attainment(res)
+    return TaskOutput({"concentrations": res, "attainment": att},
+                      {"model": m.name}, assumptions={"model": m.name})
+
+
+def evaluation(folder, p: EvaluationParams, progress: Progress) -> TaskOutput:
+    from cocontrol.evaluation import evaluate, load_system, load_values
+
+    progress(0.1, "validating the indicator values")
+    system = load_system(p.system)
+    values, units = load_values(pd.DataFrame(p.values), system,
+                                file="request body (params.values)")
+    progress(0.4, "scoring")
+    r = evaluate(system, values, units, weighting=p.weighting, normalization=p.normalization,
+                 missing=p.missing, alpha=p.alpha, lang=p.lang)
+    tables = {name: getattr(r, name) for name in (
+        "scores", "contributions", "weights", "level2_scores", "changes", "trends", "peers",
+        "topsis", "missing")}
+    if r.coupling is not None:
+        tables["coupling"] = r.coupling
+    return TaskOutput({k: v for k, v in tables.items() if v is not None},
+                      {"units": int(values.index.get_level_values(0).nunique()),
+                       "notes": list(r.notes)}, assumptions=dict(r.settings))
 
 
 def health(folder, p: HealthParams, progress: Progress) -> TaskOutput:
@@ -251,7 +310,7 @@ def health(folder, p: HealthParams, progress: Progress) -> TaskOutput:
 
     r = avoided_deaths(p.pm25_base, p.pm25_new, p.population, p.mortality_rate, crf=p.crf,
                        vsl="default" if p.vsl else None)
-    return TaskOutput({"health": r.reset_index(drop=True)},
+    return TaskOutput({"health": r},
                       assumptions={"assumptions_version": str(r["assumptions_version"].iloc[0])
                                    if "assumptions_version" in r else None})
 
@@ -288,6 +347,10 @@ TASKS: dict[str, Task] = {
     "optimise": Task(optimise, OptimiseParams, True,
                      "least-cost measures (Pareto front, infeasibility report)"),
     "cge": Task(cge, CgeParams, False, "CGE policy combinations and their ranking"),
+    "airquality": Task(airquality, AirQualityParams, False,
+                       "PM2.5 response to emission changes and attainment"),
+    "evaluation": Task(evaluation, EvaluationParams, False,
+                       "evaluation scores, ranks and contributions"),
     "health": Task(health, HealthParams, False, "avoided premature deaths of a PM2.5 change"),
     "sleep": Task(sleep, SleepParams, False, "test task of the job machinery"),
 }

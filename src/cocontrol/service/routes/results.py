@@ -132,13 +132,13 @@ def read_table(result_id: ResultId, name: Name, request: Request, session: Sessi
                 for row in df.astype(object).where(df.notna(), None).to_dict("records")]
         return TablePage(name=name, columns=info["columns"], rows=rows, total=info["rows"],
                          limit=limit, offset=offset)
-    df = safe_frame(store.read_parquet(path))  # spreadsheet formulas neutralised
-    if format == "csv":
-        return Response(df.to_csv(index=False), media_type="text/csv; charset=utf-8",
+    df = store.read_parquet(path)
+    if format == "csv":  # spreadsheet formulas neutralised in every export
+        return Response(safe_frame(df).to_csv(index=False), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition":
                                  f'attachment; filename="{r.kind}_{name}.csv"'})
     buf = io.BytesIO()
-    df.to_excel(buf, index=False, sheet_name=name[:31])
+    safe_frame(df).to_excel(buf, index=False, sheet_name=name[:31])
     return Response(buf.getvalue(), media_type="application/vnd.openxmlformats-"
                     "officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{r.kind}_{name}.xlsx"'})
