@@ -10,6 +10,7 @@
 #    throw-away cluster "cocontrol_test" with trust authentication on 127.0.0.1:$PORT is
 #    created and started; `stop` stops and drops it.
 # The tests create and drop their own databases (cocontrol_test_service_*) on that server.
+# COCONTROL_PG_OWN=1 skips step 1 (to try step 2 on a machine that has a server).
 # Without root and without a server, it prints nothing: the PostgreSQL tests then skip, except
 # under CI=true, where they fail.
 set -uo pipefail
@@ -28,7 +29,7 @@ pg_version() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1; }
 
 start() {
   if [ -n "${COCONTROL_TEST_PG:-}" ]; then echo "export COCONTROL_TEST_PG='$COCONTROL_TEST_PG'"; return 0; fi
-  if answers 127.0.0.1 5432; then
+  if [ -z "${COCONTROL_PG_OWN:-}" ] && answers 127.0.0.1 5432; then
     echo "export COCONTROL_TEST_PG='postgresql://postgres@127.0.0.1:5432/postgres'"; return 0
   fi
   if answers 127.0.0.1 "$PORT"; then

@@ -39,7 +39,8 @@ def test_result_records_its_provenance_and_downloads(client):
 
     org, pid, v1 = make_project(client)
     r = client.post("/api/jobs/inventory", json={"project_version_id": v1["id"],
-                                                 "params": {"by": ["sector"], "unit": "kt"}})
+                                                 "params": {"by": ["sector"], "unit": "kt",
+                                                            "report": "html"}})
     assert r.status_code == 202
     job = wait(client, r.json()["id"], 120)
     assert job["status"] == "succeeded" and job["progress"] == 1.0, job
@@ -70,6 +71,11 @@ def test_result_records_its_provenance_and_downloads(client):
     assert len(merged) == len(lib)
     assert (merged["value_api"] - merged["value_lib"]).abs().max() <= 1e-9 * merged[
         "value_lib"].abs().max()
+    # the library's HTML report, served as a file of the result
+    assert res["files"] == ["inventory_report.html"]
+    html = client.get(f"/api/results/{res['id']}/files/inventory_report.html")
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert b"<html" in html.content[:2000].lower()
     # filters of the results list
     assert client.get("/api/results", params={"kind": "inventory"}).json()["total"] == 1
     assert client.get("/api/results", params={"kind": "cge"}).json()["total"] == 0

@@ -37,11 +37,34 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Report = Literal["none", "html", "pdf"]
+REPORT_DOC = "also write the library's report: HTML, or HTML and PDF (needs Chromium)"
+
+
+def _reports(write, report: str) -> dict[str, bytes]:
+    """Files of ``write(folder) -> html path`` (and its PDF), read back as bytes."""
+    import tempfile
+
+    if report == "none":
+        return {}
+    with tempfile.TemporaryDirectory(prefix="cocontrol-report-") as tmp:
+        html = Path(write(Path(tmp)))
+        files = {html.name: html.read_bytes()}
+        if report == "pdf":
+            from cocontrol.report.pdf import html_to_pdf
+
+            pdf = html_to_pdf(html)
+            files[pdf.name] = pdf.read_bytes()
+    return files
+
+
 class InventoryParams(Params):
     by: list[Literal["sector", "sector_parent", "fuel", "process", "district", "park",
                      "enterprise", "facility", "region_id", "source_id"]] = ["sector"]
     unit: Literal["t", "kt", "Mt"] = "kt"
     scope: Literal["1", "2", "all"] = "1"
+    report: Report = Field("none", description=REPORT_DOC)
+    lang: Literal["en", "zh"] = "en"
 
 
 class ScenarioParams(Params):
@@ -72,6 +95,7 @@ class OptimiseParams(Params):
     pareto: int = Field(0, ge=0, le=20, description="ε-constraint Pareto points")
     region_level: Literal["district", "park", "enterprise"] | None = None
     time_limit: float = Field(60.0, gt=0, le=3600, description="seconds per LP/MILP")
+    pdf: bool = Field(False, description="also the PDF of the report (needs Chromium)")
     lang: Literal["en", "zh"] = "en"
 
 
@@ -81,6 +105,7 @@ class CgeParams(Params):
                                                       "default all six")
     method: Literal["topsis", "vikor", "waspas", "copras"] = "topsis"
     weights: Literal["entropy", "equal", "critic"] = "entropy"
+    report: Report = Field("none", description=REPORT_DOC)
     lang: Literal["en", "zh"] = "en"
 
 
@@ -110,6 +135,7 @@ class EvaluationParams(Params):
     normalization: Literal["minmax", "vector", "target"] = "minmax"
     missing: Literal["flag", "impute", "exclude"] = "flag"
     alpha: float = Field(0.5, ge=0, le=1)
+    report: Report = Field("none", description=REPORT_DOC)
     lang: Literal["en", "zh"] = "en"
 
 
@@ -150,8 +176,13 @@ def inventory(folder, p: InventoryParams, progress: Progress) -> TaskOutput:
     progress(0.8, "aggregating")
     scope = p.scope if p.scope == "all" else int(p.scope)
     tidy = inv.aggregate(list(p.by), unit=p.unit, scope=scope, wide=False)
+    from cocontrol.report.inventory import inventory_report
+
+    files = _reports(lambda d: inventory_report(
+        inv, d / "inventory_report.html", lang=p.lang, illustrative=proj.manifest.illustrative,
+        year=proj.manifest.base_year), p.report)
     return TaskOutput({"inventory": tidy, "iamc": inv.to_iamc()},
-                      {"rows": len(tidy), "lines": len(inv.lines), "unit": p.unit},
+                      {"rows": len(tidy), "lines": len(inv.lines), "unit": p.unit}, files,
                       assumptions={"gwp": inv.gwp_set, "base_year": proj.manifest.base_year})
 
 
@@ -246,6 +277,11 @@ def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
     with tempfile.TemporaryDirectory() as tmp:
         for path in runner.write(res, Path(tmp), p.lang):
             files[path.name] = path.read_bytes()
+            if p.pdf and path.suffix == ".html":
+                from cocontrol.report.pdf import html_to_pdf
+
+                pdf = html_to_pdf(path)
+                files[pdf.name] = pdf.read_bytes()
     return TaskOutput(tables, summary, files)
 
 
@@ -268,8 +304,12 @@ def cge(folder, p: CgeParams, progress: Progress) -> TaskOutput:
     progress(0.1, f"solving {2 ** len(instruments) - 1} policy combinations")
     res = run_combinations(eco, instruments)
     tabs = cge_tables(res, p.method, p.weights, None, p.lang)
+    from cocontrol.cge.report import write_html
+
+    files = _reports(lambda d: write_html(res, tabs, d / "cge_report.html", p.lang, p.method),
+                     p.report)
     return TaskOutput(dict(tabs), {"combinations": len(res.combos),
-                            "top": str(tabs["ranking"].index[0])},
+                            "top": str(tabs["ranking"].index[0])}, files,
                       assumptions={"economy": "bundled illustrative SAM"})
 
 
@@ -300,9 +340,13 @@ def evaluation(folder, p: EvaluationParams, progress: Progress) -> TaskOutput:
         "topsis", "missing")}
     if r.coupling is not None:
         tables["coupling"] = r.coupling
+    from cocontrol.evaluation.report import write_html
+
+    files = _reports(lambda d: write_html({p.system: r}, d / "evaluation_report.html", p.lang),
+                     p.report)
     return TaskOutput({k: v for k, v in tables.items() if v is not None},
                       {"units": int(values.index.get_level_values(0).nunique()),
-                       "notes": list(r.notes)}, assumptions=dict(r.settings))
+                       "notes": list(r.notes)}, files, assumptions=dict(r.settings))
 
 
 def health(folder, p: HealthParams, progress: Progress) -> TaskOutput:
