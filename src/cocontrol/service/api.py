@@ -41,3 +41,15 @@ def paginate(session: Session, stmt: Select, page: PageParams, convert) -> dict:
     rows = session.scalars(stmt.limit(page.limit).offset(page.offset)).all()
     return {"items": [convert(r) for r in rows], "total": int(total or 0),
             "limit": page.limit, "offset": page.offset}
+
+
+def get_visible(session: Session, principal, model, object_id, what: str):
+    """One tenant-owned object by id through the scoping layer, or 404 (another tenant's
+    object is not found, never forbidden)."""
+    from cocontrol.service.access import scoped
+    from cocontrol.service.problems import ApiError
+
+    obj = session.scalar(scoped(select(model).where(model.id == object_id), principal, model))
+    if obj is None:
+        raise ApiError(404, f"{what} {object_id} not found")
+    return obj

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from cocontrol.errors import Problem
 from cocontrol.service.access import Need, Principal, scoped
-from cocontrol.service.api import Page, PageDep, paginate
+from cocontrol.service.api import Page, PageDep, get_visible, paginate
 from cocontrol.service.db import SessionDep
 from cocontrol.service.models import JOB_STATES, Job, ProjectVersion, Result
 from cocontrol.service.problems import ZH, ApiError, ErrorDetail
@@ -58,10 +58,7 @@ def job_out(session, job: Job) -> JobOut:
 
 
 def get_job(session, principal: Principal, job_id: str) -> Job:
-    job = session.scalar(scoped(select(Job).where(Job.id == job_id), principal, Job))
-    if job is None:
-        raise ApiError(404, f"job {job_id} not found")
-    return job
+    return get_visible(session, principal, Job, job_id, "job")
 
 
 def _submit_route(kind: str):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from cocontrol.service.access import Need, scoped
-from cocontrol.service.api import Id, Page, PageDep, paginate
+from cocontrol.service.api import Id, Page, PageDep, get_visible, paginate
 from cocontrol.service.db import SessionDep
 from cocontrol.service.models import Organisation
 from cocontrol.service.problems import ApiError
@@ -47,11 +47,7 @@ class OrgNode(OrgOut):
 
 
 def get_org(session, principal, org_id: int) -> Organisation:
-    org = session.scalar(scoped(select(Organisation).where(Organisation.id == org_id),
-                                principal, Organisation))
-    if org is None:
-        raise ApiError(404, f"organisation {org_id} not found")
-    return org
+    return get_visible(session, principal, Organisation, org_id, "organisation")
 
 
 @router.get("", response_model=Page[OrgOut])

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from cocontrol.errors import Problem
 from cocontrol.service import projects as svc
 from cocontrol.service.access import Need, Principal, scoped
-from cocontrol.service.api import Id, Page, PageDep, paginate
+from cocontrol.service.api import Id, Page, PageDep, get_visible, paginate
 from cocontrol.service.db import SessionDep
 from cocontrol.service.models import Project, ProjectVersion
 from cocontrol.service.problems import ApiError, ProblemOut, problem_dict
@@ -77,11 +77,7 @@ class RegionNode(BaseModel):
 
 
 def get_project(session, principal: Principal, project_id: int) -> Project:
-    p = session.scalar(scoped(select(Project).where(Project.id == project_id), principal,
-                              Project))
-    if p is None:
-        raise ApiError(404, f"project {project_id} not found")
-    return p
+    return get_visible(session, principal, Project, project_id, "project")
 
 
 def get_version(session, principal: Principal, project_id: int, number: int) -> ProjectVersion:

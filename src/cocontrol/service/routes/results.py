@@ -16,7 +16,7 @@ from sqlalchemy import select
 from cocontrol.project.cells import safe_frame
 from cocontrol.service import store
 from cocontrol.service.access import Need, Principal, scoped
-from cocontrol.service.api import Page, PageDep, paginate
+from cocontrol.service.api import Page, PageDep, get_visible, paginate
 from cocontrol.service.db import SessionDep
 from cocontrol.service.models import Result
 from cocontrol.service.problems import ApiError
@@ -72,10 +72,7 @@ def result_out(r: Result) -> ResultOut:
 
 
 def get_result(session, principal: Principal, result_id: str) -> Result:
-    r = session.scalar(scoped(select(Result).where(Result.id == result_id), principal, Result))
-    if r is None:
-        raise ApiError(404, f"result {result_id} not found")
-    return r
+    return get_visible(session, principal, Result, result_id, "result")
 
 
 @router.get("", response_model=Page[ResultOut])
