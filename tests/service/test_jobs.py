@@ -194,3 +194,24 @@ def test_cge_job_ranks_the_combinations_of_the_chosen_instruments(client):
     jb = wait(client, bad.json()["id"], 60)
     assert jb["status"] == "failed"
     assert jb["error"]["problems"][0]["value"] == "X"
+
+
+def test_scenario_and_compare_jobs(client):
+    from cocontrol.scenario import peak, prepare, run
+    from tests.service.helpers import DEMO
+
+    _, _, v1 = make_project(client)
+    s = client.post("/api/jobs/scenario", json={"project_version_id": v1["id"],
+                                                "params": {"scenario": "policy"}})
+    c = client.post("/api/jobs/compare", json={"project_version_id": v1["id"], "params": {
+        "scenarios": ["baseline", "policy"], "reference": "baseline", "year": 2030}})
+    js, jc = wait(client, s.json()["id"], 180), wait(client, c.json()["id"], 180)
+    assert js["status"] == jc["status"] == "succeeded", (js, jc)
+    rs = client.get(f"/api/results/{js['result_id']}").json()
+    y, v = peak(run(prepare(DEMO), "policy"))
+    assert rs["summary"]["co2_peak_year"] == y
+    assert abs(rs["summary"]["co2_peak_t"] - v) <= 1e-9 * v
+    rc = client.get(f"/api/results/{jc['result_id']}").json()
+    assert {t["name"] for t in rc["tables"]} == {"pathways", "metrics"}
+    m = client.get(f"/api/results/{rc['id']}/tables/metrics", params={"limit": 100}).json()
+    assert {r["scenario"] for r in m["rows"]} == {"policy"}
