@@ -112,3 +112,30 @@ def test_migrations_upgrade_downgrade_and_match_the_models(empty_db_url):
     assert set(inspect(eng).get_table_names()) <= {"alembic_version"}
     eng.dispose()
     migrate.upgrade(empty_db_url)  # and up again
+
+
+def test_serve_refuses_bad_settings_plainly(tmp_path):
+    from typer.testing import CliRunner
+
+    from cocontrol.cli import app
+
+    r = CliRunner().invoke(app, ["serve", "--database", "mysql://x/y", "--data-dir",
+                                 str(tmp_path)])
+    assert r.exit_code == 2
+    assert "sqlite:// or postgresql://" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(app, ["serve", "--demo", "--environment", "production",
+                                 "--data-dir", str(tmp_path)])
+    assert r.exit_code == 2 and "demo" in r.output
+
+
+def test_db_commands(tmp_path):
+    from typer.testing import CliRunner
+
+    from cocontrol.cli import app
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    run = CliRunner().invoke
+    assert run(app, ["db", "upgrade", "--database", url]).exit_code == 0
+    r = run(app, ["db", "check", "--database", url])
+    assert r.exit_code == 0 and "match" in r.output
+    assert run(app, ["db", "downgrade", "base", "--database", url]).exit_code == 0
