@@ -105,6 +105,16 @@ def empty_db_url(backend, request, tmp_path):
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
+def login_as(client, org_id: int, role: str, user_id: int = 1000) -> dict:
+    """Authorization headers of a user with ``role`` in organisation ``org_id``: the one
+    place where the tests depend on how the access layer issues logins."""
+    from cocontrol.service.access import Principal
+
+    token = client.app.state.tokens.issue(Principal(user_id=user_id, org_id=org_id,
+                                                    roles=frozenset({role})))
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
 def settings(db_url, tmp_path):
     from cocontrol.service.settings import Settings

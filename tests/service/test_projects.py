@@ -86,14 +86,12 @@ def test_region_tree_of_a_version(client):
 
 
 def test_projects_of_another_organisation_are_not_found(client):
-    from cocontrol.service.access import Principal
+    from tests.service.conftest import login_as
 
     _, pid, _ = make_project(client, "a")
     other = client.post("/api/organisations", json={"code": "b", "name": "b",
                                                     "level": "city"}).json()
-    tok = client.app.state.tokens.issue(Principal(user_id=1, org_id=other["id"],
-                                                  roles=frozenset({"analyst"})))
-    h = {"Authorization": f"Bearer {tok}"}
+    h = login_as(client, other["id"], "analyst")
     assert client.get("/api/projects", headers=h).json()["total"] == 0
     assert client.get(f"/api/projects/{pid}", headers=h).status_code == 404
     assert client.get(f"/api/projects/{pid}/versions/1/files/activity.csv",

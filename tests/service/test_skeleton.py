@@ -44,9 +44,9 @@ def test_permission_and_tenant_scoping(client):
                                                 "level": "city"}).json()
     b = client.post("/api/organisations", json={"code": "city_b", "name": "City B",
                                                 "level": "city"}).json()
-    viewer = client.app.state.tokens.issue(access.Principal(
-        user_id=7, org_id=a["id"], roles=frozenset({"viewer"})))
-    h = {"Authorization": f"Bearer {viewer}"}
+    from tests.service.conftest import login_as
+
+    h = login_as(client, a["id"], "viewer")
     listed = client.get("/api/organisations", headers=h).json()
     assert [o["code"] for o in listed["items"]] == ["city_a"] and listed["total"] == 1
     # another tenant's object is not found, not forbidden (ids cannot be probed)
