@@ -197,8 +197,9 @@ def test_cge_job_ranks_the_combinations_of_the_chosen_instruments(client):
 
 
 def test_scenario_and_compare_jobs(client):
-    from cocontrol.scenario import peak, prepare, run
     from tests.service.helpers import DEMO
+
+    from cocontrol.scenario import peak, prepare, run
 
     _, _, v1 = make_project(client)
     s = client.post("/api/jobs/scenario", json={"project_version_id": v1["id"],
