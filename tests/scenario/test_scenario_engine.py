@@ -14,12 +14,11 @@ import pytest
 from scenariofixture import SCENARIOS, write_scenario_project
 
 from cocontrol.errors import InputError
+from cocontrol.metrics import measure_metrics, package_metrics
 from cocontrol.scenario import (
     check_targets,
     costs,
     marginal_effects,
-    measure_metrics,
-    package_metrics,
     prepare,
     run,
     totals,

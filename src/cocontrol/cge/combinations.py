@@ -34,6 +34,7 @@ import pandas as pd
 from cocontrol.cge.policies import Economy, Instrument
 from cocontrol.cge.satellite import INDICATORS
 from cocontrol.errors import InputError, Problem
+from cocontrol.progress import track
 
 CLASSES = ("strong_synergy", "weak_synergy", "weak_antagonism", "strong_antagonism")
 NOT_JUDGED = "not_judged"
@@ -173,8 +174,9 @@ def judge(changes: pd.DataFrame, combos: list[tuple[str, ...]],
 
 def run_combinations(economy: Economy, instruments: list[Instrument],
                      matrix: DiscriminantMatrix | None = None,
-                     recycling: str | None = None) -> CombinationResult:
-    """Solve every combination of ``instruments`` (n <= 6) against the baseline."""
+                     recycling: str | None = None, progress=None) -> CombinationResult:
+    """Solve every combination of ``instruments`` (n <= 6) against the baseline.
+    ``progress``: callback of :mod:`cocontrol.progress` (stage ``cge.combinations``)."""
     codes = [i.code for i in instruments]
     if len(set(codes)) != len(codes):
         raise InputError(Problem(file="<instruments>", message="duplicate instrument codes",
@@ -183,7 +185,7 @@ def run_combinations(economy: Economy, instruments: list[Instrument],
     combos = all_combinations(codes)
     base = economy.baseline()
     lv, ch, bind, secs = {}, {}, {}, {}
-    for c in combos:
+    for c in track(combos, progress, "cge.combinations", message=combo_label):
         t0 = time.perf_counter()
         run = economy.run([by_code[x] for x in c], recycling)
         secs[combo_label(c)] = time.perf_counter() - t0

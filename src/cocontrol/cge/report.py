@@ -106,7 +106,7 @@ def write_html(res: CombinationResult, tabs: dict[str, pd.DataFrame], path: str 
     """The HTML report: instruments, baseline, matrix (coloured), shares, ranking, stability."""
     import plotly.graph_objects as go
 
-    from cocontrol.report import HtmlReport
+    from cocontrol.htmlreport import HtmlReport
 
     t = i18n.t
     rep = HtmlReport(t("cge_title", lang), lang)

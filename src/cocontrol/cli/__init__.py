@@ -55,4 +55,8 @@ for _name in _MODULES:
 
 
 def main() -> None:
+    import logging
+
+    # the application (not the library) decides what is logged: linopy's solver chatter off
+    logging.getLogger("linopy").setLevel(logging.ERROR)
     app()

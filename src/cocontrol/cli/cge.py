@@ -37,8 +37,10 @@ def _run_all(eco, instruments, recycling, lang, method, weights, dim_w, report: 
     from cocontrol.cge.combinations import run_combinations
     from cocontrol.cge.dynamic import DynamicParams, run_dynamic
     from cocontrol.cge.report import tables, write_html, write_xlsx
+    from cocontrol.cli.common import progress_bar
 
-    res = run_combinations(eco, instruments, recycling=recycling)
+    with progress_bar() as cb:
+        res = run_combinations(eco, instruments, recycling=recycling, progress=cb)
     tabs = tables(res, method, weights, dim_w, lang)
     dyn = None
     if to_year is not None:

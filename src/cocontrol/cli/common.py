@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 from enum import Enum
@@ -138,3 +139,30 @@ def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
         raise InputError(Problem(str(path), f"cannot read the table: {e}", sheet=sheet)) from e
     raise InputError(Problem(str(path), "unsupported file type", value=suffix,
                              expected=".csv or .xlsx"))
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool | None = None):
+    """A :mod:`cocontrol.progress` callback rendered with rich on stderr (one bar per stage).
+
+    Yields the callback to pass as ``progress=`` to the library. Rendering is on when stderr
+    is a terminal (``enabled=None``) so pipes, CI logs and tests stay clean.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    on = err_console.is_terminal if enabled is None else enabled
+    if not on:
+        yield None
+        return
+    bars = Progress(TextColumn("{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.description}"), TimeElapsedColumn(),
+                    console=err_console, transient=True)
+    tasks: dict[str, int] = {}
+
+    def callback(stage: str, done: int, total: int | None, message: str = "") -> None:
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(message, total=total, stage=stage)
+        bars.update(tasks[stage], completed=done, total=total, description=message)
+
+    with bars:
+        yield callback

@@ -47,14 +47,17 @@ def register(app: typer.Typer) -> None:
         lang: Lang | None = lang_option(),
     ) -> None:
         """Least-cost measures for PM2.5 attainment and the CO2 peak (减污降碳双目标优化)."""
+        from cocontrol.cli.common import progress_bar
         from cocontrol.optimize import results, runner
 
         try:
-            res = runner.run_project(project, pm25_max=pm25_target, target_year=target_year,
-                                     co2_peak_by=co2_peak_by, budget=budget,
-                                     objective=objective.value, n_pareto=pareto,
-                                     time_limit=time_limit, mip_gap=mip_gap,
-                                     region_level=region_level)
+            with progress_bar() as cb:
+                res = runner.run_project(project, pm25_max=pm25_target,
+                                         target_year=target_year, co2_peak_by=co2_peak_by,
+                                         budget=budget, objective=objective.value,
+                                         n_pareto=pareto, time_limit=time_limit,
+                                         mip_gap=mip_gap, region_level=region_level,
+                                         progress=cb)
             if output is not None and (output.is_dir() or output.suffix == ""):
                 for p in runner.write(res, output, ui_lang(lang)):
                     console.print(f"wrote {p}")

@@ -7,7 +7,17 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, print_df, ui_lang
+from cocontrol.cli.common import (
+    Format,
+    Lang,
+    console,
+    emit,
+    fail,
+    lang_option,
+    print_df,
+    progress_bar,
+    ui_lang,
+)
 from cocontrol.errors import CocontrolError
 from cocontrol.project.cells import safe_frame
 
@@ -67,8 +77,9 @@ def register(app: typer.Typer) -> None:
         lang: Lang | None = lang_option(),
     ) -> None:
         """Compare scenarios: pathways and package co-control metrics against a reference."""
+        from cocontrol.metrics import package_metrics
         from cocontrol.report.scenario import pathways
-        from cocontrol.scenario import package_metrics, run
+        from cocontrol.scenario import run
 
         try:
             base = _prepare(project)
@@ -110,12 +121,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Co-control metrics of every measure of a scenario (each against the scenario without
         it): quadrant, cross-elasticity with sign pair, APeq, unit costs, MAC curves."""
-        from cocontrol.scenario import measure_metrics
+        from cocontrol.metrics import measure_metrics
 
         try:
             base = _prepare(project)
-            with console.status(f"marginal effect of every measure of {scenario} ..."):
-                out = measure_metrics(base, scenario, year, lang=ui_lang(lang))
+            with progress_bar() as cb:
+                out = measure_metrics(base, scenario, year, lang=ui_lang(lang), progress=cb)
             if table not in out:
                 raise CocontrolError(f"unknown table {table!r}; choose {', '.join(out)}")
         except CocontrolError as e:

@@ -11,8 +11,8 @@ from plotly.subplots import make_subplots
 
 from cocontrol import i18n
 from cocontrol.evaluation.scoring import EvaluationResult, change_between
+from cocontrol.htmlreport import HtmlReport
 from cocontrol.project.cells import safe_frame
-from cocontrol.report import HtmlReport
 
 # Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*, sc_*, cge_*, opt_*, eval_*).
 

@@ -8,6 +8,7 @@ joint_change classification of regions by the joint change of CO2 and a pollutan
 lmdi         LMDI-I decomposition (additive and multiplicative, zero values per Ang & Liu 2007)
 cocontrol    reductions, co-control coordinate system, cross-elasticity with sign pair, APeq,
              unit costs, MAC curves and measure ranking
+measures     co-control metrics of the measures and packages of a scenario run
 """
 
 from cocontrol.metrics.cocontrol import (
@@ -26,10 +27,12 @@ from cocontrol.metrics.coupling import coupling_coordination, coupling_degree
 from cocontrol.metrics.decoupling import decoupling, tapio_state
 from cocontrol.metrics.joint_change import classify_joint_change
 from cocontrol.metrics.lmdi import decompose_co2, decompose_pollutant, lmdi, log_mean
+from cocontrol.metrics.measures import measure_metrics, package_metrics
 
 __all__ = [
     "coupling_coordination", "coupling_degree", "decoupling", "tapio_state",
     "classify_joint_change", "lmdi", "log_mean", "decompose_co2", "decompose_pollutant",
     "apeq", "cocontrol_metrics", "coordinates", "cross_elasticity", "emissions_wide",
     "mac_curve", "pev_table", "rank_measures", "reductions", "unit_costs",
+    "measure_metrics", "package_metrics",
 ]

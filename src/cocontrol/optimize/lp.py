@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -21,7 +22,9 @@ import xarray as xr
 
 from cocontrol.errors import ModelError
 
-logging.getLogger("linopy").setLevel(logging.ERROR)
+log = logging.getLogger(__name__)
+# The library configures no logging; the command line quiets linopy (cocontrol.cli.main).
+_STDOUT_LOCK = threading.Lock()
 
 
 @dataclass
@@ -108,21 +111,24 @@ class LPResult:
 
 @contextlib.contextmanager
 def _quiet():
-    """Silence the HiGHS banner, which is written to the C-level stdout."""
+    """Silence the HiGHS banner, which is written to the C-level stdout (``output_flag=False``
+    comes too late for it). Redirecting a file descriptor is process-wide, so concurrent
+    solves take turns (a lock) and never leave stdout redirected."""
     try:
         fd = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
-            yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
+    with _STDOUT_LOCK:
+        sys.stdout.flush()
+        saved = os.dup(fd)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), fd)
+                yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
 
 
 class LPInfeasible(Exception):

@@ -18,6 +18,7 @@ import pandas as pd
 from cocontrol.errors import InfeasibleError
 from cocontrol.optimize import lp as lpm
 from cocontrol.optimize.slp import Plan, Setup, optimise
+from cocontrol.progress import report, track
 
 
 def non_dominated(points: np.ndarray, tol: float = 1e-9) -> np.ndarray:
@@ -42,7 +43,7 @@ def _levels(hi: float, lo: float, n: int) -> np.ndarray:
 
 
 def pareto(s: Setup, targets: lpm.Targets, n_points: int = 9, year: int | None = None,
-           **kw) -> tuple[pd.DataFrame, list[Plan]]:
+           progress=None, **kw) -> tuple[pd.DataFrame, list[Plan]]:
     """ε-constraint Pareto front.
 
     Parameters
@@ -56,6 +57,8 @@ def pareto(s: Setup, targets: lpm.Targets, n_points: int = 9, year: int | None =
         the lowest CO2 achievable at that PM2.5 (n ≤ 4: PM2.5 levels only).
     year
         Evaluation year of PM2.5 and CO2 (default: the PM2.5 target year, else the last).
+    progress
+        Callback of :mod:`cocontrol.progress`: stage ``pareto`` counts the PM2.5 levels done.
 
     Returns
     -------
@@ -67,6 +70,7 @@ def pareto(s: Setup, targets: lpm.Targets, n_points: int = 9, year: int | None =
     y = year or targets.pm25_year or yrs[-1]
     yi = yrs.index(int(y))
     free = replace(targets, pm25_max=None, pm25_year=None)
+    report(progress, "pareto", 0, None, "least-cost anchor")
     anchor = optimise(s, free, "cost", **kw)
     lo_pm = optimise(s, free, "min_pm25", obj_year=yi, P_start=anchor.P, **kw)
     pm_hi, pm_lo = float(anchor.pm25[yi]), float(lo_pm.pm25[yi])
@@ -86,7 +90,8 @@ def pareto(s: Setup, targets: lpm.Targets, n_points: int = 9, year: int | None =
                 continue
         raise InfeasibleError("ε levels not reachable", None)
 
-    for e1 in _levels(pm_hi, pm_lo, n_pm):
+    for e1 in track(_levels(pm_hi, pm_lo, n_pm), progress, "pareto",
+                    message=lambda e: f"PM2.5 level {e:.4g} µg/m³"):
         try:
             first = solve([P, lo_pm.P], objective="cost", eps_pm25=(yi, pad(e1)))
         except InfeasibleError:

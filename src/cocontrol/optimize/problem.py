@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.progress import track
 from cocontrol.scenario import measures as mlib
 from cocontrol.scenario import spec as sspec
 from cocontrol.scenario.engine import Base, Run, prepare, run
@@ -351,13 +352,14 @@ def relevant_pairs(touch: list[np.ndarray], k: int) -> np.ndarray:
 
 
 def linearise(ev: Evaluator, P0: np.ndarray, step: float = FD_STEP,
-              reduced: bool = True) -> Linearisation:
+              reduced: bool = True, progress=None) -> Linearisation:
     """Forward differences of the engine around P0, one run per pair (all years at once).
 
     The step is +h where p ≤ 0.5 and −h above, so penetrations stay within 0–1. With
     ``reduced`` the two runs of a pair include only the pairs that can interact with it
     (:func:`relevant_pairs`): lines outside their closure are the same in both runs and cancel
-    in the difference, so the result equals full runs (tested) at a fraction of the cost."""
+    in the difference, so the result equals full runs (tested) at a fraction of the cost.
+    ``progress``: callback of :mod:`cocontrol.progress` (stage ``linearise``, one per pair)."""
     at = ev.evaluate(P0)
     K, T = P0.shape
     S = at.emissions.shape[0]
@@ -372,7 +374,7 @@ def linearise(ev: Evaluator, P0: np.ndarray, step: float = FD_STEP,
         touch = touched_lines(ev.base, pd.concat([ev.pairs[["measure", "region"]], extra],
                                                  ignore_index=True))
     ref_cache: dict[bytes, Outcome] = {}
-    for k in range(K):
+    for k in track(range(K), progress, "linearise", message="engine runs per pair"):
         if reduced:
             rel = relevant_pairs(touch, k)
             rel = rel[rel < K]

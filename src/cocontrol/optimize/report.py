@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from cocontrol import i18n
+from cocontrol.htmlreport import HtmlReport
 from cocontrol.optimize import results as R
 from cocontrol.optimize.slp import Plan
 from cocontrol.project.cells import safe_frame
-from cocontrol.report import HtmlReport
 
 # Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*, sc_*, cge_*, opt_*, eval_*).
 

@@ -14,6 +14,7 @@ from cocontrol.optimize.lp import Targets
 from cocontrol.optimize.pareto import pareto
 from cocontrol.optimize.problem import Evaluator, make_pairs, prepare_base
 from cocontrol.optimize.slp import Plan, Setup, optimise, setup
+from cocontrol.progress import scoped
 
 
 @dataclass
@@ -101,9 +102,10 @@ def check_targets(t: Targets, years: list[int]) -> None:
 def run_project(folder: Path | str, *, pm25_max=None, target_year=None, co2_peak_by=None,
                 budget=None, objective: str = "cost", n_pareto: int = 0,
                 time_limit: float = 60.0, mip_gap: float = 1e-4,
-                region_level: str | None = None) -> Result:
+                region_level: str | None = None, progress=None) -> Result:
     """Optimise a project; an infeasible problem is returned with its explanation (and the
-    relaxed plan) rather than raised, so a report can still be written."""
+    relaxed plan) rather than raised, so a report can still be written. ``progress``: callback
+    of :mod:`cocontrol.progress` (stages ``optimize.slp`` ..., ``optimize.pareto``)."""
     s = st.load(folder)
     stp, notes = build_setup(folder, s, region_level)
     t = targets_from(s, pm25_max, target_year, co2_peak_by, budget)
@@ -118,7 +120,7 @@ def run_project(folder: Path | str, *, pm25_max=None, target_year=None, co2_peak
     kw = dict(time_limit=time_limit, mip_gap=mip_gap)
     res = Result(stp, None, s, t, notes=notes)
     try:
-        res.plan = optimise(stp, t, objective, **kw)
+        res.plan = optimise(stp, t, objective, progress=scoped(progress, "optimize"), **kw)
     except InfeasibleError as e:
         res.infeasible = e
         res.plan = getattr(e, "plan", None)
@@ -127,7 +129,8 @@ def run_project(folder: Path | str, *, pm25_max=None, target_year=None, co2_peak
         from dataclasses import replace
 
         tp = replace(t, budget=None)
-        res.pareto = pareto(stp, tp, n_points=n_pareto, year=t.pm25_year, **kw)
+        res.pareto = pareto(stp, tp, n_points=n_pareto, year=t.pm25_year,
+                            progress=scoped(progress, "optimize"), **kw)
     return res
 
 

@@ -35,6 +35,7 @@ from cocontrol.optimize.problem import (
     pools,
     upper_bounds,
 )
+from cocontrol.progress import report, scoped
 
 
 @dataclass
@@ -190,15 +191,18 @@ def _rel_error(prom: dict, act: dict) -> float:
 
 
 def _slp(s: Setup, t: lpm.Targets, objective: str, P: np.ndarray, lin: Linearisation | None,
-         slack: bool, max_iter: int, tol: float, lp_kw: dict) -> Plan:
+         slack: bool, max_iter: int, tol: float, lp_kw: dict, progress=None) -> Plan:
     species = sorted({sp for sp, _, _ in t.caps})
     history = []
+    stage = "slp.relaxed" if slack else "slp"
     for it in range(1, max_iter + 1):
+        report(progress, stage, it - 1, None, f"iteration {it} (at most {max_iter})")
         if lin is None:
             # the first LP may reuse the last linearisation of this setup (any expansion
             # point is valid: the plan is accepted only when the engine agrees with the LP)
             c = s.__dict__.get("_lin_cache")
-            lin = c if it == 1 and c is not None else linearise(s.ev, P)
+            lin = c if it == 1 and c is not None else linearise(
+                s.ev, P, progress=scoped(progress, stage))
             s.__dict__["_lin_cache"] = lin
         d = s.lpdata(lin, species)
         res = lpm.build_and_solve(d, t, objective, slack=slack, **lp_kw)
@@ -210,6 +214,7 @@ def _slp(s: Setup, t: lpm.Targets, objective: str, P: np.ndarray, lin: Linearisa
                         "engine_runs": s.ev.n_runs})
         P = res.P
         if err <= tol:
+            report(progress, stage, it, it, f"converged after {it} iteration(s)")
             return Plan(s, t, objective, P, out, prom, it, True, res, history)
         lin = None
     plan = Plan(s, t, objective, P, out, prom, max_iter, False, res, history)
@@ -257,7 +262,7 @@ def optimise(s: Setup, targets: lpm.Targets, objective: str = "cost", *,
              eps_pm25: tuple[int, float] | None = None,
              eps_co2: tuple[int, float] | None = None,
              carbon_price: float = 80.0, apeq_price: float = 1.2,
-             obj_year: int | None = None, explain: bool = True) -> Plan:
+             obj_year: int | None = None, explain: bool = True, progress=None) -> Plan:
     """Optimal penetrations for the targets, re-checked with the scenario engine.
 
     Raises
@@ -270,6 +275,8 @@ def optimise(s: Setup, targets: lpm.Targets, objective: str = "cost", *,
         The solver failed or the co-control objective has no budget.
 
     ``explain=False`` skips the relaxation problem (used for Pareto ε points).
+    ``progress``: callback of :mod:`cocontrol.progress` (stages ``slp``, ``slp.linearise``,
+    ``slp.relaxed`` ...; SLP iterations have no known total).
     """
     if objective == "cocontrol" and targets.budget is None:
         raise ModelError("the co-control objective needs a budget (--budget, yuan)")
@@ -278,19 +285,19 @@ def optimise(s: Setup, targets: lpm.Targets, objective: str = "cost", *,
     kw = dict(time_limit=time_limit, mip_gap=mip_gap, eps_pm25=eps_pm25, eps_co2=eps_co2,
               carbon_price=carbon_price, apeq_price=apeq_price, obj_year=obj_year)
     try:
-        return _slp(s, targets, objective, P, None, False, max_iter, tol, kw)
+        return _slp(s, targets, objective, P, None, False, max_iter, tol, kw, progress)
     except lpm.LPInfeasible:
         if not explain:
             raise InfeasibleError("the targets cannot all be met (not explained: "
                                   "explain=False)", None) from None
     try:
-        relaxed = _slp(s, targets, objective, P, None, True, max_iter, tol, kw)
+        relaxed = _slp(s, targets, objective, P, None, True, max_iter, tol, kw, progress)
     except lpm.LPInfeasible:  # only the ε-constraints or measure rules can cause this
         raise InfeasibleError("the ε-constraints (Pareto levels) or the measure rules "
                               "(pools, companions, precedence) cannot be met", None) from None
     rep = violations(relaxed, tol=1e-4)
     if rep["met"].all():  # the linearisation was the problem, not the targets
-        return _slp(s, targets, objective, relaxed.P, None, False, max_iter, tol, kw)
+        return _slp(s, targets, objective, relaxed.P, None, False, max_iter, tol, kw, progress)
     # the relaxation of each target alone (all other targets kept), when that suffices
     rep["shortfall_if_only_this_relaxed"] = np.nan
     groups = {"pm25": "pm25", "co2_peak": "co2_peak", "co2_cap": "co2_cap",
@@ -300,7 +307,8 @@ def optimise(s: Setup, targets: lpm.Targets, objective: str = "cost", *,
     cap_rows = np.flatnonzero(rep["constraint"].to_numpy() == "cap")
     for g, kind in groups.items():
         try:
-            alone = _slp(s, targets, objective, relaxed.P, None, {g}, max_iter, tol, kw)
+            alone = _slp(s, targets, objective, relaxed.P, None, {g}, max_iter, tol, kw,
+                         progress)
         except lpm.LPInfeasible:
             continue
         va = violations(alone, tol=1e-4)

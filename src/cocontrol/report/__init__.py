@@ -1,5 +1,5 @@
 """HTML reports shared by every stage (no CDN: plotly.js is copied from the installed package)."""
 
-from cocontrol.report.html import HtmlReport
+from cocontrol.htmlreport import HtmlReport
 
 __all__ = ["HtmlReport"]

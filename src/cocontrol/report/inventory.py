@@ -8,8 +8,8 @@ import pandas as pd
 import plotly.express as px
 
 from cocontrol import i18n, refdata
+from cocontrol.htmlreport import HtmlReport
 from cocontrol.inventory import CO2E, Inventory
-from cocontrol.report.html import HtmlReport
 
 # Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*, sc_*, cge_*, opt_*, eval_*).
 

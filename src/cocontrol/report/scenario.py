@@ -10,15 +10,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cocontrol import i18n, units
+from cocontrol.htmlreport import HtmlReport
 from cocontrol.metrics.lmdi import lmdi
+from cocontrol.metrics.measures import measure_metrics, package_metrics
 from cocontrol.project.cells import safe_frame
-from cocontrol.report.html import HtmlReport
 from cocontrol.scenario import (
     check_targets,
     costs,
     energy,
-    measure_metrics,
-    package_metrics,
     peak,
     totals,
 )

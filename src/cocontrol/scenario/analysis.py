@@ -16,7 +16,7 @@ import pandas as pd
 
 from cocontrol import refdata, units
 from cocontrol.errors import InputError, Problem
-from cocontrol.metrics.cocontrol import cocontrol_metrics, mac_curve, rank_measures
+from cocontrol.progress import track
 from cocontrol.scenario import measures as mlib
 from cocontrol.scenario.engine import Base, Run, restrict, run
 
@@ -227,17 +227,20 @@ def footprint(base: Base, r: Run, mid: str) -> np.ndarray:
     return fp
 
 
-def marginal_effects(base: Base, scenario: str, full: Run | None = None) -> pd.DataFrame:
+def marginal_effects(base: Base, scenario: str, full: Run | None = None,
+                     progress=None) -> pd.DataFrame:
     """Emission change of every measure of a scenario against the same scenario without it
     (t; reduction = without − with > 0), by measure, species and year, computed on each
-    measure's footprint (exact, no full re-runs)."""
+    measure's footprint (exact, no full re-runs). ``progress``: callback of
+    :mod:`cocontrol.progress` (stage ``scenario.marginal``, one step per measure)."""
     full = full or run(base, scenario)
     added_full = full.added_electricity
     for mid in full.penetration:  # fill the selection cache before restricting
         if not isinstance(mid, tuple) and base.lib.at[mid, "action"] != "renewable":
             base.selection(mid)
     rows = []
-    for mid in full.penetration:
+    for mid in track(list(full.penetration), progress, "scenario.marginal",
+                     message=lambda m: f"measure {m}"):
         fp = footprint(base, full, mid)
         offset = added_full[~fp].sum(axis=0)
         part = run(restrict(base, fp), scenario, exclude={mid}, elec_offset=offset)
@@ -255,47 +258,9 @@ def marginal_effects(base: Base, scenario: str, full: Run | None = None) -> pd.D
         columns=["measure", "species", "year", "reduction_t"])
 
 
-def measure_metrics(base: Base, scenario: str, year: int, full: Run | None = None,
-                    lang: str = "en", carbon_price: float = 80.0, apeq_price: float = 1.2
-                    ) -> dict[str, pd.DataFrame]:
-    """Co-control metrics of every measure of ``scenario`` in ``year`` (each against the
-    scenario without it): reductions, coordinate-system quadrant, cross-elasticity with sign
-    pairs, APeq, unit costs, MAC curves for CO2 and APeq and a ranking table."""
-    full = full or run(base, scenario)
-    me = marginal_effects(base, scenario, full)
-    me = me[(me["year"] == year) & (me["species"].isin(base.species))]
-    tot = totals(full).drop(index=CO2E)[year]
-    scen = pd.DataFrame([tot.to_numpy()], columns=tot.index, index=pd.Index(["s"]))
-    red = me.pivot_table(index="measure", columns="species", values="reduction_t",
-                         aggfunc="sum")
-    red = red.reindex(columns=scen.columns, fill_value=0.0)
-    without = red + scen.to_numpy()  # scenario without the measure
-    with_ = pd.DataFrame(np.repeat(scen.to_numpy(), len(red), axis=0), index=red.index,
-                         columns=scen.columns)
-    metrics = cocontrol_metrics(without, with_, lang=lang)
-    cost = costs(base, full)
-    cost = cost[cost["year"] == year].groupby("measure")["cost_yuan"].sum()
-    ap = metrics[metrics["pollutant"] == "APeq"].set_index("measure")
-    tab = pd.DataFrame({"measure": red.index,
-                        "cost_yuan": cost.reindex(red.index).fillna(0.0).to_numpy(),
-                        "CO2_reduction_t": red["CO2"].to_numpy(),
-                        "APeq_reduction": ap.loc[red.index, "P_reduction"].to_numpy()})
-    return {
-        "reductions": red.reset_index(),
-        "metrics": metrics,
-        "ranking": rank_measures(tab, carbon_price=carbon_price, apeq_price=apeq_price,
-                                 lang=lang),
-        "mac_co2": mac_curve(tab, target="CO2"),
-        "mac_apeq": mac_curve(tab, target="APeq"),
-    }
-
-
-def package_metrics(base: Base, scenario: str, reference: str, year: int,
-                    lang: str = "en") -> pd.DataFrame:
-    """Co-control metrics of a whole package (scenario against a reference scenario), with
-    all interactions between its measures (two full runs, not a sum of single measures)."""
-    a, b = run(base, reference), run(base, scenario)
-    key = pd.Index([scenario], name="scenario")
-    ta = totals(a).drop(index=CO2E)[[year]].T.set_axis(key)
-    tb = totals(b).drop(index=CO2E)[[year]].T.set_axis(key)
-    return cocontrol_metrics(ta, tb, lang=lang)
+def run_all(base: Base, scenarios: list[str] | None = None, progress=None) -> dict[str, Run]:
+    """Run several scenarios (default: every scenario of the project), in order.
+    ``progress``: callback of :mod:`cocontrol.progress` (stage ``scenario.run``)."""
+    names = list(base.scenarios) if scenarios is None else list(scenarios)
+    return {n: run(base, n) for n in track(names, progress, "scenario.run",
+                                           message=lambda n: f"scenario {n}")}
