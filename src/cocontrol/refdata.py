@@ -17,10 +17,18 @@ TABLES = (
     "control_tech", "control_removal", "pev", "grid",
 )
 
-#: The twelve species of the integrated inventory, in reporting order.
-SPECIES = ("SO2", "NOx", "PM2.5", "PM10", "VOCs", "CO", "NH3", "BC", "OC", "CO2", "CH4", "N2O")
-AIR_SPECIES = SPECIES[:9]
-GHG_SPECIES = SPECIES[9:]
+
+def __getattr__(name: str):
+    """``SPECIES``, ``AIR_SPECIES`` and ``GHG_SPECIES``: the species of ``species.csv`` in
+    reporting order (all, group ``air``, group ``ghg``), read from the species registry so that
+    a species added as a data row appears everywhere (:mod:`cocontrol.registry`)."""
+    if name in ("SPECIES", "AIR_SPECIES", "GHG_SPECIES"):
+        from cocontrol.registry import species
+
+        sp = species()
+        return {"SPECIES": sp.codes, "AIR_SPECIES": sp.group("air"),
+                "GHG_SPECIES": sp.group("ghg")}[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @cache
@@ -41,7 +49,7 @@ def codes(name: str, column: str = "code") -> set[str]:
 
 
 def gwp(gwp_set: str) -> dict[str, float]:
-    """GWP100 values of CO2, CH4 and N2O for a named set (``AR5`` or ``AR6``)."""
+    """GWP100 values of the species of ``gwp.csv`` for a named set (``AR5`` or ``AR6``)."""
     g = table("gwp")
     sel = g[g["set"] == gwp_set]
     if sel.empty:

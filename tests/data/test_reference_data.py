@@ -19,7 +19,7 @@ DATA = Path(__file__).resolve().parents[2] / "src" / "cocontrol" / "data"
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-city"
 
 COLUMNS = {
-    "species": ["code", "name_en", "name_zh", "group", "iamc", "source"],
+    "species": ["code", "name_en", "name_zh", "group", "iamc", "aliases", "source"],
     "gwp": ["set", "species", "value", "source"],
     "fuels": ["code", "name_en", "name_zh", "kind", "ncv", "ncv_unit", "carbon_content",
               "oxidation", "sulfur_content", "so2_ash_retention", "biogenic", "source"],

@@ -232,6 +232,7 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     if len(project.measured):
         inv.apply_measured(project.measured)
     inv.missing = problems
+    inv.project = project  # provenance of results (content hash computed when asked)
     return inv
 
 
@@ -257,9 +258,12 @@ def add_line_attributes(lines: pd.DataFrame, regions: pd.DataFrame | None) -> No
 
 
 def compute_arrays(lines: pd.DataFrame, activity: np.ndarray, ef: np.ndarray,
-                   years: list[int], species=refdata.SPECIES, ctrl_lines=None, ctrl_factor=None,
+                   years: list[int], species=None, ctrl_lines=None, ctrl_factor=None,
                    gwp_set: str = "AR6") -> Inventory:
-    """Lower-level entry: an inventory from prepared arrays (used by scenarios and benchmarks)."""
+    """Lower-level entry: an inventory from prepared arrays (used by scenarios and benchmarks);
+    ``species`` default: every registered species."""
+    if species is None:
+        species = refdata.SPECIES
     if ctrl_lines is None:
         ctrl_lines = np.empty(0, dtype=np.int64)
         ctrl_factor = np.empty((0, len(species), len(years)))

@@ -134,8 +134,11 @@ def _candidates(combos: pd.DataFrame, table: pd.DataFrame, set_name: str, chains
 def resolve(combos: pd.DataFrame, user_factors: pd.DataFrame, *, factor_sets=("user", "default"),
             so2_method: str = "factor", grid_factor: float, heat_factor: float,
             grid_source: str = "", heat_source: str = "",
-            species: tuple[str, ...] = refdata.SPECIES) -> FactorTable:
-    """Resolve factors for unique combinations (columns sector, fuel, process, unit)."""
+            species: tuple[str, ...] | None = None) -> FactorTable:
+    """Resolve factors for unique combinations (columns sector, fuel, process, unit).
+    ``species``: default every species of the registry (:mod:`cocontrol.registry`)."""
+    if species is None:
+        species = refdata.SPECIES
     combos = combos.reset_index(drop=True).copy()
     combos["combo"] = np.arange(len(combos))
     chains = _parent_chain()

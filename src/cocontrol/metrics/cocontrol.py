@@ -52,6 +52,7 @@ import pandas as pd
 from cocontrol.errors import InputError, Problem
 from cocontrol.metrics._table import numeric_columns, require_columns
 from cocontrol.metrics.joint_change import joint_change_class
+from cocontrol.registry import species as species_registry
 
 __all__ = [
     "PEV_DEFAULT", "pev_table", "apeq", "emissions_wide", "reductions", "coordinates",
@@ -73,8 +74,6 @@ PEV_DEFAULT: dict[str, tuple[float, str, str]] = {
              "not in the EPTL annex: a documented choice"),
 }
 SO2_PEV = 0.95  # kg SO2 per equivalent (EPTL annex 2)
-_ALIASES = {"VOC": "VOCs", "NMVOC": "VOCs", "SOx": "SO2", "SO₂": "SO2", "NOX": "NOx",
-            "PM25": "PM2.5", "PM2_5": "PM2.5", "CO₂": "CO2"}
 QUADRANTS: dict[str, tuple[str, str]] = {
     "I": ("I: both fall (co-control)", "I：协同减排"),
     "II": ("II: pollutant falls, CO2 does not", "II：减污不降碳"),
@@ -87,8 +86,10 @@ _QMAP = {"co_reduction": "I", "pollution_only": "II", "co_increase": "III",
 
 
 def _canon(species: str) -> str:
+    """The one spelling of a species (registry aliases, e.g. NMVOC → VOCs); other names
+    (TSP, soot ...) are kept as given."""
     s = str(species).strip()
-    return _ALIASES.get(s, _ALIASES.get(s.upper(), s))
+    return species_registry().canonical(s) or s
 
 
 def pev_table(voc: float | str = 0.95, pm_as: str = "soot",
