@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.provenance import Provenance
+from cocontrol.results import Result
 
 #: PM2.5 components reported by the models (µg/m³). ``other`` = dust, sea salt and the
 #: unresolved residual (held constant by the TM5-FASST model).
@@ -201,6 +203,13 @@ class ResponseModel(ABC):
         Returns ``receptor, component, unit, base, change, value, model`` (+ model-specific
         flag columns), with a ``PM25`` row per receptor summing the PM2.5 components.
         """
+
+    def response(self, emissions: pd.DataFrame, **kw) -> Result:
+        """:meth:`predict` as the labelled result ``air_quality`` (docs/results-schema.md)."""
+        tab = self.predict(emissions, **kw)
+        return Result("air_quality", {"concentrations": tab},
+                      Provenance.of(None, air_quality=self.name),
+                      {"model": self.name})
 
     def pm25(self, emissions: pd.DataFrame) -> pd.Series:
         """Annual-mean PM2.5 (µg/m³) by receptor after the emission changes."""

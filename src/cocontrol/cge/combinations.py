@@ -35,6 +35,8 @@ from cocontrol.cge.policies import Economy, Instrument
 from cocontrol.cge.satellite import INDICATORS
 from cocontrol.errors import InputError, Problem
 from cocontrol.progress import track
+from cocontrol.provenance import Provenance
+from cocontrol.results import Labelled, Result
 
 CLASSES = ("strong_synergy", "weak_synergy", "weak_antagonism", "strong_antagonism")
 NOT_JUDGED = "not_judged"
@@ -119,8 +121,9 @@ def combo_label(combo: tuple[str, ...]) -> str:
 
 
 @dataclass
-class CombinationResult:
-    """Results of :func:`run_combinations` (DataFrames indexed by combination label)."""
+class CombinationResult(Labelled):
+    """Results of :func:`run_combinations` (DataFrames indexed by combination label);
+    :meth:`result` gives the labelled result ``cge_solution``."""
 
     instruments: list[Instrument]
     combos: list[tuple[str, ...]]
@@ -132,6 +135,20 @@ class CombinationResult:
     solve_seconds: pd.Series
     baseline: dict
     matrix: DiscriminantMatrix = field(default_factory=DiscriminantMatrix)
+
+    def result(self) -> Result:
+        def tidy(df: pd.DataFrame, value: str) -> pd.DataFrame:
+            return (df.rename_axis(index="combination", columns="indicator").stack()
+                    .rename(value).reset_index())
+
+        ch = tidy(self.changes, "value")
+        ch["unit"] = ch["indicator"].map(lambda k: INDICATORS[k][2] if k in INDICATORS else "")
+        lv = tidy(self.levels.apply(pd.to_numeric, errors="coerce"), "value")
+        jd = tidy(self.judgements.astype(object), "class")
+        prov = Provenance.of(None, instruments="+".join(i.code for i in self.instruments))
+        return Result("cge_solution", {"changes": ch, "levels": lv, "judgements": jd}, prov,
+                      {"baseline": {str(k): v for k, v in self.baseline.items()
+                                    if isinstance(v, (int, float, str))}})
 
 
 def improvements(changes: pd.DataFrame) -> pd.DataFrame:

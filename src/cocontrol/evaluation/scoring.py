@@ -23,6 +23,8 @@ from cocontrol.errors import InputError, Problem
 from cocontrol.evaluation.data import handle_missing
 from cocontrol.evaluation.system import IndicatorSystem
 from cocontrol.mcda import combine_weights, critic_weights, entropy_weights, topsis
+from cocontrol.provenance import Provenance
+from cocontrol.results import Labelled, Result
 
 WEIGHTINGS = ("template", "ahp", "equal", "entropy", "critic", "combined")
 NORMALIZATIONS = ("minmax", "vector", "target")
@@ -34,7 +36,7 @@ except ImportError:  # pragma: no cover - depends on the state of the repository
 
 
 @dataclass
-class EvaluationResult:
+class EvaluationResult(Labelled):
     """Everything an evaluation produces (all tables are pandas DataFrames).
 
     ``scores``: index (unit, year): ``score`` (0-100), ``grade``, ``rank`` (within year, 1 =
@@ -61,6 +63,23 @@ class EvaluationResult:
     units: pd.DataFrame
     settings: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def result(self) -> Result:
+        """The labelled result ``evaluation`` (docs/results-schema.md)."""
+        sc = self.scores.reset_index()
+        dims = [c for c in sc.columns if c not in ("unit", "year", "score", "grade", "rank",
+                                                   "complete")]
+        sub = sc.melt(id_vars=["unit", "year"], value_vars=dims, var_name="indicator")
+        con = self.contributions.reset_index().melt(id_vars=["unit", "year"],
+                                                    var_name="indicator", value_name="points")
+        w = self.weights["weight"].rename_axis("indicator").reset_index()
+        prov = Provenance.of(None, indicator_system=getattr(self.system, "id", None),
+                             **{k: v for k, v in self.settings.items()
+                                if isinstance(v, (str, int, float))})
+        return Result("evaluation", {"scores": sc[["unit", "year", "score", "grade", "rank",
+                                                   "complete"]],
+                                     "subindices": sub, "contributions": con, "weights": w},
+                      prov, {"notes": list(self.notes)})
 
 
 # ----------------------------------------------------------------------------- pieces

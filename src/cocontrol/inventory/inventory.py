@@ -17,6 +17,8 @@ from cocontrol import refdata, units
 from cocontrol._frame import factorize_columns
 from cocontrol.errors import CocontrolError
 from cocontrol.project.cells import safe_frame
+from cocontrol.provenance import Provenance
+from cocontrol.results import Labelled, Result
 
 CO2E = "CO2e"
 
@@ -40,8 +42,15 @@ def _fused(expr: str, out: np.ndarray, **arrays) -> None:
         np.multiply(out, arrays[n], out=out)
 
 
-class Inventory:
-    """Integrated inventory of air pollutants and GHGs (controlled emissions in t)."""
+LINE_DIMS = ("source_id", "region_id", "sector", "fuel", "process", "scope")
+
+
+class Inventory(Labelled):
+    """Integrated inventory of air pollutants and GHGs (controlled emissions in t).
+
+    :meth:`result` (and ``to_frame``, ``to_dict``, ``to_json``, ``to_parquet``) give the
+    labelled result ``inventory`` of ``docs/results-schema.md``.
+    """
 
     def __init__(self, lines: pd.DataFrame, years: list[int], species: tuple[str, ...],
                  activity: np.ndarray, ef: np.ndarray, ctrl_lines: np.ndarray,
@@ -133,6 +142,17 @@ class Inventory:
         self._measured_lines = np.unique(li)
 
     # ------------------------------------------------------------------ aggregation
+    def provenance(self) -> Provenance:
+        """Provenance of the numbers (project content hash, code, factors, GWP set)."""
+        return Provenance.of(getattr(self, "project", None), gwp=self.gwp_set)
+
+    def result(self, by: tuple[str, ...] | list[str] = LINE_DIMS, unit: str = "t") -> Result:
+        """Labelled result: emissions by ``by`` (default every source line), species and
+        year, in ``unit``; missing factors stay missing (NaN), never 0."""
+        tab = self.aggregate(list(by), scope="all", unit=unit, co2e=False)
+        return Result("inventory", {"emissions": tab}, self.provenance(),
+                      {"name": self.name, "by": list(by)})
+
     def _group_matrix(self, by: list[str], mask: np.ndarray) -> tuple[sp.csr_matrix, pd.DataFrame]:
         for b in by:
             if b not in self.lines.columns:

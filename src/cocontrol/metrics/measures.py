@@ -10,16 +10,22 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.metrics.cocontrol import cocontrol_metrics, mac_curve, rank_measures
+from cocontrol.provenance import Provenance
+from cocontrol.results import Result
 from cocontrol.scenario.analysis import CO2E, costs, marginal_effects, totals
 from cocontrol.scenario.engine import Base, Run, run
 
 
 def measure_metrics(base: Base, scenario: str, year: int, full: Run | None = None,
                     lang: str = "en", carbon_price: float = 80.0, apeq_price: float = 1.2,
-                    progress=None) -> dict[str, pd.DataFrame]:
+                    progress=None) -> Result:
     """Co-control metrics of every measure of ``scenario`` in ``year`` (each against the
     scenario without it): reductions, coordinate-system quadrant, cross-elasticity with sign
-    pairs, APeq, unit costs, MAC curves for CO2 and APeq and a ranking table."""
+    pairs, APeq, unit costs, MAC curves for CO2 and APeq and a ranking table.
+
+    Returns the labelled result ``metrics`` (docs/results-schema.md), a mapping of table name
+    to DataFrame: ``reductions`` (tidy: measure, species, reduction_t), ``metrics``,
+    ``ranking``, ``mac_co2``, ``mac_apeq``."""
     full = full or run(base, scenario)
     me = marginal_effects(base, scenario, full, progress=progress)
     me = me[(me["year"] == year) & (me["species"].isin(base.species))]
@@ -39,14 +45,16 @@ def measure_metrics(base: Base, scenario: str, year: int, full: Run | None = Non
                         "cost_yuan": cost.reindex(red.index).fillna(0.0).to_numpy(),
                         "CO2_reduction_t": red["CO2"].to_numpy(),
                         "APeq_reduction": ap.loc[red.index, "P_reduction"].to_numpy()})
-    return {
-        "reductions": red.reset_index(),
-        "metrics": metrics,
-        "ranking": rank_measures(tab, carbon_price=carbon_price, apeq_price=apeq_price,
-                                 lang=lang),
-        "mac_co2": mac_curve(tab, target="CO2"),
-        "mac_apeq": mac_curve(tab, target="APeq"),
-    }
+    tidy = red.reset_index().melt(id_vars="measure", var_name="species",
+                                  value_name="reduction_t")
+    ranking = rank_measures(tab, carbon_price=carbon_price, apeq_price=apeq_price, lang=lang)
+    tables = {"reductions": tidy, "metrics": metrics, "ranking": ranking,
+              "mac_co2": mac_curve(tab, target="CO2"), "mac_apeq": mac_curve(tab, target="APeq")}
+    b = base
+    prov = Provenance.of(b.project, gwp=b.project.manifest.gwp, carbon_price=carbon_price,
+                         apeq_price=apeq_price)
+    return Result("metrics", tables, prov, {"scenario": scenario, "year": int(year),
+                                            "lang": lang})
 
 
 def package_metrics(base: Base, scenario: str, reference: str, year: int,

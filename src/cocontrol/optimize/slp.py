@@ -36,6 +36,8 @@ from cocontrol.optimize.problem import (
     upper_bounds,
 )
 from cocontrol.progress import report, scoped
+from cocontrol.provenance import Provenance
+from cocontrol.results import Labelled, Result
 
 
 @dataclass
@@ -104,8 +106,9 @@ def setup(ev: Evaluator, aq: AirQualityLink | None = None,
 
 
 @dataclass
-class Plan:
-    """An optimised plan, re-checked with the scenario engine.
+class Plan(Labelled):
+    """An optimised plan, re-checked with the scenario engine (labelled result
+    ``optimisation_plan``: :meth:`result`, ``to_frame``, ``to_dict``, ``to_parquet``).
 
     ``P`` (pairs × years) are the penetrations; ``outcome`` the engine's results for them;
     ``pm25``/``co2`` (by year) and ``cost_pv`` are the engine's values, ``promised`` what the
@@ -150,6 +153,25 @@ class Plan:
             "category": np.repeat(pr["category"].to_numpy(), T),
             "year": np.tile(self.years, K), "penetration": self.P.ravel()})
         return df
+
+    def result(self) -> Result:
+        """Labelled result: penetrations, the engine's pathway, the targets checked and the
+        SLP history."""
+        pm = self.pm25
+        path = pd.DataFrame({"year": self.years,
+                             "pm25_ugm3": np.full(len(self.years), np.nan) if pm is None else pm,
+                             "co2_t": self.co2, "cost_yuan": self.outcome.cost})
+        hist = pd.DataFrame(self.history, columns=["iteration", "max_rel_error", "objective",
+                                                   "engine_runs"])
+        b = self.setup.base
+        aq = self.setup.aq
+        prov = Provenance.of(b.project, gwp=b.project.manifest.gwp, objective=self.objective,
+                             air_quality=None if aq is None else aq.model.name)
+        return Result("optimisation_plan",
+                      {"penetrations": self.penetrations(), "pathway": path,
+                       "targets": violations(self), "iterations": hist}, prov,
+                      {"objective": self.objective, "converged": bool(self.converged),
+                       "cost_pv_yuan": self.cost_pv, "notes": list(self.notes)})
 
     def penetration_dict(self, tol: float = 1e-9) -> dict:
         """Penetrations as the scenario engine's ``penetrations`` argument."""

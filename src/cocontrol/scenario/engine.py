@@ -36,6 +36,8 @@ from cocontrol.inventory import Inventory, compute
 from cocontrol.inventory import factors as fmod
 from cocontrol.inventory.engine import _grid_value, add_line_attributes
 from cocontrol.project.loader import Project, load_project
+from cocontrol.provenance import Provenance
+from cocontrol.results import Labelled, Result
 from cocontrol.scenario import measures as mlib
 from cocontrol.scenario import spec as sspec
 from cocontrol.scenario.drivers import growth_factors
@@ -347,8 +349,12 @@ def ramp(years: list[int], penetration: float, start: int, full: int) -> np.ndar
 
 
 @dataclass
-class Run:
-    """Result of one scenario run (arrays over lines × species × years)."""
+class Run(Labelled):
+    """Result of one scenario run (arrays over lines × species × years).
+
+    :meth:`result` (and ``to_frame``, ``to_dict``, ``to_json``, ``to_parquet``) give the
+    labelled result ``scenario_run`` of ``docs/results-schema.md``.
+    """
 
     name: str
     base: Base
@@ -385,6 +391,21 @@ class Run:
                          ctrl_factor=np.empty((0, len(b.species), len(b.years))),
                          gwp_set=b.project.manifest.gwp, name=f"{b.project.name}: {self.name}",
                          regions=b.project.regions, emissions=self.emissions)
+
+    def result(self, by: tuple[str, ...] | list[str] = ("region_id", "sector", "fuel",
+                                                        "process", "scope"),
+               unit: str = "t") -> Result:
+        """Labelled result: emissions by ``by``, species and year, and the effects of each
+        measure by year (both with a ``scenario`` column)."""
+        em = self.inventory().aggregate(list(by), scope="all", unit=unit, co2e=False)
+        em.insert(0, "scenario", self.name)
+        me = self.measure_effects.copy()
+        me.insert(0, "scenario", self.name)
+        b = self.base
+        prov = Provenance.of(b.project, gwp=b.project.manifest.gwp,
+                             scenarios=_settings_hash(b))
+        return Result("scenario_run", {"emissions": em, "measures": me}, prov,
+                      {"scenario": self.name, "by": list(by)})
 
 
 def _scope_lines(base: Base, scope: int | str) -> np.ndarray:
@@ -930,3 +951,18 @@ def _electricity_balance(base: Base, A, added, elec_offset, renewables, records)
         rec["unit"] = "MWh"
         rec["region"] = region
         records.append(rec)
+
+
+def _settings_hash(base: Base) -> str:
+    """Content hash of the scenario settings, scenarios and measures library of a base."""
+    import hashlib
+    import json
+
+    h = hashlib.sha256()
+    h.update(json.dumps(repr(base.settings), default=str).encode())
+    h.update(json.dumps({n: repr(s) for n, s in base.scenarios.items()}, sort_keys=True
+                        ).encode())
+    h.update(base.measures.drop(columns=[c for c in base.measures.columns
+                                         if str(c).startswith("_")])
+             .to_csv(index=False).encode())
+    return "sha256:" + h.hexdigest()[:12]
