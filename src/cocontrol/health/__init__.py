@@ -22,10 +22,11 @@ from cocontrol.health.crf import (
     assumptions,
     assumptions_version,
     avoided_deaths,
+    avoided_deaths_of_response,
     gemm_hazard_ratio,
     hazard_ratio,
     loglinear_beta,
 )
 
-__all__ = ["assumptions", "assumptions_version", "avoided_deaths", "gemm_hazard_ratio",
-           "hazard_ratio", "loglinear_beta"]
+__all__ = ["assumptions", "assumptions_version", "avoided_deaths", "avoided_deaths_of_response",
+           "gemm_hazard_ratio", "hazard_ratio", "loglinear_beta"]

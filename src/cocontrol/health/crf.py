@@ -212,3 +212,19 @@ def avoided_deaths(pm25_base, pm25_new, population=None, mortality_rate=None,
             "vsl_yuan", "vsl_price_year", "vsl_option", "value_yuan", "value_yuan_low",
             "value_yuan_high"] if v is not None else []) + ["assumptions_version"]
     return d[cols].reset_index(drop=True)
+
+
+def avoided_deaths_of_response(response, population=None, mortality_rate=None,
+                               crf: str | None = None, age_groups: pd.DataFrame | None = None,
+                               vsl=None, component: str = "PM25") -> pd.DataFrame:
+    """Avoided premature deaths from the output of any air-quality model of the protocol
+    (:meth:`cocontrol.airquality.ResponseModel.predict`, or its labelled ``response``): the
+    PM2.5 total of every receptor before (``base``) and after (``value``) the emission
+    changes. Other arguments as :func:`avoided_deaths`."""
+    tab = response["concentrations"] if not isinstance(response, pd.DataFrame) else response
+    pm = tab[tab["component"] == component].set_index("receptor")
+    if pm.empty:
+        raise InputError(Problem("<air-quality response>", f"no {component} rows",
+                                 column="component", expected=f"rows with component {component}"))
+    return avoided_deaths(pm["base"], pm["value"], population, mortality_rate, crf,
+                          age_groups, vsl)

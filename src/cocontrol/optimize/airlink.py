@@ -1,4 +1,9 @@
-"""Link between inventory species and the precursors of a linear air-quality model.
+"""Link between inventory species and the precursors of an air-quality model.
+
+Any model of the air-quality protocol (:class:`~cocontrol.airquality.ResponseModel`) can be
+linked; a linear model (one with ``jacobian()``) is used exactly as below, any other model
+through its ``predict`` with the gradient taken by finite differences at every SLP point (the
+SLP re-checks every plan with the model itself, so the plan's PM2.5 is the model's).
 
 PM2.5 of the receptor in year t (µg/m³) is
 
@@ -18,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cocontrol.airquality import LinearSourceReceptor, city_model
+from cocontrol.airquality import PM25, ResponseModel
+from cocontrol.airquality.registry import create
 from cocontrol.errors import InputError, Problem
 
 
@@ -56,19 +62,63 @@ def precursor_emissions(E: np.ndarray, species: tuple[str, ...], mapping: pd.Dat
 
 @dataclass
 class AirQualityLink:
-    """A linear air-quality model bound to the inventory species (Eq. 1)."""
+    """An air-quality model bound to the inventory species (Eq. 1 for a linear model).
 
-    model: LinearSourceReceptor
+    ``species_coef`` is ∂PM2.5/∂E of every species at the base (µg/m³ per t/yr): exact and
+    constant for a linear model; for another model the gradient at each point comes from
+    :meth:`gradient`.
+    """
+
+    model: ResponseModel
     receptor: str
     source_region: str
     mapping: pd.DataFrame
     species_coef: pd.Series  # µg/m³ per t/yr of each inventory species
     pm25_base: float  # µg/m³, base year
     E_base: np.ndarray  # (S,) base-year scope-1 emissions, t/yr
+    linear: bool = True
+    species: tuple[str, ...] = ()
 
     def pm25(self, E: np.ndarray) -> np.ndarray:
         """PM2.5 (µg/m³) by year for species emissions E (S × T, t/yr)."""
-        return self.pm25_base + self.species_coef.to_numpy() @ (E - self.E_base[:, None])
+        if self.linear:
+            return self.pm25_base + self.species_coef.to_numpy() @ (E - self.E_base[:, None])
+        E = np.asarray(E, float)
+        return np.array([self._pm_of(self.predict_change_table(E[:, t], self.species))
+                         for t in range(E.shape[1])])
+
+    def gradient(self, E: np.ndarray) -> np.ndarray:
+        """∂PM2.5/∂E_s (µg/m³ per t/yr) at species emissions E (S × T): (S, T)."""
+        E = np.asarray(E, float)
+        T = E.shape[1]
+        if self.linear:
+            return np.repeat(self.species_coef.to_numpy()[:, None], T, axis=1)
+        idx = {s: i for i, s in enumerate(self.species)}
+        out = np.zeros((len(self.species), T))
+        for t in range(T):
+            tab = self.predict_change_table(E[:, t], self.species)
+            pe = precursor_emissions(E[:, t][:, None], self.species, self.mapping)[0]
+            pm0 = self._pm_of(tab)
+            dp = {}
+            for i, p in enumerate(tab["precursor"]):
+                h = max(1e-4 * abs(float(pe.get(p, 0.0))), 1e-3)  # t/yr
+                bumped = tab.copy()
+                bumped.loc[i, "change_t"] += h
+                dp[p] = (self._pm_of(bumped) - pm0) / h
+            for p, s, f in self.mapping[["precursor", "species", "factor"]].itertuples(
+                    index=False):
+                if s in idx and p in dp:
+                    out[idx[s], t] += f * dp[p]
+        return out
+
+    def _pm_of(self, change_table: pd.DataFrame) -> float:
+        r = self.model.predict(change_table)
+        r = r[(r["receptor"] == self.receptor) & (r["component"] == PM25)]
+        if r.empty:
+            raise InputError(Problem(file="<air-quality model>", value=self.receptor,
+                                     message=f"{self.model.name} gives no PM2.5 for the "
+                                             "receptor"))
+        return float(r["value"].iloc[0])
 
     def predict_change_table(self, E_year: np.ndarray, species: tuple[str, ...]
                              ) -> pd.DataFrame:
@@ -79,12 +129,21 @@ class AirQualityLink:
                              "change_t": (pe[1] - pe[0]).to_numpy()})
 
 
-def link(model: LinearSourceReceptor, receptor: str, source_region: str,
+def link(model: ResponseModel, receptor: str, source_region: str,
          species: tuple[str, ...], E_base: np.ndarray, mapping: pd.DataFrame | None = None
          ) -> AirQualityLink:
-    """Bind ``model`` (``jacobian()`` of PM2.5 at ``receptor`` for emissions of
-    ``source_region``) to inventory species through ``mapping``."""
+    """Bind ``model`` (PM2.5 at ``receptor`` for emissions of ``source_region``) to inventory
+    species through ``mapping``: exactly through ``jacobian()`` when the model is linear,
+    else through ``predict`` (finite differences)."""
     mapping = default_mapping() if mapping is None else mapping
+    if not callable(getattr(model, "jacobian", None)):
+        E_base = np.asarray(E_base, float)
+        lk = AirQualityLink(model, receptor, source_region, mapping,
+                            pd.Series(0.0, index=list(species)), np.nan, E_base,
+                            linear=False, species=tuple(species))
+        lk.pm25_base = float(lk.pm25(E_base[:, None])[0])
+        lk.species_coef = pd.Series(lk.gradient(E_base[:, None])[:, 0], index=list(species))
+        return lk
     jac = model.jacobian("PM25", receptors=[receptor])
     jac = jac[jac["source_region"] == source_region].groupby("precursor")["value"].sum()
     coef = pd.Series(0.0, index=list(species))
@@ -97,7 +156,8 @@ def link(model: LinearSourceReceptor, receptor: str, source_region: str,
         raise InputError(Problem(file="<air-quality model>", value=receptor,
                                  message="the model has no base concentration for the receptor"))
     return AirQualityLink(model, receptor, source_region, mapping, coef,
-                          float(base["base"].sum()), np.asarray(E_base, float))
+                          float(base["base"].sum()), np.asarray(E_base, float),
+                          species=tuple(species))
 
 
 def city_link(city: str, pm25_base_ugm3: float, local_share, species: tuple[str, ...],
@@ -105,8 +165,19 @@ def city_link(city: str, pm25_base_ugm3: float, local_share, species: tuple[str,
               component_fractions=None) -> AirQualityLink:
     """TM5-FASST scaled to the city (:func:`cocontrol.airquality.city_model`) with the city's
     base-year precursor emissions taken from the inventory (scope 1)."""
+    return model_link("tm5fasst_city", {"pm25_base_ugm3": pm25_base_ugm3,
+                                        "local_share": local_share,
+                                        "component_fractions": component_fractions},
+                      city, species, E_base, mapping)
+
+
+def model_link(name: str, params: dict, city: str, species: tuple[str, ...],
+               E_base: np.ndarray, mapping: pd.DataFrame | None = None) -> AirQualityLink:
+    """The registered air-quality model ``name`` (:mod:`cocontrol.airquality.registry`) built
+    for ``city`` with the city's base-year precursor emissions from the inventory (scope 1),
+    linked to the inventory species."""
     mapping = default_mapping() if mapping is None else mapping
     pe = precursor_emissions(np.asarray(E_base, float)[:, None], species, mapping)[0]
-    local = {p: float(v) for p, v in pe.items() if v > 0}
-    model = city_model(city, pm25_base_ugm3, local_share, local, component_fractions)
+    model = create(name, params, city=city, base_precursors_t={p: float(v)
+                                                               for p, v in pe.items()})
     return link(model, city, city, species, E_base, mapping)

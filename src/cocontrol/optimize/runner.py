@@ -9,7 +9,7 @@ import numpy as np
 
 from cocontrol.errors import InfeasibleError, InputError, Problem
 from cocontrol.optimize import settings as st
-from cocontrol.optimize.airlink import city_link, default_mapping
+from cocontrol.optimize.airlink import default_mapping, model_link
 from cocontrol.optimize.lp import Targets
 from cocontrol.optimize.pareto import pareto
 from cocontrol.optimize.problem import Evaluator, make_pairs, prepare_base
@@ -50,14 +50,18 @@ def build_setup(folder: Path | str, s: st.OptSettings, region_level: str | None 
         a = s.air_quality
         E0 = ev.evaluate(np.zeros((len(pairs), len(base.years)))).emissions[:, 0]
         mapping = default_mapping(a.om_oc_ratio, a.om_share_of_primary)
-        aq = city_link(a.city, a.pm25_base_ugm3, a.local_share, base.species, E0, mapping)
-        notes.append(
-            f"Air quality: TM5-FASST China scaled to {a.city} (Van Dingenen et al. 2018; "
-            f"docs/methods/air-quality-response.md) with base PM2.5 {a.pm25_base_ugm3:g} µg/m³ "
-            f"in {base.years[0]}, local share {a.local_share}"
-            + (f", OM = {a.om_share_of_primary:g} × (PM2.5 − BC)" if a.om_share_of_primary
-               is not None else f", OM = {a.om_oc_ratio:g} × OC")
-            + "; emissions outside the city held at base-year levels. " + a.source)
+        aq = model_link(a.model, a.model_params(), a.city, base.species, E0, mapping)
+        if a.model != "tm5fasst_city":
+            notes.append(f"Air quality: model {a.model} ({aq.model.name}) for {a.city}. "
+                         + a.source)
+        else:
+            notes.append(
+                f"Air quality: TM5-FASST China scaled to {a.city} (Van Dingenen et al. 2018; "
+                f"docs/methods/air-quality-response.md) with base PM2.5 {a.pm25_base_ugm3:g} µg/m³ "
+                f"in {base.years[0]}, local share {a.local_share}"
+                + (f", OM = {a.om_share_of_primary:g} × (PM2.5 − BC)" if a.om_share_of_primary
+                   is not None else f", OM = {a.om_oc_ratio:g} × OC")
+                + "; emissions outside the city held at base-year levels. " + a.source)
     import pandas as pd
 
     user_links = pd.DataFrame(s.links) if s.links else None

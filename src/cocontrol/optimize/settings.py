@@ -2,6 +2,7 @@
 
 ```yaml
 air_quality:            # TM5-FASST scaled to the city (cocontrol.airquality.city_model)
+  model: tm5fasst_city  # default; any name registered with cocontrol.airquality.register
   city: demo_city       # receptor name
   pm25_base_ugm3: 50    # base-year annual mean, µg/m³
   local_share: 0.6      # share of the city's PM2.5 from its own emissions (0-1)
@@ -46,11 +47,17 @@ FILE = "optimisation.yaml"
 @dataclass
 class AQSettings:
     city: str
-    pm25_base_ugm3: float
-    local_share: float | dict
+    pm25_base_ugm3: float | None
+    local_share: float | dict | None
     om_share_of_primary: float | None = None
     om_oc_ratio: float = 1.4
     source: str = ""
+    model: str = "tm5fasst_city"  # a name of cocontrol.airquality.available()
+    params: dict = field(default_factory=dict)  # further settings for the model's factory
+
+    def model_params(self) -> dict:
+        return {"pm25_base_ugm3": self.pm25_base_ugm3, "local_share": self.local_share,
+                **self.params}
 
 
 @dataclass
@@ -100,19 +107,25 @@ def parse(data: dict) -> OptSettings:
     out = OptSettings(raw=data)
     aq = data.get("air_quality")
     if aq:
+        model = str(aq.get("model", "tm5fasst_city"))
+        tm5 = model == "tm5fasst_city"  # other registered models take their own params
         share = aq.get("local_share")
         if isinstance(share, dict):
             for k in share:
                 _num(share, k, "air_quality.local_share", probs, 0, 1)
         else:
-            share = _num(aq, "local_share", "air_quality", probs, 0, 1)
+            share = _num(aq, "local_share", "air_quality", probs, 0, 1, required=tm5)
         city = aq.get("city")
         if not isinstance(city, str) or not city:
             probs.append(Problem(FILE, "city is missing", column="air_quality.city",
                                  expected="the receptor name (e.g. the city's region_id)"))
         out.air_quality = AQSettings(
-            city=str(city), pm25_base_ugm3=_num(aq, "pm25_base_ugm3", "air_quality", probs, 0),
-            local_share=share,
+            city=str(city), pm25_base_ugm3=_num(aq, "pm25_base_ugm3", "air_quality", probs, 0,
+                                                required=tm5),
+            local_share=share, model=model,
+            params={k: v for k, v in aq.items() if k not in (
+                "city", "model", "pm25_base_ugm3", "local_share", "om_share_of_primary",
+                "om_oc_ratio", "source")},
             om_share_of_primary=_num(aq, "om_share_of_primary", "air_quality", probs, 0, 1,
                                      required=False),
             om_oc_ratio=_num(aq, "om_oc_ratio", "air_quality", probs, 1, 3,

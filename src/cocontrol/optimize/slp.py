@@ -75,9 +75,9 @@ class Setup:
         ic = self.species_index("CO2")
         E0, gE = lin.at.emissions, lin.g_emissions
         pm = None
-        if self.aq is not None:
-            a = self.aq.species_coef.to_numpy()
-            pm = lpm.Quantity(self.aq.pm25(E0), np.einsum("kst,s->kt", gE, a))
+        if self.aq is not None:  # ∂PM2.5/∂E at the expansion point (constant if linear)
+            pm = lpm.Quantity(self.aq.pm25(E0), np.einsum("kst,st->kt", gE,
+                                                          self.aq.gradient(E0)))
         ap = lpm.Quantity(self.apeq_w @ E0, np.einsum("kst,s->kt", gE, self.apeq_w))
         sp = {s: lpm.Quantity(E0[self.species_index(s)], gE[:, self.species_index(s)])
               for s in caps_species}
