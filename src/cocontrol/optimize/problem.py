@@ -27,6 +27,7 @@ from cocontrol.errors import InputError, Problem
 from cocontrol.progress import track
 from cocontrol.scenario import measures as mlib
 from cocontrol.scenario import spec as sspec
+from cocontrol.scenario.actions import handler, power_lines
 from cocontrol.scenario.engine import Base, Run, prepare, run
 
 CANDIDATES = "_optimisation_candidates"
@@ -70,12 +71,7 @@ def prepare_base(project, measures: list[str] | None = None,
 
 
 def _affected_lines(base: Base, mid: str) -> np.ndarray:
-    lib = base.lib
-    if lib.at[mid, "action"] == "renewable":
-        lines = base.lines
-        return np.flatnonzero((lines["sector"] == "power").to_numpy()
-                              & np.isfinite(base.gj) & (lines["scope"] == 1).to_numpy())
-    return base.selection(mid)
+    return handler(base.lib.at[mid, "action"]).selected(base, mid)
 
 
 def make_pairs(base: Base, measures: list[str] | None = None, region_level: str | None = None,
@@ -303,34 +299,15 @@ def touched_lines(base: Base, pairs: pd.DataFrame) -> list[np.ndarray]:
 
     lines = base.lines
     N = len(lines)
-    power = ((lines["sector"] == "power").to_numpy() & np.isfinite(base.gj)
-             & (lines["scope"] == 1).to_numpy())
+    power = power_lines(base)
     elec_lines = (lines["fuel"] == "electricity").to_numpy()
     lib = base.lib
     out = []
     for mid, region in zip(pairs["measure"], pairs["region"], strict=True):
         rmask = np.ones(N, bool) if region == "(all)" else region_mask(base, region)
-        m = np.zeros(N, bool)
-        act = lib.at[mid, "action"]
-        electric = False
-        if act == "renewable":
-            m |= power & rmask
-            electric = True
-        elif act == "switch":
-            idx, tgt, _ = base.targets_of[mid]
-            keep = rmask[idx]
-            m[idx[keep]] = True
-            m[tgt[keep]] = True
-            electric = bool(elec_lines[tgt[keep]].any())
-        else:
-            m[base.selection(mid)] = True
-            m &= rmask
-            if act == "control" and mid in base.penalty_of:
-                own, via, elec = base.penalty_of[mid]
-                m[own[rmask[own]]] = True
-                m[via[rmask[via]]] = True
-                m[elec[rmask[via]]] = True
-                electric = bool(len(elec[rmask[via]]))
+        h = handler(lib.at[mid, "action"])  # the action's own lines (cocontrol.scenario.actions)
+        m = h.lines(base, mid, rmask)
+        electric = h.electric or bool((h.electricity_lines(base, mid) & rmask).any())
         if electric or (m & power).any():
             m |= power | elec_lines
         out.append(m)

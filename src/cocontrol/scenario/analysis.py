@@ -18,6 +18,7 @@ from cocontrol import refdata, units
 from cocontrol.errors import InputError, Problem
 from cocontrol.progress import track
 from cocontrol.scenario import measures as mlib
+from cocontrol.scenario.actions import handler, power_lines
 from cocontrol.scenario.engine import Base, Run, restrict, run
 
 CO2E = "CO2e"
@@ -162,64 +163,32 @@ def energy(base: Base, r: Run, unit: str = "tce", scope: int | str = "all") -> p
 
 
 # ---------------------------------------------------------------- marginal effects
+def _mid(key) -> str:
+    return key[0] if isinstance(key, tuple) else key
+
+
 def _electricity_lines(base: Base, r: Run) -> np.ndarray:
     """Lines whose activity feeds the electricity balance under some measure of the run."""
-    lib = base.lib
     mask = np.zeros(len(base.lines), bool)
     for key in r.penetration:
-        mid = key[0] if isinstance(key, tuple) else key
-        m = lib.loc[mid]
-        if m["action"] == "switch" and m["to_fuel"] == "electricity":
-            idx, tgt, _ = base.targets_of[mid]
-            mask[idx] = True
-            mask[tgt] = True
-        elif m["action"] == "control" and mid in base.penalty_of:
-            own, via, elec = base.penalty_of[mid]
-            if len(elec):
-                mask[base.selection(mid)] = True
-                mask[via] = True
-                mask[elec] = True
-        elif m["action"] == "renewable":
-            mask[_power(base)] = True
+        mid = _mid(key)
+        mask |= handler(base.lib.at[mid, "action"]).electricity_lines(base, mid)
     return mask
 
 
-def _power(base: Base) -> np.ndarray:
-    lines = base.lines
-    return (lines["sector"] == "power").to_numpy() & np.isfinite(base.gj) & \
-        (lines["scope"] == 1).to_numpy()
-
-
 def footprint(base: Base, r: Run, mid: str) -> np.ndarray:
-    """Lines whose emissions can change when measure ``mid`` is removed from run ``r``."""
-    lib = base.lib
-    m = lib.loc[mid]
-    fp = np.zeros(len(base.lines), bool)
-    if m["action"] == "renewable":
-        fp |= _power(base)
-    else:
-        fp[base.selection(mid)] = True
-    if m["action"] == "switch":
-        fp[base.targets_of[mid][1]] = True
-    if m["action"] == "control" and mid in base.penalty_of:
-        for arr in base.penalty_of[mid]:
-            fp[arr] = True
+    """Lines whose emissions can change when measure ``mid`` is removed from run ``r``
+    (each action's handler gives its lines and the lines it links, :mod:`actions`)."""
+    fp = handler(base.lib.at[mid, "action"]).lines(base, mid).copy()
     # closure over the other measures' switches and penalties on those lines, and over the
     # electricity balance (local power plants and every line feeding it), until stable
     elec = _electricity_lines(base, r)
-    power = _power(base)
+    power = power_lines(base)
     while True:
         before = int(fp.sum())
         for other in r.penetration:
-            o = lib.loc[other[0] if isinstance(other, tuple) else other]
-            oid = o.name
-            if o["action"] == "switch":
-                idx, tgt, _ = base.targets_of[oid]
-                fp[tgt[fp[idx]]] = True
-            elif o["action"] == "control" and oid in base.penalty_of:
-                if fp[base.selection(oid)].any():
-                    for arr in base.penalty_of[oid]:
-                        fp[arr] = True
+            oid = _mid(other)
+            fp |= handler(base.lib.at[oid, "action"]).linked(base, oid, fp)
         if (fp & elec).any():
             fp |= power | elec
         if int(fp.sum()) == before:

@@ -40,6 +40,7 @@ from cocontrol.provenance import Provenance
 from cocontrol.results import Labelled, Result
 from cocontrol.scenario import measures as mlib
 from cocontrol.scenario import spec as sspec
+from cocontrol.scenario.actions import handler
 from cocontrol.scenario.drivers import growth_factors
 
 try:  # multi-threaded single-pass products (optional)
@@ -185,26 +186,9 @@ def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | Non
 
     mused = lib[lib["id"].isin(used)]
     new_rows = []
-    for _, mm in mused.iterrows():
+    for _, mm in mused.iterrows():  # lines each action may move activity to (its handler)
         mm = _row(mm)
-        if mm["action"] == "switch":
-            idx = np.flatnonzero(select(lines, mm))
-            tu = _target_unit(mm["to_fuel"], mm["to_process"])
-            for n in idx:
-                r = lines.iloc[n]
-                new_rows.append({"source_id": r["source_id"], "region_id": r["region_id"],
-                                 "sector": mm["to_sector"] or r["sector"],
-                                 "fuel": mm["to_fuel"], "process": mm["to_process"], "unit": tu})
-        elif mm["action"] == "control":
-            tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
-            if str(tech["penalty_carrier"]) == "electricity":
-                idx = np.flatnonzero(select(lines, _row(mm)))
-                for sid, reg, sec in lines.iloc[idx][["source_id", "region_id", "sector"]] \
-                        .drop_duplicates().itertuples(index=False):
-                    if sec == "power":
-                        continue
-                    new_rows.append({"source_id": sid, "region_id": reg, "sector": sec,
-                                     "fuel": "electricity", "process": None, "unit": "MWh"})
+        new_rows += handler(mm["action"]).new_lines(lines, mm, select)
     ef_new = np.empty((0, ef.shape[1]))
     if new_rows:
         cand = pd.DataFrame(new_rows).drop_duplicates()
@@ -261,56 +245,65 @@ def _key_index(lines: pd.DataFrame) -> dict:
 
 
 def _index_targets(base: Base, mused: pd.DataFrame) -> None:
-    lines = base.lines
-    kidx = _key_index(lines)
+    kidx = _key_index(base.lines)
     for _, mm in mused.iterrows():
         mm = _row(mm)
-        idx = np.flatnonzero(select(lines, mm))
-        if mm["action"] == "switch":
-            tu = _target_unit(mm["to_fuel"], mm["to_process"])
-            tgt = np.array([kidx[(r.source_id, r.region_id, mm["to_sector"] or r.sector,
-                                  mm["to_fuel"], mm["to_process"], tu)]
-                            for r in lines.iloc[idx].itertuples(index=False)], dtype=np.int64)
-            if mm["to_process"]:
-                conv = np.array([float(mm["ratio"]) * units.factor(u, tu)
-                                 for u in lines["unit"].to_numpy()[idx]])
-            else:
-                gj_tgt = _gj_per_unit(tu, mm["to_fuel"])
-                conv = float(mm["ratio"]) * base.gj[idx] / gj_tgt
-                if np.isnan(conv).any():
-                    bad = lines.iloc[idx[np.isnan(conv)]]["source_id"].tolist()[:5]
-                    raise InputError(Problem(
-                        file="measures.csv", column="fuel", value=mm["id"],
-                        message=f"measure switches activity without an energy content "
-                                f"(sources {', '.join(map(str, bad))})",
-                        expected="fuel lines with a calorific value"))
-            base.targets_of[mm["id"]] = (idx, tgt, conv)
-        elif mm["action"] == "control":
-            tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
-            srcs = set(lines["source_id"].to_numpy()[idx])
-            fuel_lines = np.flatnonzero(lines["source_id"].isin(srcs).to_numpy()
-                                        & np.isfinite(base.gj)
-                                        & (lines["scope"] == 1).to_numpy())
-            elec = np.empty(0, dtype=np.int64)
-            if str(tech["penalty_carrier"]) == "electricity":
-                src_l = lines.iloc[fuel_lines]
-                elec_lines, srcs_fuel = [], []
-                for j, r in zip(fuel_lines, src_l.itertuples(index=False), strict=True):
-                    if r.sector == "power":
-                        continue
-                    k = kidx.get((r.source_id, r.region_id, r.sector, "electricity", None,
-                                  "MWh"))
-                    if k is not None:
-                        elec_lines.append(k)
-                        srcs_fuel.append(j)
-                elec = np.array(elec_lines, dtype=np.int64)
-                own = np.setdiff1d(fuel_lines, np.array(srcs_fuel, dtype=np.int64))
-                base.penalty_of[mm["id"]] = (own, np.array(srcs_fuel, dtype=np.int64), elec)
-            else:
-                base.penalty_of[mm["id"]] = (fuel_lines, np.empty(0, np.int64), elec)
-            if len(fuel_lines) == 0 and float(tech["energy_penalty"] or 0) > 0:
-                base.notes.append(f"{mm['id']}: no fuel use recorded for the controlled "
-                                  "sources, energy penalty not applied")
+        handler(mm["action"]).prepare(base, mm, kidx)
+
+
+def _index_switch(base: Base, mm: pd.Series, kidx: dict) -> None:
+    """Target lines and conversion factors of a switch measure."""
+    lines = base.lines
+    idx = np.flatnonzero(select(lines, mm))
+    tu = _target_unit(mm["to_fuel"], mm["to_process"])
+    tgt = np.array([kidx[(r.source_id, r.region_id, mm["to_sector"] or r.sector,
+                          mm["to_fuel"], mm["to_process"], tu)]
+                    for r in lines.iloc[idx].itertuples(index=False)], dtype=np.int64)
+    if mm["to_process"]:
+        conv = np.array([float(mm["ratio"]) * units.factor(u, tu)
+                         for u in lines["unit"].to_numpy()[idx]])
+    else:
+        gj_tgt = _gj_per_unit(tu, mm["to_fuel"])
+        conv = float(mm["ratio"]) * base.gj[idx] / gj_tgt
+        if np.isnan(conv).any():
+            bad = lines.iloc[idx[np.isnan(conv)]]["source_id"].tolist()[:5]
+            raise InputError(Problem(
+                file="measures.csv", column="fuel", value=mm["id"],
+                message=f"measure switches activity without an energy content "
+                        f"(sources {', '.join(map(str, bad))})",
+                expected="fuel lines with a calorific value"))
+    base.targets_of[mm["id"]] = (idx, tgt, conv)
+
+
+def _index_control(base: Base, mm: pd.Series, kidx: dict) -> None:
+    """Lines of the energy penalty of a control measure (own fuel, or electricity)."""
+    lines = base.lines
+    idx = np.flatnonzero(select(lines, mm))
+    tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
+    srcs = set(lines["source_id"].to_numpy()[idx])
+    fuel_lines = np.flatnonzero(lines["source_id"].isin(srcs).to_numpy()
+                                & np.isfinite(base.gj)
+                                & (lines["scope"] == 1).to_numpy())
+    elec = np.empty(0, dtype=np.int64)
+    if str(tech["penalty_carrier"]) == "electricity":
+        src_l = lines.iloc[fuel_lines]
+        elec_lines, srcs_fuel = [], []
+        for j, r in zip(fuel_lines, src_l.itertuples(index=False), strict=True):
+            if r.sector == "power":
+                continue
+            k = kidx.get((r.source_id, r.region_id, r.sector, "electricity", None,
+                          "MWh"))
+            if k is not None:
+                elec_lines.append(k)
+                srcs_fuel.append(j)
+        elec = np.array(elec_lines, dtype=np.int64)
+        own = np.setdiff1d(fuel_lines, np.array(srcs_fuel, dtype=np.int64))
+        base.penalty_of[mm["id"]] = (own, np.array(srcs_fuel, dtype=np.int64), elec)
+    else:
+        base.penalty_of[mm["id"]] = (fuel_lines, np.empty(0, np.int64), elec)
+    if len(fuel_lines) == 0 and float(tech["energy_penalty"] or 0) > 0:
+        base.notes.append(f"{mm['id']}: no fuel use recorded for the controlled "
+                          "sources, energy penalty not applied")
 
 
 def restrict(base: Base, mask: np.ndarray) -> Base:
@@ -670,6 +663,11 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
                 F[:, fi, fac.jpos[j], :] *= (1 - p * mag)[:, None, :]
             records.append(_record(base, pl, idx, A[:, idx] * pk, np.zeros((K, 0, T)),
                                    np.empty(0, np.int64)))
+        else:  # a registered action (cocontrol.scenario.actions): its handler applies it
+            def _rec(i, affected, dact, dact_idx, _mid=u.id):
+                records.append(_record(base, _mid, i, affected, dact, dact_idx))
+
+            handler(act).apply(RunState(A, F, base.species, _rec), u.id, mm, idx, p)
         for rec in records[n_rec:]:
             rec["region"] = region
     _electricity_balance(base, A, added, elec_offset, renewables, records)
@@ -745,6 +743,17 @@ def _emissions(base: Base, A, F, R, slip, ctl: _Sub, fac: _Sub, ef=None, out=Non
             nox = nox * f_nox
         E[:, cl, sidx["NH3"], :] += slip * nox
     return E
+
+
+@dataclass
+class RunState:
+    """What a registered action's handler may change in a run: activity ``A`` (N × T),
+    the factor multiplier ``F`` (N × S × T) and the per-measure effects (``record``)."""
+
+    A: np.ndarray
+    F: np.ndarray
+    species: tuple[str, ...]
+    record: object  # record(idx, affected (n × T), d_activity (m × T), d_idx (m,))
 
 
 def _entries(base: Base, sc, exclude, penetrations):

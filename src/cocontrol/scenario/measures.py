@@ -14,7 +14,9 @@ import pandas as pd
 
 from cocontrol import refdata, units
 from cocontrol.errors import InputError, Problem
+from cocontrol.scenario.actions import actions, handler
 
+#: The bundled actions; every registered action (cocontrol.scenario.actions) is accepted.
 ACTIONS = ("reduce", "switch", "control", "factor", "renewable")
 CATEGORIES = ("structural", "energy", "efficiency", "end_of_pipe")
 COLUMNS = ["id", "name_en", "name_zh", "category", "action", "sector", "fuel", "process",
@@ -73,7 +75,8 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
               "species"):
         df[c] = df[c].where(df[c].notna() & (df[c].astype(str).str.strip() != ""), None)
     flag(df["id"].duplicated(), "id", "measure id used twice", "unique ids")
-    flag(~df["action"].isin(ACTIONS), "action", "unknown action", ", ".join(ACTIONS))
+    known = actions()
+    flag(~df["action"].isin(known), "action", "unknown action", ", ".join(known))
     flag(~df["category"].isin(CATEGORIES), "category", "unknown category", ", ".join(CATEGORIES))
     sectors = refdata.codes("sectors")
     for c, ref in (("sector", sectors), ("to_sector", sectors),
@@ -89,16 +92,10 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
     flag(df["lifetime"].notna() & (df["lifetime"] <= 0), "lifetime", "lifetime must be positive",
          "years > 0")
     a = df["action"]
-    flag((a == "switch") & df["to_fuel"].isna() & df["to_process"].isna(), "to_fuel",
-         "a switch needs a target", "to_fuel or to_process")
-    flag((a == "switch") & df["ratio"].isna(), "ratio", "a switch needs an energy ratio",
-         "GJ of new fuel per GJ of old")
-    flag((a == "control") & df["technology"].isna(), "technology",
-         "a control measure needs a technology", "a code of control_tech")
-    flag((a == "factor") & df["species"].isna(), "species", "a factor measure needs species",
-         "species codes separated by ;")
-    flag(a.isin(["reduce", "switch", "factor", "renewable"]) & df["magnitude"].isna(),
-         "magnitude", "magnitude missing", "a fraction between 0 and 1")
+    for name in known:  # each action checks its own columns (its handler)
+        mine = (a == name).to_numpy()
+        if mine.any():
+            handler(name).validate(df, mine, flag)
     flag(df["cost_basis"].notna() & ~df["cost_basis"].map(
         lambda u: units.is_known(u) if isinstance(u, str) else True), "cost_basis",
         "unknown unit", "an activity unit, e.g. t, kNm3, MWh, head")

@@ -1,0 +1,265 @@
+"""Measure actions: one handler per action, registered by name.
+
+A measure of the library (``measures.csv``) names an *action*; everything that depends on the
+action lives in its handler:
+
+* ``validate(df, flag)`` — checks of the action's own columns (a switch needs a target and a
+  ratio ...), reported as problems naming file, row and column;
+* ``new_lines(base_lines, mm, select)`` and ``prepare(base, mm, key_index)`` — lines the
+  action can move activity to, and the line indices it needs at run time;
+* ``apply(state, measure, idx, p)`` — the action in a scenario run (bundled actions are done
+  by the vectorised core of :mod:`cocontrol.scenario.engine`; a registered action is called
+  here);
+* ``lines(base, mid, region_mask)`` and ``linked(base, mid, fp)`` — its footprint: the lines
+  it writes and the lines it pulls in through switches, energy penalties and the electricity
+  balance (used by marginal effects and by the optimiser's reduced linearisation).
+
+Adding an action is one module with a handler class plus ``register_action(MyAction())``;
+the measures validator, the engine, marginal effects and the optimiser find it here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from cocontrol import refdata
+
+Flag = Callable[[np.ndarray, str, str, str], None]  # flag(mask, column, message, expected)
+
+
+class Action:
+    """Base handler. ``name`` is the code in the ``action`` column; ``builtin`` actions are
+    applied by the engine's core."""
+
+    name: str = ""
+    builtin: bool = False
+    needs_magnitude: bool = True
+    electric: bool = False  # changes electricity demand or generation
+
+    # ------------------------------------------------------------ validate
+    def validate(self, df: pd.DataFrame, mine: np.ndarray, flag: Flag) -> None:
+        """Flag problems of the rows ``mine`` (a boolean mask) of a measures table."""
+        if self.needs_magnitude:
+            flag(mine & df["magnitude"].isna().to_numpy(), "magnitude", "magnitude missing",
+                 "a fraction between 0 and 1")
+
+    # ------------------------------------------------------------ prepare
+    def new_lines(self, lines: pd.DataFrame, mm: pd.Series, select) -> list[dict]:
+        """Lines (``source_id, region_id, sector, fuel, process, unit``) the action may move
+        activity to, added to the base before any run."""
+        return []
+
+    def prepare(self, base, mm: pd.Series, key_index: dict) -> None:
+        """Index what runs need (e.g. target lines) on ``base``."""
+
+    # ------------------------------------------------------------ run
+    def apply(self, state, mid: str, mm: pd.Series, idx: np.ndarray, p: np.ndarray) -> None:
+        """Apply the measure on lines ``idx`` with penetration path ``p`` (years) to the run
+        ``state`` (``A`` activity N × T, ``F`` factor multiplier N × S × T, ``species``,
+        ``record(idx, affected, d_activity, d_idx)``)."""
+        raise NotImplementedError(f"action {self.name!r} has no run-time handler")
+
+    # ------------------------------------------------------------ footprint
+    def selected(self, base, mid: str) -> np.ndarray:
+        """Indices of the lines the measure selects (its cost basis and regions)."""
+        return base.selection(mid)
+
+    def lines(self, base, mid: str, rmask: np.ndarray | None = None) -> np.ndarray:
+        """Boolean mask of the lines the measure writes (within ``rmask`` if given)."""
+        m = np.zeros(len(base.lines), bool)
+        m[base.selection(mid)] = True
+        return m if rmask is None else m & rmask
+
+    def linked(self, base, mid: str, fp: np.ndarray) -> np.ndarray:
+        """Lines pulled into a footprint ``fp`` by this measure (targets, penalty lines)."""
+        return np.zeros(len(base.lines), bool)
+
+    def electricity_lines(self, base, mid: str) -> np.ndarray:
+        """Lines through which the measure feeds the electricity balance."""
+        return np.zeros(len(base.lines), bool)
+
+
+def power_lines(base) -> np.ndarray:
+    """Local power plants burning fuel (scope 1)."""
+    lines = base.lines
+    return ((lines["sector"] == "power").to_numpy() & np.isfinite(base.gj)
+            & (lines["scope"] == 1).to_numpy())
+
+
+class Reduce(Action):
+    name, builtin = "reduce", True
+
+
+class Switch(Action):
+    name, builtin = "switch", True
+
+    def validate(self, df, mine, flag):
+        super().validate(df, mine, flag)
+        flag(mine & (df["to_fuel"].isna() & df["to_process"].isna()).to_numpy(), "to_fuel",
+             "a switch needs a target", "to_fuel or to_process")
+        flag(mine & df["ratio"].isna().to_numpy(), "ratio", "a switch needs an energy ratio",
+             "GJ of new fuel per GJ of old")
+
+    def new_lines(self, lines, mm, select):
+        from cocontrol.scenario.engine import _target_unit
+
+        idx = np.flatnonzero(select(lines, mm))
+        tu = _target_unit(mm["to_fuel"], mm["to_process"])
+        out = []
+        for n in idx:
+            r = lines.iloc[n]
+            out.append({"source_id": r["source_id"], "region_id": r["region_id"],
+                        "sector": mm["to_sector"] or r["sector"], "fuel": mm["to_fuel"],
+                        "process": mm["to_process"], "unit": tu})
+        return out
+
+    def prepare(self, base, mm, key_index):
+        from cocontrol.scenario.engine import _index_switch
+
+        _index_switch(base, mm, key_index)
+
+    def lines(self, base, mid, rmask=None):
+        m = np.zeros(len(base.lines), bool)
+        idx, tgt, _ = base.targets_of[mid]
+        keep = np.ones(len(idx), bool) if rmask is None else rmask[idx]
+        m[idx[keep]] = True
+        m[tgt[keep]] = True
+        return m
+
+    def linked(self, base, mid, fp):
+        idx, tgt, _ = base.targets_of[mid]
+        m = np.zeros(len(base.lines), bool)
+        m[tgt[fp[idx]]] = True
+        return m
+
+    def electricity_lines(self, base, mid):
+        m = np.zeros(len(base.lines), bool)
+        if base.lib.at[mid, "to_fuel"] == "electricity":
+            idx, tgt, _ = base.targets_of[mid]
+            m[idx] = True
+            m[tgt] = True
+        return m
+
+
+class Control(Action):
+    name, builtin, needs_magnitude = "control", True, False
+
+    def validate(self, df, mine, flag):
+        flag(mine & df["technology"].isna().to_numpy(), "technology",
+             "a control measure needs a technology", "a code of control_tech")
+
+    def new_lines(self, lines, mm, select):
+        tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
+        if str(tech["penalty_carrier"]) != "electricity":
+            return []
+        idx = np.flatnonzero(select(lines, mm))
+        out = []
+        for sid, reg, sec in lines.iloc[idx][["source_id", "region_id", "sector"]] \
+                .drop_duplicates().itertuples(index=False):
+            if sec == "power":
+                continue
+            out.append({"source_id": sid, "region_id": reg, "sector": sec,
+                        "fuel": "electricity", "process": None, "unit": "MWh"})
+        return out
+
+    def prepare(self, base, mm, key_index):
+        from cocontrol.scenario.engine import _index_control
+
+        _index_control(base, mm, key_index)
+
+    def lines(self, base, mid, rmask=None):
+        m = super().lines(base, mid, rmask)
+        if mid in base.penalty_of:
+            own, via, elec = base.penalty_of[mid]
+            if rmask is None:
+                m[own] = m[via] = True
+                m[elec] = True
+            else:
+                m[own[rmask[own]]] = True
+                m[via[rmask[via]]] = True
+                m[elec[rmask[via]]] = True
+        return m
+
+    def linked(self, base, mid, fp):
+        m = np.zeros(len(base.lines), bool)
+        if mid in base.penalty_of and fp[base.selection(mid)].any():
+            for arr in base.penalty_of[mid]:
+                m[arr] = True
+        return m
+
+    def electricity_lines(self, base, mid):
+        m = np.zeros(len(base.lines), bool)
+        if mid in base.penalty_of:
+            own, via, elec = base.penalty_of[mid]
+            if len(elec):
+                m[base.selection(mid)] = True
+                m[via] = True
+                m[elec] = True
+        return m
+
+
+class Factor(Action):
+    name, builtin = "factor", True
+
+    def validate(self, df, mine, flag):
+        super().validate(df, mine, flag)
+        flag(mine & df["species"].isna().to_numpy(), "species",
+             "a factor measure needs species", "species codes separated by ;")
+
+
+class Renewable(Action):
+    name, builtin, electric = "renewable", True, True
+
+    def selected(self, base, mid):
+        return np.flatnonzero(power_lines(base))
+
+    def lines(self, base, mid, rmask=None):
+        m = power_lines(base)
+        return m if rmask is None else m & rmask
+
+    def electricity_lines(self, base, mid):
+        return power_lines(base)
+
+
+_LOCK = threading.Lock()
+_ACTIONS: dict[str, Action] = {}
+
+
+def register_action(handler: Action, *, replace: bool = False) -> Action:
+    """Make ``handler`` the handler of action ``handler.name``."""
+    if not handler.name:
+        raise ValueError("an action handler needs a name")
+    with _LOCK:
+        if handler.name in _ACTIONS and not replace:
+            raise ValueError(f"measure action {handler.name!r} is already registered")
+        _ACTIONS[handler.name] = handler
+    return handler
+
+
+def unregister_action(name: str) -> None:
+    with _LOCK:
+        if name in _ACTIONS and _ACTIONS[name].builtin:
+            raise ValueError(f"{name!r} is a bundled action")
+        _ACTIONS.pop(name, None)
+
+
+def actions() -> tuple[str, ...]:
+    """Names of the registered actions (the bundled ones first)."""
+    with _LOCK:
+        return tuple(_ACTIONS)
+
+
+def handler(name: str) -> Action:
+    with _LOCK:
+        h = _ACTIONS.get(name)
+    if h is None:
+        raise KeyError(f"unknown measure action {name!r}; registered: {', '.join(actions())}")
+    return h
+
+
+for _h in (Reduce(), Switch(), Control(), Factor(), Renewable()):
+    register_action(_h)

@@ -1,0 +1,76 @@
+"""Measure actions are handlers registered by name (cocontrol.scenario.actions): a new action
+is one class plus its registration, and the validator, the engine and marginal effects use it.
+
+Toy action ``ban``: the selected lines' activity is cut by the penetration p (no magnitude),
+A ← A·(1 − p). On the test project (tests/scenariofixture.py), residential coal R1 burns 100 t
+in 2020 with no growth; a ban with penetration 1 ramped 2020 → 2030 leaves 100, 50 and 0 t in
+2020, 2025 and 2030.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scenariofixture import MEASURES, SCENARIOS, measure, write_scenario_project
+
+from cocontrol.errors import InputError
+from cocontrol.scenario import marginal_effects, prepare, run
+from cocontrol.scenario.actions import Action, actions, register_action, unregister_action
+
+
+class Ban(Action):
+    name = "ban"
+    needs_magnitude = False
+
+    def validate(self, df, mine, flag):
+        flag(mine & df["sector"].isna().to_numpy(), "sector", "a ban needs a sector",
+             "a sector code")
+
+    def apply(self, state, mid, mm, idx, p):
+        cut = state.A[idx] * p  # activity removed (n × T)
+        state.A[idx] -= cut
+        state.record(idx, cut, -cut, idx)
+
+
+@pytest.fixture()
+def ban():
+    register_action(Ban())
+    yield "ban"
+    unregister_action("ban")
+
+
+def _project(tmp_path, **kw):
+    row = {"sector": "residential", "fuel": "hard_coal", "magnitude": None, **kw}
+    m = pd.concat([MEASURES, pd.DataFrame([measure("t_ban_res", "ban", **row)])],
+                  ignore_index=True)
+    sc = {**SCENARIOS, "scenarios": {"baseline": {"measures": {}},
+                                     "ban": {"measures": {"t_ban_res": 1.0}}}, "targets": []}
+    return write_scenario_project(tmp_path, scenarios=sc, measures=m)
+
+
+def test_new_action_is_validated_run_and_has_a_footprint(ban, tmp_path):
+    assert ban in actions()
+    base = prepare(_project(tmp_path))
+    r, b = run(base, "ban"), run(base, "baseline")
+    res = np.flatnonzero((base.lines["source_id"] == "R1").to_numpy()
+                         & (base.lines["fuel"] == "hard_coal").to_numpy())
+    np.testing.assert_allclose(b.activity[res].sum(axis=0), [100.0, 100.0, 100.0])
+    np.testing.assert_allclose(r.activity[res].sum(axis=0), [100.0, 50.0, 0.0])
+    eff = r.measure_effects
+    assert eff.loc[eff["measure"] == "t_ban_res", "affected"].tolist() == [0.0, 50.0, 100.0]
+    # marginal effect on the action's footprint = the residential coal emissions removed
+    me = marginal_effects(base, "ban", r)
+    so2 = me[(me["species"] == "SO2") & (me["year"] == 2030)]["reduction_t"].iloc[0]
+    full = b.emissions[res][:, base.species.index("SO2"), -1].sum()
+    assert so2 == pytest.approx(full)
+
+
+def test_the_action_handler_validates_its_rows(ban, tmp_path):
+    with pytest.raises(InputError, match="a ban needs a sector"):
+        prepare(_project(tmp_path, **{"sector": None}))
+
+
+def test_unregistered_action_is_unknown(tmp_path):
+    with pytest.raises(InputError, match="unknown action"):
+        prepare(_project(tmp_path))
