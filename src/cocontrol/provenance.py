@@ -72,9 +72,11 @@ def factor_version() -> str:
 
 
 def _frame_bytes(df: pd.DataFrame) -> bytes:
+    """Content of a table (column names and values, not row numbers) as bytes to hash."""
     d = df.drop(columns=[c for c in df.columns if str(c).startswith("_")])
     d = d.reindex(columns=sorted(map(str, d.columns)))
-    return d.to_csv(index=False, lineterminator="\n").encode()
+    rows = pd.util.hash_pandas_object(d.astype(object), index=False).to_numpy()
+    return ("\x1f".join(d.columns) + "\n").encode() + rows.tobytes()
 
 
 def project_hash(project) -> str:
