@@ -28,8 +28,8 @@ class Ban(Action):
              "a sector code")
 
     def apply(self, state, mid, mm, idx, p):
-        cut = state.A[idx] * p  # activity removed (n × T)
-        state.A[idx] -= cut
+        cut = state.A[:, idx] * p[:, None, :]  # activity removed (members × lines × years)
+        state.A[:, idx] -= cut
         state.record(idx, cut, -cut, idx)
 
 

@@ -58,9 +58,9 @@ class Action:
 
     # ------------------------------------------------------------ run
     def apply(self, state, mid: str, mm: pd.Series, idx: np.ndarray, p: np.ndarray) -> None:
-        """Apply the measure on lines ``idx`` with penetration path ``p`` (years) to the run
-        ``state`` (``A`` activity N × T, ``F`` factor multiplier N × S × T, ``species``,
-        ``record(idx, affected, d_activity, d_idx)``)."""
+        """Apply the measure on lines ``idx`` with penetration paths ``p`` ((K or 1) × T) to
+        the run ``state`` (``A`` activity K × N × T, ``species``,
+        ``record(idx, affected, d_activity, d_idx)`` with K × lines × T arrays)."""
         raise NotImplementedError(f"action {self.name!r} has no run-time handler")
 
     # ------------------------------------------------------------ footprint

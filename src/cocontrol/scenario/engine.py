@@ -664,10 +664,11 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
             records.append(_record(base, pl, idx, A[:, idx] * pk, np.zeros((K, 0, T)),
                                    np.empty(0, np.int64)))
         else:  # a registered action (cocontrol.scenario.actions): its handler applies it
-            def _rec(i, affected, dact, dact_idx, _mid=u.id):
-                records.append(_record(base, _mid, i, affected, dact, dact_idx))
+            def _rec(i, affected, dact, dact_idx, _pl=pl):
+                records.append(_record(base, _pl, i, affected, dact, dact_idx))
 
-            handler(act).apply(RunState(A, F, base.species, _rec), u.id, mm, idx, p)
+            handler(act).apply(RunState(A, base.species, _rec), u.id, base.lib.loc[u.id],
+                               idx, p)
         for rec in records[n_rec:]:
             rec["region"] = region
     _electricity_balance(base, A, added, elec_offset, renewables, records)
@@ -747,13 +748,13 @@ def _emissions(base: Base, A, F, R, slip, ctl: _Sub, fac: _Sub, ef=None, out=Non
 
 @dataclass
 class RunState:
-    """What a registered action's handler may change in a run: activity ``A`` (N × T),
-    the factor multiplier ``F`` (N × S × T) and the per-measure effects (``record``)."""
+    """What a registered action's handler may change in a run: activity ``A`` (K × N × T,
+    K members of a batch, 1 for a run) and the per-measure effects (``record``). The
+    penetration ``p`` given to the handler is (K or 1) × T."""
 
     A: np.ndarray
-    F: np.ndarray
     species: tuple[str, ...]
-    record: object  # record(idx, affected (n × T), d_activity (m × T), d_idx (m,))
+    record: object  # record(idx, affected (K × n × T), d_activity (K × m × T), d_idx (m,))
 
 
 def _entries(base: Base, sc, exclude, penetrations):
