@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from cocontrol.enterprise.account import EnterpriseAccount
 from cocontrol.enterprise.product_footprint import FootprintResult
 from cocontrol.enterprise.screening import ScreeningResult
-from cocontrol.report.html import HtmlReport
+from cocontrol.htmlreport import HtmlReport
 
 _T = {
     "footprint": ("Product carbon footprint (cradle to gate)", "产品碳足迹（从摇篮到大门）"),
