@@ -33,7 +33,7 @@ def test_matrix_predicts_linear_changes(tmp_path):
     assert r.loc["CityA", "change"] == pytest.approx(-4.2)
     assert r.loc["CityA", "value"] == pytest.approx(45.8)
     assert r.loc["CityB", "change"] == pytest.approx(-0.3)
-    assert (r["component"] == "PM25").all() and len(r) == 2
+    assert (r["component"] == "PM2.5").all() and len(r) == 2
     jac = m.jacobian().set_index(["receptor", "source_region", "precursor"])["value"]
     assert jac[("CityA", "CityA", "SO2")] == pytest.approx(2.0e-4)
 
@@ -67,7 +67,7 @@ def test_matrix_mixed_totals_and_components_rejected():
     df = pd.DataFrame({"receptor": ["A", "A"], "component": ["PM25", "SO4"],
                        "source_region": ["A", "A"], "precursor": ["SO2", "SO2"],
                        "ugm3_per_t": [1e-4, 1e-4]})
-    with pytest.raises(InputError, match="both PM25 totals and PM2.5 component"):
+    with pytest.raises(InputError, match="both PM2.5 totals and PM2.5 component"):
         sensitivity_matrix_model(df)
 
 
@@ -96,7 +96,7 @@ def test_attainment_component_breakdown_from_prediction():
     e = pd.DataFrame({"source_region": ["CHN"], "precursor": ["SO2"], "change_t": [-1e6]})
     r = m.predict(e)
     a = attainment(r).loc["CHN"]
-    pm = r.set_index("component").loc["PM25", "value"]
+    pm = r.set_index("component").loc["PM2.5", "value"]
     assert a["PM25_ugm3"] == pytest.approx(pm)
     comps = ["SO4", "NO3", "NH4", "BC", "POM", "other"]
     assert sum(a[f"{c}_ugm3"] for c in comps) == pytest.approx(pm)
@@ -111,8 +111,8 @@ def test_sector_specific_coefficients_match_on_sector():
     e = pd.DataFrame({"source_region": ["A", "A"], "precursor": ["NOx", "NOx"],
                       "sector": ["power", "transport"], "change_t": [-1000.0, -1000.0]})
     r = m.predict(e).set_index("component")
-    assert r.loc["PM25", "change"] == pytest.approx(-0.05)  # -0.01 - 0.04
-    assert r.loc["PM25", "value"] == pytest.approx(39.95)
+    assert r.loc["PM2.5", "change"] == pytest.approx(-0.05)  # -0.01 - 0.04
+    assert r.loc["PM2.5", "value"] == pytest.approx(39.95)
     # without a sector the change cannot be attributed: clear error, not a silent zero
     with pytest.raises(InputError, match="A/NOx"):
         m.predict(e.drop(columns="sector"))

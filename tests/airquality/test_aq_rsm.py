@@ -35,9 +35,9 @@ def make_runs(n=40, seed=0, low=0.2, high=1.2):
 
 def test_recovers_known_polynomial_exactly():
     m = ResponseSurfaceModel.fit(make_runs(), max_degree=2)
-    ct = m.coefficient_table().query("component == 'PM25'").set_index("term")["coef"]
-    expected = {"SO2": 6.0, "NOx": 4.0, "NH3": 3.0, "NMVOC": 0.5, "OM": 2.0, "NOx^2": -1.5,
-                "NOx*NH3": 2.5, "SO2*NH3": 0.8, "NOx*NMVOC": -0.3}
+    ct = m.coefficient_table().query("component == 'PM2.5'").set_index("term")["coef"]
+    expected = {"SO2": 6.0, "NOx": 4.0, "NH3": 3.0, "VOCs": 0.5, "OM": 2.0, "NOx^2": -1.5,
+                "NOx*NH3": 2.5, "SO2*NH3": 0.8, "NOx*VOCs": -0.3}
     for term, v in expected.items():
         assert ct[term] == pytest.approx(v, abs=1e-9)
     others = ct.drop(list(expected))
@@ -46,21 +46,21 @@ def test_recovers_known_polynomial_exactly():
     pt = {"NOx": 0.5, "SO2": 0.7, "NH3": 0.9, "VOC": 0.8, "POA": 0.6}
     r = m.predict_ratios(pt).set_index("component")
     row = pd.DataFrame([{f"ratio_{k}": v for k, v in pt.items()}])
-    assert r.loc["PM25", "value"] == pytest.approx(float(truth(row).iloc[0]), abs=1e-9)
+    assert r.loc["PM2.5", "value"] == pytest.approx(float(truth(row).iloc[0]), abs=1e-9)
     assert not r["extrapolated"].any()
 
 
 def test_cv_errors_reported_and_zero_for_exact_surface():
     m = ResponseSurfaceModel.fit(make_runs(), max_degree=2, cv="loo")
     cv = m.cv_errors.set_index("component")
-    for c in ("PM25", "SO4"):
+    for c in ("PM2.5", "SO4"):
         assert cv.loc[c, "mean_normalised_error"] < 1e-10
         assert cv.loc[c, "r2"] == pytest.approx(1.0, abs=1e-10)
     # a degree-1 surface cannot represent the quadratic terms: CV errors are positive
     m1 = ResponseSurfaceModel.fit(make_runs(), max_degree=1, cv=5)
     cv1 = m1.cv_errors.set_index("component")
-    assert cv1.loc["PM25", "mean_normalised_error"] > 1e-4
-    assert 0 < cv1.loc["PM25", "r2"] < 1
+    assert cv1.loc["PM2.5", "mean_normalised_error"] > 1e-4
+    assert 0 < cv1.loc["PM2.5", "r2"] < 1
     assert {"max_normalised_error", "rmse", "n_runs", "n_terms"} <= set(cv1.columns)
 
 
@@ -75,7 +75,7 @@ def test_leave_one_out_matches_manual_refit():
     pt = {k: runs[f"ratio_{k}"].iloc[0] for k in VARS}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ExtrapolationWarning)
-        pred0 = mt.predict_ratios(pt).set_index("component").loc["PM25", "value"]
+        pred0 = mt.predict_ratios(pt).set_index("component").loc["PM2.5", "value"]
     # recompute all LOO predictions the same way and compare the MNE
     preds = []
     obs = runs["PM25_ugm3"].to_numpy()[:-1]
@@ -84,10 +84,10 @@ def test_leave_one_out_matches_manual_refit():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ExtrapolationWarning)
             preds.append(mi.predict_ratios({k: runs[f"ratio_{k}"].iloc[i] for k in VARS})
-                         .set_index("component").loc["PM25", "value"])
+                         .set_index("component").loc["PM2.5", "value"])
     assert preds[0] == pytest.approx(pred0)
     mne = np.mean(np.abs(np.array(preds) - obs) / obs)
-    got = m.cv_errors.set_index("component").loc["PM25", "mean_normalised_error"]
+    got = m.cv_errors.set_index("component").loc["PM2.5", "mean_normalised_error"]
     assert got == pytest.approx(mne, rel=1e-9)
 
 
@@ -106,29 +106,29 @@ def test_gradient_tangent_and_piecewise():
     m = ResponseSurfaceModel.fit(make_runs(), max_degree=2, region="city",
                                  base_emissions_t=base_t)
     # analytic gradient of truth() at the base: ∂PM/∂ΔE_NOx = 4 (cross terms vanish)
-    g = m.gradient().query("component == 'PM25'").set_index("precursor")["value"]
+    g = m.gradient().query("component == 'PM2.5'").set_index("precursor")["value"]
     assert g["NOx"] == pytest.approx(4.0, abs=1e-9)
     assert g["SO2"] == pytest.approx(6.0, abs=1e-9)
     # at NOx ratio 0.5 (ΔNOx = -0.5), NH3 ratio 1: ∂/∂ΔNOx = 4 - 3ΔNOx = 5.5
-    g2 = m.gradient({"NOx": 0.5}).query("component == 'PM25'").set_index("precursor")["value"]
+    g2 = m.gradient({"NOx": 0.5}).query("component == 'PM2.5'").set_index("precursor")["value"]
     assert g2["NOx"] == pytest.approx(5.5, abs=1e-9)
     assert g2["NH3"] == pytest.approx(3.0 + 2.5 * -0.5, abs=1e-9)
     # per tonne
-    gt = m.gradient(per="t").query("component == 'PM25'").set_index("precursor")["value"]
+    gt = m.gradient(per="t").query("component == 'PM2.5'").set_index("precursor")["value"]
     assert gt["NOx"] == pytest.approx(4.0 / 1000.0)
     # t/yr input: a 100 t NOx cut = ratio 0.9
     e = pd.DataFrame({"source_region": ["city"], "precursor": ["NOx"], "change_t": [-100.0]})
-    a = m.predict(e).set_index("component").loc["PM25", "value"]
-    b = m.predict_ratios({"NOx": 0.9}).set_index("component").loc["PM25", "value"]
+    a = m.predict(e).set_index("component").loc["PM2.5", "value"]
+    b = m.predict_ratios({"NOx": 0.9}).set_index("component").loc["PM2.5", "value"]
     assert a == pytest.approx(b)
     # tangent: a linear model exact to first order at the point
     tan = m.tangent({"NOx": 0.5})
     jac = tan.jacobian().set_index("precursor")["value"]
     assert jac["NOx"] == pytest.approx(5.5 / 1000.0)
     # piecewise: exact at breakpoints
-    pw = m.piecewise("NOx", [0.3, 0.6, 1.0]).query("component == 'PM25'")
+    pw = m.piecewise("NOx", [0.3, 0.6, 1.0]).query("component == 'PM2.5'")
     for rr, v in zip(pw["ratio"], pw["value"], strict=True):
-        exp = m.predict_ratios({"NOx": rr}).set_index("component").loc["PM25", "value"]
+        exp = m.predict_ratios({"NOx": rr}).set_index("component").loc["PM2.5", "value"]
         assert v == pytest.approx(exp)
     assert list(pw["emission_t"]) == pytest.approx([300.0, 600.0, 1000.0])
 
@@ -176,7 +176,7 @@ def test_multi_receptor_regional_variables_and_tangent():
     # tangent at the point: same value there, slope = analytic derivative per tonne
     tan = m.tangent(pt)
     zero = pd.DataFrame({"source_region": ["A"], "precursor": ["SO2"], "change_t": [0.0]})
-    tv = tan.predict(zero).query("component == 'PM25'").set_index("receptor")["value"]
+    tv = tan.predict(zero).query("component == 'PM2.5'").set_index("receptor")["value"]
     assert tv["A"] == pytest.approx(r["A"])
     j = tan.jacobian().set_index(["receptor", "source_region", "precursor"])["value"]
     # ∂PM_A/∂ΔE_A:SO2 = 8 + 1.5 ΔE_A:NH3 = 8 - 0.3 = 7.7; per tonne: / 1e4

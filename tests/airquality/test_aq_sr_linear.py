@@ -45,7 +45,7 @@ def test_20pct_so2_cut_reproduces_tm5fasst_coefficients_exactly():
     assert ch["NH4"] == pytest.approx(-0.210542, abs=1e-12)
     assert ch["O3"] == pytest.approx(+0.069400, abs=1e-12)  # do3_dso2 = -0.0694 ppbv
     assert ch["BC"] == 0 and ch["POM"] == 0 and ch["other"] == 0
-    assert ch["PM25"] == pytest.approx(-0.755369 + 0.067910 - 0.210542, abs=1e-12)
+    assert ch["PM2.5"] == pytest.approx(-0.755369 + 0.067910 - 0.210542, abs=1e-12)
 
 
 def test_other_precursors_and_urban_increment():
@@ -90,8 +90,8 @@ def test_base_and_new_columns_equal_change_column():
                       "base_t": [E_SO2_CHN, 1e7], "new_t": [0.8 * E_SO2_CHN, 0.9e7]})
     r = m.predict(e).set_index("component")
     assert r.loc["SO4", "change"] == pytest.approx(-0.755369, abs=1e-12)
-    assert r.loc["PM25", "value"] == pytest.approx(r.loc["PM25", "base"]
-                                                   + r.loc["PM25", "change"])
+    assert r.loc["PM2.5", "value"] == pytest.approx(r.loc["PM2.5", "base"]
+                                                   + r.loc["PM2.5", "change"])
 
 
 def test_jacobian_reproduces_predict():
@@ -100,7 +100,7 @@ def test_jacobian_reproduces_predict():
     jac = m.jacobian()
     e = jac[["source_region", "precursor"]].drop_duplicates().copy()
     e["change_t"] = rng.normal(0, 1e3, len(e))
-    pm = m.predict(e).set_index("component").loc["PM25"]
+    pm = m.predict(e).set_index("component").loc["PM2.5"]
     lin = jac.merge(e)
     assert pm["change"] == pytest.approx((lin["value"] * lin["change_t"]).sum(), rel=1e-12)
     # per-tonne SO2 coefficient: 5 × 0.755369 / E_base for sulfate
@@ -179,7 +179,7 @@ def test_city_regional_part_scales_with_national_relative_change():
 
 
 def test_city_local_pm25_other_and_validation():
-    c = city_model("X", 50.0, {"PM25": 0.5, "other": 0.8}, {**BASE_T, "PM2.5": 1000})
+    c = city_model("X", 50.0, {"PM25": 0.5, "other": 0.8}, {**BASE_T, "PM2.5_other": 1000})
     e = pd.DataFrame({"source_region": ["X"], "precursor": ["PM25"], "change_t": [-500.0]})
     r = c.predict(e).set_index("component")
     assert r.loc["other", "change"] == pytest.approx(-0.8 * r.loc["other", "base"] * 0.5)

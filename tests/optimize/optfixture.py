@@ -2,7 +2,7 @@
 
 The air-quality model is a user sensitivity matrix with round coefficients (µg/m³ per t/yr of
 the city's emissions), so every PM2.5 value can be checked by hand:
-PM2.5 = 40 + 1.0·ΔSO2 + 0.5·ΔNOx + 2.0·ΔPM25 (primary other than BC and OM; ΔE in t/yr).
+PM2.5 = 40 + 1.0·ΔSO2 + 0.5·ΔNOx + 2.0·ΔPM2.5_other (primary other than BC and OM; ΔE in t/yr).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import cocontrol.optimize as opt  # noqa: E402
 from cocontrol.airquality import LinearSourceReceptor  # noqa: E402
 from cocontrol.scenario import discounted_cost, run, totals  # noqa: E402
 
-COEF = {"SO2": 1.0, "NOx": 0.5, "PM25": 2.0}
+COEF = {"SO2": 1.0, "NOx": 0.5, "PM2.5_other": 2.0}
 PM_BASE = 40.0
 
 
@@ -41,9 +41,9 @@ def project(folder: Path) -> Path:
 
 
 def aq_model() -> LinearSourceReceptor:
-    coef = pd.DataFrame({"receptor": "T", "component": "PM25", "source_region": "T",
+    coef = pd.DataFrame({"receptor": "T", "component": "PM2.5", "source_region": "T",
                          "precursor": list(COEF), "sector": "*", "coef": list(COEF.values())})
-    base = pd.DataFrame({"receptor": ["T"], "component": ["PM25"], "base": [PM_BASE]})
+    base = pd.DataFrame({"receptor": ["T"], "component": ["PM2.5"], "base": [PM_BASE]})
     return LinearSourceReceptor(coef, base, name="test sensitivity matrix")
 
 
@@ -67,7 +67,7 @@ def engine_check(s, P: np.ndarray) -> dict:
         E = r.emissions[(base.lines["scope"] == 1).to_numpy()].sum(axis=0)[:, t]
         ch = s.aq.predict_change_table(E, base.species)
         pred = s.aq.model.predict(ch[ch["precursor"].isin(list(COEF))])
-        pm.append(float(pred.loc[pred["component"] == "PM25", "value"].iloc[0]))
+        pm.append(float(pred.loc[pred["component"] == "PM2.5", "value"].iloc[0]))
     return {"pm25": np.array(pm), "co2": tot.loc["CO2"].to_numpy(float),
             "cost_pv": discounted_cost(base, r)}
 

@@ -33,7 +33,7 @@ class ToyQuadratic(ResponseModel):
         return [self.city]
 
     def base_concentration(self) -> pd.DataFrame:
-        return pd.DataFrame({"receptor": [self.city], "component": ["PM25"],
+        return pd.DataFrame({"receptor": [self.city], "component": ["PM2.5"],
                              "unit": ["ug/m3"], "base": [C0]})
 
     def predict(self, emissions: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +41,7 @@ class ToyQuadratic(ResponseModel):
         d = float(e.loc[(e["precursor"] == "SO2") & (e["source_region"] == self.city),
                         "change_t"].sum())
         ch = self.a * d + self.b * d * d
-        return pd.DataFrame({"receptor": [self.city], "component": ["PM25"],
+        return pd.DataFrame({"receptor": [self.city], "component": ["PM2.5"],
                              "unit": ["ug/m3"], "base": [C0], "change": [ch],
                              "value": [C0 + ch], "model": [self.name]})
 

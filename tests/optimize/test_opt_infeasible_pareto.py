@@ -133,5 +133,5 @@ def test_aq_link_is_linear_in_the_cut_and_reproduces_tm5fasst():
         assert d == pytest.approx(-0.898001 * cut / 0.2, rel=1e-5)
         pred = model.predict(pd.DataFrame({"source_region": ["CHN"], "precursor": ["SO2"],
                                            "change_t": [-cut * e_so2]}))
-        assert d == pytest.approx(float(pred.loc[pred["component"] == "PM25", "change"]
+        assert d == pytest.approx(float(pred.loc[pred["component"] == "PM2.5", "change"]
                                         .iloc[0]), rel=1e-12)

@@ -6,7 +6,7 @@ Every model maps a table of emission changes to annual-mean concentrations by re
   ``change_t`` (t/yr, new minus base) or ``base_t`` and ``new_t`` (t/yr);
 * output (tidy): one row per ``receptor`` × ``component`` with ``base``, ``change`` and
   ``value`` (= base + change) in the unit of the ``unit`` column (µg/m³ for PM2.5 and its
-  components, ppbv for O3). The ``PM25`` row is the sum of the PM2.5 components.
+  components, ppbv for O3). The ``PM2.5`` row is the sum of the PM2.5 components.
 
 Linear models (:class:`LinearSourceReceptor`) also expose :meth:`jacobian`, the labelled
 table of ∂C/∂E (µg/m³ per t/yr) by receptor, component, source region, precursor and sector,
@@ -18,6 +18,9 @@ from __future__ import annotations
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -31,22 +34,36 @@ from cocontrol.results import Result
 PM_COMPONENTS: tuple[str, ...] = ("SO4", "NO3", "NH4", "BC", "POM", "other")
 #: Gas-phase outputs (ppbv), reported separately and never added to PM2.5.
 GAS_COMPONENTS: tuple[str, ...] = ("O3",)
-PM25 = "PM25"
+#: The PM2.5 total (sum of the components), spelled as the species code ``PM2.5``.
+PM25 = "PM2.5"
+#: Primary PM2.5 other than BC and OM (dust, ash ...), a precursor of the models.
+PM25_OTHER = "PM2.5_other"
 
-#: Canonical precursor names. ``OM`` is primary organic matter (POM = OM; OC × OM/OC ratio),
-#: ``PM25`` is primary PM2.5 other than BC and OM (dust, ash ...).
-PRECURSORS: tuple[str, ...] = ("SO2", "NOx", "NH3", "NMVOC", "BC", "OM", "PM25")
 
-_ALIASES = {
-    "so2": "SO2", "sox": "SO2",
-    "nox": "NOx", "nox_as_no2": "NOx",
-    "nh3": "NH3",
-    "nmvoc": "NMVOC", "voc": "NMVOC", "vocs": "NMVOC",
-    "bc": "BC",
-    "om": "OM", "pom": "OM", "poa": "OM",
-    "pm25": "PM25", "pm2.5": "PM25", "pm2_5": "PM25", "pm25_other": "PM25",
-    "pm2.5_primary": "PM25", "pm25_primary": "PM25",
-}
+def _key(name: str) -> str:
+    return str(name).strip().lower().replace(" ", "")
+
+
+@lru_cache(maxsize=1)
+def _precursor_table() -> tuple[tuple[str, ...], MappingProxyType]:
+    """Precursors of ``data/airquality/precursors.csv`` and every spelling → code."""
+    path = resources.files("cocontrol") / "data" / "airquality" / "precursors.csv"
+    with path.open("r", encoding="utf-8") as f:
+        t = pd.read_csv(f, keep_default_na=False, na_values=[""])
+    names: dict[str, str] = {}
+    for code, al in zip(t["code"], t["aliases"], strict=True):
+        for n in (code, *(str(al).split(";") if isinstance(al, str) else ())):
+            if n.strip():
+                names[_key(n)] = str(code)
+    return tuple(t["code"]), MappingProxyType(names)
+
+
+#: Canonical precursor names (one spelling: the species codes where the precursor is an
+#: inventory species). ``OM`` is primary organic matter (POM = OM; OC × OM/OC ratio),
+#: ``PM2.5_other`` is primary PM2.5 other than BC and OM (dust, ash ...).
+PRECURSORS: tuple[str, ...] = _precursor_table()[0]
+
+_COMPONENT_ALIASES = {"pm25": PM25, "pm2.5": PM25, "pm2_5": PM25, "pom": "POM", "om": "POM"}
 
 ALL_SECTORS = "*"
 
@@ -60,10 +77,21 @@ class ModelWarning(UserWarning):
 
 
 def canonical_precursor(name: object) -> str | None:
-    """Canonical precursor name for ``name`` (case-insensitive aliases), ``None`` if unknown."""
+    """Canonical precursor name for ``name`` (case-insensitive; the spellings are data:
+    ``data/airquality/precursors.csv``), ``None`` if unknown. ``PM2.5`` (total primary PM2.5,
+    an inventory species) is not a precursor: give ``PM2.5_other`` (PM2.5 − BC − OM)."""
     if not isinstance(name, str):
         return None
-    return _ALIASES.get(name.strip().lower().replace(" ", ""))
+    return _precursor_table()[1].get(_key(name))
+
+
+def canonical_component(name: object) -> object:
+    """One spelling of a concentration component (``PM25`` → ``PM2.5``); other names as
+    given (checked by the callers)."""
+    if not isinstance(name, str):
+        return name
+    s = name.strip()
+    return _COMPONENT_ALIASES.get(_key(s), s)
 
 
 def unit_of(component: str) -> str:
@@ -80,7 +108,8 @@ def normalise_emissions(emissions: pd.DataFrame, file: str = "<emissions>",
     emissions
         Columns ``source_region``, ``precursor``, optional ``sector`` and either ``change_t``
         (t/yr) or both ``base_t`` and ``new_t`` (t/yr). Precursor names are matched
-        case-insensitively (``VOCs`` → ``NMVOC``, ``POM`` → ``OM``, ``PM2.5`` → ``PM25``).
+        case-insensitively (``NMVOC`` → ``VOCs``, ``POM`` → ``OM``, ``PM25`` →
+        ``PM2.5_other``).
     file, sheet
         Names used in error messages.
 
@@ -113,7 +142,8 @@ def normalise_emissions(emissions: pd.DataFrame, file: str = "<emissions>",
         problems.append(Problem(file, "unknown precursor", sheet=sheet, row=int(rows[i]),
                                 column="precursor", value=df["precursor"].iloc[i],
                                 expected="one of " + ", ".join(PRECURSORS)
-                                         + " (OC must be converted to OM)"))
+                                         + " (OC must be converted to OM; total primary "
+                                           "PM2.5 split into BC, OM and PM2.5_other)"))
     reg = df["source_region"]
     bad_reg = reg.isna().to_numpy() | (reg.astype(str).str.strip() == "").to_numpy()
     for i in np.flatnonzero(bad_reg):
@@ -152,12 +182,12 @@ def normalise_emissions(emissions: pd.DataFrame, file: str = "<emissions>",
 
 
 def _assemble(base: pd.DataFrame, change: pd.DataFrame, model: str) -> pd.DataFrame:
-    """Join base and change (receptor, component) tables and add the PM25 total rows."""
+    """Join base and change (receptor, component) tables and add the PM2.5 total rows."""
     d = base.merge(change, on=["receptor", "component"], how="outer")
     d["base"] = d["base"].astype(float)
     d["change"] = d["change"].fillna(0.0).astype(float)
-    # receptors modelled by components get a PM25 row = their sum; receptors whose model gives
-    # total PM2.5 directly (component "PM25") keep it as is
+    # receptors modelled by components get a PM2.5 row = their sum; receptors whose model gives
+    # total PM2.5 directly (component "PM2.5") keep it as is
     has_total = set(d.loc[d["component"] == PM25, "receptor"])
     pm = d[d["component"].isin(PM_COMPONENTS) & ~d["receptor"].isin(has_total)]
     if not pm.empty:
@@ -201,7 +231,7 @@ class ResponseModel(ABC):
         """Concentrations after the emission changes.
 
         Returns ``receptor, component, unit, base, change, value, model`` (+ model-specific
-        flag columns), with a ``PM25`` row per receptor summing the PM2.5 components.
+        flag columns), with a ``PM2.5`` row per receptor summing the PM2.5 components.
         """
 
     def response(self, emissions: pd.DataFrame, **kw) -> Result:
@@ -226,7 +256,7 @@ class LinearSourceReceptor(ResponseModel):
         ``receptor, component, source_region, precursor, sector, coef`` where ``coef`` is the
         concentration change per unit emission change (µg/m³ or ppbv per t/yr) and ``sector``
         is ``"*"`` when the coefficient applies to every sector. A receptor is described either
-        by PM2.5 components (SO4 … other; PM25 = their sum) or by total ``PM25`` directly,
+        by PM2.5 components (SO4 … other; PM2.5 = their sum) or by total ``PM2.5`` directly,
         not both.
     base
         ``receptor, component, base`` (µg/m³; ppbv for O3). Components without a base are
@@ -248,12 +278,15 @@ class LinearSourceReceptor(ResponseModel):
             raise ValueError(f"coefficient table lacks columns {missing}")
         c = c[need].astype({"receptor": str, "component": str, "source_region": str,
                             "precursor": str, "sector": str, "coef": float})
+        c["component"] = c["component"].map(canonical_component)
+        c["precursor"] = c["precursor"].map(lambda p: canonical_precursor(p) or p)
         c = c.groupby(need[:-1], as_index=False, sort=False)["coef"].sum()
         self._coef = c
         if base is None:
             base = pd.DataFrame(columns=["receptor", "component", "base"])
         self._base = base[["receptor", "component", "base"]].astype(
             {"receptor": str, "component": str, "base": float}).reset_index(drop=True)
+        self._base["component"] = self._base["component"].map(canonical_component)
         self.name = name
         self.metadata = dict(metadata or {})
 
@@ -279,7 +312,7 @@ class LinearSourceReceptor(ResponseModel):
         Parameters
         ----------
         component
-            ``"PM25"`` (sum of the PM2.5 components), a single component (``"SO4"`` ...),
+            ``"PM2.5"`` (sum of the PM2.5 components), a single component (``"SO4"`` ...),
             or ``"all"`` for every component separately.
         sectors
             If given, coefficients valid for every sector (``"*"``) are repeated for each of
@@ -295,6 +328,7 @@ class LinearSourceReceptor(ResponseModel):
             ``base + Σ value × ΔE ≤ target`` is exactly what :meth:`predict` computes.
         """
         c = self._coef
+        component = canonical_component(component)
         if receptors is not None:
             c = c[c["receptor"].isin(list(receptors))]
         if component == PM25:

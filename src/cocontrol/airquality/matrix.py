@@ -4,7 +4,7 @@ File layout (CSV or one Excel sheet), one row per coefficient::
 
     receptor, [component], source_region, precursor, [sector], ugm3_per_t
 
-``component`` defaults to ``PM25`` (a total-PM2.5 sensitivity) and ``sector`` to all sectors.
+``component`` defaults to ``PM2.5`` (a total-PM2.5 sensitivity; ``PM25`` is read as ``PM2.5``) and ``sector`` to all sectors.
 An optional base-concentration table (``receptor, [component], base_ugm3``) gives the
 base-case concentrations; without it the model still predicts the changes.
 
@@ -25,6 +25,7 @@ from cocontrol.airquality.base import (
     PM_COMPONENTS,
     PRECURSORS,
     LinearSourceReceptor,
+    canonical_component,
     canonical_precursor,
 )
 from cocontrol.errors import InputError, Problem
@@ -74,7 +75,8 @@ def validate_matrix(df: pd.DataFrame, file: str = "<matrix>", sheet: str | None 
     problems: list[Problem] = []
     rec = _text_col(df, "receptor", file, sheet, problems)
     src = _text_col(df, "source_region", file, sheet, problems)
-    comp = _text_col(df, "component", file, sheet, problems, default=PM25)
+    comp = _text_col(df, "component", file, sheet, problems, default=PM25).map(
+        canonical_component)
     sec = _text_col(df, "sector", file, sheet, problems, default=ALL_SECTORS)
     prec_raw = _text_col(df, "precursor", file, sheet, problems)
     prec = prec_raw.map(canonical_precursor)
@@ -111,7 +113,7 @@ def validate_matrix(df: pd.DataFrame, file: str = "<matrix>", sheet: str | None 
     both = set(out.loc[out["component"] == PM25, "receptor"]) & set(
         out.loc[out["component"].isin(PM_COMPONENTS), "receptor"])
     for r in sorted(both):
-        problems.append(Problem(file, "receptor has both PM25 totals and PM2.5 component "
+        problems.append(Problem(file, "receptor has both PM2.5 totals and PM2.5 component "
                                       "coefficients; give one or the other", sheet=sheet,
                                 column="component", value=r))
     # a sector-specific and an all-sector coefficient for one key would be added twice
@@ -132,7 +134,8 @@ def _validate_base(df: pd.DataFrame, file: str, sheet) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     problems: list[Problem] = []
     rec = _text_col(df, "receptor", file, sheet, problems)
-    comp = _text_col(df, "component", file, sheet, problems, default=PM25)
+    comp = _text_col(df, "component", file, sheet, problems, default=PM25).map(
+        canonical_component)
     if "base_ugm3" not in df.columns:
         problems.append(Problem(file, "missing column 'base_ugm3'", sheet=sheet,
                                 column="base_ugm3", expected="base concentration in µg/m³"))
@@ -151,8 +154,8 @@ def sensitivity_matrix_model(matrix: pd.DataFrame, base: pd.DataFrame | None = N
                              name: str = "user sensitivity matrix") -> LinearSourceReceptor:
     """Linear model from an in-memory sensitivity table (validated as :func:`validate_matrix`).
 
-    Coefficients for total PM2.5 (component ``PM25``) stay totals: ``predict`` reports one
-    ``PM25`` row per receptor whose base comes from ``base`` (component ``PM25``).
+    Coefficients for total PM2.5 (component ``PM2.5``) stay totals: ``predict`` reports one
+    ``PM2.5`` row per receptor whose base comes from ``base`` (component ``PM2.5``).
     """
     coef = validate_matrix(matrix, file=file)
     b = _validate_base(base, base_file, None) if base is not None else None
@@ -196,7 +199,7 @@ def _check_base_matches(coef: pd.DataFrame, base: pd.DataFrame | None, file: str
         return
     comp_rec = set(coef.loc[coef["component"].isin(PM_COMPONENTS), "receptor"])
     bad = base[(base["component"] == PM25) & base["receptor"].isin(comp_rec)]
-    probs = [Problem(file, "base given as total PM25 for a receptor whose coefficients are per "
+    probs = [Problem(file, "base given as total PM2.5 for a receptor whose coefficients are per "
                            "PM2.5 component; give the base per component",
                      row=int(i) + 2, column="component", value=r)
              for i, r in zip(bad.index, bad["receptor"], strict=True)]

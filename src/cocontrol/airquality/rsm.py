@@ -40,13 +40,14 @@ from cocontrol.airquality.base import (
     ExtrapolationWarning,
     LinearSourceReceptor,
     ResponseModel,
+    canonical_component,
     canonical_precursor,
     normalise_emissions,
     unit_of,
 )
 from cocontrol.errors import InputError, ModelError, Problem
 
-_OUT_RE = re.compile(r"^(?P<comp>[A-Za-z0-9]+)_(?P<unit>ugm3|ppbv)$")
+_OUT_RE = re.compile(r"^(?P<comp>[A-Za-z0-9.]+)_(?P<unit>ugm3|ppbv)$")
 _OUTPUTS = (*PM_COMPONENTS, PM25, *GAS_COMPONENTS)
 Variable = tuple[str, str]  # (source_region, precursor)
 
@@ -152,7 +153,7 @@ class ResponseSurfaceModel(ResponseModel):
                                              "ratio_<region>:<precursor>"))
         if not out_cols:
             problems.append(Problem(file, "no concentration columns",
-                                    expected="columns such as PM25_ugm3, SO4_ugm3, O3_ppbv"))
+                                    expected="columns such as PM2.5_ugm3 (or PM25_ugm3), SO4_ugm3, O3_ppbv"))
         variables: list[Variable] = []
         for c in ratio_cols:
             name = str(c)[len("ratio_"):]
@@ -161,10 +162,11 @@ class ResponseSurfaceModel(ResponseModel):
             if p is None:
                 problems.append(Problem(file, "unknown precursor in column name", column=str(c),
                                         expected="ratio_<precursor>, precursor one of SO2, NOx, "
-                                                 "NH3, NMVOC (VOC), OM (POA), BC, PM25"))
+                                                 "NH3, VOCs (NMVOC), OM (POA), BC, "
+                                                 "PM2.5_other (PM25)"))
             variables.append((reg or region, p or prec))
         for c in out_cols:
-            comp = _OUT_RE.match(str(c)).group("comp")
+            comp = canonical_component(_OUT_RE.match(str(c)).group("comp"))
             if comp not in _OUTPUTS:
                 problems.append(Problem(file, "unknown output component", column=str(c),
                                         expected="one of " + ", ".join(_OUTPUTS)))
@@ -237,7 +239,7 @@ class ResponseSurfaceModel(ResponseModel):
                     "the precursors independently (e.g. a Latin-hypercube design) or drop terms")
             ranges[r] = np.vstack([R[idx].min(axis=0), R[idx].max(axis=0)])
             for j, c in enumerate(out_cols):
-                comp = _OUT_RE.match(str(c)).group("comp")
+                comp = canonical_component(_OUT_RE.match(str(c)).group("comp"))
                 dy = Y[train, j] - Y[b, j]
                 x, *_ = np.linalg.lstsq(X, dy, rcond=None)
                 coefs[(r, comp)] = x

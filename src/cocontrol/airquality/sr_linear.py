@@ -34,8 +34,11 @@ import pandas as pd
 
 from cocontrol.airquality.base import (
     ALL_SECTORS,
+    PM25,
+    PM25_OTHER,
     PM_COMPONENTS,
     LinearSourceReceptor,
+    canonical_component,
     canonical_precursor,
 )
 from cocontrol.errors import InputError, Problem
@@ -63,6 +66,9 @@ def tm5fasst_table() -> pd.DataFrame:
         d = pd.read_csv(f, keep_default_na=False, na_values=[""])
     for c in ("receptor", "source_region", "precursor", "component"):
         d[c] = d[c].fillna("").astype(str)
+    # one spelling inside cocontrol (the file keeps TM5-FASST's NMVOC, PM25 ...)
+    d["precursor"] = d["precursor"].map(lambda p: canonical_precursor(p) or p)
+    d["component"] = d["component"].map(canonical_component)
     return d
 
 
@@ -112,13 +118,13 @@ def tm5fasst_china(urban_increment: bool = True, include_o3: bool = True
     urban_increment
         Multiply BC and POM changes by TM5-FASST's urban increment for CHN, as rfasst does.
     include_o3
-        Also report annual-mean O3 (ppbv), driven by NOx, NMVOC and SO2.
+        Also report annual-mean O3 (ppbv), driven by NOx, VOCs and SO2.
 
     Returns
     -------
     LinearSourceReceptor
         Receptor ``CHN``; source regions ``CHN`` and the upwind regions of
-        :data:`REGION_NAMES`; precursors SO2, NOx, NH3, NMVOC, BC, OM (t/yr). The base
+        :data:`REGION_NAMES`; precursors SO2, NOx, NH3, VOCs, BC, OM (t/yr). The base
         concentrations are TM5-FASST's CHN base-case values (year-2000 emissions); ``other``
         is dust + sea salt and does not respond to emissions.
     """
@@ -188,10 +194,10 @@ def city_model(city: str, pm25_base_ugm3: float, local_share: float | Mapping[st
         Fraction (0–1) of the city's PM2.5 due to its own emissions, from source
         apportionment (e.g. CAMx-PSAT/CMAQ-ISAM or brute-force runs). A number applies to every
         component; a mapping gives it per component (keys among SO4, NO3, NH4, BC, POM, other;
-        key ``PM25`` = default for the rest).
+        key ``PM2.5`` = default for the rest).
     local_base_emissions_t
         The city's base-year emissions in t/yr by precursor; SO2, NOx, NH3, BC and OM are
-        required, PM25 (primary PM2.5 other than BC and OM) is optional and, if given, makes
+        required, PM2.5_other (primary PM2.5 other than BC and OM) is optional and, if given, makes
         the local part of ``other`` proportional to it.
     component_fractions
         Speciation of the city's base PM2.5 (fractions summing to 1). Default: TM5-FASST's
@@ -228,9 +234,10 @@ def city_model(city: str, pm25_base_ugm3: float, local_share: float | Mapping[st
                              column="component_fractions", value=round(sum(fr.values()), 6),
                              expected="1"))
     if isinstance(local_share, Mapping):
-        default = local_share.get("PM25")
+        local_share = {canonical_component(k): v for k, v in local_share.items()}
+        default = local_share.get(PM25)
         share = {c: local_share.get(c, default) for c in PM_COMPONENTS}
-        unknown = set(local_share) - set(PM_COMPONENTS) - {"PM25"}
+        unknown = set(local_share) - set(PM_COMPONENTS) - {PM25}
         if unknown:
             probs.append(Problem(src, "unknown component in local_share", column="local_share",
                                  value=sorted(unknown), expected=", ".join(PM_COMPONENTS)))
@@ -267,8 +274,9 @@ def city_model(city: str, pm25_base_ugm3: float, local_share: float | Mapping[st
         for p, wv in w.loc[comp].items():
             if wv != 0.0 and p in emis:
                 rows.append((city, comp, city, p, share[comp] * c0[comp] * wv / emis[p]))
-    if "PM25" in emis:
-        rows.append((city, "other", city, "PM25", share["other"] * c0["other"] / emis["PM25"]))
+    if PM25_OTHER in emis:
+        rows.append((city, "other", city, PM25_OTHER,
+                     share["other"] * c0["other"] / emis[PM25_OTHER]))
     local = pd.DataFrame(rows, columns=["receptor", "component", "source_region", "precursor",
                                         "coef"])
     # regional part: (1 − f_c) C0_c / C_CHN,c × national per-tonne coefficient

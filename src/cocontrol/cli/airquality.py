@@ -88,7 +88,8 @@ def register(app: typer.Typer) -> None:
     def coefficients_cmd(
         model: AQModel = typer.Option(AQModel.fasst, help="fasst or matrix"),
         matrix: Path | None = typer.Option(None, help="sensitivity matrix (model matrix)"),
-        component: str = typer.Option("PM25", help="PM25, all, or one component"),
+        component: str = typer.Option("PM2.5", help="PM2.5 (the total), all, or one "
+                                      "component"),
         fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json, xlsx"),
         output: Path | None = typer.Option(None, "--output", "-o", help="output file"),
     ) -> None:

@@ -216,7 +216,7 @@ def avoided_deaths(pm25_base, pm25_new, population=None, mortality_rate=None,
 
 def avoided_deaths_of_response(response, population=None, mortality_rate=None,
                                crf: str | None = None, age_groups: pd.DataFrame | None = None,
-                               vsl=None, component: str = "PM25") -> pd.DataFrame:
+                               vsl=None, component: str = "PM2.5") -> pd.DataFrame:
     """Avoided premature deaths from the output of any air-quality model of the protocol
     (:meth:`cocontrol.airquality.ResponseModel.predict`, or its labelled ``response``): the
     PM2.5 total of every receptor before (``base``) and after (``value``) the emission

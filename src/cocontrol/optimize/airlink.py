@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.airquality import PM25, ResponseModel
+from cocontrol.airquality.base import PM25_OTHER, canonical_component
 from cocontrol.airquality.registry import create
 from cocontrol.errors import InputError, Problem
 
@@ -32,20 +33,22 @@ def default_mapping(om_oc_ratio: float = 1.4, om_share_of_primary: float | None 
                     ) -> pd.DataFrame:
     """Species → precursor factors ``precursor, species, factor``.
 
-    SO2, NOx, NH3, BC map one to one, VOCs → NMVOC. Primary organic matter OM = ``om_oc_ratio``
-    × OC; the model's ``PM25`` precursor (primary PM2.5 other than BC and OM) = PM2.5 − BC − OM.
-    If the inventory has no OC (``om_share_of_primary`` given), OM is taken as that share of
-    primary PM2.5 other than BC: OM = θ (PM2.5 − BC), PM25 = (1 − θ)(PM2.5 − BC).
+    SO2, NOx, NH3, VOCs, BC map one to one (same spelling as the species). Primary organic
+    matter OM = ``om_oc_ratio`` × OC; the model's ``PM2.5_other`` precursor (primary PM2.5
+    other than BC and OM) = PM2.5 − BC − OM. If the inventory has no OC
+    (``om_share_of_primary`` given), OM is taken as that share of primary PM2.5 other than
+    BC: OM = θ (PM2.5 − BC), PM2.5_other = (1 − θ)(PM2.5 − BC).
     """
+    o = PM25_OTHER
     rows = [("SO2", "SO2", 1.0), ("NOx", "NOx", 1.0), ("NH3", "NH3", 1.0),
-            ("NMVOC", "VOCs", 1.0), ("BC", "BC", 1.0)]
+            ("VOCs", "VOCs", 1.0), ("BC", "BC", 1.0)]
     if om_share_of_primary is None:
-        rows += [("OM", "OC", om_oc_ratio), ("PM25", "PM2.5", 1.0), ("PM25", "BC", -1.0),
-                 ("PM25", "OC", -om_oc_ratio)]
+        rows += [("OM", "OC", om_oc_ratio), (o, "PM2.5", 1.0), (o, "BC", -1.0),
+                 (o, "OC", -om_oc_ratio)]
     else:
         th = float(om_share_of_primary)
-        rows += [("OM", "PM2.5", th), ("OM", "BC", -th), ("PM25", "PM2.5", 1 - th),
-                 ("PM25", "BC", -(1 - th))]
+        rows += [("OM", "PM2.5", th), ("OM", "BC", -th), (o, "PM2.5", 1 - th),
+                 (o, "BC", -(1 - th))]
     return pd.DataFrame(rows, columns=["precursor", "species", "factor"])
 
 
@@ -113,7 +116,8 @@ class AirQualityLink:
 
     def _pm_of(self, change_table: pd.DataFrame) -> float:
         r = self.model.predict(change_table)
-        r = r[(r["receptor"] == self.receptor) & (r["component"] == PM25)]
+        r = r[(r["receptor"] == self.receptor)
+              & (r["component"].map(canonical_component) == PM25)]
         if r.empty:
             raise InputError(Problem(file="<air-quality model>", value=self.receptor,
                                      message=f"{self.model.name} gives no PM2.5 for the "
@@ -144,7 +148,7 @@ def link(model: ResponseModel, receptor: str, source_region: str,
         lk.pm25_base = float(lk.pm25(E_base[:, None])[0])
         lk.species_coef = pd.Series(lk.gradient(E_base[:, None])[:, 0], index=list(species))
         return lk
-    jac = model.jacobian("PM25", receptors=[receptor])
+    jac = model.jacobian(PM25, receptors=[receptor])
     jac = jac[jac["source_region"] == source_region].groupby("precursor")["value"].sum()
     coef = pd.Series(0.0, index=list(species))
     for p, s, f in mapping[["precursor", "species", "factor"]].itertuples(index=False):
