@@ -107,3 +107,19 @@ def test_new_species_by_data_alone_reaches_inventory_scenarios_and_reports(mercu
     html = inventory_report(inv, tmp_path / "out" / "inventory_report.html")
     text = Path(html).read_text(encoding="utf-8")
     assert ">Hg<" in text or '"Hg"' in text  # a table cell or a chart trace
+
+
+def test_air_quality_precursors_use_the_species_spelling():
+    """Precursors that are inventory species are spelled as the species (data:
+    data/airquality/precursors.csv), and the species' other spellings reach them."""
+    from cocontrol.airquality import PRECURSORS
+    from cocontrol.airquality.base import canonical_precursor
+
+    tab = pd.read_csv(Path(registry.__file__).parent / "data" / "airquality" / "precursors.csv")
+    linked = tab[tab["species"].notna()]
+    assert (linked["code"] == linked["species"]).all()
+    assert set(linked["code"]) <= set(registry.species().codes)
+    assert "VOCs" in PRECURSORS and "NMVOC" not in PRECURSORS
+    assert canonical_precursor("SO₂") == "SO2"  # a spelling of the species registry
+    assert canonical_precursor("nmvoc") == "VOCs" and canonical_precursor("PM25") == "PM2.5_other"
+    assert canonical_precursor("PM2.5") is None  # total primary PM2.5 is not a precursor

@@ -27,6 +27,7 @@ import pandas as pd
 
 from cocontrol.errors import InputError, Problem
 from cocontrol.provenance import Provenance
+from cocontrol.registry import species as species_registry
 from cocontrol.results import Result
 
 #: PM2.5 components reported by the models (µg/m³). ``other`` = dust, sea salt and the
@@ -50,9 +51,12 @@ def _precursor_table() -> tuple[tuple[str, ...], MappingProxyType]:
     path = resources.files("cocontrol") / "data" / "airquality" / "precursors.csv"
     with path.open("r", encoding="utf-8") as f:
         t = pd.read_csv(f, keep_default_na=False, na_values=[""])
+    sp = species_registry()
     names: dict[str, str] = {}
-    for code, al in zip(t["code"], t["aliases"], strict=True):
-        for n in (code, *(str(al).split(";") if isinstance(al, str) else ())):
+    for code, spc, al in zip(t["code"], t["species"], t["aliases"], strict=True):
+        # a precursor that is an inventory species has its code and spellings from there
+        linked = sp[spc].aliases if isinstance(spc, str) else ()
+        for n in (code, *linked, *(str(al).split(";") if isinstance(al, str) else ())):
             if n.strip():
                 names[_key(n)] = str(code)
     return tuple(t["code"]), MappingProxyType(names)
