@@ -10,7 +10,7 @@
 * **Charts.** A 30-colour palette, CJK fonts, numbers without SI suffix or exponent, years on
   axes as years.
 * **Print.** Tables that scroll on screen wrap on paper; :meth:`HtmlReport.write` can also write
-  a PDF through headless Chromium (:mod:`cocontrol.report.pdf`).
+  a PDF through headless Chromium (:mod:`cocontrol.htmlpdf`).
 """
 
 from __future__ import annotations
@@ -306,7 +306,7 @@ class HtmlReport:
         """Write the report (atomically); returns the path of the HTML file.
 
         ``assets`` overrides the constructor's choice; ``pdf=True`` also writes ``.pdf``
-        beside it (headless Chromium, see :func:`cocontrol.report.pdf.html_to_pdf`).
+        beside it (headless Chromium, see :func:`cocontrol.htmlpdf.html_to_pdf`).
         """
         if assets is not None:
             if assets not in ("inline", "shared"):
@@ -326,7 +326,7 @@ class HtmlReport:
         tmp.write_text(self.html(path), encoding="utf-8")
         tmp.replace(path)
         if pdf:
-            from cocontrol.report.pdf import html_to_pdf
+            from cocontrol.htmlpdf import html_to_pdf
 
             html_to_pdf(path, path.with_suffix(".pdf"))
         return path

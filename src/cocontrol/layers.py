@@ -7,7 +7,7 @@ source tree (``ast``) and fails on an import against this order; ``docs/architec
 shows it as a picture.
 
 >>> order_text()
-'project → inventory → scenario → airquality/health → metrics/mcda → optimize/cge/evaluation/monitoring/enterprise/uncertainty → report → service → web → cli'
+'project → inventory → scenario → airquality/health → metrics/mcda → optimize/cge/evaluation/monitoring/enterprise/uncertainty → report → security → service → web → cli'
 >>> may_import("optimize", "airquality"), may_import("scenario", "metrics")
 (True, False)
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 #: progress, labels, the shared HTML report builder and I/O helpers. They import only each
 #: other (and third-party packages).
 FOUNDATION: tuple[str, ...] = (
-    "__init__", "_frame", "errors", "htmlreport", "i18n", "io", "layers", "parquet",
+    "__init__", "_frame", "errors", "htmlpdf", "htmlreport", "i18n", "io", "layers", "parquet",
     "progress", "provenance", "refdata", "registry", "results", "units",
 )
 
@@ -32,6 +32,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("metrics", "mcda"),
     ("optimize", "cge", "evaluation", "monitoring", "enterprise", "uncertainty"),
     ("report",),
+    ("security",),  # accounts, tokens, roles, upload checks: building blocks of the service
     ("service",),
     ("web",),
     ("cli",),
@@ -39,7 +40,8 @@ STAGES: tuple[tuple[str, ...], ...] = (
 )
 
 #: Imports between packages of the same stage that are allowed: (importer, imported).
-ALLOWED: frozenset[tuple[str, str]] = frozenset()
+#: Enterprise evaluation scores parks and cleaner production with the evaluation methods.
+ALLOWED: frozenset[tuple[str, str]] = frozenset({("enterprise", "evaluation")})
 
 _RANK = {pkg: i for i, stage in enumerate(STAGES) for pkg in stage}
 
