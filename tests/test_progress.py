@@ -97,3 +97,21 @@ def test_marginal_effects_report_one_step_per_measure(tmp_path):
     ev = seen.events
     assert ev[-1].done == ev[-1].total == len(runs[name].penetration)
     assert np.all(np.diff([e.done for e in ev]) == 1)
+
+
+def test_cli_renders_progress_with_rich(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from cocontrol.cli import common
+
+    buf = io.StringIO()
+    monkeypatch.setattr(common, "err_console", Console(file=buf, force_terminal=True, width=100))
+    with common.progress_bar(enabled=True) as cb:
+        for _ in pg.track(range(3), cb, "scenario.run", message="scenario x"):
+            pass
+    assert "scenario.run" in buf.getvalue()
+    monkeypatch.setattr(common, "err_console", Console(file=io.StringIO()))
+    with common.progress_bar() as cb:  # not a terminal: no rendering, no callback
+        assert cb is None
