@@ -115,14 +115,6 @@ def test_killed_server_reports_the_job_interrupted_after_restart(db_url, tmp_pat
         assert j["status"] == "interrupted" and j["result_id"] is None
         assert httpx.get(f"{base}/api/results", headers=h).json()["total"] == 0
         assert [p.name for p in (tmp_path / "data" / "results").iterdir()] == []
-        # and the restarted server runs new jobs
-        j2 = httpx.post(f"{base}/api/jobs/sleep", headers=h, timeout=30,
-                        json={"org_id": org["id"], "params": {"seconds": 0.1}}).json()
-        end = time.time() + 60
-        while time.time() < end and j2["status"] not in ("succeeded", "failed"):
-            time.sleep(0.2)
-            j2 = httpx.get(f"{base}/api/jobs/{j2['id']}", headers=h).json()
-        assert j2["status"] == "succeeded"
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -24,11 +24,14 @@ CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_fo
          405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
          413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_input",
          429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
-ZH = {"bad_request": "请求有误", "unauthorised": "需要登录", "forbidden": "没有权限",
-      "not_found": "未找到", "method_not_allowed": "不支持该方法", "not_acceptable": "格式不可用",
-      "conflict": "冲突", "payload_too_large": "文件过大", "unsupported_media_type": "文件类型不支持",
-      "invalid_input": "输入有问题", "too_many_requests": "请求过多",
-      "internal_error": "服务器内部错误", "unavailable": "服务暂不可用"}
+
+
+def zh(code: str, fallback: str) -> str:
+    """The Chinese text of an error code (the one catalogue: ``api_error_<code>``)."""
+    from cocontrol import i18n
+
+    key = f"api_error_{code}"
+    return i18n.t(key, "zh") if i18n.has(key) else fallback
 
 
 class ProblemOut(BaseModel):
@@ -93,7 +96,7 @@ def body(status: int, message: str, problems: list[Problem] = (), code: str | No
          message_zh: str | None = None) -> dict:
     code = code or CODES.get(status, "error")
     return {"error": {"code": code, "message": message,
-                      "message_zh": message_zh or ZH.get(code, message),
+                      "message_zh": message_zh or zh(code, message),
                       "problems": [problem_dict(p) for p in problems]}}
 
 

@@ -15,7 +15,7 @@ from cocontrol.service.access import Need, Principal, scoped
 from cocontrol.service.api import Page, PageDep, get_visible, paginate
 from cocontrol.service.db import SessionDep
 from cocontrol.service.models import JOB_STATES, Job, ProjectVersion, Result
-from cocontrol.service.problems import ZH, ApiError, ErrorDetail
+from cocontrol.service.problems import ApiError, ErrorDetail, zh
 from cocontrol.service.routes.organisations import get_org
 from cocontrol.service.tasks import TASKS
 
@@ -50,7 +50,7 @@ def job_out(session, job: Job) -> JobOut:
         code = job.error.get("code", "error")
         d["error"] = ErrorDetail(code=code, message=job.error.get("message", ""),
                                  message_zh=job.error.get("message_zh")
-                                 or ZH.get(code, "任务失败"),
+                                 or zh(code, zh("job_failed", "")),
                                  problems=job.error.get("problems", []))
     if job.status == "succeeded":
         d["result_id"] = session.scalar(select(Result.id).where(Result.job_id == job.id))
