@@ -178,7 +178,7 @@ def test_evaluation_and_airquality_jobs_store_the_library_tables(client):
     a = wait(client, aq.json()["id"], 120)
     assert a["status"] == "succeeded", a
     page = client.get(f"/api/results/{a['result_id']}/tables/concentrations").json()
-    pm = [row for row in page["rows"] if row["component"] == "PM25"][0]
+    pm = [row for row in page["rows"] if row["component"] == "PM2.5"][0]
     assert pm["change"] < 0  # less SO2, less sulphate
 
 

@@ -225,7 +225,9 @@ def _air(aq, precursor_map, red: pd.Series, base, health) -> tuple[float, float 
     city = aq.receptors[0]
     em = pd.DataFrame({"source_region": city, "precursor": list(ch), "change_t": list(ch.values())})
     res = aq.predict(em)
-    row = res[(res["receptor"] == city) & (res["component"] == "PM25")].iloc[0]
+    from cocontrol.airquality import PM25  # the PM2.5 total (one spelling: "PM2.5")
+
+    row = res[(res["receptor"] == city) & (res["component"] == PM25)].iloc[0]
     dpm = float(row["change"])
     deaths = None
     if health:

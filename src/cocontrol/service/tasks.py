@@ -218,8 +218,9 @@ def scenario(folder, p: ScenarioParams, progress: Progress) -> TaskOutput:
 
 
 def compare(folder, p: CompareParams, progress: Progress) -> TaskOutput:
+    from cocontrol.metrics import package_metrics
     from cocontrol.report.scenario import pathways
-    from cocontrol.scenario import package_metrics, run
+    from cocontrol.scenario import run
 
     base = _base(folder, progress)
     names = list(p.scenarios) if p.scenarios else list(base.scenarios)
@@ -237,7 +238,7 @@ def compare(folder, p: CompareParams, progress: Progress) -> TaskOutput:
 
 
 def measures(folder, p: MeasuresParams, progress: Progress) -> TaskOutput:
-    from cocontrol.scenario import measure_metrics
+    from cocontrol.metrics import measure_metrics
 
     base = _base(folder, progress)
     _scenario_exists(base, p.scenario)
