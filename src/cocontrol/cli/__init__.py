@@ -42,7 +42,7 @@ def _root(
 
 # Command modules, in the order of the data flow. Each defines register(app).
 _MODULES = ["inventory", "scenario", "airquality", "metrics", "optimize", "cge", "evaluation",
-            "monitor", "enterprise", "demo", "serve"]
+            "monitor", "enterprise", "uncertainty", "demo", "serve"]
 
 for _name in _MODULES:
     try:
