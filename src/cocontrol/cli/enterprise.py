@@ -141,10 +141,12 @@ def register(app: typer.Typer) -> None:
             fail(e)
         if bank is not None:
             tab = bank_export(ctx.data.projects, ranking)
+            from cocontrol.project.cells import safe_frame
+
             if bank.suffix.lower() == ".xlsx":
-                tab.to_excel(bank, index=False)
+                safe_frame(tab).to_excel(bank, index=False)
             else:
-                tab.to_csv(bank, index=False, encoding="utf-8-sig")
+                safe_frame(tab).to_csv(bank, index=False, encoding="utf-8-sig")
             console.print(f"wrote {bank}")
         if report is not None:
             console.print(f"wrote {rep.library_report(ranking, report, lang=lang)}")
@@ -198,7 +200,9 @@ def demo(out: Path, lang: str) -> list[Path]:
     files.append(rep.library_report(ranking, out / "project_library_report.html", lang=lang))
     bank = out / "project_library_bank.xlsx"
     tmp = bank.with_name(bank.stem + ".tmp.xlsx")
-    bank_export(ctx.data.projects, ranking).to_excel(tmp, index=False)
+    from cocontrol.project.cells import safe_frame
+
+    safe_frame(bank_export(ctx.data.projects, ranking)).to_excel(tmp, index=False)
     tmp.replace(bank)
     files.append(bank)
     files.append(rep.screening_report(runner.screening(ctx), out / "screening_report.html",

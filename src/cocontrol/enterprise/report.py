@@ -12,6 +12,7 @@ from cocontrol.enterprise.account import EnterpriseAccount
 from cocontrol.enterprise.product_footprint import FootprintResult
 from cocontrol.enterprise.screening import ScreeningResult
 from cocontrol.htmlreport import HtmlReport
+from cocontrol.project.cells import safe_frame
 
 _T = {
     "footprint": ("Product carbon footprint (cradle to gate)", "产品碳足迹（从摇篮到大门）"),
@@ -67,9 +68,9 @@ def footprint_excel(results: list[FootprintResult], path: str | Path) -> Path:
                              "allocation_share": r.allocation_share, "gwp": r.gwp}
                             for r in results])
     with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-        summary.to_excel(xw, sheet_name="summary", index=False)
+        safe_frame(summary).to_excel(xw, sheet_name="summary", index=False)
         for r in results:
-            r.contributions.to_excel(xw, sheet_name=r.product[:31], index=False)
+            safe_frame(r.contributions).to_excel(xw, sheet_name=r.product[:31], index=False)
     tmp.replace(path)
     return path
 
