@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from cocontrol.report.html import HtmlReport
+from cocontrol.htmlreport import HtmlReport
 from cocontrol.uncertainty.analysis import quantiles
 
 _T = {"title": ("Uncertainty: probability of meeting the targets", "不确定性：目标达成概率"),
