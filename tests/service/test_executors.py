@@ -73,7 +73,7 @@ def _serve(db_url, data_dir, port):
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-def _up(base: str, proc, timeout=90.0) -> None:
+def _up(base: str, proc, timeout=240.0) -> None:  # generous: a loaded CI machine
     end = time.time() + timeout
     while time.time() < end:
         assert proc.poll() is None, "server exited"
@@ -93,14 +93,14 @@ def test_killed_server_reports_the_job_interrupted_after_restart(db_url, tmp_pat
     proc = _serve(db_url, tmp_path / "data", port)
     try:
         _up(base, proc)
-        org = httpx.post(f"{base}/api/organisations", headers=h,
+        org = httpx.post(f"{base}/api/organisations", headers=h, timeout=60,
                          json={"code": "o", "name": "o", "level": "city"}).json()
-        job = httpx.post(f"{base}/api/jobs/sleep", headers=h, timeout=30,
+        job = httpx.post(f"{base}/api/jobs/sleep", headers=h, timeout=120,
                          json={"org_id": org["id"],
-                               "params": {"seconds": 60, "steps": 600}}).json()
-        end = time.time() + 60
+                               "params": {"seconds": 600, "steps": 6000}}).json()
+        end = time.time() + 180
         while time.time() < end:  # wait until the worker process is computing
-            j = httpx.get(f"{base}/api/jobs/{job['id']}", headers=h).json()
+            j = httpx.get(f"{base}/api/jobs/{job['id']}", headers=h, timeout=60).json()
             if j["status"] == "running" and j["progress"] > 0:
                 break
             time.sleep(0.1)
@@ -111,9 +111,9 @@ def test_killed_server_reports_the_job_interrupted_after_restart(db_url, tmp_pat
     proc = _serve(db_url, tmp_path / "data", port)
     try:
         _up(base, proc)
-        j = httpx.get(f"{base}/api/jobs/{job['id']}", headers=h).json()
+        j = httpx.get(f"{base}/api/jobs/{job['id']}", headers=h, timeout=60).json()
         assert j["status"] == "interrupted" and j["result_id"] is None
-        assert httpx.get(f"{base}/api/results", headers=h).json()["total"] == 0
+        assert httpx.get(f"{base}/api/results", headers=h, timeout=60).json()["total"] == 0
         assert [p.name for p in (tmp_path / "data" / "results").iterdir()] == []
     finally:
         proc.send_signal(signal.SIGTERM)

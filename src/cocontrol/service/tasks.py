@@ -51,7 +51,7 @@ def _reports(write, report: str) -> dict[str, bytes]:
         html = Path(write(Path(tmp)))
         files = {html.name: html.read_bytes()}
         if report == "pdf":
-            from cocontrol.report.pdf import html_to_pdf
+            from cocontrol.htmlpdf import html_to_pdf
 
             pdf = html_to_pdf(html)
             files[pdf.name] = pdf.read_bytes()
@@ -279,7 +279,7 @@ def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
         for path in runner.write(res, Path(tmp), p.lang):
             files[path.name] = path.read_bytes()
             if p.pdf and path.suffix == ".html":
-                from cocontrol.report.pdf import html_to_pdf
+                from cocontrol.htmlpdf import html_to_pdf
 
                 pdf = html_to_pdf(path)
                 files[pdf.name] = pdf.read_bytes()
