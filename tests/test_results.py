@@ -39,7 +39,7 @@ def _inventory(base, tmp):
 def _scenario_run(base, tmp):
     from cocontrol.scenario import run
 
-    return run(base, "enhanced").result()
+    return run(base, "policy").result()
 
 
 def _air_quality(base, tmp):
@@ -53,7 +53,7 @@ def _air_quality(base, tmp):
 def _metrics(base, tmp):
     from cocontrol.metrics import measure_metrics
 
-    return measure_metrics(base, "enhanced", 2030)
+    return measure_metrics(base, "policy", 2030)
 
 
 def _optimisation_plan(base, tmp):
