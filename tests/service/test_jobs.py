@@ -216,3 +216,18 @@ def test_scenario_and_compare_jobs(client):
     assert {t["name"] for t in rc["tables"]} == {"pathways", "metrics"}
     m = client.get(f"/api/results/{rc['id']}/tables/metrics", params={"limit": 100}).json()
     assert {r["scenario"] for r in m["rows"]} == {"policy"}
+
+
+def test_library_progress_becomes_job_progress():
+    """cocontrol.progress events (stage, done, total) map onto the job's fraction."""
+    from cocontrol.progress import track
+    from cocontrol.service.tasks import library
+
+    seen = []
+    for _ in track(range(4), library(lambda f, m: seen.append((f, m)), 0.2, 0.6), "demo.loop",
+                   message="item"):
+        pass
+    import pytest
+
+    assert [f for f, _ in seen] == pytest.approx([0.2, 0.3, 0.4, 0.5, 0.6])
+    assert seen[0][1] == "demo.loop: item"

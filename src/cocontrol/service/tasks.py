@@ -18,9 +18,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cocontrol.errors import InputError, Problem
 
-#: progress(fraction 0-1, message). TODO(core): use the protocol of ``cocontrol.progress`` when
-#: it is on main; this adapter only needs a callable.
+#: progress(fraction 0-1, message): the job's progress (see worker.py); raising stops the task.
 Progress = Callable[[float, str], None]
+
+
+def library(progress: Progress, lo: float, hi: float):
+    """A :mod:`cocontrol.progress` callback (stage, done, total, message) that reports the
+    library's progress as the job's fraction between ``lo`` and ``hi``."""
+
+    def callback(stage: str, done: int, total: int | None, message: str = "") -> None:
+        frac = lo if not total else lo + (hi - lo) * min(1.0, done / total)
+        progress(frac, f"{stage}: {message}" if message else stage)
+
+    return callback
 
 NAME = r"^[A-Za-z0-9_.\-]{1,64}$"
 
@@ -243,7 +253,8 @@ def measures(folder, p: MeasuresParams, progress: Progress) -> TaskOutput:
     base = _base(folder, progress)
     _scenario_exists(base, p.scenario)
     progress(0.3, f"marginal effect of every measure of {p.scenario}")
-    out = measure_metrics(base, p.scenario, p.year, lang=p.lang)
+    out = measure_metrics(base, p.scenario, p.year, lang=p.lang,
+                          progress=library(progress, 0.3, 0.95))
     return TaskOutput(dict(out), {"scenario": p.scenario, "year": p.year,
                                   "measures": int(len(out.get("metrics", [])))})
 
@@ -257,7 +268,8 @@ def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
     res = runner.run_project(_need(folder), pm25_max=p.pm25_target,
                              target_year=p.target_year, co2_peak_by=p.co2_peak_by,
                              budget=p.budget, objective=p.objective, n_pareto=p.pareto,
-                             time_limit=p.time_limit, region_level=p.region_level)
+                             time_limit=p.time_limit, region_level=p.region_level,
+                             progress=library(progress, 0.1, 0.8))
     progress(0.8, "tables and report")
     tables: dict[str, pd.DataFrame] = {}
     summary: dict = {"feasible": res.infeasible is None, "notes": list(res.notes)}
@@ -303,7 +315,7 @@ def cge(folder, p: CgeParams, progress: Progress) -> TaskOutput:
                                       expected=", ".join(known)) for c in unknown])
         instruments = [known[c] for c in p.instruments]
     progress(0.1, f"solving {2 ** len(instruments) - 1} policy combinations")
-    res = run_combinations(eco, instruments)
+    res = run_combinations(eco, instruments, progress=library(progress, 0.1, 0.9))
     tabs = cge_tables(res, p.method, p.weights, None, p.lang)
     from cocontrol.cge.report import write_html
 
