@@ -10,6 +10,7 @@ from importlib import resources
 
 import pandas as pd
 
+from cocontrol import io
 from cocontrol.errors import CocontrolError
 
 TABLES = (
@@ -38,14 +39,19 @@ def table(name: str) -> pd.DataFrame:
         raise CocontrolError(f"unknown reference table {name!r}; known: {', '.join(TABLES)}")
     path = resources.files("cocontrol") / "data" / f"{name}.csv"
     with resources.as_file(path) as p:
-        df = pd.read_csv(p, comment="#", skipinitialspace=True, keep_default_na=False,
+        df = io.read_csv(p, skipinitialspace=True, keep_default_na=False,
                          na_values=[""])
     return df
 
 
 def codes(name: str, column: str = "code") -> set[str]:
-    """The set of codes of a reference table (e.g. ``codes("fuels")``)."""
-    return set(table(name)[column].astype(str))
+    """The set of codes of a reference table (e.g. ``codes("fuels")``; a new set each call)."""
+    return set(_codes(name, column))
+
+
+@cache
+def _codes(name: str, column: str) -> frozenset[str]:
+    return frozenset(table(name)[column].astype(str))
 
 
 def gwp(gwp_set: str) -> dict[str, float]:

@@ -38,15 +38,11 @@ def _read_table(path: str | Path, sheet: str | int | None) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
         raise InputError(Problem(str(p), "file not found"))
-    try:
-        if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(p, sheet_name=sheet if sheet is not None else 0)
-        return pd.read_csv(p, encoding="utf-8-sig")
-    except ValueError as e:  # e.g. missing sheet
-        raise InputError(Problem(str(p), f"cannot read the table: {e}",
-                                 sheet=None if sheet is None else str(sheet))) from e
-    except (UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise InputError(Problem(str(p), f"cannot read the file as CSV (UTF-8): {e}")) from e
+    from cocontrol import io
+
+    if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return io.read_excel(p, sheet_name=sheet if sheet is not None else 0)
+    return io.read_csv(p)
 
 
 def _text_col(df: pd.DataFrame, col: str, file: str, sheet, problems: list[Problem],

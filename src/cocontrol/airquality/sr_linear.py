@@ -61,9 +61,11 @@ REGION_NAMES = {
 @lru_cache(maxsize=1)
 def tm5fasst_table() -> pd.DataFrame:
     """The bundled TM5-FASST China table (a copy is returned by :func:`tm5fasst_data`)."""
+    from cocontrol import io
+
     path = resources.files("cocontrol") / "data" / "airquality" / DATA_FILE
-    with path.open("r", encoding="utf-8") as f:
-        d = pd.read_csv(f, keep_default_na=False, na_values=[""])
+    with resources.as_file(path) as p:
+        d = io.read_csv(p, keep_default_na=False, na_values=[""])
     for c in ("receptor", "source_region", "precursor", "component"):
         d[c] = d[c].fillna("").astype(str)
     # one spelling inside cocontrol (the file keeps TM5-FASST's NMVOC, PM25 ...)

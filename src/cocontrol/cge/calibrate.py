@@ -271,12 +271,13 @@ def read_elasticities(path) -> Elasticities:
     """
     from pathlib import Path
 
-    import pandas as pd
 
     path = Path(path)
     fname = str(path)
     try:
-        df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+        from cocontrol import io
+
+        df = io.read_csv(path, dtype=str, keep_default_na=False)
     except Exception as e:
         raise InputError(Problem(file=fname, message=f"cannot read the elasticities: {e}",
                                  expected="CSV with parameter, sector, value, source")) from e

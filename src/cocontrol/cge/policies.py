@@ -29,7 +29,6 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from cocontrol.cge.calibrate import Calibration, Elasticities, calibrate, read_elasticities
 from cocontrol.cge.model import RECYCLING, CgeModel, Closure, Shocks
@@ -196,12 +195,14 @@ def scale_instrument(ins: Instrument, lam: float, cal: Calibration) -> Instrumen
 def read_instruments(path) -> list[Instrument]:
     """Read instruments from YAML: a list under ``instruments:`` with code, kind, params,
     name_en, name_zh, source."""
+    from cocontrol import io
+    from cocontrol.project.models import InstrumentsFile, validate
+
     path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except Exception as e:
-        raise InputError(Problem(file=str(path), message=f"cannot read instruments: {e}",
-                                 expected="a YAML file with a list 'instruments'")) from e
+    doc = io.read_yaml(path)
+    _, probs = validate(InstrumentsFile, doc, str(path))  # unknown keys are errors
+    if probs:
+        raise InputError(probs)
     items = (doc or {}).get("instruments") if isinstance(doc, dict) else None
     if not isinstance(items, list) or not items:
         raise InputError(Problem(file=str(path), message="no instruments found",

@@ -88,26 +88,21 @@ def leading_comment_lines(path: Path) -> int:
     reported row numbers match what the user sees in an editor (header row = 1 + this)."""
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         return 0
-    k = 0
-    for ln in path.read_text(encoding="utf-8-sig").splitlines():
-        if ln.startswith("#") or not ln.strip():
-            k += 1
-        else:
-            break
-    return k
+    from cocontrol import io
+
+    return io.leading_comments(io.read_text(path))
 
 
 def _read_raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, list[str]]:
+    from cocontrol import io
+
     comments: list[str] = []
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, index_col=0)
+        df = io.read_excel(path, sheet_name=sheet if sheet is not None else 0, index_col=0)
     else:
-        text = path.read_text(encoding="utf-8-sig").splitlines()
-        comments = [ln.lstrip("#").strip() for ln in text if ln.startswith("#")]
-        from io import StringIO
-
-        body = "\n".join(ln for ln in text if not ln.startswith("#") and ln.strip())
-        df = pd.read_csv(StringIO(body), index_col=0)
+        text = io.read_text(path)
+        comments = io.comment_lines(text)
+        df = io.read_csv(path, data=text.encode("utf-8"), index_col=0, skip_blank_lines=True)
     return df, comments
 
 

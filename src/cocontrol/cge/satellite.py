@@ -71,7 +71,9 @@ def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = Non
     """
     path = Path(path)
     fname = str(path)
-    text = path.read_text(encoding="utf-8-sig").splitlines()
+    from cocontrol import io
+
+    text = io.read_text(path).splitlines()
     for ln in text:
         if ln.startswith("#") and "money_unit_yuan" in ln and money_unit_yuan is None:
             money_unit_yuan = float(ln.split(":", 1)[1])
@@ -80,7 +82,7 @@ def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = Non
                                  "unknown", expected="a comment '# money_unit_yuan: 1e9' or the "
                                  "money_unit_yuan argument"))
     try:
-        df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+        df = io.read_csv(path, dtype=str, keep_default_na=False)
     except Exception as e:
         raise InputError(Problem(file=fname, message=f"cannot read the coefficients: {e}",
                                  expected="CSV with species, kind, commodity, user, value, "

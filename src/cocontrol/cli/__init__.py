@@ -28,6 +28,7 @@ def _root(
     ctx: typer.Context,
     lang: str = typer.Option("en", "--lang", help="language of messages and labels: en or zh "
                              "(语言：en 英文, zh 中文); a command's own --lang overrides it"),
+    debug: bool = typer.Option(False, "--debug", help="show the traceback of an error"),
 ) -> None:
     """cocontrol: coordinated control of air pollutants and GHGs (减污降碳协同增效)."""
     from cocontrol import i18n
@@ -38,6 +39,7 @@ def _root(
         raise typer.BadParameter(str(e), param_hint="--lang") from e
     # no global state: the language travels in the click context (cli.common.ui_lang)
     ctx.obj = {**(ctx.obj or {}), "lang": lang}
+    ctx.meta["cocontrol.debug"] = debug
 
 
 # Command modules, in the order of the data flow. Each defines register(app).
@@ -52,6 +54,13 @@ for _name in _MODULES:
             raise
         continue
     _mod.register(app)
+
+# No exception reaches a user: every command runs inside the CLI's error guard.
+from cocontrol.cli.common import guard as _guard  # noqa: E402
+
+for _cmd in app.registered_commands:
+    if _cmd.callback is not None and not getattr(_cmd.callback, "__cocontrol_guarded__", False):
+        _cmd.callback = _guard(_cmd.callback)
 
 
 def main() -> None:

@@ -86,42 +86,195 @@ def print_df(df: pd.DataFrame, title: str | None = None, float_fmt: str = "{:,.2
 
 def emit(df: pd.DataFrame, fmt: Format, output: Path | None, title: str | None = None) -> None:
     """Write ``df`` in the requested format to ``output`` or stdout (xlsx needs ``output``)."""
+    from cocontrol import io
+
     if fmt == Format.table:
         print_df(df, title)
         if output:
-            safe_frame(df).to_csv(output)
+            io.write_text(output, safe_frame(df).to_csv())
         return
     if fmt == Format.xlsx:
         if output is None:
             raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
-        safe_frame(df).to_excel(output)
+        with io.atomic_path(output) as tmp:
+            safe_frame(df).to_excel(tmp, engine="openpyxl")
         console.print(f"wrote {output}")
         return
     text = safe_frame(df).to_csv() if fmt == Format.csv else df.reset_index().to_json(orient="records",
                                                                             force_ascii=False)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        io.write_text(output, text)
     else:
         sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
 
 
-def fail(exc: CocontrolError, lang: str | None = None) -> None:
-    """Print a domain error plainly and exit with the matching code (never a traceback)."""
+i18n.register({
+    "cli.internal": ("Internal error (please report it; run again with --debug for the "
+                     "details)", "程序内部错误（请报告；加 --debug 重新运行可查看详细信息）"),
+    "cli.interrupted": ("Interrupted: no output was completed", "已中断：未完成任何输出"),
+    "cli.cannot_write": ("Cannot write the output", "无法写入输出"),
+    "loc.sheet": ("sheet", "工作表"),
+    "loc.row": ("row", "第{}行"),
+    "loc.column": ("column", "列/键"),
+    "loc.found": ("found", "发现"),
+    "loc.expected": ("expected", "应为"),
+    # messages of the loader and checks (the part before any '(' detail)
+    "msg.not a number": ("not a number", "不是数字"),
+    "msg.not a whole number": ("not a whole number", "不是整数"),
+    "msg.not a finite number": ("not a finite number", "不是有限数值"),
+    "msg.not a year": ("not a year", "不是年份"),
+    "msg.required value is empty": ("required value is empty", "必填值为空"),
+    "msg.file not found": ("file not found", "文件不存在"),
+    "msg.project folder not found": ("project folder not found", "项目文件夹不存在"),
+    "msg.project manifest not found": ("project manifest not found", "未找到项目清单文件"),
+    "msg.the table is empty": ("the table is empty", "表格为空"),
+    "msg.column heading used twice": ("column heading used twice", "列标题重复"),
+    "msg.unknown key": ("unknown key", "未知的键"),
+    "msg.unknown column": ("unknown column", "未知的列"),
+    "msg.required column": ("required column is missing", "缺少必填列"),
+    "msg.required key": ("required key is missing", "缺少必填键"),
+    "msg.wrong value": ("wrong value", "取值错误"),
+    "msg.value not allowed": ("value not allowed", "不允许的取值"),
+    "msg.unknown sector code": ("unknown sector code", "未知的部门编码"),
+    "msg.unknown fuel code": ("unknown fuel code", "未知的燃料编码"),
+    "msg.unknown process code": ("unknown process code", "未知的工艺编码"),
+    "msg.unknown species code": ("unknown species code", "未知的物种编码"),
+    "msg.unknown species": ("unknown species", "未知的物种"),
+    "msg.unknown control technology code": ("unknown control technology code",
+                                            "未知的控制技术编码"),
+    "msg.unknown level code": ("unknown level code", "未知的层级编码"),
+    "msg.unknown unit": ("unknown unit", "未知的单位"),
+    "msg.measure not found in the library": ("measure not found in the library",
+                                             "措施库中没有该措施"),
+    "msg.target year is not a scenario year": ("target year is not a scenario year",
+                                               "目标年份不是情景年份"),
+    "msg.cap year is not a scenario year": ("cap year is not a scenario year",
+                                            "总量上限年份不是情景年份"),
+    "msg.year not listed in project.yaml": ("year not listed in project.yaml",
+                                            "年份不在 project.yaml 的 years 中"),
+    "msg.region not found in the regions table": ("region not found in the regions table",
+                                                  "区域表中没有该区域"),
+    "msg.source not found in the activity table": ("source not found in the activity table",
+                                                   "活动水平表中没有该排放源"),
+    "msg.extends an unknown scenario": ("extends an unknown scenario", "继承了不存在的情景"),
+    "msg.base scenario not found in scenarios.yaml": (
+        "base scenario not found in scenarios.yaml", "scenarios.yaml 中没有该基准情景"),
+    "msg.not valid YAML": ("not valid YAML", "不是有效的 YAML"),
+    "msg.cannot open the workbook": ("cannot open the workbook", "无法打开工作簿"),
+    "msg.cannot read the workbook": ("cannot read the workbook", "无法读取工作簿"),
+    "msg.cannot read the table": ("cannot read the table", "无法读取表格"),
+    "msg.unsupported file type": ("unsupported file type", "不支持的文件类型"),
+    "msg.no candidate measures": ("no candidate measures", "没有候选措施"),
+    "msg.negative activity": ("negative activity", "活动水平为负"),
+    "msg.the file is not text in a known encoding": (
+        "the file is not text in a known encoding", "文件不是已知编码的文本"),
+})
+
+
+def _msg(message: str, lang: str) -> str:
+    """``message`` in ``lang``: the catalogue's text for its leading phrase, the detail kept."""
+    if lang == "en":
+        return message
+    for sep in (" (", ": ", "; ", " '"):
+        head, _, rest = message.partition(sep)
+        for key in (head, head.split(" '")[0]):
+            tr = i18n.t(f"msg.{key}", lang)
+            if tr != f"msg.{key}":
+                return tr + (sep + rest if rest else "")
+    tr = i18n.t(f"msg.{message}", lang)
+    return message if tr == f"msg.{message}" else tr
+
+
+def render_problem(p: Problem, lang: str | None = None) -> str:
+    """A problem as one line in the user's language: where, what, found, expected."""
+    lang = ui_lang(lang)
+    if lang == "en":
+        return str(p)
+    parts = [p.file]
+    if p.sheet:
+        parts.append(f"{i18n.t('loc.sheet', lang)} {p.sheet}")
+    if p.row is not None:
+        parts.append(i18n.t("loc.row", lang).format(p.row))
+    if p.column:
+        parts.append(f"{i18n.t('loc.column', lang)} {p.column}")
+    s = "，".join(parts) + "：" + _msg(p.message, lang)
+    if p.value is not None and p.value != "":
+        s += f"（{i18n.t('loc.found', lang)} {p.value!r}）"
+    if p.expected:
+        s += f"；{i18n.t('loc.expected', lang)}：{p.expected}"
+    return s
+
+
+def fail(exc: BaseException, lang: str | None = None) -> None:
+    """Print an error plainly and exit with the matching code (never a traceback):
+    1 bad input or infeasible, 3 a model failed or an internal error. With ``--debug`` the
+    traceback is printed first."""
+    if debug_enabled() and exc.__traceback__ is not None:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
     lang = ui_lang(lang)
     if isinstance(exc, InputError):
         err_console.print(f"[bold red]{len(exc.problems)} {i18n.t('problems_found', lang)}[/]")
         for p in exc.problems:
-            err_console.print(f"  - {p}", markup=False, highlight=False)
+            err_console.print(f"  - {render_problem(p, lang)}", markup=False, highlight=False)
         raise typer.Exit(EXIT_INPUT)
     if isinstance(exc, InfeasibleError):
-        err_console.print(f"[bold red]{i18n.t('err_infeasible', lang)}:[/] {exc}",
-                          highlight=False)
+        err_console.print(f"[bold red]{i18n.t('err_infeasible', lang)}:[/] ", end="")
+        err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_INPUT)
     if isinstance(exc, ModelError):
-        err_console.print(f"[bold red]{i18n.t('err_model', lang)}:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]{i18n.t('err_model', lang)}:[/] ", end="")
+        err_console.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_MODEL)
-    err_console.print(f"[bold red]{i18n.t('err_error', lang)}:[/] {exc}", highlight=False)
-    raise typer.Exit(EXIT_INPUT)
+    if isinstance(exc, CocontrolError):
+        err_console.print(f"[bold red]{i18n.t('err_error', lang)}:[/] ", end="")
+        err_console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+    if isinstance(exc, KeyboardInterrupt):
+        err_console.print(f"[bold red]{i18n.t('cli.interrupted', lang)}[/]")
+        raise typer.Exit(130)
+    if isinstance(exc, OSError) and getattr(exc, "filename", None):
+        err_console.print(f"[bold red]{i18n.t('cli.cannot_write', lang)}:[/] ", end="")
+        err_console.print(f"{exc.filename}: {exc.strerror}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+    err_console.print(f"[bold red]{i18n.t('cli.internal', lang)}:[/] ", end="")
+    err_console.print(f"{type(exc).__name__}: {exc}", markup=False, highlight=False)
+    raise typer.Exit(EXIT_MODEL)
+
+
+def _is_cli_exit(e: BaseException) -> bool:
+    """typer/click's own exits and usage errors (exit 2), which click reports itself."""
+    names = {c.__name__ for c in type(e).__mro__}
+    return isinstance(e, SystemExit | typer.Exit | typer.Abort) or bool(
+        names & {"ClickException", "Abort", "Exit"})
+
+
+def debug_enabled() -> bool:
+    import os
+
+    ctx = _current_context()
+    if ctx is not None and ctx.find_root().meta.get("cocontrol.debug"):
+        return True
+    return os.environ.get("COCONTROL_DEBUG", "") not in ("", "0")
+
+
+def guard(fn):
+    """Wrap a command: every failure becomes a plain message and its exit code; with
+    ``--debug`` the traceback is printed too."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except BaseException as e:  # noqa: BLE001 - the one place that catches everything
+            if _is_cli_exit(e):
+                raise
+            fail(e)
+
+    wrapper.__cocontrol_guarded__ = True
+    return wrapper
 
 
 def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
@@ -129,14 +282,13 @@ def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     if not path.exists():
         raise InputError(Problem(str(path), "file not found", expected="an existing .csv or "
                                  ".xlsx file"))
+    from cocontrol import io
+
     suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(path, sheet_name=sheet or 0)
-        if suffix in (".csv", ".txt"):
-            return pd.read_csv(path, encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise InputError(Problem(str(path), f"cannot read the table: {e}", sheet=sheet)) from e
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        return io.read_excel(path, sheet_name=sheet or 0)
+    if suffix in (".csv", ".txt"):
+        return io.read_csv(path)
     raise InputError(Problem(str(path), "unsupported file type", value=suffix,
                              expected=".csv or .xlsx"))
 

@@ -22,21 +22,28 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("out"), help="output folder"),
         lang: Lang | None = lang_option(),
     ) -> None:
-        """Run every stage on the embedded demo projects and write reports to OUT."""
-        out.mkdir(parents=True, exist_ok=True)
+        """Run every stage on the embedded demo projects and write reports to OUT.
+
+        Every stage writes into a hidden staging folder inside OUT; the files are moved into
+        OUT only when every stage has finished, so an interrupted or failed demo leaves no
+        new output that looks finished."""
+        from cocontrol import io
+
         written: list[Path] = []
-        for stage in STAGES:
-            try:
-                mod = importlib.import_module(f"cocontrol.cli.{stage}")
-            except ModuleNotFoundError as e:
-                if e.name != f"cocontrol.cli.{stage}":
-                    raise
-                continue
-            fn = getattr(mod, "demo", None)
-            if fn is None:
-                continue
-            console.rule(f"[bold]{stage}")
-            written += list(fn(out, ui_lang(lang)))
+        with io.staged_dir(out) as stage_dir:
+            for stage in STAGES:
+                try:
+                    mod = importlib.import_module(f"cocontrol.cli.{stage}")
+                except ModuleNotFoundError as e:
+                    if e.name != f"cocontrol.cli.{stage}":
+                        raise
+                    continue
+                fn = getattr(mod, "demo", None)
+                if fn is None:
+                    continue
+                console.rule(f"[bold]{stage}")
+                written += list(fn(stage_dir, ui_lang(lang)))
+            written = [io.rebase(p, stage_dir, out) for p in written]
         console.rule("[bold]written")
         for p in written:
             console.print(f"  {p}")

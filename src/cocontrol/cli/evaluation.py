@@ -125,8 +125,7 @@ def register(app: typer.Typer) -> None:
         output: Path = typer.Option(..., "--output", help="FILE.xlsx or FILE.yaml to write"),
     ) -> None:
         """Copy a built-in indicator-system template to an editable Excel or YAML file."""
-        import shutil
-
+        from cocontrol import io
         from cocontrol.evaluation import builtin_path, load_system, system_to_excel
 
         try:
@@ -135,7 +134,7 @@ def register(app: typer.Typer) -> None:
             fail(e)
             return
         if output.suffix.lower() in (".yaml", ".yml"):
-            shutil.copyfile(builtin_path(name), output)
+            io.copy_file(builtin_path(name), output)
         else:
             system_to_excel(system, output)
         console.print(f"wrote {output}")

@@ -51,18 +51,39 @@ def check(project_dir: Path):
     return proj, inv
 
 
+def check_all(project_dir: Path):
+    """:func:`check` plus the scenario stage's checks (the project's measures table typed
+    against the library, scenarios resolved): what ``validate`` reports."""
+    from cocontrol.scenario import measures as mlib
+    from cocontrol.scenario import spec as sspec
+
+    proj, inv = check(project_dir)
+    mlib.library(proj.measures)
+    sspec.from_project(proj)
+    return proj, inv
+
+
 def register(app: typer.Typer) -> None:
     @app.command("validate")
     def validate_cmd(project: Path = typer.Argument(..., help="project folder")) -> None:
-        """Check a project's manifest and tables; list every problem (exit 1 if any)."""
+        """Check every file of a project (manifest, tables, scenarios, optimisation and
+        other settings, cross-references); list every problem (exit 1 if any)."""
         try:
-            proj, inv = check(project)
+            proj, inv = check_all(project)
         except CocontrolError as e:
             fail(e)
         for w in proj.warnings:
-            err_console.print(f"[yellow]warning[/] {w}", markup=True, highlight=False)
+            tag = "warning" if w.severity == "warning" else "note"
+            err_console.print(f"[yellow]{tag}[/] ", end="", highlight=False)
+            err_console.print(str(w), markup=False, highlight=False)
+        files = ", ".join(sorted(proj.origins.values()) + [
+            f for f, d in (("scenarios.yaml", proj.scenarios),
+                           ("optimisation.yaml", proj.optimisation),
+                           ("instruments.yaml", proj.instruments),
+                           ("evaluation.yaml", proj.evaluation)) if d is not None])
         console.print(f"[green]{i18n.t('no_problems')}[/]: {len(proj.activity)} activity rows, "
-                      f"{len(inv.lines)} source lines, {len(proj.regions)} regions")
+                      f"{len(inv.lines)} source lines, {len(proj.regions)} regions "
+                      f"(read: project.yaml, {files})", highlight=False)
 
     @app.command("inventory")
     def inventory_cmd(
@@ -155,9 +176,18 @@ def register(app: typer.Typer) -> None:
 
 
 def _write_reports(proj, inv, out: Path, lang: str) -> list[Path]:
+    """The inventory report and workbook, moved into ``out`` together when both are written
+    (a failure leaves neither)."""
+    from cocontrol import io
+
+    with io.staged_dir(out) as stage:
+        paths = _write_reports_into(proj, inv, stage, lang)
+        return [io.rebase(p, stage, out) for p in paths]
+
+
+def _write_reports_into(proj, inv, out: Path, lang: str) -> list[Path]:
     from cocontrol.report.inventory import inventory_report
 
-    out.mkdir(parents=True, exist_ok=True)
     html = inventory_report(inv, out / "inventory_report.html", lang=lang,
                             illustrative=proj.manifest.illustrative,
                             year=proj.manifest.base_year)

@@ -18,7 +18,7 @@ from cocontrol.cli.common import (
     progress_bar,
     ui_lang,
 )
-from cocontrol.errors import CocontrolError
+from cocontrol.errors import CocontrolError, InputError, Problem
 from cocontrol.project.cells import safe_frame
 
 
@@ -84,6 +84,18 @@ def register(app: typer.Typer) -> None:
         try:
             base = _prepare(project)
             names = scenarios.split(",") if scenarios else list(base.scenarios)
+            unknown = [n for n in names + [reference] if n not in base.scenarios]
+            if unknown:
+                raise InputError([Problem(file="scenarios.yaml", column="scenarios", value=n,
+                                          message="scenario not defined",
+                                          expected=", ".join(base.scenarios))
+                                  for n in dict.fromkeys(unknown)])
+            if not [n for n in names if n != reference]:
+                raise InputError(Problem(file="scenarios.yaml", column="scenarios",
+                                         message="nothing to compare: only the reference "
+                                                 f"scenario {reference!r} is defined",
+                                         expected="scenarios besides the reference in "
+                                                  "scenarios.yaml"))
             runs = {n: run(base, n) for n in names}
             pw = pathways(runs)
             metrics = pd.concat([package_metrics(base, n, reference, year, lang=ui_lang(lang))
@@ -101,7 +113,9 @@ def register(app: typer.Typer) -> None:
         if fmt == Format.xlsx:
             if output is None:
                 raise typer.BadParameter("--format xlsx needs --output")
-            with pd.ExcelWriter(output) as xw:
+            from cocontrol import io
+
+            with io.atomic_path(output) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
                 safe_frame(wide).to_excel(xw, sheet_name="pathways")
                 safe_frame(metrics).to_excel(xw, sheet_name="metrics", index=False)
             console.print(f"wrote {output}")

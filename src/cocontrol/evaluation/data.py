@@ -31,16 +31,16 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str | None]:
     if not path.exists():
         raise InputError(Problem(file=str(path), message="data file not found",
                                  expected="a .csv or .xlsx file of indicator values"))
-    try:
-        if path.suffix.lower() == ".csv":
-            return pd.read_csv(path, dtype=object, encoding="utf-8-sig"), None
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            sheets = pd.ExcelFile(path).sheet_names
-            sheet = "values" if "values" in sheets else sheets[0]
-            return pd.read_excel(path, sheet_name=sheet, dtype=object), sheet
-    except (ValueError, OSError, UnicodeDecodeError) as e:
-        raise InputError(Problem(file=str(path), message=f"cannot read the file ({e})")
-                         ) from None
+    from cocontrol import io
+
+    if path.suffix.lower() == ".csv":
+        return io.read_csv(path, dtype=object), None
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        sheets = io.sheet_names(path)
+        if not sheets:
+            raise InputError(Problem(file=str(path), message="the workbook has no sheet"))
+        sheet = "values" if "values" in sheets else sheets[0]
+        return io.read_excel(path, sheet_name=sheet, dtype=object), sheet
     raise InputError(Problem(file=str(path), message="unsupported data format",
                              value=path.suffix, expected=".csv or .xlsx"))
 

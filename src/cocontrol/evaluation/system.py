@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from cocontrol.errors import InputError, Problem
 from cocontrol.mcda import AHPResult, ahp_group, ahp_weights
@@ -207,12 +206,13 @@ def load_system(spec: str | Path) -> IndicatorSystem:
 
 
 def _from_yaml(path: Path) -> IndicatorSystem:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError(Problem(file=str(path), message=f"not valid YAML: {e}",
-                                 row=(mark.line + 1) if mark else None)) from None
+    from cocontrol import io
+    from cocontrol.project.models import IndicatorSystemFile, validate
+
+    doc = io.read_yaml(path)
+    _, probs = validate(IndicatorSystemFile, doc, str(path))  # unknown keys are errors
+    if probs:
+        raise InputError(probs)
     if not isinstance(doc, dict) or "dimensions" not in doc:
         raise InputError(Problem(file=str(path), message="missing 'dimensions' list",
                                  expected="system: {...} and dimensions: [...]"))
@@ -267,11 +267,9 @@ def _from_yaml(path: Path) -> IndicatorSystem:
 
 
 def _from_excel(path: Path) -> IndicatorSystem:
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object)
-    except Exception as e:  # openpyxl raises many types for corrupt files
-        raise InputError(Problem(file=str(path), message=f"cannot read the workbook ({e})")
-                         ) from None
+    from cocontrol import io
+
+    sheets = io.read_excel(path, sheet_name=None, dtype=object)
     if "indicators" not in sheets:
         raise InputError(Problem(file=str(path), message="no sheet named 'indicators'",
                                  expected="a sheet 'indicators' with one row per indicator"))

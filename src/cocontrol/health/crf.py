@@ -8,7 +8,6 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from cocontrol.errors import InputError, Problem
 
@@ -18,9 +17,11 @@ _Z95 = 1.959963984540054  # standard normal 97.5 % quantile
 
 @lru_cache(maxsize=1)
 def _load() -> dict:
+    from cocontrol import io
+
     path = resources.files("cocontrol") / "data" / "health" / ASSUMPTIONS_FILE
-    with path.open("r", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    with resources.as_file(path) as p:
+        return io.read_yaml(p)
 
 
 def assumptions() -> dict:

@@ -18,11 +18,11 @@ with the pair's whole path perturbed by a step h gives the column g[k, :] of eve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from cocontrol import io
 from cocontrol.errors import InputError, Problem
 from cocontrol.progress import track
 from cocontrol.scenario import measures as mlib
@@ -51,17 +51,21 @@ def prepare_base(project, measures: list[str] | None = None,
     """
     from cocontrol.project.loader import Project, load_project
 
-    if not isinstance(project, Project):
+    if not isinstance(project, Project):  # convenience: a folder is read by the I/O layer
         project = load_project(project)
-    folder = Path(project.folder) if project.folder else None
-    by = project.manifest.base_year
-    sset = sspec.load(folder, by) if folder else sspec.parse({}, by)
+    sset = sspec.from_project(project)
     if base_scenario not in sset.scenarios:
         raise InputError(Problem(file="scenarios.yaml", column="scenarios", value=base_scenario,
                                  message="base scenario of the optimisation not found",
                                  expected=", ".join(sset.scenarios)))
     if measures is None:
         measures = sorted({m for sc in sset.scenarios.values() for m in sc.measures})
+    if not measures:
+        raise InputError(Problem(file="optimisation.yaml", column="optimisation.measures",
+                                 message="no candidate measures: optimisation.measures is not "
+                                         "given and no scenario uses a measure",
+                                 expected="a list of measure ids under optimisation.measures, "
+                                          "or scenarios with measures in scenarios.yaml"))
     sset.scenarios[CANDIDATES] = sspec.Scenario(
         CANDIDATES, {m: sspec.MeasureUse(m, 0.0) for m in measures})
     base = prepare(project, sset)
@@ -168,8 +172,8 @@ def measure_links(user: pd.DataFrame | None = None) -> pd.DataFrame:
     from importlib import resources
 
     path = resources.files("cocontrol") / "data" / "optimize" / "measure_links.csv"
-    with path.open("r", encoding="utf-8") as f:
-        links = pd.read_csv(f, comment="#")
+    with resources.as_file(path) as p:
+        links = io.read_frame(p)
     if user is not None and len(user):
         links = pd.concat([links, user], ignore_index=True)
     bad = ~links["kind"].isin(["equal", "requires"])

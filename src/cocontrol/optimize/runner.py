@@ -103,15 +103,19 @@ def check_targets(t: Targets, years: list[int]) -> None:
         raise InputError(probs)
 
 
-def run_project(folder: Path | str, *, pm25_max=None, target_year=None, co2_peak_by=None,
+def run_project(folder, *, pm25_max=None, target_year=None, co2_peak_by=None,
                 budget=None, objective: str = "cost", n_pareto: int = 0,
                 time_limit: float = 60.0, mip_gap: float = 1e-4,
                 region_level: str | None = None, progress=None) -> Result:
-    """Optimise a project; an infeasible problem is returned with its explanation (and the
-    relaxed plan) rather than raised, so a report can still be written. ``progress``: callback
-    of :mod:`cocontrol.progress` (stages ``optimize.slp`` ..., ``optimize.pareto``)."""
-    s = st.load(folder)
-    stp, notes = build_setup(folder, s, region_level)
+    """Optimise a project (a :class:`~cocontrol.project.Project`, or a folder read by the
+    I/O layer); an infeasible problem is returned with its explanation (and the relaxed
+    plan) rather than raised, so a report can still be written. ``progress``: callback of
+    :mod:`cocontrol.progress` (stages ``optimize.slp`` ..., ``optimize.pareto``)."""
+    from cocontrol.project.loader import Project, load_project
+
+    project = folder if isinstance(folder, Project) else load_project(folder)
+    s = st.from_project(project)
+    stp, notes = build_setup(project, s, region_level)
     t = targets_from(s, pm25_max, target_year, co2_peak_by, budget)
     if t.pm25_max is not None and stp.aq is None:
         raise InputError(Problem(file="optimisation.yaml", column="air_quality",
@@ -154,8 +158,10 @@ def write(res: Result, out: Path, lang: str = "en", stem: str = "optimisation",
         notes.append(f"Health: population {h.population:,.0f} in the CRF's age range, baseline "
                      f"mortality {h.mortality_rate:g} per person-year. {h.source}")
     rep, sheets = build(res.plan, lang, res.pareto, notes, hk, res.infeasible, whatif)
+    from cocontrol import io
+
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    html = rep.write(out / f"{stem}_report.html")
-    xlsx = write_excel(sheets, out / f"{stem}.xlsx")
-    return [html, xlsx]
+    with io.staged_dir(out) as stage:  # both files appear together, or neither
+        html = rep.write(stage / f"{stem}_report.html")
+        xlsx = write_excel(sheets, stage / f"{stem}.xlsx")
+        return [io.rebase(p, stage, out) for p in (html, xlsx)]

@@ -37,8 +37,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from cocontrol.errors import InputError, Problem
 
 FILE = "optimisation.yaml"
@@ -162,13 +160,22 @@ def parse(data: dict) -> OptSettings:
     return out
 
 
+def from_project(project) -> OptSettings:
+    """Settings of a :class:`~cocontrol.project.Project` (empty settings if it has no
+    optimisation.yaml); the file was validated by the project loader."""
+    return parse(project.optimisation_data())
+
+
 def load(folder: Path | str) -> OptSettings:
-    """Settings of ``folder/optimisation.yaml`` (empty settings if there is none)."""
+    """Convenience: settings of ``folder/optimisation.yaml`` (empty settings if there is
+    none), through the I/O layer and the strict model."""
+    from cocontrol import io
+    from cocontrol.project.models import OptimisationFile, validate
+
     p = Path(folder) / FILE
     if not p.exists():
         return OptSettings()
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise InputError(Problem(str(p), f"not valid YAML: {e}")) from e
-    return parse(data)
+    model, probs = validate(OptimisationFile, io.read_yaml(p), FILE)
+    if probs:
+        raise InputError(probs)
+    return parse(model.model_dump(exclude_none=True))

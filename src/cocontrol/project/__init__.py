@@ -1,4 +1,5 @@
-"""Project inputs: manifest, input tables (CSV or Excel), validation and templates."""
+"""Project inputs: the in-memory :class:`Project`, its one validated loader, models of every
+settings file, templates."""
 
 from cocontrol.project.loader import Project, load_project
 from cocontrol.project.manifest import Manifest

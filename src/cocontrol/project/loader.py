@@ -1,37 +1,60 @@
-"""Load and validate a project folder.
+"""The in-memory project and its one validated loader.
 
-:func:`load_project` reads ``project.yaml`` and every input table, checks them against the
-schema and the bundled code lists, and raises one :class:`~cocontrol.errors.InputError` listing
-*every* problem found (file, sheet, row, column, value, expected). Checks that need emission
-factors (a source/species pair with no factor) are done by the inventory stage, see
-:func:`cocontrol.inventory.check`.
+A :class:`Project` holds *every* input of a city: the manifest, the inventory tables
+(regions, activity, controls, factors, measured), the scenario tables (measures, drivers,
+elasticities) and the settings files (scenarios, optimisation, CGE instruments, evaluation
+system). It is built from a folder (:meth:`Project.from_folder`, :func:`load_project`), from
+one workbook (:meth:`Project.from_workbook`) or from plain Python objects
+(:meth:`Project.from_objects`); all three go through the same validation and raise one
+:class:`~cocontrol.errors.InputError` listing *every* problem found (file, sheet, row,
+column, value, expected). Engines take a Project and never touch the file system.
+
+Checks that need emission factors (a source/species pair with no factor) are done by the
+inventory stage, see :func:`cocontrol.inventory.check`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cocontrol import refdata, units
+from cocontrol import io
 from cocontrol.errors import InputError, Problem
-from cocontrol.project.hierarchy import LEVELS, RANK
-from cocontrol.project.io import ROW, coerce, locate, read_raw
-from cocontrol.project.manifest import Manifest, read_manifest
-from cocontrol.project.schema import TABLES, TableSpec
+from cocontrol.project import crossref
+from cocontrol.project import io as pio
+from cocontrol.project import models as mdl
+from cocontrol.project.checks import validate_tables
+from cocontrol.project.manifest import Manifest
+from cocontrol.project.schema import SCENARIO_TABLES, TABLES
+
+ROW = io.ROW
+
+#: settings files: attribute of Project -> (file name, model)
+DOCS = {
+    "scenarios": ("scenarios.yaml", mdl.ScenariosFile),
+    "optimisation": ("optimisation.yaml", mdl.OptimisationFile),
+    "instruments": ("instruments.yaml", mdl.InstrumentsFile),
+    "evaluation": ("evaluation.yaml", mdl.IndicatorSystemFile),
+}
 
 
 @dataclass
 class Project:
-    """A validated project: manifest plus typed input tables.
+    """A validated project: manifest, typed input tables and settings.
 
     ``activity`` has one row per source, fuel/process and year (unit in ``unit``);
-    ``_row`` columns keep the row numbers of the user's files for messages.
+    ``_row`` columns keep the row numbers of the user's files for messages. ``measures``
+    (the project's own measures, as text: typed by :func:`cocontrol.scenario.measures.
+    validate`), ``drivers``, ``elasticities`` and the settings (:mod:`~cocontrol.project.
+    models`) are None when the project does not have them.
     """
 
-    folder: Path
+    folder: Path | None
     manifest: Manifest
     regions: pd.DataFrame
     activity: pd.DataFrame
@@ -40,304 +63,197 @@ class Project:
     measured: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
     origins: dict[str, str] = field(default_factory=dict)
+    measures: pd.DataFrame | None = None
+    drivers: pd.DataFrame | None = None
+    elasticities: pd.DataFrame | None = None
+    scenarios: mdl.ScenariosFile | None = None
+    optimisation: mdl.OptimisationFile | None = None
+    instruments: mdl.InstrumentsFile | None = None
+    evaluation: mdl.IndicatorSystemFile | None = None
 
     @property
     def name(self) -> str:
         return self.manifest.name
 
+    # ---------------------------------------------------------------- constructors
+    @classmethod
+    def from_folder(cls, folder: str | Path) -> Project:
+        """Read and validate a project folder."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise InputError(Problem(file=str(folder), message="project folder not found",
+                                     expected="a folder with project.yaml and input tables"))
+        raw, problems = pio.read_folder(folder)
+        return _build(raw, problems, folder)
 
-def _empty(spec: TableSpec) -> pd.DataFrame:
-    cols = {ROW: pd.Series(dtype=float)}
-    for c in spec.columns:
-        cols[c.name] = pd.Series(dtype=object if c.dtype == "str" else float)
-    return pd.DataFrame(cols)
+    @classmethod
+    def from_files(cls, files: dict[str, bytes | str]) -> Project:
+        """Read and validate a project given as ``{file name: content}`` (the files of a
+        folder, e.g. an upload), without touching the disk."""
+        raw, problems = pio.read_folder(dict(files))
+        return _build(raw, problems, None, origin="<files>")
+
+    @classmethod
+    def from_workbook(cls, path: str | Path) -> Project:
+        """Read and validate a project held in one workbook (a sheet per table; the
+        manifest in a sheet ``project`` with columns key, value, or project.yaml beside it;
+        settings YAML files beside it)."""
+        path = Path(path)
+        raw, problems = pio.read_workbook(path)
+        if raw["manifest"] is None and not any("project" in p.message for p in problems):
+            problems.append(Problem(file=path.name, message="no project manifest",
+                                    expected="a sheet 'project' (key, value) or project.yaml "
+                                             "beside the workbook"))
+        return _build(raw, problems, None, origin=path.name)
+
+    @classmethod
+    def from_objects(cls, manifest: dict | Manifest, regions, activity, controls=None,
+                     factors=None, measured=None, measures=None, drivers=None,
+                     elasticities=None, scenarios=None, optimisation=None, instruments=None,
+                     evaluation=None) -> Project:
+        """Build and validate a project from Python objects, with no file.
+
+        Tables are DataFrames (or lists of dicts); settings are dicts with the structure of
+        their YAML files (or their models). The values are validated exactly as if they had
+        been read from files: the numbers are the same as from a folder with the same text.
+        """
+        tables = {}
+        for name, obj in (("regions", regions), ("activity", activity), ("controls", controls),
+                          ("factors", factors), ("measured", measured), ("measures", measures),
+                          ("drivers", drivers), ("elasticities", elasticities)):
+            if obj is None:
+                continue
+            df = obj if isinstance(obj, pd.DataFrame) else pd.DataFrame(list(obj))
+            tables[name] = pio.text_frame(df.drop(columns=[ROW], errors="ignore"), name)
+        docs = {}
+        for attr, obj in (("scenarios", scenarios), ("optimisation", optimisation),
+                          ("instruments", instruments), ("evaluation", evaluation)):
+            if obj is not None:
+                docs[DOCS[attr][0]] = obj.model_dump(exclude_unset=True, mode="json") \
+                    if isinstance(obj, mdl.BaseModel) else obj
+        m = manifest.model_dump(exclude_unset=True) if isinstance(manifest, mdl.BaseModel) \
+            else manifest
+        raw = {"manifest": m, "tables": tables, "docs": docs,
+               "origins": {k: f"{k} (in memory)" for k in tables}, "files": {}}
+        return _build(raw, [], None, origin="<objects>")
+
+    # ---------------------------------------------------------------- content
+    def content_hash(self) -> str:
+        """SHA-256 of every input (manifest, tables, settings), independent of where the
+        project was read from: equal inputs give equal hashes."""
+        h = hashlib.sha256()
+        h.update(json.dumps(self.manifest.model_dump(mode="json"), sort_keys=True).encode())
+        for name in list(TABLES) + ["measures", "drivers", "elasticities"]:
+            df = getattr(self, name)
+            h.update(f"\n#table {name}\n".encode())
+            if df is not None:
+                h.update(_frame_bytes(df))
+        for attr in DOCS:
+            doc = getattr(self, attr)
+            h.update(f"\n#doc {attr}\n".encode())
+            if doc is not None:
+                h.update(json.dumps(doc.model_dump(mode="json"), sort_keys=True,
+                                    default=str).encode())
+        return h.hexdigest()
+
+    def scenario_data(self) -> dict:
+        """scenarios.yaml as plain data (``{}`` when the project has none)."""
+        if self.scenarios is None:
+            return {}
+        return self.scenarios.model_dump(exclude_none=True, mode="python")
+
+    def optimisation_data(self) -> dict:
+        """optimisation.yaml as plain data (``{}`` when the project has none)."""
+        if self.optimisation is None:
+            return {}
+        return self.optimisation.model_dump(exclude_none=True, mode="python")
 
 
-def _read_tables(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
-    frames, origins, problems = {}, {}, []
-    for name, spec in TABLES.items():
-        loc = locate(folder, name)
-        if loc is None:
-            if not spec.optional:
-                problems.append(Problem(file=str(folder / f"{name}.csv"),
-                                        message=f"the {spec.title_en} table is missing",
-                                        expected=f"{name}.csv, {name}.xlsx or a sheet '{name}' "
-                                                 "in inputs.xlsx"))
-            frames[name] = _empty(spec)
-            origins[name] = ""
-            continue
-        path, sheet = loc
+def _frame_bytes(df: pd.DataFrame) -> bytes:
+    d = df.drop(columns=[ROW], errors="ignore")
+    cols = sorted(d.columns)
+    parts = []
+    for c in cols:
+        vals = d[c].to_numpy(dtype=object)
+        parts.append(c + "=" + "\x1f".join(_canon(v) for v in vals))
+    return "\x1e".join(parts).encode()
+
+
+def _canon(v) -> str:
+    """One spelling per value: blank, a number (1 = 1.0 = '1.0') or the text."""
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, str):
         try:
-            raw = read_raw(path, sheet)
-        except Exception as e:  # unreadable file: report, do not crash
-            problems.append(Problem(file=str(path), sheet=sheet, message=f"cannot read: {e}"))
-            frames[name] = _empty(spec)
-            continue
-        df, probs = coerce(raw, spec, str(path.name), sheet)
-        frames[name] = df
-        origins[name] = str(path.name) + (f" [{sheet}]" if sheet else "")
+            f = float(v.replace(",", ""))
+        except ValueError:
+            return v.strip()
+        return repr(f) if np.isfinite(f) else v.strip()
+    if isinstance(v, int | float | np.integer | np.floating):
+        return repr(float(v))
+    return repr(v)
+
+
+def _build(raw: dict, problems: list[Problem], folder: Path | None,
+           origin: str | None = None) -> Project:
+    problems = list(problems)
+    manifest = None
+    mfile = "project.yaml"
+    if raw["manifest"] is not None and raw["manifest"] is not False:
+        manifest, probs = mdl.validate(Manifest, raw["manifest"], mfile)
         problems += probs
-    return frames, origins, problems
-
-
-class _Checker:
-    """Collects problems for one table with its file/sheet already filled in."""
-
-    def __init__(self, df: pd.DataFrame, problems: list[Problem]):
-        self.df = df
-        self.file = df.attrs.get("file", "?")
-        self.sheet = df.attrs.get("sheet")
-        self.problems = problems
-
-    def flag(self, mask, column: str, message: str, expected: str, severity: str = "error",
-             limit: int = 500) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        rows = self.df[ROW].to_numpy()
-        vals = self.df[column].to_numpy(dtype=object) if column in self.df else [None] * len(mask)
-        for i in np.flatnonzero(mask)[:limit]:
-            v = vals[i]
-            if isinstance(v, float) and np.isnan(v):
-                v = None
-            self.problems.append(Problem(file=self.file, sheet=self.sheet, row=int(rows[i]),
-                                         column=column, value=v, message=message,
-                                         expected=expected, severity=severity))
-
-    def codes(self, column: str, allowed: set[str], what: str, allow_blank: bool = True,
-              extra: tuple[str, ...] = ()) -> None:
-        s = self.df[column]
-        ok = s.isin(allowed | set(extra)) | (s.isna() if allow_blank else False)
-        sample = ", ".join(sorted(allowed)[:12]) + (" ..." if len(allowed) > 12 else "")
-        self.flag(~ok.to_numpy(), column, f"unknown {what} code",
-                  f"a code from the {what} list (e.g. {sample}); see the template's reference sheet")
-
-
-def _check_regions(df: pd.DataFrame, problems: list[Problem]) -> None:
-    ck = _Checker(df, problems)
-    ck.flag(df["region_id"].duplicated(keep="first").to_numpy(), "region_id",
-            "region code used twice", "each region_id once")
-    ck.codes("level", set(LEVELS), "level", allow_blank=False)
-    ids = set(df["region_id"].dropna())
-    has_parent = df["parent_id"].notna()
-    ck.flag((has_parent & ~df["parent_id"].isin(ids)).to_numpy(), "parent_id",
-            "parent region not found", "a region_id of this table")
-    roots = df[~has_parent]
-    if len(roots) != 1:
-        problems.append(Problem(file=ck.file, sheet=ck.sheet, column="parent_id",
-                                message=f"the hierarchy must have exactly one root (found "
-                                        f"{len(roots)} rows without parent)",
-                                expected="one city row with a blank parent_id"))
-    lvl = dict(zip(df["region_id"], df["level"], strict=False))
-    bad_order = [
-        (lvl.get(p) in RANK and lv in RANK and RANK[lvl[p]] >= RANK[lv])
-        for p, lv in zip(df["parent_id"], df["level"], strict=True)
-    ]
-    ck.flag(np.array(bad_order, dtype=bool), "parent_id",
-            "a region's parent must be at a higher level",
-            "city → district/park → enterprise → facility")
-    # cycles
-    parent = dict(zip(df["region_id"], df["parent_id"], strict=False))
-    for rid in df["region_id"].dropna():
-        seen, cur = set(), rid
-        while isinstance(cur, str) and cur in parent:
-            if cur in seen:
-                problems.append(Problem(file=ck.file, sheet=ck.sheet, column="parent_id",
-                                        value=rid, message="the hierarchy has a cycle",
-                                        expected="a tree"))
-                break
-            seen.add(cur)
-            cur = parent[cur]
-        else:
+    tables: dict[str, pd.DataFrame] = {}
+    for name, spec in {**TABLES, **SCENARIO_TABLES}.items():
+        df = raw["tables"].get(name)
+        if df is None:
+            if name not in raw["tables"] and not spec.optional:
+                where = f"{name}.csv" if folder is not None else (origin or name)
+                problems.append(Problem(
+                    file=str(folder / where) if folder is not None else where,
+                    message=f"the {spec.title_en} table is missing",
+                    expected=f"{name}.csv, {name}.xlsx or a sheet '{name}' in inputs.xlsx"))
+            tables[name] = pio.empty(spec) if not spec.optional or name in TABLES else None
             continue
-        break
-
-
-def _check_activity(df: pd.DataFrame, m: Manifest, region_ids: set[str],
-                    problems: list[Problem]) -> None:
-    ck = _Checker(df, problems)
-    ck.codes("sector", refdata.codes("sectors"), "sector", allow_blank=False)
-    ck.codes("fuel", refdata.codes("fuels"), "fuel")
-    ck.codes("process", refdata.codes("processes"), "process")
-    both = df["fuel"].notna() & df["process"].notna()
-    neither = df["fuel"].isna() & df["process"].isna()
-    ck.flag(both.to_numpy(), "process", "a row has both a fuel and a process",
-            "either a fuel (combustion) or a process (production), not both")
-    ck.flag(neither.to_numpy(), "fuel", "a row has neither a fuel nor a process",
-            "a fuel code or a process code")
-    ck.flag((df["value"] < 0).to_numpy(), "value", "negative activity", "a value ≥ 0")
-    ck.flag((df["region_id"].notna() & ~df["region_id"].isin(region_ids)).to_numpy(),
-            "region_id", "region not found in the regions table", "a region_id of regions")
-    ck.flag((df["year"].notna() & ~df["year"].isin(m.years)).to_numpy(), "year",
-            "year not listed in project.yaml", f"one of {m.years}")
-    ck.flag(((df["sulfur_content"] < 0) | (df["sulfur_content"] > 10)).to_numpy(),
-            "sulfur_content", "sulfur content out of range", "a percentage between 0 and 10")
-    ck.flag(((df["so2_ash_retention"] < 0) | (df["so2_ash_retention"] > 1)).to_numpy(),
-            "so2_ash_retention", "ash retention out of range", "a fraction between 0 and 1")
-    _check_units(df, ck)
-    key = ["source_id", "sector", "fuel", "process", "year"]
-    dup = df.duplicated(subset=key, keep="first") & df[key[:2] + ["year"]].notna().all(axis=1)
-    ck.flag(dup.to_numpy(), "source_id", "the same source, fuel/process and year appear twice",
-            "one row per source, fuel or process, and year (add the values up)")
-
-
-def _unit_kind(unit: str) -> str | None:
-    for kind, ref in (("mass", "t"), ("energy", "GJ"), ("volume", "Nm3"), ("count", "head"),
-                      ("electricity", "MWh")):
-        if units.dimension_ok(unit, ref):
-            return "energy" if kind == "electricity" else kind
-    return None
-
-
-def _check_units(df: pd.DataFrame, ck: _Checker) -> None:
-    fuels = refdata.table("fuels").set_index("code")
-    procs = refdata.table("processes").set_index("code")
-    combos = df[["fuel", "process", "unit"]].drop_duplicates()
-    bad_pairs: dict[tuple, str] = {}
-    for fuel, proc, unit in combos.itertuples(index=False):
-        if not isinstance(unit, str):
+        typed, probs = pio.coerce_cached(df, spec, df.attrs.get("file", name),
+                                         df.attrs.get("sheet"))
+        tables[name] = typed
+        problems += probs
+    measures = raw["tables"].get("measures")
+    if measures is not None:
+        problems += crossref.measure_columns(measures)
+    docs = {}
+    for attr, (fname, model) in DOCS.items():
+        data = raw["docs"].get(fname)
+        if data is None or data is False:
+            docs[attr] = None
             continue
-        if not units.is_known(unit):
-            bad_pairs[(fuel, proc, unit)] = "unknown unit"
-            continue
-        if isinstance(fuel, str) and fuel in fuels.index:
-            kind = fuels.at[fuel, "kind"]
-            if kind == "electricity":
-                ok = units.dimension_ok(unit, "MWh")
-                exp = "an electricity unit: kWh, MWh, GWh"
-            elif kind == "heat":
-                ok = units.dimension_ok(unit, "GJ")
-                exp = "a heat unit: GJ, TJ"
-            else:
-                ok = _unit_kind(unit) in ("mass", "energy", "volume")
-                exp = "a mass (t, kt), energy (GJ, TJ, tce) or gas volume (Nm3, kNm3) unit"
-            if not ok:
-                bad_pairs[(fuel, proc, unit)] = exp
-        elif isinstance(proc, str) and proc in procs.index:
-            ref = str(procs.at[proc, "activity_unit"])
-            if not units.dimension_ok(unit, ref):
-                bad_pairs[(fuel, proc, unit)] = f"a unit convertible to {ref} for this process"
-    if not bad_pairs:
-        return
-    keys = list(zip(df["fuel"], df["process"], df["unit"], strict=True))
-    msgs = [bad_pairs.get(k) for k in keys]
-    mask = np.array([m is not None for m in msgs])
-    for exp in set(m for m in msgs if m):
-        sub = mask & np.array([m == exp for m in msgs])
-        if exp == "unknown unit":
-            ck.flag(sub, "unit", "unknown unit", "t, kt, Mt, GJ, TJ, tce, Nm3, kNm3, MWh, head ...")
-        else:
-            ck.flag(sub, "unit", "unit does not suit this fuel or process", exp)
-
-
-def _check_controls(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
-                    problems: list[Problem]) -> None:
-    ck = _Checker(df, problems)
-    ck.codes("technology", refdata.codes("control_tech"), "control technology",
-             allow_blank=False)
-    ck.flag((df["source_id"].notna() & ~df["source_id"].isin(set(activity["source_id"])))
-            .to_numpy(), "source_id", "source not found in the activity table",
-            "a source_id of the activity table")
-    ck.flag(((df["share"] < 0) | (df["share"] > 1)).to_numpy(), "share",
-            "share out of range", "a fraction between 0 and 1")
-    ck.flag((df["year"].notna() & ~df["year"].isin(m.years)).to_numpy(), "year",
-            "year not listed in project.yaml", f"one of {m.years} or blank")
-    ck.flag(df.duplicated(subset=["source_id", "technology", "year"]).to_numpy(), "technology",
-            "the same technology is given twice for this source and year",
-            "one row per source, technology and year (blank year = every year)")
-    # Σ share of the technologies abating one species on one source must not exceed 1:
-    # the technologies are applied to parallel parts of the source's activity.
-    rem = refdata.table("control_removal")[["technology", "species"]]
-    d = df[df["technology"].isin(rem["technology"]) & df["share"].notna()]
-    if d.empty:
-        return
-    years = pd.Series(m.years, name="y")
-    d = d.assign(_k=1).merge(years.to_frame().assign(_k=1), on="_k").drop(columns="_k")
-    d = d[d["year"].isna() | (d["year"] == d["y"])]
-    # a year-specific row replaces the all-years row of the same source and technology
-    d = d.assign(_all=d["year"].isna()).sort_values("_all", kind="stable").drop_duplicates(
-        ["source_id", "technology", "y"])
-    tot = d.merge(rem, on="technology").groupby(["source_id", "y", "species"])["share"].sum()
-    over = tot[tot > 1 + 1e-9]
-    if over.empty:
-        return
-    for (sid, y, sp), share in over.head(200).items():
-        rows = df.loc[df["source_id"] == sid, ROW].astype(int).tolist()
-        problems.append(Problem(
-            file=ck.file, sheet=ck.sheet, row=rows[0] if rows else None, column="share",
-            value=round(float(share), 4),
-            message=f"technology shares abating {sp} on source {sid} add up to more than 1 in "
-                    f"{int(y)} (rows {', '.join(map(str, rows[:8]))})",
-            expected="Σ share ≤ 1 over technologies removing the same species (use a combined "
-                     "technology such as an ultra-low-emission package for devices in series)"))
-
-
-def _check_factors(df: pd.DataFrame, problems: list[Problem]) -> None:
-    ck = _Checker(df, problems)
-    ck.codes("sector", refdata.codes("sectors"), "sector", allow_blank=False, extra=("*",))
-    ck.codes("fuel", refdata.codes("fuels"), "fuel")
-    ck.codes("process", refdata.codes("processes"), "process")
-    ck.codes("species", set(refdata.SPECIES), "species", allow_blank=False)
-    ck.flag((df["value"] < 0).to_numpy(), "value", "negative emission factor", "a value ≥ 0")
-    both = df["fuel"].notna() == df["process"].notna()
-    ck.flag(both.to_numpy(), "fuel", "a factor needs exactly one of fuel or process",
-            "a fuel code or a process code")
-    bad = [not (isinstance(u, str) and "/" in u and units.is_known(u.split("/", 1)[0])
-                and units.dimension_ok(u.split("/", 1)[0], "t"))
-           for u in df["unit"]]
-    ck.flag(np.array(bad, dtype=bool) & df["unit"].notna().to_numpy(), "unit",
-            "emission factor unit not understood", "mass per activity, e.g. kg/t, g/GJ, t/t")
-
-
-def _check_measured(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
-                    problems: list[Problem]) -> None:
-    ck = _Checker(df, problems)
-    ck.codes("species", set(refdata.SPECIES), "species", allow_blank=False)
-    ck.flag((df["source_id"].notna() & ~df["source_id"].isin(set(activity["source_id"])))
-            .to_numpy(), "source_id", "source not found in the activity table",
-            "a source_id of the activity table")
-    ck.flag((df["value"] < 0).to_numpy(), "value", "negative emission", "a value ≥ 0")
-    ck.flag((df["year"].notna() & ~df["year"].isin(m.years)).to_numpy(), "year",
-            "year not listed in project.yaml", f"one of {m.years}")
-    bad = [isinstance(u, str) and not units.dimension_ok(u, "t") for u in df["unit"]]
-    ck.flag(np.array(bad, dtype=bool), "unit", "not a mass unit", "t, kt or kg")
-    ck.flag(df.duplicated(subset=["source_id", "species", "year"]).to_numpy(), "source_id",
-            "measured value given twice for the same source, species and year",
-            "one row per source, species and year")
-
-
-def validate_tables(m: Manifest, t: dict[str, pd.DataFrame]) -> list[Problem]:
-    """All structural problems of the tables (no factor look-ups)."""
-    problems: list[Problem] = []
-    _check_regions(t["regions"], problems)
-    _check_activity(t["activity"], m, set(t["regions"]["region_id"].dropna()), problems)
-    _check_controls(t["controls"], t["activity"], m, problems)
-    _check_factors(t["factors"], problems)
-    _check_measured(t["measured"], t["activity"], m, problems)
-    if m.base_year not in m.years:
-        problems.append(Problem(file="project.yaml", column="base_year", value=m.base_year,
-                                message="base year is not one of the years",
-                                expected=f"one of {m.years}"))
-    return problems
+        doc, probs = mdl.validate(model, data, fname)
+        docs[attr] = doc
+        problems += probs
+    struct_ok = all(raw["tables"].get(n) is not None for n in ("regions", "activity"))
+    if manifest is not None:
+        problems += validate_tables(manifest, tables) if struct_ok else []
+        problems += crossref.check(manifest, tables, measures, docs)
+    for df in tables.values():  # memo keys are for the loader only: a Project may be edited
+        if df is not None:
+            df.attrs.pop("digest", None)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or manifest is None:
+        raise InputError(errors or problems or Problem(file=mfile, message="the project "
+                                                       "manifest cannot be read"))
+    return Project(folder=folder, manifest=manifest, warnings=[p for p in problems
+                                                               if p.severity != "error"],
+                   origins=raw["origins"], regions=tables["regions"],
+                   activity=tables["activity"], controls=tables["controls"],
+                   factors=tables["factors"], measured=tables["measured"],
+                   measures=measures, drivers=tables["drivers"],
+                   elasticities=tables["elasticities"], **docs)
 
 
 def load_project(folder: str | Path) -> Project:
-    """Read and validate a project folder; raise InputError listing every problem."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError(Problem(file=str(folder), message="project folder not found",
-                                 expected="a folder with project.yaml and input tables"))
-    problems: list[Problem] = []
-    try:
-        manifest = read_manifest(folder)
-    except InputError as e:
-        manifest = None
-        problems += e.problems
-    tables, origins, read_problems = _read_tables(folder)
-    problems += read_problems
-    if manifest is not None and not any(p.severity == "error" for p in read_problems
-                                        if p.column in (None,) and "missing" in p.message):
-        problems += validate_tables(manifest, tables)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or manifest is None:
-        raise InputError(errors or problems)
-    return Project(folder=folder, manifest=manifest, warnings=problems, origins=origins,
-                   **tables)
+    """Read and validate a project folder (or a project workbook); raise InputError listing
+    every problem."""
+    p = Path(folder)
+    if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm"):
+        return Project.from_workbook(p)
+    return Project.from_folder(p)

@@ -146,3 +146,55 @@ MEASURED = TableSpec(
 )
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in (REGIONS, ACTIVITY, CONTROLS, FACTORS, MEASURED)}
+
+DRIVERS = TableSpec(
+    "drivers", "Drivers (GDP, population, sector output paths)", "驱动因子（GDP、人口、行业产量路径）",
+    (
+        C("driver", "str", True, "Name of the driver (used in the elasticities table)",
+          "驱动因子名称（弹性系数表中引用）", example="gdp"),
+        C("year", "int", True, "Year", "年份", example=2020),
+        C("value", "float", True, "Value of the driver in that year", "该年驱动因子数值",
+          example=1600.0),
+        C("unit", "str", False, "Unit of the value (e.g. 1e8 yuan, 1e4 persons, Mt)",
+          "数值单位（如 亿元、万人、Mt）", example="1e8 yuan"),
+        C("source", "str", False, "Where the values come from", "数据来源",
+          example="statistical yearbook"),
+    ),
+    key=("driver", "year"),
+    optional=True,
+)
+
+ELASTICITIES = TableSpec(
+    "elasticities", "Activity elasticities to drivers", "活动水平对驱动因子的弹性",
+    (
+        C("sector", "str", True, "Sector code (a parent sector applies to its children; * to "
+          "every other sector)", "部门编码（上级部门适用于其子部门；* 适用于其余部门）",
+          codes="sectors", example="power"),
+        C("driver", "str", False, "Driver of the drivers table (blank: intensity trend only)",
+          "驱动因子（空=仅强度变化）", example="gdp"),
+        C("elasticity", "float", False, "Elasticity of activity to the driver",
+          "活动水平对驱动因子的弹性", example=0.3),
+        C("intensity_change", "float", False, "Annual change of activity per unit of driver "
+          "(e.g. -0.01 = -1 %/yr)", "单位驱动因子活动水平的年变化率（如 -0.01=每年-1%）",
+          unit="1/yr", example=-0.01),
+        C("source", "str", False, "Where the values come from", "数据来源",
+          example="ASSUMPTION"),
+    ),
+    key=("sector",),
+    optional=True,
+)
+
+#: Tables of the scenario stage held by a project (the measures table is typed by
+#: :func:`cocontrol.scenario.measures.validate`; here its columns are checked).
+SCENARIO_TABLES: dict[str, TableSpec] = {t.name: t for t in (DRIVERS, ELASTICITIES)}
+
+#: Columns a user may add to any table for their own notes (kept as text, never used).
+FREE_TEXT = ("note", "notes", "comment", "comments", "remark", "备注", "说明")
+
+#: Columns of a measures table (bundled ``data/measures.csv`` or a project's measures.csv);
+#: see docs/scenario-schema.md.
+MEASURE_COLUMNS = ["id", "name_en", "name_zh", "category", "action", "sector", "fuel",
+                   "process", "to_sector", "to_fuel", "to_process", "ratio", "technology",
+                   "species", "magnitude", "max_penetration", "start_year", "full_year",
+                   "cost_basis", "capex", "fixed_opex", "variable_opex", "lifetime",
+                   "price_year", "source"]

@@ -45,18 +45,21 @@ def growth_factors(sectors: pd.Series, sector_parent: pd.Series, elasticities: p
     t = np.array(years, dtype=float) - base_year
     factor_by_key: dict[str, np.ndarray] = {}
     probs = []
+    file = elasticities.attrs.get("file", file)
+    rows = (elasticities["_row"].to_numpy() if "_row" in elasticities.columns
+            else np.arange(len(elasticities)) + 2)
     for i, r in enumerate(elasticities.itertuples(index=False)):
         g = np.ones(len(years))
         if isinstance(r.driver, str) and r.driver:
             if r.driver not in d.index:
-                probs.append(Problem(file=file, row=i + 2, column="driver", value=r.driver,
+                probs.append(Problem(file=file, row=int(rows[i]), column="driver", value=r.driver,
                                      message="driver not found in drivers table",
                                      expected=", ".join(d.index)))
                 continue
             path = d.loc[r.driver]
             d0 = float(path[base_year])
             if d0 <= 0:
-                probs.append(Problem(file=file, row=i + 2, column="driver", value=r.driver,
+                probs.append(Problem(file=file, row=int(rows[i]), column="driver", value=r.driver,
                                      message="driver is zero or negative in the base year",
                                      expected="a positive base-year value"))
                 continue

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cocontrol import refdata, units
+from cocontrol import io, refdata, units
 from cocontrol._frame import factorize_columns
 from cocontrol.errors import InputError, MissingFactorError, Problem
 from cocontrol.inventory import Inventory, compute
@@ -119,17 +119,6 @@ class Base:
         return cache[mid]
 
 
-def _read_optional(folder: Path, name: str) -> pd.DataFrame | None:
-    for ext in ("csv", "xlsx"):
-        p = folder / f"{name}.{ext}"
-        if p.exists():
-            df = (pd.read_csv(p, comment="#", encoding="utf-8-sig") if ext == "csv"
-                  else pd.read_excel(p))
-            df.attrs["file"] = p.name
-            return df
-    return None
-
-
 def select(lines: pd.DataFrame, m: pd.Series) -> np.ndarray:
     """Boolean mask of the lines a measure applies to (sector may be a parent sector)."""
     mask = np.ones(len(lines), bool)
@@ -148,19 +137,12 @@ def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | Non
             ) -> Base:
     """Load the project (if a path), compute the base inventory and build the line set
     extended with every target line any scenario's measures can move activity to."""
-    if not isinstance(project, Project):
+    if not isinstance(project, Project):  # convenience: a folder is read by the I/O layer
         project = load_project(project)
     m = project.manifest
-    folder = Path(project.folder) if project.folder else None
     if scenario_set is None:
-        scenario_set = sspec.load(folder, m.base_year) if folder else sspec.parse({}, m.base_year)
-    user_measures = None
-    if folder is not None:
-        for um in (folder / "measures.csv", folder / "measures.xlsx"):
-            if um.exists():
-                user_measures = mlib._read(um)
-                break
-    lib = mlib.library(user_measures)
+        scenario_set = sspec.from_project(project)
+    lib = mlib.library(project.measures)
     used = {mid for sc in scenario_set.scenarios.values() for mid in sc.measures}
     unknown = sorted(used - set(lib["id"]))
     if unknown:
@@ -225,8 +207,8 @@ def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | Non
     for c in LINE_KEYS + ["sector_parent"]:
         lines[c] = lines[c].astype(object).where(lines[c].notna(), None)
 
-    drivers = _read_optional(folder, "drivers") if folder else None
-    elast = _read_optional(folder, "elasticities") if folder else None
+    drivers = project.drivers
+    elast = project.elasticities
     years = scenario_set.settings.years
     growth = growth_factors(lines["sector"], lines["sector_parent"], elast, drivers, years,
                             m.base_year)
@@ -912,7 +894,7 @@ def refdata_prices() -> pd.DataFrame:
     with resources.as_file(path) as p:
         if not Path(p).exists():
             raise FileNotFoundError(p)
-        return pd.read_csv(p, comment="#").set_index("fuel")
+        return io.read_frame(p).set_index("fuel")
 
 
 def power_lines(base: Base) -> np.ndarray:

@@ -12,29 +12,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cocontrol import refdata, units
+from cocontrol import io, refdata, units
 from cocontrol.errors import InputError, Problem
+from cocontrol.project.schema import MEASURE_COLUMNS
 from cocontrol.scenario.actions import actions, handler
 
 #: The bundled actions; every registered action (cocontrol.scenario.actions) is accepted.
 ACTIONS = ("reduce", "switch", "control", "factor", "renewable")
 CATEGORIES = ("structural", "energy", "efficiency", "end_of_pipe")
-COLUMNS = ["id", "name_en", "name_zh", "category", "action", "sector", "fuel", "process",
-           "to_sector", "to_fuel", "to_process", "ratio", "technology", "species", "magnitude",
-           "max_penetration", "start_year", "full_year", "cost_basis", "capex", "fixed_opex",
-           "variable_opex", "lifetime", "price_year", "source"]
+COLUMNS = list(MEASURE_COLUMNS)
 NUMERIC = ["ratio", "magnitude", "max_penetration", "start_year", "full_year", "capex",
            "fixed_opex", "variable_opex", "lifetime", "price_year"]
 
 
 def _read(path) -> pd.DataFrame:
+    """A measures table read as text (``_row`` = the row the user sees)."""
     p = Path(str(path))
-    if p.suffix.lower() in (".xlsx", ".xls"):
-        df = pd.read_excel(p, dtype=str)
-    else:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""], comment="#")
-    df.columns = [c.strip() for c in df.columns]
-    df["_row"] = np.arange(len(df)) + 2
+    df = io.read_table(p)
     df.attrs["file"] = p.name
     return df
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from cocontrol.errors import InputError, Problem
 
 
@@ -67,15 +65,18 @@ def _measure_uses(raw, file: str, scen: str) -> dict[str, MeasureUse]:
 
 
 def parse(data: dict, base_year: int, file: str = "scenarios.yaml") -> ScenarioSet:
-    """Build a :class:`ScenarioSet`; ``extends`` chains are resolved (child overrides)."""
+    """Build a :class:`ScenarioSet` from the data of scenarios.yaml (validated with
+    :class:`cocontrol.project.models.ScenariosFile`: unknown keys are errors); ``extends``
+    chains are resolved (child overrides)."""
+    from cocontrol.project.crossref import scenario_years
+    from cocontrol.project.models import ScenariosFile, validate
+
+    model, probs = validate(ScenariosFile, data, file)
+    if probs:
+        raise InputError(probs)
+    data = model.model_dump(exclude_none=True)
     s = data.get("settings", {}) or {}
-    if "years" in s:
-        years = sorted(int(y) for y in s["years"])
-    else:
-        years = list(range(int(s.get("start", base_year)), int(s.get("end", 2060)) + 1,
-                           int(s.get("step", 5))))
-    if base_year not in years:
-        years = sorted({base_year, *years})
+    years = scenario_years(s, base_year)
     settings = Settings(years=years, discount_rate=float(s.get("discount_rate", 0.05)),
                         local_electricity_share=float(s.get("local_electricity_share", 1.0)),
                         power_heat_rate_tce_per_mwh=float(
@@ -110,12 +111,17 @@ def resolve(scen: dict[str, Scenario], name: str, file: str) -> Scenario:
     return Scenario(name, measures, scen[name].extends, scen[name].description)
 
 
+def from_project(project) -> ScenarioSet:
+    """The scenario set of a :class:`~cocontrol.project.Project` (baseline only when the
+    project has no scenarios.yaml)."""
+    return parse(project.scenario_data(), project.manifest.base_year)
+
+
 def load(folder: Path, base_year: int) -> ScenarioSet:
+    """Convenience: parse ``folder/scenarios.yaml`` (through the I/O layer)."""
+    from cocontrol import io
+
     path = Path(folder) / "scenarios.yaml"
     if not path.exists():
         return parse({}, base_year)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise InputError(Problem(file=str(path), message=f"not valid YAML: {e}")) from e
-    return parse(data, base_year, file=path.name)
+    return parse(io.read_yaml(path) or {}, base_year, file=path.name)

@@ -1,0 +1,309 @@
+"""Checks of the input tables against each other and the bundled code lists.
+
+Every check appends :class:`~cocontrol.errors.Problem` records naming file, sheet, row,
+column, the value found and what was expected; nothing raises here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cocontrol import refdata, units
+from cocontrol.errors import Problem
+from cocontrol.io import ROW
+from cocontrol.project import codes as codes_mod
+from cocontrol.project.hierarchy import LEVELS, RANK
+from cocontrol.project.models import Manifest
+
+
+class _Checker:
+    """Collects problems for one table with its file/sheet already filled in."""
+
+    def __init__(self, df: pd.DataFrame, problems: list[Problem]):
+        self.df = df
+        self.file = df.attrs.get("file", "?")
+        self.sheet = df.attrs.get("sheet")
+        self.problems = problems
+
+    def flag(self, mask, column: str, message: str, expected: str, severity: str = "error",
+             limit: int = 500) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        rows = self.df[ROW].to_numpy()
+        vals = self.df[column].to_numpy(dtype=object) if column in self.df else [None] * len(mask)
+        for i in np.flatnonzero(mask)[:limit]:
+            v = vals[i]
+            if isinstance(v, float) and np.isnan(v):
+                v = None
+            self.problems.append(Problem(file=self.file, sheet=self.sheet, row=int(rows[i]),
+                                         column=column, value=v, message=message,
+                                         expected=expected, severity=severity))
+
+    def codes(self, column: str, allowed: set[str], what: str, allow_blank: bool = True,
+              extra: tuple[str, ...] = ()) -> None:
+        s = self.df[column]
+        ok = s.isin(allowed | set(extra)) | (s.isna() if allow_blank else False)
+        sample = ", ".join(sorted(allowed)[:12]) + (" ..." if len(allowed) > 12 else "")
+        bad = ~ok.to_numpy()
+        if not bad.any():
+            return
+        kind = {"control technology": "technology"}.get(what, what)
+        rows = self.df[ROW].to_numpy()
+        vals = s.to_numpy(dtype=object)
+        near_of: dict = {}
+        for i in np.flatnonzero(bad)[:500]:
+            v = vals[i]
+            if isinstance(v, float) and np.isnan(v):
+                v = None
+            if v is None:  # a required blank is reported when the table is read
+                continue
+            if v not in near_of:
+                near_of[v] = codes_mod.nearest(v, allowed, kind=kind)
+            near = near_of[v]
+            msg = f"unknown {what} code" + (f" (did you mean {' or '.join(near)}?)" if near
+                                           else "")
+            self.problems.append(Problem(
+                file=self.file, sheet=self.sheet, row=int(rows[i]), column=column, value=v,
+                message=msg, expected=f"a code from the {what} list (e.g. {sample}); see the "
+                                      "template's codes sheet or data/code_aliases.csv"))
+
+
+def _check_regions(df: pd.DataFrame, problems: list[Problem]) -> None:
+    ck = _Checker(df, problems)
+    ck.flag(df["region_id"].duplicated(keep="first").to_numpy(), "region_id",
+            "region code used twice", "each region_id once")
+    ck.codes("level", set(LEVELS), "level", allow_blank=False)
+    ids = set(df["region_id"].dropna())
+    has_parent = df["parent_id"].notna()
+    ck.flag((has_parent & ~df["parent_id"].isin(ids)).to_numpy(), "parent_id",
+            "parent region not found", "a region_id of this table")
+    roots = df[~has_parent]
+    if len(roots) != 1:
+        problems.append(Problem(file=ck.file, sheet=ck.sheet, column="parent_id",
+                                message=f"the hierarchy must have exactly one root (found "
+                                        f"{len(roots)} rows without parent)",
+                                expected="one city row with a blank parent_id"))
+    lvl = dict(zip(df["region_id"], df["level"], strict=False))
+    bad_order = [
+        (lvl.get(p) in RANK and lv in RANK and RANK[lvl[p]] >= RANK[lv])
+        for p, lv in zip(df["parent_id"], df["level"], strict=True)
+    ]
+    ck.flag(np.array(bad_order, dtype=bool), "parent_id",
+            "a region's parent must be at a higher level",
+            "city → district/park → enterprise → facility")
+    # cycles
+    parent = dict(zip(df["region_id"], df["parent_id"], strict=False))
+    for rid in df["region_id"].dropna():
+        seen, cur = set(), rid
+        while isinstance(cur, str) and cur in parent:
+            if cur in seen:
+                problems.append(Problem(file=ck.file, sheet=ck.sheet, column="parent_id",
+                                        value=rid, message="the hierarchy has a cycle",
+                                        expected="a tree"))
+                break
+            seen.add(cur)
+            cur = parent[cur]
+        else:
+            continue
+        break
+
+
+def _check_activity(df: pd.DataFrame, m: Manifest, region_ids: set[str],
+                    problems: list[Problem]) -> None:
+    ck = _Checker(df, problems)
+    ck.codes("sector", refdata.codes("sectors"), "sector", allow_blank=False)
+    ck.codes("fuel", refdata.codes("fuels"), "fuel")
+    ck.codes("process", refdata.codes("processes"), "process")
+    both = df["fuel"].notna() & df["process"].notna()
+    neither = df["fuel"].isna() & df["process"].isna()
+    ck.flag(both.to_numpy(), "process", "a row has both a fuel and a process",
+            "either a fuel (combustion) or a process (production), not both")
+    ck.flag(neither.to_numpy(), "fuel", "a row has neither a fuel nor a process",
+            "a fuel code or a process code")
+    ck.flag((df["value"] < 0).to_numpy(), "value", "negative activity", "a value ≥ 0")
+    ck.flag((df["region_id"].notna() & ~df["region_id"].isin(region_ids)).to_numpy(),
+            "region_id", "region not found in the regions table", "a region_id of regions")
+    ck.flag((df["year"].notna() & ~df["year"].isin(m.years)).to_numpy(), "year",
+            "year not listed in project.yaml", f"one of {m.years}")
+    ck.flag(((df["sulfur_content"] < 0) | (df["sulfur_content"] > 10)).to_numpy(),
+            "sulfur_content", "sulfur content out of range", "a percentage between 0 and 10")
+    ck.flag(((df["so2_ash_retention"] < 0) | (df["so2_ash_retention"] > 1)).to_numpy(),
+            "so2_ash_retention", "ash retention out of range", "a fraction between 0 and 1")
+    _check_units(df, ck)
+    key = ["source_id", "sector", "fuel", "process", "year"]
+    dup = df.duplicated(subset=key, keep="first") & df[key[:2] + ["year"]].notna().all(axis=1)
+    ck.flag(dup.to_numpy(), "source_id", "the same source, fuel/process and year appear twice",
+            "one row per source, fuel or process, and year (add the values up)")
+
+
+def _unit_kind(unit: str) -> str | None:
+    for kind, ref in (("mass", "t"), ("energy", "GJ"), ("volume", "Nm3"), ("count", "head"),
+                      ("electricity", "MWh")):
+        if units.dimension_ok(unit, ref):
+            return "energy" if kind == "electricity" else kind
+    return None
+
+
+def _check_units(df: pd.DataFrame, ck: _Checker) -> None:
+    fuels = refdata.table("fuels").set_index("code")
+    procs = refdata.table("processes").set_index("code")
+    combos = df[["fuel", "process", "unit"]].drop_duplicates()
+    bad_pairs: dict[tuple, str] = {}
+    for fuel, proc, unit in combos.itertuples(index=False):
+        if not isinstance(unit, str):
+            continue
+        if not units.is_known(unit):
+            bad_pairs[(fuel, proc, unit)] = "unknown unit"
+            continue
+        if isinstance(fuel, str) and fuel in fuels.index:
+            kind = fuels.at[fuel, "kind"]
+            if kind == "electricity":
+                ok = units.dimension_ok(unit, "MWh")
+                exp = "an electricity unit: kWh, MWh, GWh"
+            elif kind == "heat":
+                ok = units.dimension_ok(unit, "GJ")
+                exp = "a heat unit: GJ, TJ"
+            else:
+                ok = _unit_kind(unit) in ("mass", "energy", "volume")
+                exp = "a mass (t, kt), energy (GJ, TJ, tce) or gas volume (Nm3, kNm3) unit"
+            if not ok:
+                bad_pairs[(fuel, proc, unit)] = exp
+        elif isinstance(proc, str) and proc in procs.index:
+            ref = str(procs.at[proc, "activity_unit"])
+            if not units.dimension_ok(unit, ref):
+                bad_pairs[(fuel, proc, unit)] = f"a unit convertible to {ref} for this process"
+    if not bad_pairs:
+        return
+    keys = list(zip(df["fuel"], df["process"], df["unit"], strict=True))
+    msgs = [bad_pairs.get(k) for k in keys]
+    mask = np.array([m is not None for m in msgs])
+    for exp in set(m for m in msgs if m):
+        sub = mask & np.array([m == exp for m in msgs])
+        if exp == "unknown unit":
+            ck.flag(sub, "unit", "unknown unit", "t, kt, Mt, GJ, TJ, tce, Nm3, kNm3, MWh, head ...")
+        else:
+            ck.flag(sub, "unit", "unit does not suit this fuel or process", exp)
+
+
+def _check_controls(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
+                    problems: list[Problem]) -> None:
+    ck = _Checker(df, problems)
+    ck.codes("technology", refdata.codes("control_tech"), "control technology",
+             allow_blank=False)
+    ck.flag((df["source_id"].notna() & ~df["source_id"].isin(set(activity["source_id"])))
+            .to_numpy(), "source_id", "source not found in the activity table",
+            "a source_id of the activity table")
+    ck.flag(((df["share"] < 0) | (df["share"] > 1)).to_numpy(), "share",
+            "share out of range", "a fraction between 0 and 1")
+    ck.flag((df["year"].notna() & ~df["year"].isin(m.years)).to_numpy(), "year",
+            "year not listed in project.yaml", f"one of {m.years} or blank")
+    ck.flag(df.duplicated(subset=["source_id", "technology", "year"]).to_numpy(), "technology",
+            "the same technology is given twice for this source and year",
+            "one row per source, technology and year (blank year = every year)")
+    # Σ share of the technologies abating one species on one source must not exceed 1:
+    # the technologies are applied to parallel parts of the source's activity.
+    rem = refdata.table("control_removal")[["technology", "species"]]
+    d = df[df["technology"].isin(rem["technology"]) & df["share"].notna()]
+    if d.empty:
+        return
+    years = pd.Series(m.years, name="y")
+    d = d.assign(_k=1).merge(years.to_frame().assign(_k=1), on="_k").drop(columns="_k")
+    d = d[d["year"].isna() | (d["year"] == d["y"])]
+    # a year-specific row replaces the all-years row of the same source and technology
+    d = d.assign(_all=d["year"].isna()).sort_values("_all", kind="stable").drop_duplicates(
+        ["source_id", "technology", "y"])
+    tot = d.merge(rem, on="technology").groupby(["source_id", "y", "species"])["share"].sum()
+    over = tot[tot > 1 + 1e-9]
+    if over.empty:
+        return
+    for (sid, y, sp), share in over.head(200).items():
+        rows = df.loc[df["source_id"] == sid, ROW].astype(int).tolist()
+        problems.append(Problem(
+            file=ck.file, sheet=ck.sheet, row=rows[0] if rows else None, column="share",
+            value=round(float(share), 4),
+            message=f"technology shares abating {sp} on source {sid} add up to more than 1 in "
+                    f"{int(y)} (rows {', '.join(map(str, rows[:8]))})",
+            expected="Σ share ≤ 1 over technologies removing the same species (use a combined "
+                     "technology such as an ultra-low-emission package for devices in series)"))
+
+
+def _check_factors(df: pd.DataFrame, problems: list[Problem]) -> None:
+    ck = _Checker(df, problems)
+    ck.codes("sector", refdata.codes("sectors"), "sector", allow_blank=False, extra=("*",))
+    ck.codes("fuel", refdata.codes("fuels"), "fuel")
+    ck.codes("process", refdata.codes("processes"), "process")
+    ck.codes("species", set(refdata.SPECIES), "species", allow_blank=False)
+    ck.flag((df["value"] < 0).to_numpy(), "value", "negative emission factor", "a value ≥ 0")
+    both = df["fuel"].notna() == df["process"].notna()
+    ck.flag(both.to_numpy(), "fuel", "a factor needs exactly one of fuel or process",
+            "a fuel code or a process code")
+    bad = [not (isinstance(u, str) and "/" in u and units.is_known(u.split("/", 1)[0])
+                and units.dimension_ok(u.split("/", 1)[0], "t"))
+           for u in df["unit"]]
+    ck.flag(np.array(bad, dtype=bool) & df["unit"].notna().to_numpy(), "unit",
+            "emission factor unit not understood", "mass per activity, e.g. kg/t, g/GJ, t/t")
+
+
+def _check_measured(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
+                    problems: list[Problem]) -> None:
+    ck = _Checker(df, problems)
+    ck.codes("species", set(refdata.SPECIES), "species", allow_blank=False)
+    ck.flag((df["source_id"].notna() & ~df["source_id"].isin(set(activity["source_id"])))
+            .to_numpy(), "source_id", "source not found in the activity table",
+            "a source_id of the activity table")
+    ck.flag((df["value"] < 0).to_numpy(), "value", "negative emission", "a value ≥ 0")
+    ck.flag((df["year"].notna() & ~df["year"].isin(m.years)).to_numpy(), "year",
+            "year not listed in project.yaml", f"one of {m.years}")
+    bad = [isinstance(u, str) and not units.dimension_ok(u, "t") for u in df["unit"]]
+    ck.flag(np.array(bad, dtype=bool), "unit", "not a mass unit", "t, kt or kg")
+    ck.flag(df.duplicated(subset=["source_id", "species", "year"]).to_numpy(), "source_id",
+            "measured value given twice for the same source, species and year",
+            "one row per source, species and year")
+
+
+_MEMO: dict = {}
+
+
+def _memo(key: tuple, check, problems: list[Problem], *args) -> None:
+    """Run ``check(*args, found)``, memoised when every frame of ``key`` carries the digest
+    of the small file it was read from (re-validating the same files is then free)."""
+    parts = []
+    for k in key:
+        if isinstance(k, pd.DataFrame):
+            d = k.attrs.get("digest")
+            if d is None:
+                check(*args, problems)
+                return
+            parts.append(d)
+        else:
+            parts.append(k)
+    parts = tuple(parts)
+    hit = _MEMO.get(parts)
+    if hit is None:
+        hit = []
+        check(*args, hit)
+        if len(_MEMO) > 256:
+            _MEMO.clear()
+        _MEMO[parts] = hit
+    problems += hit
+
+
+def validate_tables(m: Manifest, t: dict[str, pd.DataFrame]) -> list[Problem]:
+    """All structural problems of the tables (no factor look-ups)."""
+    problems: list[Problem] = []
+    mk = m.model_dump_json()
+    _memo(("regions", t["regions"]), _check_regions, problems, t["regions"])
+    _memo(("activity", t["activity"], t["regions"], mk), _check_activity, problems,
+          t["activity"], m, set(t["regions"]["region_id"].dropna()))
+    _memo(("controls", t["controls"], t["activity"], mk), _check_controls, problems,
+          t["controls"], t["activity"], m)
+    _memo(("factors", t["factors"]), _check_factors, problems, t["factors"])
+    _memo(("measured", t["measured"], t["activity"], mk), _check_measured, problems,
+          t["measured"], t["activity"], m)
+    if m.base_year not in m.years:
+        problems.append(Problem(file="project.yaml", column="base_year", value=m.base_year,
+                                message="base year is not one of the years",
+                                expected=f"one of {m.years}"))
+    return problems
