@@ -140,7 +140,7 @@ class Project:
     # ---------------------------------------------------------------- content
     def content_hash(self) -> str:
         """SHA-256 of every input (manifest, tables, settings), independent of where the
-        project was read from: equal inputs give equal hashes."""
+        project was read from: equal inputs give equal hashes. ``sha256:<64 hex>``."""
         h = hashlib.sha256()
         h.update(json.dumps(self.manifest.model_dump(mode="json"), sort_keys=True).encode())
         for name in list(TABLES) + ["measures", "drivers", "elasticities"]:
@@ -154,7 +154,7 @@ class Project:
             if doc is not None:
                 h.update(json.dumps(doc.model_dump(mode="json"), sort_keys=True,
                                     default=str).encode())
-        return h.hexdigest()
+        return "sha256:" + h.hexdigest()
 
     def scenario_data(self) -> dict:
         """scenarios.yaml as plain data (``{}`` when the project has none)."""
