@@ -97,7 +97,7 @@ def test_killed_server_reports_the_job_interrupted_after_restart(db_url, tmp_pat
                          json={"code": "o", "name": "o", "level": "city"}).json()
         job = httpx.post(f"{base}/api/jobs/sleep", headers=h, timeout=120,
                          json={"org_id": org["id"],
-                               "params": {"seconds": 600, "steps": 6000}}).json()
+                               "params": {"seconds": 60, "steps": 600}}).json()
         end = time.time() + 180
         while time.time() < end:  # wait until the worker process is computing
             j = httpx.get(f"{base}/api/jobs/{job['id']}", headers=h, timeout=60).json()
