@@ -19,6 +19,7 @@ from cocontrol.airquality.base import (
     PM25,
     PM_COMPONENTS,
     PRECURSORS,
+    CompiledResponse,
     ExtrapolationWarning,
     LinearSourceReceptor,
     ModelWarning,
@@ -31,7 +32,7 @@ from cocontrol.airquality.rsm import ResponseSurfaceModel
 from cocontrol.airquality.sr_linear import city_model, tm5fasst_china
 
 __all__ = [
-    "GAS_COMPONENTS", "PM25", "PM_COMPONENTS", "PRECURSORS", "ExtrapolationWarning",
+    "GAS_COMPONENTS", "CompiledResponse", "PM25", "PM_COMPONENTS", "PRECURSORS", "ExtrapolationWarning",
     "LinearSourceReceptor", "ModelWarning", "ResponseModel", "ResponseSurfaceModel",
     "attainment", "available", "city_model", "create", "normalise_emissions",
     "read_sensitivity_matrix", "register", "sensitivity_matrix_model", "tm5fasst_china",

@@ -216,6 +216,57 @@ def _assemble(base: pd.DataFrame, change: pd.DataFrame, model: str) -> pd.DataFr
              ].reset_index(drop=True)
 
 
+class CompiledResponse:
+    """A response model bound to a fixed list of emission inputs: arrays in, arrays out.
+
+    Built by :meth:`ResponseModel.compile` for live what-if loops, sliders and ensembles,
+    where a table per call would cost more than the model. ``delta`` holds the emission
+    changes (t/yr) of :attr:`inputs` in its last axis, with any leading axes (years, members):
+
+    * :meth:`change` → concentration changes, last axis = :attr:`outputs`;
+    * :meth:`predict` → concentrations (base + change), same layout as ``predict``'s
+      ``value`` column (µg/m³; ppbv for O3).
+    """
+
+    def __init__(self, model: str, inputs, outputs, base: np.ndarray, change_fn):
+        self.model = model
+        #: (source_region, precursor, sector) of every input column
+        self.inputs: tuple[tuple[str, str, str], ...] = tuple(inputs)
+        #: (receptor, component) of every output column (PM25 totals included)
+        self.outputs: tuple[tuple[str, str], ...] = tuple(outputs)
+        self.base = np.asarray(base, dtype=float)
+        self._change = change_fn
+
+    def index(self, receptor: str, component: str = PM25) -> int:
+        """Column of ``(receptor, component)`` in the outputs."""
+        try:
+            return self.outputs.index((receptor, component))
+        except ValueError:
+            raise InputError(Problem("<air-quality model>", "the model has no such output",
+                                     value=f"{receptor}/{component}",
+                                     expected=", ".join(f"{r}/{c}" for r, c in self.outputs))
+                             ) from None
+
+    def change(self, delta: np.ndarray) -> np.ndarray:
+        d = np.asarray(delta, dtype=float)
+        if d.shape[-1] != len(self.inputs):
+            raise InputError(Problem("<emissions>", "wrong number of emission inputs",
+                                     value=d.shape[-1], expected=str(len(self.inputs))))
+        return self._change(d)
+
+    def predict(self, delta: np.ndarray) -> np.ndarray:
+        return self.base + self.change(delta)
+
+
+def _inputs_frame(inputs) -> list[tuple[str, str, str]]:
+    out = []
+    for t in inputs:
+        t = tuple(t)
+        reg, prec = str(t[0]), canonical_precursor(t[1]) or str(t[1])
+        out.append((reg, prec, str(t[2]) if len(t) > 2 and t[2] else ALL_SECTORS))
+    return out
+
+
 class ResponseModel(ABC):
     """An air-quality response model: emission changes → concentrations by receptor."""
 
@@ -249,6 +300,30 @@ class ResponseModel(ABC):
         """Annual-mean PM2.5 (µg/m³) by receptor after the emission changes."""
         r = self.predict(emissions)
         return r[r["component"] == PM25].set_index("receptor")["value"].rename("PM25_ugm3")
+
+    def compile(self, inputs) -> CompiledResponse:
+        """Bind the model to emission inputs ``[(source_region, precursor[, sector]), ...]``
+        for array evaluation (:class:`CompiledResponse`).
+
+        This generic version calls :meth:`predict` once per evaluation (correct for any
+        model); linear and fitted models override it with pure array arithmetic."""
+        ins = _inputs_frame(inputs)
+
+        def table(d: np.ndarray) -> pd.DataFrame:
+            return pd.DataFrame({"source_region": [i[0] for i in ins],
+                                 "precursor": [i[1] for i in ins],
+                                 "sector": [i[2] for i in ins], "change_t": d})
+
+        ref = self.predict(table(np.zeros(len(ins))))
+        outs = list(zip(ref["receptor"], ref["component"], strict=True))
+
+        def change(delta: np.ndarray) -> np.ndarray:
+            flat = delta.reshape(-1, len(ins))
+            res = np.array([self.predict(table(row))["change"].to_numpy(float)
+                            for row in flat])
+            return res.reshape((*delta.shape[:-1], len(outs)))
+
+        return CompiledResponse(self.name, ins, outs, ref["base"].to_numpy(float), change)
 
 
 class LinearSourceReceptor(ResponseModel):
@@ -353,6 +428,25 @@ class LinearSourceReceptor(ResponseModel):
         c["unit"] = c["component"].map(unit_of) + " per t/yr"
         return c[["receptor", "component", "source_region", "precursor", "sector", "unit",
                   "value"]].reset_index(drop=True)
+
+    def compile(self, inputs) -> CompiledResponse:
+        """Array form of :meth:`predict` for fixed inputs: ΔC = ΔE · M with M (inputs ×
+        outputs) read off :meth:`predict` with a unit change of each input (the model is
+        linear), so both give the same concentrations. An input without any coefficient is
+        an :class:`~cocontrol.errors.InputError`, as in a strict :meth:`predict`."""
+        ins = _inputs_frame(inputs)
+        n = len(ins)
+        tab = pd.DataFrame({"source_region": [i[0] for i in ins],
+                            "precursor": [i[1] for i in ins], "sector": [i[2] for i in ins]})
+        ref = self.predict(tab.assign(change_t=0.0))
+        outs = list(zip(ref["receptor"], ref["component"], strict=True))
+        M = np.zeros((n, len(outs)))
+        for i in range(n):
+            unit = np.zeros(n)
+            unit[i] = 1.0
+            M[i] = self.predict(tab.assign(change_t=unit))["change"].to_numpy(float)
+        return CompiledResponse(self.name, ins, outs, ref["base"].to_numpy(float),
+                                lambda d: d @ M)
 
     # ------------------------------------------------------------------ prediction
     def concentration_change(self, emissions: pd.DataFrame, strict: bool = True,

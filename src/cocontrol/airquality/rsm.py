@@ -37,6 +37,7 @@ from cocontrol.airquality.base import (
     GAS_COMPONENTS,
     PM25,
     PM_COMPONENTS,
+    CompiledResponse,
     ExtrapolationWarning,
     LinearSourceReceptor,
     ResponseModel,
@@ -383,6 +384,63 @@ class ResponseSurfaceModel(ResponseModel):
         a region unless ``region`` was given to :meth:`fit`) and precursor.
         """
         return self.predict_ratios(self._emissions_to_ratios(emissions, file))
+
+    def compile(self, inputs) -> CompiledResponse:
+        """Array form of :meth:`predict` for fixed inputs ``[(source_region, precursor), ...]``
+        (t/yr changes): ratios x = 1 + Σ ΔE / E_base per control variable, the monomials of
+        x − 1 and one matrix product; PM25 is the sum of the fitted components when it is not
+        fitted itself. Same numbers as :meth:`predict`; warns when extrapolating."""
+        from cocontrol.airquality.base import _inputs_frame
+
+        ins = _inputs_frame(inputs)
+        if not self.base_emissions_t:
+            self._emissions_to_ratios(pd.DataFrame({"source_region": [], "precursor": [],
+                                                    "change_t": []}), "<inputs>")
+        nv = len(self.variables)
+        W = np.zeros((len(ins), nv))  # ratio change per t/yr of every input
+        probs = []
+        for i, (reg, prec, _sec) in enumerate(ins):
+            v = (reg, prec)
+            if v not in self.base_emissions_t:
+                probs.append(Problem("<inputs>", "no control variable of the response surface "
+                                                 "for this source region and precursor",
+                                     value=f"{reg}/{prec}",
+                                     expected="one of " + ", ".join(self.variable_names)))
+                continue
+            W[i, self.variables.index(v)] = 1.0 / self.base_emissions_t[v]
+        if probs:
+            raise InputError(probs)
+        keys = list(self._coef)
+        base = self._base.set_index(["receptor", "component"])["base"]
+        keys = [k for k in keys if k in base.index]
+        C = np.column_stack([self._coef[k] for k in keys]) if keys else \
+            np.zeros((len(self.terms), 0))
+        outs = list(keys)
+        fitted = {c for _, c in keys}
+        S = np.eye(len(keys))
+        if PM25 not in fitted and fitted & set(PM_COMPONENTS):
+            recs = list(dict.fromkeys(r for r, c in keys if c in PM_COMPONENTS))
+            extra = np.zeros((len(keys), len(recs)))
+            for j, (r, c) in enumerate(keys):
+                if c in PM_COMPONENTS:
+                    extra[j, recs.index(r)] = 1.0
+            S = np.hstack([S, extra])
+            outs += [(r, PM25) for r in recs]
+        base_v = np.array([base[k] for k in keys]) @ S if keys else np.zeros(len(outs))
+        lo = np.min([rg[0] for rg in self._ranges.values()], axis=0) if self._ranges else None
+        hi = np.max([rg[1] for rg in self._ranges.values()], axis=0) if self._ranges else None
+
+        def change(d: np.ndarray) -> np.ndarray:
+            dx = d @ W  # x − 1
+            if lo is not None and (np.any(dx + 1 < lo - 1e-9) or np.any(dx + 1 > hi + 1e-9)):
+                warnings.warn("response surface asked outside its training range; the "
+                              "polynomial is extrapolating and may be unreliable",
+                              ExtrapolationWarning, stacklevel=3)
+            flat = dx.reshape(-1, nv)
+            X = design_matrix(flat, self.terms)
+            return ((X @ C) @ S).reshape((*d.shape[:-1], len(outs)))
+
+        return CompiledResponse(self.name, ins, outs, base_v, change)
 
     # ------------------------------------------------------------------ linearisation
     def gradient(self, ratios: Mapping[str, float] | None = None, per: str = "ratio"
