@@ -13,6 +13,7 @@ measures     co-control metrics of the measures and packages of a scenario run
 
 from cocontrol.metrics.cocontrol import (
     apeq,
+    cocontrol_array,
     cocontrol_metrics,
     coordinates,
     cross_elasticity,
@@ -32,7 +33,7 @@ from cocontrol.metrics.measures import measure_metrics, package_metrics
 __all__ = [
     "coupling_coordination", "coupling_degree", "decoupling", "tapio_state",
     "classify_joint_change", "lmdi", "log_mean", "decompose_co2", "decompose_pollutant",
-    "apeq", "cocontrol_metrics", "coordinates", "cross_elasticity", "emissions_wide",
-    "mac_curve", "pev_table", "rank_measures", "reductions", "unit_costs",
+    "apeq", "cocontrol_array", "cocontrol_metrics", "coordinates", "cross_elasticity",
+    "emissions_wide", "mac_curve", "pev_table", "rank_measures", "reductions", "unit_costs",
     "measure_metrics", "package_metrics",
 ]

@@ -56,7 +56,8 @@ from cocontrol.registry import species as species_registry
 
 __all__ = [
     "PEV_DEFAULT", "pev_table", "apeq", "emissions_wide", "reductions", "coordinates",
-    "cross_elasticity", "cocontrol_metrics", "unit_costs", "mac_curve", "rank_measures",
+    "cross_elasticity", "cocontrol_metrics", "cocontrol_array", "unit_costs", "mac_curve",
+    "rank_measures",
 ]
 
 _EPTL = ("Environmental Protection Tax Law of the PRC (环境保护税法, adopted 2016-12-25), annex 2 "
@@ -373,6 +374,67 @@ def cocontrol_metrics(
             f["APeq_SO2e_t"] = f["P_reduction"] * SO2_PEV / 1000.0
         frames.append(f)
     return pd.concat(frames, ignore_index=True)
+
+
+QUADRANT_CODES: tuple[str, ...] = ("I", "II", "III", "IV", "undefined")
+
+
+def cocontrol_array(baseline: np.ndarray, scenario: np.ndarray, species: Sequence[str],
+                    pollutants: Sequence[str] | None = None, carbon: str = "CO2",
+                    pev: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
+    """The numbers of :func:`cocontrol_metrics` as arrays, for live what-if loops and
+    ensembles (no table per call).
+
+    ``baseline`` and ``scenario`` hold emissions in t with the species (in the order of
+    ``species``) in their last axis and any leading axes (years, members). Returns a dict:
+    ``pollutants`` (names, APeq last), ``P_base``, ``P_scen``, ``P_reduction`` (…, P),
+    ``CO2_reduction`` (…), ``x_norm``, ``y_norm``, ``els`` (…, P) and ``quadrant`` (…, P;
+    codes into :data:`QUADRANT_CODES`), with the definitions of :func:`cocontrol_metrics`.
+    """
+    b = np.asarray(baseline, dtype=float)
+    sc = np.asarray(scenario, dtype=float)
+    names = [_canon(x) for x in species]
+    if carbon not in names:
+        raise InputError(Problem(file="<emissions>", column=carbon,
+                                 message=f"no {carbon} emissions in the tables",
+                                 expected=f"a species '{carbon}'"))
+    if pev is None:
+        pev = pev_table(available=names)
+    w = pev.set_index("species")["pev_kg_per_eq"]
+    cols = [i for i, x in enumerate(names) if x in w.index]
+    per = np.array([w[names[i]] for i in cols], dtype=float)
+    non_air = {carbon, "CH4", "N2O", "BC", "OC", "APeq", "CO2e"}
+    pols = [_canon(p) for p in pollutants] if pollutants else \
+        [x for x in names if x not in non_air]
+    pols = [p for p in pols if p != "APeq"]
+    missing = [p for p in pols if p not in names]
+    if missing:
+        raise InputError([Problem(file="<emissions>", column=p, message=f"no {p} emissions",
+                                  expected=f"one of {sorted(names)}") for p in missing])
+    pj = [names.index(p) for p in pols]
+
+    def with_apeq(E: np.ndarray) -> np.ndarray:
+        eq = (E[..., cols] * 1000.0 / per).sum(axis=-1) if cols else np.zeros(E.shape[:-1])
+        return np.concatenate([E[..., pj], eq[..., None]], axis=-1)
+
+    pb, ps = with_apeq(b), with_apeq(sc)
+    ic = names.index(carbon)
+    cb, cs = b[..., ic], sc[..., ic]
+    red, cred = pb - ps, cb - cs
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x_norm = np.where(cb != 0, cred / cb, np.nan)
+        y_norm = np.where(pb != 0, red / pb, np.nan)
+        rp = np.where(pb != 0, (ps - pb) / pb, np.nan)
+        rc = np.where(cb != 0, (cs - cb) / cb, np.nan)[..., None]
+        els = rp / rc
+    els = np.where((rc == 0) & (rp == 0), np.nan, els) + 0.0
+    x = np.broadcast_to(cred[..., None], red.shape)
+    q = np.select([np.isnan(x) | np.isnan(red), (x > 0) & (red > 0), (x <= 0) & (red > 0),
+                   (x > 0) & (red <= 0)], [4, 0, 1, 3], default=2)
+    return {"pollutants": np.array([*pols, "APeq"], dtype=object), "P_base": pb,
+            "P_scen": ps, "P_reduction": red, "CO2_reduction": cred,
+            "x_norm": np.broadcast_to(x_norm[..., None], red.shape), "y_norm": y_norm,
+            "els": els, "quadrant": q}
 
 
 def unit_costs(
