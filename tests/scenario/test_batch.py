@@ -108,3 +108,20 @@ def test_demo_city_members_equal_single_runs():
     for k in range(K):
         r = _same_as_single(base, "policy", P, k)
         np.testing.assert_array_equal(br.emissions[k], r.emissions)
+
+
+def test_marginal_effect_methods_agree(base):
+    """Batched (a zero-penetration member per measure), footprint and full re-runs give the
+    same marginal effects; auto picks the batch for a small project."""
+    from cocontrol.scenario import marginal_effects
+
+    full = run(base, "enhanced")
+    got = {m: marginal_effects(base, "enhanced", full, method=m)
+           for m in ("batch", "footprint", "rerun", "auto")}
+    ref = got["rerun"]["reduction_t"].to_numpy()
+    scale = max(1.0, float(np.abs(ref).max()))
+    for m, df in got.items():
+        assert list(df["measure"]) == list(got["rerun"]["measure"]), m
+        assert list(df["species"]) == list(got["rerun"]["species"]), m
+        np.testing.assert_allclose(df["reduction_t"].to_numpy(), ref, rtol=0,
+                                   atol=1e-12 * scale, err_msg=m)

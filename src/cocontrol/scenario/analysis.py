@@ -19,7 +19,7 @@ from cocontrol.errors import InputError, Problem
 from cocontrol.progress import track
 from cocontrol.scenario import measures as mlib
 from cocontrol.scenario.actions import handler, power_lines
-from cocontrol.scenario.engine import Base, Run, restrict, run
+from cocontrol.scenario.engine import Base, Run, restrict, run, run_batch
 
 CO2E = "CO2e"
 
@@ -196,35 +196,92 @@ def footprint(base: Base, r: Run, mid: str) -> np.ndarray:
     return fp
 
 
+#: Largest ensemble (members × lines × species × years cells) marginal effects evaluate in
+#: one batched run (8 bytes a cell: 256 MB); larger problems use footprints or re-runs.
+BATCH_CELLS = 1 << 25
+
+
 def marginal_effects(base: Base, scenario: str, full: Run | None = None,
-                     progress=None) -> pd.DataFrame:
+                     method: str = "auto", progress=None) -> pd.DataFrame:
     """Emission change of every measure of a scenario against the same scenario without it
-    (t; reduction = without − with > 0), by measure, species and year, computed on each
-    measure's footprint (exact, no full re-runs). ``progress``: callback of
-    :mod:`cocontrol.progress` (stage ``scenario.marginal``, one step per measure)."""
+    (t; reduction = without − with > 0), by measure, species and year.
+
+    ``method`` (all exact, same numbers to rounding):
+
+    * ``"batch"``: one :func:`~cocontrol.scenario.run_batch` with a member per measure at
+      zero penetration (an engine no-op, the same as leaving it out);
+    * ``"footprint"``: each measure re-run on its footprint only (the lines it can change);
+    * ``"rerun"``: N full re-runs without each measure;
+    * ``"auto"`` (default): ``batch`` when the ensemble fits in :data:`BATCH_CELLS`, else
+      ``footprint`` when the footprints cover less than half of N full runs, else ``rerun``
+      — so it is never slower than N full re-runs by more than the footprint bookkeeping.
+
+    ``progress``: callback of :mod:`cocontrol.progress` (stage ``scenario.marginal``, one
+    step per measure; the batch reports its measures when it is done).
+    """
     full = full or run(base, scenario)
-    added_full = full.added_electricity
-    for mid in full.penetration:  # fill the selection cache before restricting
-        if not isinstance(mid, tuple) and base.lib.at[mid, "action"] != "renewable":
-            base.selection(mid)
-    rows = []
-    for mid in track(list(full.penetration), progress, "scenario.marginal",
-                     message=lambda m: f"measure {m}"):
-        fp = footprint(base, full, mid)
-        offset = added_full[~fp].sum(axis=0)
-        part = run(restrict(base, fp), scenario, exclude={mid}, elec_offset=offset)
-        d = part.emissions.sum(axis=0) - full.emissions[fp].sum(axis=0)  # (S, T)
-        scope1 = (base.lines["scope"] == 1).to_numpy()[fp]
-        d1 = part.emissions[scope1].sum(axis=0) - full.emissions[fp][scope1].sum(axis=0)
-        d2 = d - d1
-        for j, s in enumerate(base.species):
-            rows.append(pd.DataFrame({"measure": mid, "species": s, "year": base.years,
-                                      "reduction_t": d1[j]}))
-            if s == "CO2":
-                rows.append(pd.DataFrame({"measure": mid, "species": "CO2_scope2",
-                                          "year": base.years, "reduction_t": d2[j]}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["measure", "species", "year", "reduction_t"])
+    ids = list(full.penetration)
+    N, S, T = full.emissions.shape
+    if method == "auto":
+        if len(ids) * N * S * T <= BATCH_CELLS and not any(isinstance(m, tuple) for m in ids):
+            method = "batch"
+        else:
+            fps = [footprint(base, full, mid) for mid in ids]
+            method = "footprint" if sum(int(f.sum()) for f in fps) < 0.5 * len(ids) * N \
+                else "rerun"
+    scope1 = (base.lines["scope"] == 1).to_numpy()
+    d1s, d2s = [], []
+    if method == "batch" and ids:
+        sc = base.scenarios[scenario]
+        paths = np.stack([full.penetration[m][0] if np.ndim(full.penetration[m]) == 2
+                          else full.penetration[m] for m in ids])  # (M, T)
+        P = {m: np.where((np.arange(len(ids)) == j)[:, None], 0.0, paths[j][None, :])
+             for j, m in enumerate(ids)}
+        br = run_batch(base, sc, P)
+        diff = br.emissions - full.emissions[None]  # (M, N, S, T)
+        d_all = diff.sum(axis=1)
+        d1 = diff[:, scope1].sum(axis=1)
+        d1s, d2s = list(d1), list(d_all - d1)
+        for _ in track(ids, progress, "scenario.marginal", message=lambda m: f"measure {m}"):
+            pass
+    elif method in ("footprint", "rerun"):
+        added_full = full.added_electricity
+        for mid in ids:  # fill the selection cache before restricting
+            if not isinstance(mid, tuple) and base.lib.at[mid, "action"] != "renewable":
+                base.selection(mid)
+        for mid in track(ids, progress, "scenario.marginal", message=lambda m: f"measure {m}"):
+            if method == "footprint":
+                fp = footprint(base, full, mid)
+                offset = added_full[~fp].sum(axis=0)
+                part = run(restrict(base, fp), scenario, exclude={mid}, elec_offset=offset)
+            else:
+                fp = np.ones(N, bool)
+                part = run(base, scenario, exclude={mid})
+            d = part.emissions.sum(axis=0) - full.emissions[fp].sum(axis=0)  # (S, T)
+            s1 = scope1[fp]
+            d1 = part.emissions[s1].sum(axis=0) - full.emissions[fp][s1].sum(axis=0)
+            d1s.append(d1)
+            d2s.append(d - d1)
+    elif ids:
+        raise ValueError("method must be auto, batch, footprint or rerun")
+    if not ids:
+        return pd.DataFrame(columns=["measure", "species", "year", "reduction_t"])
+    # rows: per measure, every species (CO2 followed by its scope-2 part), every year
+    names, blocks = [], []
+    for j, s in enumerate(base.species):
+        names.append(s)
+        blocks.append(("d1", j))
+        if s == "CO2":
+            names.append("CO2_scope2")
+            blocks.append(("d2", j))
+    d1a, d2a = np.asarray(d1s), np.asarray(d2s)  # (M, S, T)
+    vals = np.stack([d1a[:, j] if k == "d1" else d2a[:, j] for k, j in blocks], axis=1)
+    M, B = len(ids), len(blocks)
+    return pd.DataFrame({
+        "measure": np.repeat(np.array(ids, dtype=object), B * T),
+        "species": np.tile(np.repeat(names, T), M),
+        "year": np.tile(base.years, M * B),
+        "reduction_t": vals.reshape(-1)})
 
 
 def run_all(base: Base, scenarios: list[str] | None = None, progress=None) -> dict[str, Run]:
