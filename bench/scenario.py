@@ -1,29 +1,44 @@
-"""Scenario benchmark (issue #3).
+"""Scenario benchmark (issues 3 and 11).
 
-1. Demo city to 2060 with 50 measures (every library measure that applies, at its maximum).
-2. 200 regions × 40 years × 3 scenarios: the demo city replicated into 200 districts, yearly
-   steps 2021–2060.
-3. Marginal effect of every measure: footprint re-runs (cocontrol.scenario.marginal_effects)
-   against N full re-runs, with the largest difference between the two.
+1. Demo city to 2060, every library measure that applies at its maximum: first run in the
+   process against the steady state; marginal effects (method chosen by size) against N full
+   re-runs.
+2. Batched runs: K = 1,000 penetration vectors of the demo city in one ``run_batch`` call
+   against a loop of single runs (throughput ratio, identical numbers checked).
+3. Scale: the demo city replicated in memory into 250, 500 and 1,000 "regions" (each a copy
+   of the demo's 202 lines), yearly 2020–2060 (41 years), scenario "enhanced": steady-state
+   run time, scaling exponent, bytes per line × species × year cell (tracemalloc peak of a
+   run / cells), marginal effects at 200 regions; then 5,000 regions once, peak memory.
 
-Usage: python bench/scenario.py
+Figures (bench/_record.py): ``scenario bytes per cell``, ``batched runs speedup``,
+``scenario run 1000 regions x 41 years``, ``scenario first run / steady``, ...
+
+Usage: python bench/scenario.py [--no-5000]
 """
 
 from __future__ import annotations
 
+import resource
 import shutil
+import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
+from _record import record, reset
 
-from cocontrol.scenario import marginal_effects, prepare, run, totals
-from cocontrol.scenario.engine import _row, select
+from cocontrol.scenario import marginal_effects, prepare, run, run_batch, totals
+from cocontrol.scenario.engine import Base, _row, select, warm
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo-city"
+
+
+def rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
 def all_measures_scenario(folder: Path, years: list[int]) -> list[str]:
@@ -37,35 +52,26 @@ def all_measures_scenario(folder: Path, years: list[int]) -> list[str]:
     return ids
 
 
-def replicate(src: Path, dst: Path, n: int) -> None:
-    """Copy the demo project and replicate its sub-city regions and sources n times."""
-    shutil.copytree(src, dst)
-    reg = pd.read_csv(src / "regions.csv")
-    act = pd.read_csv(src / "activity.csv")
-    ctl = pd.read_csv(src / "controls.csv")
-    ms = pd.read_csv(src / "measured.csv")
-    root = reg.loc[reg["parent_id"].isna(), "region_id"].iloc[0]
-    regs, acts, ctls, mss = [reg[reg["region_id"] == root]], [], [], []
-    for k in range(n):
-        s = f"_{k}"
-        r = reg[reg["region_id"] != root].copy()
-        r["region_id"] += s
-        r["parent_id"] = np.where(r["parent_id"] == root, root, r["parent_id"] + s)
-        regs.append(r)
-        a = act.copy()
-        a["source_id"] += s
-        a["region_id"] = np.where(a["region_id"] == root, root + "", a["region_id"] + s)
-        acts.append(a)
-        c = ctl.copy()
-        c["source_id"] += s
-        ctls.append(c)
-        m = ms.copy()
-        m["source_id"] += s
-        mss.append(m)
-    pd.concat(regs).to_csv(dst / "regions.csv", index=False)
-    pd.concat(acts).to_csv(dst / "activity.csv", index=False)
-    pd.concat(ctls).to_csv(dst / "controls.csv", index=False)
-    pd.concat(mss).to_csv(dst / "measured.csv", index=False)
+def tile(base: Base, n: int) -> Base:
+    """The base replicated n times in memory (a city n times larger: every line, switch
+    target and penalty line repeated, line indices shifted per copy)."""
+    N = len(base.lines)
+    off = np.arange(n, dtype=np.int64) * N
+
+    def shift(idx: np.ndarray) -> np.ndarray:
+        return (np.asarray(idx, np.int64)[None, :] + off[:, None]).ravel()
+
+    b = Base(project=base.project, inventory=base.inventory, settings=base.settings,
+             scenarios=base.scenarios, targets=base.targets, measures=base.measures,
+             lines=pd.concat([base.lines] * n, ignore_index=True), A0=np.tile(base.A0, n),
+             ef=np.tile(base.ef, (n, 1)), R0=np.tile(base.R0, (n, 1)),
+             growth=np.tile(base.growth, (n, 1)), gj=np.tile(base.gj, n),
+             drivers=base.drivers)
+    b.targets_of = {m: (shift(i), shift(t), np.tile(c, n))
+                    for m, (i, t, c) in base.targets_of.items()}
+    b.penalty_of = {m: tuple(shift(a) for a in v) for m, v in base.penalty_of.items()}
+    warm(b)
+    return b
 
 
 def timed(f, *a, **k):
@@ -74,65 +80,133 @@ def timed(f, *a, **k):
     return out, time.perf_counter() - t
 
 
-def marginal_check(base, scen: str, label: str, check_full: int | None = None) -> None:
-    full, t_full = timed(run, base, scen)
+def steady(f, repeat: int = 3) -> float:
+    """Median time of ``repeat`` calls after one warm-up call."""
+    f()
+    ts = []
+    for _ in range(repeat):
+        _, t = timed(f)
+        ts.append(t)
+    return float(np.median(ts))
+
+
+def exponent(sizes, times) -> float:
+    """k of time ∝ n^k (least squares on logs)."""
+    return float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
+
+
+def marginal_check(base, scen: str, label: str, n_check: int | None = None) -> float:
+    full = run(base, scen)
     me, t_me = timed(marginal_effects, base, scen, full)
-    n = len(full.penetration)
-    ids = list(full.penetration)[: (check_full or n)]
+    ids = list(full.penetration)
+    check = ids[: n_check or len(ids)]
+    tf = totals(full, scope=1)
     t0 = time.perf_counter()
     worst = 0.0
-    tf = totals(full, scope=1)
-    for mid in ids:
+    for mid in check:
         d = totals(run(base, scen, exclude={mid}), scope=1) - tf
         got = me[(me["measure"] == mid) & (me["species"].isin(base.species))].pivot(
             index="species", columns="year", values="reduction_t").loc[list(base.species)]
         ref = d.loc[list(base.species)]
         scale = np.maximum(np.abs(ref.to_numpy()), 1.0)
         worst = max(worst, float(np.max(np.abs(got.to_numpy() - ref.to_numpy()) / scale)))
-    t_naive = (time.perf_counter() - t0) * n / len(ids)
-    print(f"  [{label}] marginal effects of {n} measures: footprint {t_me:.2f} s vs "
-          f"{'estimated ' if len(ids) < n else ''}N full re-runs {t_naive:.2f} s "
-          f"(one full run {t_full:.3f} s); speed-up {t_naive / t_me:.1f}×; "
-          f"max relative difference {worst:.1e}")
+    t_naive = (time.perf_counter() - t0) * len(ids) / len(check)
+    print(f"  [{label}] marginal effects of {len(ids)} measures: {t_me:.2f} s vs "
+          f"{'estimated ' if len(check) < len(ids) else ''}N full re-runs {t_naive:.2f} s "
+          f"-> {t_naive / t_me:.1f}× faster; max relative difference {worst:.1e}")
+    return t_me, t_naive
 
 
-def main() -> None:
+def main(big: bool = True) -> None:
+    reset()
     tmp = Path(tempfile.mkdtemp())
     try:
-        # 1. demo city to 2060 × all measures
+        # 1. demo city to 2060 × all measures: first run and marginal effects
         demo = tmp / "demo"
         shutil.copytree(DEMO, demo)
         years5 = list(range(2020, 2061, 5))
         ids = all_measures_scenario(demo, years5)
         base, t_prep = timed(prepare, demo)
-        print(f"1. demo city: {len(base.lines)} lines, {len(years5)} years, "
-              f"{len(ids)} measures; prepare {t_prep:.2f} s")
-        for s in base.scenarios:
-            r, t = timed(run, base, s)
-            print(f"  run {s:>13} ({len(r.penetration):2d} measures): {t * 1000:7.1f} ms")
-        marginal_check(base, "all_measures", "demo, all measures")
+        _, t_first = timed(run, base, "all_measures")
+        t_steady = steady(lambda: run(base, "all_measures"), 10)
+        print(f"1. demo city: {len(base.lines)} lines, {len(years5)} years, {len(ids)} measures;"
+              f" prepare {t_prep:.2f} s; first run {t_first * 1e3:.1f} ms, steady state "
+              f"{t_steady * 1e3:.1f} ms ({t_first / t_steady:.1f}×)")
+        record("scenario first run / steady", t_first / t_steady, "ratio")
+        record("scenario demo run", t_steady * 1e3, "ms")
+        t_me, t_naive = marginal_check(base, "all_measures", "demo, all measures")
+        record("marginal effects demo", t_me, "s", reference=t_naive)
 
-        # 2. 200 regions × 40 years × 3 scenarios
-        big = tmp / "big"
-        replicate(DEMO, big, 200)
-        sc = yaml.safe_load((big / "scenarios.yaml").read_text())
-        sc["settings"]["years"] = [2020, *range(2021, 2061)]
-        (big / "scenarios.yaml").write_text(yaml.safe_dump(sc, allow_unicode=True))
-        base, t_prep = timed(prepare, big)
-        print(f"2. 200 regions: {len(base.lines):,} lines × {len(base.years)} years; "
-              f"prepare (inventory, factors, targets) {t_prep:.1f} s")
-        t_all = 0.0
-        for s in ("baseline", "policy", "enhanced"):
-            r, t = timed(run, base, s)
-            t_all += t
-            cells = r.emissions.size
-            print(f"  run {s:>9} ({len(r.penetration):2d} measures): {t:6.2f} s "
-                  f"({cells / t / 1e6:.1f} M values/s)")
-        print(f"  3 scenarios: {t_all:.2f} s")
-        marginal_check(base, "enhanced", "200 regions", check_full=5)
+        # 2. batched runs: K = 1,000 penetration vectors of the policy scenario
+        base = prepare(DEMO)
+        sc = base.scenarios["policy"]
+        rng = np.random.default_rng(5)
+        K, T = 1000, len(base.years)
+        mids = list(sc.measures)
+        P = {m: rng.uniform(0, 1, (K, T)) for m in mids[:: max(1, len(mids) // 10)]}
+        n_loop = 200
+        t_loop = steady(lambda: [run(base, "policy", penetrations={m: v[k] for m, v in P.items()})
+                                 for k in range(n_loop)], 1) / n_loop
+        br, t_batch = None, 0.0
+        t_batch = steady(lambda: run_batch(base, "policy", P), 2)
+        br = run_batch(base, "policy", P)
+        same = all(np.array_equal(br.emissions[k], run(base, "policy", penetrations={
+            m: v[k] for m, v in P.items()}).emissions) for k in (0, 1, K // 2, K - 1))
+        speed = t_loop * K / t_batch
+        print(f"2. batched: K = {K} members × {len(P)} measures moved: one run_batch "
+              f"{t_batch:.3f} s vs a loop of single runs {t_loop * 1e3:.2f} ms each "
+              f"({t_loop * K:.1f} s for K) -> {speed:.1f}× the throughput (target ≥ 10×); "
+              f"identical numbers: {same}")
+        record("batched runs speedup", speed, "ratio", reference=10.0)
+        del br
+
+        # 3. scale: replicated demo, yearly to 2060
+        yearly = tmp / "yearly"
+        shutil.copytree(DEMO, yearly)
+        s = yaml.safe_load((yearly / "scenarios.yaml").read_text())
+        s["settings"]["years"] = [2020, *range(2021, 2061)]
+        (yearly / "scenarios.yaml").write_text(yaml.safe_dump(s, allow_unicode=True))
+        one = prepare(yearly)
+        sizes, times = [250, 500, 1000], []
+        print(f"3. scale: the demo city ({len(one.lines)} lines) × n, 41 years, 'enhanced'")
+        for n in sizes:
+            b = tile(one, n)
+            t = steady(lambda b=b: run(b, "enhanced"), 2)
+            times.append(t)
+            cells = len(b.lines) * len(b.species) * len(b.years)
+            print(f"  {n:5d} regions: {len(b.lines):,} lines, {cells / 1e6:.0f} M cells: "
+                  f"steady-state run {t:.2f} s ({cells / t / 1e6:.0f} M cells/s)")
+            if n == 1000:
+                tracemalloc.start()
+                tracemalloc.reset_peak()
+                base0 = tracemalloc.get_traced_memory()[0]
+                r = run(b, "enhanced")
+                peak = tracemalloc.get_traced_memory()[1] - base0
+                tracemalloc.stop()
+                bpc = peak / cells
+                print(f"  bytes per cell (tracemalloc peak of one run / cells): {bpc:.1f} "
+                      f"(target ≤ 16; the emissions array alone is 8)")
+                record("scenario bytes per cell", bpc, "B", reference=16.0)
+                record("scenario run 1000 regions x 41 years", t, "s", reference=1.0)
+                del r
+            del b
+        k = exponent(sizes, times)
+        print(f"  scaling exponent (time ∝ n^k): k = {k:.2f}")
+        record("scenario scaling exponent", k, "k")
+        b = tile(one, 200)
+        t_me, t_naive = marginal_check(b, "enhanced", "200 regions", n_check=3)
+        record("marginal effects 200 regions", t_me, "s", reference=t_naive)
+        del b
+        if big:
+            b = tile(one, 5000)
+            _, t = timed(run, b, "enhanced")
+            cells = len(b.lines) * len(b.species) * len(b.years)
+            print(f"  5000 regions: {len(b.lines):,} lines, {cells / 1e6:.0f} M cells: one run "
+                  f"{t:.1f} s; peak memory (max RSS) {rss_gb():.2f} GB (target ≤ 8 GB)")
+            record("scenario 5000 regions peak memory", rss_gb(), "GB", reference=8.0)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    main(big="--no-5000" not in sys.argv)

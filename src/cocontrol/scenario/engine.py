@@ -22,6 +22,7 @@ through a calibration factor per line and species).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -218,7 +219,34 @@ def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | Non
                 scenarios=scenario_set.scenarios, targets=scenario_set.targets, measures=lib,
                 lines=lines, A0=A0, ef=ef, R0=R0, growth=growth, gj=gj, drivers=drivers)
     _index_targets(base, mused)
+    warm(base)
     return base
+
+
+def warm(base: Base) -> None:
+    """Fill the per-base caches every run uses (compiled measures, their line selections,
+    cost-basis and price conversions per line, power and scope lines), so that the first
+    run in a process costs what every later run costs."""
+    used = {mid for sc in base.scenarios.values() for mid in sc.measures}
+    for mid in sorted(used):
+        pl = plan(base, mid)
+        if pl.action != "renewable":
+            base.selection(mid)
+        _per_line(base, f"basis:{pl.basis}",
+                  lambda u, f, b=pl.basis: _to_basis(u, b or None, f))
+    _per_line(base, "price", lambda u, f: _unit_price(f, u), default=0.0)
+    power_lines(base)
+    _is_electricity(base)
+    for scope in (1, 2, "all"):
+        _scope_lines(base, scope)
+
+
+def _is_electricity(base: Base) -> np.ndarray:
+    """Boolean per line: an electricity line (cached)."""
+    c = base.__dict__.get("_is_el")
+    if c is None:
+        c = base.__dict__["_is_el"] = (base.lines["fuel"].to_numpy() == "electricity")
+    return c
 
 
 def _key_index(lines: pd.DataFrame) -> dict:
@@ -310,6 +338,9 @@ def restrict(base: Base, mask: np.ndarray) -> Base:
         keep = mask[via] & mask[elec]
         sub.penalty_of[mid] = (pos[own[mask[own]]], pos[via[keep]], pos[elec[keep]])
     sub.__dict__["_lib"] = base.lib
+    sub.__dict__["_plans"] = base.__dict__.setdefault("_plans", {})  # line-independent
+    sub.__dict__["_per_line"] = {k: v[idx] for k, v in base.__dict__.get("_per_line",
+                                                                         {}).items()}
     sub.__dict__["_sel"] = {mid: pos[s[mask[s]]]
                             for mid, s in base.__dict__.get("_sel", {}).items()}
     return sub
@@ -614,7 +645,7 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
             A[:, idx] -= moved
             gained = moved * conv[None, :, None]
             np.add.at(A, (slice(None), tgt), gained)
-            is_el = (lines["fuel"].to_numpy()[tgt] == "electricity")
+            is_el = _is_electricity(base)[tgt]
             if is_el.any():
                 np.add.at(added, (slice(None), tgt[is_el]), gained[:, is_el])
             records.append(_record(base, pl, idx, moved, np.concatenate([-moved, gained], 1),
@@ -658,13 +689,49 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
     return A, E, added, records, pens
 
 
-def _alloc(K: int, *shape: int) -> np.ndarray:
+#: Size of the chunk of emissions worked on at once (fits in a 2-core machine's cache).
+CHUNK_BYTES = 1 << 21
+
+
+#: Buffers of emission arrays kept for reuse (already touched memory: a fresh allocation of
+#: a large array costs a page fault per page, several times the arithmetic on it).
+_POOL: list[np.ndarray] = []
+POOL_BYTES = 1 << 31  # at most 2 GB kept
+POOL_MIN = 1 << 24  # only arrays of 16 MB or more go through the pool
+
+
+def release_buffers() -> None:
+    """Drop the kept emission buffers (their memory goes back to the system)."""
+    _POOL.clear()
+
+
+def _buffer(n: int) -> np.ndarray:
+    """A float64 buffer of n elements: a kept one that no array uses any more, or new."""
+    if n * 8 < POOL_MIN:
+        return np.empty(n)
+    for i in range(len(_POOL)):
+        # referenced by the pool list and getrefcount's argument only: no view is alive
+        if _POOL[i].size >= n and sys.getrefcount(_POOL[i]) <= 2:
+            b = _POOL.pop(i)
+            _POOL.append(b)  # most recently used last
+            return b[:n]
+    b = np.empty(n)
+    _POOL.append(b)
+    while sum(x.nbytes for x in _POOL) > POOL_BYTES and len(_POOL) > 1:
+        _POOL.pop(0)
+    return b
+
+
+def _alloc(K: int, *shape: int, pooled: bool = False) -> np.ndarray:
     """An uninitialised K × shape array; with several members the member axis is the
-    innermost in memory (long inner loops for every element-wise product)."""
+    innermost in memory (long inner loops for every element-wise product). ``pooled``
+    arrays reuse a kept buffer when one is free."""
+    n = K * int(np.prod(shape))
+    flat = _buffer(n) if pooled else np.empty(n)
     if K == 1:
-        return np.empty((1, *shape))
+        return flat.reshape((1, *shape))
     nd = len(shape)
-    return np.empty((*shape, K)).transpose(nd, *range(nd))
+    return flat.reshape((*shape, K)).transpose(nd, *range(nd))
 
 
 class _Sub:
@@ -704,20 +771,33 @@ def _emissions(base: Base, A, F, R, slip, ctl: _Sub, fac: _Sub, ef=None, out=Non
     F = 1 and R = R0 outside the blocks that measures change, so E = ((A × EF) × F) × R is
     computed as A × EF over every cell (in place), × F on the factor block, × R0 over every
     cell except the control block, which takes its own R: the same products, in the same
-    order, as the dense formula, without dense F and R arrays."""
+    order, as the dense formula, without dense F and R arrays. The work goes by chunks of
+    lines small enough to stay in cache (one pass over the output in memory)."""
     K, N, T = A.shape
+    S = len(base.species)
     ef = base.ef[None] if ef is None else ef  # (1 or K, N, S)
-    E = _alloc(K, N, len(base.species), T) if out is None else out
-    np.multiply(A[:, :, None, :], ef[:, :, :, None], out=E)
-    if F.size:
-        E[fac.cells()] *= F
-    block = E[ctl.cells()] if R.size else None
-    E *= base.R0[None, :, :, None]
-    if R.size:
-        E[ctl.cells()] = block * R
+    E = _alloc(K, N, S, T, pooled=True) if out is None else out
+    step = max(1, CHUNK_BYTES // (8 * K * S * T))
+    fl, cl = fac.lines, ctl.lines
+    for l0 in range(0, N, step):
+        l1 = min(N, l0 + step)
+        Ec = E[:, l0:l1]
+        np.multiply(A[:, l0:l1, None, :], ef[:, l0:l1, :, None], out=Ec)
+        f0, f1 = np.searchsorted(fl, (l0, l1))
+        if F.size and f1 > f0:
+            cells = (slice(None), (fl[f0:f1] - l0)[:, None], fac.species[None, :])
+            Ec[cells] *= F[:, f0:f1]
+        c0, c1 = np.searchsorted(cl, (l0, l1))
+        block = None
+        if R.size and c1 > c0:
+            cells = (slice(None), (cl[c0:c1] - l0)[:, None], ctl.species[None, :])
+            block = Ec[cells]
+        Ec *= base.R0[None, l0:l1, :, None]
+        if block is not None:
+            Ec[cells] = block * R[:, c0:c1]
     sidx = {s: i for i, s in enumerate(base.species)}
     if "NH3" in sidx and "NOx" in sidx and slip.any():
-        jn, cl = sidx["NOx"], ctl.lines
+        jn = sidx["NOx"]
         nox = A[:, cl] * ef[:, cl, jn, None]
         if jn in fac.jpos:  # (A × EF) × F of NOx on the controlled lines
             inf = fac.pos[cl] >= 0
