@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from _record import record, reset
 
 from cocontrol.evaluation import evaluate, load_system, load_values
 
@@ -21,6 +22,7 @@ N_UNITS, N_YEARS = 3000, 10
 
 
 def main() -> None:
+    reset()
     system = load_system("enterprise")
     ids = system.ids
     rng = np.random.default_rng(42)
@@ -52,6 +54,18 @@ def main() -> None:
     print(f"evaluate weighting=template  missing=flag, target: {time.perf_counter() - t0:7.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak:,.0f} MB")
+    # scaling: evaluation (template weighting) of n units × 20 indicators × 10 years
+    sizes, times = [N_UNITS // 4, N_UNITS // 2, N_UNITS], []
+    for n in sizes:
+        sub = values.loc[values.index.get_level_values(0).isin(units[:n])] \
+            if isinstance(values.index, pd.MultiIndex) else values
+        t0 = time.perf_counter()
+        evaluate(system, sub, meta, weighting="template", missing="impute")
+        times.append(time.perf_counter() - t0)
+    k = float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
+    print(f"evaluation scaling exponent (time ∝ units^k, {sizes}): k = {k:.2f}")
+    record("evaluation scaling exponent", k, "k")
+    record("evaluation 3000 units", times[-1], "s")
 
 
 if __name__ == "__main__":

@@ -116,6 +116,14 @@ def main(n: int = 1_000_000) -> None:
     years = list(range(2021, 2031))
     S, Y = len(refdata.SPECIES), len(years)
     engine.compute(synthetic(2_000, years), strict=False)  # imports and caches, not timed
+    sizes, times = [], []
+    for m in (n // 10, n // 3):  # two smaller sizes for the scaling exponent
+        p = synthetic(m, years)
+        t0 = time.perf_counter()
+        engine.compute(p, strict=False)
+        sizes.append(m)
+        times.append(time.perf_counter() - t0)
+        del p
     t0 = time.perf_counter()
     proj = synthetic(n, years)
     t_gen = time.perf_counter() - t0
@@ -163,6 +171,10 @@ def main(n: int = 1_000_000) -> None:
           f"reference (target ≤ 3×)")
     print(f"aggregate by district × sector ({len(agg):,} rows): {t_agg:.2f} s")
     print(f"peak memory (max RSS): {rss:.2f} GB (target < 4 GB)")
+    k = float(np.polyfit(np.log([*sizes, n]), np.log([*times, t_eng]), 1)[0])
+    print(f"scaling exponent (time ∝ sources^k, {sizes[0]:,} / {sizes[1]:,} / {n:,}): "
+          f"k = {k:.2f}")
+    record("inventory scaling exponent", k, "k")
     record("inventory end-to-end", t_eng, "s", reference=t_ref)
     record("inventory core", t_core, "s", reference=t_ref)
     record("inventory aggregate district x sector", t_agg, "s")

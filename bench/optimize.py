@@ -10,15 +10,20 @@ PM2.5 ≤ limit from period 2 on and the CO2 peak by period 2. Prints the LP bui
 variant with 10 % lumpy pairs, and the time for a 20-point ε-constraint Pareto front
 (cost vs PM2.5).
 
-Usage: python bench/optimize.py [N_REGIONS] [N_MEASURES]
+The LP is also built at 500, 2,000 and 8,000 pairs with linopy and directly as one sparse
+matrix for highspy (the same model; same optimum checked), for the build/solve figures
+``lp build`` and ``lp solve`` (reference: the direct build) and the scaling exponent.
+
+Usage: python bench/optimize.py
 """
 
 from __future__ import annotations
 
-import sys
 import time
 
+import _lp_direct
 import numpy as np
+from _record import record, reset
 
 from cocontrol.optimize import lp as lpm
 from cocontrol.optimize.pareto import pareto_lp
@@ -64,17 +69,37 @@ def synthetic(n_reg: int = 100, n_meas: int = 20, T: int = 8, lumpy: float = 0.0
 
 
 def main() -> None:
-    n_reg = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    n_meas = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    print(f"pairs: {n_reg} regions x {n_meas} measures = {n_reg * n_meas}, periods: 8")
-    for label, lumpy in (("LP", 0.0), ("MILP (10 % lumpy pairs)", 0.1)):
-        d, t = synthetic(n_reg, n_meas, lumpy=lumpy)
-        lpm.build_and_solve(d, t, time_limit=120)  # warm-up (imports, JIT of linopy paths)
-        r = lpm.build_and_solve(d, t, time_limit=120, mip_gap=1e-4)
-        gap = f", MIP gap {r.mip_gap:.1e}" if r.mip_gap is not None else ""
-        print(f"{label}: build {r.build_s:.3f} s, solve {r.solve_s:.3f} s, "
-              f"build/solve = {r.build_s / r.solve_s:.2f} (target < 1), status {r.status}{gap}")
-    d, t = synthetic(n_reg, n_meas)
+    reset()
+    n_meas = 20
+    print("LP (cost objective) at three sizes, built with linopy (cocontrol.optimize.lp) and "
+          "directly as one sparse matrix for highspy (bench/_lp_direct.py), same model")
+    lpm.build_and_solve(*synthetic(25, n_meas), time_limit=120)  # warm-up (imports)
+    _lp_direct.build_and_solve(*synthetic(25, n_meas))
+    sizes, totals = [], []
+    for n_reg in (25, 100, 400):
+        d, t = synthetic(n_reg, n_meas)
+        r = lpm.build_and_solve(d, t, time_limit=300)
+        x = _lp_direct.build_and_solve(d, t, time_limit=300)
+        same = abs(r.objective - x["objective"]) <= 1e-6 * max(1.0, abs(x["objective"]))
+        K = n_reg * n_meas
+        print(f"  {K:5d} pairs × 8 periods: linopy build {r.build_s:.3f} s + solve "
+              f"{r.solve_s:.3f} s (build/solve {r.build_s / r.solve_s:.2f}); direct build "
+              f"{x['build_s']:.3f} s + solve {x['solve_s']:.3f} s; same optimum: {same}")
+        sizes.append(K)
+        totals.append(r.build_s + r.solve_s)
+        if K == 8000:
+            record("lp build", r.build_s, "s", reference=x["build_s"])
+            record("lp solve", r.solve_s, "s", reference=x["solve_s"])
+            record("lp build / solve", r.build_s / r.solve_s, "ratio", reference=0.1)
+    k = float(np.polyfit(np.log(sizes), np.log(totals), 1)[0])
+    print(f"  scaling exponent of build + solve (time ∝ pairs^k): k = {k:.2f}")
+    record("optimisation scaling exponent", k, "k")
+    d, t = synthetic(100, n_meas, lumpy=0.1)
+    r = lpm.build_and_solve(d, t, time_limit=120, mip_gap=1e-4)
+    gap = f", MIP gap {r.mip_gap:.1e}" if r.mip_gap is not None else ""
+    print(f"MILP (10 % lumpy pairs, 2000 pairs): build {r.build_s:.3f} s, solve "
+          f"{r.solve_s:.3f} s, status {r.status}{gap}")
+    d, t = synthetic(100, n_meas)
     t0 = time.perf_counter()
     front = pareto_lp(d, t, n_points=20, year_index=2, time_limit=120)
     el = time.perf_counter() - t0

@@ -11,8 +11,8 @@ def _codes(col: pd.Series) -> tuple[np.ndarray, int]:
 
     A categorical column gives its codes directly (no hashing); other columns are factorised.
     """
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy().astype(np.int64) + 1, len(col.cat.categories) + 1
+    if isinstance(col.dtype, pd.CategoricalDtype):  # one pass: widen and shift NaN (−1) to 0
+        return np.add(col.cat.codes.to_numpy(), 1, dtype=np.int64), len(col.cat.categories) + 1
     codes, uniq = pd.factorize(col, use_na_sentinel=False)
     return codes.astype(np.int64, copy=False), max(len(uniq), 1)
 
@@ -52,9 +52,8 @@ def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd
     """
     if not cols:
         return np.zeros(len(df), dtype=np.int64), pd.DataFrame(index=[0])
-    key = np.zeros(len(df), dtype=np.int64)
-    radix = 1
-    for c in cols:
+    key, radix = _codes(df[cols[0]])
+    for c in cols[1:]:
         codes, n = _codes(df[c])
         if radix * n >= 2**62:  # compress before overflow
             key = np.unique(key, return_inverse=True)[1].astype(np.int64)
@@ -65,9 +64,22 @@ def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd
     group, rows = _group_runs(key)
     labels = {}
     for c in cols:  # labels from the first row of every group only
-        codes, uniq = pd.factorize(df[c].iloc[rows], use_na_sentinel=False)
-        labels[c] = _column(codes, uniq)
+        labels[c] = _labels(df[c], rows)
     return group, pd.DataFrame(labels)
+
+
+def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
+    """The values of ``col`` at ``rows`` as :func:`_column` makes them (categories in order
+    of first appearance); a categorical column is relabelled through its codes, without
+    hashing its values."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        sub = col.cat.codes.to_numpy()[rows]
+        codes, first = pd.factorize(sub)
+        if not (first < 0).any():
+            cats = pd.Index(np.asarray(col.cat.categories, dtype=object)[first], dtype=object)
+            return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats))
+    codes, uniq = pd.factorize(col.iloc[rows], use_na_sentinel=False)
+    return _column(codes, uniq)
 
 
 def _column(codes: np.ndarray, uniq) -> pd.Series | pd.Categorical:

@@ -57,6 +57,8 @@ def year_index(year_values: np.ndarray, years: list[int]) -> np.ndarray:
     lo, hi = int(yrs.min()), int(yrs.max())
     lut = np.full(hi - lo + 1, -1, dtype=np.int64)
     lut[yrs - lo] = np.arange(len(yrs))
+    if len(yv) and int(yv.min()) >= lo and int(yv.max()) <= hi:  # the usual case
+        return lut[yv - lo]
     inside = (yv >= lo) & (yv <= hi)
     return np.where(inside, lut[np.clip(yv - lo, 0, hi - lo)], -1)
 
