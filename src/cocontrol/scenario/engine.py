@@ -716,9 +716,10 @@ def _buffer(n: int) -> np.ndarray:
             _POOL.append(b)  # most recently used last
             return b[:n]
     b = np.empty(n)
-    _POOL.append(b)
-    while sum(x.nbytes for x in _POOL) > POOL_BYTES and len(_POOL) > 1:
-        _POOL.pop(0)
+    if b.nbytes <= POOL_BYTES:
+        _POOL.append(b)
+        while sum(x.nbytes for x in _POOL) > POOL_BYTES:
+            _POOL.pop(0)  # least recently used first
     return b
 
 
