@@ -31,6 +31,7 @@ import pandas as pd
 from _record import record, reset
 
 from cocontrol.airquality import (
+    PM25,
     ExtrapolationWarning,
     ResponseSurfaceModel,
     city_model,
@@ -43,7 +44,7 @@ from cocontrol.scenario.engine import plan, ramp
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo-city"
 CITY = "demo_city"
-PRECURSORS = ["SO2", "NOx", "NH3", "NMVOC", "BC", "OM", "PM25"]
+PRECURSORS = ["SO2", "NOx", "NH3", "VOCs", "BC", "OM", "PM2.5_other"]
 
 
 def mapping_matrix(species: tuple[str, ...]) -> np.ndarray:
@@ -61,7 +62,7 @@ def mapping_matrix(species: tuple[str, ...]) -> np.ndarray:
 def models(E0_prec: np.ndarray) -> dict:
     local = {p: float(v) for p, v in zip(PRECURSORS, E0_prec, strict=True) if v > 0}
     lin = city_model(CITY, 50.0, 0.6, local)
-    jac = lin.jacobian("PM25", receptors=[CITY])
+    jac = lin.jacobian(PM25, receptors=[CITY])
     jac = jac[jac["source_region"] == CITY]
     mat = sensitivity_matrix_model(
         pd.DataFrame({"receptor": CITY, "source_region": CITY, "precursor": jac["precursor"],
@@ -77,7 +78,7 @@ def models(E0_prec: np.ndarray) -> dict:
     inx, ina = rvars.index("NOx"), rvars.index("NH3")
     pm = pm + 2.0 * (ratios[:, inx] - 1) * (ratios[:, ina] - 1)
     runs = pd.DataFrame(ratios, columns=[f"ratio_{p}" for p in rvars])
-    runs["PM25_ugm3"] = pm
+    runs["PM2.5_ugm3"] = pm
     runs.insert(0, "run", [f"r{i}" for i in range(len(runs))])
     runs.insert(1, "receptor", CITY)
     rsm = ResponseSurfaceModel.fit(runs, max_degree=2, cv=None, region=CITY,
@@ -113,7 +114,7 @@ def main(n_moves: int = 200) -> None:
         if name == "rsm":
             known = {p for _, p in model.base_emissions_t}
         else:
-            jac = model.jacobian("PM25", receptors=[CITY])
+            jac = model.jacobian(PM25, receptors=[CITY])
             known = set(jac.loc[jac["source_region"] == CITY, "precursor"])
         inputs = [(CITY, p) for p in PRECURSORS if p in known]
         keep = [PRECURSORS.index(p) for _, p in inputs]
@@ -150,7 +151,7 @@ def main(n_moves: int = 200) -> None:
                                     "precursor": [PRECURSORS[i] for i in keep],
                                     "change_t": dE[:, j]})
                 pr = model.predict(tab)
-                pm.append(float(pr.loc[pr["component"] == "PM25", "value"].iloc[0]))
+                pm.append(float(pr.loc[pr["component"] == PM25, "value"].iloc[0]))
             yk = pd.Index(years, name="year")
             cocontrol_metrics(pd.DataFrame(E_ref.T, index=yk, columns=list(species)),
                               pd.DataFrame(tot.to_numpy(float).T, index=yk,
