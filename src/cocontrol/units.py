@@ -42,12 +42,50 @@ def factor(from_unit: str, to_unit: str) -> float:
     1000.0
     >>> round(factor("tce", "GJ"), 4)
     29.3076
+
+    A unit may carry a scale (``1e4 yuan``, ``1e8 yuan``):
+
+    >>> factor("1e8 yuan", "1e4 yuan")
+    10000.0
     """
-    ureg = registry()
     try:
-        return float(ureg.Quantity(1.0, from_unit).to(to_unit).magnitude)
+        q_from, q_to = _quantity(from_unit), _quantity(to_unit)
+        return float(q_from.to(q_to.units).magnitude / q_to.magnitude)
     except Exception as e:  # noqa: BLE001 - pint raises many types on odd text (trust-a)
         raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}: {e}") from e
+
+
+def _quantity(unit: str):
+    """``unit`` as a pint Quantity of magnitude 1 (or the unit's own scale, ``1e4 yuan``)."""
+    if not isinstance(unit, str) or not unit.strip():
+        raise ValueError("no unit given")
+    ureg = registry()
+    q = ureg.parse_expression(unit.strip())
+    if not isinstance(q, ureg.Quantity):  # a bare number
+        raise ValueError(f"{unit!r} is a number, not a unit")
+    if not (q.magnitude > 0):
+        raise ValueError(f"{unit!r} has a non-positive scale")
+    return q
+
+
+def ratio_factor(from_unit: str, to_unit: str) -> float:
+    """Factor converting a ratio ``a/b`` (e.g. ``t/1e8 yuan``) to ``c/d`` (``t/1e4 yuan``):
+    numerator and denominator are converted separately (everything after the first ``/`` is
+    the denominator, so ``t/1e4 yuan`` means t per 10^4 yuan).
+
+    >>> round(ratio_factor("t/1e8 yuan", "t/1e4 yuan"), 12)
+    0.0001
+    """
+    num_f, den_f = _split(from_unit)
+    num_t, den_t = _split(to_unit)
+    return factor(num_f, num_t) / factor(den_f, den_t)
+
+
+def _split(u: str) -> tuple[str, str]:
+    if not isinstance(u, str) or "/" not in u:
+        raise UnitError(f"{u!r} is not a ratio unit (expected numerator/denominator)")
+    num, den = u.split("/", 1)
+    return num.strip(), den.strip()
 
 
 @lru_cache(maxsize=4096)

@@ -119,8 +119,16 @@ def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.D
                 from cocontrol.scenario.drivers import interpolate
 
                 d = interpolate(base.drivers, base.years).loc[drv, y]
-                num, den = unit.split("/", 1)
-                val = val * units.factor("t", num) / float(d)
+                num, den = _intensity_units(unit, i)
+                d_unit = _driver_unit(base.drivers, drv, i)
+                # both sides converted: t -> numerator unit, driver unit -> denominator unit
+                try:
+                    val = val * units.factor("t", num) / (float(d) * units.factor(d_unit, den))
+                except units.UnitError as e:
+                    raise InputError(Problem(
+                        file="scenarios.yaml", column=f"targets[{i}].unit", value=unit,
+                        message=f"cannot express {sp} per {drv} ({d_unit}) in {unit}: {e}",
+                        expected=f"a mass per {d_unit}-compatible unit, e.g. t/{d_unit}")) from e
                 label = f"{sp} per {drv} in {y}"
             else:
                 val = val * units.factor("t", unit)
@@ -144,6 +152,34 @@ def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.D
                                      value=typ, message="unknown target type",
                                      expected="co2_peak, cap, intensity, energy_cap"))
     return pd.DataFrame(rows)
+
+
+def _intensity_units(unit: str, i: int) -> tuple[str, str]:
+    if not isinstance(unit, str) or "/" not in unit:
+        raise InputError(Problem(file="scenarios.yaml", column=f"targets[{i}].unit", value=unit,
+                                 message="an intensity target needs a ratio unit",
+                                 expected="mass/driver unit, e.g. t/1e4 yuan"))
+    num, den = unit.split("/", 1)
+    return num.strip(), den.strip()
+
+
+def _driver_unit(drivers: pd.DataFrame, drv: str, i: int) -> str:
+    """The one unit of driver ``drv`` in drivers.csv (an error when absent or mixed)."""
+    rows = drivers[drivers["driver"] == drv] if drivers is not None else None
+    if rows is None or rows.empty:
+        raise InputError(Problem(file="scenarios.yaml", column=f"targets[{i}].per", value=drv,
+                                 message="driver not found in drivers.csv",
+                                 expected="a driver of drivers.csv"))
+    if "unit" not in rows.columns or rows["unit"].isna().any():
+        raise InputError(Problem(file="drivers.csv", column="unit", value=drv,
+                                 message="the driver of an intensity target has no unit",
+                                 expected="a unit on every row of the driver, e.g. 1e8 yuan"))
+    found = sorted(set(rows["unit"].astype(str).str.strip()))
+    if len(found) != 1:
+        raise InputError(Problem(file="drivers.csv", column="unit", value=", ".join(found),
+                                 message=f"driver {drv} is given in several units",
+                                 expected="one unit for all years of a driver"))
+    return found[0]
 
 
 def energy(base: Base, r: Run, unit: str = "tce", scope: int | str = "all") -> pd.DataFrame:
