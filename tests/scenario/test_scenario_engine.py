@@ -24,7 +24,7 @@ from cocontrol.scenario import (
     totals,
 )
 
-C2CO2 = 44.0095 / 12.011
+C2CO2 = 44 / 12  # IPCC 2006 Vol.2 Eq. 2.1
 CO2_PER_T_COAL = 25.8 * 25.8 * C2CO2 / 1000  # t CO2 per t hard coal
 
 

@@ -9,7 +9,7 @@ Look-up order for each (sector, fuel or process, species), first hit wins:
    Table 1.2/1.3 defaults); for purchased electricity and heat: the grid/heat factor (scope 2).
 
 With ``so2_method: sulfur_balance`` SO2 of a fuel with a known sulfur content is
-``2 × S × (1 − ash retention)`` per t of fuel (64.066/32.065 ≈ 1.998 by molar mass) in place
+``2 × S × (1 − ash retention)`` per t of fuel (64/32 = 2, stoichiometric) in place
 of a *default* factor (a user factor still comes first).
 
 A species is *applicable* to a fuel or process when some factor for that fuel or process
@@ -32,8 +32,11 @@ import pandas as pd
 from cocontrol import refdata, units
 from cocontrol.errors import Problem
 
-C_TO_CO2 = 44.0095 / 12.011  # molar mass ratio CO2/C
-S_TO_SO2 = 64.066 / 32.065  # molar mass ratio SO2/S
+#: C -> CO2 as IPCC 2006 Vol.2 Ch.2 Eq. 2.1 and Table 1.4 state it: 44/12 (94.6 t CO2/TJ for
+#: other bituminous coal from 25.8 kg C/GJ; 44.0095/12.011 would give 94.54, 0.07 % off).
+C_TO_CO2 = 44 / 12
+#: S -> SO2 by the stoichiometric ratio 64/32 = 2 (the "2 × S" of sulfur-balance formulas).
+S_TO_SO2 = 64 / 32
 
 KEYS = ["sector", "fuel", "process"]
 
@@ -92,8 +95,12 @@ def activity_per_denominator(act_unit: str, den_unit: str, fuel: str | None) -> 
     raise units.UnitError(f"cannot convert {act_unit!r} of {fuel} to {den_unit!r}")
 
 
-@lru_cache(maxsize=256)
 def _fuel_row(fuel: str) -> dict:
+    return dict(_fuel_row_cached(fuel))  # a copy: the cached row stays as bundled
+
+
+@lru_cache(maxsize=256)
+def _fuel_row_cached(fuel: str) -> dict:
     return refdata.table("fuels").set_index("code").loc[fuel].to_dict()
 
 
