@@ -32,9 +32,17 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@cache
 def table(name: str) -> pd.DataFrame:
-    """Return a bundled reference table as a DataFrame (a copy is cheap under copy-on-write)."""
+    """Return a bundled reference table as a DataFrame.
+
+    Every call hands out a new frame (a shallow copy: under pandas copy-on-write, changing
+    it copies the data), so a caller that adds a column or edits a value never changes the
+    table for anyone else."""
+    return _load(name).copy(deep=False)
+
+
+@cache
+def _load(name: str) -> pd.DataFrame:
     if name not in TABLES:
         raise CocontrolError(f"unknown reference table {name!r}; known: {', '.join(TABLES)}")
     path = resources.files("cocontrol") / "data" / f"{name}.csv"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -251,7 +252,6 @@ def _is_cli_exit(e: BaseException) -> bool:
 
 
 def debug_enabled() -> bool:
-    import os
 
     ctx = _current_context()
     if ctx is not None and ctx.find_root().meta.get("cocontrol.debug"):

@@ -134,6 +134,12 @@ class IndicatorSystem:
                 res: AHPResult = ahp_weights(self.ahp[parent])
                 checks.append({"parent": parent, "n": res.n, "lambda_max": res.lambda_max,
                                "ci": res.ci, "cr": res.cr, "consistent": res.consistent})
+                if set(res.weights.index) != set(children):
+                    raise InputError(Problem(
+                        file=self.source, message=f"the AHP matrix of {parent!r} does not "
+                        "name the same entries as the system", column="ahp",
+                        value=sorted(map(str, set(res.weights.index) ^ set(children)))[:5],
+                        expected=", ".join(map(str, children))))
                 return res.weights.reindex(children)
             g = pd.to_numeric(given.reindex(children), errors="coerce")
             if g.isna().all():

@@ -98,11 +98,8 @@ def _types(types, columns: pd.Index) -> np.ndarray:
             raise InputError(Problem(file=_SRC, message="criterion has no type (benefit/cost)",
                                      column=str(missing[0]), expected="+1/benefit or -1/cost"))
         seq = [types[c] for c in columns]
-    elif isinstance(types, pd.Series):
-        if set(columns) <= set(types.index):
-            seq = list(types.reindex(columns))
-        else:
-            seq = list(types)
+    elif isinstance(types, pd.Series | pd.DataFrame):
+        seq = _labelled(types, columns, "criterion type")
     elif isinstance(types, str | int | float):
         seq = [types] * n
     else:
@@ -124,12 +121,42 @@ def _types(types, columns: pd.Index) -> np.ndarray:
     return out
 
 
+def _labelled(values, columns: pd.Index, what: str) -> list | None:
+    """Values of a labelled input (Series, mapping, or a two-column table label/value) in the
+    order of ``columns``; ``None`` for an unlabelled sequence. Labels must match the criteria
+    exactly: a missing or an unknown label is an error, never a positional fallback."""
+    if isinstance(values, pd.DataFrame):
+        if values.shape[1] == 1:
+            values = values.iloc[:, 0]
+        elif values.shape[1] == 2:
+            values = values.set_index(values.columns[0]).iloc[:, 0]
+        else:
+            raise InputError(Problem(file=_SRC, message=f"a {what} table needs one label "
+                                     "column and one value column", value=list(values.columns),
+                                     expected="criterion, value"))
+    if isinstance(values, pd.Series | Mapping):
+        keys = list(values.index if isinstance(values, pd.Series) else values.keys())
+        have, want = set(map(str, keys)), set(map(str, columns))
+        if len(keys) != len(have):
+            raise InputError(Problem(file=_SRC, message=f"a criterion has two {what}s",
+                                     value=sorted(str(k) for k in keys if keys.count(k) > 1)[:5],
+                                     expected="one value per criterion"))
+        if have != want:
+            raise InputError(Problem(
+                file=_SRC, message=f"{what} labels do not match the criteria",
+                value=f"missing: {sorted(want - have)[:5]}; unknown: {sorted(have - want)[:5]}",
+                expected=", ".join(map(str, columns))))
+        lookup = {str(k): v for k, v in (values.items())}
+        return [lookup[str(c)] for c in columns]
+    return None
+
+
 def _weights(weights, columns: pd.Index) -> np.ndarray:
-    """Weights aligned with ``columns``, non-negative, rescaled to sum to 1."""
-    if isinstance(weights, pd.Series) and set(columns) <= set(weights.index):
-        w = weights.reindex(columns).to_numpy(dtype=float)
-    elif isinstance(weights, Mapping):
-        w = np.array([weights.get(c, np.nan) for c in columns], dtype=float)
+    """Weights aligned with ``columns`` by label (labelled input) or given in criterion order
+    (a plain sequence), non-negative, rescaled to sum to 1."""
+    seq = _labelled(weights, columns, "weight")
+    if seq is not None:
+        w = np.array(seq, dtype=float)
     else:
         w = np.asarray(weights, dtype=float).ravel()
     if w.shape[0] != len(columns):

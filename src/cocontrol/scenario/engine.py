@@ -912,8 +912,21 @@ def _record(base: Base, pl: _Plan, idx, affected, dact, dact_idx) -> dict:
         aff = (affected * conv[idx][None, :, None]).sum(axis=1)
     cost = np.zeros((K, T))
     if len(dact_idx):
-        price = _per_line(base, "price", lambda u, f: _unit_price(f, u), default=0.0)
-        cost = (dact * price[dact_idx][None, :, None]).sum(axis=1)
+        price = _per_line(base, "price", lambda u, f: _unit_price(f, u))
+        p = price[dact_idx]
+        unpriced = ~np.isfinite(p) & (np.abs(dact) > 0).any(axis=(0, 2))
+        if unpriced.any():
+            ln = base.lines.iloc[np.asarray(dact_idx)[unpriced]]
+            raise InputError([Problem(
+                file="fuel_prices.csv", column="fuel", value=f"{f} ({u})",
+                message=f"measure {pl.id} changes the use of {f}, which has no price in "
+                        f"{u} (missing row or unconvertible unit); the energy cost change "
+                        "cannot be computed",
+                expected=f"a row fuel={f} with a price per unit convertible to {u}")
+                for f, u in sorted(set(zip(ln["fuel"].astype(str), ln["unit"].astype(str),
+                                              strict=True)))])
+        p = np.where(np.isfinite(p), p, 0.0)  # unpriced lines whose use does not change
+        cost = (dact * p[None, :, None]).sum(axis=1)
     return {"measure": pl.id, "affected": aff, "unit": basis, "energy_cost_change_yuan": cost,
             "region": None}
 
@@ -945,30 +958,33 @@ def _to_basis(unit: str, basis, fuel) -> float:
         return np.nan
 
 
-def _price_per_unit(fuels: np.ndarray, unit_arr: np.ndarray) -> np.ndarray:
-    """Fuel price per activity unit of each line (yuan), 0 where no price is known."""
-    return np.array([_unit_price(f, u) for f, u in zip(fuels, unit_arr, strict=True)])
-
-
 @lru_cache(maxsize=4096)
 def _unit_price(f, u) -> float:
-    try:
-        prices = refdata_prices()
-    except FileNotFoundError:
+    """Price of one activity unit ``u`` of fuel ``f`` in yuan; 0 for a process line (no fuel
+    bought), NaN when the fuel has no price or the price unit cannot be converted (an error
+    once a measure changes the use of that fuel: see :func:`_record`)."""
+    if not isinstance(f, str):
         return 0.0
-    if not isinstance(f, str) or f not in prices.index:
-        return 0.0
+    prices = _prices()
+    if f not in prices.index:
+        return np.nan
     pr = prices.loc[f]
     num, den = str(pr["unit"]).split("/", 1)
     try:
         return float(pr["price"]) * units.factor(num, "yuan") * \
             fmod.activity_per_denominator(u, den, f)
     except units.UnitError:
-        return 0.0
+        return np.nan
+
+
+def refdata_prices() -> pd.DataFrame:
+    """The bundled fuel prices (``data/fuel_prices.csv``, indexed by fuel; a new frame on
+    every call)."""
+    return _prices().copy(deep=False)
 
 
 @lru_cache(maxsize=1)
-def refdata_prices() -> pd.DataFrame:
+def _prices() -> pd.DataFrame:
     from importlib import resources
 
     path = resources.files("cocontrol") / "data" / "fuel_prices.csv"

@@ -33,9 +33,14 @@ def _read(path) -> pd.DataFrame:
     return df
 
 
-@lru_cache(maxsize=1)
 def bundled() -> pd.DataFrame:
-    """The bundled measures library (validated)."""
+    """The bundled measures library (validated; a new frame on every call, so that a caller
+    changing it never changes it for anyone else)."""
+    return _bundled().copy(deep=False)
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> pd.DataFrame:
     path = resources.files("cocontrol") / "data" / "measures.csv"
     with resources.as_file(path) as p:
         if not Path(p).exists():
