@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean serve
+.PHONY: demo test bench lint clean serve mutate
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (or set PYTHON=python3)"; exit 1; }
@@ -26,6 +26,10 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+# mutation testing of the engine modules (slow; not part of `make test`): tools/mutate.py
+mutate: $(STAMP)
+	$(PY) tools/mutate.py $(MUTATE_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
