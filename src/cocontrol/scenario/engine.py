@@ -234,7 +234,7 @@ def warm(base: Base) -> None:
             base.selection(mid)
         _per_line(base, f"basis:{pl.basis}",
                   lambda u, f, b=pl.basis: _to_basis(u, b or None, f))
-    _per_line(base, "price", lambda u, f: _unit_price(f, u), default=0.0)
+    _per_line(base, "price", lambda u, f: _unit_price(f, u))  # NaN = no price: an error if used
     power_lines(base)
     _is_electricity(base)
     for scope in (1, 2, "all"):
