@@ -105,13 +105,24 @@ def empty_db_url(backend, request, tmp_path):
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
-def login_as(client, org_id: int, role: str, user_id: int = 1000) -> dict:
-    """Authorization headers of a user with ``role`` in organisation ``org_id``: the one
-    place where the tests depend on how the access layer issues logins."""
-    from cocontrol.service.access import Principal
+#: the stub's role names used by these tests -> roles of the access layer (roles.yaml)
+ROLE = {"admin": "administrator", "analyst": "bureau_analyst", "viewer": "bureau_leader"}
 
-    token = client.app.state.tokens.issue(Principal(user_id=user_id, org_id=org_id,
-                                                    roles=frozenset({role})))
+
+def login_as(client, org_id: int, role: str, user_id: int | None = None) -> dict:
+    """Authorization headers of a user with ``role`` in organisation ``org_id``: the one
+    place where the tests depend on how the access layer issues logins (a real account and
+    a bearer token)."""
+    import uuid
+
+    from cocontrol.service import auth
+
+    with client.app.state.db.session() as session:
+        user, _ = auth.create_account(session, f"t-{role}-{uuid.uuid4().hex[:8]}", org_id,
+                                      [ROLE.get(role, role)],
+                                      params=client.app.state.access.params)
+        token = auth.issue_token(session, user, ["*"])
+        session.commit()
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -53,8 +53,6 @@ def register(app: typer.Typer) -> None:
         console.print(f"cocontrol serve: http://{settings.host}:{settings.port}/api "
                       f"(database {settings.db_url.split('@')[-1]}, executor "
                       f"{settings.executor})")
-        console.print(f"administrator token (stub, shown once): {settings.admin_token()}",
-                      highlight=False)
         uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
 
     db = typer.Typer(help="the service database: migrations", no_args_is_help=True)

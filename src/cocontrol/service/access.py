@@ -1,153 +1,108 @@
 """Access contract of the service: who is asking, what they may do, which rows they see.
 
-This file is the contract between the API and the access layer (owned by `security`, see
-docs/architecture-service.md). Routes and services use only these four names:
+Routes and services use only these names (docs/architecture-service.md, docs/security.md):
 
-- :class:`Principal` — the authenticated subject (user_id, org_id, roles, scopes).
-- :func:`require` — ``Depends(require("projects:read"))``: every non-public route declares the
-  permission it needs; the dependency returns the :class:`Principal`.
-- :data:`PUBLIC` — ``dependencies=[PUBLIC]`` declares a route public (no login).
-- :func:`scoped` — ``scoped(select(Model), principal, Model)``: every query of tenant-owned rows
-  goes through it. Another tenant's object is then simply not found (404, never 403).
+- :class:`Principal`: the authenticated subject (user, organisation, roles, and the *grants*
+  that say which rows each permission reaches);
+- :func:`require` / :func:`Need`: ``principal: Need("projects:read")``: every non-public route
+  declares the one permission it needs; the dependency authenticates the request (session
+  cookie + CSRF token, or bearer token), answers 401/403, binds the actor to the request's
+  database session for the audit log, and returns the principal *narrowed* to the roles that
+  carry the permission;
+- :data:`PUBLIC`: ``dependencies=[PUBLIC]`` declares a route public (no login);
+- :func:`scoped`: ``scoped(select(Model), principal, Model)``: the ONE place where rows are
+  restricted to the principal's jurisdiction. Another tenant's object is simply not found
+  (404, never 403), so ids cannot be probed.
 
-The closed-by-default rule is checked by :func:`unprotected_routes` (a test fails if any route
-has neither a permission nor the public marker).
-
-TODO(security): this is the stub. It authenticates ``Authorization: Bearer <token>`` against
-tokens held in memory (:class:`TokenStore`), maps roles to permissions with :data:`ROLE_PERMS`
-and scopes rows to the principal's own organisation (administrators see everything). `security`
-replaces the internals (accounts, argon2, sessions, CSRF, revocable tokens, org-tree scoping,
-audit) keeping these names and signatures.
+Permissions, roles and scopes are data (``data/security/roles.yaml`` seeds the ``roles``
+table; an administrator edits it through ``/api/roles``). The closed-by-default rule is checked
+by :func:`unprotected_routes`, and the authorisation-matrix test walks the live route table.
 """
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.routing import APIRoute
-from sqlalchemy import Select
+from sqlalchemy import Select, String, cast, false, or_, select
+from sqlalchemy.orm import Session
 
-PERMISSIONS = (
-    "orgs:read", "orgs:write", "projects:read", "projects:write", "jobs:read", "jobs:run",
-    "results:read", "users:read",
-)
-ROLE_PERMS: dict[str, frozenset[str]] = {
-    "admin": frozenset(PERMISSIONS),
-    "analyst": frozenset({"orgs:read", "projects:read", "projects:write", "jobs:read",
-                          "jobs:run", "results:read"}),
-    "viewer": frozenset({"orgs:read", "projects:read", "jobs:read", "results:read"}),
-}
+from cocontrol.security.roles import Grant, builtin
+from cocontrol.service.db import get_session
+
+#: every permission a route may require (the catalogue of data/security/roles.yaml)
+PERMISSIONS: tuple[str, ...] = tuple(builtin().permissions)
+#: held implicitly by every logged-in user (own account, own sessions and tokens)
+SELF = "account:self"
 
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated subject of a request."""
+    """The subject of a request.
+
+    ``grants`` holds one (scope, permissions) entry per role; ``scopes`` are a token's scopes
+    (None: everything the roles allow). ``via`` is ``session``, ``token`` or ``anonymous``.
+    """
 
     user_id: int | None
     org_id: int | None
     roles: frozenset[str] = field(default_factory=frozenset)
-    scopes: frozenset[str] | None = None  # a token's scopes; None = everything its roles allow
+    scopes: frozenset[str] | None = None
+    grants: tuple[Grant, ...] = ()
+    username: str | None = None
+    via: str = "anonymous"
+    session_hash: str | None = None
+    must_change_password: bool = False
 
     @property
     def is_admin(self) -> bool:
-        return "admin" in self.roles
+        return any(g.scope == "all" and "*" in g.permissions for g in self.grants)
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user_id is not None
 
     def permissions(self) -> frozenset[str]:
-        perms = frozenset().union(*(ROLE_PERMS.get(r, frozenset()) for r in self.roles))
-        return perms if self.scopes is None else perms & self.scopes
+        perms: set[str] = set()
+        for g in self.grants:
+            perms |= set(PERMISSIONS) if "*" in g.permissions else g.permissions
+        if self.authenticated:
+            perms.add(SELF)
+        if self.scopes is not None:
+            perms &= self.scopes | {SELF}
+        return frozenset(perms)
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions()
 
-
-class TokenStore:
-    """Stub bearer tokens held in memory. TODO(security): replace by real accounts."""
-
-    def __init__(self) -> None:
-        self._tokens: dict[str, Principal] = {}
-
-    def issue(self, principal: Principal, token: str | None = None) -> str:
-        token = token or secrets.token_urlsafe(24)
-        self._tokens[token] = principal
-        return token
-
-    def revoke(self, token: str) -> None:
-        self._tokens.pop(token, None)
-
-    def lookup(self, token: str) -> Principal | None:
-        for known, principal in self._tokens.items():
-            if secrets.compare_digest(known.encode(), token.encode()):
-                return principal
-        return None
-
-
-def _unauthorised() -> HTTPException:
-    return HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
-
-
-def authenticate(request: Request) -> Principal:
-    """The request's principal, or 401."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorised()
-    principal = request.app.state.tokens.lookup(token.strip())
-    if principal is None:
-        raise _unauthorised()
-    return principal
-
-
-class AuthGate:
-    """ASGI middleware: a request to a non-public ``/api`` route must authenticate before any
-    of its input is read (so an anonymous request learns nothing from validation errors).
-    The principal is kept for :func:`require` in ``request.state.principal``."""
-
-    def __init__(self, app):
-        self.app = app
-        self._public = None
-
-    def _public_regexes(self, fastapi_app):
-        if self._public is None:
-            from starlette.routing import compile_path
-
-            self._public = [compile_path(r.path)[0] for r in api_routes(fastapi_app)
-                            if route_rule(r) == "public"]
-        return self._public
-
-    async def __call__(self, scope, receive, send):
-        path = scope.get("path", "")
-        if scope["type"] == "http" and path.startswith("/api/") and path not in (
-                "/api/openapi.json", "/api/docs") and not any(
-                rx.match(path) for rx in self._public_regexes(scope["app"])):
-            try:
-                principal = authenticate(Request(scope))
-            except HTTPException as e:
-                from cocontrol.service.problems import respond
-
-                await respond(e.status_code, str(e.detail), headers=e.headers)(
-                    scope, receive, send)
-                return
-            scope.setdefault("state", {})["principal"] = principal
-        await self.app(scope, receive, send)
+    def narrow(self, permission: str) -> Principal:
+        """The principal with only the grants that carry ``permission`` (their rows only)."""
+        if permission == SELF:
+            return self
+        return replace(self, grants=tuple(g for g in self.grants if g.allows(permission)))
 
 
 def require(permission: str):
-    """Dependency: the request's :class:`Principal` if it holds ``permission``, else 401/403."""
-    if permission not in PERMISSIONS:
-        raise ValueError(f"unknown permission {permission!r}; add it to access.PERMISSIONS")
+    """Dependency: the request's :class:`Principal` holding ``permission``, else 401/403."""
+    if permission not in PERMISSIONS and permission != SELF:
+        raise ValueError(f"unknown permission {permission!r}; add it to "
+                         "data/security/roles.yaml (permissions)")
 
-    def dependency(request: Request) -> Principal:
-        principal = getattr(request.state, "principal", None) or authenticate(request)
-        if not principal.can(permission):
-            raise HTTPException(403, f"permission {permission!r} needed")
-        return principal
+    def dependency(request: Request, session: Session = Depends(get_session)) -> Principal:
+        from cocontrol.service import auth
+
+        return auth.authorise(request, session, permission)
 
     dependency.permission = permission  # read by the route-table checks
     dependency.__name__ = f"require_{permission.replace(':', '_')}"
     return dependency
+
+
+def Need(permission: str):  # noqa: N802 - reads as a type in signatures
+    """``principal: Need("projects:read")``: Annotated Principal requiring a permission."""
+    return Annotated[Principal, Depends(require(permission))]
 
 
 def _public() -> None:
@@ -159,8 +114,7 @@ PUBLIC = Depends(_public)
 
 
 def api_routes(app) -> list:
-    """Every API route of ``app`` as it is served (full path, methods, dependant), also for
-    routes of included routers."""
+    """Every API route of ``app`` as it is served (full path, methods, dependant)."""
     try:
         from fastapi.routing import iter_route_contexts
     except ImportError:  # FastAPI before 0.160 flattens included routers itself
@@ -184,21 +138,81 @@ def unprotected_routes(app) -> list[str]:
     return [f"{sorted(r.methods)} {r.path}" for r in api_routes(app) if route_rule(r) is None]
 
 
+# -- the one scoping layer ------------------------------------------------------------------
+class NotScopable(TypeError):
+    """A model has no tenant column and is not declared global (fail closed)."""
+
+
 def tenant_column(model):
-    return getattr(model, getattr(model, "__tenant_column__", "org_id"))
+    name = getattr(model, "__tenant_column__", "org_id")
+    if name is None:
+        return None
+    col = getattr(model, name, None)
+    if col is None:
+        raise NotScopable(f"{model.__name__} has no tenant column {name!r}; declare "
+                          "__tenant_column__ (None for a global table)")
+    return col
+
+
+def visible_orgs(org_id: int):
+    """Ids of ``org_id`` and every organisation below it (a recursive query, both DBs)."""
+    from cocontrol.service.models import Organisation
+
+    tree = (select(Organisation.id.label("id")).where(Organisation.id == org_id)
+            .cte("visible_orgs", recursive=True))
+    tree = tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def _published(model, audiences: frozenset[str]):
+    from cocontrol.service.security_models import Publication
+
+    if model is Publication:
+        return (Publication.audience.in_(sorted(audiences))) & Publication.withdrawn_at.is_(None)
+    kind = getattr(model, "__publishable__", None)
+    if kind is None:
+        return None
+    ids = select(Publication.object_id).where(
+        Publication.object_type == kind, Publication.audience.in_(sorted(audiences)),
+        Publication.withdrawn_at.is_(None))
+    return cast(model.id, String).in_(ids)
 
 
 def scoped(stmt: Select, principal: Principal, model) -> Select:
     """Restrict ``stmt`` to the rows of ``model`` that ``principal`` may see.
 
-    TODO(security): org-tree scoping (a bureau sees its districts, parks and enterprises)."""
+    Per grant: ``all`` sees every row; ``subtree`` the rows owned by the principal's
+    organisation or any organisation below it; ``published`` the rows published (and not
+    withdrawn) for one of its audiences. A principal with no grant sees nothing. A model
+    without a tenant column must say ``__tenant_column__ = None`` (global) or it is refused.
+    """
+    col = tenant_column(model)
+    conditions = []
+    for g in principal.grants:
+        if g.scope == "all":
+            return stmt
+        if col is None:
+            return stmt  # a global table: any grant may read it
+        if g.scope == "subtree" and principal.org_id is not None:
+            conditions.append(col.in_(visible_orgs(principal.org_id)))
+        elif g.scope == "published":
+            cond = _published(model, g.audiences)
+            if cond is not None:
+                conditions.append(cond)
+    if not conditions:
+        return stmt.where(false())
+    return stmt.where(or_(*conditions))
+
+
+def can_own(principal: Principal, session: Session, org_id: int | None) -> bool:
+    """May ``principal`` create rows owned by ``org_id`` (in its subtree, or admin)?"""
+    from cocontrol.service.models import Organisation
+
     if principal.is_admin:
-        return stmt
-    if principal.org_id is None:
-        return stmt.where(tenant_column(model).is_(None) & tenant_column(model).isnot(None))
-    return stmt.where(tenant_column(model) == principal.org_id)
-
-
-def Need(permission: str):  # noqa: N802 - reads as a type in signatures
-    """``principal: Need("projects:read")`` — Annotated Principal requiring a permission."""
-    return Annotated[Principal, Depends(require(permission))]
+        return True
+    if org_id is None:
+        return False
+    stmt = scoped(select(Organisation.id).where(Organisation.id == org_id), principal,
+                  Organisation)
+    return any(g.scope == "subtree" for g in principal.grants) and \
+        session.scalar(stmt) is not None

@@ -14,8 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from cocontrol import __version__
-from cocontrol.service import migrate
-from cocontrol.service.access import AuthGate, Principal, TokenStore
+from cocontrol.service import migrate, security
 from cocontrol.service.db import Database
 from cocontrol.service.jobs import JobManager
 from cocontrol.service.problems import ERROR_RESPONSES, install
@@ -24,7 +23,8 @@ from cocontrol.service.settings import Settings
 log = logging.getLogger("cocontrol.service")
 
 #: routers in the order of the OpenAPI document: (module under cocontrol.service.routes)
-ROUTERS = ["health", "organisations", "projects", "jobs", "results", "monitoring"]
+ROUTERS = ["health", "auth", "organisations", "users", "roles", "publications", "audit",
+           "projects", "jobs", "results", "monitoring"]
 
 
 def create_app(settings: Settings | None = None, executor=None) -> FastAPI:
@@ -47,9 +47,8 @@ def create_app(settings: Settings | None = None, executor=None) -> FastAPI:
                               "answers the ErrorBody shape.")
     app.state.settings = settings
     app.state.executor = executor
-    app.state.tokens = TokenStore()
     install(app)
-    app.add_middleware(AuthGate)
+    security.install(app)
     api = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
     import importlib
 
@@ -63,32 +62,18 @@ def _start(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     migrate.upgrade(settings.db_url)
     app.state.db = db = Database(settings.db_url)
-    # TODO(security): real accounts replace the stub's administrator token
-    app.state.tokens.issue(Principal(user_id=None, org_id=None, roles=frozenset({"admin"})),
-                           settings.admin_token())
+    security.start(app)  # roles, first administrator (one-time password), secret key
     if settings.demo:
         from cocontrol.service import demo
 
-        users = demo.load(db)
+        users = demo.load(db, app.state.access.params)
         if users:
             log.warning("demo data loaded: organisations, users %s, project Demo City",
                         ", ".join(users))
-        _demo_tokens(app, db)
+            for name, password in users.items():  # demo only (refused in production)
+                print(f"demo user {name}: one-time password {password}", flush=True)
     app.state.jobs = JobManager(settings, db, app.state.executor)
     app.state.jobs.start()
-
-
-def _demo_tokens(app: FastAPI, db: Database) -> None:
-    """Stub tokens of the demo users, printed once. TODO(security): demo accounts."""
-    from sqlalchemy import select
-
-    from cocontrol.service.models import User
-
-    with db.session() as s:
-        for u in s.scalars(select(User)):
-            token = app.state.tokens.issue(Principal(user_id=u.id, org_id=u.org_id,
-                                                     roles=frozenset(u.roles)))
-            print(f"demo user {u.username} ({', '.join(u.roles)}): token {token}", flush=True)
 
 
 def _stop(app: FastAPI) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from cocontrol.service import projects
-from cocontrol.service.models import Organisation, Project, User
+from cocontrol.service.models import Organisation, Project
 
 log = logging.getLogger("cocontrol.service")
 
@@ -24,8 +24,10 @@ ORGS = [  # code, name, name_zh, level, parent code, region code of the demo pro
     ("demo_steel", "Demo steel works (illustrative)", "示例钢铁厂", "enterprise", "fenhe_park",
      None),
 ]
-USERS = [("admin", "demo_city", ["admin"]), ("analyst", "demo_city", ["analyst"]),
-         ("leader", "demo_city", ["viewer"]), ("steel", "demo_steel", ["viewer"])]
+# one account per role (the administrator is the first-start account "admin")
+USERS = [("analyst", "demo_city", ["bureau_analyst"]), ("leader", "demo_city", ["bureau_leader"]),
+         ("park", "fenhe_park", ["park_manager"]), ("steel", "demo_steel", ["enterprise_user"]),
+         ("bank", None, ["finance_reader"])]
 
 
 def demo_project_dir() -> Path | None:
@@ -37,8 +39,11 @@ def demo_project_dir() -> Path | None:
     return None
 
 
-def load(db) -> dict[str, int] | None:
-    """Load the demo data into an empty database; {username: user id} or None if not empty."""
+def load(db, params=None) -> dict[str, str] | None:
+    """Load the demo data into an empty database; {username: one-time password} or None if
+    not empty (``params``: the argon2 cost of the settings)."""
+    from cocontrol.service import auth
+
     with db.session() as s:
         if s.scalar(select(func.count()).select_from(Organisation)):
             return None
@@ -51,10 +56,8 @@ def load(db) -> dict[str, int] | None:
             ids[code] = o.id
         users = {}
         for username, org, roles in USERS:
-            u = User(username=username, name=username, org_id=ids[org], roles=roles)
-            s.add(u)
-            s.flush()
-            users[username] = u.id
+            _user, users[username] = auth.create_account(
+                s, username, ids[org] if org else None, roles, params=params)
         s.commit()
         folder = demo_project_dir()
         if folder is None:

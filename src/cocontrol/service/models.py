@@ -54,14 +54,25 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
-    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     roles: Mapped[list] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # accounts (security): argon2id PHC string; None for identity-provider accounts
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    identity_provider: Mapped[str | None] = mapped_column(String(64))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[dt.datetime | None] = mapped_column()
+    locked_until: Mapped[dt.datetime | None] = mapped_column()
+    last_login_at: Mapped[dt.datetime | None] = mapped_column()
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 class Project(Base):
     __tablename__ = "projects"
+    __publishable__ = "project"  # may be published (finance readers' project library)
+    __published_fields__ = ("id", "name", "description", "created_at")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -129,6 +140,9 @@ class Result(Base):
     versions)."""
 
     __tablename__ = "results"
+    __publishable__ = "result"  # may be published for the public / finance readers
+    __published_fields__ = ("id", "kind", "summary", "created_at", "code_version",
+                            "factor_version")
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)

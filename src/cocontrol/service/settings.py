@@ -8,12 +8,13 @@ data in production.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cocontrol.service.security_settings import SecuritySettings
 
 WEAK_TOKENS = {"changethis", "change-me", "secret", "password", "admin", "token", "test"}
 
@@ -22,7 +23,7 @@ class Settings(BaseSettings):
     """Everything ``cocontrol serve`` can be told; see docs/deploy.md."""
 
     model_config = SettingsConfigDict(env_prefix="COCONTROL_", extra="forbid",
-                                      validate_default=True)
+                                      validate_default=True, env_nested_delimiter="__")
 
     environment: Literal["development", "production", "test"] = "development"
     host: str = "127.0.0.1"
@@ -38,10 +39,14 @@ class Settings(BaseSettings):
     job_time_limit_s: float = Field(3600.0, gt=0, description="default time limit of a job")
     demo: bool = False
     api_token: SecretStr | None = Field(
-        None, description="administrator bearer token of the access stub; a random one is "
-                          "made and printed at start when unset")
+        None, description="optional bearer token of the first administrator for scripts "
+                          "(stored hashed; no default: unset means none)")
     max_upload_bytes: int = Field(50 * 2**20, gt=0)
     page_size_max: int = Field(500, ge=1)
+
+    security: SecuritySettings = Field(default_factory=SecuritySettings,
+                                       description="accounts, sessions, lockout, headers "
+                                                   "(docs/security.md)")
 
     @field_validator("database_url")
     @classmethod
@@ -70,6 +75,8 @@ class Settings(BaseSettings):
             raise ValueError("executor 'dask' needs dask_address (tcp://host:port or 'local')")
         if self.dask_address and self.executor == "local":
             self.executor = "dask"
+        if self.security.password_hashing == "test" and self.environment != "test":
+            raise ValueError("cheap password hashing is for the test environment only")
         if self.environment == "production" and self.demo:
             raise ValueError("the demo data may not be loaded in production")
         return self
@@ -93,9 +100,3 @@ class Settings(BaseSettings):
             raise ValueError(f"data folder {self.data_dir} cannot be created: {e}") from e
         if not os.access(self.data_dir, os.W_OK):
             raise ValueError(f"data folder {self.data_dir} is not writable")
-
-    def admin_token(self) -> str:
-        """The stub's administrator token (random when unset; printed once at start)."""
-        if self.api_token is None:
-            self.api_token = SecretStr(secrets.token_urlsafe(24))
-        return self.api_token.get_secret_value()

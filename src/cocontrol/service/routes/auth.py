@@ -1,0 +1,176 @@
+"""Login, logout, own account, own bearer tokens (``/api/auth``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from cocontrol.security import csrf, passwords, tokens
+from cocontrol.security.errors import PasswordRejected
+from cocontrol.service import audit, auth
+from cocontrol.service.access import PUBLIC, SELF, Need
+from cocontrol.service.api import Id
+from cocontrol.service.db import SessionDep, utcnow
+from cocontrol.service.models import User
+from cocontrol.service.problems import ApiError
+from cocontrol.service.security_models import ApiToken
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Me(BaseModel):
+    id: int
+    username: str
+    name: str | None
+    org_id: int | None
+    roles: list[str]
+    permissions: list[str]
+    must_change_password: bool
+    via: str
+
+
+class LoginOut(Me):
+    csrf_token: str = Field(description=f"send it back in the {csrf.HEADER} header of every "
+                                        "state-changing request")
+
+
+def _me(p, user: User) -> dict:
+    return {"id": user.id, "username": user.username, "name": user.name,
+            "org_id": user.org_id, "roles": sorted(user.roles or ()),
+            "permissions": sorted(p.permissions()),
+            "must_change_password": bool(user.must_change_password), "via": p.via}
+
+
+@router.post("/login", response_model=LoginOut, dependencies=[PUBLIC])
+def login(data: LoginIn, request: Request, response: Response, session: SessionDep):
+    """Start a browser session (sets the HttpOnly session cookie and the CSRF cookie)."""
+    user, sid = auth.login(request, response, session, data.username, data.password)
+    p = auth.principal_of(session, user, "session", session_hash=tokens.digest(sid))
+    return {**_me(p, user), "csrf_token": csrf.csrf_token(auth.state(request).secret_key, sid)}
+
+
+@router.post("/logout", status_code=204, response_class=Response)
+def logout(request: Request, session: SessionDep, principal: Need(SELF)):
+    if principal.via != "session":
+        raise ApiError(400, "logout ends a browser session; revoke a token with "
+                            "DELETE /api/auth/tokens/{id}")
+    auth.end_sessions_by_hash(session, principal.session_hash)
+    audit.record(session, "logout", object_type="user", object_id=principal.user_id)
+    response = Response(status_code=204)
+    auth.clear_cookies(response, auth.state(request))
+    return response
+
+
+@router.get("/me", response_model=Me)
+def me(session: SessionDep, principal: Need(SELF)):
+    return _me(principal, session.get(User, principal.user_id))
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+@router.post("/password", response_model=LoginOut)
+def change_password(data: PasswordIn, request: Request, response: Response,
+                    session: SessionDep, principal: Need(SELF)):
+    """Change the own password; every session of the account ends and a new one starts."""
+    if principal.via != "session":
+        raise ApiError(403, "change the password in a browser session, not with a token")
+    st = auth.state(request)
+    user = session.get(User, principal.user_id)
+    if user.identity_provider:
+        raise ApiError(409, f"the password of this account is kept by {user.identity_provider}")
+    if not passwords.verify_password(user.password_hash, data.current_password, st.params)[0]:
+        raise ApiError(403, "the current password is wrong", code="wrong_password")
+    try:
+        passwords.check_policy(data.new_password, user.username, user.password_hash,
+                               st.params, extra_common=st.extra_common)
+    except PasswordRejected as e:
+        raise ApiError(422, e.message("en"), code="password_policy",
+                       message_zh=e.message("zh")) from None
+    user.password_hash = passwords.hash_password(data.new_password, st.params)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()
+    auth.end_sessions(session, user.id)
+    sid = auth.start_session(request, response, session, user)
+    audit.record(session, "password_change", object_type="user", object_id=user.id)
+    p = auth.principal_of(session, user, "session", session_hash=tokens.digest(sid))
+    return {**_me(p, user), "csrf_token": csrf.csrf_token(st.secret_key, sid)}
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[str] = Field(min_length=1, max_length=50,
+                              description="permissions of the token (a subset of yours)")
+    expires_days: int = Field(90, ge=1, le=3650)
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    hint: str
+    scopes: list[str]
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="shown once; store it safely")
+
+
+@router.post("/tokens", response_model=NewTokenOut, status_code=201)
+def create_token(data: TokenIn, request: Request, session: SessionDep, principal: Need(SELF)):
+    """Issue a bearer token for scripts, limited to ``scopes`` (shown once)."""
+    if principal.via != "session":
+        raise ApiError(403, "tokens are issued in a browser session, not with another token")
+    st = auth.state(request)
+    if data.expires_days > st.settings.token_max_days:
+        raise ApiError(422, f"a token may live at most {st.settings.token_max_days} days")
+    mine = principal.permissions() - {SELF}
+    beyond = sorted(set(data.scopes) - mine) if "*" not in data.scopes else []
+    if beyond:
+        raise ApiError(422, f"you do not hold {beyond}; a token cannot exceed its owner")
+    new = tokens.new_token()
+    row = ApiToken(user_id=principal.user_id, name=data.name, hash=new.hash, hint=new.hint,
+                   scopes=sorted(set(data.scopes)),
+                   expires_at=utcnow() + dt.timedelta(days=data.expires_days))
+    session.add(row)
+    session.flush()
+    audit.record(session, "token_create", object_type="api_token", object_id=row.id,
+                 after={"name": row.name, "scopes": row.scopes, "user_id": row.user_id})
+    return {**TokenOut.model_validate(row).model_dump(), "token": new.plaintext}
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+def list_tokens(session: SessionDep, principal: Need(SELF)):
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == principal.user_id)
+                           .order_by(ApiToken.id)).all()
+    return [TokenOut.model_validate(r) for r in rows]
+
+
+@router.delete("/tokens/{token_id}", status_code=204, response_class=Response)
+def revoke_token(token_id: Id, session: SessionDep, principal: Need(SELF)):
+    """Revoke one of the own tokens (it stops working at once)."""
+    row = session.scalar(select(ApiToken).where(ApiToken.id == token_id,
+                                                ApiToken.user_id == principal.user_id))
+    if row is None:
+        raise ApiError(404, f"token {token_id} not found")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(session, "token_revoke", object_type="api_token", object_id=row.id)
+    return Response(status_code=204)

@@ -1,0 +1,293 @@
+"""The authorisation matrix, generated from the LIVE route table (issue 14, "Done when").
+
+For every route x role x own/other tenant the documented outcome (docs/security.md, "How the
+matrix decides") is asserted:
+
+- a route that declares neither a permission nor PUBLIC fails the test;
+- PUBLIC routes never answer 401/403;
+- a role without the route's permission gets 401 (anonymous) or 403 (logged in);
+- a role with it reaches the handler for an object of its own jurisdiction (no 401/403/404)
+  and gets 404 for an object of another tenant (ids cannot be probed);
+- lists never contain rows of organisations outside the role's jurisdiction.
+
+Objects come from FACTORIES keyed by path-parameter name and request bodies from BODIES keyed by
+route: a new route with an unknown path parameter, or with a body and no sample, fails here with
+an instruction, so no route escapes the matrix.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from secworld import OTHER, OWN, ROLES
+
+from cocontrol.security.roles import builtin
+from cocontrol.service.access import SELF, api_routes, route_rule
+
+_n = itertools.count()
+
+
+@dataclass
+class Case:
+    world: object
+    role: str
+    tenant: str  # "own" or "other"
+    user_id: int | None
+
+    @property
+    def org(self) -> str:
+        return OWN[self.role] if self.tenant == "own" else OTHER[self.role]
+
+    @property
+    def audience(self) -> str:
+        return "finance" if self.role == "finance_reader" else "public"
+
+    def published(self, object_type: str, object_id) -> None:
+        """Published-scope readers reach their 'own' objects only through a publication."""
+        if self.role in ("finance_reader", "public") and self.tenant == "own":
+            self.world.publish(object_type, object_id, self.org, self.audience)
+
+
+def _org(c: Case):
+    return c.world.orgs[c.org]
+
+
+def _project(c: Case):
+    pid = c.world.project(c.org, f"p{next(_n)}")
+    c.published("project", pid)
+    return pid
+
+
+def _user(c: Case):
+    return c.world.make_user(f"u{next(_n)}", "enterprise_user", c.org)
+
+
+def _publication(c: Case):
+    w = c.world
+    pid = w.project(c.org, f"p{next(_n)}")
+    if c.role in ("finance_reader", "public"):
+        # own: published for the reader's audience; other: for the other audience only
+        audience = c.audience if c.tenant == "own" else (
+            "finance" if c.audience == "public" else "none")
+        if audience == "none":  # finance readers see public too: the other is withdrawn
+            pub = w.publish("project", pid, c.org, "public")
+            _withdraw(w, pub)
+            return pub
+        return w.publish("project", pid, c.org, audience)
+    return w.publish("project", pid, c.org, "public")
+
+
+def _withdraw(w, pub_id):
+    from cocontrol.service.db import utcnow
+    from cocontrol.service.security_models import Publication
+
+    with w.session() as s:
+        s.get(Publication, pub_id).withdrawn_at = utcnow()
+        s.commit()
+
+
+def _token(c: Case):
+    """own: the caller's token; other: a token of someone else (never reachable)."""
+    w = c.world
+    if c.tenant == "own" and c.user_id is not None:
+        from cocontrol.security.tokens import new_token
+        from cocontrol.service.security_models import ApiToken
+
+        with w.session() as s:
+            t = new_token()
+            row = ApiToken(user_id=c.user_id, name="t", hash=t.hash, hint=t.hint, scopes=["*"])
+            s.add(row)
+            s.commit()
+            return row.id
+    return w.token_of("administrator")
+
+
+FACTORIES = {
+    "org_id": _org,
+    "project_id": _project,
+    "user_id": _user,
+    "publication_id": _publication,
+    "token_id": _token,
+    "key": None,  # role keys: a global table (same for every tenant)
+}
+
+
+def _role_key(c: Case) -> str:
+    """A role made for the case (PUT replaces it, DELETE removes it)."""
+    from cocontrol.service.security_models import Role
+
+    key = f"custom_{next(_n)}"
+    with c.world.session() as s:
+        s.add(Role(key=key, name="Custom", name_zh="自定义", scope="subtree",
+                   permissions=["orgs:read"], levels=None, audiences=[], anonymous=False,
+                   builtin=False))
+        s.commit()
+    return key
+
+
+def _login_body(c: Case) -> dict:
+    name = f"login-{next(_n)}"
+    c.world.make_user(name, "enterprise_user", "e1")
+    return {"username": name, "password": "correct horse battery staple"}
+
+
+BODIES = {
+    ("POST", "/api/auth/login"): _login_body,
+    ("POST", "/api/auth/password"): lambda c: {"current_password": "correct horse battery "
+                                               "staple", "new_password": f"new pass {uuid.uuid4()}"},
+    ("POST", "/api/auth/tokens"): lambda c: {"name": "script", "scopes": ["published:read"]},
+    ("POST", "/api/organisations"): lambda c: {"code": f"o{next(_n)}", "name": "O",
+                                               "level": "facility",
+                                               "parent_id": c.world.orgs[c.org]},
+    ("POST", "/api/users"): lambda c: {"username": f"n{next(_n)}", "org_id": c.world.orgs[c.org],
+                                       "roles": ["enterprise_user"]},
+    ("PATCH", "/api/users/{user_id}"): lambda c: {"name": "renamed"},
+    ("PUT", "/api/roles/{key}"): lambda c: {"name": "Custom", "name_zh": "自定义",
+                                            "scope": "subtree", "permissions": ["orgs:read"]},
+    ("POST", "/api/publications"): lambda c: {"object_type": "project",
+                                              "object_id": str(c.world.project(c.org)),
+                                              "audience": "public"},
+}
+# routes whose body carries the tenant object (not a path parameter)
+BODY_OBJECT_ROUTES = {("POST", "/api/organisations"), ("POST", "/api/users"),
+                      ("POST", "/api/publications")}
+
+
+def _perms(role: str) -> frozenset[str]:
+    r = builtin().roles[role]
+    perms = set(builtin().permissions) if "*" in r.permissions else set(r.permissions)
+    if role != "public":
+        perms.add(SELF)
+    return frozenset(perms)
+
+
+def _path_params(path: str) -> list[str]:
+    import re
+
+    return re.findall(r"{(\w+)}", path)
+
+
+def _request(case: Case, route, method: str):
+    params = _path_params(route.path)
+    path = route.path
+    for p in params:
+        if p not in FACTORIES:
+            pytest.fail(f"route {method} {route.path}: path parameter {{{p}}} has no factory; "
+                        "add one to FACTORIES in tests/security/test_sec_matrix.py")
+        make = FACTORIES[p] or _role_key
+        path = path.replace("{" + p + "}", str(make(case)))
+    body = None
+    if route.dependant.body_params:
+        sample = BODIES.get((method, route.path))
+        if sample is None:
+            pytest.fail(f"route {method} {route.path} takes a body but has no sample in BODIES "
+                        "(tests/security/test_sec_matrix.py)")
+        body = sample(case)
+    return path, body
+
+
+#: routes that end or replace the caller's session or password: a fresh account per case
+SESSION_ENDING = {("POST", "/api/auth/login"), ("POST", "/api/auth/logout"),
+                  ("POST", "/api/auth/password")}
+
+
+def _client(world, role: str, fresh: bool):
+    """One client per role; a fresh account and session for the session-ending routes."""
+    if role == "public":  # anonymous: a client without cookies (a login would add some)
+        return (world.new_client() if fresh else world.as_role("public")), None
+    if not fresh:
+        return world.as_role(role), world.users[role]
+    from secworld import HOME
+
+    name = f"{role}-{next(_n)}"
+    uid = world.make_user(name, role, HOME.get(role))
+    return world.login(name), uid
+
+
+def _cases(world):
+    for route in api_routes(world.app):
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            yield route, method
+
+
+def test_every_route_declares_a_rule(world):
+    missing = [f"{sorted(r.methods)} {r.path}" for r in api_routes(world.app)
+               if route_rule(r) is None]
+    assert missing == [], "routes without Need(...) or PUBLIC"
+
+
+def test_authorisation_matrix(world):
+    results = []
+    for route, method in _cases(world):
+        rule = route_rule(route)
+        assert rule is not None, f"{method} {route.path} declares no rule"
+        has_object = bool([p for p in _path_params(route.path) if FACTORIES.get(p)]) or \
+            (method, route.path) in BODY_OBJECT_ROUTES
+        for role in ROLES:
+            for tenant in ("own", "other"):
+                if tenant == "other" and (OTHER[role] is None or not has_object):
+                    continue
+                fresh = (method, route.path) in SESSION_ENDING
+                client, uid = _client(world, role, fresh)
+                case = Case(world, role, tenant, uid)
+                path, body = _request(case, route, method)
+                r = client.request(method, path, json=body)
+                outcome = _judge(rule, role, tenant, has_object, r.status_code)
+                results.append((method, route.path, role, tenant, r.status_code, outcome))
+                if fresh:
+                    client.close()
+    bad = [x for x in results if x[-1] is not True]
+    assert bad == [], "\n".join(f"{m} {p} as {ro} ({t}): {s}, expected {o}"
+                                for m, p, ro, t, s, o in bad)
+    assert len(results) >= 100
+    print(f"authorisation matrix: {len(results)} route x role x tenant cases")
+
+
+def _judge(rule: str, role: str, tenant: str, has_object: bool, status: int):
+    """True if ``status`` is the documented outcome, else a description of what was due."""
+    if status >= 500:
+        return "no server error"
+    if rule == "public":
+        return True if status not in (401, 403) else "no 401/403 on a public route"
+    if rule not in _perms(role):
+        due = 401 if role == "public" else 403
+        return True if status == due else due
+    if tenant == "other" and has_object:
+        return True if status == 404 else 404
+    return True if 200 <= status < 300 else "success (2xx) in the own jurisdiction"
+
+
+def test_lists_hold_only_rows_of_the_jurisdiction(world):
+    """Every list route, per role: no row of an organisation outside the jurisdiction."""
+
+    from cocontrol.service.access import visible_orgs
+
+    visible = {}
+    with world.session() as s:
+        for role, home in (("bureau_analyst", "d1"), ("park_manager", "p1"),
+                           ("enterprise_user", "e1")):
+            visible[role] = set(s.scalars(visible_orgs(world.orgs[home])))
+    for org in world.orgs:  # a project everywhere
+        world.project(org, f"list-{org}")
+    checked = 0
+    for route, method in _cases(world):
+        if method != "GET" or _path_params(route.path):
+            continue
+        for role, orgs in visible.items():
+            r = world.as_role(role).get(route.path)
+            if r.status_code != 200:
+                continue
+            items = r.json().get("items") if isinstance(r.json(), dict) else r.json()
+            for item in items or []:
+                if not isinstance(item, dict):
+                    continue
+                # the tenant of a row: its org_id (an organisation is its own tenant)
+                tenant = item.get("org_id", item.get("id") if route.path.endswith(
+                    "/organisations") else None)
+                if tenant is not None:
+                    assert tenant in orgs, (route.path, role, item)
+                    checked += 1
+    assert checked > 0
