@@ -43,9 +43,22 @@ def sec_pg_template():
     _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def sec_sqlite_template(tmp_path_factory):
+    """A migrated SQLite file, copied for each test (migrating takes seconds)."""
+    from cocontrol.service import migrate
+
+    path = tmp_path_factory.mktemp("sec-sqlite") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sec_db_url(request, tmp_path):
     if request.param == "sqlite":
+        import shutil
+
+        shutil.copy(request.getfixturevalue("sec_sqlite_template"), tmp_path / "cocontrol.db")
         yield f"sqlite:///{tmp_path / 'cocontrol.db'}"
         return
     template = request.getfixturevalue("sec_pg_template")

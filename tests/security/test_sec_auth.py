@@ -11,8 +11,10 @@ from sqlalchemy import select, update
 
 from cocontrol.security import csrf
 from cocontrol.service.access import api_routes, route_rule
-from cocontrol.service.auth import SESSION_COOKIE
+from cocontrol.service.auth import HOST_PREFIX
 from cocontrol.service.security_models import AuthSession
+
+SESSION_COOKIE = HOST_PREFIX + "cocontrol_session"
 
 
 def test_first_start_prints_a_one_time_admin_password_that_must_be_changed(world, capsys):
@@ -51,9 +53,10 @@ def test_cookies_are_httponly_secure_samesite_and_the_csrf_cookie_readable(world
                                                           "password": PASSWORD})
     cookies = r.headers.get_list("set-cookie")
     session = next(c for c in cookies if c.startswith(SESSION_COOKIE + "="))
-    token = next(c for c in cookies if c.startswith(csrf.COOKIE + "="))
+    token = next(c for c in cookies if c.startswith(HOST_PREFIX + csrf.COOKIE + "="))
     for flag in ("HttpOnly", "Secure", "SameSite=strict", "Path=/"):
         assert flag.lower() in session.lower()
+    assert "domain=" not in session.lower()  # __Host-: no Domain attribute (ASVS 3.4.4)
     assert "httponly" not in token.lower() and "secure" in token.lower()
 
 
@@ -238,3 +241,16 @@ def test_secrets_are_stored_only_as_digests(world):
                   *s.scalars(select(User.password_hash))]
     assert tok not in stored and sid not in stored and PASSWORD not in stored
     assert all(h is None or h.startswith("$argon2id$") or len(h) == 64 for h in stored)
+
+
+def test_users_see_their_sessions_and_end_the_others_with_their_password(world):
+    phone = world.login("bureau_leader")
+    desk = world.login("bureau_leader")
+    listed = desk.get("/api/auth/sessions").json()
+    assert len(listed) == 2 and sum(x["current"] for x in listed) == 1
+    assert desk.post("/api/auth/sessions/end-others", json={"password": "wrong password"}
+                     ).status_code == 403
+    r = desk.post("/api/auth/sessions/end-others", json={"password": PASSWORD})
+    assert r.status_code == 200 and [x["current"] for x in r.json()] == [True]
+    assert phone.get("/api/auth/me").status_code == 401
+    assert desk.get("/api/auth/me").status_code == 200

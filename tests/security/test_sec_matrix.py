@@ -77,7 +77,8 @@ def _publication(c: Case):
             _withdraw(w, pub)
             return pub
         return w.publish("project", pid, c.org, audience)
-    return w.publish("project", pid, c.org, "public")
+    # for finance only: a public one would be readable by everyone (that is its point)
+    return w.publish("project", pid, c.org, "finance")
 
 
 def _withdraw(w, pub_id):
@@ -139,6 +140,8 @@ BODIES = {
     ("POST", "/api/auth/password"): lambda c: {"current_password": "correct horse battery "
                                                "staple", "new_password": f"new pass {uuid.uuid4()}"},
     ("POST", "/api/auth/tokens"): lambda c: {"name": "script", "scopes": ["published:read"]},
+    ("POST", "/api/auth/sessions/end-others"): lambda c: {
+        "password": "correct horse battery staple"},
     ("POST", "/api/organisations"): lambda c: {"code": f"o{next(_n)}", "name": "O",
                                                "level": "facility",
                                                "parent_id": c.world.orgs[c.org]},

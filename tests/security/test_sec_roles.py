@@ -41,3 +41,24 @@ def test_grant_allows():
     g = roles.Grant.of(roles.builtin().roles["enterprise_user"])
     assert g.allows("projects:write") and not g.allows("users:write")
     assert roles.Grant.of(roles.builtin().roles["administrator"]).allows("anything:at_all")
+
+
+def test_the_roles_table_of_docs_security_md_is_the_data():
+    """docs/security.md states the roles: its table must say what roles.yaml says."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "security.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] in roles.builtin().roles:
+            rows[cells[0]] = cells
+    cat = roles.builtin()
+    assert set(rows) == set(cat.roles)
+    for key, (_, zh, scope, _levels, perms) in rows.items():
+        r = cat.roles[key]
+        assert zh == r.name[1] and scope.split(" ")[0] == r.scope
+        if "*" in r.permissions:
+            assert perms == "every permission"
+        else:
+            assert [p.strip() for p in perms.split(",")] == list(r.permissions)

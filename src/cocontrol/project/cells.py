@@ -4,7 +4,8 @@ A text cell that starts with ``=``, ``+``, ``-``, ``@`` (or their full-width for
 carriage return is read by Excel, WPS and LibreOffice as a formula when a CSV is opened, and
 openpyxl writes a string starting with ``=`` as a formula into an .xlsx. A region, measure or
 project name typed by one user could then run ``=HYPERLINK(...)`` or a DDE command on the
-computer of another user who opens an export (OWASP "CSV Injection"; ASVS 4.0.3 item 5.3.6).
+computer of another user who opens an export (OWASP "CSV Injection"; CWE-1236; ASVS 5.0
+requirement 1.2.10, which also names the NUL character).
 
 :func:`neutralise` prefixes such a text with an apostrophe (the OWASP recommendation), so it is
 shown as text; numbers, including negative ones, and non-text values are left alone. Use
@@ -19,7 +20,7 @@ import re
 
 import pandas as pd
 
-_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_START = tuple("=+-@\t\r\0\uff1d\uff0b\uff0d\uff20")
 _NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?\s*$")
 
 

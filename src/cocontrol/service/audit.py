@@ -178,10 +178,10 @@ def _after_flush(session: Session, _ctx) -> None:
                 continue
             if kind == "update" and not session.is_modified(obj, include_collections=False):
                 continue
-            ident = inspect(obj).identity
+            ident = inspect(obj).mapper.primary_key_from_instance(obj)
             changes.append({
                 "kind": kind, "table": table,
-                "id": None if ident is None else "/".join(map(str, ident)),
+                "id": None if None in ident else "/".join(map(str, ident)),
                 "org_id": getattr(obj, "org_id", None),
                 "before": None if kind == "insert" else content_hash(_committed_values(obj)),
                 "after": None if kind == "delete" else content_hash(row_values(obj)),

@@ -25,7 +25,7 @@ import os
 import secrets
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -48,6 +48,17 @@ log = logging.getLogger("cocontrol.service.auth")
 
 SESSION_COOKIE = "cocontrol_session"
 CSRF_COOKIE = csrf.COOKIE
+HOST_PREFIX = "__Host-"  # Secure, Path=/, no Domain: sent only to the host that set it
+
+
+def cookie_names(cfg: SecuritySettings) -> tuple[str, str]:
+    """(session, csrf) cookie names: ``__Host-`` prefixed when Secure (ASVS 3.4.4)."""
+    prefix = HOST_PREFIX if cfg.cookie_secure else ""
+    return prefix + SESSION_COOKIE, prefix + CSRF_COOKIE
+
+
+def session_cookie(request: Request) -> str | None:
+    return request.cookies.get(cookie_names(state(request).settings)[0])
 _TOUCH_SECONDS = 60  # last-seen/last-used stamps are written at most once a minute
 
 
@@ -131,8 +142,15 @@ def client_address(request: Request) -> str:
 
 
 def _route(request: Request) -> str:
+    """``METHOD /api/full/{template}`` of the request's route (for the audit record)."""
     route = request.scope.get("route")
-    return f"{request.method} {getattr(route, 'path', request.url.path)}"
+    paths = getattr(request.app.state, "route_paths", None)
+    if paths is None:
+        from cocontrol.service.access import api_routes
+
+        paths = {id(getattr(r, "original_route", r)): r.path for r in api_routes(request.app)}
+        request.app.state.route_paths = paths
+    return f"{request.method} {paths.get(id(route), request.url.path)}"
 
 
 # -- roles --------------------------------------------------------------------------------
@@ -196,7 +214,7 @@ def authenticate(request: Request, session: Session) -> Principal | None:
     if header:
         principal = _from_bearer(request, session, tokens.bearer(header), now)
     else:
-        sid = request.cookies.get(SESSION_COOKIE)
+        sid = session_cookie(request)
         if sid:
             principal = _from_session(request, session, sid, now)
     if principal is not None:
@@ -273,7 +291,7 @@ def check_csrf(request: Request, p: Principal) -> None:
     st = state(request)
     if not origin_allowed(request):
         raise ApiError(403, "cross-origin request refused", code="csrf")
-    sid = request.cookies.get(SESSION_COOKIE, "")
+    sid = session_cookie(request) or ""
     if not csrf.csrf_ok(st.secret_key, sid, request.headers.get(csrf.HEADER)):
         raise ApiError(403, "missing or wrong CSRF token (send the X-CSRF-Token header)",
                        code="csrf")
@@ -294,6 +312,9 @@ def authorise(request: Request, session: Session, permission: str) -> Principal:
                        code="password_change_required")
     if not p.can(permission):
         raise ApiError(403, f"permission {permission!r} needed")
+    anon = anonymous(session)
+    if permission != SELF and anon.can(permission):  # what the public sees, everyone sees
+        p = replace(p, grants=p.grants + anon.grants)
     audit.bind_actor(session, _actor(request, p))
     return p.narrow(permission)
 
@@ -354,7 +375,7 @@ def login(request: Request, response: Response, session: Session, username: str,
         user.password_hash = passwords.hash_password(password, st.params)
     user.last_login_at = now
     # session fixation: whatever session the client brought is ended, a new id is issued
-    old = request.cookies.get(SESSION_COOKIE)
+    old = session_cookie(request)
     if old:
         session.execute(update(AuthSession).where(AuthSession.id_hash == tokens.digest(old))
                         .values(revoked_at=now))
@@ -395,13 +416,14 @@ def set_cookies(response: Response, st: AccessState, sid: str) -> None:
     cfg = st.settings
     common = {"secure": cfg.cookie_secure, "samesite": cfg.cookie_samesite, "path": "/",
               "max_age": int(cfg.session_absolute_hours * 3600)}
-    response.set_cookie(SESSION_COOKIE, sid, httponly=True, **common)
-    response.set_cookie(CSRF_COOKIE, csrf.csrf_token(st.secret_key, sid), httponly=False,
+    session_name, csrf_name = cookie_names(cfg)
+    response.set_cookie(session_name, sid, httponly=True, **common)
+    response.set_cookie(csrf_name, csrf.csrf_token(st.secret_key, sid), httponly=False,
                         **common)
 
 
 def clear_cookies(response: Response, st: AccessState) -> None:
-    for name in (SESSION_COOKIE, CSRF_COOKIE):
+    for name in cookie_names(st.settings):
         response.delete_cookie(name, path="/", secure=st.settings.cookie_secure,
                                samesite=st.settings.cookie_samesite)
 

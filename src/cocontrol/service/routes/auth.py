@@ -16,7 +16,7 @@ from cocontrol.service.api import Id
 from cocontrol.service.db import SessionDep, utcnow
 from cocontrol.service.models import User
 from cocontrol.service.problems import ApiError
-from cocontrol.service.security_models import ApiToken
+from cocontrol.service.security_models import ApiToken, AuthSession
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -174,3 +174,44 @@ def revoke_token(token_id: Id, session: SessionDep, principal: Need(SELF)):
         row.revoked_at = utcnow()
         audit.record(session, "token_revoke", object_type="api_token", object_id=row.id)
     return Response(status_code=204)
+
+
+class SessionOut(BaseModel):
+    id: str = Field(description="the first 16 hex digits of the session's digest")
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    expires_at: dt.datetime
+    address: str | None
+    user_agent: str | None
+    current: bool
+
+
+class ReauthIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(min_length=1, max_length=1024, description="the own password again")
+
+
+@router.get("/sessions", response_model=list[SessionOut])
+def list_sessions(session: SessionDep, principal: Need(SELF)):
+    """The own open sessions (devices), newest first."""
+    rows = session.scalars(select(AuthSession).where(
+        AuthSession.user_id == principal.user_id, AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > utcnow()).order_by(AuthSession.created_at.desc())).all()
+    return [{"id": r.id_hash[:16], "created_at": r.created_at, "last_seen_at": r.last_seen_at,
+             "expires_at": r.expires_at, "address": r.address, "user_agent": r.user_agent,
+             "current": r.id_hash == principal.session_hash} for r in rows]
+
+
+@router.post("/sessions/end-others", response_model=list[SessionOut])
+def end_other_sessions(data: ReauthIn, request: Request, session: SessionDep,
+                       principal: Need(SELF)):
+    """Log out every other device (the password is asked again)."""
+    user = session.get(User, principal.user_id)
+    st = auth.state(request)
+    if user.identity_provider or not passwords.verify_password(
+            user.password_hash, data.password, st.params)[0]:
+        raise ApiError(403, "the password is wrong", code="wrong_password")
+    n = auth.end_sessions(session, user.id, keep=principal.session_hash)
+    audit.record(session, "sessions_end", object_type="user", object_id=user.id,
+                 detail={"ended": n})
+    return list_sessions(session, principal)
