@@ -87,8 +87,12 @@ def test_notice_and_permissions(client):
     r = client.post("/api/monitoring/notices", json=body)
     assert r.status_code == 200, r.text
     assert abs(r.json()["rankings"]["electricity"]["rows"][0]["value"] - 10.0) < 1e-9  # +10 %
-    viewer = client.app.state.tokens.issue(access.Principal(
-        user_id=7, org_id=1, roles=frozenset({"viewer"})))
+    from cocontrol.service import auth
+
+    with client.app.state.db.session() as session:  # a reader: results:read, no writing
+        user, _ = auth.create_account(session, "viewer", None, ["bureau_leader"])
+        viewer = auth.issue_token(session, user, ["*"])
+        session.commit()
     h = {"Authorization": f"Bearer {viewer}"}
     assert client.post("/api/monitoring/notices", json=body, headers=h).status_code == 200
     r = client.post("/api/monitoring/series/check", json={"rows": _rows()}, headers=h)
