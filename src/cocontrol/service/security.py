@@ -13,11 +13,24 @@ import re
 
 from fastapi import FastAPI, Request
 
+from cocontrol import i18n
 from cocontrol.security.errors import PasswordRejected, SecurityError, UploadRejected
 from cocontrol.security.headers import SecurityHeadersMiddleware
 from cocontrol.service import auth
 from cocontrol.service.access import SELF, api_routes, route_rule
 from cocontrol.service.problems import ApiError, respond
+
+i18n.register({  # Chinese texts of the access layer's error codes (problems.zh)
+    "api_error_csrf": ("Missing or wrong CSRF token, or a foreign origin",
+                       "缺少有效的 CSRF 令牌或来源不被允许；请刷新页面后重试"),
+    "api_error_locked": ("Too many failed logins; the account is locked for a while",
+                         "登录失败次数过多，账户暂时锁定"),
+    "api_error_password_change_required": ("Change the one-time password first",
+                                           "请先修改一次性密码"),
+    "api_error_password_policy": ("The password does not meet the policy", "密码不符合策略"),
+    "api_error_wrong_password": ("The password is wrong", "密码错误"),
+    "api_error_upload_refused": ("The uploaded file was refused", "上传的文件被拒绝"),
+})
 
 
 class AccessGate:
