@@ -13,11 +13,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# Reports of every stage, then screenshots of them for the docs (out/screenshots/, not committed)
 demo: $(STAMP)
 	$(PY) -m cocontrol demo --out out
+	@bash scripts/ensure-chromium.sh >/dev/null && $(PY) scripts/screenshots.py out \
+	  || echo "no Chromium (scripts/ensure-chromium.sh needs root): screenshots skipped"
 
 # PostgreSQL for the service tests: used when running, else installed/started and stopped after
+# Browser tests need Debian's chromium: installed when missing (required under CI=true)
 test: $(STAMP)
+	@bash scripts/ensure-chromium.sh >/dev/null || { [ "$$CI" != true ] \
+	  && echo "no Chromium: browser tests are skipped (run scripts/ensure-chromium.sh as root)"; } \
+	  || { echo "CI: Chromium could not be installed"; exit 1; }
 	@eval "$$(bash scripts/ensure-postgres.sh start)"; $(PY) -m pytest; rc=$$?; \
 	  bash scripts/ensure-postgres.sh stop; exit $$rc
 

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-background-networking", "--disable-component-update",
@@ -27,16 +28,13 @@ def chromium_path() -> str:
     env = os.environ.get("COCONTROL_CHROMIUM")
     if env:
         if not Path(env).exists():
-            raise CocontrolError(f"COCONTROL_CHROMIUM={env} does not exist / 该路径不存在")
+            raise CocontrolError(Msg("err_chromium_path", path=env))
         return env
     for name in ("chromium", "chromium-browser", "google-chrome"):
         p = shutil.which(name)
         if p:
             return p
-    raise CocontrolError(
-        "PDF export needs Chromium: run scripts/ensure-chromium.sh (or apt-get install "
-        "chromium), or set COCONTROL_CHROMIUM / PDF导出需要Chromium浏览器：请运行 "
-        "scripts/ensure-chromium.sh（或 apt-get install chromium），或设置 COCONTROL_CHROMIUM")
+    raise CocontrolError(Msg("err_no_chromium"))
 
 
 def html_to_pdf(html_path: str | Path, pdf_path: str | Path | None = None,
@@ -55,11 +53,29 @@ def html_to_pdf(html_path: str | Path, pdf_path: str | Path | None = None,
             r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as e:
             os.remove(tmp)
-            raise CocontrolError(f"Chromium did not finish printing {html_path} within "
-                                 f"{timeout:.0f} s / Chromium打印超时") from e
+            raise CocontrolError(Msg("err_chromium_timeout", file=str(html_path),
+                                     s=f"{timeout:.0f}")) from e
     if r.returncode != 0 or os.path.getsize(tmp) == 0:
         os.remove(tmp)
-        raise CocontrolError(f"Chromium could not print {html_path} (exit {r.returncode}): "
-                             f"{r.stderr.strip()[-400:]} / Chromium无法导出PDF")
+        raise CocontrolError(Msg("err_chromium_failed", file=str(html_path), rc=r.returncode,
+                                 detail=r.stderr.strip()[-400:]))
     os.replace(tmp, pdf_path)
     return pdf_path
+
+
+def screenshot(html_path: str | Path, png_path: str | Path | None = None,
+               width: int = 1280, height: int = 2400, timeout: float = 120.0) -> Path:
+    """A PNG of the top of a report (``width`` × ``height`` pixels) for the docs."""
+    html_path = Path(html_path).resolve()
+    png_path = Path(png_path) if png_path is not None else html_path.with_suffix(".png")
+    png_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cocontrol-chromium-") as profile:
+        cmd = [chromium_path(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+               "--virtual-time-budget=15000", "--hide-scrollbars",
+               f"--window-size={width},{height}", f"--screenshot={png_path.resolve()}",
+               html_path.as_uri()]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0 or not png_path.exists():
+        raise CocontrolError(Msg("err_chromium_failed", file=str(html_path), rc=r.returncode,
+                                 detail=r.stderr.strip()[-400:]))
+    return png_path

@@ -66,7 +66,7 @@ def plotly_js_path() -> Path:
 
 def decimals_for(values) -> int:
     """Fixed decimals for a column from its largest magnitude: ≥ 1,000 → 0, ≥ 100 → 1,
-    ≥ 1 → 2, ≥ 0.01 → 3, else 4."""
+    ≥ 1 → 2, ≥ 0.1 → 3, else 4."""
     a = np.asarray([v for v in values if isinstance(v, Real) and not isinstance(v, bool)],
                    dtype=float)
     a = np.abs(a[np.isfinite(a)])
@@ -79,15 +79,16 @@ def decimals_for(values) -> int:
         return 1
     if m >= 1:
         return 2
-    if m >= 0.01 or m == 0:
+    if m >= 0.1 or m == 0:
         return 3
     return 4
 
 
 def is_year_label(label) -> bool:
+    """Whether a column label names years (in either language); its whole-number values in
+    1900-2200 are then printed as years (2025, not 2,025)."""
     s = str(label).strip().lower()
-    return s in ("year", "年份", "年", "peak_year", "by", "start_year", "full_year") or \
-        s.endswith("_year") or s.endswith("year)") or "年份" in s
+    return s in ("by", "年") or "year" in s or "年份" in s or s.endswith("年")
 
 
 def _is_year_value(v) -> bool:
@@ -127,8 +128,10 @@ def _label(v) -> str:
 
 
 def format_frame(df: pd.DataFrame, index: bool = True, lang: str = "en",
-                 decimals: dict | int | None = None) -> tuple[list[str], list[list[tuple]]]:
-    """Header labels and formatted rows ``[(text, is_number), ...]`` of ``df``."""
+                 decimals: dict | int | None = None, by_row: bool = False
+                 ) -> tuple[list[str], list[list[tuple]]]:
+    """Header labels and formatted rows ``[(text, is_number), ...]`` of ``df``; ``by_row``:
+    decimals from each row's magnitude (tables of indicators by year, one unit per row)."""
     d = df
     if index and not (isinstance(d.index, pd.RangeIndex) and d.index.name is None):
         names = [n if n is not None else "" for n in d.index.names]
@@ -153,7 +156,11 @@ def format_frame(df: pd.DataFrame, index: bool = True, lang: str = "en",
     rows = []
     for r in d.itertuples(index=False, name=None):
         row = []
-        for (year, dec), v in zip(col_fmt, r, strict=True):
+        fmts = col_fmt
+        if by_row and not isinstance(decimals, int):
+            rd = decimals_for([v for v in r if isinstance(v, Real) and not isinstance(v, bool)])
+            fmts = [(y, rd) for y, _ in col_fmt]
+        for (year, dec), v in zip(fmts, r, strict=True):
             num = isinstance(v, Real) and not isinstance(v, bool | np.bool_)
             if isinstance(v, float) and math.isnan(v):
                 num = True
@@ -165,14 +172,19 @@ def format_frame(df: pd.DataFrame, index: bool = True, lang: str = "en",
 
 
 def table_html(df: pd.DataFrame, index: bool = True, lang: str = "en",
-               decimals: dict | int | None = None, max_rows: int | None = None) -> str:
+               decimals: dict | int | None = None, max_rows: int | None = None,
+               verbatim: tuple = (), by_row: bool = False) -> str:
+    """A formatted table in a horizontally scrolling box. Cells of the ``verbatim`` columns
+    (references, user notes, codes) are marked ``translate="no"``: shown as written."""
     header, rows = format_frame(df if max_rows is None else df.head(max_rows), index, lang,
-                                decimals)
+                                decimals, by_row)
+    keep = {j for j, h in enumerate(header) if h in {_label(v) for v in verbatim}}
     th = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(f'<td class="n">{html.escape(x)}</td>' if n else
-                         f"<td>{html.escape(x)}</td>" for x, n in row) + "</tr>"
-        for row in rows)
+                         f'<td translate="no">{html.escape(x)}</td>' if j in keep else
+                         f"<td>{html.escape(x)}</td>" for j, (x, n) in enumerate(row))
+        + "</tr>" for row in rows)
     more = ""
     if max_rows is not None and len(df) > max_rows:
         more = f'<p class="small">{html.escape(i18n.t("rows_more", lang, n=len(df) - max_rows))}'\
@@ -241,9 +253,12 @@ class HtmlReport:
         self._parts.append(f"<h{level}>{html.escape(text)}</h{level}>")
         return self
 
-    def paragraph(self, text: str, cls: str | None = None) -> HtmlReport:
+    def paragraph(self, text: str, cls: str | None = None, verbatim: bool = False
+                  ) -> HtmlReport:
+        """A paragraph; ``verbatim`` marks text shown as written (user notes, references)."""
         c = f' class="{cls}"' if cls else ""
-        self._parts.append(f"<p{c}>{html.escape(text)}</p>")
+        c += ' translate="no"' if verbatim else ""
+        self._parts.append(f"<p{c}>{html.escape(i18n.tr(text, self.lang))}</p>")
         return self
 
     def bullets(self, items: list[str]) -> HtmlReport:
@@ -251,8 +266,10 @@ class HtmlReport:
                            + "</ul>")
         return self
 
-    def note(self, text: str) -> HtmlReport:
-        return self.paragraph(text, cls="note")
+    def note(self, text: str, verbatim: bool = False) -> HtmlReport:
+        """A highlighted note; a :class:`cocontrol.i18n.Msg` is shown in the report's
+        language."""
+        return self.paragraph(text, cls="note", verbatim=verbatim)
 
     def raw(self, fragment: str) -> HtmlReport:
         self._parts.append(fragment)
@@ -260,7 +277,8 @@ class HtmlReport:
 
     def table(self, df: pd.DataFrame, float_format: str | None = None, index: bool = True,
               styler=None, decimals: dict | int | None = None,
-              max_rows: int | None = None) -> HtmlReport:
+              max_rows: int | None = None, verbatim: tuple = (),
+              by_row: bool = False) -> HtmlReport:
         """Add a formatted, horizontally scrolling table.
 
         ``decimals`` fixes the decimals (one number, or per column); by default each column
@@ -277,7 +295,8 @@ class HtmlReport:
             m = re.search(r"\.(\d+)f", float_format)
             decimals = int(m.group(1)) if m else None
         self._parts.append(table_html(df, index=index, lang=self.lang, decimals=decimals,
-                                      max_rows=max_rows))
+                                      max_rows=max_rows, verbatim=tuple(verbatim),
+                                      by_row=by_row))
         return self
 
     def figure(self, fig, share_axis: str | None = None) -> HtmlReport:

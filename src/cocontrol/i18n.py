@@ -19,6 +19,7 @@ Chinese text (:func:`untranslated`).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -80,6 +81,13 @@ def t(key: str, lang: str | None = "en", /, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def value(prefix: str, v, lang: str | None = "en") -> str:
+    """A coded value in words: the text of key ``prefix + v`` if the catalogue has it, else
+    ``v`` unchanged (e.g. ``value("fset_", "default", "zh")`` → ``默认``)."""
+    k = f"{prefix}{v}"
+    return t(k, lang) if has(k) else str(v)
+
+
 def both(key: str, sep: str = " ", /, **fmt) -> str:
     """Chinese and English together, e.g. for bilingual Excel headers: ``部门 Sector``."""
     zh, en = t(key, "zh", **fmt), t(key, "en", **fmt)
@@ -92,9 +100,67 @@ def untranslated() -> list[str]:
     for key, (en, zh) in catalogue().items():
         if not zh.strip():
             out.append(key)
-        elif zh == en and any(c.isalpha() and c.isascii() for c in en) and " " in en:
-            out.append(key)
+        elif zh == en and re.search(r"(?<![{\w])[a-z]{3,}(?![\w}])", en):
+            out.append(key)  # the same English prose in both
     return out
+
+
+class Msg(str):
+    """A catalogue message that engines can return as plain text (it *is* the English str)
+    and reports/CLI can show in any language with :func:`tr`.
+
+    >>> m = Msg("rows_read", n=2)
+    >>> str(m), tr(m, "zh")
+    ('2 rows read', '已读取2行')
+    """
+
+    key: str
+    params: dict
+
+    def __new__(cls, key: str, /, **params):
+        self = super().__new__(cls, t(key, "en", **{k: tr(v, "en") for k, v in
+                                                     params.items()}))
+        self.key = key
+        self.params = params
+        return self
+
+    def tr(self, lang: str | None) -> str:
+        return t(self.key, lang, **{k: tr(v, lang) for k, v in self.params.items()})
+
+    def __reduce__(self):  # picklable (results travel to worker processes)
+        return (_msg, (self.key, self.params))
+
+
+class Text(str):
+    """A word of the project in both languages (a region or city name): English as str,
+    Chinese through :func:`tr` under zh."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str | None = None):
+        self = super().__new__(cls, en)
+        self.zh = zh or en
+        return self
+
+    def tr(self, lang: str | None) -> str:
+        return self.zh if check_lang(lang) == "zh" else str(self)
+
+    def __reduce__(self):
+        return (Text, (str(self), self.zh))
+
+
+def _msg(key: str, params: dict) -> Msg:
+    return Msg(key, **params)
+
+
+def tr(text, lang: str | None) -> str:
+    """``text`` in ``lang``: a :class:`Msg` is translated, a list joined with "; " (each item
+    translated), anything else shown as is."""
+    if isinstance(text, Msg | Text):
+        return text.tr(lang)
+    if isinstance(text, list | tuple):
+        return ("；" if check_lang(lang) == "zh" else "; ").join(tr(x, lang) for x in text)
+    return text if isinstance(text, str) else str(text)
 
 
 # --- names of codes -------------------------------------------------------------------------
@@ -132,3 +198,26 @@ def name(table: str, code, lang: str | None = "en") -> str:
 def names(table: str, codes, lang: str | None = "en") -> list[str]:
     """:func:`name` of every code."""
     return [name(table, c, lang) for c in codes]
+
+
+# --- names from the project -----------------------------------------------------------------
+
+def region_names(regions, lang: str | None = "en") -> dict[str, str]:
+    """region_id → name in ``lang`` (``name_zh`` under zh when given, else ``name``, else the
+    id) from a regions table."""
+    lang = check_lang(lang)
+    if regions is None or len(regions) == 0:
+        return {}
+    out = {}
+    for r in regions.itertuples(index=False):
+        zh = getattr(r, "name_zh", None)
+        en = getattr(r, "name", None)
+        pick = zh if lang == "zh" and isinstance(zh, str) and zh else en
+        out[r.region_id] = pick if isinstance(pick, str) and pick else r.region_id
+    return out
+
+
+def project_name(manifest, lang: str | None = "en") -> str:
+    """The project's name in ``lang`` (``name_zh`` under zh when the manifest has one)."""
+    zh = getattr(manifest, "name_zh", None)
+    return zh if check_lang(lang) == "zh" and zh else manifest.name

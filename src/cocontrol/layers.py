@@ -19,6 +19,7 @@ from __future__ import annotations
 #: other (and third-party packages).
 FOUNDATION: tuple[str, ...] = (
     "__init__", "_frame", "errors", "htmlpdf", "htmlreport", "i18n", "io", "layers", "parquet",
+    "xlsxreport",
     "progress", "provenance", "refdata", "registry", "results", "units",
 )
 

@@ -50,7 +50,7 @@ def test_cli_all_combinations_xlsx_and_report(tmp_path):
     assert x.exists() and h.exists()
     wb = load_workbook(x, read_only=True)
     ws = wb["ranking"]
-    assert ws.max_row == 64  # header + 63 combinations
+    assert ws.max_row == 65  # header, units row + 63 combinations
 
 
 def test_cli_dynamic_csv():

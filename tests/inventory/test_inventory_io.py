@@ -28,7 +28,13 @@ def test_inventory_excel_export_round_trip(tiny_inventory, tmp_path):
     wb = openpyxl.load_workbook(path, read_only=True)
     assert {"total", "by_sector", "factor_sources", "iamc", "measured_vs_computed"} <= set(
         wb.sheetnames)
-    back = pd.read_excel(path, sheet_name="by_sector")
+    ws = openpyxl.load_workbook(path)["by_sector"]
+    assert ws.freeze_panes == "B3" and ws["A1"].value == "部门 sector"  # bilingual, frozen
+    assert ws["D1"].value == 2020 and ws["D2"].value  # a year header and its units-row cell
+    assert ws["D3"].number_format.startswith("#,##0")  # thousands separators, fixed decimals
+    from cocontrol.xlsxreport import read_sheet
+
+    back = read_sheet(path, "by_sector")
     orig = tiny_inventory.aggregate("sector", wide=True)
     np.testing.assert_allclose(back[2020].to_numpy(), orig[2020].to_numpy())
     assert not list(tmp_path.glob("*.tmp.xlsx"))

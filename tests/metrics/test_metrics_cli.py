@@ -63,7 +63,9 @@ def test_decompose_co2_json_sums_to_total(tmp_path):
             "--energy-col", "energy_tce", "--emission-col", "CO2_t", "--mode",
             "multiplicative", "--format", "xlsx", "--output", out)
     assert r.exit_code == 0, r.output
-    x = pd.read_excel(out)
+    from cocontrol.xlsxreport import read_sheet
+
+    x = read_sheet(out, 0)  # header, units row, then the rows
     prod = x[f].prod(axis=1)
     assert ((prod / x["total"] - 1).abs() < 1e-9).all()
 

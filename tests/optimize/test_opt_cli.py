@@ -64,7 +64,9 @@ def test_demo_writes_report_and_workbook(tmp_path):
     html = (tmp_path / "optimisation_report.html").read_text(encoding="utf-8")
     assert "帕累托" in html and "35" in html
     assert 'src="assets/' not in html and len(html) > 1_000_000  # plotly.js inlined
-    xl = pd.read_excel(tmp_path / "optimisation.xlsx", sheet_name=None)
+    from cocontrol.xlsxreport import read_workbook
+
+    xl = read_workbook(tmp_path / "optimisation.xlsx")  # bilingual headers, units row
     assert {"summary", "portfolio", "ranking", "pareto", "health", "solver", "whatif1"} <= set(xl)
     w = xl["whatif1"]
     assert not w[w["constraint"] == "pm25"]["met"].all()

@@ -49,3 +49,33 @@ def test_names_of_codes():
     assert i18n.name("measures", "nev_passenger", "zh") != "nev_passenger"
     assert i18n.name("sectors", "not_a_code", "zh") == "not_a_code"
     assert i18n.both("sector") == "部门 Sector"
+
+
+def test_errors_of_init_template_and_pdf_in_chinese(tmp_path, monkeypatch):
+    """Every error these commands raise has its words in the catalogue: shown in zh, no
+    English prose is left (the paths and codes quoted in them excepted)."""
+    from browser import english_words
+
+    from cocontrol.errors import CocontrolError, InputError
+    from cocontrol.htmlpdf import chromium_path
+    from cocontrol.project.skeleton import write_skeleton
+    from cocontrol.project.template import write_template
+
+    errors = []
+    write_skeleton(tmp_path / "c")
+    for call in (lambda: write_skeleton(tmp_path / "c"),
+                 lambda: write_skeleton(tmp_path / "d", sectors=("power", "steal")),
+                 lambda: (write_template(tmp_path / "t"), write_template(tmp_path / "t"))):
+        with pytest.raises(InputError) as e:
+            call()
+        for p in e.value.problems:
+            errors += [i18n.tr(p.message, "zh"), i18n.tr(p.expected, "zh")]
+    monkeypatch.setenv("COCONTROL_CHROMIUM", str(tmp_path / "no-such-browser"))
+    with pytest.raises(CocontrolError) as e:
+        chromium_path()
+    errors.append(i18n.tr(e.value.args[0], "zh"))
+    assert all(errors) and all(isinstance(x, str) for x in errors)
+    text = [x.replace(str(tmp_path), "") for x in errors]
+    # the sector codes listed as the expected values are codes, shown on purpose
+    assert english_words([x for x in text if "应为以下之一" not in x]) == []
+    assert any("未知的部门代码" in x for x in text) and any("不存在" in x for x in text)

@@ -84,4 +84,5 @@ def test_cli_emit_neutralises_csv_and_xlsx(tmp_path):
     assert pd.read_csv(tmp_path / "t.csv").iloc[0, 0].startswith("'=HYPERLINK")
     emit(df, Format.xlsx, tmp_path / "t.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx").active
-    assert ws["A2"].value.startswith("'=") and ws["A2"].data_type == "s"
+    # row 1 bilingual header, row 2 units (cocontrol.xlsxreport), first data row 3
+    assert ws["A3"].value.startswith("'=") and ws["A3"].data_type == "s"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +30,28 @@ _TEXT = {"strong_synergy": "#fff", "strong_antagonism": "#fff"}
 
 def _ind_label(k: str, lang: str) -> str:
     en, zh, unit, _, _ = INDICATORS[k]
-    return f"{zh if lang == 'zh' else en} ({unit})"
+    u = i18n.value("cgeunit_", unit, lang)
+    return f"{zh}（{u}）" if lang == "zh" else f"{en} ({u})"
+
+
+def _params_text(params: dict, lang: str) -> str:
+    """Instrument parameters as words: ``cap 0.9; sectors ELF, EII`` (no Python dicts)."""
+    parts = []
+    for k, v in params.items():
+        if isinstance(v, list | tuple):
+            v = ", ".join(map(str, v))
+        elif isinstance(v, dict):
+            v = ", ".join(f"{a} {b:g}" if isinstance(b, float) else f"{a} {b}"
+                          for a, b in v.items())
+        elif isinstance(v, float):
+            v = f"{v:g}"
+        parts.append(f"{i18n.value('cgep_', k, lang)} {v}")
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+def _cols(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return df.rename(columns=lambda c: i18n.value("col_", c, lang) if isinstance(c, str)
+                     else c)
 
 
 def _class_label(c: str, lang: str) -> str:
@@ -65,8 +84,10 @@ def tables(res: CombinationResult, method: str = "topsis", weights: str = "entro
     rk = rank(res.changes, method, weights, dimension_weights)
     st = rank_stability(res.changes, method, weights, dimension_weights)
     w = rk.attrs["weights"]
-    ins = pd.DataFrame([{"code": i.code, "name": i.label(lang), "kind": i.kind,
-                         "params": str(i.params), "source": i.source} for i in res.instruments])
+    ins = pd.DataFrame([{"code": i.code, "name": i.label(lang),
+                         "kind": i18n.value("cgekind_", i.kind, lang),
+                         "params": _params_text(i.params, lang), "source": i.source}
+                        for i in res.instruments])
     base = pd.Series(res.baseline, name="baseline").to_frame()
     ch = res.changes.rename(columns=lambda c: _ind_label(c, lang))
     jd = res.judgements.apply(lambda col: col.map(lambda k: _class_label(k, lang)))
@@ -75,7 +96,8 @@ def tables(res: CombinationResult, method: str = "topsis", weights: str = "entro
     ranking = rk.join(res.changes.rename(columns=lambda c: _ind_label(c, lang)))
     ranking.insert(2, "ets_permit_binding", res.ets_binding.reindex(ranking.index))
     weights_df = pd.DataFrame({"indicator": [_ind_label(k, lang) for k in w.index],
-                               "dimension": [INDICATORS[k][3] for k in w.index],
+                               "dimension": [i18n.value("cgedim_", INDICATORS[k][3], lang)
+                                             for k in w.index],
                                "weight": w.to_numpy()})
     return {"instruments": ins, "baseline": base, "changes": ch, "matrix": jd,
             "class_shares": shares, "ranking": ranking, "weights": weights_df,
@@ -84,80 +106,97 @@ def tables(res: CombinationResult, method: str = "topsis", weights: str = "entro
 
 
 def write_xlsx(tabs: dict[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write every table to one workbook (temp file then rename: never half-written)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, df in tabs.items():
-                safe_frame(df).to_excel(xw, sheet_name=name[:31])
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    """Write every table to one workbook (atomic; bilingual frozen headers, units row, number
+    formats)."""
+    from cocontrol.xlsxreport import write_workbook
+
+    return write_workbook({k: safe_frame(v) for k, v in tabs.items()}, path, index=True)
 
 
 def write_html(res: CombinationResult, tabs: dict[str, pd.DataFrame], path: str | Path,
-               lang: str = "en", method: str = "topsis", dynamic=None) -> Path:
+               lang: str = "en", method: str = "topsis", dynamic=None, assets: str = "inline",
+               pdf: bool = False) -> Path:
     """The HTML report: instruments, baseline, matrix (coloured), shares, ranking, stability."""
     import plotly.graph_objects as go
 
     from cocontrol.htmlreport import HtmlReport
 
-    t = i18n.t
-    rep = HtmlReport(t("cge_title", lang), lang)
-    rep.note(t("cge_illustrative", lang))
-    rep.heading(t("cge_instruments", lang)).table(tabs["instruments"], index=False)
-    rep.heading(t("cge_baseline", lang)).table(tabs["baseline"], float_format="{:,.4g}")
-    rep.heading(t("cge_matrix", lang)).paragraph(t("cge_matrix_note", lang))
-    rep.raw(matrix_html(res.judgements, lang))
-    rep.heading(t("cge_shares", lang))
+    lang = i18n.check_lang(lang)
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    rep = HtmlReport(t("cge_title"), lang, assets=assets)
+    rep.note(t("cge_illustrative"))
+    ins = tabs["instruments"].rename(columns={"code": t("cge_code"), "name": t("cge_name"),
+                                              "kind": t("cge_kind"), "params": t("cge_params"),
+                                              "source": t("cge_source")})
+    rep.heading(t("cge_instruments")).table(ins, index=False,
+                                            verbatim=(t("cge_source"), t("cge_params")))
+    base = tabs["baseline"].copy()
+    base.index = [i18n.value("col_", k, lang) for k in base.index]
+    base.index.name = t("col_indicator")
+    rep.heading(t("cge_baseline")).table(base.rename(columns={"baseline": t("cge_base_value")}),
+                                         by_row=True)
+    rep.heading(t("cge_matrix")).paragraph(t("cge_matrix_note"))
+    rep.raw('<div class="tw">' + matrix_html(res.judgements, lang) + "</div>")
+    rep.heading(t("cge_shares"))
     sh = res.shares
     fig = go.Figure()
     for k in CLASSES:
         fig.add_bar(name=_class_label(k, lang), x=list(sh.index), y=sh[f"{k}_share"],
                     marker_color=_COLOURS[k])
-    fig.update_layout(barmode="stack", height=420, yaxis_title="share",
+    fig.update_layout(barmode="stack", height=420, yaxis_title=t("cge_share_axis"),
                       margin=dict(l=40, r=10, t=20, b=140))
-    rep.figure(fig)
-    rep.table(sh[[*CLASSES, "judgements", "not_judged"]], float_format="{:,.0f}")
-    rep.heading(f"{t('cge_ranking', lang)} ({method.upper()})")
+    fig.update_yaxes(range=[0, 1], tickformat=".0%")
+    rep.figure(fig, share_axis="y")
+    shares = sh[[*CLASSES, "judgements", "not_judged"]].rename(
+        columns={**{k: _class_label(k, lang) for k in CLASSES},
+                 "judgements": t("cge_judgements"), "not_judged": t("cge_not_judged")})
+    shares.index.name = t("cge_combination")
+    rep.table(shares, decimals=0)
+    rep.heading(f"{t('cge_ranking')} ({method.upper()})")
     rk = tabs["ranking"]
     top = rk.head(20)
     fig2 = go.Figure(go.Bar(x=top["score"][::-1], y=list(top.index[::-1]), orientation="h",
                             marker_color="#2a6f97"))
-    fig2.update_layout(height=520, margin=dict(l=200, r=10, t=20, b=40),
-                       xaxis_title="score (higher = better)")
+    fig2.update_layout(height=520, margin=dict(l=20, r=10, t=20, b=40),
+                       xaxis_title=t("cge_score_axis"))
+    fig2.update_xaxes(rangemode="tozero")
     rep.figure(fig2)
-    rep.table(rk, float_format="{:,.3f}")
-    rep.heading(t("cge_weights", lang)).table(tabs["weights"], index=False,
-                                              float_format="{:,.3f}")
+    rkt = rk.copy()
+    if "ets_permit_binding" in rkt:
+        rkt["ets_permit_binding"] = [t("yes") if x is True else t("no") if x is False else x
+                                     for x in rkt["ets_permit_binding"]]
+    rkt = _cols(rkt, lang)
+    rkt.index.name = t("cge_combination")
+    rep.table(rkt, decimals=3)
+    wt = tabs["weights"].rename(columns={"indicator": t("col_indicator"),
+                                         "dimension": t("cge_dimension"),
+                                         "weight": t("cge_weight")})
+    rep.heading(t("cge_weights")).table(wt, index=False, decimals=3)
     st = tabs["stability"]
-    rep.heading(t("cge_stability", lang))
-    rep.paragraph(f"mean Spearman rank correlation with the base ranking: "
-                  f"{st.attrs.get('spearman_mean', float('nan')):.3f}")
-    rep.table(st, float_format="{:,.2f}")
+    rep.heading(t("cge_stability"))
+    rep.paragraph(t("cge_spearman", rho=f"{st.attrs.get('spearman_mean', float('nan')):.3f}"))
+    stt = _cols(st, lang)
+    stt.index.name = t("cge_combination")
+    rep.table(stt, decimals=2)
     if dynamic is not None:
         label, dres = dynamic
         year = int(dres.changes.index.max())
-        rep.heading(t("cge_dynamic", lang).format(year=year) + f": {label}")
-        rep.paragraph(t("cge_dynamic_note", lang), cls="small")
+        rep.heading(t("cge_dynamic", year=year) + f": {label}")
+        rep.paragraph(t("cge_dynamic_note"), cls="small")
         fig3 = go.Figure()
         for k in ("gdp", "welfare_ev", "energy_intensity", "co2", "so2", "pm25"):
             fig3.add_scatter(x=list(dres.changes.index), y=dres.changes[k], mode="lines+markers",
                              name=_ind_label(k, lang))
         fig3.update_layout(height=420, margin=dict(l=40, r=10, t=20, b=40))
         rep.figure(fig3)
-        rep.table(dres.changes.rename(columns=lambda c: _ind_label(c, lang)),
-                  float_format="{:,.2f}")
-    rep.heading(t("cge_changes", lang)).table(tabs["changes"], float_format="{:,.3f}")
+        dt = dres.changes.rename(columns=lambda c: _ind_label(c, lang))
+        dt.index.name = t("year")
+        rep.table(dt, decimals=2)
+    ch = tabs["changes"].copy()
+    ch.index.name = t("cge_combination")
+    rep.heading(t("cge_changes")).table(ch, decimals=3)
     secs = res.solve_seconds
-    rep.heading(t("cge_solve", lang)).paragraph(
-        f"{len(secs)} combinations solved in {secs.sum():.2f} s "
-        f"(mean {1000 * secs.mean():.1f} ms). Powell hybrid method (MINPACK hybrd) with "
-        "Levenberg–Marquardt fallback; residual tolerance 1e-10.", cls="small")
-    return rep.write(path)
+    rep.heading(t("cge_solve")).paragraph(
+        t("cge_solve_text", n=len(secs), total=f"{secs.sum():.2f}",
+          mean=f"{1000 * secs.mean():.1f}"), cls="small")
+    return rep.write(path, pdf=pdf)

@@ -33,7 +33,8 @@ def _economy(sam, elasticities, satellite, savings, exchange):
 
 
 def _run_all(eco, instruments, recycling, lang, method, weights, dim_w, report: Path | None,
-             xlsx: Path | None, to_year: int | None = None):
+             xlsx: Path | None, to_year: int | None = None, assets: str = "inline",
+             pdf: bool = False):
     from cocontrol.cge.combinations import run_combinations
     from cocontrol.cge.dynamic import DynamicParams, run_dynamic
     from cocontrol.cge.report import tables, write_html, write_xlsx
@@ -52,7 +53,10 @@ def _run_all(eco, instruments, recycling, lang, method, weights, dim_w, report: 
         tabs[f"outlook_{to_year}"] = dres.changes
     written = []
     if report is not None:
-        written.append(write_html(res, tabs, report, lang, method, dyn))
+        written.append(write_html(res, tabs, report, lang, method, dyn, assets=assets,
+                                  pdf=pdf))
+        if pdf:
+            written.append(Path(report).with_suffix(".pdf"))
     if xlsx is not None:
         written.append(write_xlsx(tabs, xlsx))
     return res, tabs, written
@@ -152,7 +156,7 @@ def register(app: typer.Typer) -> None:
             fail(e)
 
 
-def demo(out: Path, lang: str = "en") -> list[Path]:
+def demo(out: Path, lang: str = "en", assets: str = "inline", pdf: bool = False) -> list[Path]:
     """All 63 combinations of the six bundled instruments on the bundled SAM, plus the
     top-ranked combination's recursive-dynamic path to 2035; writes ``out/cge_report.html`` and
     ``out/cge_results.xlsx``."""
@@ -162,7 +166,8 @@ def demo(out: Path, lang: str = "en") -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     res, tabs, written = _run_all(load_economy(), bundled_instruments(), None, lang, "topsis",
                                   "entropy", None, out / "cge_report.html",
-                                  out / "cge_results.xlsx", to_year=2035)
+                                  out / "cge_results.xlsx", to_year=2035, assets=assets,
+                                  pdf=pdf)
     top = ", ".join(tabs["ranking"].index[:3])
     console.print(f"{len(res.combos)} policy combinations solved in "
                   f"{res.solve_seconds.sum():.1f} s; TOPSIS top 3: {top}")

@@ -64,6 +64,23 @@ def lang_option() -> Lang | None:
     return typer.Option(None, "--lang", help="en or zh (default: the global --lang)")
 
 
+class Assets(str, Enum):
+    inline = "inline"
+    shared = "shared"
+
+
+def assets_option() -> Assets:
+    """``--assets``: plotly.js inside each HTML report (default) or one shared copy."""
+    return typer.Option(Assets.inline, "--assets", help="inline: one self-contained HTML file "
+                        "(default); shared: plotly.js once in OUT/assets/ for several reports")
+
+
+def pdf_option() -> bool:
+    """``--pdf``: also print every HTML report to PDF (headless Chromium)."""
+    return typer.Option(False, "--pdf", help="also write a PDF of each report (needs "
+                        "Chromium: scripts/ensure-chromium.sh)")
+
+
 class Format(str, Enum):
     table = "table"
     csv = "csv"
@@ -97,8 +114,9 @@ def emit(df: pd.DataFrame, fmt: Format, output: Path | None, title: str | None =
     if fmt == Format.xlsx:
         if output is None:
             raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
-        with io.atomic_path(output) as tmp:
-            safe_frame(df).to_excel(tmp, engine="openpyxl")
+        from cocontrol.xlsxreport import write_workbook
+
+        write_workbook({title or "table": safe_frame(df)}, output)
         console.print(f"wrote {output}")
         return
     text = safe_frame(df).to_csv() if fmt == Format.csv else df.reset_index().to_json(orient="records",

@@ -7,11 +7,20 @@ calls them in order and lists the files written.
 from __future__ import annotations
 
 import importlib
+import inspect
 from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Lang, console, lang_option, ui_lang
+from cocontrol.cli.common import (
+    Assets,
+    Lang,
+    assets_option,
+    console,
+    lang_option,
+    pdf_option,
+    ui_lang,
+)
 
 STAGES = ["inventory", "scenario", "optimize", "cge", "evaluation", "monitor", "enterprise"]
 
@@ -21,6 +30,8 @@ def register(app: typer.Typer) -> None:
     def demo_cmd(
         out: Path = typer.Option(Path("out"), help="output folder"),
         lang: Lang | None = lang_option(),
+        assets: Assets = assets_option(),
+        pdf: bool = pdf_option(),
     ) -> None:
         """Run every stage on the embedded demo projects and write reports to OUT.
 
@@ -42,7 +53,13 @@ def register(app: typer.Typer) -> None:
                 if fn is None:
                     continue
                 console.rule(f"[bold]{stage}")
-                written += list(fn(stage_dir, ui_lang(lang)))
+                kw = {}
+                params = inspect.signature(fn).parameters
+                if "assets" in params:
+                    kw["assets"] = assets.value
+                if "pdf" in params:
+                    kw["pdf"] = pdf
+                written += list(fn(stage_dir, ui_lang(lang), **kw))
             written = [io.rebase(p, stage_dir, out) for p in written]
         console.rule("[bold]written")
         for p in written:

@@ -10,6 +10,7 @@ import typer
 
 from cocontrol.cli.common import Format, console, emit, fail
 from cocontrol.errors import CocontrolError
+from cocontrol.project.cells import safe_frame
 
 
 def _date(s: str | None) -> dt.date | None:
@@ -200,8 +201,6 @@ def demo(out: Path, lang: str) -> list[Path]:
     files.append(rep.library_report(ranking, out / "project_library_report.html", lang=lang))
     bank = out / "project_library_bank.xlsx"
     tmp = bank.with_name(bank.stem + ".tmp.xlsx")
-    from cocontrol.project.cells import safe_frame
-
     safe_frame(bank_export(ctx.data.projects, ranking)).to_excel(tmp, index=False)
     tmp.replace(bank)
     files.append(bank)

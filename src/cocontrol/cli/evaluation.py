@@ -140,7 +140,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"wrote {output}")
 
 
-def demo(out: Path, lang: str = "en") -> list[Path]:
+def demo(out: Path, lang: str = "en", assets: str = "inline", pdf: bool = False) -> list[Path]:
     """Evaluate the illustrative cities, parks and enterprises; write the HTML report
     (``evaluation_report.html``) and the workbook (``evaluation_results.xlsx``)."""
     from cocontrol.evaluation.report import write_excel, write_html
@@ -163,6 +163,7 @@ def demo(out: Path, lang: str = "en") -> list[Path]:
                                     emissions=EXAMPLES / "enterprises_emissions.csv",
                                     value_added=EXAMPLES / "enterprises_value_added.csv",
                                     lang=lang)
-    html = write_html(results, out / "evaluation_report.html", lang, illustrative=True)
+    html = write_html(results, out / "evaluation_report.html", lang, illustrative=True,
+                      assets=assets, pdf=pdf)
     xlsx = write_excel(results, out / "evaluation_results.xlsx", lang)
-    return [html, xlsx]
+    return [html, *([html.with_suffix(".pdf")] if pdf else []), xlsx]

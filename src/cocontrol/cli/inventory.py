@@ -9,13 +9,16 @@ import typer
 
 from cocontrol import i18n
 from cocontrol.cli.common import (
+    Assets,
     Format,
     Lang,
+    assets_option,
     console,
     emit,
     err_console,
     fail,
     lang_option,
+    pdf_option,
     print_df,
     ui_lang,
 )
@@ -165,37 +168,54 @@ def register(app: typer.Typer) -> None:
         project: Path = typer.Argument(..., help="project folder"),
         out: Path = typer.Option(Path("out"), help="output folder"),
         lang: Lang | None = lang_option(),
+        assets: Assets = assets_option(),
+        pdf: bool = pdf_option(),
+        scenarios: bool = typer.Option(True, "--scenarios/--no-scenarios",
+                                       help="also the scenario report when the project has "
+                                            "scenarios.yaml"),
+        year: int | None = typer.Option(None, "--year", help="year of the co-control metrics "
+                                        "of the scenario report (default 2030, else the last)"),
     ) -> None:
-        """Write the inventory HTML report and Excel workbook to OUT."""
+        """Write the inventory (and scenario) HTML reports and Excel workbooks to OUT."""
+        lang = ui_lang(lang)
         try:
             proj, inv = check(project)
+            paths = _write_reports(proj, inv, out, lang, assets.value, pdf)
+            if scenarios and (project / "scenarios.yaml").exists():
+                from cocontrol.cli.scenario import write_scenario_reports
+
+                paths += write_scenario_reports(proj, out, lang, year=year,
+                                                assets=assets.value, pdf=pdf)
         except CocontrolError as e:
-            fail(e)
-        for p in _write_reports(proj, inv, out, ui_lang(lang)):
-            console.print(f"wrote {p}")
+            fail(e, lang)
+        for p in paths:
+            console.print(f"{i18n.t('wrote', lang)} {p}")
 
 
-def _write_reports(proj, inv, out: Path, lang: str) -> list[Path]:
+def _write_reports(proj, inv, out: Path, lang: str, assets: str = "inline",
+                   pdf: bool = False) -> list[Path]:
     """The inventory report and workbook, moved into ``out`` together when both are written
     (a failure leaves neither)."""
     from cocontrol import io
 
     with io.staged_dir(out) as stage:
-        paths = _write_reports_into(proj, inv, stage, lang)
+        paths = _write_reports_into(proj, inv, stage, lang, assets, pdf)
         return [io.rebase(p, stage, out) for p in paths]
 
 
-def _write_reports_into(proj, inv, out: Path, lang: str) -> list[Path]:
-    from cocontrol.report.inventory import inventory_report
+def _write_reports_into(proj, inv, out: Path, lang: str, assets: str = "inline",
+                        pdf: bool = False) -> list[Path]:
+    from cocontrol.report.inventory import inventory_report, project_name
 
     html = inventory_report(inv, out / "inventory_report.html", lang=lang,
                             illustrative=proj.manifest.illustrative,
-                            year=proj.manifest.base_year)
+                            year=proj.manifest.base_year,
+                            name=project_name(proj.manifest, lang), assets=assets, pdf=pdf)
     xlsx = inv.to_excel(out / "inventory.xlsx", unit="t")
-    return [html, xlsx]
+    return [html, *([html.with_suffix(".pdf")] if pdf else []), xlsx]
 
 
-def demo(out: Path, lang: str) -> list[Path]:
+def demo(out: Path, lang: str, assets: str = "inline", pdf: bool = False) -> list[Path]:
     """Validate the demo city, compute its inventory, print a summary, write reports."""
     project = _demo_project()
     try:
@@ -215,4 +235,4 @@ def demo(out: Path, lang: str) -> list[Path]:
     summary.loc["total"] = summary.sum()
     print_df(summary, title=f"{proj.name} {proj.manifest.base_year}: direct emissions, kt "
                             "(CO2 and CO2e in Mt)")
-    return _write_reports(proj, inv, out, lang)
+    return _write_reports(proj, inv, out, lang, assets, pdf)

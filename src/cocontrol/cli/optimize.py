@@ -7,7 +7,19 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, ui_lang
+from cocontrol import i18n
+from cocontrol.cli.common import (
+    Assets,
+    Format,
+    Lang,
+    assets_option,
+    console,
+    emit,
+    fail,
+    lang_option,
+    pdf_option,
+    ui_lang,
+)
 from cocontrol.errors import CocontrolError
 
 
@@ -45,6 +57,8 @@ def register(app: typer.Typer) -> None:
         output: Path | None = typer.Option(None, "--output", help="file for --format, or a "
                                            "folder for the HTML/Excel report"),
         lang: Lang | None = lang_option(),
+        assets: Assets = assets_option(),
+        pdf: bool = pdf_option(),
     ) -> None:
         """Least-cost measures for PM2.5 attainment and the CO2 peak (减污降碳双目标优化)."""
         from cocontrol.cli.common import progress_bar
@@ -59,19 +73,22 @@ def register(app: typer.Typer) -> None:
                                          mip_gap=mip_gap, region_level=region_level,
                                          progress=cb)
             if output is not None and (output.is_dir() or output.suffix == ""):
-                for p in runner.write(res, output, ui_lang(lang)):
-                    console.print(f"wrote {p}")
+                for p in runner.write(res, output, ui_lang(lang), assets=assets.value,
+                                      pdf=pdf):
+                    console.print(f"{i18n.t('wrote', ui_lang(lang))} {p}")
             if res.infeasible is not None:
                 if res.infeasible.report is not None:
                     emit(res.infeasible.report, Format.table, None, "infeasible targets")
                 fail(res.infeasible)
             plan = res.plan
-            console.print(f"sequential LP: {plan.iterations} iteration(s), "
-                          f"{'converged' if plan.converged else 'NOT converged'}; last LP "
-                          f"build {plan.lp.build_s:.2f} s, solve {plan.lp.solve_s:.2f} s"
-                          + (f", MIP gap {plan.lp.mip_gap:.1e}" if plan.lp.mip_gap is not None
-                             else ""))
-            console.print(f"present value of net cost: {plan.cost_pv / 1e8:,.2f} × 1e8 yuan")
+            lg = ui_lang(lang)
+            console.print(i18n.t(
+                "opt_console_slp", lg, n=plan.iterations,
+                state=i18n.t("opt_converged" if plan.converged else "opt_not_conv", lg),
+                build=f"{plan.lp.build_s:.2f}", solve=f"{plan.lp.solve_s:.2f}",
+                gap="" if plan.lp.mip_gap is None else i18n.t("opt_mip_gap", lg,
+                                                               gap=f"{plan.lp.mip_gap:.6f}")))
+            console.print(i18n.t("opt_console_pv", lg, pv=f"{plan.cost_pv / 1e8:,.2f}"))
             summ = results.summary(plan).set_index("year")
             emit(summ.T, Format.table, None, "by year")
             port = results.portfolio(plan)
@@ -81,28 +98,28 @@ def register(app: typer.Typer) -> None:
             fail(e)
 
 
-def demo(out: Path, lang: str) -> list[Path]:
+def demo(out: Path, lang: str, assets: str = "inline", pdf: bool = False) -> list[Path]:
     """Least-cost path of Demo City to 35 µg/m³ by 2030 with the CO2 peak by 2030, with a
     four-point Pareto front, and what a stricter limit (25 µg/m³, WHO interim target 2) would
     miss by."""
     from dataclasses import replace
 
+    from cocontrol.cli.common import progress_bar
     from cocontrol.cli.inventory import _demo_project
     from cocontrol.errors import InfeasibleError
     from cocontrol.optimize import runner
     from cocontrol.optimize.slp import optimise
 
-    res = runner.run_project(_demo_project(), n_pareto=4)
+    with progress_bar() as cb:  # 10-30 s: SLP iterations and the Pareto sweep
+        res = runner.run_project(_demo_project(), n_pareto=4, progress=cb)
     whatif = []
     if res.plan is not None:
         try:
             optimise(res.setup, replace(res.targets, pm25_max=25.0))
         except InfeasibleError as e:
-            title = ("What if the limit were 25 µg/m³ (WHO interim target 2) from "
-                     f"{res.targets.pm25_year}?" if lang == "en" else
-                     f"若{res.targets.pm25_year}年起限值为25 µg/m³（WHO过渡期目标2）？")
+            title = i18n.t("opt_whatif_title", lang, year=res.targets.pm25_year)
             whatif.append((title, e))
-    paths = runner.write(res, out, lang, whatif=whatif)
+    paths = runner.write(res, out, lang, whatif=whatif, assets=assets, pdf=pdf)
     p = res.plan
     if p is not None and p.pm25 is not None:
         y = res.targets.pm25_year or p.years[-1]

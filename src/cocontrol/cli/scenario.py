@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from cocontrol import i18n
 from cocontrol.cli.common import (
     Format,
     Lang,
@@ -148,26 +149,42 @@ def register(app: typer.Typer) -> None:
         emit(out[table], fmt, output, title=f"{scenario} {year}: {table}")
 
 
-def demo(out: Path, lang: str) -> list[Path]:
-    """Run the demo city's scenarios to 2060 and write the scenario report and workbook."""
-    from cocontrol.cli.inventory import _demo_project
+def write_scenario_reports(project, out: Path, lang: str, year: int | None = None,
+                           focus: str | None = None, assets: str = "inline",
+                           pdf: bool = False) -> list[Path]:
+    """Run every scenario of ``project`` (a folder or a loaded Project), print a line per
+    scenario, write the scenario report (and PDF) and workbook to ``out``."""
+    from cocontrol.report.inventory import project_name
     from cocontrol.report.scenario import scenario_report, write_excel
     from cocontrol.scenario import check_targets, peak, run
 
-    try:
-        base = _prepare(_demo_project())
-        runs = {n: run(base, n) for n in base.scenarios}
-        for n, r in runs.items():
-            y, v = peak(r)
-            tg = check_targets(base, r)
-            console.print(f"{n:>10}: CO2 peak {y} at {v / 1e6:,.2f} Mt; targets met "
-                          f"{int(tg['passed'].sum())}/{len(tg)}")
+    base = _prepare(project)
+    runs = {n: run(base, n) for n in base.scenarios}
+    for n, r in runs.items():
+        y, v = peak(r)
+        tg = check_targets(base, r)
+        console.print(i18n.t("sc_console_line", lang, scenario=n, year=y, mt=f"{v / 1e6:,.2f}",
+                             met=int(tg["passed"].sum()), n=len(tg)))
+    if year is None:
+        year = 2030 if 2030 in base.years else base.years[-1]
+    if focus is None:
         focus = "enhanced" if "enhanced" in runs else list(runs)[-1]
-        with console.status("co-control metrics of every measure and the scenario report ..."):
-            html, tables = scenario_report(base, runs, out / "scenario_report.html", lang=lang,
-                                           year=2030, focus=focus,
-                                           illustrative=base.project.manifest.illustrative)
-        xlsx = write_excel(base, runs, tables, out / "scenarios.xlsx")
+    with progress_bar() as cb:
+        html, tables = scenario_report(base, runs, out / "scenario_report.html", lang=lang,
+                                       year=year, focus=focus,
+                                       illustrative=base.project.manifest.illustrative,
+                                       name=project_name(base.project.manifest, lang),
+                                       assets=assets, pdf=pdf, progress=cb)
+    xlsx = write_excel(base, runs, tables, out / "scenarios.xlsx")
+    return [html, *([html.with_suffix(".pdf")] if pdf else []), xlsx]
+
+
+def demo(out: Path, lang: str, assets: str = "inline", pdf: bool = False) -> list[Path]:
+    """Run the demo city's scenarios to 2060 and write the scenario report and workbook."""
+    from cocontrol.cli.inventory import _demo_project
+
+    try:
+        return write_scenario_reports(_demo_project(), out, lang, year=2030, assets=assets,
+                                      pdf=pdf)
     except CocontrolError as e:
-        fail(e)
-    return [html, xlsx]
+        fail(e, lang)

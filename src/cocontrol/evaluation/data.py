@@ -19,6 +19,7 @@ import pandas as pd
 
 from cocontrol.errors import InputError, Problem
 from cocontrol.evaluation.system import IndicatorSystem
+from cocontrol.i18n import Msg
 
 META_COLUMNS = ["name_en", "name_zh", "group"]
 IGNORED = {"source", "note", "notes", "remark", "comment"}
@@ -217,11 +218,11 @@ def handle_missing(values: pd.DataFrame, how: str = "flag", groups: pd.Series | 
                         "year": cells.index.get_level_values(1),
                         "indicator": cells.index.get_level_values(2)})
     if how == "flag":
-        log["action"] = "flagged: no score for this unit-year"
+        log["action"] = Msg("eval_m_flagged")
         log["value_used"] = np.nan
         return values, log
     if how == "exclude":
-        log["action"] = "excluded: unit-year removed"
+        log["action"] = Msg("eval_m_excluded")
         log["value_used"] = np.nan
         return values[~miss.any(axis=1)], log
     prev = values.groupby(level="unit").ffill()
@@ -237,9 +238,9 @@ def handle_missing(values: pd.DataFrame, how: str = "flag", groups: pd.Series | 
         cols = log["indicator"].to_numpy()
         pv = prev.reindex(k).to_numpy()[np.arange(len(log)), prev.columns.get_indexer(cols)]
         mv = med.reindex(k).to_numpy()[np.arange(len(log)), med.columns.get_indexer(cols)]
-        log["action"] = np.where(~np.isnan(pv), "imputed: unit's previous year",
-                                 np.where(~np.isnan(mv), "imputed: peer-group median of the year",
-                                          "flagged: nothing to impute from"))
+        log["action"] = [Msg("eval_m_prev") if not np.isnan(a) else Msg("eval_m_median")
+                         if not np.isnan(b) else Msg("eval_m_nothing") for a, b in zip(pv, mv,
+                                                                                    strict=True)]
         log["value_used"] = np.where(~np.isnan(pv), pv, mv)
     else:
         log["action"] = pd.Series(dtype=object)

@@ -22,6 +22,7 @@ import pandas as pd
 from cocontrol.errors import InputError, Problem
 from cocontrol.evaluation.data import handle_missing
 from cocontrol.evaluation.system import IndicatorSystem
+from cocontrol.i18n import Msg
 from cocontrol.mcda import combine_weights, critic_weights, entropy_weights, topsis
 from cocontrol.provenance import Provenance
 from cocontrol.results import Labelled, Result
@@ -155,11 +156,10 @@ def indicator_weights(system: IndicatorSystem, normalized: pd.DataFrame,
                                               "consistent"])
     for c in checks:
         if not c["consistent"]:
-            notes.append(f"AHP judgements under {c['parent']!r} are inconsistent: CR = "
-                         f"{c['cr']:.3f} > 0.10 (Saaty); revise them before relying on the "
-                         "weights.")
+            notes.append(Msg("eval_n_ahp_inconsistent", parent=c["parent"],
+                             cr=f"{c['cr']:.3f}"))
     if weighting == "ahp" and not system.ahp:
-        notes.append("The system has no AHP matrices: template weights used.")
+        notes.append(Msg("eval_n_no_ahp"))
     ids = system.ids
     if weighting in ("template", "ahp"):
         return system.global_weights(use_ahp=use_ahp), checks_df, notes
@@ -363,8 +363,7 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
     # can be negative, in which case min-max normalisation is used for every year (noted)
     t_norm = "vector" if np.nanmin(filled.to_numpy(dtype=float)) >= 0 else "minmax"
     if t_norm == "minmax":
-        notes.append("TOPSIS used min-max normalisation because some indicator values are "
-                     "negative (vector normalisation needs non-negative data).")
+        notes.append(Msg("eval_n_topsis_minmax"))
     for _yr, block in filled.groupby(level="year"):
         b = block.dropna()
         if len(b) >= 2:
@@ -380,10 +379,9 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
     pol = [i for i in ids if t.at[i, "subsystem"] == "pollution"]
     car = [i for i in ids if t.at[i, "subsystem"] == "carbon"]
     if coupling_coordination is None:
-        notes.append("Coupling coordination skipped: cocontrol.metrics.coupling not available.")
+        notes.append(Msg("eval_n_no_coupling_module"))
     elif not pol or not car:
-        notes.append("Coupling coordination skipped: the system needs indicators of both the "
-                     "'pollution' and the 'carbon' subsystem.")
+        notes.append(Msg("eval_n_no_subsystems"))
     else:
         u1 = (r[pol] * w[pol]).sum(axis=1) / w[pol].sum()
         u2 = (r[car] * w[car]).sum(axis=1) / w[car].sum()
@@ -424,8 +422,7 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
                 "coupling_formula": coupling_formula, "topsis_normalization": t_norm,
                 "lang": lang}
     if missing == "flag" and (~complete).any():
-        notes.append(f"{int((~complete).sum())} unit-year(s) have missing values and no score "
-                     "(missing = flag); see the 'missing' table.")
+        notes.append(Msg("eval_n_flagged", n=int((~complete).sum())))
     return EvaluationResult(system=system, values=filled, normalized=r, weights=wt,
                             scores=scores, contributions=contrib.where(complete, np.nan),
                             level2_scores=level2_scores, changes=_changes(

@@ -310,8 +310,9 @@ class Inventory(Labelled):
     def to_excel(self, path: str | Path, unit: str = "t") -> Path:
         """Write the inventory workbook (summary, by sector, by region levels, by fuel,
         measured vs computed, factor provenance, IAMC, metadata). Written atomically."""
+        from cocontrol.xlsxreport import write_workbook
+
         path = Path(path)
-        tmp = path.with_name(path.stem + ".tmp.xlsx")
         sheets = {
             "total": self.total(unit=unit).reset_index(),
             "by_sector": self.aggregate("sector", unit=unit, wide=True),
@@ -329,8 +330,5 @@ class Inventory(Labelled):
             "item": ["project", "gwp_set", "unit", "species", "years", "lines"],
             "value": [self.name, self.gwp_set, unit, ", ".join(self.species),
                       ", ".join(map(str, self.years)), len(self.lines)]})
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, df in sheets.items():
-                safe_frame(df).to_excel(xw, sheet_name=name[:31], index=False)
-        tmp.replace(path)
-        return path
+        # bilingual frozen headers, a units row, number formats (IAMC sheet as the standard)
+        return write_workbook({k: safe_frame(v) for k, v in sheets.items()}, path, index=False)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +29,22 @@ def _fig_lines(years, series: dict[str, np.ndarray], title: str, limit: float | 
     return fig
 
 
-def _fig_portfolio(plan: Plan, lang: str):
+def _names(project, lang: str):
+    """Name look-ups of the report: sector, measure, region (project names, else codes)."""
+    regions = i18n.region_names(getattr(project, "regions", None), lang)
+    regions["(all)"] = i18n.t("opt_all_regions", lang)
+    return (lambda c: i18n.name("sectors", c, lang),
+            lambda c: i18n.name("measures", c, lang),
+            lambda c: regions.get(c, c))
+
+
+def _cols(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Columns in words (``col_<name>`` keys of the catalogue; others as they are)."""
+    return df.rename(columns=lambda c: i18n.value("col_", c, lang) if isinstance(c, str)
+                     else c)
+
+
+def _fig_portfolio(plan: Plan, lang: str, measure_name):
     """Penetration over time by measure (city-wide: mean over regions weighted equally)."""
     import plotly.graph_objects as go
 
@@ -39,10 +52,12 @@ def _fig_portfolio(plan: Plan, lang: str):
     g = pen.groupby(["measure", "year"])["penetration"].mean().unstack("year")
     g = g[g.max(axis=1) > 1e-6]
     fig = go.Figure(go.Heatmap(z=g.to_numpy(), x=[str(c) for c in g.columns],
-                               y=list(g.index), colorscale="Blues", zmin=0, zmax=1,
-                               colorbar=dict(title="p")))
+                               y=[measure_name(m) for m in g.index], colorscale="Blues",
+                               zmin=0, zmax=1,
+                               colorbar=dict(title=i18n.t("opt_penetration", lang))))
     fig.update_layout(title=i18n.t("opt_portfolio", lang), height=max(300, 22 * len(g) + 120),
-                      margin=dict(l=220, r=20, t=50, b=40))
+                      margin=dict(l=20, r=20, t=50, b=40))
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -53,97 +68,136 @@ def _fig_pareto(tab: pd.DataFrame, plan: Plan | None, lang: str):
         x=tab["pm25_ugm3"], y=tab["cost_pv_yuan"] / 1e8, mode="markers+text",
         text=[str(p) for p in tab["point"]], textposition="top center",
         marker=dict(size=12, color=tab["co2_t"] / 1e6, colorscale="Viridis", showscale=True,
-                    colorbar=dict(title="CO2 Mt"))))
+                    colorbar=dict(title=i18n.t("opt_co2_mt", lang)))))
     if plan is not None and plan.pm25 is not None:
         y = tab.attrs.get("year", plan.years[-1])
         i = plan.years.index(y)
         fig.add_trace(go.Scatter(x=[float(plan.pm25[i])], y=[plan.cost_pv / 1e8], mode="markers",
                                  marker=dict(symbol="star", size=16, color="red"),
                                  name=i18n.t("opt_plan", lang)))
-    fig.update_layout(title=i18n.t("opt_pareto", lang), xaxis_title="PM2.5 µg/m³",
-                      yaxis_title="PV cost 1e8 yuan", height=420, showlegend=False)
+    fig.update_layout(title=i18n.t("opt_pareto", lang), xaxis_title=i18n.t("opt_pm_axis", lang),
+                      yaxis_title=i18n.t("opt_pv_axis", lang), height=420, showlegend=False)
     return fig
 
 
-def _targets_text(plan: Plan) -> list[str]:
+def _targets_text(plan: Plan, lang: str) -> list[str]:
     t = plan.targets
     out = []
     if t.pm25_max is not None:
-        out.append(f"PM2.5 annual mean ≤ {t.pm25_max:g} µg/m³ from {t.pm25_year} on")
+        out.append(i18n.t("opt_t_pm25", lang, limit=f"{t.pm25_max:g}", year=t.pm25_year))
     if t.co2_peak_by is not None:
-        out.append(f"CO2 (scope 1) does not rise after {t.co2_peak_by} (peak by then)")
+        out.append(i18n.t("opt_t_peak", lang, year=t.co2_peak_by))
     for y, v in sorted(t.co2_caps.items()):
-        out.append(f"CO2 in {y} ≤ {v:,.0f} t")
+        out.append(i18n.t("opt_t_co2cap", lang, year=y, value=f"{v:,.0f}"))
     for sp, y, v in t.caps:
-        out.append(f"{sp} in {y} ≤ {v:,.0f} t")
+        out.append(i18n.t("opt_t_cap", lang, species=sp, year=y, value=f"{v:,.0f}"))
     if t.budget is not None:
-        out.append(f"budget: present value of net costs ≤ {t.budget:,.0f} yuan")
+        out.append(i18n.t("opt_t_budget", lang, value=f"{v:,.0f}" if (v := t.budget) else "0"))
     return out
+
+
+def _violations_table(rep: pd.DataFrame, lang: str) -> pd.DataFrame:
+    d = rep.drop(columns=[c for c in ("constraint",) if c in rep.columns]).copy()
+    if "target" in d.columns:
+        d["target"] = [i18n.tr(x, lang) for x in d["target"]]
+    if "met" in d.columns:
+        d["met"] = [i18n.t("yes" if bool(x) else "no", lang) for x in d["met"]]
+    return _cols(d, lang)
+
+
+def _note(rep: HtmlReport, n) -> None:
+    """A catalogue message in the report's language; the user's own text as written."""
+    rep.note(n, verbatim=not isinstance(n, i18n.Msg))
 
 
 def build(plan: Plan | None, lang: str = "en", pareto: tuple | None = None,
           settings_notes: list[str] | None = None, health_kw: dict | None = None,
-          infeasible=None, whatif: list | None = None
+          infeasible=None, whatif: list | None = None, project=None
           ) -> tuple[HtmlReport, dict[str, pd.DataFrame]]:
-    """Assemble the report and the tables (sheets of the Excel file)."""
-    rep = HtmlReport(i18n.t("opt_title", lang), lang)
+    """Assemble the report and the tables (sheets of the Excel file). ``project``: names
+    of regions and the project's name in ``lang``."""
+    lang = i18n.check_lang(lang)
+    tx = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    sec_name, mea_name, reg_name = _names(project, lang)
+    title = tx("opt_title")
+    if project is not None:
+        title += f" — {i18n.project_name(project.manifest, lang)}"
+    rep = HtmlReport(title, lang)
+    if project is not None and project.manifest.illustrative:
+        rep.note(tx("illustrative"))
     sheets: dict[str, pd.DataFrame] = {}
-    rep.heading(i18n.t("opt_targets", lang))
+    rep.heading(tx("opt_targets"))
     if plan is not None:
-        for line in _targets_text(plan):
-            rep.paragraph("• " + line)
+        rep.bullets(_targets_text(plan, lang))
     for n in settings_notes or []:
-        rep.note(n)
+        _note(rep, n)
     if infeasible is not None:
-        rep.heading(i18n.t("opt_infeasible", lang))
-        rep.note(str(infeasible))
+        rep.heading(tx("opt_infeasible"))
+        _note(rep, infeasible.args[0] if infeasible.args else str(infeasible))
         if infeasible.report is not None:
-            rep.table(infeasible.report, index=False, float_format="{:,.4g}")
+            rep.table(_violations_table(infeasible.report, lang), index=False)
             sheets["infeasible"] = infeasible.report
     if plan is None:
         return rep, sheets
-    rep.heading(i18n.t("opt_solver", lang))
+    rep.heading(tx("opt_solver"))
     h = pd.DataFrame(plan.history)
-    rep.paragraph(
-        f"Objective: {plan.objective}. Sequential LP iterations: {plan.iterations} "
-        f"({'converged' if plan.converged else 'NOT converged'}); the PM2.5, CO2 and costs "
-        "below are the scenario engine's values for the chosen penetrations and equal the "
-        "LP's promise to a relative tolerance of 1e-6. Last LP: build "
-        f"{plan.lp.build_s:.2f} s, solve {plan.lp.solve_s:.2f} s, status {plan.lp.status}"
-        + (f", MIP gap {plan.lp.mip_gap:.2e}" if plan.lp.mip_gap is not None else "") + ".")
-    rep.table(h, index=False, float_format="{:,.3g}")
+    rep.paragraph(tx("opt_solver_text", objective=i18n.value("obj_", plan.objective, lang),
+                     n=plan.iterations,
+                     state=tx("opt_converged" if plan.converged else "opt_not_conv"),
+                     build=f"{plan.lp.build_s:.2f}", solve=f"{plan.lp.solve_s:.2f}",
+                     status=i18n.value("lpstatus_", plan.lp.status, lang),
+                     gap="" if plan.lp.mip_gap is None else tx("opt_mip_gap",
+                                                              gap=f"{plan.lp.mip_gap:.6f}")))
+    rep.table(_cols(h, lang), index=False,
+              decimals={tx("col_max_rel_error"): 6, tx("col_objective"): 0})
     sheets["solver"] = h
     for n in plan.notes:
-        rep.note(n)
+        _note(rep, n)
     summ = R.summary(plan)
     sheets["summary"] = summ
-    rep.heading(i18n.t("opt_summary", lang))
+    rep.heading(tx("opt_summary"))
     s = plan.setup
     if s.aq is not None:
-        rep.figure(_fig_lines(plan.years, {i18n.t("opt_base", lang): s.aq.pm25(
-            s.reference.emissions), i18n.t("opt_plan", lang): plan.pm25},
-            i18n.t("opt_pm_chart", lang), plan.targets.pm25_max))
-    rep.figure(_fig_lines(plan.years, {i18n.t("opt_base", lang): summ["CO2_base_scenario_Mt"],
-                                       i18n.t("opt_plan", lang): summ["CO2_plan_Mt"]},
-                          i18n.t("opt_co2_chart", lang)))
-    rep.table(summ.set_index("year").T, float_format="{:,.2f}")
+        fig = _fig_lines(plan.years, {tx("opt_base"): s.aq.pm25(s.reference.emissions),
+                                      tx("opt_plan"): plan.pm25},
+                         tx("opt_pm_chart"), plan.targets.pm25_max)
+        fig.update_yaxes(rangemode="tozero")
+        rep.figure(fig)
+    fig = _fig_lines(plan.years, {tx("opt_base"): summ["CO2_base_scenario_Mt"],
+                                  tx("opt_plan"): summ["CO2_plan_Mt"]}, tx("opt_co2_chart"))
+    fig.update_yaxes(rangemode="tozero")
+    rep.figure(fig)
+    shown = summ.copy()
+    if "WHO2021_level" in shown:
+        shown["WHO2021_level"] = [i18n.value("who_", v, lang) for v in shown["WHO2021_level"]]
+    shown = shown.set_index("year").T
+    shown.index = [i18n.value("col_", c, lang) for c in shown.index]
+    shown.index.name = tx("col_indicator")
+    rep.table(shown, by_row=True)
     port = R.portfolio(plan)
     sheets["portfolio"] = port.reset_index() if not port.empty else port
-    rep.heading(i18n.t("opt_portfolio", lang))
+    rep.heading(tx("opt_portfolio"))
     if not port.empty:
-        rep.figure(_fig_portfolio(plan, lang))
-        rep.table(port, float_format="{:.2f}")
+        rep.figure(_fig_portfolio(plan, lang, mea_name))
+        pt = port.reset_index()
+        pt["sector"] = [sec_name(c) for c in pt["sector"]]
+        pt["measure"] = [mea_name(c) for c in pt["measure"]]
+        pt["region"] = [reg_name(c) for c in pt["region"]]
+        rep.table(_cols(pt, lang), index=False, decimals=2)
     cs = R.cost_by_sector(plan)
     if not cs.empty:
         import plotly.graph_objects as go
 
-        rep.heading(i18n.t("opt_cost_sector", lang))
+        rep.heading(tx("opt_cost_sector"))
         fig = go.Figure([go.Bar(x=[str(c) for c in cs.columns], y=cs.loc[sec].to_numpy(),
-                                name=str(sec)) for sec in cs.index])
-        fig.update_layout(barmode="relative", height=380, yaxis_title="1e8 yuan/yr",
+                                name=sec_name(sec)) for sec in cs.index])
+        fig.update_layout(barmode="relative", height=380, yaxis_title=tx("opt_1e8_yuan_yr"),
                           margin=dict(l=40, r=20, t=30, b=40))
         rep.figure(fig)
-        rep.table(cs, float_format="{:,.3f}")
+        ct = cs.copy()
+        ct.index = [sec_name(c) for c in ct.index]
+        ct.index.name = tx("sector")
+        rep.table(ct, decimals=3)
         sheets["cost_by_sector"] = cs.reset_index()
         sheets["costs"] = R.cost_table(plan)
     es = R.emissions_by_sector(plan)
@@ -153,51 +207,54 @@ def build(plan: Plan | None, lang: str = "en", pareto: tuple | None = None,
                                             values="change", aggfunc="sum")
     piv = piv.loc[(piv.abs() > 1e-9).any(axis=1)]
     if not piv.empty:
-        rep.heading(i18n.t("opt_em_sector", lang) + f" — {y_t}")
-        rep.table(piv, float_format="{:,.0f}")
+        piv.index = [sec_name(c) for c in piv.index]
+        piv.index.name = tx("sector")
+        rep.heading(tx("opt_em_sector") + f" — {y_t}")
+        rep.table(piv, decimals=0)
     rk = R.ranking(plan, pareto[1] if pareto else None)
     if not rk.empty:
-        rep.heading(i18n.t("opt_ranking", lang))
-        rep.paragraph(
-            f"Contribution of each measure in {rk.attrs.get('year', '')}: PM2.5 and CO2 the "
-            "plan loses when the engine re-runs it without that measure; cost = present value "
-            "(yuan). Order: first point of the Pareto front (cheapest first) at which the "
-            "measure enters, then yuan per µg/m³ (negative = net saving).")
-        rep.table(rk, index=False, float_format="{:,.4g}")
+        rep.heading(tx("opt_ranking"))
+        rep.paragraph(tx("opt_ranking_note", year=rk.attrs.get("year", "")))
+        rt = rk.copy()
+        rt["measure"] = [mea_name(c) for c in rt["measure"]]
+        rt["sector"] = [sec_name(c) for c in rt["sector"]]
+        rt["region"] = [reg_name(c) for c in rt["region"]]
+        rt["category"] = [i18n.value("cat_", c, lang) for c in rt["category"]]
+        rep.table(_cols(rt, lang), index=False)
         sheets["ranking"] = rk
     if health_kw:
         hl = R.health(plan, **health_kw)
         if not hl.empty:
-            rep.heading(i18n.t("opt_health", lang))
-            rep.table(hl.set_index("year").T, float_format="{:,.4g}")
+            rep.heading(tx("opt_health"))
+            ht = hl.drop(columns=[c for c in ("assumptions_version", "crf", "vsl_option")
+                                  if c in hl.columns]).set_index("year").T
+            ht.index = [i18n.value("col_", c, lang) for c in ht.index]
+            ht.index.name = tx("col_indicator")
+            rep.table(ht, by_row=True)
+            meta = [f"{c}: {hl[c].iloc[0]}" for c in ("crf", "vsl_option", "assumptions_version")
+                    if c in hl.columns]
+            rep.paragraph("; ".join(meta), cls="small", verbatim=True)
             sheets["health"] = hl
     if pareto is not None and len(pareto[0]):
-        rep.heading(i18n.t("opt_pareto", lang))
+        rep.heading(tx("opt_pareto"))
         rep.figure(_fig_pareto(pareto[0], plan, lang))
-        rep.table(pareto[0], index=False, float_format="{:,.4g}")
+        pt = pareto[0].copy()
+        if "converged" in pt:
+            pt["converged"] = [tx("yes" if bool(x) else "no") for x in pt["converged"]]
+        rep.table(_cols(pt, lang), index=False)
         sheets["pareto"] = pareto[0]
     for j, (title, err) in enumerate(whatif or []):
         rep.heading(title)
-        rep.note(str(err))
+        _note(rep, err.args[0] if err.args else str(err))
         if getattr(err, "report", None) is not None:
-            rep.table(err.report, index=False, float_format="{:,.4g}")
+            rep.table(_violations_table(err.report, lang), index=False)
             sheets[f"whatif{j + 1}"] = err.report
     sheets["penetrations"] = plan.penetrations()
     return rep, sheets
 
 
 def write_excel(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
-    """Write the sheets atomically (temp file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        with pd.ExcelWriter(tmp) as xw:
-            for name, df in sheets.items():
-                safe_frame(df).to_excel(xw, sheet_name=name[:31], index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    """Write the sheets atomically: bilingual frozen headers, units row, number formats."""
+    from cocontrol.xlsxreport import write_workbook
+
+    return write_workbook({k: safe_frame(v) for k, v in sheets.items()}, path, index=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from cocontrol.errors import InfeasibleError, InputError, Problem
+from cocontrol.i18n import Msg, Text, region_names
 from cocontrol.optimize import settings as st
 from cocontrol.optimize.airlink import default_mapping, model_link
 from cocontrol.optimize.lp import Targets
@@ -42,8 +43,8 @@ def build_setup(folder: Path | str, s: st.OptSettings, region_level: str | None 
     pairs = make_pairs(base, region_level=level, integer_steps=s.integer_steps)
     notes = []
     if pairs.attrs.get("uncovered"):
-        notes.append("measures with lines outside every region of level "
-                     f"{level} (not optimised there): {', '.join(pairs.attrs['uncovered'])}")
+        notes.append(Msg("opt_note_uncovered", level=Msg(f"level_{level}"),
+                         measures=", ".join(pairs.attrs["uncovered"])))
     ev = Evaluator(base, pairs, s.base_scenario)
     aq = None
     if s.air_quality is not None:
@@ -51,17 +52,20 @@ def build_setup(folder: Path | str, s: st.OptSettings, region_level: str | None 
         E0 = ev.evaluate(np.zeros((len(pairs), len(base.years)))).emissions[:, 0]
         mapping = default_mapping(a.om_oc_ratio, a.om_share_of_primary)
         aq = model_link(a.model, a.model_params(), a.city, base.species, E0, mapping)
+        city = Text(region_names(base.project.regions, "en").get(a.city, a.city),
+                    region_names(base.project.regions, "zh").get(a.city, a.city))
         if a.model != "tm5fasst_city":
-            notes.append(f"Air quality: model {a.model} ({aq.model.name}) for {a.city}. "
-                         + a.source)
+            notes.append(Msg("opt_note_aq_model", model=a.model, name=aq.model.name,
+                             city=city))
         else:
-            notes.append(
-                f"Air quality: TM5-FASST China scaled to {a.city} (Van Dingenen et al. 2018; "
-                f"docs/methods/air-quality-response.md) with base PM2.5 {a.pm25_base_ugm3:g} µg/m³ "
-                f"in {base.years[0]}, local share {a.local_share}"
-                + (f", OM = {a.om_share_of_primary:g} × (PM2.5 − BC)" if a.om_share_of_primary
-                   is not None else f", OM = {a.om_oc_ratio:g} × OC")
-                + "; emissions outside the city held at base-year levels. " + a.source)
+            notes.append(Msg(
+                "opt_note_aq", city=city, pm=f"{a.pm25_base_ugm3:g}", year=base.years[0],
+                share=str(a.local_share),
+                om=Msg("opt_note_om_share", x=f"{a.om_share_of_primary:g}")
+                if a.om_share_of_primary is not None else Msg("opt_note_om_oc",
+                                                              x=f"{a.om_oc_ratio:g}")))
+        if a.source:
+            notes.append(a.source)  # the user's own words: shown as written
     import pandas as pd
 
     user_links = pd.DataFrame(s.links) if s.links else None
@@ -143,9 +147,10 @@ def run_project(folder, *, pm25_max=None, target_year=None, co2_peak_by=None,
 
 
 def write(res: Result, out: Path, lang: str = "en", stem: str = "optimisation",
-          whatif: list | None = None) -> list[Path]:
-    """HTML report and Excel workbook of a result; ``whatif``: (title, InfeasibleError)
-    sections for stricter targets."""
+          whatif: list | None = None, assets: str = "inline", pdf: bool = False
+          ) -> list[Path]:
+    """HTML report (and PDF) and Excel workbook of a result; ``whatif``: (title,
+    InfeasibleError) sections for stricter targets."""
     from cocontrol.optimize.report import build, write_excel
 
     h = res.settings.health
@@ -155,13 +160,19 @@ def write(res: Result, out: Path, lang: str = "en", stem: str = "optimisation",
                   vsl=h.vsl)
     notes = list(res.notes)
     if h is not None:
-        notes.append(f"Health: population {h.population:,.0f} in the CRF's age range, baseline "
-                     f"mortality {h.mortality_rate:g} per person-year. {h.source}")
-    rep, sheets = build(res.plan, lang, res.pareto, notes, hk, res.infeasible, whatif)
+        notes.append(Msg("opt_note_health", pop=f"{h.population:,.0f}",
+                         rate=f"{h.mortality_rate:g}"))
+        if h.source:
+            notes.append(h.source)
+    proj = res.setup.ev.base.project
+    rep, sheets = build(res.plan, lang, res.pareto, notes, hk, res.infeasible, whatif,
+                        project=proj)
+    rep.assets = assets
     from cocontrol import io
 
     out = Path(out)
     with io.staged_dir(out) as stage:  # both files appear together, or neither
-        html = rep.write(stage / f"{stem}_report.html")
+        html = rep.write(stage / f"{stem}_report.html", pdf=pdf)
         xlsx = write_excel(sheets, stage / f"{stem}.xlsx")
-        return [io.rebase(p, stage, out) for p in (html, xlsx)]
+        files = [html, *([html.with_suffix(".pdf")] if pdf else []), xlsx]
+        return [io.rebase(p, stage, out) for p in files]

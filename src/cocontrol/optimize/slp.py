@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InfeasibleError, ModelError
+from cocontrol.i18n import Msg
 from cocontrol.optimize import lp as lpm
 from cocontrol.optimize.airlink import AirQualityLink
 from cocontrol.optimize.problem import (
@@ -240,9 +241,7 @@ def _slp(s: Setup, t: lpm.Targets, objective: str, P: np.ndarray, lin: Linearisa
             return Plan(s, t, objective, P, out, prom, it, True, res, history)
         lin = None
     plan = Plan(s, t, objective, P, out, prom, max_iter, False, res, history)
-    plan.notes.append(f"sequential LP did not converge in {max_iter} iterations (largest "
-                      f"relative difference engine vs LP {err:.2e}); the numbers shown are the "
-                      "engine's")
+    plan.notes.append(Msg("opt_not_converged", n=max_iter, err=f"{err:.2e}"))
     return plan
 
 
@@ -254,22 +253,22 @@ def violations(plan: Plan, tol: float = 1e-6) -> pd.DataFrame:
     pm = plan.pm25
     if t.pm25_max is not None and pm is not None:
         for i in np.flatnonzero(yrs >= (t.pm25_year or yrs[0])):
-            rows.append(("pm25", "PM2.5 annual mean ≤ limit", int(yrs[i]), t.pm25_max,
+            rows.append(("pm25", Msg("opt_c_pm25"), int(yrs[i]), t.pm25_max,
                          float(pm[i]), "µg/m³"))
     co2 = plan.co2
     if t.co2_peak_by is not None:
         for i in np.flatnonzero(yrs[:-1] >= t.co2_peak_by):
-            rows.append(("co2_peak", f"CO2 peak by {t.co2_peak_by}: {yrs[i + 1]} not above "
-                         f"{yrs[i]}", int(yrs[i + 1]), float(co2[i]), float(co2[i + 1]),
-                         "t CO2"))
+            rows.append(("co2_peak", Msg("opt_c_peak", by=t.co2_peak_by, year=int(yrs[i + 1]),
+                                         prev=int(yrs[i])), int(yrs[i + 1]), float(co2[i]),
+                         float(co2[i + 1]), "t CO2"))
     for y, v in sorted(t.co2_caps.items()):
-        rows.append(("co2_cap", "CO2 cap", int(y), float(v), float(co2[list(yrs).index(y)]),
-                     "t CO2"))
+        rows.append(("co2_cap", Msg("opt_c_co2cap"), int(y), float(v),
+                     float(co2[list(yrs).index(y)]), "t CO2"))
     for sp, y, mx in t.caps:
         e = plan.outcome.emissions[s.species_index(sp), list(yrs).index(int(y))]
-        rows.append(("cap", f"{sp} cap", int(y), float(mx), float(e), "t"))
+        rows.append(("cap", Msg("opt_c_cap", species=sp), int(y), float(mx), float(e), "t"))
     if t.budget is not None:
-        rows.append(("budget", "budget (present value)", int(yrs[0]), float(t.budget),
+        rows.append(("budget", Msg("opt_c_budget"), int(yrs[0]), float(t.budget),
                      plan.cost_pv, "yuan"))
     df = pd.DataFrame(rows, columns=["constraint", "target", "year", "limit", "value", "unit"])
     df["shortfall"] = df["value"] - df["limit"]
@@ -344,14 +343,15 @@ def optimise(s: Setup, targets: lpm.Targets, objective: str = "cost", *,
                 0.0, va.loc[m, "shortfall"].to_numpy())
     rep = rep.sort_values("met", kind="stable").reset_index(drop=True)
     fail = rep[~rep["met"]]
-    parts = [f"{r.target} in {r.year}: best achievable {r.value:,.4g} {r.unit} vs limit "
-             f"{r.limit:,.4g} (short by {r.shortfall:,.4g} {r.unit})"
+    parts = [Msg("opt_inf_part", target=r.target, year=r.year, value=f"{r.value:,.4g}",
+                 unit=r.unit, limit=f"{r.limit:,.4g}", short=f"{r.shortfall:,.4g}")
              for r in fail.itertuples()]
     alt = rep[rep["shortfall_if_only_this_relaxed"] > 0].groupby("target", sort=False)[
         "shortfall_if_only_this_relaxed"].max()
-    alt_txt = "; ".join(f"{k} relaxed alone by {v:,.4g}" for k, v in alt.items())
-    err = InfeasibleError("the targets cannot all be met with the candidate measures; "
-                          "minimal joint relaxation: " + "; ".join(parts)
-                          + (f". Alternatively: {alt_txt}" if alt_txt else ""), rep)
+    alts = [Msg("opt_inf_alt_part", target=k, by=f"{v:,.4g}") for k, v in alt.items()]
+    msg = Msg("opt_inf_msg", parts=parts)
+    if alts:
+        msg = Msg("opt_inf_msg_alt", parts=parts, alts=alts)
+    err = InfeasibleError(msg, rep)
     err.plan = relaxed
     raise err

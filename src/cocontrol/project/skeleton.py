@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg
 from cocontrol.project.cells import safe_frame
 from cocontrol.project.schema import TABLES
 
@@ -182,6 +183,8 @@ illustrative: true          # true while the tables hold EXAMPLE rows: every rep
 
 def scenarios_yaml(sectors: tuple[str, ...], base_year: int) -> str:
     measures = [m for s in sectors for m in POLICY_MEASURES.get(s, [])]
+    years = ", ".join(str(y) for y in [base_year] + list(range(2025, 2061, 5)) if y >= base_year)
+    years = ", ".join(dict.fromkeys(years.split(", ")))
     mlines = "\n".join(f"      {mid}: {p:g}" for mid, p in measures) or "      {}"
     # the base year, then every fifth year, so that target years such as 2030 are scenario
     # years whatever the base year (the loader rejects a target year between two points)
@@ -310,15 +313,15 @@ def write_skeleton(folder: str | Path, name: str | None = None, name_zh: str | N
 
     folder = Path(folder)
     if (folder / "project.yaml").exists() and not force:
-        raise InputError(Problem(str(folder / "project.yaml"), "the folder already has a "
-                                 "project; nothing was written", expected="a new folder, or "
-                                 "--force to overwrite the skeleton files"))
+        raise InputError(Problem(str(folder / "project.yaml"), Msg("err_init_exists"),
+                                 expected=Msg("err_init_exists_expected")))
     sectors = tuple(sectors or DEFAULT_SECTORS)
     known = refdata.codes("sectors")
     bad = [s for s in sectors if s not in known]
     if bad:
-        raise InputError([Problem("--sectors", "unknown sector code", value=s,
-                                  expected=", ".join(sorted(known))) for s in bad])
+        raise InputError([Problem("--sectors", Msg("err_unknown_sector"), value=s,
+                                  expected=Msg("err_one_of", codes=", ".join(sorted(known))))
+                          for s in bad])
     city = name or folder.name
     city_zh = name_zh or city
     city_id = slug(city)

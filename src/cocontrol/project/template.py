@@ -97,13 +97,14 @@ def write_template(folder: str | Path, force: bool = False) -> Path:
     ``force`` (it may hold the user's data).
     """
     from cocontrol.errors import InputError, Problem
+    from cocontrol.i18n import Msg
     from cocontrol.project import skeleton as sk
 
     folder = Path(folder)
     out = folder / "inputs.xlsx"
     if out.exists() and not force:
-        raise InputError(Problem(str(out), "inputs.xlsx already exists; nothing was written",
-                                 expected="another folder, or --force to overwrite it"))
+        raise InputError(Problem(str(out), Msg("err_template_exists"),
+                                 expected=Msg("err_template_exists_expected")))
     manifest = folder / "project.yaml"
     name = folder.resolve().name or "My City"
     frames = {t: sk.table_rows(t, sk.slug(name), name, name, 2020, sk.DEFAULT_SECTORS)

@@ -1,4 +1,5 @@
-"""HTML reports shared by every stage (no CDN: plotly.js is copied from the installed package)."""
+"""HTML reports of the inventory and scenario stages (the shared builder is
+:mod:`cocontrol.htmlreport`)."""
 
 from cocontrol.htmlreport import HtmlReport
 

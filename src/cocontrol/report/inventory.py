@@ -1,4 +1,4 @@
-"""HTML report of an integrated inventory: summary tables and charts."""
+"""HTML report of an integrated inventory: summary tables and charts (names, not codes)."""
 
 from __future__ import annotations
 
@@ -8,74 +8,108 @@ import pandas as pd
 import plotly.express as px
 
 from cocontrol import i18n, refdata
-from cocontrol.htmlreport import HtmlReport
+from cocontrol.htmlreport import PALETTE, HtmlReport
 from cocontrol.inventory import CO2E, Inventory
 
-# Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*, sc_*, cge_*, opt_*, eval_*).
+# Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*).
 
 
-def _sector_label(lang: str) -> pd.Series:
-    sec = refdata.table("sectors").set_index("code")
-    return sec["name_zh" if lang == "zh" else "name_en"]
+region_names = i18n.region_names
+project_name = i18n.project_name
 
 
 def inventory_report(inv: Inventory, path: str | Path, lang: str = "en",
-                     illustrative: bool = False, year: int | None = None) -> Path:
-    """Write the inventory HTML report (charts with locally served plotly.js)."""
-    t = lambda k: i18n.t(k, lang)  # noqa: E731
+                     illustrative: bool = False, year: int | None = None,
+                     name: str | None = None, assets: str = "inline",
+                     pdf: bool = False) -> Path:
+    """Write the inventory HTML report (one self-contained file by default).
+
+    ``name``: the project's name in ``lang`` (default ``inv.name``); ``assets="shared"``
+    writes plotly.js once into ``assets/``; ``pdf`` also prints a PDF beside it.
+    """
+    lang = i18n.check_lang(lang)
+    t = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     year = year or inv.years[0]
-    rep = HtmlReport(f"{t('inventory')} — {inv.name} ({year})", lang=lang)
+    rep = HtmlReport(f"{t('inventory')} — {name or inv.name} ({year})", lang=lang,
+                     assets=assets)
     if illustrative:
         rep.note(t("illustrative"))
-    tot = inv.total(unit="t")[[year]].rename(columns={year: "t"})
-    tot["kt"] = tot["t"] / 1e3
-    rep.heading(t("inv_totals")).table(tot[["kt"]].rename(columns={"kt": f"kt ({year})"}))
+    sp_col, sec_col, kt = t("species"), t("sector"), t("inv_kt")
+    tot = inv.total(unit="kt")[[year]]
+    tot.index = [str(s) for s in tot.index]
+    tot.index.name = sp_col
+    rep.heading(t("inv_totals")).table(tot.rename(columns={year: t("inv_kt_year", year=year)}))
 
     by = inv.aggregate("sector", unit="kt")
     by = by[by["year"] == year]
-    labels = _sector_label(lang)
-    by["sector_name"] = by["sector"].map(labels).fillna(by["sector"])
+    by["sector_name"] = i18n.names("sectors", by["sector"], lang)
     table = by.pivot_table(index="sector_name", columns="species", values="value",
-                           aggfunc="sum")[[*inv.species, CO2E]]
-    rep.heading(t("inv_by_sector")).paragraph("kt/yr; CO2e in kt with "
-                                              f"{inv.gwp_set} GWP100", cls="small")
+                           aggfunc="sum")
+    table = table[[c for c in [*inv.species, CO2E] if c in table.columns]]
+    table.index.name = sec_col
+    rep.heading(t("inv_by_sector")).paragraph(t("inv_by_sector_note", gwp=inv.gwp_set),
+                                              cls="small")
     rep.table(table)
+    labels = {"value": kt, "species": sp_col, "sector_name": sec_col}
     air = by[by["species"].isin(refdata.AIR_SPECIES)]
-    rep.figure(px.bar(air, x="species", y="value", color="sector_name",
-                      labels={"value": "kt", "species": t("species"), "sector_name": t("sector")},
-                      title=t("inv_by_sector") + " (air pollutants, kt)"))
+    rep.figure(px.bar(air, x="species", y="value", color="sector_name", labels=labels,
+                      color_discrete_sequence=PALETTE,
+                      title=t("inv_by_sector_air")))
     ghg = by[by["species"].isin(["CO2", "CH4", "N2O", CO2E])]
-    rep.figure(px.bar(ghg, x="species", y="value", color="sector_name", log_y=False,
-                      labels={"value": "kt", "species": t("species"), "sector_name": t("sector")},
-                      title=t("inv_by_sector") + " (GHG, kt)"))
+    rep.figure(px.bar(ghg, x="species", y="value", color="sector_name", labels=labels,
+                      color_discrete_sequence=PALETTE,
+                      title=t("inv_by_sector_ghg")))
     share = by.copy()
     s = share.groupby("species")["value"].transform("sum")
     share["share_%"] = share["value"] / s.where(s > 0) * 100
     rep.heading(t("inv_shares"))
-    rep.figure(px.bar(share, x="species", y="share_%", color="sector_name",
-                      labels={"share_%": "%", "species": t("species"),
-                              "sector_name": t("sector")}, title=t("inv_shares")))
+    fig = px.bar(share, x="species", y="share_%", color="sector_name",
+                 color_discrete_sequence=PALETTE,
+                 labels={**labels, "share_%": t("inv_share_pct")}, title=t("inv_shares"))
+    fig.update_yaxes(range=[0, 100])
+    rep.figure(fig, share_axis="y")
+    names = region_names(inv.regions, lang)
     for lv in ("district", "park"):
-        if (inv.lines[lv] != "(none)").any():
+        if lv in inv.lines and (inv.lines[lv] != "(none)").any():
             d = inv.aggregate(lv, unit="kt", species=["SO2", "NOx", "PM2.5", "VOCs", "CO2"],
                               co2e=False)
             d = d[d["year"] == year]
-            rep.heading(f"{t('inv_by_district')}: {lv}")
-            rep.paragraph(f"(none) = sources not inside any {lv} (e.g. city-wide area sources)",
-                          cls="small")
-            rep.table(d.pivot_table(index=lv, columns="species", values="value",
-                                    aggfunc="sum"))
+            d[lv] = [t("inv_none") if r == "(none)" else names.get(r, r) for r in d[lv]]
+            piv = d.pivot_table(index=lv, columns="species", values="value", aggfunc="sum")
+            piv.index.name = t(f"level_{lv}")
+            rep.heading(f"{t('inv_by_district')}: {t('level_' + lv)}")
+            rep.paragraph(t("inv_none_note", level=t("level_" + lv)), cls="small")
+            rep.table(piv)
     s2 = inv.aggregate("sector", scope=2, unit="kt", species=["CO2"], co2e=False)
     s2 = s2[(s2["year"] == year) & (s2["value"] > 0)]
     if len(s2):
-        rep.heading(t("inv_scope2")).table(s2.set_index("sector")[["value"]]
-                                           .rename(columns={"value": "kt CO2"}))
+        s2t = pd.DataFrame({sec_col: i18n.names("sectors", s2["sector"], lang),
+                            t("inv_kt_co2"): s2["value"].to_numpy()})
+        rep.heading(t("inv_scope2")).table(s2t, index=False)
     if len(inv.measured_cells):
-        rep.heading(t("inv_measured")).table(inv.measured_cells, index=False)
+        mc = inv.measured_cells.assign(method=[i18n.value("mmethod_", v, lang) for v in
+                                               inv.measured_cells["method"]])
+        mc = mc.rename(columns={
+            "source_id": t("source_id"), "species": sp_col, "year": t("year"),
+            "computed_t": t("inv_computed_t"), "measured_t": t("inv_measured_t"),
+            "method": t("inv_method"), "difference_%": t("inv_difference_pct")})
+        rep.heading(t("inv_measured")).table(mc, index=False)
     fr = inv.factor_report()
     if len(fr):
-        summary = fr.groupby(["set", "method"]).size().rename("combinations").to_frame()
+        fr = fr.assign(set=[i18n.value("fset_", v, lang) for v in fr["set"]],
+                       method=[i18n.value("fmethod_", v, lang) for v in fr["method"]])
+        summary = fr.groupby(["set", "method"]).size().rename(t("inv_combinations")).to_frame()
+        summary.index.names = [t("inv_factor_set"), t("inv_method")]
         rep.heading(t("inv_factors")).table(summary)
-        rep.table(fr.drop(columns=["t_per_activity"]).head(300), index=False,
-                  float_format="{:,.4g}")
-    return rep.write(path)
+        shown = fr.drop(columns=["t_per_activity"]).copy()
+        shown["source_id"] = [t("inv_all_matching") if v == "(all matching)" else v
+                              for v in shown["source_id"]]
+        shown["sector"] = i18n.names("sectors", shown["sector"], lang)
+        shown["fuel"] = [i18n.name("fuels", f, lang) if isinstance(f, str) else None
+                         for f in shown["fuel"]]
+        shown["process"] = [i18n.name("processes", p, lang) if isinstance(p, str) else None
+                            for p in shown["process"]]
+        shown = shown.rename(columns={c: t(f"inv_fr_{c}") for c in shown.columns})
+        rep.table(shown, index=False, decimals={t("inv_fr_value"): 4}, max_rows=300,
+                  verbatim=(t("inv_fr_source"), t("inv_fr_unit"), t("inv_fr_activity_unit")))
+    return rep.write(path, pdf=pdf)
