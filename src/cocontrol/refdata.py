@@ -52,6 +52,21 @@ def _load(name: str) -> pd.DataFrame:
     return df
 
 
+def bundled(path: str) -> pd.DataFrame:
+    """A bundled table of a stage's own data folder, ``data/<path>`` (e.g.
+    ``"enterprise/benchmarks.csv"``): read once, a new frame for every caller."""
+    return _load_path(path).copy(deep=False)
+
+
+@cache
+def _load_path(path: str) -> pd.DataFrame:
+    res = resources.files("cocontrol") / "data" / path
+    if not res.is_file():
+        raise CocontrolError(f"no bundled table data/{path}")
+    with resources.as_file(res) as p:
+        return io.read_csv(p, keep_default_na=False, na_values=[""])
+
+
 def codes(name: str, column: str = "code") -> set[str]:
     """The set of codes of a reference table (e.g. ``codes("fuels")``; a new set each call)."""
     return set(_codes(name, column))

@@ -11,7 +11,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from cocontrol import units
+from cocontrol import refdata, units
 from cocontrol.errors import InputError, Problem
 
 
@@ -61,16 +61,9 @@ def convert_ratio(value: float, from_unit: str, to_unit: str, what: str) -> floa
     return value * convert(1.0, fn, tn, what) / convert(1.0, fd, td, what)
 
 
-@cache
-def _bundled_csv(name: str) -> pd.DataFrame:
-    with resources.files("cocontrol.data").joinpath(f"enterprise/{name}").open(
-            encoding="utf-8") as f:
-        return pd.read_csv(f, keep_default_na=False, na_values=[""])
-
-
 def bundled_table(name: str) -> pd.DataFrame:
-    """A copy of a bundled enterprise table (callers may not change the cached original)."""
-    return _bundled_csv(name).copy()
+    """A bundled enterprise table (a new frame for every caller)."""
+    return refdata.bundled(f"enterprise/{name}")
 
 
 @cache

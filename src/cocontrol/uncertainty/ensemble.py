@@ -32,8 +32,6 @@ default range, and measure-added controls keep their bundled efficiency.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -47,17 +45,10 @@ NOT_SAMPLED = ("drivers and elasticities are not sampled (the ensemble axis does
 CO2 = "CO2"
 
 
-@cache
-def _table(name: str) -> pd.DataFrame:
-    with resources.files("cocontrol.data").joinpath(f"uncertainty/{name}").open(
-            encoding="utf-8") as f:
-        return pd.read_csv(f, keep_default_na=False, na_values=[""])
-
-
 def table(name: str) -> pd.DataFrame:
-    """A copy of a bundled uncertainty table (``ef_ranges.csv``, ``fuel_co2_ranges.csv``,
-    ``defaults.csv``)."""
-    return _table(name).copy()
+    """A bundled uncertainty table (``ef_ranges.csv``, ``fuel_co2_ranges.csv``,
+    ``defaults.csv``), a new frame for every caller."""
+    return refdata.bundled(f"uncertainty/{name}")
 
 
 @dataclass
@@ -159,7 +150,6 @@ class UncertaintyModel:
 
     def _removal_ratio(self, removal: dict, K: int) -> np.ndarray:
         """R_k / R_0 on controlled lines: R = c0 + Σ_t m_t w_t (w = share × (1 − η))."""
-        b = self.base
         R = np.broadcast_to(self.removal_c0, (K, *self.removal_c0.shape)).copy()
         R0 = self.removal_c0.copy()
         for tech, (ln, sp, w) in self.removal_w.items():
@@ -168,7 +158,7 @@ class UncertaintyModel:
             np.add.at(R0, (ln, sp), w)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(R0 > 0, R / np.where(R0 > 0, R0, 1.0), 1.0)
-        return ratio if ratio.shape[1:] == b.ef.shape else np.ones((K, *b.ef.shape))
+        return ratio
 
     def _cost(self, br, cost_m: dict, price: np.ndarray) -> np.ndarray:
         """Annual net cost of the scenario's measures by member and year (K × T, yuan)."""
