@@ -21,17 +21,6 @@ from cocontrol.uncertainty.ensemble import Parameter, UncertaintyModel, aq_link
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-city"
 
 
-@pytest.fixture(scope="module")
-def base():
-    from cocontrol.scenario import prepare
-    from cocontrol.scenario import spec as sspec
-
-    b0 = prepare(DEMO)
-    years = [y for y in b0.years if y <= 2035]
-    ss = sspec.ScenarioSet(sspec.Settings(years=years), b0.scenarios, b0.targets)
-    return prepare(DEMO, scenario_set=ss)
-
-
 async def _die():  # a worker crash, as in distributed's own test_failed_workers
     os._exit(1)
 

@@ -529,7 +529,8 @@ class BatchRun:
 def run_batch(base: Base, scenario: str | sspec.Scenario,
               penetrations: dict | None = None, *, ef_scale: np.ndarray | None = None,
               exclude: set[str] | frozenset = frozenset(),
-              elec_offset: np.ndarray | None = None) -> BatchRun:
+              elec_offset: np.ndarray | None = None,
+              growth: np.ndarray | None = None) -> BatchRun:
     """Run K variants of a scenario in one vectorised call (leading ensemble axis).
 
     Parameters
@@ -543,6 +544,10 @@ def run_batch(base: Base, scenario: str | sspec.Scenario,
     ef_scale
         Optional multipliers of the emission factors, broadcastable to K × N × S (lines ×
         species), e.g. K sampled factor sets for Monte Carlo.
+    growth
+        Optional activity growth factors A_t/A_0 replacing the base's (drivers and
+        elasticities), broadcastable to K × N × T (lines × years), e.g. K sampled driver
+        paths and elasticities (:func:`cocontrol.scenario.drivers.GrowthParts.factors`).
     exclude, elec_offset
         As in :func:`run`.
 
@@ -571,6 +576,15 @@ def run_batch(base: Base, scenario: str | sspec.Scenario,
         es = es.reshape((1,) * (3 - es.ndim) + es.shape)  # numpy broadcasting to K × N × S
         ef = base.ef[None] * es
         sizes |= {ef.shape[0]} - {1}
+    gr = None
+    if growth is not None:
+        gr = np.asarray(growth, dtype=float)
+        gr = gr.reshape((1,) * (3 - gr.ndim) + gr.shape)
+        if gr.shape[1:] not in ((len(base.lines), T), (1, T), (len(base.lines), 1), (1, 1)):
+            raise InputError(Problem(file="<growth>", value=str(np.shape(growth)),
+                                     message="growth factors of the wrong shape",
+                                     expected=f"K × {len(base.lines)} (lines) × {T} (years)"))
+        sizes |= {gr.shape[0]} - {1}
     if len(sizes) > 1:
         raise InputError(Problem(file="<penetrations>", value=sorted(sizes),
                                  message="members of different ensemble sizes",
@@ -578,7 +592,7 @@ def run_batch(base: Base, scenario: str | sspec.Scenario,
     K = sizes.pop() if sizes else 1
     entries = _entries(base, sc, exclude, paths)
     off = None if elec_offset is None else np.asarray(elec_offset, float)
-    A, E, added, records, pens = _simulate(base, entries, K, off, ef)
+    A, E, added, records, pens = _simulate(base, entries, K, off, ef, growth=gr)
     return BatchRun(sc.name, base, A, E, records, added, pens)
 
 
@@ -589,7 +603,8 @@ def _member(rec: dict, k: int) -> dict:
 
 
 def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
-              ef: np.ndarray | None = None, out: np.ndarray | None = None):
+              ef: np.ndarray | None = None, out: np.ndarray | None = None,
+              growth: np.ndarray | None = None):
     """The engine on K members at once (leading axis k of every array; K = 1 for a run).
 
     Penetration paths are (K or 1) × T. Only what varies is stored: activity (K, N, T), the
@@ -602,7 +617,7 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
     lines = base.lines
     N = len(lines)
     A = _alloc(K, N, T)
-    A[...] = base.A0[:, None] * base.growth
+    A[...] = base.A0[:, None] * (base.growth if growth is None else growth)
     added = _alloc(K, N, T)
     added[...] = 0.0
     plans = [plan(base, u.id) for u, _, _ in entries]

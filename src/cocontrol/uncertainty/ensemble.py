@@ -17,16 +17,24 @@ Parameters (each one draw per member; a correlation group is one parameter):
 ``price``          one energy-price level: the change in energy expenditure.
 ``aq_component``   one per PM2.5 component: the linear source–receptor response.
 ``aq_local_share`` the city's local share (scales the response of local emissions).
+``driver``         one per driver (GDP, population, an output path): its log growth
+                   ln(D_t/D_0) scaled — every sector following that driver moves together.
+``elasticity``     one per elasticity row with a driver: ε scaled.
+``trend``          one per elasticity row with an intensity trend g ≠ 0: the annual factor
+                   (1 + g) scaled.
 =================  ==========================================================================
+
+Activity of member k: A_k[n,t] = A0[n] × G_k[n,t], the growth factors of the scenario engine
+(:class:`cocontrol.scenario.drivers.GrowthParts`) with the member's driver, elasticity and
+trend multipliers, G = exp(ε u_ε u_D ln(D_t/D_0)) × ((1 + g) u_g)^(t − t0).
 
 Emissions of member k (t): the engine with factors ef × s_k, where s_k (lines × species) is
 the product of the member's ef, activity and removal multipliers; member k equals a single
 run with those factors. PM2.5 of member k: C_k(t) = C_0 + λ_k Σ_c a_kc Σ_p J_cp
 (P_p,k(t) − P_p(base year)), J the city model's Jacobian (µg/m³ per t/yr), P the precursors.
 
-Not sampled in this version (stated in every result's notes): drivers and elasticities (the
-ensemble axis does not carry activity growth yet), user-supplied factors get the species
-default range, and measure-added controls keep their bundled efficiency.
+Not sampled in this version (stated in every result's notes): user-supplied factors get the
+species default range, and measure-added controls keep their bundled efficiency.
 """
 
 from __future__ import annotations
@@ -40,8 +48,10 @@ from cocontrol import refdata
 from cocontrol.errors import InputError, Problem
 from cocontrol.uncertainty.distributions import Distribution, from_range
 
-NOT_SAMPLED = ("drivers and elasticities are not sampled (the ensemble axis does not carry "
-               "activity growth yet)")
+NOT_SAMPLED = ("measure-added controls keep their bundled removal efficiency (only "
+               "base-year controls are sampled)")
+KINDS = ("ef", "activity", "removal", "cost", "price", "aq", "driver", "elasticity", "trend")
+GROWTH_KINDS = {"driver": 0, "elasticity": 1, "trend": 2}
 CO2 = "CO2"
 
 
@@ -86,6 +96,8 @@ class UncertaintyModel:
     removal_w: dict = field(default_factory=dict)  # tech -> (lines, species, w)
     removal_c0: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
+    #: terms of the activity growth (drivers, elasticities, trends) when any is sampled
+    growth: object | None = None
     #: penetration paths replacing the scenario's (e.g. an optimised plan: (measure, region)
     #: -> path over the years), as :func:`cocontrol.scenario.run_batch` takes them
     penetrations: dict | None = None
@@ -122,6 +134,10 @@ class UncertaintyModel:
         price = np.ones(K)
         comp = np.ones((K, len(self.aq.components) if self.aq else 0))
         local = np.ones(K)
+        gscale = None
+        if self.growth is not None:
+            R = len(self.growth.keys)
+            gscale = np.ones((3, K, R))
         for j, p in enumerate(self.params):
             col = m[:, j]
             if p.kind == "ef":
@@ -138,9 +154,12 @@ class UncertaintyModel:
                 comp[:, self.aq.components.index(p.key)] = col
             elif p.kind == "aq_local_share":
                 local = col
+            elif p.kind in GROWTH_KINDS:
+                gscale[GROWTH_KINDS[p.kind]][:, p.lines] *= col[:, None]
         if removal:
             scale *= self._removal_ratio(removal, K)
-        br = run_batch(b, self.scenario, self.penetrations, ef_scale=scale)
+        growth = None if gscale is None else self.growth.factors(*gscale)
+        br = run_batch(b, self.scenario, self.penetrations, ef_scale=scale, growth=growth)
         tot = br.totals(1)  # K × S × T
         res = EnsembleResult(years=list(b.years), species=list(b.species), totals=tot,
                              cost=self._cost(br, cost_m, price))
@@ -260,8 +279,8 @@ def _defaults() -> dict:
             for r in d.itertuples(index=False)}
 
 
-def build_model(base, scenario: str, *, kinds: tuple[str, ...] = (
-        "ef", "activity", "removal", "cost", "price", "aq"), aq: AQLink | None = None,
+def build_model(base, scenario: str, *, kinds: tuple[str, ...] = KINDS,
+                aq: AQLink | None = None,
         data_quality: dict[str, str] | None = None,
         penetrations: dict | None = None) -> UncertaintyModel:
     """The uncertainty model of ``scenario`` on a prepared base.
@@ -274,11 +293,11 @@ def build_model(base, scenario: str, *, kinds: tuple[str, ...] = (
     if scenario not in base.scenarios:
         raise InputError(Problem(file="scenarios.yaml", column="scenario", value=scenario,
                                  message="unknown scenario", expected=", ".join(base.scenarios)))
-    unknown = set(kinds) - {"ef", "activity", "removal", "cost", "price", "aq"}
+    unknown = set(kinds) - set(KINDS)
     if unknown:
         raise InputError(Problem(file="<uncertainty>", column="kinds",
                                  value=", ".join(sorted(unknown)), message="unknown kind",
-                                 expected="ef, activity, removal, cost, price, aq"))
+                                 expected=", ".join(KINDS)))
     defaults = _defaults()
     lines = base.lines
     params: list[Parameter] = []
@@ -313,6 +332,8 @@ def build_model(base, scenario: str, *, kinds: tuple[str, ...] = (
         lo, hi, kind, source = defaults[("price", "*")]
         params.append(Parameter("price|energy", "price", "price", from_range(lo, hi, kind,
                                                                             source)))
+    if set(kinds) & set(GROWTH_KINDS):
+        _growth(base, model, defaults, kinds)
     if model.aq is not None:
         lo, hi, kind, source = defaults[("aq_component", "*")]
         for c in model.aq.components:
@@ -358,6 +379,43 @@ def _ef_params(base, params: list, defaults: dict, notes: list) -> None:
     if n_user:
         notes.append(f"{n_user} user-supplied factor(s) take the species default range; give "
                      "their own intervals to refine")
+
+
+def _growth(base, model: UncertaintyModel, defaults: dict, kinds) -> None:
+    """Parameters of the activity growth: one per driver (all the rows that follow it), one
+    elasticity per row with a driver, one trend per row with an intensity change. Their
+    ``lines`` hold elasticity-row indices (not line indices)."""
+    from cocontrol.scenario.drivers import growth_parts
+
+    project = base.project
+    parts = growth_parts(base.lines["sector"], base.lines["sector_parent"],
+                         project.elasticities, base.drivers, list(base.years),
+                         project.manifest.base_year)
+    used = set(parts.row_of_line[parts.row_of_line >= 0].tolist())
+    rows = [r for r in range(len(parts.keys)) if r in used]
+    if not rows:
+        return
+    model.growth = parts
+    if "driver" in kinds:
+        lo, hi, kind, source = defaults[("driver", "*")]
+        for d in sorted({parts.driver[r] for r in rows if parts.driver[r]}):
+            idx = np.array([r for r in rows if parts.driver[r] == d])
+            model.params.append(Parameter(f"driver|{d}", "driver", "drivers",
+                                          from_range(lo, hi, kind, source), idx, key=d))
+    if "elasticity" in kinds:
+        lo, hi, kind, source = defaults[("elasticity", "*")]
+        for r in rows:
+            if parts.driver[r] and parts.eps[r] != 0:
+                model.params.append(Parameter(f"elasticity|{parts.keys[r]}", "elasticity",
+                                              "elasticities", from_range(lo, hi, kind, source),
+                                              np.array([r]), key=parts.keys[r]))
+    if "trend" in kinds:
+        lo, hi, kind, source = defaults[("trend", "*")]
+        for r in rows:
+            if parts.ic[r] != 0:
+                model.params.append(Parameter(f"trend|{parts.keys[r]}", "trend", "trends",
+                                              from_range(lo, hi, kind, source),
+                                              np.array([r]), key=parts.keys[r]))
 
 
 def _removal(base, model: UncertaintyModel, defaults: dict) -> None:
