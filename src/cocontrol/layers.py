@@ -41,8 +41,10 @@ STAGES: tuple[tuple[str, ...], ...] = (
 )
 
 #: Imports between packages of the same stage that are allowed: (importer, imported).
-#: Enterprise evaluation scores parks and cleaner production with the evaluation methods.
-ALLOWED: frozenset[tuple[str, str]] = frozenset({("enterprise", "evaluation")})
+#: Enterprise evaluation scores parks and cleaner production with the evaluation methods;
+#: robust plans (uncertainty.robust) re-optimise with the optimiser.
+ALLOWED: frozenset[tuple[str, str]] = frozenset({("enterprise", "evaluation"),
+                                              ("uncertainty", "optimize")})
 
 _RANK = {pkg: i for i, stage in enumerate(STAGES) for pkg in stage}
 

@@ -286,7 +286,8 @@ def build_model(base, scenario: str, *, kinds: tuple[str, ...] = KINDS,
     """The uncertainty model of ``scenario`` on a prepared base.
 
     ``data_quality`` maps source ids to classes A–D (default B for every source);
-    ``aq`` is the city's linear PM2.5 link (:func:`aq_link`); ``penetrations`` replace the
+    ``aq`` is the city's linear PM2.5 link (:func:`aq_link`), used whenever given and its
+    response sampled when ``"aq"`` is one of the ``kinds``; ``penetrations`` replace the
     scenario's (e.g. a plan's paths), so the probability of success of a plan is
     :func:`attainment` of this model's draws.
     """
@@ -301,7 +302,7 @@ def build_model(base, scenario: str, *, kinds: tuple[str, ...] = KINDS,
     defaults = _defaults()
     lines = base.lines
     params: list[Parameter] = []
-    model = UncertaintyModel(base, scenario, params, aq=aq if "aq" in kinds else None,
+    model = UncertaintyModel(base, scenario, params, aq=aq,
                              notes=[NOT_SAMPLED], penetrations=penetrations)
     if "ef" in kinds:
         _ef_params(base, params, defaults, model.notes)
@@ -334,7 +335,7 @@ def build_model(base, scenario: str, *, kinds: tuple[str, ...] = KINDS,
                                                                             source)))
     if set(kinds) & set(GROWTH_KINDS):
         _growth(base, model, defaults, kinds)
-    if model.aq is not None:
+    if model.aq is not None and "aq" in kinds:  # the link is used; its response sampled
         lo, hi, kind, source = defaults[("aq_component", "*")]
         for c in model.aq.components:
             params.append(Parameter(f"aq|{c}", "aq_component", "air quality",
