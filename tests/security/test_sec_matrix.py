@@ -243,7 +243,7 @@ BODIES = {
         "files": [("files", ("notes.md", b"# notes\n", "text/markdown"))]},
 }
 for _kind in ("inventory", "scenario", "compare", "measures", "optimise", "cge", "airquality",
-              "evaluation", "health"):
+              "evaluation", "health", "uncertainty", "robust"):
     BODIES[("POST", f"/api/jobs/{_kind}")] = lambda c: {"project_version_id": _version(c)}
 _NO_PROJECT = {  # jobs without a project: the tenant object is the body's org_id
     "sleep": {"seconds": 0},

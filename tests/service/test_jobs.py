@@ -231,3 +231,25 @@ def test_library_progress_becomes_job_progress():
 
     assert [f for f, _ in seen] == pytest.approx([0.2, 0.3, 0.4, 0.5, 0.6])
     assert seen[0][1] == "demo.loop: item"
+
+
+def test_uncertainty_job_equals_the_library(client):
+    """The uncertainty job is a thin shell: its attainment table equals
+    cocontrol.uncertainty.runner.assess with the same seed and draws."""
+    from tests.service.helpers import DEMO
+
+    from cocontrol.uncertainty.runner import assess
+
+    _, _, v1 = make_project(client)
+    params = {"draws": 60, "until": 2030, "seed": 4}
+    r = client.post("/api/jobs/uncertainty", json={"project_version_id": v1["id"],
+                                                   "params": params})
+    job = wait(client, r.json()["id"], 240)
+    assert job["status"] == "succeeded", job
+    res = client.get(f"/api/results/{job['result_id']}").json()
+    assert {"attainment", "fans"} <= {t["name"] for t in res["tables"]}
+    rows = client.get(f"/api/results/{res['id']}/tables/attainment").json()["rows"]
+    lib = assess(DEMO, draws=60, until=2030, seed=4).attainment
+    assert [r["target"] for r in rows] == list(lib["target"])
+    assert [r["probability"] for r in rows] == list(lib["probability"])
+    assert res["summary"]["draws"] == 60

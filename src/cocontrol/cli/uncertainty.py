@@ -11,27 +11,6 @@ from cocontrol.cli.common import Format, console, emit, fail
 from cocontrol.errors import CocontrolError
 
 
-def targets_and_link(folder: Path, base, horizon: list[int]):
-    """Targets (PM2.5 and CO2 peak from optimisation.yaml) and the city's air-quality link."""
-    from cocontrol.optimize import settings as st
-    from cocontrol.uncertainty import Target
-    from cocontrol.uncertainty.ensemble import aq_link
-
-    s = st.load(folder)
-    link, targets = None, []
-    if s.air_quality is not None:
-        a = s.air_quality
-        link = aq_link(base, a.city, a.pm25_base_ugm3, a.local_share, a.om_share_of_primary,
-                       a.om_oc_ratio, a.source)
-    t = s.targets or {}
-    if link is not None and t.get("pm25_max") is not None and t.get("pm25_year") in horizon:
-        targets.append(Target(kind="pm25_max", year=int(t["pm25_year"]),
-                              value=float(t["pm25_max"])))
-    if t.get("co2_peak_by") in horizon:
-        targets.append(Target(kind="peak_by", year=int(t["co2_peak_by"]), species="CO2"))
-    return targets, link
-
-
 def register(app: typer.Typer) -> None:
     @app.command("uncertainty")
     def uncertainty_cmd(
@@ -52,25 +31,11 @@ def register(app: typer.Typer) -> None:
         """Monte Carlo / LHS through the ensemble axis: probability of meeting each target."""
         from rich.progress import Progress
 
-        from cocontrol.scenario import prepare
-        from cocontrol.scenario import spec as sspec
-        from cocontrol.uncertainty import attainment, build_model, sobol_indices
-        from cocontrol.uncertainty.analysis import tornado
-        from cocontrol.uncertainty.distributed import local_client, run_draws
+        from cocontrol.uncertainty.distributed import local_client
+        from cocontrol.uncertainty.runner import assess
 
         client = None
         try:
-            years = None
-            base0 = prepare(project)
-            years = [y for y in base0.years if y <= until]
-            if len(years) < 2:
-                raise CocontrolError(f"--until {until} leaves fewer than two scenario years")
-            ss = sspec.ScenarioSet(sspec.Settings(years=years, discount_rate=base0.settings
-                                                  .discount_rate), base0.scenarios,
-                                   base0.targets)
-            base = prepare(project, scenario_set=ss)
-            targets, link = targets_and_link(project, base, years)
-            model = build_model(base, scenario, aq=link)
             if dask == "local":
                 client = local_client()
             elif dask:
@@ -79,36 +44,27 @@ def register(app: typer.Typer) -> None:
                 client = Client(dask)
             with Progress(console=console, transient=True) as bar:
                 task = bar.add_task("draws", total=draws)
-                res = run_draws(model, draws, method=method, seed=seed, client=client,
-                                out=None if out is None else out / "draws",
-                                progress=lambda s, d, n, m: bar.update(task, completed=d))
-            prob = attainment(res, targets) if targets else None
-            sob = tor = None
-            if sobol and targets:
-                t0 = targets[0]
-                j = years.index(t0.year)
-
-                def y(r):
-                    return r.pm25[:, j] if t0.kind == "pm25_max" else r.series("CO2")[:, j]
-
-                sob = sobol_indices(lambda U: y(model.evaluate(U)), len(model.params),
-                                    n=sobol, groups=model.groups, seed=seed).to_frame()
-                tor = tornado(model, y)
+                a = assess(project, scenario, draws=draws, method=method, seed=seed,
+                           until=until, sobol=sobol, client=client,
+                           out=None if out is None else out / "draws",
+                           progress=lambda s, d, n, m: bar.update(task, completed=d))
         except CocontrolError as e:
             fail(e)
         finally:
             if client is not None:
                 client.close()
-        if out is not None and prob is not None:
+        if out is not None and a.attainment is not None:
             from cocontrol.uncertainty import report
 
-            console.print(f"wrote {report.write(res, prob, out / 'uncertainty_report.html', sobol=sob, tornado=tor, notes=model.notes, lang=lang)}")
-        for n in model.notes:
+            path = report.write(a.draws, a.attainment, out / "uncertainty_report.html",
+                                sobol=a.sobol, tornado=a.tornado, notes=a.model.notes,
+                                lang=lang)
+            console.print(f"wrote {path}")
+        for n in a.notes:
             console.print(f"note: {n}")
-        if prob is None:
-            console.print("no targets in optimisation.yaml within the horizon")
+        if a.attainment is None:
             return
-        emit(prob, fmt, output, title=f"{scenario}: {draws:,} draws ({method})")
+        emit(a.attainment, fmt, output, title=f"{scenario}: {draws:,} draws ({method})")
 
     @app.command("batch")
     def batch_cmd(

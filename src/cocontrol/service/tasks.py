@@ -109,6 +109,25 @@ class OptimiseParams(Params):
     lang: Literal["en", "zh"] = "en"
 
 
+class UncertaintyParams(Params):
+    scenario: str = Field("policy", pattern=NAME)
+    draws: int = Field(1000, ge=50, le=100_000)
+    method: Literal["lhs", "mc"] = "lhs"
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    until: int = Field(2035, ge=1990, le=2100, description="last year")
+    sobol: int = Field(0, ge=0, le=4096, description="Saltelli base sample (0 = none)")
+    report: Report = Field("none", description=REPORT_DOC)
+    lang: Literal["en", "zh"] = "en"
+
+
+class RobustParams(Params):
+    probability: float = Field(0.9, ge=0.5, lt=1.0, description="P(all targets hold)")
+    draws: int = Field(500, ge=50, le=20_000)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    rounds: int = Field(6, ge=1, le=12)
+    time_limit: float = Field(60.0, gt=0, le=3600, description="seconds per LP/MILP")
+
+
 class CgeParams(Params):
     instruments: list[str] | None = Field(None, max_length=6,
                                           description="codes of the bundled instruments; "
@@ -298,6 +317,49 @@ def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
     return TaskOutput(tables, summary, files)
 
 
+def uncertainty(folder, p: UncertaintyParams, progress: Progress) -> TaskOutput:
+    from cocontrol.uncertainty import report
+    from cocontrol.uncertainty.runner import assess
+
+    progress(0.05, "preparing the scenario and the uncertainty model")
+    a = assess(_need(folder), p.scenario, draws=p.draws, method=p.method, seed=p.seed,
+               until=p.until, sobol=p.sobol, progress=library(progress, 0.1, 0.9))
+    files = {}
+    if a.attainment is not None:
+        files = _reports(lambda d: report.write(
+            a.draws, a.attainment, d / "uncertainty_report.html", sobol=a.sobol,
+            tornado=a.tornado, notes=a.model.notes, lang=p.lang), p.report)
+    summary = {"draws": len(a.draws), "parameters": len(a.model.params), "notes": a.notes}
+    if a.attainment is not None:
+        summary["probability_all"] = float(a.attainment["probability"].iloc[-1])
+    return TaskOutput(a.tables(), summary, files,
+                      assumptions={"uncertainty_ranges": "bundled data/uncertainty",
+                                   "method": p.method, "seed": p.seed})
+
+
+def robust(folder, p: RobustParams, progress: Progress) -> TaskOutput:
+    from cocontrol.optimize import results
+    from cocontrol.uncertainty.robust import robust_project
+
+    progress(0.05, "deterministic plan")
+    rp = robust_project(_need(folder), p.probability, draws=p.draws, seed=p.seed,
+                        max_rounds=p.rounds, time_limit=p.time_limit,
+                        progress=library(progress, 0.05, 0.95))
+    rounds = rp.rounds.assign(co2_caps=rp.rounds["co2_caps"].astype(str),
+                              caps=rp.rounds["caps"].astype(str))
+    det = rp.deterministic_assessment.set_index("target")["probability"]
+    att = rp.assessment.assign(probability_deterministic=rp.assessment["target"].map(det))
+    return TaskOutput({"attainment": att, "rounds": rounds,
+                       "portfolio": results.portfolio(rp.plan),
+                       "deterministic_portfolio": results.portfolio(rp.deterministic)},
+                      {"met": rp.met, "probability": p.probability,
+                       "cost_pv_yuan": float(rp.plan.cost_pv),
+                       "price_of_robustness_yuan": rp.price_of_robustness,
+                       "notes": list(rp.notes)},
+                      assumptions={"method": "back-off, checked on fresh draws",
+                                   "seed": p.seed})
+
+
 def cge(folder, p: CgeParams, progress: Progress) -> TaskOutput:
     from cocontrol.cge.combinations import run_combinations
     from cocontrol.cge.policies import bundled_instruments, load_economy
@@ -404,6 +466,10 @@ TASKS: dict[str, Task] = {
     "optimise": Task(optimise, OptimiseParams, True,
                      "least-cost measures (Pareto front, infeasibility report)"),
     "cge": Task(cge, CgeParams, False, "CGE policy combinations and their ranking"),
+    "uncertainty": Task(uncertainty, UncertaintyParams, True,
+                        "probability of meeting the targets (Monte Carlo / LHS)"),
+    "robust": Task(robust, RobustParams, True,
+                   "least-cost plan meeting the targets with a chosen probability"),
     "airquality": Task(airquality, AirQualityParams, False,
                        "PM2.5 response to emission changes and attainment"),
     "evaluation": Task(evaluation, EvaluationParams, False,

@@ -9,7 +9,10 @@ Method (chance constraints by back-off, checked by sample average on fresh draws
 3. While p̂ < p*: tighten each limit by the back-off b_i = Q_α(y_i) − y_i(central), the
    α-quantile of the target quantity y_i over the draws minus its central value (α starts at
    p* and rises by p* − p̂ after each round), solve again with L_i − b_i, and go to 2.
-4. The accepted plan is re-assessed on an independent sample (another seed) so the
+4. When the tightened targets cannot be met, the limits between the last feasible and the
+   infeasible set are bisected (``bisect`` steps): the result is then the most robust plan
+   the measures allow, reported with ``met=False`` and its probability.
+5. The accepted plan is re-assessed on an independent sample (another seed) so the
    probability reported is not the one the back-off was tuned on.
 
 Back-off (constraint tightening by the spread of the uncertain outcome) is the usual
@@ -103,7 +106,8 @@ def _draws(model, n: int, seed: int, method: str) -> EnsembleResult:
 
 def robust_plan(setup, targets, probability: float = 0.9, *, draws: int = 500, seed: int = 0,
                 method: str = "lhs", kinds: tuple[str, ...] = KINDS, aq: AQLink | None = None,
-                max_rounds: int = 6, progress=None, **optimise_kw) -> RobustPlan:
+                max_rounds: int = 6, bisect: int = 3, progress=None,
+                **optimise_kw) -> RobustPlan:
     """The least-cost plan of ``setup`` (``optimize.slp.Setup``) whose ``targets``
     (``optimize.lp.Targets``) all hold with probability ≥ ``probability`` under the
     uncertainty model of the setup's base scenario (:func:`build_model` with ``kinds``).
@@ -148,33 +152,58 @@ def robust_plan(setup, targets, probability: float = 0.9, *, draws: int = 500, s
         progress("robust", 0, max_rounds, "deterministic plan")
     first = optimise(setup, targets, **optimise_kw)
     plan, tight, level = first, targets, probability
-    rounds, det_prob, accepted = [], None, None
-    for r in range(max_rounds):
+    rounds, accepted = [], None
+    best = None  # (probability, plan, targets): the most robust feasible plan seen
+
+    def record(r, plan, tight, alpha, stage):
         res, central, prob = assess(plan, seed)
         p_all = float(prob["probability"].iloc[-1])
-        if det_prob is None:
-            det_prob = prob
-        rounds.append({"round": r, "alpha": level, "pm25_max": tight.pm25_max,
+        rounds.append({"round": r, "stage": stage, "alpha": alpha, "pm25_max": tight.pm25_max,
                        "co2_caps": dict(tight.co2_caps), "caps": list(tight.caps),
                        "cost_pv_yuan": plan.cost_pv, "probability_all": p_all,
                        "std_error": float(prob["std_error"].iloc[-1])})
+        return res, central, prob, p_all
+
+    for r in range(max_rounds):
+        res, central, prob, p_all = record(len(rounds), plan, tight, level, "back-off")
+        if best is None or p_all > best[0]:
+            best = (p_all, plan, tight)
         if progress:
             progress("robust", r + 1, max_rounds, f"P = {p_all:.3f}")
         if p_all >= probability:
             accepted = plan
             break
-        tight = _tighten(targets, checks, res, central, level)
+        feasible_t, target_t = tight, _tighten(targets, checks, res, central, level)
         level = min(0.999, level + (probability - p_all))
         try:
-            plan = optimise(setup, tight, **optimise_kw)
+            plan, tight = optimise(setup, target_t, **optimise_kw), target_t
         except InfeasibleError as e:
-            notes.append(f"round {r + 1}: the tightened targets cannot be met ({e}); the "
-                         "last feasible plan is returned")
+            notes.append(f"round {r + 1}: the tightened targets cannot be met ({e})")
+            # bisect between the last feasible and the infeasible limits: the most robust
+            # plan the measures allow
+            lo, hi = 0.0, 1.0
+            for _ in range(bisect):
+                mid = (lo + hi) / 2
+                t_mid = _between(feasible_t, target_t, mid)
+                try:
+                    pl = optimise(setup, t_mid, **optimise_kw)
+                except InfeasibleError:
+                    hi = mid
+                    continue
+                lo = mid
+                *_, p_mid = record(len(rounds), pl, t_mid, level, "bisection")
+                if p_mid > best[0]:
+                    best = (p_mid, pl, t_mid)
+                if p_mid >= probability:
+                    accepted, tight = pl, t_mid
+                    break
             break
     met = accepted is not None
-    final = accepted if met else plan
-    if not met and not any("cannot be met" in n for n in notes):
-        notes.append(f"the probability {probability:g} was not reached in {max_rounds} rounds")
+    final = accepted if met else best[1]
+    if not met:
+        tight = best[2]
+        notes.append(f"the probability {probability:g} is not reached: the most robust "
+                     f"feasible plan found has P = {best[0]:.3f} (tuned sample)")
     _, _, fresh = assess(final, seed + 1)
     _, _, det_fresh = assess(first, seed + 1)
     if met and float(fresh["probability"].iloc[-1]) < probability:
@@ -182,6 +211,18 @@ def robust_plan(setup, targets, probability: float = 0.9, *, draws: int = 500, s
                      "(within sampling error of the tuned sample): raise draws to confirm")
     return RobustPlan(final, first, probability, tight, pd.DataFrame(rounds), fresh,
                       det_fresh, met, notes)
+
+
+def _between(a, b, lam: float):
+    """Targets a + λ (b − a): the limits between a feasible and an infeasible set."""
+    def mix(x, y):
+        return x + lam * (y - x)
+
+    return dataclasses.replace(
+        a, pm25_max=None if a.pm25_max is None else mix(a.pm25_max, b.pm25_max),
+        co2_caps={y: mix(v, b.co2_caps[y]) for y, v in a.co2_caps.items()},
+        caps=[(s, y, mix(v, vb)) for (s, y, v), (_, _, vb) in zip(a.caps, b.caps,
+                                                                  strict=True)])
 
 
 def _check(probability: float, draws: int) -> None:
