@@ -93,6 +93,22 @@ def read_yaml(path: str | Path, text: str | None = None) -> object:
         raise InputError(Problem(file=file, message=f"not valid YAML: {e}")) from None
 
 
+def read_json(path: str | Path, text: str | None = None) -> object:
+    """Parsed JSON (e.g. GeoJSON) of ``path`` (or of ``text``, named ``path`` in messages)."""
+    import json
+
+    file = str(path)
+    if text is None:
+        text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(Problem(file=file, row=e.lineno, column=f"character {e.colno}",
+                                 message=f"not valid JSON: {e.msg}",
+                                 expected="JSON text (GeoJSON: a FeatureCollection)")
+                         ) from None
+
+
 def leading_comments(text: str) -> int:
     """Number of lines at the top of ``text`` that are ``#`` comments or blank."""
     n = 0

@@ -88,3 +88,28 @@ def test_cli_robust_plain_error_on_a_bad_probability(tmp_path):
     r = CliRunner().invoke(app, ["robust", str(demo), "--probability", "1.5"])
     assert r.exit_code == 1 and "Traceback" not in r.output
     assert "probability" in r.output
+
+
+def test_batch_report_with_maps_and_probabilities(tmp_path):
+    """Batch comparison with a class map and a probability map (cocontrol.geomap): every
+    city is drawn, a city without a probability is grey and "not estimated", never 0."""
+    import pandas as pd
+
+    from cocontrol.uncertainty.report import write_batch
+
+    def sq(code, x):
+        r = [[x, 30], [x + 1, 30], [x + 1, 31], [x, 31], [x, 30]]
+        return {"type": "Feature", "properties": {"code": code},
+                "geometry": {"type": "Polygon", "coordinates": [r]}}
+
+    gj = {"type": "FeatureCollection", "features": [sq("a", 110), sq("b", 111), sq("c", 112)]}
+    comp = pd.DataFrame({"city": ["a", "b", "c"], "scenario": "policy", "CO2_from_t": 1.0,
+                         "CO2_to_t": 1.0, "dCO2_t": [-1.0, 1.0, -1.0], "dSO2_t": -1.0,
+                         "co2_peak_year": 2025,
+                         "class": ["co_reduction", "pollution_only", "co_reduction"]})
+    att = pd.DataFrame({"city": ["a", "b"], "target": "all targets together",
+                        "probability": [0.25, 0.75], "std_error": 0.02, "draws": 100})
+    html = write_batch(comp, tmp_path / "b.html", attainment=att, geojson=gj,
+                       lang="zh").read_text("utf-8")
+    assert html.count("<svg") >= 2 and "协同减排" in html and "仅减污" in html
+    assert "c: 未估算" in html  # city c has no probability: not estimated, not 0

@@ -75,11 +75,20 @@ def register(app: typer.Typer) -> None:
         year_to: int = typer.Option(2030, "--to"),
         pollutant: str = typer.Option("SO2", "--pollutant"),
         dask: str = typer.Option(None, "--dask", help="tcp://host:port or 'local'"),
+        draws: int = typer.Option(0, "--draws", help="draws per city for the probability of "
+                                  "meeting its targets (0 = none)"),
+        scenario: str = typer.Option("policy", "--scenario", help="scenario of the draws"),
+        geojson: Path = typer.Option(None, "--geojson", help="city boundaries (feature "
+                                     "property 'code' = the city's folder name) for maps"),
+        out: Path = typer.Option(None, "--out", help="folder for batch_report.html"),
+        lang: str = typer.Option("en", "--lang"),
         fmt: Format = typer.Option(Format.table, "--format"),
         output: Path = typer.Option(None, "--output", "-o"),
     ) -> None:
-        """Run a batch of cities; comparison table with the co-reduction class of each."""
-        from cocontrol.uncertainty.batch import comparison, run_cities
+        """Run a batch of cities; comparison table with the co-reduction class of each,
+        optionally the probability of meeting each city's targets, and maps."""
+        from cocontrol import geomap, io
+        from cocontrol.uncertainty.batch import cities_attainment, comparison, run_cities
         from cocontrol.uncertainty.distributed import local_client
 
         client = None
@@ -90,15 +99,31 @@ def register(app: typer.Typer) -> None:
                 from dask.distributed import Client
 
                 client = Client(dask)
+            gj = None
+            if geojson is not None:
+                gj = io.read_json(geojson)
+                geomap.check(gj, file=str(geojson))
             names = [s.strip() for s in scenarios.split(",")] if scenarios else None
             tot = run_cities(projects, scenarios=names, client=client)
             tab = comparison(tot, year_from, year_to, pollutant)
+            att = cities_attainment(projects, scenario=scenario, draws=draws,
+                                    client=client) if draws else None
         except CocontrolError as e:
             fail(e)
         finally:
             if client is not None:
                 client.close()
+        if out is not None:
+            from cocontrol.uncertainty import report
+
+            path = report.write_batch(tab, out / "batch_report.html", attainment=att,
+                                      geojson=gj, scenario=scenario
+                                      if scenario in set(tab["scenario"]) else None,
+                                      lang=lang)
+            console.print(f"wrote {path}")
         emit(tab, fmt, output, title=f"{len(projects)} cities")
+        if att is not None:
+            emit(att, fmt, None, title="probability of attainment")
 
     @app.command("robust")
     def robust_cmd(

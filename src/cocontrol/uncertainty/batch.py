@@ -98,3 +98,31 @@ def comparison(totals: pd.DataFrame, year_from: int, year_to: int,
                      "co2_peak_year": int(co2.idxmax()),
                      "class": joint_change_class(np.array([dc]), np.array([dp]))[0]})
     return pd.DataFrame(rows)
+
+
+def cities_attainment(folders: Sequence[str | Path], *, scenario: str = "policy",
+                      draws: int = 500, seed: int = 0, until: int = 2035, client=None,
+                      progress: Callable | None = None) -> pd.DataFrame:
+    """Probability of meeting each city's own targets (optimisation.yaml) under its
+    scenario: ``city, target, probability, std_error, draws`` (the draws of each city on the
+    Dask ``client`` when given; cities without targets in the horizon are left out with a
+    row ``target = "no targets"`` and no probability — not 0)."""
+    from cocontrol.uncertainty.runner import assess
+
+    rows = []
+    for i, f in enumerate(folders):
+        a = assess(f, scenario, draws=draws, seed=seed, until=until, client=client)
+        city = Path(f).name
+        if a.attainment is None:
+            rows.append({"city": city, "target": "no targets", "probability": np.nan,
+                         "std_error": np.nan, "draws": draws})
+        else:
+            rows += [{"city": city, **r} for r in a.attainment.to_dict("records")]
+        if progress:
+            progress("batch.uncertainty", i + 1, len(folders), city)
+    return pd.DataFrame(rows)
+
+
+#: colours of the co-reduction classes (ColorBrewer RdYlGn, Harrower & Brewer 2003)
+CLASS_COLOURS = {"co_reduction": "#1a9850", "pollution_only": "#a6d96a",
+                 "carbon_only": "#fee08b", "co_increase": "#d73027", "undefined": "#d9d9d9"}

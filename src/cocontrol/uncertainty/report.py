@@ -16,7 +16,11 @@ _T = {"title": ("Uncertainty: probability of meeting the targets", "不确定性
       "fan": ("Pathway with 50 % and 90 % intervals", "路径及50%、90%区间"),
       "sobol": ("Sobol indices (share of output variance)", "Sobol敏感性指数（输出方差占比）"),
       "tornado": ("Tornado: one-at-a-time 95 % swings", "龙卷风图：单因素95%区间摆动"),
-      "notes": ("Notes", "说明")}
+      "notes": ("Notes", "说明"),
+      "batch": ("Multi-city comparison", "多城市比较"),
+      "classes": ("Co-reduction class of each city", "各城市协同减排类型"),
+      "pall": ("Probability of meeting all targets", "全部目标同时达成的概率"),
+      "ptab": ("Probability of attainment by city", "各城市目标达成概率")}
 
 
 def _t(k: str, lang: str) -> str:
@@ -64,4 +68,41 @@ def write(res, prob: pd.DataFrame, path: str | Path, *, sobol: pd.DataFrame | No
     rep.heading(_t("notes", lang))
     for n in notes:
         rep.paragraph(n, cls="small")
+    return rep.write(path)
+
+
+def write_batch(comparison: pd.DataFrame, path: str | Path, *, attainment: pd.DataFrame
+                | None = None, geojson: dict | None = None, key: str = "code",
+                scenario: str | None = None, lang: str = "en") -> Path:
+    """The batch report: comparison table, a map of the co-reduction class of each city (of
+    ``scenario``, default the first) and, with ``attainment``, the probability table and a
+    map of P(all targets). Features of ``geojson`` are matched on property ``key`` = city."""
+    from cocontrol import geomap
+    from cocontrol.metrics.joint_change import JOINT_CLASSES
+    from cocontrol.uncertainty.batch import CLASS_COLOURS
+
+    li = 1 if lang == "zh" else 0
+    rep = HtmlReport(_t("batch", lang), lang)
+    tab = comparison.copy()
+    tab["class"] = tab["class"].map(lambda c: JOINT_CLASSES.get(c, (c, c))[li])
+    rep.table(tab, index=False, float_format="{:,.0f}")
+    sc = scenario or str(comparison["scenario"].iloc[0])
+    one = comparison[comparison["scenario"] == sc]
+    if geojson is not None:
+        rep.heading(f"{_t('classes', lang)} ({sc})")
+        names = {c: JOINT_CLASSES[c][li] for c in CLASS_COLOURS}
+        rep.raw(geomap.choropleth(
+            geojson, key=key, classes={c: names[k] for c, k in zip(one["city"], one["class"],
+                                                              strict=True)},
+            palette={names[c]: col for c, col in CLASS_COLOURS.items()},
+            title=_t("classes", lang), lang=lang))
+    if attainment is not None:
+        rep.heading(_t("ptab", lang))
+        rep.table(attainment, index=False, float_format="{:,.3f}")
+        if geojson is not None:
+            allp = attainment[attainment["target"] == "all targets together"]
+            rep.heading(_t("pall", lang))
+            rep.raw(geomap.choropleth(geojson, key=key, values=dict(zip(
+                allp["city"], allp["probability"], strict=True)), title=_t("pall", lang),
+                lang=lang))
     return rep.write(path)

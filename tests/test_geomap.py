@@ -1,0 +1,74 @@
+"""GeoJSON → SVG maps (cocontrol.geomap): projection by hand, plain errors naming the
+feature, "not estimated" for a region without a value (never 0), links and classes."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from cocontrol import geomap
+from cocontrol.errors import InputError
+
+
+def _square(code, x0, y0, d=1.0, name=None):
+    ring = [[x0, y0], [x0 + d, y0], [x0 + d, y0 + d], [x0, y0 + d], [x0, y0]]
+    return {"type": "Feature", "properties": {"code": code, "name": name or code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def _fc(*f):
+    return {"type": "FeatureCollection", "features": list(f)}
+
+
+def test_projection_by_hand():
+    """Box lon 0–1, lat 0–1, width 100, pad 8: φ₁ = 0.5°, k = cos 0.5°, scale s = 84/k
+    px per degree of longitude·k (Snyder 1987, equidistant cylindrical)."""
+    p = geomap.Projection((0.0, 0.0, 1.0, 1.0), 100)
+    k = math.cos(math.radians(0.5))
+    assert p(0.0, 1.0) == pytest.approx((8.0, 8.0))  # north-west corner at the padding
+    assert p(1.0, 0.0)[0] == pytest.approx(92.0)  # east edge at width − pad
+    assert p(1.0, 0.0)[1] == pytest.approx(8.0 + 84.0 / k)  # a degree of latitude: s px
+    assert p.height == round(84.0 / k + 16)
+
+
+def test_choropleth_values_missing_links_and_valid_svg():
+    fc = _fc(_square("A", 110, 30), _square("B", 111, 30), _square("C", 112, 30))
+    svg = geomap.choropleth(fc, values={"A": 10.0, "B": 30.0}, unit="kt", lang="zh",
+                            links={"A": "/web/drill?region=A"}, names={"A": "甲区"},
+                            points=[{"lon": 110.5, "lat": 30.5, "label": "plant"}])
+    root = ET.fromstring(svg)  # well-formed XML
+    ns = "{http://www.w3.org/2000/svg}"
+    paths = {p.get("data-key"): p for p in root.iter(f"{ns}path")}
+    assert set(paths) == {"A", "B", "C"}
+    assert paths["C"].get("fill") == geomap.MISSING
+    assert paths["C"].find(f"{ns}title").text == "C: 未估算"  # not 0
+    assert paths["A"].find(f"{ns}title").text == "甲区: 10 kt"
+    assert paths["A"].get("fill") == geomap.SCALE[0] and paths["B"].get("fill") == \
+        geomap.SCALE[-1]
+    links = [a.get("href") for a in root.iter(f"{ns}a")]
+    assert links == ["/web/drill?region=A"]
+    assert len(list(root.iter(f"{ns}circle"))) == 1
+    assert "style=" not in svg  # presentation attributes only (CSP style-src 'self')
+
+
+def test_classes_with_a_palette():
+    fc = _fc(_square("A", 0, 0), _square("B", 1, 0))
+    svg = geomap.choropleth(fc, classes={"A": "协同减排", "B": "仅减污"},
+                            palette={"协同减排": "#1a9850", "仅减污": "#fee08b"})
+    assert 'fill="#1a9850"' in svg and 'fill="#fee08b"' in svg and "协同减排" in svg
+
+
+def test_bad_geojson_is_a_plain_error_naming_the_feature():
+    bad = _fc(_square("A", 0, 0), {"type": "Feature", "properties": {"code": "A"},
+                                   "geometry": {"type": "Point", "coordinates": [0, 0]}},
+              _square("", 500, 0))
+    with pytest.raises(InputError) as e:
+        geomap.check(bad, file="regions.geojson")
+    text = str(e.value)
+    assert "feature 2: duplicate code" in text and "feature 2: unsupported geometry" in text
+    assert "feature 3: no code" in text and "feature 3: bad coordinates" in text
+    assert "regions.geojson" in text
+    with pytest.raises(InputError, match="FeatureCollection"):
+        geomap.check([1, 2])
