@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cocontrol import io, refdata, units
+from cocontrol import refdata, units
 from cocontrol._frame import factorize_columns
 from cocontrol.errors import InputError, MissingFactorError, Problem
 from cocontrol.inventory import Inventory, compute
@@ -949,13 +949,7 @@ def refdata_prices() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _prices() -> pd.DataFrame:
-    from importlib import resources
-
-    path = resources.files("cocontrol") / "data" / "fuel_prices.csv"
-    with resources.as_file(path) as p:
-        if not Path(p).exists():
-            raise FileNotFoundError(p)
-        return io.read_frame(p).set_index("fuel")
+    return refdata.bundled_frame("fuel_prices.csv").set_index("fuel")
 
 
 def power_lines(base: Base) -> np.ndarray:
