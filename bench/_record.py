@@ -2,8 +2,10 @@
 
 ``record(name, value, unit, reference=None, ratio=None)`` appends one figure to
 ``out/bench/<script>.json``; ``bench/run_all.py`` (``make bench``) merges every script's
-file into ``out/bench.json``, a list of ``{"name", "value", "unit", "reference", "ratio"}``.
-A script run alone writes only its own file.
+file into ``out/bench.json``, a list of ``{"name", "value", "unit", "reference", "ratio"}``
+plus ``"load"``, the machine's 1-minute load average when the figure was recorded (the
+machine is shared: a figure is read next to its load). A script run alone writes only its
+own file.
 """
 
 from __future__ import annotations
@@ -32,11 +34,19 @@ def record(name: str, value: float, unit: str, reference: float | None = None,
     rows = [r for r in rows if r["name"] != name]
     rows.append({"name": name, "value": float(value), "unit": unit,
                  "reference": None if reference is None else float(reference),
-                 "ratio": None if ratio is None else float(ratio)})
+                 "ratio": None if ratio is None else float(ratio), "load": load()})
     fd, tmp = tempfile.mkstemp(dir=OUT, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(rows, f, indent=1, ensure_ascii=False)
     os.replace(tmp, path)
+
+
+def load() -> float | None:
+    """The 1-minute load average (``None`` where the system has none)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:  # pragma: no cover - no load average on this system
+        return None
 
 
 def reset() -> None:

@@ -2,8 +2,8 @@
 reads and job submissions, bounded in count (30 requests per client) and time (2 minutes).
 
 Starts ``cocontrol serve`` (SQLite under a temporary folder, local process pool of 2) on
-127.0.0.1:8710 (and, when a PostgreSQL server answers at COCONTROL_TEST_PG, a second run on a
-throw-away database on 127.0.0.1:8711), then reports p50/p95 latency of reads and
+127.0.0.1 on a free port (and, when a PostgreSQL server answers at COCONTROL_TEST_PG, a
+second run on a throw-away database on another free port), then reports p50/p95 latency of reads and
 submissions, throughput, errors (any non-2xx answer or transport error) and lost jobs (a
 submitted job that is not ``succeeded`` with a result once the queue has drained).
 Figures: ``api p95 read``, ``api p50 read``, ``api p95 submit``, ``api throughput``,
@@ -154,6 +154,15 @@ def run(label: str, port: int, database: str | None) -> None:
     record(f"api jobs lost{sfx}", lost, "jobs")
 
 
+def free_port() -> int:
+    """A port nobody listens on now (the OS picks it; several benches may run at once)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def pg_database():
     admin = os.environ.get("COCONTROL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
     try:
@@ -170,11 +179,11 @@ def pg_database():
 
 if __name__ == "__main__":
     reset()
-    run("sqlite", 8710, None)
+    run("sqlite", free_port(), None)
     conn, db = pg_database()
     if conn is not None:
         try:
-            run("postgresql", 8711, db[0])
+            run("postgresql", free_port(), db[0])
         finally:
             conn.execute(f'DROP DATABASE IF EXISTS "{db[1]}" WITH (FORCE)')
             conn.close()

@@ -99,6 +99,30 @@ def test_marginal_effects_report_one_step_per_measure(tmp_path):
     assert np.all(np.diff([e.done for e in ev]) == 1)
 
 
+def test_evaluation_reports_its_steps_and_years(tmp_path):
+    """evaluate(progress=...) reports its 7 steps in order (stage ``evaluation``) and one
+    TOPSIS step per year of the panel (stage ``evaluation.topsis``), and the result is the
+    one computed without a callback."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "evaluation"))
+    from test_eval_scoring import TINY, panel
+
+    from cocontrol.evaluation import evaluate, load_system
+
+    p = tmp_path / "tiny.yaml"
+    p.write_text(TINY, encoding="utf-8")
+    system, values = load_system(p), panel()
+    seen = pg.Collector()
+    res = evaluate(system, values, progress=seen)
+    steps = [e for e in seen.events if e.stage == "evaluation"]
+    assert [e.done for e in steps] == list(range(8)) and {e.total for e in steps} == {7}
+    years = values.index.unique("year")
+    top = [e for e in seen.events if e.stage == "evaluation.topsis"]
+    assert [e.done for e in top] == list(range(len(years) + 1))
+    assert top[-1].message == f"year {years[-1]}"
+    plain = evaluate(system, values)
+    assert res.scores.equals(plain.scores)
+
+
 def test_cli_renders_progress_with_rich(monkeypatch):
     import io
 

@@ -82,10 +82,37 @@ def _evaluation(base, tmp):
     return evaluate(load_system(p), panel()).result()
 
 
+def _package_metrics(base, tmp):
+    from cocontrol.metrics import package_result
+
+    return package_result(base, ["policy", "enhanced"], "baseline", 2030)
+
+
+def _pareto_front(base, tmp):
+    from optfixture import make_setup
+
+    import cocontrol.optimize as opt
+    from cocontrol.optimize.pareto import pareto, pareto_result
+
+    s = make_setup(tmp, ["t_reduce_res", "t_boiler_fgd"])
+    tab, _ = pareto(s, opt.Targets(co2_peak_by=2020), n_points=2)
+    assert len(tab)
+    return pareto_result(tab, s)
+
+
+def _cge_dynamic(base, tmp):
+    from cocontrol.cge.dynamic import DynamicParams, run_dynamic
+    from cocontrol.cge.policies import bundled_instruments, load_economy
+
+    return run_dynamic(load_economy(), bundled_instruments()[:1],
+                       DynamicParams(end_year=2021)).result()
+
+
 MAKERS = {"inventory": _inventory, "scenario_run": _scenario_run,
           "air_quality": _air_quality, "metrics": _metrics,
           "optimisation_plan": _optimisation_plan, "cge_solution": _cge_solution,
-          "evaluation": _evaluation}
+          "evaluation": _evaluation, "package_metrics": _package_metrics,
+          "pareto_front": _pareto_front, "cge_dynamic": _cge_dynamic}
 
 
 def test_every_result_kind_has_a_maker():

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
 import yaml
 
@@ -33,8 +32,9 @@ _EXTRA: dict[str, tuple[str, str]] = {}
 
 @cache
 def _file_catalogue() -> dict[str, tuple[str, str]]:
-    path = resources.files("cocontrol") / "data" / "i18n" / "catalogue.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    from cocontrol import refdata
+
+    data = yaml.safe_load(refdata.bundled_text("i18n/catalogue.yaml")) or {}
     out = {}
     for key, pair in data.items():
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(s, str)
@@ -170,15 +170,12 @@ _NAME_TABLES = ("sectors", "fuels", "processes", "species", "control_tech")
 
 @cache
 def _names(table: str) -> dict[str, tuple[str, str]]:
+    from cocontrol import refdata
+
     if table == "measures":
-        path = resources.files("cocontrol") / "data" / "measures.csv"
-        import pandas as pd
-
-        with resources.as_file(path) as p:
-            df = pd.read_csv(p, usecols=["id", "name_en", "name_zh"]).rename(columns={"id": "code"})
+        df = refdata.bundled("measures.csv")[["id", "name_en", "name_zh"]].rename(
+            columns={"id": "code"})
     else:
-        from cocontrol import refdata
-
         df = refdata.table(table)
     return {str(c): (str(e), str(z)) for c, e, z in zip(df["code"], df["name_en"],
                                                          df["name_zh"], strict=True)}

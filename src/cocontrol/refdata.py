@@ -67,6 +67,54 @@ def _load_path(path: str) -> pd.DataFrame:
         return io.read_csv(p, keep_default_na=False, na_values=[""])
 
 
+def _resource(path: str):
+    res = resources.files("cocontrol") / "data" / path
+    if not res.is_file():
+        raise CocontrolError(f"no bundled file data/{path}")
+    return res
+
+
+def bundled_text(path: str) -> str:
+    """The text of a bundled file ``data/<path>`` (YAML, word lists ...), read once."""
+    return _text(path)
+
+
+@cache
+def _text(path: str) -> str:
+    with resources.as_file(_resource(path)) as p:
+        return io.read_text(p)
+
+
+def bundled_table(path: str) -> pd.DataFrame:
+    """A bundled CSV table read as text by :func:`cocontrol.io.read_table` (``_row`` = the
+    row a user sees): read once, a new frame for every caller."""
+    return _load_strings(path).copy(deep=False)
+
+
+@cache
+def _load_strings(path: str) -> pd.DataFrame:
+    with resources.as_file(_resource(path)) as p:
+        return io.read_table(p)
+
+
+def bundled_frame(path: str) -> pd.DataFrame:
+    """A bundled CSV table with whole-numeric columns as numbers
+    (:func:`cocontrol.io.read_frame`): read once, a new frame for every caller."""
+    return _load_frame(path).copy(deep=False)
+
+
+@cache
+def _load_frame(path: str) -> pd.DataFrame:
+    with resources.as_file(_resource(path)) as p:
+        return io.read_frame(p)
+
+
+def bundled_path(path: str) -> str:
+    """The file name of a bundled file, for a library that reads it itself by name (pint's
+    unit definitions)."""
+    return str(_resource(path))
+
+
 def codes(name: str, column: str = "code") -> set[str]:
     """The set of codes of a reference table (e.g. ``codes("fuels")``; a new set each call)."""
     return set(_codes(name, column))

@@ -123,10 +123,33 @@ DIMENSIONS: dict[str, Dim] = {d.name: d for d in (
     D("combination", "str", "Policy combination (instrument codes joined by +)", "政策组合"),
     D("indicator", "str", "Indicator code", "指标编码"),
     D("unit", "str", "Evaluated unit (city, park or enterprise)", "评价对象"),
+    D("point", "int", "Point of a Pareto front (1, 2, ...)", "帕累托前沿点序号"),
+    D("path", "str", "Path of a dynamic CGE run: baseline or policy", "动态路径：基准或政策"),
 )}
 
 V = Value
 _T = "[unit]"
+#: Values of a co-control metrics row (measure metrics and package metrics).
+_METRIC_VALUES: tuple[Value, ...] = (
+    V("P_base", "[P_unit]", "Pollutant without the measure", "无措施污染物"),
+    V("P_scen", "[P_unit]", "Pollutant with the measure", "有措施污染物"),
+    V("P_reduction", "[P_unit]", "Pollutant reduction", "污染物减排量"),
+    V("CO2_base_t", "t", "CO2 without the measure", "无措施CO2"),
+    V("CO2_scen_t", "t", "CO2 with the measure", "有措施CO2"),
+    V("CO2_reduction_t", "t", "CO2 reduction", "CO2减排量"),
+    V("x_norm", "1", "Normalised pollutant reduction", "标准化污染物减排"),
+    V("y_norm", "1", "Normalised CO2 reduction", "标准化CO2减排"),
+    V("quadrant", "", "Quadrant I–IV of the coordinate system", "象限", "str"),
+    V("quadrant_label", "", "Quadrant label", "象限说明", "str"),
+    V("els", "1", "Cross-elasticity ΔP/P ÷ ΔCO2/CO2", "交叉弹性"),
+    V("sign_dP", "", "Sign of the pollutant change", "污染物变化符号", "str"),
+    V("sign_dCO2", "", "Sign of the CO2 change", "CO2变化符号", "str"),
+    V("sign_pair", "", "Sign pair", "符号对", "str"),
+    V("els_meaning", "", "Meaning of the sign pair", "含义", "str"),
+    V("P_unit", "", "Unit of the pollutant columns", "污染物单位", "str"),
+    V("APeq_SO2e_t", "t", "APeq as t SO2-equivalent", "大气污染当量（SO2当量t）"),
+)
+
 RESULTS: dict[str, ResultSchema] = {r.kind: r for r in (
     ResultSchema(
         "inventory", "Integrated inventory", "综合排放清单", "Inventory.result()",
@@ -177,23 +200,7 @@ RESULTS: dict[str, ResultSchema] = {r.kind: r for r in (
                      (V("reduction_t", "t", "Emission reduction", "减排量"),)),
          TableSchema("metrics", "Co-control coordinate system, cross-elasticity and APeq of "
                      "each measure and pollutant", ("measure", "pollutant"),
-                     (V("P_base", "[P_unit]", "Pollutant without the measure", "无措施污染物"),
-                      V("P_scen", "[P_unit]", "Pollutant with the measure", "有措施污染物"),
-                      V("P_reduction", "[P_unit]", "Pollutant reduction", "污染物减排量"),
-                      V("CO2_base_t", "t", "CO2 without the measure", "无措施CO2"),
-                      V("CO2_scen_t", "t", "CO2 with the measure", "有措施CO2"),
-                      V("CO2_reduction_t", "t", "CO2 reduction", "CO2减排量"),
-                      V("x_norm", "1", "Normalised pollutant reduction", "标准化污染物减排"),
-                      V("y_norm", "1", "Normalised CO2 reduction", "标准化CO2减排"),
-                      V("quadrant", "", "Quadrant I–IV of the coordinate system", "象限", "str"),
-                      V("quadrant_label", "", "Quadrant label", "象限说明", "str"),
-                      V("els", "1", "Cross-elasticity ΔP/P ÷ ΔCO2/CO2", "交叉弹性"),
-                      V("sign_dP", "", "Sign of the pollutant change", "污染物变化符号", "str"),
-                      V("sign_dCO2", "", "Sign of the CO2 change", "CO2变化符号", "str"),
-                      V("sign_pair", "", "Sign pair", "符号对", "str"),
-                      V("els_meaning", "", "Meaning of the sign pair", "含义", "str"),
-                      V("P_unit", "", "Unit of the pollutant columns", "污染物单位", "str"),
-                      V("APeq_SO2e_t", "t", "APeq as t SO2-equivalent", "大气污染当量（SO2当量t）")),
+                     _METRIC_VALUES,
                      optional=("APeq_SO2e_t",)),
          TableSchema("ranking", "Ranking of the measures by unit cost",
                      ("measure",),
@@ -232,6 +239,28 @@ RESULTS: dict[str, ResultSchema] = {r.kind: r for r in (
            for k, t in (("co2", "CO2"), ("apeq", "APeq")))),
     ),
     ResultSchema(
+        "package_metrics", "Co-control metrics of measure packages", "措施组合协同控制指标",
+        "cocontrol.metrics.package_result()",
+        (TableSchema("metrics", "Co-control metrics of each scenario (a whole package of "
+                     "measures, all interactions included) against the reference scenario in "
+                     "the year", ("scenario", "pollutant"), _METRIC_VALUES,
+                     optional=("APeq_SO2e_t",)),),
+    ),
+    ResultSchema(
+        "pareto_front", "Pareto front of cost, PM2.5 and CO2", "成本—PM2.5—CO2帕累托前沿",
+        "cocontrol.optimize.pareto.pareto_result()",
+        (TableSchema("front", "Non-dominated plans of the ε-constraint method (engine values "
+                     "in the evaluation year)", ("point",),
+                     (V("eps_pm25_ugm3", "ug/m3", "ε level of PM2.5", "PM2.5约束水平"),
+                      V("eps_co2_t", "t", "ε level of CO2 (empty: no CO2 level)",
+                        "CO2约束水平"),
+                      V("cost_pv_yuan", "yuan", "Present value of the plan's net cost",
+                        "净成本现值"),
+                      V("pm25_ugm3", "ug/m3", "Annual-mean PM2.5 of the plan", "PM2.5年均浓度"),
+                      V("co2_t", "t", "Scope-1 CO2 of the plan", "CO2排放量"),
+                      V("converged", "", "The sequential LP converged", "是否收敛", "bool"))),),
+    ),
+    ResultSchema(
         "optimisation_plan", "Optimisation plan", "优化方案", "Plan.result()",
         (TableSchema("penetrations", "Optimal penetration of every measure in every region "
                      "and year", ("measure", "region", "sector", "category", "year"),
@@ -265,6 +294,22 @@ RESULTS: dict[str, ResultSchema] = {r.kind: r for r in (
          TableSchema("judgements", "Discriminant-matrix class of each multi-instrument "
                      "combination and indicator", ("combination", "indicator"),
                      (V("class", "", "Class", "类别", "str"),))),
+    ),
+    ResultSchema(
+        "cge_dynamic", "Recursive-dynamic CGE paths", "递推动态CGE路径",
+        "DynamicResult.result()",
+        (TableSchema("levels", "Indicator levels of the baseline and the policy path by year",
+                     ("path", "year", "indicator"), (V("value", "", "Level (unit in the "
+                                                       "indicator name)", "水平值"),)),
+         TableSchema("changes", "Indicator change of the policy path against the baseline "
+                     "by year", ("year", "indicator"),
+                     (V("value", _T, "Change", "变化"),
+                      V("unit", "", "Unit of the change (%, percentage points ...)", "单位",
+                        "str"))),
+         TableSchema("ets", "Whether the emission-trading cap binds in each year of the "
+                     "policy path (empty: no cap)", ("year",),
+                     (V("binding", "", "binding, slack, or empty without a cap", "配额约束",
+                        "str"),))),
     ),
     ResultSchema(
         "evaluation", "Synergy evaluation", "协同度评价", "EvaluationResult.result()",

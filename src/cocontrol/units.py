@@ -10,7 +10,6 @@ a million rows costs one multiplication.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 import pint
 
@@ -25,8 +24,9 @@ def registry() -> pint.UnitRegistry:
         ureg = pint.UnitRegistry(on_redefinition="ignore", cache_folder=":auto:")
     except Exception:  # read-only home or no cache support: parse every time
         ureg = pint.UnitRegistry(on_redefinition="ignore")
-    path = resources.files("cocontrol") / "data" / "units.txt"
-    ureg.load_definitions(str(path))
+    from cocontrol import refdata
+
+    ureg.load_definitions(refdata.bundled_path("units.txt"))
     return ureg
 
 

@@ -74,3 +74,33 @@ def test_the_action_handler_validates_its_rows(ban, tmp_path):
 def test_unregistered_action_is_unknown(tmp_path):
     with pytest.raises(InputError, match="unknown action"):
         prepare(_project(tmp_path))
+
+
+@pytest.mark.parametrize("name", ["reduce", "switch", "control", "factor", "renewable"])
+def test_bundled_actions_are_applied_by_their_registered_handlers(name, tmp_path):
+    """Every bundled action is a handler the engine calls (no action code in the engine):
+    a handler registered in its place is called once per use of the measure and, when it
+    delegates to the bundled one, the run is unchanged to the last bit."""
+    from cocontrol.scenario import actions as am
+
+    bundled = am.handler(name)
+    calls = []
+
+    class Spy(type(bundled)):
+        def apply(self, state, mid, mm, idx, p):
+            calls.append(mid)
+            super().apply(state, mid, mm, idx, p)
+
+    base = prepare(write_scenario_project(tmp_path))
+    before = run(base, "enhanced")
+    mine = sorted(m for m in base.scenarios["enhanced"].measures
+                  if base.lib.at[m, "action"] == name)
+    assert mine, f"the test project's scenario uses a {name} measure"
+    register_action(Spy(), replace=True)
+    try:
+        after = run(base, "enhanced")
+    finally:
+        register_action(bundled, replace=True)
+    assert sorted(calls) == mine
+    np.testing.assert_array_equal(after.emissions, before.emissions)
+    np.testing.assert_array_equal(after.activity, before.activity)

@@ -19,12 +19,12 @@ import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
+from cocontrol import refdata
 from cocontrol.errors import InputError, Problem
 from cocontrol.provenance import Provenance
 from cocontrol.registry import species as species_registry
@@ -48,9 +48,7 @@ def _key(name: str) -> str:
 @lru_cache(maxsize=1)
 def _precursor_table() -> tuple[tuple[str, ...], MappingProxyType]:
     """Precursors of ``data/airquality/precursors.csv`` and every spelling → code."""
-    path = resources.files("cocontrol") / "data" / "airquality" / "precursors.csv"
-    with path.open("r", encoding="utf-8") as f:
-        t = pd.read_csv(f, keep_default_na=False, na_values=[""])
+    t = refdata.bundled("airquality/precursors.csv")
     sp = species_registry()
     names: dict[str, str] = {}
     for code, spc, al in zip(t["code"], t["species"], t["aliases"], strict=True):

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from importlib import resources
 
 import pandas as pd
 
+from cocontrol import refdata
 from cocontrol.airquality.base import (
     ALL_SECTORS,
     PM25,
@@ -61,11 +61,7 @@ REGION_NAMES = {
 @lru_cache(maxsize=1)
 def tm5fasst_table() -> pd.DataFrame:
     """The bundled TM5-FASST China table (a copy is returned by :func:`tm5fasst_data`)."""
-    from cocontrol import io
-
-    path = resources.files("cocontrol") / "data" / "airquality" / DATA_FILE
-    with resources.as_file(path) as p:
-        d = io.read_csv(p, keep_default_na=False, na_values=[""])
+    d = refdata.bundled(f"airquality/{DATA_FILE}")
     for c in ("receptor", "source_region", "precursor", "component"):
         d[c] = d[c].fillna("").astype(str)
     # one spelling inside cocontrol (the file keeps TM5-FASST's NMVOC, PM25 ...)

@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.cge.policies import Economy, Instrument, to_shocks
-from cocontrol.cge.satellite import indicator_changes
+from cocontrol.cge.satellite import INDICATORS, indicator_changes
 from cocontrol.errors import InputError, Problem
+from cocontrol.provenance import Provenance
+from cocontrol.results import Labelled, Result
 
 
 @dataclass
@@ -108,11 +110,35 @@ def _covered_co2(eco: Economy, instruments: list[Instrument], values: dict) -> f
 
 
 @dataclass
-class DynamicResult:
+class DynamicResult(Labelled):
+    """Paths of :func:`run_dynamic` (DataFrames indexed by year, one column per indicator);
+    :meth:`result` gives the labelled result ``cge_dynamic``."""
+
     baseline: pd.DataFrame
     policy: pd.DataFrame
     changes: pd.DataFrame
     ets_binding: pd.Series
+    instruments: tuple[str, ...] = ()
+
+    def result(self) -> Result:
+        def tidy(df: pd.DataFrame) -> pd.DataFrame:
+            return (df.rename_axis(index="year", columns="indicator").stack()
+                    .rename("value").reset_index())
+
+        lv = pd.concat([tidy(self.baseline.apply(pd.to_numeric, errors="coerce"))
+                        .assign(path="baseline"),
+                        tidy(self.policy.apply(pd.to_numeric, errors="coerce"))
+                        .assign(path="policy")], ignore_index=True)
+        lv = lv[["path", "year", "indicator", "value"]]
+        ch = tidy(self.changes)
+        ch["unit"] = ch["indicator"].map(lambda k: INDICATORS[k][2] if k in INDICATORS else "")
+        b = self.ets_binding
+        ets = pd.DataFrame({"year": list(b.index), "binding": [
+            None if v is None or (isinstance(v, float) and np.isnan(v))
+            else ("binding" if bool(v) else "slack") for v in b]})
+        prov = Provenance.of(None, instruments="+".join(self.instruments))
+        return Result("cge_dynamic", {"levels": lv, "changes": ch, "ets": ets}, prov,
+                      {"instruments": list(self.instruments)})
 
 
 def run_dynamic(eco: Economy, instruments: list[Instrument],
@@ -132,4 +158,4 @@ def run_dynamic(eco: Economy, instruments: list[Instrument],
     ch = pd.DataFrame({y: indicator_changes(eco.cal, eco.sat, base.loc[y].to_dict(),
                                             pol.loc[y].to_dict()) for y in base.index}).T
     bind = pd.Series({y: r.ets_binding for y, r in pol_runs.items()}, dtype=object)
-    return DynamicResult(base, pol, ch, bind)
+    return DynamicResult(base, pol, ch, bind, tuple(i.code for i in instruments))

@@ -64,8 +64,12 @@ def run(data: Path, system: str = "city", weights: str = "template", alpha: floa
         computed = fill_computed_indicators(em, va, file=str(emissions))
         computed["unit"] = computed["unit"].astype(str)
     values, units = load_values(data, sysobj, computed=computed)
-    return evaluate(sysobj, values, units, weighting=weights, normalization=normalization,
-                    missing=missing, alpha=alpha, coupling_formula=coupling, lang=lang)
+    from cocontrol.cli.common import progress_bar
+
+    with progress_bar() as cb:
+        return evaluate(sysobj, values, units, weighting=weights, normalization=normalization,
+                        missing=missing, alpha=alpha, coupling_formula=coupling, lang=lang,
+                        progress=cb)
 
 
 def register(app: typer.Typer) -> None:

@@ -24,6 +24,7 @@ from cocontrol.evaluation.data import handle_missing
 from cocontrol.evaluation.system import IndicatorSystem
 from cocontrol.i18n import Msg
 from cocontrol.mcda import combine_weights, critic_weights, entropy_weights, topsis
+from cocontrol.progress import report, track
 from cocontrol.provenance import Provenance
 from cocontrol.results import Labelled, Result
 
@@ -294,7 +295,7 @@ def change_between(result: EvaluationResult, year_from: int, year_to: int) -> pd
 def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame | None = None,
              weighting: str = "template", normalization: str = "minmax",
              missing: str = "flag", alpha: float = 0.5, coupling_formula: str = "original",
-             lang: str = "en") -> EvaluationResult:
+             lang: str = "en", progress=None) -> EvaluationResult:
     """Evaluate every unit and year with an indicator system.
 
     Parameters
@@ -317,11 +318,17 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
         Coupling degree formula of :func:`cocontrol.metrics.coupling.coupling_coordination`.
     lang : {"en", "zh"}
         Language of grade labels.
+    progress : callable, optional
+        Callback of :mod:`cocontrol.progress`: stage ``evaluation`` counts the steps done
+        (missing values, normalisation, weights, scores, TOPSIS, coupling, peers: 7),
+        stage ``evaluation.topsis`` the years ranked.
 
     Returns
     -------
     EvaluationResult
     """
+    steps = 7
+    report(progress, "evaluation", 0, steps, "missing values")
     ids = system.ids
     values = values.reindex(columns=ids).astype(float).sort_index()
     if units is None:
@@ -330,8 +337,11 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
                              index=pd.Index(values.index.unique("unit"), name="unit"))
     notes: list[str] = []
     filled, mlog = handle_missing(values, missing, units["group"])
+    report(progress, "evaluation", 1, steps, "normalisation")
     r = normalize_panel(filled, system, normalization)
+    report(progress, "evaluation", 2, steps, "weights")
     w, checks, wnotes = indicator_weights(system, r, weighting, alpha)
+    report(progress, "evaluation", 3, steps, "scores")
     notes += wnotes
     w = w.reindex(ids)
     contrib = r.mul(w * 100.0, axis=1)
@@ -355,6 +365,7 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
         scores[d] = s
     scores["complete"] = complete
     level2_scores = pd.DataFrame(l2, index=r.index)
+    report(progress, "evaluation", 4, steps, "TOPSIS")
 
     # TOPSIS closeness within each year on the (treated) raw values
     tops = []
@@ -364,7 +375,9 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
     t_norm = "vector" if np.nanmin(filled.to_numpy(dtype=float)) >= 0 else "minmax"
     if t_norm == "minmax":
         notes.append(Msg("eval_n_topsis_minmax"))
-    for _yr, block in filled.groupby(level="year"):
+    by_year = filled.groupby(level="year")
+    for _yr, block in track(by_year, progress, "evaluation.topsis", total=by_year.ngroups,
+                            message=lambda g: f"year {g[0]}"):
         b = block.dropna()
         if len(b) >= 2:
             c = topsis(b, w.to_numpy(), types, normalization=t_norm)
@@ -375,6 +388,7 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
             ascending=False, method="min").astype(int)
 
     # coupling coordination of the pollution and carbon subsystems
+    report(progress, "evaluation", 5, steps, "coupling coordination")
     coupling = None
     pol = [i for i in ids if t.at[i, "subsystem"] == "pollution"]
     car = [i for i in ids if t.at[i, "subsystem"] == "carbon"]
@@ -390,6 +404,7 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
         coupling = cc.rename(columns={"u1": "u_pollution", "u2": "u_carbon"})
 
     # trends and peer comparison
+    report(progress, "evaluation", 6, steps, "trends and peers")
     trends = _slopes(scores["score"])
     grp = units["group"].reindex(scores.index.get_level_values("unit")).fillna("all")
     yrs = scores.index.get_level_values("year").to_numpy()
@@ -423,6 +438,7 @@ def evaluate(system: IndicatorSystem, values: pd.DataFrame, units: pd.DataFrame 
                 "lang": lang}
     if missing == "flag" and (~complete).any():
         notes.append(Msg("eval_n_flagged", n=int((~complete).sum())))
+    report(progress, "evaluation", steps, steps, "done")
     return EvaluationResult(system=system, values=filled, normalized=r, weights=wt,
                             scores=scores, contributions=contrib.where(complete, np.nan),
                             level2_scores=level2_scores, changes=_changes(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import copy
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from cocontrol import refdata
 from cocontrol.errors import InputError, Problem
 
 ASSUMPTIONS_FILE = "health_assumptions.yaml"
@@ -19,9 +19,8 @@ _Z95 = 1.959963984540054  # standard normal 97.5 % quantile
 def _load() -> dict:
     from cocontrol import io
 
-    path = resources.files("cocontrol") / "data" / "health" / ASSUMPTIONS_FILE
-    with resources.as_file(path) as p:
-        return io.read_yaml(p)
+    name = f"health/{ASSUMPTIONS_FILE}"
+    return io.read_yaml(name, text=refdata.bundled_text(name))
 
 
 def assumptions() -> dict:

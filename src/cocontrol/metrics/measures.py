@@ -66,3 +66,16 @@ def package_metrics(base: Base, scenario: str, reference: str, year: int,
     ta = totals(a).drop(index=CO2E)[[year]].T.set_axis(key)
     tb = totals(b).drop(index=CO2E)[[year]].T.set_axis(key)
     return cocontrol_metrics(ta, tb, lang=lang)
+
+
+def package_result(base: Base, scenarios: list[str] | tuple[str, ...], reference: str,
+                   year: int, lang: str = "en") -> Result:
+    """:func:`package_metrics` of several scenarios against ``reference`` as the labelled
+    result ``package_metrics`` (docs/results-schema.md): one table ``metrics`` (scenario,
+    pollutant, the co-control metric columns)."""
+    names = [n for n in scenarios if n != reference]
+    tab = pd.concat([package_metrics(base, n, reference, year, lang=lang) for n in names],
+                    ignore_index=True)
+    prov = Provenance.of(base.project, gwp=base.project.manifest.gwp)
+    return Result("package_metrics", {"metrics": tab}, prov,
+                  {"reference": reference, "year": int(year), "lang": lang})

@@ -19,6 +19,8 @@ from cocontrol.errors import InfeasibleError
 from cocontrol.optimize import lp as lpm
 from cocontrol.optimize.slp import Plan, Setup, optimise
 from cocontrol.progress import report, track
+from cocontrol.provenance import Provenance
+from cocontrol.results import Result
 
 
 def non_dominated(points: np.ndarray, tol: float = 1e-9) -> np.ndarray:
@@ -130,6 +132,18 @@ def pareto(s: Setup, targets: lpm.Targets, n_points: int = 9, year: int | None =
     tab.insert(0, "point", np.arange(1, len(tab) + 1))
     tab.attrs["year"] = int(y)
     return tab, plans
+
+
+def pareto_result(table: pd.DataFrame, s: Setup | None = None) -> Result:
+    """The table of :func:`pareto` as the labelled result ``pareto_front``
+    (docs/results-schema.md); its evaluation year is in ``meta["year"]``."""
+    cols = ["point", "eps_pm25_ugm3", "eps_co2_t", "cost_pv_yuan", "pm25_ugm3", "co2_t",
+            "converged"]
+    tab = table.reindex(columns=cols) if len(table) else pd.DataFrame(columns=cols)
+    project = getattr(getattr(s, "base", None), "project", None)
+    year = table.attrs.get("year")
+    return Result("pareto_front", {"front": tab}, Provenance.of(project),
+                  {"year": None if year is None else int(year)})
 
 
 def pareto_lp(d: lpm.LPData, targets: lpm.Targets, n_points: int = 20, year_index: int = -1,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cocontrol import io
+from cocontrol import refdata
 from cocontrol.errors import InputError, Problem
 from cocontrol.progress import track
 from cocontrol.scenario import measures as mlib
@@ -169,11 +169,7 @@ def measure_links(user: pd.DataFrame | None = None) -> pd.DataFrame:
     """Links between measures: ``first, second, kind, source``; kind ``equal`` (companion:
     same penetration path) or ``requires`` (p_first ≤ p_second: the first needs the second).
     Bundled: the companion pairs of docs/measures.md; a user table is appended."""
-    from importlib import resources
-
-    path = resources.files("cocontrol") / "data" / "optimize" / "measure_links.csv"
-    with resources.as_file(path) as p:
-        links = io.read_frame(p)
+    links = refdata.bundled_frame("optimize/measure_links.csv")
     if user is not None and len(user):
         links = pd.concat([links, user], ignore_index=True)
     bad = ~links["kind"].isin(["equal", "requires"])

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
-from importlib import resources
 
 import pandas as pd
 
-from cocontrol import io
+from cocontrol import io, refdata
 
 KINDS = ("sector", "fuel", "process", "species", "unit", "technology")
 
 
 @cache
 def _aliases() -> dict[str, dict[str, str]]:
-    path = resources.files("cocontrol") / "data" / "code_aliases.csv"
-    with resources.as_file(path) as p:
-        df = io.read_table(p)
+    df = refdata.bundled_table("code_aliases.csv")
     out: dict[str, dict[str, str]] = {k: {} for k in KINDS}
     for kind, alias, code in df[["kind", "alias", "code"]].itertuples(index=False):
         out[str(kind)][str(alias).strip()] = str(code).strip()
@@ -33,9 +30,7 @@ def _aliases() -> dict[str, dict[str, str]]:
 
 def alias_table() -> pd.DataFrame:
     """The alias table (a copy)."""
-    path = resources.files("cocontrol") / "data" / "code_aliases.csv"
-    with resources.as_file(path) as p:
-        return io.read_table(p).drop(columns=[io.ROW])
+    return refdata.bundled_table("code_aliases.csv").drop(columns=[io.ROW])
 
 
 def resolve(value: str, kind: str, codes: set[str]) -> str | None:

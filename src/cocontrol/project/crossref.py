@@ -9,7 +9,6 @@ and the key, what was found, and the nearest valid values.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -27,9 +26,7 @@ OPT = "optimisation.yaml"
 
 @cache
 def bundled_measure_ids() -> frozenset[str]:
-    path = resources.files("cocontrol") / "data" / "measures.csv"
-    with resources.as_file(path) as p:
-        df = io.read_table(p)
+    df = refdata.bundled_table("measures.csv")
     return frozenset(str(x) for x in df["id"].dropna())
 
 

@@ -7,9 +7,12 @@ action lives in its handler:
   ratio ...), reported as problems naming file, row and column;
 * ``new_lines(base_lines, mm, select)`` and ``prepare(base, mm, key_index)`` — lines the
   action can move activity to, and the line indices it needs at run time;
-* ``apply(state, measure, idx, p)`` — the action in a scenario run (bundled actions are done
-  by the vectorised core of :mod:`cocontrol.scenario.engine`; a registered action is called
-  here);
+* ``compile(base, mm, sidx)`` — what a run needs of the measure row, without tables (the
+  removal efficiencies of a control technology ...), kept in the measure's compiled plan;
+* ``apply(state, measure, idx, p)`` — the action in a scenario run: the engine
+  (:mod:`cocontrol.scenario.engine`) calls the handler of every measure, bundled or
+  registered, on the whole batch at once (arrays with a leading member axis), so an action
+  costs vectorised numpy operations over its lines, never a loop over lines or members;
 * ``lines(base, mid, region_mask)`` and ``linked(base, mid, fp)`` — its footprint: the lines
   it writes and the lines it pulls in through switches, energy penalties and the electricity
   balance (used by marginal effects and by the optimiser's reduced linearisation).
@@ -33,12 +36,21 @@ Flag = Callable[[np.ndarray, str, str, str], None]  # flag(mask, column, message
 
 class Action:
     """Base handler. ``name`` is the code in the ``action`` column; ``builtin`` actions are
-    applied by the engine's core."""
+    the bundled ones (they cannot be unregistered).
+
+    ``block`` names the per-cell array the action writes besides activity: ``"R"`` (the
+    control factor, stored only on the lines and species that such measures change) or
+    ``"F"`` (the emission-factor multiplier, likewise); ``block_species(plan)`` gives the
+    species indices of that block."""
 
     name: str = ""
     builtin: bool = False
     needs_magnitude: bool = True
     electric: bool = False  # changes electricity demand or generation
+    block: str | None = None  # "R" (control factor) or "F" (factor multiplier)
+
+    def block_species(self, plan) -> tuple[int, ...]:
+        return ()
 
     # ------------------------------------------------------------ validate
     def validate(self, df: pd.DataFrame, mine: np.ndarray, flag: Flag) -> None:
@@ -56,11 +68,22 @@ class Action:
     def prepare(self, base, mm: pd.Series, key_index: dict) -> None:
         """Index what runs need (e.g. target lines) on ``base``."""
 
+    def compile(self, base, mm: pd.Series, sidx: dict[str, int]) -> dict:
+        """Extra fields of the measure's compiled plan (``engine._Plan``), from its row
+        ``mm``; ``sidx`` maps species codes to their index."""
+        return {}
+
     # ------------------------------------------------------------ run
+    def run_lines(self, base, mid: str, rmask: np.ndarray | None) -> np.ndarray:
+        """Indices of the lines the measure works on in a run (within ``rmask``)."""
+        idx = base.selection(mid)
+        return idx if rmask is None else idx[rmask[idx]]
+
     def apply(self, state, mid: str, mm: pd.Series, idx: np.ndarray, p: np.ndarray) -> None:
         """Apply the measure on lines ``idx`` with penetration paths ``p`` ((K or 1) × T) to
-        the run ``state`` (``A`` activity K × N × T, ``species``,
-        ``record(idx, affected, d_activity, d_idx)`` with K × lines × T arrays)."""
+        the run ``state`` (:class:`cocontrol.scenario.engine.RunState`: ``A`` activity
+        K × N × T, ``species``, ``record(idx, affected, d_activity, d_idx)`` with
+        K × lines × T arrays; bundled actions also use its plan, blocks and balances)."""
         raise NotImplementedError(f"action {self.name!r} has no run-time handler")
 
     # ------------------------------------------------------------ footprint
@@ -91,7 +114,15 @@ def power_lines(base) -> np.ndarray:
 
 
 class Reduce(Action):
+    """A[n,t] ← A[n,t] × (1 − p_t·m)."""
+
     name, builtin = "reduce", True
+
+    def apply(self, state, mid, mm, idx, p):
+        A = state.A
+        delta = A[:, idx] * (p * state.plan.magnitude)[:, None, :]
+        A[:, idx] -= delta
+        state.record(idx, delta, -delta, idx)
 
 
 class Switch(Action):
@@ -122,6 +153,28 @@ class Switch(Action):
 
         _index_switch(base, mm, key_index)
 
+    def run_lines(self, base, mid, rmask):
+        idx = base.targets_of[mid][0]
+        return idx if rmask is None else idx[rmask[idx]]
+
+    def apply(self, state, mid, mm, idx, p):
+        """moved = A[n,t]·p_t·m;  A[n,t] −= moved;  A[target,t] += moved × conv (the
+        targets' electricity is added demand for the electricity balance)."""
+        base, A = state.base, state.A
+        _, tgt, conv = base.targets_of[mid]
+        if state.rmask is not None:
+            keep = state.rmask[base.targets_of[mid][0]]
+            tgt, conv = tgt[keep], conv[keep]
+        moved = A[:, idx] * (p * state.plan.magnitude)[:, None, :]
+        A[:, idx] -= moved
+        gained = moved * conv[None, :, None]
+        np.add.at(A, (slice(None), tgt), gained)
+        is_el = state.is_electricity[tgt]
+        if is_el.any():
+            np.add.at(state.added, (slice(None), tgt[is_el]), gained[:, is_el])
+        state.record(idx, moved, np.concatenate([-moved, gained], 1),
+                     np.concatenate([idx, tgt]))
+
     def lines(self, base, mid, rmask=None):
         m = np.zeros(len(base.lines), bool)
         idx, tgt, _ = base.targets_of[mid]
@@ -146,7 +199,52 @@ class Switch(Action):
 
 
 class Control(Action):
-    name, builtin, needs_magnitude = "control", True, False
+    """R[n,s,t] ← (1 − p_t)·R[n,s,t] + p_t·(1 − η_s) for the species the technology abates,
+    plus its energy penalty (own fuel, or purchased electricity) and NH3 slip."""
+
+    name, builtin, needs_magnitude, block = "control", True, False, "R"
+
+    def block_species(self, plan):
+        return tuple(j for j, _ in plan.eta)
+
+    def compile(self, base, mm, sidx):
+        rem = refdata.table("control_removal")
+        eta = rem[rem["technology"] == mm["technology"]]
+        kw = {"eta": tuple((sidx[s], float(e)) for s, e in
+                           zip(eta["species"], eta["efficiency"], strict=True) if s in sidx)}
+        tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
+        kw["pen_f"] = float(tech["energy_penalty"]) if pd.notna(tech["energy_penalty"]) \
+            else 0.0
+        if pd.notna(tech["nh3_slip"]) and float(tech["nh3_slip"]) > 0 and "NOx" in sidx:
+            e_nox = eta.loc[eta["species"] == "NOx", "efficiency"]
+            if len(e_nox):
+                kw["slip"] = (float(tech["nh3_slip"]), float(e_nox.iloc[0]))
+        return kw
+
+    def apply(self, state, mid, mm, idx, p):
+        from cocontrol.scenario.engine import GJ_PER_MWH
+
+        base, A, pl, ctl, R = state.base, state.A, state.plan, state.ctl, state.R
+        ri = ctl.pos[idx]
+        for j, e in pl.eta:
+            jj = ctl.jpos[j]
+            R[:, ri, jj, :] = (1 - p)[:, None, :] * R[:, ri, jj, :] \
+                + (p * (1 - e))[:, None, :]
+        own, via, elec = base.penalty_of[mid]
+        rmask = state.rmask
+        if rmask is not None:
+            own = own[rmask[own]]
+            via, elec = via[rmask[via]], elec[rmask[via]]
+        d_own = A[:, own] * (p * pl.pen_f)[:, None, :]
+        A[:, own] += d_own
+        d_el = A[:, via] * base.gj[via][None, :, None] * (p * pl.pen_f)[:, None, :] \
+            / GJ_PER_MWH
+        np.add.at(A, (slice(None), elec), d_el)
+        np.add.at(state.added, (slice(None), elec), d_el)
+        if pl.slip is not None:
+            state.slip[:, ri] += (p * pl.slip[0] / 1000 * pl.slip[1])[:, None, :]
+        state.record(idx, A[:, idx] * p[:, None, :], np.concatenate([d_own, d_el], 1),
+                     np.concatenate([own, elec]))
 
     def validate(self, df, mine, flag):
         flag(mine & df["technology"].isna().to_numpy(), "technology",
@@ -203,7 +301,25 @@ class Control(Action):
 
 
 class Factor(Action):
-    name, builtin = "factor", True
+    """F[n,s,t] ← F[n,s,t] × (1 − p_t·m) for the measure's species."""
+
+    name, builtin, block = "factor", True, "F"
+
+    def block_species(self, plan):
+        return plan.factor_j
+
+    def compile(self, base, mm, sidx):
+        return {"factor_j": tuple(sidx[s.strip()] for s in str(mm["species"]).split(";")
+                                  if s.strip() in sidx)}
+
+    def apply(self, state, mid, mm, idx, p):
+        fac, F, pl = state.fac, state.F, state.plan
+        fi = fac.pos[idx]
+        for j in pl.factor_j:
+            F[:, fi, fac.jpos[j], :] *= (1 - p * pl.magnitude)[:, None, :]
+        K, T = state.A.shape[0], state.A.shape[2]
+        state.record(idx, state.A[:, idx] * p[:, None, :], np.zeros((K, 0, T)),
+                     np.empty(0, np.int64))
 
     def validate(self, df, mine, flag):
         super().validate(df, mine, flag)
@@ -212,7 +328,16 @@ class Factor(Action):
 
 
 class Renewable(Action):
+    """Local power plants' fuel use × (1 − p_t·m), applied in the electricity balance after
+    every other measure (the engine records its effects there)."""
+
     name, builtin, electric = "renewable", True, True
+
+    def run_lines(self, base, mid, rmask):
+        return np.empty(0, np.int64)  # the power lines are found by the balance
+
+    def apply(self, state, mid, mm, idx, p):
+        state.renewables.append((mid, p * state.plan.magnitude, state.rmask, state.region))
 
     def selected(self, base, mid):
         return np.flatnonzero(power_lines(base))

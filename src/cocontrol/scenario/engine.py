@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cocontrol import io, refdata, units
+from cocontrol import refdata, units
 from cocontrol._frame import factorize_columns
 from cocontrol.errors import InputError, MissingFactorError, Problem
 from cocontrol.inventory import Inventory, compute
@@ -230,6 +230,7 @@ def warm(base: Base) -> None:
     used = {mid for sc in base.scenarios.values() for mid in sc.measures}
     for mid in sorted(used):
         pl = plan(base, mid)
+        _lib_row(base, mid)
         if pl.action != "renewable":
             base.selection(mid)
         _per_line(base, f"basis:{pl.basis}",
@@ -339,6 +340,7 @@ def restrict(base: Base, mask: np.ndarray) -> Base:
         sub.penalty_of[mid] = (pos[own[mask[own]]], pos[via[keep]], pos[elec[keep]])
     sub.__dict__["_lib"] = base.lib
     sub.__dict__["_plans"] = base.__dict__.setdefault("_plans", {})  # line-independent
+    sub.__dict__["_rows"] = base.__dict__.setdefault("_rows", {})
     sub.__dict__["_per_line"] = {k: v[idx] for k, v in base.__dict__.get("_per_line",
                                                                          {}).items()}
     sub.__dict__["_sel"] = {mid: pos[s[mask[s]]]
@@ -451,22 +453,7 @@ def plan(base: Base, mid: str) -> _Plan:
     mm = base.lib.loc[mid]
     sidx = {s: i for i, s in enumerate(base.species)}
     basis = mm["cost_basis"] if isinstance(mm["cost_basis"], str) else ""
-    kw = {}
-    if mm["action"] == "control":
-        rem = refdata.table("control_removal")
-        eta = rem[rem["technology"] == mm["technology"]]
-        kw["eta"] = tuple((sidx[s], float(e)) for s, e in
-                          zip(eta["species"], eta["efficiency"], strict=True) if s in sidx)
-        tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
-        kw["pen_f"] = float(tech["energy_penalty"]) if pd.notna(tech["energy_penalty"]) \
-            else 0.0
-        if pd.notna(tech["nh3_slip"]) and float(tech["nh3_slip"]) > 0 and "NOx" in sidx:
-            e_nox = eta.loc[eta["species"] == "NOx", "efficiency"]
-            if len(e_nox):
-                kw["slip"] = (float(tech["nh3_slip"]), float(e_nox.iloc[0]))
-    elif mm["action"] == "factor":
-        kw["factor_j"] = tuple(sidx[s.strip()] for s in str(mm["species"]).split(";")
-                               if s.strip() in sidx)
+    kw = handler(mm["action"]).compile(base, mm, sidx)
     p = cache[mid] = _Plan(mid, mm["action"], ORDER[mm["category"]], float(mm["magnitude"]),
                            float(mm["max_penetration"]), int(mm["start_year"]),
                            int(mm["full_year"]), basis, **kw)
@@ -621,82 +608,32 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
     added = _alloc(K, N, T)
     added[...] = 0.0
     plans = [plan(base, u.id) for u, _, _ in entries]
+    hands = [handler(pl.action) for pl in plans]
     # store what varies: the control factor R only on the lines and species that control
     # measures change, the factor multiplier F only on those of factor measures
-    ctl = _Sub(base, [pl for pl in plans if pl.action == "control"], [j for pl in plans
-               if pl.action == "control" for j, _ in pl.eta], K)
-    fac = _Sub(base, [pl for pl in plans if pl.action == "factor"], [j for pl in plans
-               if pl.action == "factor" for j in pl.factor_j], K)
+    blocks = {}
+    for b in ("R", "F"):
+        mine = [(pl, h) for pl, h in zip(plans, hands, strict=True) if h.block == b]
+        blocks[b] = _Sub(base, [pl for pl, _ in mine],
+                         [j for pl, h in mine for j in h.block_species(pl)], K)
+    ctl, fac = blocks["R"], blocks["F"]
     R = ctl.values(base.R0)
     F = fac.values(None)
     slip = np.zeros((K, len(ctl.lines), T))
     records, pens, renewables = [], {}, []
-    for (u, region, p), pl in zip(entries, plans, strict=True):
+    state = RunState(A, base.species, None, base=base, added=added, R=R, F=F, ctl=ctl,
+                     fac=fac, slip=slip, renewables=renewables,
+                     is_electricity=_is_electricity(base))
+    for (u, region, p), pl, h in zip(entries, plans, hands, strict=True):
         pens[u.id if region is None else (u.id, region)] = p
         rmask = None if region is None else region_mask(base, region)
         n_rec = len(records)
-        mag = pl.magnitude
-        act = pl.action
-        if act == "renewable":
-            renewables.append((u.id, p * mag, rmask, region))
-            continue
-        if act == "switch":
-            idx, tgt, conv = base.targets_of[u.id]
-        else:
-            idx = base.selection(u.id)
-            tgt = conv = None
-        if rmask is not None:
-            keep = rmask[idx]
-            idx = idx[keep]
-        pk = p[:, None, :]
-        if act == "reduce":
-            delta = A[:, idx] * (p * mag)[:, None, :]
-            A[:, idx] -= delta
-            records.append(_record(base, pl, idx, delta, -delta, idx))
-        elif act == "switch":
-            if rmask is not None:
-                tgt, conv = tgt[keep], conv[keep]
-            moved = A[:, idx] * (p * mag)[:, None, :]
-            A[:, idx] -= moved
-            gained = moved * conv[None, :, None]
-            np.add.at(A, (slice(None), tgt), gained)
-            is_el = _is_electricity(base)[tgt]
-            if is_el.any():
-                np.add.at(added, (slice(None), tgt[is_el]), gained[:, is_el])
-            records.append(_record(base, pl, idx, moved, np.concatenate([-moved, gained], 1),
-                                   np.concatenate([idx, tgt])))
-        elif act == "control":
-            ri = ctl.pos[idx]
-            for j, e in pl.eta:
-                jj = ctl.jpos[j]
-                R[:, ri, jj, :] = (1 - p)[:, None, :] * R[:, ri, jj, :] \
-                    + (p * (1 - e))[:, None, :]
-            own, via, elec = base.penalty_of[u.id]
-            if rmask is not None:
-                own = own[rmask[own]]
-                via, elec = via[rmask[via]], elec[rmask[via]]
-            d_own = A[:, own] * (p * pl.pen_f)[:, None, :]
-            A[:, own] += d_own
-            d_el = A[:, via] * base.gj[via][None, :, None] * (p * pl.pen_f)[:, None, :] \
-                / GJ_PER_MWH
-            np.add.at(A, (slice(None), elec), d_el)
-            np.add.at(added, (slice(None), elec), d_el)
-            if pl.slip is not None:
-                slip[:, ri] += (p * pl.slip[0] / 1000 * pl.slip[1])[:, None, :]
-            records.append(_record(base, pl, idx, A[:, idx] * pk,
-                                   np.concatenate([d_own, d_el], 1), np.concatenate([own, elec])))
-        elif act == "factor":
-            fi = fac.pos[idx]
-            for j in pl.factor_j:
-                F[:, fi, fac.jpos[j], :] *= (1 - p * mag)[:, None, :]
-            records.append(_record(base, pl, idx, A[:, idx] * pk, np.zeros((K, 0, T)),
-                                   np.empty(0, np.int64)))
-        else:  # a registered action (cocontrol.scenario.actions): its handler applies it
-            def _rec(i, affected, dact, dact_idx, _pl=pl):
-                records.append(_record(base, _pl, i, affected, dact, dact_idx))
 
-            handler(act).apply(RunState(A, base.species, _rec), u.id, base.lib.loc[u.id],
-                               idx, p)
+        def _rec(i, affected, dact, dact_idx, _pl=pl):
+            records.append(_record(base, _pl, i, affected, dact, dact_idx))
+
+        state.record, state.plan, state.rmask, state.region = _rec, pl, rmask, region
+        h.apply(state, u.id, _lib_row(base, u.id), h.run_lines(base, u.id, rmask), p)
         for rec in records[n_rec:]:
             rec["region"] = region
     _electricity_balance(base, A, added, elec_offset, renewables, records)
@@ -826,13 +763,40 @@ def _emissions(base: Base, A, F, R, slip, ctl: _Sub, fac: _Sub, ef=None, out=Non
 
 @dataclass
 class RunState:
-    """What a registered action's handler may change in a run: activity ``A`` (K × N × T,
-    K members of a batch, 1 for a run) and the per-measure effects (``record``). The
-    penetration ``p`` given to the handler is (K or 1) × T."""
+    """What an action's handler may change in a run: activity ``A`` (K × N × T, K members
+    of a batch, 1 for a run) and the per-measure effects (``record``). The penetration ``p``
+    given to the handler is (K or 1) × T.
+
+    The bundled actions also use the compiled ``plan`` of the measure, its region mask
+    ``rmask`` (None: every region), the control-factor block ``R`` on the lines and species
+    of ``ctl``, the factor block ``F`` on those of ``fac``, NH3 ``slip``, the electricity
+    demand ``added`` by measures and the ``renewables`` applied in the electricity balance.
+    """
 
     A: np.ndarray
     species: tuple[str, ...]
     record: object  # record(idx, affected (K × n × T), d_activity (K × m × T), d_idx (m,))
+    base: Base | None = None
+    plan: _Plan | None = None
+    rmask: np.ndarray | None = None
+    region: str | None = None
+    added: np.ndarray | None = None  # K × N × T MWh
+    R: np.ndarray | None = None  # K × ctl lines × ctl species × T
+    F: np.ndarray | None = None  # K × fac lines × fac species × T
+    ctl: _Sub | None = None
+    fac: _Sub | None = None
+    slip: np.ndarray | None = None  # K × ctl lines × T
+    renewables: list | None = None
+    is_electricity: np.ndarray | None = None  # per line
+
+
+def _lib_row(base: Base, mid: str) -> pd.Series:
+    """The library row of measure ``mid`` (cached on the base)."""
+    cache = base.__dict__.setdefault("_rows", {})
+    r = cache.get(mid)
+    if r is None:
+        r = cache[mid] = base.lib.loc[mid]
+    return r
 
 
 def _entries(base: Base, sc, exclude, penetrations):
@@ -1000,13 +964,7 @@ def refdata_prices() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _prices() -> pd.DataFrame:
-    from importlib import resources
-
-    path = resources.files("cocontrol") / "data" / "fuel_prices.csv"
-    with resources.as_file(path) as p:
-        if not Path(p).exists():
-            raise FileNotFoundError(p)
-        return io.read_frame(p).set_index("fuel")
+    return refdata.bundled_frame("fuel_prices.csv").set_index("fuel")
 
 
 def power_lines(base: Base) -> np.ndarray:

@@ -6,7 +6,6 @@ See ``docs/scenario-schema.md`` for the columns and ``docs/measures.md`` for the
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -41,11 +40,9 @@ def bundled() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _bundled() -> pd.DataFrame:
-    path = resources.files("cocontrol") / "data" / "measures.csv"
-    with resources.as_file(path) as p:
-        if not Path(p).exists():
-            return pd.DataFrame(columns=COLUMNS)
-        return validate(_read(p))
+    df = refdata.bundled_table("measures.csv")
+    df.attrs["file"] = "measures.csv"
+    return validate(df)
 
 
 def validate(df: pd.DataFrame) -> pd.DataFrame:

@@ -18,12 +18,12 @@ import string
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import yaml
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from cocontrol import refdata
 from cocontrol.security.errors import PasswordRejected, SecurityError
 
 
@@ -104,8 +104,7 @@ MAX_LENGTH = 128
 @cache
 def common_passwords() -> frozenset[str]:
     """The bundled list of common passwords (lower case), see the file's header for its source."""
-    text = (resources.files("cocontrol") / "data" / "security" / "common_passwords.yaml"
-            ).read_text(encoding="utf-8")
+    text = refdata.bundled_text("security/common_passwords.yaml")
     return frozenset(str(p).strip().lower() for p in yaml.safe_load(text)["passwords"])
 
 

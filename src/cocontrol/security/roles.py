@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from cocontrol import refdata
 from cocontrol.security.errors import SecurityError
 
 ScopeKind = Literal["all", "subtree", "published"]
@@ -118,8 +118,7 @@ def parse_catalogue(doc: dict) -> Catalogue:
 @cache
 def builtin() -> Catalogue:
     """The built-in catalogue (``data/security/roles.yaml``)."""
-    text = (resources.files("cocontrol") / "data" / "security" / "roles.yaml").read_text(
-        encoding="utf-8")
+    text = refdata.bundled_text("security/roles.yaml")
     return parse_catalogue(yaml.safe_load(text))
 
 
