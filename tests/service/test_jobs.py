@@ -213,7 +213,7 @@ def test_scenario_and_compare_jobs(client):
     assert rs["summary"]["co2_peak_year"] == y
     assert abs(rs["summary"]["co2_peak_t"] - v) <= 1e-9 * v
     rc = client.get(f"/api/results/{jc['result_id']}").json()
-    assert {t["name"] for t in rc["tables"]} == {"pathways", "metrics"}
+    assert {t["name"] for t in rc["tables"]} == {"pathways", "metrics", "iamc"}
     m = client.get(f"/api/results/{rc['id']}/tables/metrics", params={"limit": 100}).json()
     assert {r["scenario"] for r in m["rows"]} == {"policy"}
 
