@@ -47,7 +47,20 @@ def test_result_records_its_provenance_and_downloads(client):
     res = client.get(f"/api/results/{job['result_id']}").json()
     assert res["project_version_id"] == v1["id"]
     assert res["input_hash"] == input_hash("inventory", job["params"], v1["content_hash"])
-    assert res["code_version"].startswith("0.") and res["factor_version"].startswith("bundled:")
+    # one provenance shape in library and service (cocontrol.provenance.Provenance): in the
+    # row, in the answer and in each Parquet file's metadata
+    from cocontrol.provenance import Provenance, factor_version
+    from cocontrol.service import store
+
+    assert res["code_version"].startswith("0.") and res["factor_version"] == factor_version()
+    prov = Provenance.from_dict(res["provenance"])
+    assert prov.project_hash == v1["content_hash"] and prov.code_version == res["code_version"]
+    assert prov.factor_version == res["factor_version"]
+    assert prov.assumptions["gwp"] == res["assumptions"]["gwp"]
+    meta = store.file_metadata(client.app.state.settings.results_dir / res["id"]
+                               / "inventory.parquet")
+    assert meta["provenance"] == res["provenance"] and meta["table"] == "inventory"
+    assert meta["kind"] == "inventory" and meta["input_hash"] == res["input_hash"]
     names = {t["name"] for t in res["tables"]}
     assert {"inventory", "iamc"} <= names
     page = client.get(f"/api/results/{res['id']}/tables/inventory",

@@ -439,15 +439,18 @@ class JobManager:
             content = s.get(ProjectVersion, job.project_version_id).content_hash
         root = self.settings.results_dir
         try:
-            _, tables, files = store.write_result(root, rid, output.tables, output.files)
+            prov = store.provenance(content, output.assumptions)
+            ihash = input_hash(job.kind, job.params, content)
+            _, tables, files = store.write_result(root, rid, output.tables, output.files, {
+                "kind": job.kind, "provenance": prov.to_dict(), "input_hash": ihash,
+                "project_version_id": job.project_version_id})
             summary = json.loads(json.dumps(output.summary, default=str))
             s.add(Result(id=rid, org_id=job.org_id, job_id=job.id, kind=job.kind,
-                         project_version_id=job.project_version_id,
-                         input_hash=input_hash(job.kind, job.params, content),
-                         code_version=store.code_version(),
-                         factor_version=store.factor_version(),
+                         project_version_id=job.project_version_id, input_hash=ihash,
+                         code_version=prov.code_version, factor_version=prov.factor_version,
                          assumptions=json.loads(json.dumps(output.assumptions, default=str)),
-                         tables={"tables": tables, "files": files}, summary=summary))
+                         tables={"tables": tables, "files": files,
+                                 "provenance": prov.to_dict()}, summary=summary))
             s.flush()
             if not self._final(s, job.id, status=SUCCEEDED, progress=1.0, message="done"):
                 s.rollback()  # cancelled or timed out while storing: the result goes
