@@ -244,3 +244,39 @@ def test_library_progress_becomes_job_progress():
 
     assert [f for f, _ in seen] == pytest.approx([0.2, 0.3, 0.4, 0.5, 0.6])
     assert seen[0][1] == "demo.loop: item"
+
+
+def test_evaluation_job_reads_the_values_file_of_a_project_version(client):
+    """The values come from an uploaded file (read as ``cocontrol evaluate`` reads it): the
+    scores equal a direct evaluate() of the same file; a file the version does not have, or
+    both sources at once, is refused plainly."""
+    from tests.service.helpers import DEMO, demo_files
+
+    from cocontrol.evaluation import evaluate, load_system, load_values
+
+    org, pid, _ = make_project(client)
+    values = DEMO.parent / "evaluation" / "cities_values.csv"
+    r = client.post(f"/api/projects/{pid}/versions", files=[
+        *demo_files(), ("files", (values.name, values.read_bytes(), "text/csv"))])
+    assert r.status_code == 201, r.text
+    v2 = r.json()["version"]
+    ok = client.post("/api/jobs/evaluation", json={"project_version_id": v2["id"], "params": {
+        "values_file": "cities_values.csv", "system": "city"}})
+    missing = client.post("/api/jobs/evaluation", json={"project_version_id": v2["id"],
+                                                        "params": {"values_file": "no.csv"}})
+    both = client.post("/api/jobs/evaluation", json={"project_version_id": v2["id"], "params": {
+        "values_file": "cities_values.csv", "values": [{"unit": "a", "year": 2020}]}})
+    assert both.status_code == 422
+    job = wait(client, ok.json()["id"], 120)
+    assert job["status"] == "succeeded", job
+    got = pd.read_csv(io.StringIO(client.get(f"/api/results/{job['result_id']}/tables/scores",
+                                             params={"format": "csv"}).text))
+    system = load_system("city")
+    lib = evaluate(system, *load_values(values, system)).scores.reset_index()
+    m = got.merge(lib, on=["unit", "year"], suffixes=("_api", "_lib"))
+    assert len(m) == len(lib) == len(got)
+    pd.testing.assert_series_equal(m["score_api"], m["score_lib"], check_names=False)
+    bad = wait(client, missing.json()["id"], 60)
+    assert bad["status"] == "failed"
+    p = bad["error"]["problems"][0]
+    assert p["file"] == "no.csv" and "cities_values.csv" in p["expected"]

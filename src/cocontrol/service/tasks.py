@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cocontrol.errors import InputError, Problem
 
@@ -140,11 +140,16 @@ class AirQualityParams(Params):
 
 
 class EvaluationParams(Params):
-    """An evaluation with a built-in indicator system (as ``cocontrol evaluate``); ``values``
-    are the rows of the values table (unit, year, one column per indicator)."""
+    """An evaluation (as ``cocontrol evaluate``) of the indicator values in ``values_file``, a
+    table of the project version (.csv or .xlsx, read as the CLI reads it), or in ``values``,
+    the rows of such a table (unit, year, one column per indicator). ``system``: a built-in
+    indicator system, or ``project`` for the version's evaluation.yaml."""
 
-    system: Literal["city", "park", "enterprise"] = "city"
-    values: list[dict[str, str | float | int | None]] = Field(min_length=1, max_length=20000)
+    system: Literal["city", "park", "enterprise", "project"] = "city"
+    values_file: str | None = Field(None, pattern=r"^[A-Za-z0-9_\-]{1,64}\.(csv|xlsx)$",
+                                    description="file of the project version")
+    values: list[dict[str, str | float | int | None]] | None = Field(
+        None, min_length=1, max_length=20000)
     weighting: Literal["template", "ahp", "equal", "entropy", "critic", "combined"] = \
         "template"
     normalization: Literal["minmax", "vector", "target"] = "minmax"
@@ -152,6 +157,13 @@ class EvaluationParams(Params):
     alpha: float = Field(0.5, ge=0, le=1)
     report: Report = Field("none", description=REPORT_DOC)
     lang: Literal["en", "zh"] = "en"
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.values is None) == (self.values_file is None):
+            raise ValueError("give the indicator values either as values_file (a file of the "
+                             "project version) or as values (rows), not both or neither")
+        return self
 
 
 class HealthParams(Params):
@@ -178,6 +190,17 @@ def _need(folder: Path | None) -> Path:
     if folder is None:
         raise InputError("this job needs a project version")
     return folder
+
+
+def _project_file(folder: Path | None, name: str, column: str) -> Path:
+    """File ``name`` of the job's project version; a problem naming it if there is none."""
+    if folder is None or not (folder / name).is_file():
+        have = sorted(p.name for p in folder.iterdir()) if folder is not None else []
+        raise InputError([Problem(file=name, column=column, value=name,
+                                  message="not a file of the project version" if folder
+                                  else "needs a project version (project_version_id)",
+                                  expected=", ".join(have) or "a project version")])
+    return folder / name
 
 
 def inventory(folder, p: InventoryParams, progress: Progress) -> TaskOutput:
@@ -379,9 +402,18 @@ def evaluation(folder, p: EvaluationParams, progress: Progress) -> TaskOutput:
     from cocontrol.evaluation import evaluate, load_system, load_values
 
     progress(0.1, "validating the indicator values")
-    system = load_system(p.system)
-    values, units = load_values(pd.DataFrame(p.values), system,
-                                file="request body (params.values)")
+    if p.system == "project":
+        system = load_system(_project_file(folder, "evaluation.yaml", "params.system"))
+    else:
+        system = load_system(p.system)
+    if p.values_file is not None:
+        from cocontrol.evaluation.data import read_table
+
+        df, sheet = read_table(_project_file(folder, p.values_file, "params.values_file"))
+        values, units = load_values(df, system, file=p.values_file, sheet=sheet)
+    else:
+        values, units = load_values(pd.DataFrame(p.values), system,
+                                    file="request body (params.values)")
     progress(0.4, "scoring")
     r = evaluate(system, values, units, weighting=p.weighting, normalization=p.normalization,
                  missing=p.missing, alpha=p.alpha, lang=p.lang)
