@@ -21,6 +21,7 @@ from cocontrol.cli.common import (
     lang_option,
     pdf_option,
     ui_lang,
+    wrote,
 )
 from cocontrol.errors import CocontrolError, InputError, Problem
 
@@ -132,7 +133,7 @@ def register(app: typer.Typer) -> None:
                                               rank_method.value, weights.value, dim_w,
                                               report, xlsx, to_year, assets.value, pdf)
                 for p in written:
-                    console.print(f"wrote {p}")
+                    wrote(p)
                 if xlsx is None:
                     shares = res.shares[["strong_synergy", "weak_synergy", "weak_antagonism",
                                          "strong_antagonism", "judgements"]].astype(int)

@@ -16,8 +16,10 @@ from cocontrol.cli.common import (
     emit,
     fail,
     lang_option,
+    note,
     pdf_option,
     ui_lang,
+    wrote,
 )
 from cocontrol.errors import CocontrolError
 
@@ -120,12 +122,12 @@ def register(app: typer.Typer) -> None:
             fail(e)
             return
         for n in res.notes:
-            console.print(f"[yellow]note:[/] {n}", highlight=False)
+            note(n)
         if fmt == Format.xlsx:
             if output is None:
                 raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
             write_excel({res.system.meta.get("id", "eval"): res}, output, ui_lang(lang))
-            console.print(f"wrote {output}")
+            wrote(output)
         else:
             emit(res.scores.drop(columns=["complete"]), fmt, output,
                  title=res.system.name(ui_lang(lang)))
@@ -137,7 +139,7 @@ def register(app: typer.Typer) -> None:
                 fail(e)
                 return
             for p in [html, *([html.with_suffix(".pdf")] if pdf else [])]:
-                console.print(f"wrote {p}")
+                wrote(p)
 
 
     @app.command("evaluation-template")
@@ -158,7 +160,7 @@ def register(app: typer.Typer) -> None:
             io.copy_file(builtin_path(name), output)
         else:
             system_to_excel(system, output)
-        console.print(f"wrote {output}")
+        wrote(output)
 
 
 def demo(out: Path, lang: str = "en", assets: str = "inline", pdf: bool = False) -> list[Path]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, console, emit, fail
+from cocontrol.cli.common import Format, console, emit, fail, wrote
 from cocontrol.errors import CocontrolError
 
 
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         if out is not None and prob is not None:
             from cocontrol.uncertainty import report
 
-            console.print(f"wrote {report.write(res, prob, out / 'uncertainty_report.html', sobol=sob, tornado=tor, notes=model.notes, lang=lang)}")
+            wrote(report.write(res, prob, out / 'uncertainty_report.html', sobol=sob, tornado=tor, notes=model.notes, lang=lang))
         for n in model.notes:
             console.print(f"note: {n}")
         if prob is None:
