@@ -1,9 +1,9 @@
 """Load test of the platform service on loopback (issue 13): 50 concurrent clients, mixed
 reads and job submissions, bounded in count (30 requests per client) and time (2 minutes).
 
-Starts ``cocontrol serve`` (SQLite under a temporary folder, local process pool of 2) on
-127.0.0.1 on a free port (and, when a PostgreSQL server answers at COCONTROL_TEST_PG, a
-second run on a throw-away database on another free port), then reports p50/p95 latency of reads and
+Starts ``cocontrol serve`` (SQLite under a temporary folder, local process pool of 2) on a free
+loopback port (and, when a PostgreSQL server answers at COCONTROL_TEST_PG, a second run on a
+throw-away database), then reports p50/p95 latency of reads and
 submissions, throughput, errors (any non-2xx answer or transport error) and lost jobs (a
 submitted job that is not ``succeeded`` with a result once the queue has drained).
 Figures: ``api p95 read``, ``api p50 read``, ``api p95 submit``, ``api throughput``,
@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,33 +26,20 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from _record import record, reset  # noqa: E402
 
+from cocontrol.service.localserver import LocalServer, start  # noqa: E402
+
 CLIENTS, REQUESTS, SUBMIT_SHARE, TIME_LIMIT_S = 50, 30, 0.15, 120.0
 TOKEN = "bench-admin-token-0123456789"
 H = {"Authorization": f"Bearer {TOKEN}"}
 
 
-def serve(port: int, data_dir: Path, database: str | None) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "cocontrol", "serve", "--port", str(port), "--data-dir",
-           str(data_dir), "--workers", "2"]
+def serve(data_dir: Path, database: str | None) -> LocalServer:
+    """``cocontrol serve`` on a free loopback port (never a fixed one)."""
+    args = ["--data-dir", str(data_dir), "--workers", "2"]
     if database:
-        cmd += ["--database", database]
-    env = dict(os.environ, COCONTROL_API_TOKEN=TOKEN)
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-
-
-def wait_up(base: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    end = time.time() + timeout
-    while time.time() < end:
-        if proc.poll() is not None:
-            raise SystemExit("the server exited at start")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not start")
+        args += ["--database", database]
+    return start(args, log=data_dir.parent / "server.log", env={"COCONTROL_API_TOKEN": TOKEN},
+                 timeout=120)
 
 
 async def client(base: str, org_id: int, seed: int, stats: dict, deadline: float) -> None:
@@ -98,12 +83,11 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] * 1000 if xs else float("nan")
 
 
-def run(label: str, port: int, database: str | None) -> None:
-    base = f"http://127.0.0.1:{port}"
+def run(label: str, database: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="cocontrol-bench-api-") as tmp:
-        proc = serve(port, Path(tmp) / "data", database)
+        server = serve(Path(tmp) / "data", database)
+        base = server.base
         try:
-            wait_up(base, proc)
             org = httpx.post(f"{base}/api/organisations", headers=H, json={
                 "code": "bench", "name": "bench", "level": "city"}).json()
             stats = {"read": [], "submit": [], "errors": 0, "jobs": {}, "dup_errors": 0}
@@ -135,11 +119,7 @@ def run(label: str, port: int, database: str | None) -> None:
                                       if j["status"] != "succeeded" or not j["result_id"])
             lost += stats["dup_errors"] + abs(total_jobs - len(stats["jobs"]))
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+            server.stop()
     sfx = "" if label == "sqlite" else f" ({label})"
     print(f"{label}: {n} requests by {CLIENTS} clients in {wall:.1f} s = {n / wall:.0f} req/s; "
           f"read p50 {pct(stats['read'], .5):.0f} ms, p95 {pct(stats['read'], .95):.0f} ms; "
@@ -152,15 +132,6 @@ def run(label: str, port: int, database: str | None) -> None:
     record(f"api errors{sfx}", stats["errors"], "requests")
     record(f"api jobs submitted{sfx}", len(stats["jobs"]), "jobs")
     record(f"api jobs lost{sfx}", lost, "jobs")
-
-
-def free_port() -> int:
-    """A port nobody listens on now (the OS picks it; several benches may run at once)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pg_database():
@@ -179,11 +150,11 @@ def pg_database():
 
 if __name__ == "__main__":
     reset()
-    run("sqlite", free_port(), None)
+    run("sqlite", None)
     conn, db = pg_database()
     if conn is not None:
         try:
-            run("postgresql", free_port(), db[0])
+            run("postgresql", db[0])
         finally:
             conn.execute(f'DROP DATABASE IF EXISTS "{db[1]}" WITH (FORCE)')
             conn.close()

@@ -24,8 +24,6 @@ from tests.service.conftest import ADMIN_TOKEN, BACKENDS, PREFIX
 
 from cocontrol.service.problems import ErrorBody
 
-PORTS = {"sqlite": 8702, "postgresql": 8703}
-
 
 class HoldExecutor:
     """Accepts jobs and never runs them: the contract test is about the HTTP layer, not about
@@ -38,16 +36,6 @@ class HoldExecutor:
 
     def shutdown(self):
         pass
-
-
-def _free(port: int) -> int:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -73,10 +61,11 @@ def live(request, tmp_path_factory):
         url = _pg_url(drop)
     settings = Settings(environment="test", data_dir=tmp / "data", database_url=url,
                         api_token=ADMIN_TOKEN, demo=True)
-    port = _free(PORTS[request.param])
+    sock = socket.create_server(("127.0.0.1", 0))  # a free port: concurrent runs never clash
+    port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(create_app(settings, executor=HoldExecutor()),
-                                           host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=server.run, daemon=True)
+                                           log_level="warning"))
+    th = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     th.start()
     end = time.time() + 180  # a loaded CI machine can take long to import and migrate
     while not server.started and th.is_alive() and time.time() < end:
@@ -85,6 +74,7 @@ def live(request, tmp_path_factory):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     th.join(timeout=15)
+    sock.close()
     if drop:
         with _pg_conn() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)')

@@ -47,7 +47,20 @@ def test_result_records_its_provenance_and_downloads(client):
     res = client.get(f"/api/results/{job['result_id']}").json()
     assert res["project_version_id"] == v1["id"]
     assert res["input_hash"] == input_hash("inventory", job["params"], v1["content_hash"])
-    assert res["code_version"].startswith("0.") and res["factor_version"].startswith("bundled:")
+    # one provenance shape in library and service (cocontrol.provenance.Provenance): in the
+    # row, in the answer and in each Parquet file's metadata
+    from cocontrol.provenance import Provenance, factor_version
+    from cocontrol.service import store
+
+    assert res["code_version"].startswith("0.") and res["factor_version"] == factor_version()
+    prov = Provenance.from_dict(res["provenance"])
+    assert prov.project_hash == v1["content_hash"] and prov.code_version == res["code_version"]
+    assert prov.factor_version == res["factor_version"]
+    assert prov.assumptions["gwp"] == res["assumptions"]["gwp"]
+    meta = store.file_metadata(client.app.state.settings.results_dir / res["id"]
+                               / "inventory.parquet")
+    assert meta["provenance"] == res["provenance"] and meta["table"] == "inventory"
+    assert meta["kind"] == "inventory" and meta["input_hash"] == res["input_hash"]
     names = {t["name"] for t in res["tables"]}
     assert {"inventory", "iamc"} <= names
     page = client.get(f"/api/results/{res['id']}/tables/inventory",
@@ -213,7 +226,7 @@ def test_scenario_and_compare_jobs(client):
     assert rs["summary"]["co2_peak_year"] == y
     assert abs(rs["summary"]["co2_peak_t"] - v) <= 1e-9 * v
     rc = client.get(f"/api/results/{jc['result_id']}").json()
-    assert {t["name"] for t in rc["tables"]} == {"pathways", "metrics"}
+    assert {t["name"] for t in rc["tables"]} == {"pathways", "metrics", "iamc"}
     m = client.get(f"/api/results/{rc['id']}/tables/metrics", params={"limit": 100}).json()
     assert {r["scenario"] for r in m["rows"]} == {"policy"}
 
@@ -253,3 +266,39 @@ def test_uncertainty_job_equals_the_library(client):
     assert [r["target"] for r in rows] == list(lib["target"])
     assert [r["probability"] for r in rows] == list(lib["probability"])
     assert res["summary"]["draws"] == 60
+
+
+def test_evaluation_job_reads_the_values_file_of_a_project_version(client):
+    """The values come from an uploaded file (read as ``cocontrol evaluate`` reads it): the
+    scores equal a direct evaluate() of the same file; a file the version does not have, or
+    both sources at once, is refused plainly."""
+    from tests.service.helpers import DEMO, demo_files
+
+    from cocontrol.evaluation import evaluate, load_system, load_values
+
+    org, pid, _ = make_project(client)
+    values = DEMO.parent / "evaluation" / "cities_values.csv"
+    r = client.post(f"/api/projects/{pid}/versions", files=[
+        *demo_files(), ("files", (values.name, values.read_bytes(), "text/csv"))])
+    assert r.status_code == 201, r.text
+    v2 = r.json()["version"]
+    ok = client.post("/api/jobs/evaluation", json={"project_version_id": v2["id"], "params": {
+        "values_file": "cities_values.csv", "system": "city"}})
+    missing = client.post("/api/jobs/evaluation", json={"project_version_id": v2["id"],
+                                                        "params": {"values_file": "no.csv"}})
+    both = client.post("/api/jobs/evaluation", json={"project_version_id": v2["id"], "params": {
+        "values_file": "cities_values.csv", "values": [{"unit": "a", "year": 2020}]}})
+    assert both.status_code == 422
+    job = wait(client, ok.json()["id"], 120)
+    assert job["status"] == "succeeded", job
+    got = pd.read_csv(io.StringIO(client.get(f"/api/results/{job['result_id']}/tables/scores",
+                                             params={"format": "csv"}).text))
+    system = load_system("city")
+    lib = evaluate(system, *load_values(values, system)).scores.reset_index()
+    m = got.merge(lib, on=["unit", "year"], suffixes=("_api", "_lib"))
+    assert len(m) == len(lib) == len(got)
+    pd.testing.assert_series_equal(m["score_api"], m["score_lib"], check_names=False)
+    bad = wait(client, missing.json()["id"], 60)
+    assert bad["status"] == "failed"
+    p = bad["error"]["problems"][0]
+    assert p["file"] == "no.csv" and "cities_values.csv" in p["expected"]

@@ -10,7 +10,19 @@ import pandas as pd
 import typer
 
 from cocontrol import i18n
-from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, ui_lang
+from cocontrol.cli.common import (
+    Assets,
+    Format,
+    Lang,
+    assets_option,
+    console,
+    emit,
+    fail,
+    lang_option,
+    pdf_option,
+    ui_lang,
+    wrote,
+)
 from cocontrol.errors import CocontrolError, InputError, Problem
 
 
@@ -90,6 +102,8 @@ def register(app: typer.Typer) -> None:
         w_econ: float = typer.Option(1 / 3, help="weight of economy"),
         report: Path | None = typer.Option(None, help="write an HTML report (with "
                                            "--all-combinations)"),
+        assets: Assets = assets_option(),
+        pdf: bool = pdf_option(),
         to_year: int | None = typer.Option(None, "--to-year", help="recursive-dynamic run "
                                            "from the SAM year to this year (e.g. 2035)"),
         base_year: int = typer.Option(2020, help="year of the SAM (dynamic runs)"),
@@ -113,11 +127,13 @@ def register(app: typer.Typer) -> None:
                     raise InputError(Problem(file="--instruments", message="no instruments",
                                              expected="an instruments YAML file"))
                 xlsx = output if (output and fmt == Format.xlsx) else None
+                if pdf and report is None:
+                    raise typer.BadParameter("--pdf needs --report FILE.html")
                 res, tabs, written = _run_all(eco, ins, recycling, ui_lang(lang),
                                               rank_method.value, weights.value, dim_w,
-                                              report, xlsx, to_year)
+                                              report, xlsx, to_year, assets.value, pdf)
                 for p in written:
-                    console.print(f"wrote {p}")
+                    wrote(p)
                 if xlsx is None:
                     shares = res.shares[["strong_synergy", "weak_synergy", "weak_antagonism",
                                          "strong_antagonism", "judgements"]].astype(int)

@@ -88,18 +88,57 @@ class Format(str, Enum):
     xlsx = "xlsx"
 
 
+#: columns of coded values shown by name in console tables: column -> bundled code list
+NAMED_COLUMNS = {"sector": "sectors", "sector_parent": "sectors", "fuel": "fuels",
+                 "process": "processes", "measure": "measures", "technology": "control_tech"}
+
+
+def shown(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """``df`` as a console table shows it in ``lang`` (default: the command's language):
+    codes of the bundled code lists by name, column headings from the catalogue. Only the
+    display: CSV, JSON and Excel outputs keep the codes."""
+    lang = ui_lang(lang)
+    d = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df.copy()
+    for c, table in NAMED_COLUMNS.items():
+        if c in d.columns and not pd.api.types.is_numeric_dtype(d[c]):
+            d[c] = [v if pd.isna(v) else i18n.name(table, v, lang) for v in d[c]]
+    d.columns = [_heading(c, lang) for c in d.columns]
+    return d
+
+
+def _heading(col, lang: str) -> str:
+    """A column heading in ``lang``: catalogue key ``col.<name>``, else ``<name>``, else as
+    is (years and the project's own columns)."""
+    c = str(col)
+    for key in (f"col.{c}", c):
+        if i18n.has(key):
+            return i18n.t(key, lang)
+    return c
+
+
 def print_df(df: pd.DataFrame, title: str | None = None, float_fmt: str = "{:,.2f}",
-             max_rows: int = 60) -> None:
-    """Pretty-print a DataFrame as a Rich table."""
+             max_rows: int = 60, lang: str | None = None) -> None:
+    """Pretty-print a DataFrame as a Rich table (names, not codes: :func:`shown`)."""
     tab = Table(title=title, show_lines=False)
-    d = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df
+    d = shown(df, lang)
     for c in d.columns:
         tab.add_column(str(c), justify="right" if pd.api.types.is_numeric_dtype(d[c]) else "left")
     for _, row in d.head(max_rows).iterrows():
         tab.add_row(*[float_fmt.format(v) if isinstance(v, float) else str(v) for v in row])
     console.print(tab)
     if len(d) > max_rows:
-        console.print(f"... {len(d) - max_rows} more rows")
+        console.print(i18n.t("cli.more_rows", ui_lang(lang), n=len(d) - max_rows))
+
+
+def wrote(path, lang: str | None = None) -> None:
+    """The status line of a file written (``wrote PATH`` / ``已写入 PATH``)."""
+    console.print(f"{i18n.t('wrote', ui_lang(lang))} {path}", highlight=False, soft_wrap=True)
+
+
+def note(text, lang: str | None = None) -> None:
+    """A note of a result (``note: …`` / ``说明：…``); ``text`` may be an i18n.Msg."""
+    console.print(f"[yellow]{i18n.t('cli.note', ui_lang(lang))}[/] "
+                  f"{i18n.tr(text, ui_lang(lang))}", highlight=False)
 
 
 def emit(df: pd.DataFrame, fmt: Format, output: Path | None, title: str | None = None) -> None:
@@ -117,7 +156,7 @@ def emit(df: pd.DataFrame, fmt: Format, output: Path | None, title: str | None =
         from cocontrol.xlsxreport import write_workbook
 
         write_workbook({title or "table": safe_frame(df)}, output)
-        console.print(f"wrote {output}")
+        wrote(output)
         return
     text = safe_frame(df).to_csv() if fmt == Format.csv else df.reset_index().to_json(orient="records",
                                                                             force_ascii=False)
@@ -132,6 +171,24 @@ i18n.register({
                      "details)", "程序内部错误（请报告；加 --debug 重新运行可查看详细信息）"),
     "cli.interrupted": ("Interrupted: no output was completed", "已中断：未完成任何输出"),
     "cli.cannot_write": ("Cannot write the output", "无法写入输出"),
+    "cli.more_rows": ("... {n} more rows", "……另有{n}行"),
+    "cli.validated": ("{n_rows} activity rows, {n_lines} source lines, {n_regions} regions "
+                      "(read: {files})", "{n_rows}行活动数据，{n_lines}条排放源明细，"
+                      "{n_regions}个区域（已读取：{files}）"),
+    "cli.run_peak": ("CO2 peak {year} ({mt} Mt)", "CO2峰值{year}年（{mt}百万吨）"),
+    "cli.targets": ("targets", "目标"),
+    "col.target": ("target", "目标"),
+    "col.limit": ("limit", "限值"),
+    "col.passed": ("passed", "是否达标"),
+    "col.margin": ("margin", "余量"),
+    "col.note": ("note", "说明"),
+    "col.score": ("score", "得分"),
+    "col.rank": ("rank", "排名"),
+    "col.grade": ("grade", "等级"),
+    "col.indicator": ("indicator", "指标"),
+    "col.change": ("change", "变化"),
+    "col.group": ("group", "分组"),
+    "cli.note": ("note:", "说明："),
     "loc.sheet": ("sheet", "工作表"),
     "loc.row": ("row", "第{}行"),
     "loc.column": ("column", "列/键"),

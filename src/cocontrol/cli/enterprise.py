@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, console, emit, fail
+from cocontrol.cli.common import Format, console, emit, fail, wrote
 from cocontrol.errors import CocontrolError
 from cocontrol.project.cells import safe_frame
 
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
                     comp = runner.permit_status(ctx, enterprise)
                 except CocontrolError:
                     comp = None
-                console.print(f"wrote {rep.account_report(acc, comp, report, lang=lang)}")
+                wrote(rep.account_report(acc, comp, report, lang=lang))
         except CocontrolError as e:
             fail(e)
         emit(acc.annual, fmt, output, title=f"account {acc.name}")
@@ -110,9 +110,9 @@ def register(app: typer.Typer) -> None:
         except CocontrolError as e:
             fail(e)
         if report is not None:
-            console.print(f"wrote {rep.footprint_report(res, report, lang=lang)}")
+            wrote(rep.footprint_report(res, report, lang=lang))
         if excel is not None:
-            console.print(f"wrote {rep.footprint_excel(res, excel)}")
+            wrote(rep.footprint_excel(res, excel))
         tab = pd.DataFrame([{"product": r.product, "functional_unit": r.functional_unit,
                              "kg_co2e": r.value_kg, "uncertainty_pct_95": r.uncertainty_pct,
                              "allocation_share": r.allocation_share} for r in res])
@@ -148,9 +148,9 @@ def register(app: typer.Typer) -> None:
                 safe_frame(tab).to_excel(bank, index=False)
             else:
                 safe_frame(tab).to_csv(bank, index=False, encoding="utf-8-sig")
-            console.print(f"wrote {bank}")
+            wrote(bank)
         if report is not None:
-            console.print(f"wrote {rep.library_report(ranking, report, lang=lang)}")
+            wrote(rep.library_report(ranking, report, lang=lang))
         emit(ranking, fmt, output, title=f"synergy projects, {year}")
 
     @app.command("screen")
@@ -173,7 +173,7 @@ def register(app: typer.Typer) -> None:
         except CocontrolError as e:
             fail(e)
         if report is not None:
-            console.print(f"wrote {rep.screening_report(res, report, lang=lang)}")
+            wrote(rep.screening_report(res, report, lang=lang))
         tab = pd.concat([r.checks.assign(plant=r.plant, verdict=r.verdict) for r in res],
                         ignore_index=True)
         emit(tab, fmt, output, title="screening")

@@ -7,7 +7,20 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, ui_lang
+from cocontrol.cli.common import (
+    Assets,
+    Format,
+    Lang,
+    assets_option,
+    console,
+    emit,
+    fail,
+    lang_option,
+    note,
+    pdf_option,
+    ui_lang,
+    wrote,
+)
 from cocontrol.errors import CocontrolError
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "evaluation"
@@ -97,11 +110,15 @@ def register(app: typer.Typer) -> None:
         fmt: Format = typer.Option(Format.table, "--format"),
         output: Path | None = typer.Option(None, "--output", help="file to write"),
         report: Path | None = typer.Option(None, "--report", help="HTML report to write"),
+        assets: Assets = assets_option(),
+        pdf: bool = pdf_option(),
         lang: Lang | None = lang_option(),
     ) -> None:
         """Score, grade and rank units with a synergy indicator system (0-100 index)."""
         from cocontrol.evaluation.report import write_excel, write_html
 
+        if pdf and report is None:
+            raise typer.BadParameter("--pdf needs --report FILE.html")
         try:
             res = run(data, system, weights, alpha, normalization.value, missing.value,
                       emissions, value_added, coupling.value, ui_lang(lang))
@@ -109,18 +126,24 @@ def register(app: typer.Typer) -> None:
             fail(e)
             return
         for n in res.notes:
-            console.print(f"[yellow]note:[/] {n}", highlight=False)
+            note(n)
         if fmt == Format.xlsx:
             if output is None:
                 raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
             write_excel({res.system.meta.get("id", "eval"): res}, output, ui_lang(lang))
-            console.print(f"wrote {output}")
+            wrote(output)
         else:
             emit(res.scores.drop(columns=["complete"]), fmt, output,
                  title=res.system.name(ui_lang(lang)))
         if report is not None:
-            write_html({"eval": res}, report, ui_lang(lang))
-            console.print(f"wrote {report}")
+            try:
+                html = write_html({"eval": res}, report, ui_lang(lang), assets=assets.value,
+                                  pdf=pdf)
+            except CocontrolError as e:
+                fail(e)
+                return
+            for p in [html, *([html.with_suffix(".pdf")] if pdf else [])]:
+                wrote(p)
 
 
     @app.command("evaluation-template")
@@ -141,7 +164,7 @@ def register(app: typer.Typer) -> None:
             io.copy_file(builtin_path(name), output)
         else:
             system_to_excel(system, output)
-        console.print(f"wrote {output}")
+        wrote(output)
 
 
 def demo(out: Path, lang: str = "en", assets: str = "inline", pdf: bool = False) -> list[Path]:

@@ -21,6 +21,7 @@ from cocontrol.cli.common import (
     pdf_option,
     print_df,
     ui_lang,
+    wrote,
 )
 from cocontrol.errors import CocontrolError, InputError, MissingFactorError
 
@@ -84,9 +85,10 @@ def register(app: typer.Typer) -> None:
                            ("optimisation.yaml", proj.optimisation),
                            ("instruments.yaml", proj.instruments),
                            ("evaluation.yaml", proj.evaluation)) if d is not None])
-        console.print(f"[green]{i18n.t('no_problems')}[/]: {len(proj.activity)} activity rows, "
-                      f"{len(inv.lines)} source lines, {len(proj.regions)} regions "
-                      f"(read: project.yaml, {files})", highlight=False)
+        lang = ui_lang()
+        console.print(f"[green]{i18n.t('no_problems', lang)}[/]: " + i18n.t(
+            "cli.validated", lang, n_rows=len(proj.activity), n_lines=len(inv.lines),
+            n_regions=len(proj.regions), files=f"project.yaml, {files}"), highlight=False)
 
     @app.command("inventory")
     def inventory_cmd(
@@ -106,7 +108,7 @@ def register(app: typer.Typer) -> None:
                 if output is None:
                     raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
                 inv.to_excel(output, unit=unit)
-                console.print(f"wrote {output}")
+                wrote(output)
                 return
             if iamc:
                 df = inv.to_iamc()
@@ -129,7 +131,8 @@ def register(app: typer.Typer) -> None:
             path = write_template(folder, force=force)
         except CocontrolError as e:
             fail(e)
-        console.print(f"wrote {path} and {folder / 'project.yaml'}")
+        wrote(path)
+        wrote(folder / "project.yaml")
 
     @app.command("init")
     def init_cmd(
@@ -189,7 +192,7 @@ def register(app: typer.Typer) -> None:
         except CocontrolError as e:
             fail(e, lang)
         for p in paths:
-            console.print(f"{i18n.t('wrote', lang)} {p}")
+            wrote(p, lang)
 
 
 def _write_reports(proj, inv, out: Path, lang: str, assets: str = "inline",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, ui_lang
+from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, ui_lang, wrote
 from cocontrol.errors import CocontrolError
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -132,7 +132,7 @@ def run_cmd(
         fail(e, ui_lang(lang))
     _print_run(res)
     for f in files:
-        console.print(f"  wrote {f}")
+        wrote(f)
 
 
 @monitor_app.command("check")
@@ -159,7 +159,7 @@ def template_cmd(path: Path = typer.Argument(Path("series_template.csv"))) -> No
     from cocontrol.project.cells import safe_frame
 
     safe_frame(template_frame()).to_csv(path, index=False, encoding="utf-8-sig")
-    console.print(f"wrote {path}")
+    wrote(path)
 
 
 @monitor_app.command("forecast")

@@ -18,6 +18,7 @@ from cocontrol.cli.common import (
     print_df,
     progress_bar,
     ui_lang,
+    wrote,
 )
 from cocontrol.errors import CocontrolError, InputError, Problem
 from cocontrol.project.cells import safe_frame
@@ -59,13 +60,24 @@ def register(app: typer.Typer) -> None:
             else:
                 df = inv.total(unit=unit)
             if fmt == Format.table:
+                from cocontrol.report.scenario import scenario_label, target_label
+
+                lg = ui_lang()
                 y, v = peak(r)
-                console.print(f"[bold]{scenario}[/]: CO2 peak {y} ({v / 1e6:,.2f} Mt)")
+                console.print(f"[bold]{scenario_label(scenario, lg)}[/]: "
+                              + i18n.t("cli.run_peak", lg, year=y, mt=f"{v / 1e6:,.2f}"))
                 if base.targets:
-                    print_df(check_targets(base, r), title="targets")
+                    tg = check_targets(base, r)
+                    if lg != "en":  # the words of each target in the command's language
+                        tg["target"] = [target_label(x, lg) for x in base.targets][:len(tg)]
+                        tg["unit"] = [i18n.t("unit_year", lg) if u == "year" else u
+                                      for u in tg["unit"]]
+                    print_df(tg, title=i18n.t("cli.targets", lg))
         except CocontrolError as e:
             fail(e)
-        emit(df, fmt, output, title=f"{scenario} ({unit})")
+        from cocontrol.report.scenario import scenario_label
+
+        emit(df, fmt, output, title=f"{scenario_label(scenario, ui_lang())} ({unit})")
 
     @app.command("compare")
     def compare_cmd(
@@ -119,7 +131,7 @@ def register(app: typer.Typer) -> None:
             with io.atomic_path(output) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
                 safe_frame(wide).to_excel(xw, sheet_name="pathways")
                 safe_frame(metrics).to_excel(xw, sheet_name="metrics", index=False)
-            console.print(f"wrote {output}")
+            wrote(output)
             return
         emit(metrics, fmt, output)
 

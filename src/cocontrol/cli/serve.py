@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve_cmd(
         host: str = typer.Option("127.0.0.1", help="address to listen on"),
-        port: int = typer.Option(8000, help="port"),
+        port: int = typer.Option(8000, help="port (0: a free port, printed at start)"),
         database: str | None = typer.Option(None, "--database",
                                             help="sqlite:///file.db or postgresql://user@host/db "
                                                  "(default: SQLite under --data-dir)"),
@@ -50,10 +50,23 @@ def register(app: typer.Typer) -> None:
         except ValueError as e:
             err_console.print(f"[bold red]Cannot start:[/] {e}", highlight=False)
             raise typer.Exit(EXIT_USAGE) from None
-        console.print(f"cocontrol serve: http://{settings.host}:{settings.port}/api "
+        import socket
+
+        try:  # bound here, so that with --port 0 the printed address is the real one
+            family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+            sock = socket.create_server((settings.host, settings.port), family=family,
+                                        backlog=2048)
+        except OSError as e:
+            err_console.print(f"[bold red]Cannot listen on {settings.host}:{settings.port}:[/]"
+                              f" {e}", highlight=False)
+            raise typer.Exit(EXIT_USAGE) from None
+        host, bound = sock.getsockname()[:2]
+        host = f"[{host}]" if ":" in host else host
+        console.print(f"cocontrol serve: http://{host}:{bound}/api "
                       f"(database {settings.db_url.split('@')[-1]}, executor "
-                      f"{settings.executor})")
-        uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
+                      f"{settings.executor})", highlight=False, soft_wrap=True)
+        server = uvicorn.Server(uvicorn.Config(application, log_level="info"))
+        server.run(sockets=[sock])
 
     db = typer.Typer(help="the service database: migrations", no_args_is_help=True)
     app.add_typer(db, name="db")

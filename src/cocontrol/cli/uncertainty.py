@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, console, emit, fail
+from cocontrol.cli.common import Format, console, emit, fail, wrote
 from cocontrol.errors import CocontrolError
 
 
@@ -56,10 +56,9 @@ def register(app: typer.Typer) -> None:
         if out is not None and a.attainment is not None:
             from cocontrol.uncertainty import report
 
-            path = report.write(a.draws, a.attainment, out / "uncertainty_report.html",
-                                sobol=a.sobol, tornado=a.tornado, notes=a.model.notes,
-                                lang=lang)
-            console.print(f"wrote {path}")
+            wrote(report.write(a.draws, a.attainment, out / "uncertainty_report.html",
+                               sobol=a.sobol, tornado=a.tornado, notes=a.model.notes,
+                               lang=lang))
         for n in a.notes:
             console.print(f"note: {n}")
         if a.attainment is None:
@@ -116,11 +115,10 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             from cocontrol.uncertainty import report
 
-            path = report.write_batch(tab, out / "batch_report.html", attainment=att,
-                                      geojson=gj, scenario=scenario
-                                      if scenario in set(tab["scenario"]) else None,
-                                      lang=lang)
-            console.print(f"wrote {path}")
+            wrote(report.write_batch(tab, out / "batch_report.html", attainment=att,
+                                     geojson=gj, scenario=scenario
+                                     if scenario in set(tab["scenario"]) else None,
+                                     lang=lang))
         emit(tab, fmt, output, title=f"{len(projects)} cities")
         if att is not None:
             emit(att, fmt, None, title="probability of attainment")

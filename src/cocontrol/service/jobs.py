@@ -50,27 +50,149 @@ log = logging.getLogger("cocontrol.service.jobs")
 
 # executors --------------------------------------------------------------------------------
 class LocalExecutor:
+    """A pool of ``workers`` spawned processes, each running one job at a time.
+
+    Cancel and time limit are hard here: :meth:`kill` terminates the process running the job
+    (a computation that never reports progress is stopped too), its future fails with
+    :class:`JobKilled` and a fresh process takes the slot. Jobs wait in submission order."""
+
     name = "local"
 
     def __init__(self, workers: int):
         import multiprocessing as mp
 
-        self._workers = workers
         self._ctx = mp.get_context("spawn")  # never fork a threaded server
-        self._pool = cf.ProcessPoolExecutor(workers, mp_context=self._ctx)
+        self._lock = threading.RLock()
+        self._pending: list[tuple[cf.Future, dict]] = []
+        self._closed = False
+        self._slots = [_Slot(self, i) for i in range(max(1, workers))]
 
     def submit(self, fn, spec):
-        try:
-            return self._pool.submit(fn, spec)
-        except cf.process.BrokenProcessPool:  # a worker died: a new pool for what follows
-            self._pool = cf.ProcessPoolExecutor(self._workers, mp_context=self._ctx)
-            return self._pool.submit(fn, spec)
+        fut: cf.Future = cf.Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the executor is shut down")
+            self._pending.append((fut, {"fn": fn, "spec": spec}))
+        self._assign()
+        return fut
+
+    def _assign(self) -> None:
+        with self._lock:
+            for slot in self._slots:
+                while slot.idle() and self._pending and not self._closed:
+                    fut, work = self._pending.pop(0)
+                    if fut.set_running_or_notify_cancel():  # False: cancelled while queued
+                        slot.start(fut, work)
+
+    def kill(self, job_id: str) -> bool:
+        """Terminate the process running ``job_id``; True if one was."""
+        with self._lock:
+            for slot in self._slots:
+                if slot.job_id == job_id:
+                    slot.kill()
+                    return True
+        return False
+
+    def pids(self) -> list[int]:
+        """Process ids of the pool's worker processes (tests)."""
+        with self._lock:
+            return [s.proc.pid for s in self._slots if s.proc is not None and s.proc.is_alive()]
 
     def shutdown(self):
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            self._closed = True
+            pending, self._pending = self._pending, []
+            for slot in self._slots:
+                slot.close()
+        for fut, _ in pending:
+            fut.cancel()
 
 
-class InlineExecutor(LocalExecutor):
+class JobKilled(Exception):
+    """The process running the job was terminated (cancel, time limit) or died."""
+
+
+class _Slot:
+    """One worker process of :class:`LocalExecutor`, started on first use and replaced when
+    it is killed or dies; a reader thread hands its answers to the job's future."""
+
+    def __init__(self, pool: LocalExecutor, index: int):
+        self.pool, self.index = pool, index
+        self.proc = self.conn = None
+        self.fut: cf.Future | None = None
+        self.job_id: str | None = None
+        self.killed = False
+
+    def idle(self) -> bool:
+        return self.fut is None
+
+    def _spawn(self) -> None:
+        parent, child = self.pool._ctx.Pipe()
+        self.proc = self.pool._ctx.Process(target=worker.serve, args=(child,), daemon=True,
+                                           name=f"cocontrol-worker-{self.index}")
+        self.proc.start()
+        child.close()
+        self.conn = parent
+
+    def start(self, fut: cf.Future, work: dict) -> None:  # called under the pool's lock
+        if self.proc is None or not self.proc.is_alive():
+            self._spawn()
+        self.fut, self.job_id, self.killed = fut, work["spec"].get("job_id"), False
+        conn = self.conn
+        try:
+            conn.send(work)
+        except (OSError, ValueError) as e:
+            self._done(conn, exc=JobKilled(f"the worker process is gone: {e}"))
+            return
+        threading.Thread(target=self._read, args=(conn, fut), daemon=True,
+                         name=f"cocontrol-worker-{self.index}-reader").start()
+
+    def _read(self, conn, fut: cf.Future) -> None:
+        try:
+            out = conn.recv()
+        except (EOFError, OSError) as e:
+            with self.pool._lock:
+                why = "terminated (cancel or time limit)" if self.killed else f"died ({e!r})"
+            self._done(conn, exc=JobKilled(f"the worker process was {why}"))
+        else:
+            self._done(conn, out=out)
+        self.pool._assign()
+
+    def _done(self, conn, out=None, exc=None) -> None:
+        with self.pool._lock:
+            fut = self.fut
+            if conn is not self.conn:  # an answer of a process already replaced
+                return
+            if exc is not None:  # the process is unusable: the next job gets a new one
+                self._reap()
+            self.fut, self.job_id = None, None
+        if fut is not None and not fut.done():
+            if exc is not None:
+                fut.set_exception(exc)
+            else:
+                fut.set_result(out)
+
+    def kill(self) -> None:  # called under the pool's lock
+        self.killed = True
+        if self.proc is not None and self.proc.is_alive():
+            self.proc.kill()  # SIGKILL: no clean-up in the worker; it never stores a result
+
+    def _reap(self) -> None:
+        if self.proc is not None:
+            self.proc.join(timeout=5)
+        if self.conn is not None:
+            self.conn.close()
+        self.proc = self.conn = None
+
+    def close(self) -> None:  # called under the pool's lock
+        if self.proc is not None and self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout=5)
+
+
+class InlineExecutor:
+    """Threads of the server process (tests): cancel and time limit are cooperative."""
+
     name = "inline"
 
     def __init__(self, workers: int):
@@ -78,6 +200,9 @@ class InlineExecutor(LocalExecutor):
 
     def submit(self, fn, spec):
         return self._pool.submit(fn, spec)
+
+    def shutdown(self):
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class DaskExecutor:
@@ -229,7 +354,15 @@ class JobManager:
         fut = self._futures.get(job.id)
         if fut is not None:
             fut.cancel()
+        self._kill(job.id)
         return job
+
+    def _kill(self, job_id: str) -> None:
+        """Stop a running job at once where the executor can (the local pool terminates its
+        process); elsewhere the job stops at its next progress report."""
+        kill = getattr(self.executor, "kill", None)
+        if kill is not None:
+            kill(job_id)
 
     # completion
     def _loop(self) -> None:
@@ -251,6 +384,7 @@ class JobManager:
 
     def _expire(self) -> None:
         now = utcnow()
+        expired = []
         with self.db.session() as s:
             for job in s.scalars(select(Job).where(Job.status == RUNNING,
                                                    Job.instance == self.instance)):
@@ -260,7 +394,10 @@ class JobManager:
                 if started is not None and (now - started).total_seconds() > job.time_limit_s:
                     job.status, job.finished_at = TIMED_OUT, now
                     job.message = f"time limit of {job.time_limit_s:g} s reached"
+                    expired.append(job.id)
             s.commit()
+        for job_id in expired:
+            self._kill(job_id)
 
     def _finish(self, job_id: str, fut) -> None:
         self._futures.pop(job_id, None)
@@ -302,15 +439,18 @@ class JobManager:
             content = s.get(ProjectVersion, job.project_version_id).content_hash
         root = self.settings.results_dir
         try:
-            _, tables, files = store.write_result(root, rid, output.tables, output.files)
+            prov = store.provenance(content, output.assumptions)
+            ihash = input_hash(job.kind, job.params, content)
+            _, tables, files = store.write_result(root, rid, output.tables, output.files, {
+                "kind": job.kind, "provenance": prov.to_dict(), "input_hash": ihash,
+                "project_version_id": job.project_version_id})
             summary = json.loads(json.dumps(output.summary, default=str))
             s.add(Result(id=rid, org_id=job.org_id, job_id=job.id, kind=job.kind,
-                         project_version_id=job.project_version_id,
-                         input_hash=input_hash(job.kind, job.params, content),
-                         code_version=store.code_version(),
-                         factor_version=store.factor_version(),
+                         project_version_id=job.project_version_id, input_hash=ihash,
+                         code_version=prov.code_version, factor_version=prov.factor_version,
                          assumptions=json.loads(json.dumps(output.assumptions, default=str)),
-                         tables={"tables": tables, "files": files}, summary=summary))
+                         tables={"tables": tables, "files": files,
+                                 "provenance": prov.to_dict()}, summary=summary))
             s.flush()
             if not self._final(s, job.id, status=SUCCEEDED, progress=1.0, message="done"):
                 s.rollback()  # cancelled or timed out while storing: the result goes

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production", "test"] = "development"
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+    port: int = Field(8000, ge=0, le=65535, description="0: a free port")
     data_dir: Path = Path("cocontrol-data")
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: SQLite file cocontrol.db under data_dir")

@@ -5,7 +5,10 @@ A result is written to ``results/.tmp-<id>/`` and renamed to ``results/<id>/`` b
 is committed together with the job's final state, so a half-written result is never visible;
 :func:`sweep` removes folders without a row (left by a crash) at start-up.
 
-TODO(core): when the labelled result schema (to_frame/Parquet) is on main, write through it.
+Tables are written through :mod:`cocontrol.parquet` (the library's Parquet writer) with the
+library's provenance shape (:class:`cocontrol.provenance.Provenance`: project hash, code version,
+factor version, assumptions) in each file's ``cocontrol`` metadata, the same as in the result's
+row and in ``GET /api/results/{id}`` (``provenance``).
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ import shutil
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from cocontrol.provenance import Provenance
 
 SAFE = "abcdefghijklmnopqrstuvwxyz0123456789_-."
 
@@ -41,17 +48,33 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return d
 
 
-def write_parquet(df: pd.DataFrame, path: Path) -> dict:
-    import duckdb
+def write_parquet(df: pd.DataFrame, path: Path, meta: dict | None = None) -> dict:
+    """One result table as Parquet through :mod:`cocontrol.parquet` (the library's writer):
+    ``meta`` (kind, table, provenance) goes into the file's ``cocontrol`` metadata."""
+    import json
+
+    from cocontrol import parquet
 
     d = _plain(df)
+    head = dict(meta or {}, dtypes={c: str(d[c].dtype) for c in d.columns})
+    parquet.write(d, path, json.dumps(head, ensure_ascii=False, default=str))
+    return {"file": path.name, "rows": int(len(d)), "columns": list(d.columns)}
+
+
+def file_metadata(path: Path) -> dict:
+    """The ``cocontrol`` metadata of a stored table (kind, table, provenance, dtypes)."""
+    import json
+
+    import duckdb
+
     con = duckdb.connect()
     try:
-        con.register("frame", d)
-        con.execute(f"COPY frame TO '{path.as_posix()}' (FORMAT PARQUET)")
+        kv = dict(con.execute("SELECT key, value FROM parquet_kv_metadata(?)",
+                              [path.as_posix()]).fetchall())
     finally:
         con.close()
-    return {"file": path.name, "rows": int(len(d)), "columns": list(d.columns)}
+    v = kv.get(b"cocontrol", kv.get("cocontrol"))
+    return json.loads(v.decode() if isinstance(v, bytes) else v) if v is not None else {}
 
 
 def read_parquet(path: Path, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
@@ -68,15 +91,17 @@ def read_parquet(path: Path, limit: int | None = None, offset: int = 0) -> pd.Da
 
 
 def write_result(root: Path, result_id: str, tables: dict[str, pd.DataFrame],
-                 files: dict[str, bytes]) -> tuple[Path, dict, dict]:
-    """Write a result's tables and files; returns (folder, table index, file index)."""
+                 files: dict[str, bytes], meta: dict | None = None) -> tuple[Path, dict, dict]:
+    """Write a result's tables (each with ``meta`` and its name in the file's metadata) and
+    files; returns (folder, table index, file index)."""
     tmp = root / f".tmp-{result_id}"
     final = root / result_id
     tmp.mkdir(parents=True, exist_ok=False)
     try:
         index = {}
         for name, df in tables.items():
-            index[name] = write_parquet(df, tmp / f"{_safe(name)}.parquet")
+            index[name] = write_parquet(df, tmp / f"{_safe(name)}.parquet",
+                                        dict(meta or {}, table=name))
         findex = {}
         for name, data in files.items():
             fname = _safe(name)
@@ -114,19 +139,24 @@ def code_version() -> str:
     return f"{__version__}+{_digest('py')[:12]}"
 
 
-@lru_cache(maxsize=1)
-def factor_version() -> str:
-    """Digest of the bundled reference data (factors, prices, GWPs, measures ...)."""
-    return f"bundled:{_digest('data')[:16]}"
+def provenance(project_hash: str | None, assumptions: dict) -> Provenance:
+    """The library's :class:`~cocontrol.provenance.Provenance` of a stored result: the
+    project version's content hash, this code version (package version + source digest), the
+    bundled reference tables' version and the task's assumptions (values as text)."""
+    import json
+
+    from cocontrol.provenance import Provenance, factor_version
+
+    return Provenance(project_hash, code_version(), factor_version(), {
+        str(k): v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str,
+                                                        ensure_ascii=False)
+        for k, v in (assumptions or {}).items() if v is not None})
 
 
 def _digest(what: str) -> str:
     root = Path(str(resources.files("cocontrol")))
     h = hashlib.sha256()
-    if what == "py":
-        paths = sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
-    else:
-        paths = sorted(p for p in (root / "data").rglob("*") if p.is_file())
+    paths = sorted(p for p in root.rglob(f"*.{what}") if "__pycache__" not in p.parts)
     for p in paths:
         h.update(p.relative_to(root).as_posix().encode())
         h.update(hashlib.sha256(p.read_bytes()).digest())

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cocontrol.errors import InputError, Problem
 
@@ -80,6 +80,9 @@ class InventoryParams(Params):
 class ScenarioParams(Params):
     scenario: str = Field("baseline", pattern=NAME)
     unit: Literal["t", "kt", "Mt"] = "kt"
+    year: int = Field(2030, ge=1990, le=2100, description="year of the report's metrics")
+    report: Report = Field("none", description=REPORT_DOC)
+    lang: Literal["en", "zh"] = "en"
 
 
 class CompareParams(Params):
@@ -87,12 +90,14 @@ class CompareParams(Params):
                                         description="default: every scenario")
     reference: str = Field("baseline", pattern=NAME)
     year: int = Field(2030, ge=1990, le=2100)
+    report: Report = Field("none", description=REPORT_DOC)
     lang: Literal["en", "zh"] = "en"
 
 
 class MeasuresParams(Params):
     scenario: str = Field("policy", pattern=NAME)
     year: int = Field(2030, ge=1990, le=2100)
+    report: Report = Field("none", description=REPORT_DOC)
     lang: Literal["en", "zh"] = "en"
 
 
@@ -154,11 +159,16 @@ class AirQualityParams(Params):
 
 
 class EvaluationParams(Params):
-    """An evaluation with a built-in indicator system (as ``cocontrol evaluate``); ``values``
-    are the rows of the values table (unit, year, one column per indicator)."""
+    """An evaluation (as ``cocontrol evaluate``) of the indicator values in ``values_file``, a
+    table of the project version (.csv or .xlsx, read as the CLI reads it), or in ``values``,
+    the rows of such a table (unit, year, one column per indicator). ``system``: a built-in
+    indicator system, or ``project`` for the version's evaluation.yaml."""
 
-    system: Literal["city", "park", "enterprise"] = "city"
-    values: list[dict[str, str | float | int | None]] = Field(min_length=1, max_length=20000)
+    system: Literal["city", "park", "enterprise", "project"] = "city"
+    values_file: str | None = Field(None, pattern=r"^[A-Za-z0-9_\-]{1,64}\.(csv|xlsx)$",
+                                    description="file of the project version")
+    values: list[dict[str, str | float | int | None]] | None = Field(
+        None, min_length=1, max_length=20000)
     weighting: Literal["template", "ahp", "equal", "entropy", "critic", "combined"] = \
         "template"
     normalization: Literal["minmax", "vector", "target"] = "minmax"
@@ -166,6 +176,13 @@ class EvaluationParams(Params):
     alpha: float = Field(0.5, ge=0, le=1)
     report: Report = Field("none", description=REPORT_DOC)
     lang: Literal["en", "zh"] = "en"
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.values is None) == (self.values_file is None):
+            raise ValueError("give the indicator values either as values_file (a file of the "
+                             "project version) or as values (rows), not both or neither")
+        return self
 
 
 class HealthParams(Params):
@@ -184,12 +201,25 @@ class SleepParams(Params):
     seconds: float = Field(0.1, ge=0, le=60)
     steps: int = Field(1, ge=1, le=1000)
     value: float = Field(1.0, ge=-1e12, le=1e12)
+    silent: bool = Field(False, description="sleep in one call without progress reports (a "
+                                            "computation stuck between reports)")
 
 
 def _need(folder: Path | None) -> Path:
     if folder is None:
         raise InputError("this job needs a project version")
     return folder
+
+
+def _project_file(folder: Path | None, name: str, column: str) -> Path:
+    """File ``name`` of the job's project version; a problem naming it if there is none."""
+    if folder is None or not (folder / name).is_file():
+        have = sorted(p.name for p in folder.iterdir()) if folder is not None else []
+        raise InputError([Problem(file=name, column=column, value=name,
+                                  message="not a file of the project version" if folder
+                                  else "needs a project version (project_version_id)",
+                                  expected=", ".join(have) or "a project version")])
+    return folder / name
 
 
 def inventory(folder, p: InventoryParams, progress: Progress) -> TaskOutput:
@@ -229,6 +259,24 @@ def _scenario_exists(base, name: str, column: str = "scenario") -> None:
                                   expected=", ".join(base.scenarios))])
 
 
+def _scenario_report(base, runs: dict, p, progress: Progress, reference: str = "baseline"
+                     ) -> dict[str, bytes]:
+    """The library's scenario report (as ``cocontrol compare``) of ``runs``, focused on the
+    last run, at ``p.year`` (the last modelled year if it is not modelled)."""
+    from cocontrol.report.inventory import project_name
+    from cocontrol.report.scenario import scenario_report
+
+    if p.report == "none":
+        return {}
+    progress(0.8, "writing the report")
+    year = p.year if p.year in base.years else base.years[-1]
+    return _reports(lambda d: scenario_report(
+        base, runs, d / "scenario_report.html", lang=p.lang, year=year, focus=list(runs)[-1],
+        reference=reference, illustrative=base.project.manifest.illustrative,
+        name=project_name(base.project.manifest, p.lang),
+        progress=library(progress, 0.8, 0.95))[0], p.report)
+
+
 def scenario(folder, p: ScenarioParams, progress: Progress) -> TaskOutput:
     from cocontrol.scenario import check_targets, peak, run
 
@@ -243,7 +291,8 @@ def scenario(folder, p: ScenarioParams, progress: Progress) -> TaskOutput:
     if base.targets:
         tables["targets"] = check_targets(base, r)
     return TaskOutput(tables, {"scenario": p.scenario, "co2_peak_year": y, "co2_peak_t": v,
-                               "unit": p.unit})
+                               "unit": p.unit}, _scenario_report(base, {p.scenario: r}, p,
+                                                                 progress))
 
 
 def compare(folder, p: CompareParams, progress: Progress) -> TaskOutput:
@@ -262,8 +311,13 @@ def compare(folder, p: CompareParams, progress: Progress) -> TaskOutput:
     progress(0.75, "co-control metrics of each package")
     metrics = pd.concat([package_metrics(base, n, p.reference, p.year, lang=p.lang)
                          for n in names if n != p.reference], ignore_index=True)
-    return TaskOutput({"pathways": pathways(runs), "metrics": metrics},
-                      {"scenarios": names, "reference": p.reference, "year": p.year})
+    iamc = pd.concat([r.inventory().to_iamc(scenario=n) for n, r in runs.items()],
+                     ignore_index=True)
+    tables = {"pathways": pathways(runs), "metrics": metrics, "iamc": iamc}
+    if p.report != "none" and p.reference not in runs:  # the report shows the reference too
+        runs = {p.reference: run(base, p.reference), **runs}
+    return TaskOutput(tables, {"scenarios": names, "reference": p.reference, "year": p.year},
+                      _scenario_report(base, runs, p, progress, p.reference))
 
 
 def measures(folder, p: MeasuresParams, progress: Progress) -> TaskOutput:
@@ -273,9 +327,14 @@ def measures(folder, p: MeasuresParams, progress: Progress) -> TaskOutput:
     _scenario_exists(base, p.scenario)
     progress(0.3, f"marginal effect of every measure of {p.scenario}")
     out = measure_metrics(base, p.scenario, p.year, lang=p.lang,
-                          progress=library(progress, 0.3, 0.95))
+                          progress=library(progress, 0.3, 0.8))
+    files = {}
+    if p.report != "none":
+        from cocontrol.scenario import run
+
+        files = _scenario_report(base, {p.scenario: run(base, p.scenario)}, p, progress)
     return TaskOutput(dict(out), {"scenario": p.scenario, "year": p.year,
-                                  "measures": int(len(out.get("metrics", [])))})
+                                  "measures": int(len(out.get("metrics", [])))}, files)
 
 
 def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
@@ -297,10 +356,11 @@ def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
         if res.infeasible.report is not None:
             tables["infeasibility"] = pd.DataFrame(res.infeasible.report)
     plan = res.plan
-    if plan is not None:
-        tables["summary"] = results.summary(plan)
-        tables["portfolio"] = results.portfolio(plan)
-        tables["costs"] = results.cost_table(plan)
+    if plan is not None:  # of an infeasible problem: the plan of the relaxed targets, named so
+        pre = "" if res.infeasible is None else "relaxed_"
+        tables[f"{pre}summary"] = results.summary(plan)
+        tables[f"{pre}portfolio"] = results.portfolio(plan)
+        tables[f"{pre}costs"] = results.cost_table(plan)
         summary.update(cost_pv_yuan=float(plan.cost_pv), converged=bool(plan.converged),
                        iterations=int(plan.iterations))
     if res.pareto is not None and len(res.pareto[0]):
@@ -404,9 +464,18 @@ def evaluation(folder, p: EvaluationParams, progress: Progress) -> TaskOutput:
     from cocontrol.evaluation import evaluate, load_system, load_values
 
     progress(0.1, "validating the indicator values")
-    system = load_system(p.system)
-    values, units = load_values(pd.DataFrame(p.values), system,
-                                file="request body (params.values)")
+    if p.system == "project":
+        system = load_system(_project_file(folder, "evaluation.yaml", "params.system"))
+    else:
+        system = load_system(p.system)
+    if p.values_file is not None:
+        from cocontrol.evaluation.data import read_table
+
+        df, sheet = read_table(_project_file(folder, p.values_file, "params.values_file"))
+        values, units = load_values(df, system, file=p.values_file, sheet=sheet)
+    else:
+        values, units = load_values(pd.DataFrame(p.values), system,
+                                    file="request body (params.values)")
     progress(0.4, "scoring")
     r = evaluate(system, values, units, weighting=p.weighting, normalization=p.normalization,
                  missing=p.missing, alpha=p.alpha, lang=p.lang)
@@ -437,7 +506,9 @@ def health(folder, p: HealthParams, progress: Progress) -> TaskOutput:
 def sleep(folder, p: SleepParams, progress: Progress) -> TaskOutput:
     import time
 
-    for i in range(p.steps):
+    if p.silent:
+        time.sleep(p.seconds)
+    for i in range(0 if p.silent else p.steps):
         progress(i / p.steps, f"step {i + 1} of {p.steps}")
         end = time.monotonic() + p.seconds / p.steps
         while (left := end - time.monotonic()) > 0:  # short naps: a stop is seen quickly

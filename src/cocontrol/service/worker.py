@@ -97,3 +97,29 @@ def run(spec: dict) -> dict:
         return {"state": "error", "error": {"code": "internal_error",
                                             "message": f"{type(e).__name__}: {e}",
                                             "problems": [], "trace": traceback.format_exc()}}
+
+
+def serve(conn) -> None:
+    """The loop of a process of the local pool (:class:`cocontrol.service.jobs.LocalExecutor`):
+    receive ``{"fn", "spec"}``, answer ``fn(spec)``, until the pipe closes. The pool may kill
+    this process at any moment (cancel, time limit): it never writes a result."""
+    while True:
+        try:
+            work = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            out = work["fn"](work["spec"])
+        except BaseException as e:  # noqa: BLE001 - reported on the job by the server
+            out = {"state": "error", "error": {"code": "internal_error",
+                                                "message": f"{type(e).__name__}: {e}",
+                                                "problems": [],
+                                                "trace": traceback.format_exc()}}
+        try:
+            conn.send(out)
+        except (EOFError, OSError):
+            return
+        except Exception as e:  # noqa: BLE001 - an answer that cannot be pickled
+            conn.send({"state": "error", "error": {
+                "code": "internal_error", "problems": [],
+                "message": f"the result could not be sent back: {type(e).__name__}: {e}"}})

@@ -43,7 +43,9 @@ class JobOut(BaseModel):
     result_id: str | None = None
 
 
-def job_out(session, job: Job) -> JobOut:
+def job_out(session, job: Job, result_ids: dict[str, str] | None = None) -> JobOut:
+    """The job as answered; ``result_ids`` (job id → result id) saves the look-up of the
+    result of each job of a page (one query per page instead of one per job)."""
     d = {k: getattr(job, k) for k in JobOut.model_fields if k not in ("error", "result_id")}
     d["error"] = None
     if job.error is not None:
@@ -53,7 +55,8 @@ def job_out(session, job: Job) -> JobOut:
                                  or zh(code, zh("job_failed", "")),
                                  problems=job.error.get("problems", []))
     if job.status == "succeeded":
-        d["result_id"] = session.scalar(select(Result.id).where(Result.job_id == job.id))
+        d["result_id"] = (result_ids.get(job.id) if result_ids is not None else
+                          session.scalar(select(Result.id).where(Result.job_id == job.id)))
     return JobOut.model_validate(d)
 
 
@@ -122,7 +125,12 @@ def list_jobs(session: SessionDep, page: PageDep, principal: Need("jobs:read"),
         stmt = stmt.where(Job.status == status)
     if kind:
         stmt = stmt.where(Job.kind == kind)
-    return paginate(session, stmt, page, lambda j: job_out(session, j))
+    out = paginate(session, stmt, page, lambda j: j)
+    done = [j.id for j in out["items"] if j.status == "succeeded"]
+    ids = dict(session.execute(select(Result.job_id, Result.id)
+                               .where(Result.job_id.in_(done))).all()) if done else {}
+    out["items"] = [job_out(session, j, ids) for j in out["items"]]
+    return out
 
 
 @router.get("/{job_id}", response_model=JobOut)

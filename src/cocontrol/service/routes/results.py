@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from cocontrol.project.cells import safe_frame
@@ -46,6 +46,9 @@ class ResultOut(BaseModel):
     code_version: str
     factor_version: str
     assumptions: dict
+    provenance: dict | None = Field(None, description=(
+        "the library's provenance shape (cocontrol.provenance.Provenance): project_hash, "
+        "code_version, factor_version, assumptions; also in each Parquet file's metadata"))
     summary: dict
     created_at: dt.datetime
     tables: list[TableInfo] = []
@@ -68,6 +71,7 @@ def result_out(r: Result) -> ResultOut:
     out.tables = [TableInfo(name=n, rows=t["rows"], columns=t["columns"])
                   for n, t in r.tables.get("tables", {}).items()]
     out.files = sorted(r.tables.get("files", {}))
+    out.provenance = r.tables.get("provenance")
     return out
 
 
