@@ -64,6 +64,20 @@ def _known_passwords(app) -> None:
         s.commit()
 
 
+def _warm(app):
+    """Prepare the demo project once (the library's scenario base, cached by the dashboard):
+    (project id, base) for the tests' own library calls."""
+    from sqlalchemy import select
+
+    from cocontrol.service import projects
+    from cocontrol.service.models import Project
+    from cocontrol.web import data
+
+    with app.state.db.session() as s:
+        p = s.scalar(select(Project).order_by(Project.id))
+        return p.id, data.prepared(s, projects.latest(s, p))
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     import uvicorn
@@ -89,7 +103,9 @@ def server(tmp_path_factory):
         time.sleep(0.05)
     app.state.access.limiter.limit = 100_000  # every login of the tests comes from loopback
     _known_passwords(app)
-    yield Server(url=f"http://127.0.0.1:{port}", app=app)
+    server = Server(url=f"http://127.0.0.1:{port}", app=app)
+    server.demo_project_id, server.demo_base = _warm(app)
+    yield server
     srv.should_exit = True
     thread.join(timeout=10)
     sock.close()
@@ -117,10 +133,14 @@ class Visit:
                        if route.request.url.startswith(server.url) else route.abort())
         self.ctx.add_cookies([{"name": "cocontrol_lang", "value": lang,
                                "url": server.url}])
+        # 2 cores shared by a team: generous waits (waiting for content, never for a time)
+        self.ctx.set_default_timeout(120_000)
+        self.ctx.set_default_navigation_timeout(120_000)
         self.errors: list[str] = []
         self.page = self.ctx.new_page()
-        self.page.on("console", lambda m: self.errors.append(f"{m.type}: {m.text}")
-                     if m.type == "error" else None)
+        self.page.on("console", lambda m: self.errors.append(
+            f"{m.type}: {m.text} at {m.location.get('url')}:{m.location.get('lineNumber')}:"
+            f"{m.location.get('columnNumber')}") if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
 
     def open(self, path: str, wait: str = "load"):
@@ -180,3 +200,15 @@ def visit(browser, server):
     yield make
     for v in made:
         v.close()
+
+
+def http_session(server: Server, username: str) -> dict:
+    """Headers of a logged-in session for plain HTTP requests (the cookies are Secure, so a
+    client on http://127.0.0.1 would not send them itself): Cookie and X-CSRF-Token."""
+    import httpx
+
+    r = httpx.post(server.url + "/api/auth/login",
+                   json={"username": username, "password": PASSWORD}, timeout=60)
+    assert r.status_code == 200, r.text
+    cookies = "; ".join(f"{c.name}={c.value}" for c in r.cookies.jar)
+    return {"Cookie": cookies, "X-CSRF-Token": r.json()["csrf_token"]}

@@ -22,7 +22,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.routing import Mount
+from starlette.responses import Response
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from cocontrol.htmlreport import plotly_js_path
@@ -31,7 +32,7 @@ from cocontrol.service.problems import ApiError
 log = logging.getLogger("cocontrol.web")
 
 #: area modules under cocontrol.web.pages, in nav order of their Area.order
-AREAS = ["core", "public"]
+AREAS = ["core", "cockpit", "public"]
 STATIC = Path(__file__).parent / "static"
 
 
@@ -49,6 +50,8 @@ def install(app: FastAPI) -> None:
         app.include_router(area.pages)
         app.include_router(area.api)
     app.state.web_nav = sorted((e for a in loaded for e in a.entries), key=lambda e: e.order)
+    app.router.routes.append(Route("/static/vendor/plotly-rules.css", _plotly_rules,
+                                   name="plotly-rules"))
     app.router.routes.append(Mount("/static/vendor", app=GZipMiddleware(StaticFiles(
         directory=plotly_js_path().parent), minimum_size=1024), name="vendor"))
     app.router.routes.append(Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC),
@@ -60,6 +63,13 @@ def install(app: FastAPI) -> None:
         return RedirectResponse("/web/", status_code=303)
 
     _html_errors(app)
+
+
+async def _plotly_rules(request):
+    from cocontrol.web.plotlycss import stylesheet
+
+    return Response(stylesheet(), media_type="text/css",
+                    headers={"cache-control": "public, max-age=86400"})
 
 
 def _public_dep():

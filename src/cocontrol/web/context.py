@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from cocontrol import i18n
 from cocontrol.service.access import Principal
@@ -18,15 +19,36 @@ LANG_COOKIE = "cocontrol_lang"
 DEFAULT_LANG = "zh"  # Chinese first
 
 
+def _clean(v):
+    """JSON for a browser: NaN and infinities become null (not estimated), never NaN."""
+    if isinstance(v, float):
+        return v if v == v and v not in (float("inf"), float("-inf")) else None
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_clean(x) for x in v]
+    return v
+
+
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters["tojson_data"] = lambda v: json.dumps(v, ensure_ascii=False).replace(
-        "</", "<\\/")
+    # data for a page's script in <script type="application/json">: "</" cannot end the block
+    env.filters["tojson_data"] = lambda v: Markup(json.dumps(
+        _clean(v), ensure_ascii=False, allow_nan=False).replace("</", "<\\/"))
     return env
 
 
 ENV = _env()
+
+
+def _guards():
+    from cocontrol.web.plotlycss import guard_ids
+
+    return guard_ids()
+
+
+ENV.globals["plotly_guards"] = _guards()
 
 
 def lang_of(request: Request) -> str:
@@ -46,6 +68,13 @@ class Context:
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
+
+    def t_name(self, kind: str, code: str) -> str:
+        """Name of a registry code (sector, fuel, species...) in the page's language."""
+        try:
+            return i18n.name(kind, code, self.lang)
+        except (KeyError, ValueError):
+            return code
 
     def csrf_token(self) -> str | None:
         from cocontrol.security import csrf
@@ -71,9 +100,21 @@ class Context:
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = ENV.get_template(template).render(
-            lang=self.lang, t=self.t, user=self.principal, nav=self.nav(),
+            lang=self.lang, t=self.t, t_name=self.t_name, fmt=fmt, user=self.principal, nav=self.nav(),
             path=self.request.url.path, csrf=self.csrf_token(), **values)
         return HTMLResponse(html, status_code=status)
+
+
+def fmt(v, digits: int | None = None) -> str:
+    """A number for a page: thousands separated; None/NaN as an em dash (not estimated)."""
+    if v is None:
+        return "—"
+    v = float(v)
+    if v != v:
+        return "—"
+    if digits is None:
+        digits = 0 if abs(v) >= 100 else 2 if abs(v) >= 1 else 3
+    return f"{v:,.{digits}f}"
 
 
 def _ctx(request: Request) -> Context:
