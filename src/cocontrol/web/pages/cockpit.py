@@ -1,0 +1,58 @@
+"""Cockpit (issue 15 item 1): CO2, CO2e, energy, coal and each air pollutant against the
+scenario's targets, with pathway and status colours; co-control quadrant of each district and
+sector (:func:`cocontrol.metrics.coordinates`)."""
+
+from __future__ import annotations
+
+from cocontrol.i18n import region_names
+from cocontrol.service.problems import ApiError
+from cocontrol.web import data, views
+from cocontrol.web.context import Ctx
+from cocontrol.web.registry import Area
+
+area = Area("cockpit", nav="nav_cockpit", order=10)
+
+POLLUTANTS = ("SO2", "NOx", "PM2.5", "VOCs", "NH3")
+
+
+def _scenario(base, scenario: str | None) -> str:
+    if scenario is None:
+        return views.default_scenario(base)
+    if scenario not in base.scenarios:
+        raise ApiError(404, f"scenario {scenario!r} not found")
+    return scenario
+
+
+@area.page("/", permission="projects:read", nav=True)
+def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None,
+            year: int | None = None, pollutant: str = "SO2"):
+    chosen = data.choose(ctx, project_id)
+    if chosen is None or chosen.base is None:
+        return ctx.render("cockpit/index.html", chosen=chosen, projects=data.visible_projects(ctx))
+    base = chosen.base
+    name = _scenario(base, scenario)
+    view = views.cockpit(base, name)
+    reference = "baseline" if "baseline" in base.scenarios else name
+    years = base.years
+    year = year if year in years else min((y for y in years if y >= 2030), default=years[-1])
+    if pollutant not in POLLUTANTS:
+        raise ApiError(422, f"pollutant must be one of {', '.join(POLLUTANTS)}")
+    quads = {by: views.quadrants(base, name, reference, year, pollutant, by, ctx.lang)
+             for by in ("district", "sector")}
+    names = region_names(base.project.regions, ctx.lang)
+    charts = {"tiles": [{"key": t.key, "years": t.years, "values": t.values, "unit": t.unit,
+                         "target": t.target} for t in view["tiles"]],
+              "quadrants": {by: {"labels": [names.get(k, ctx.t_name("sectors", k))
+                                            if by == "district" else ctx.t_name("sectors", k)
+                                            for k in q[by]],
+                                 "x": [views.finite(v) for v in q["x_norm"]],
+                                 "y": [views.finite(v) for v in q["y_norm"]]}
+                            for by, q in quads.items()},
+              "labels": {"x": ctx.t("web_quadrant_x"), "y": ctx.t("web_quadrant_y",
+                                                                   pollutant=pollutant)}}
+    return ctx.render("cockpit/index.html", chosen=chosen, projects=data.visible_projects(ctx),
+                      scenario=name, scenarios=list(base.scenarios), tiles=view["tiles"],
+                      targets=view["targets"], year=year, years=years, pollutant=pollutant,
+                      pollutants=POLLUTANTS, quads=quads, names=names, reference=reference,
+                      charts=charts)
+

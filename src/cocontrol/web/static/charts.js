@@ -1,0 +1,23 @@
+// Chart helpers over the local plotly.js bundle (no model logic: the numbers come from the page).
+"use strict";
+(function () {
+  const cc = (window.cocontrol = window.cocontrol || {});
+  const big = () => document.body.classList.contains("big");
+  cc.layout = function (extra) {
+    const dark = big();
+    return Object.assign({
+      margin: { l: 50, r: 10, t: 10, b: 40 }, autosize: true,
+      paper_bgcolor: dark ? "#0d2743" : "#fff", plot_bgcolor: dark ? "#0d2743" : "#fff",
+      font: { color: dark ? "#e8f0f8" : "#1d2733", size: dark ? 16 : 12 },
+      showlegend: false,
+    }, extra || {});
+  };
+  cc.plot = function (el, traces, layout, config) {
+    return Plotly.newPlot(el, traces, cc.layout(layout),
+      Object.assign({ displayModeBar: false, responsive: true }, config || {}));
+  };
+  cc.charted = 0;
+  window.addEventListener("resize", function () {
+    document.querySelectorAll(".js-plotly-plot").forEach(function (d) { Plotly.Plots.resize(d); });
+  });
+})();
