@@ -17,9 +17,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
 
 
-def launch():
+def launch(loopback: bool = False):
     """(playwright, browser); skipped locally when Chromium or Playwright is missing, an
-    error under CI=true (browser tests must run there: .ci/run installs Chromium)."""
+    error under CI=true (browser tests must run there: .ci/run installs Chromium).
+
+    ``loopback=True`` (the dashboard's tests, tests/web): loopback addresses bypass the dead
+    proxy, so a test server on 127.0.0.1 is reachable; everything else stays unreachable."""
     missing = None
     try:
         from playwright.sync_api import sync_playwright
@@ -32,7 +35,8 @@ def launch():
             pytest.fail(f"browser tests need {missing} under CI")
         pytest.skip(f"needs {missing}")
     pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    args = [a for a in ARGS if a != "--proxy-bypass-list=<-loopback>"] if loopback else ARGS
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
     return pw, browser
 
 

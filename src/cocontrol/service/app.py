@@ -25,6 +25,9 @@ log = logging.getLogger("cocontrol.service")
 #: routers in the order of the OpenAPI document: (module under cocontrol.service.routes)
 ROUTERS = ["health", "auth", "organisations", "users", "roles", "publications", "audit",
            "projects", "jobs", "results", "monitoring"]
+#: packages of later stages installed into the app by name (``install(app)``): the web
+#: dashboard sits above the service (cocontrol.layers), so the service never imports it
+EXTENSIONS = ["cocontrol.web"]
 
 
 def create_app(settings: Settings | None = None, executor=None) -> FastAPI:
@@ -55,6 +58,8 @@ def create_app(settings: Settings | None = None, executor=None) -> FastAPI:
     for name in ROUTERS:
         api.include_router(importlib.import_module(f"cocontrol.service.routes.{name}").router)
     app.include_router(api)
+    for name in EXTENSIONS:
+        importlib.import_module(name).install(app)
     return app
 
 

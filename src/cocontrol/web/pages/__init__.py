@@ -1,0 +1,1 @@
+"""Areas of the dashboard, one module each (``area = Area(...)``; see cocontrol.web.registry)."""
