@@ -31,7 +31,7 @@ from cocontrol.service.problems import ApiError
 log = logging.getLogger("cocontrol.web")
 
 #: area modules under cocontrol.web.pages, in nav order of their Area.order
-AREAS = ["core", "public"]
+AREAS = ["core", "public", "analysis", "data"]
 STATIC = Path(__file__).parent / "static"
 
 
