@@ -42,6 +42,14 @@ def _fmt(x) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _open_stored(visit, lang: str, path: str, user: str = "leader"):
+    """The page in the other language as a user without jobs:run: the stored result."""
+    v = visit(lang).login(user, next_path=path)
+    v.page.click("#open-previous")
+    v.page.wait_for_selector("#result:not([hidden])")
+    return v
+
+
 def _run(v, timeout=180_000):
     v.page.click("#run-submit")
     v.page.wait_for_selector("#result:not([hidden])", timeout=timeout)
@@ -113,10 +121,10 @@ def test_optimisation_explains_why_targets_cannot_be_met(visit, tiny):
                                                    stored["rows"], strict=True))
     v.shot("analysis-optimise")
     assert v.errors == []
-    z = visit("zh").login("leader", next_path="/web/analysis/optimise")
-    z.page.click("#open-previous")
-    z.page.wait_for_selector("#result:not([hidden])")
-    assert z.page.locator("#opt-status").inner_text().strip() == "目标无法同时实现。"
+    z = _open_stored(visit, "zh", "/web/analysis/optimise")
+    assert z.page.locator("#opt-status p").first.inner_text() == "目标无法同时实现。"
+    assert "PM2.5" in z.page.locator("#opt-why").inner_text()  # the engine's message in zh
+    assert "the targets" not in z.page.locator("#opt-why").inner_text()
     z.shot("analysis-optimise")
     assert z.errors == []
 
@@ -140,9 +148,7 @@ def test_cge_matrix_and_ranking(visit):
     assert v.page.locator("#table-matrix tbody tr").count() == len(lib["matrix"])
     v.shot("analysis-cge")
     assert v.errors == []
-    e = visit("en").login("leader", next_path="/web/analysis/cge")
-    e.page.click("#open-previous")
-    e.page.wait_for_selector("#result:not([hidden])")
+    e = _open_stored(visit, "en", "/web/analysis/cge")
     e.shot("analysis-cge")
     assert e.errors == []
 
@@ -170,9 +176,7 @@ def test_evaluation_ranking_radar_and_contributions(visit, tmp_path):
                                             last["score"].tolist(), strict=True))
     v.shot("analysis-evaluation")
     assert v.errors == []
-    z = visit("zh").login("leader", next_path="/web/analysis/evaluation")
-    z.page.click("#open-previous")
-    z.page.wait_for_selector("#result:not([hidden])")
+    z = _open_stored(visit, "zh", "/web/analysis/evaluation")
     z.shot("analysis-evaluation")
     assert z.errors == []
 

@@ -76,7 +76,8 @@ def _page(ctx: Ctx, template: str, kind: str | None, **values):
 
 @area.page("/", permission="results:read", nav=True)
 def index(ctx: Ctx):
-    return ctx.render("analysis/index.html", tabs=tabs(ctx, TABS), tabs_label="web_an_tabs")
+    return ctx.render("data/index.html", tabs=tabs(ctx, TABS), tabs_label="web_an_tabs",
+                      title_key="nav_analysis", index_id="analysis-index")
 
 
 @area.page("/cocontrol", permission="results:read")

@@ -62,7 +62,8 @@ def _pick(projects: list[Project], project_id: int | None) -> Project | None:
 
 @area.page("/", permission="projects:read", nav=True)
 def index(ctx: Ctx):
-    return ctx.render("data/index.html", tabs=tabs(ctx))
+    return ctx.render("data/index.html", tabs=tabs(ctx), title_key="nav_data",
+                      index_id="data-index")
 
 
 # ------------------------------------------------------------------ uploads

@@ -187,7 +187,8 @@
       h.className = s.feasible ? "ok" : "error";
       h.textContent = s.feasible ? W().feasible : W().infeasible;
       st.appendChild(h);
-      if (s.cost_pv_yuan !== undefined) {
+      const zh = W().lang === "zh";
+      if (s.feasible && s.cost_pv_yuan !== undefined) {  // (an infeasible run's plan is the relaxed one)
         const c = document.createElement("p");
         c.innerHTML = "";
         c.append(W().cost_pv + ": ");
@@ -196,18 +197,18 @@
         b.dataset.value = String(s.cost_pv_yuan);
         b.textContent = cc.fmt(s.cost_pv_yuan);
         c.appendChild(b);
-        c.append(" yuan");
+        c.append(" " + W().yuan);
         st.appendChild(c);
       }
       if (s.infeasible) {
         const p = document.createElement("p");
         p.id = "opt-why";
-        p.textContent = s.infeasible;
+        p.textContent = (zh && s.infeasible_zh) || s.infeasible;
         st.appendChild(p);
       }
       const notes = document.getElementById("opt-notes");
       notes.replaceChildren();
-      for (const n of s.notes || []) { const li = document.createElement("li"); li.textContent = n; notes.appendChild(li); }
+      for (const n of (zh && s.notes_zh) || s.notes || []) { const li = document.createElement("li"); li.textContent = n; notes.appendChild(li); }
       const inf = document.getElementById("table-infeasibility");
       inf.hidden = !t.infeasibility;
       if (t.infeasibility) fill("table-infeasibility", t.infeasibility.rows, t.infeasibility.columns);
