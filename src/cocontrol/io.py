@@ -294,10 +294,12 @@ def read_table(path: str | Path, sheet: str | int | None = None, data: bytes | N
                              expected=".csv or .xlsx"))
 
 
-def read_frame(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
+def read_frame(path: str | Path, sheet: str | int | None = None, data: bytes | None = None
+               ) -> pd.DataFrame:
     """Like :func:`read_table` with numbers converted where a whole column is numeric
-    (for analysis tables whose columns are not declared in the schema)."""
-    df = read_table(path, sheet).drop(columns=[ROW], errors="ignore")
+    (for analysis tables whose columns are not declared in the schema); ``data``: the file's
+    content when it is not on disk (an upload)."""
+    df = read_table(path, sheet, data=data).drop(columns=[ROW], errors="ignore")
     for c in df.columns:
         conv = pd.to_numeric(df[c], errors="coerce")
         if conv.notna().sum() == df[c].notna().sum():

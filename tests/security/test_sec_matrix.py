@@ -242,6 +242,11 @@ BODIES = {
     ("POST", "/api/projects/{project_id}/versions"): lambda c: {
         "files": [("files", ("notes.md", b"# notes\n", "text/markdown"))]},
 }
+# the dashboard's data pages: an upload checked row by row, its fix workbook (issue 15)
+for _path in ("/api/web/data/projects/{project_id}/upload",
+              "/api/web/data/projects/{project_id}/fix-workbook"):
+    BODIES[("POST", _path)] = lambda c: {
+        "files": [("files", ("notes.md", b"# notes\n", "text/markdown"))]}
 for _kind in ("inventory", "scenario", "compare", "measures", "optimise", "cge", "airquality",
               "evaluation", "health", "uncertainty", "robust"):
     BODIES[("POST", f"/api/jobs/{_kind}")] = lambda c: {"project_version_id": _version(c)}
@@ -259,7 +264,10 @@ for _kind, _params in _NO_PROJECT.items():
 # the matrix sends an empty body and counts a 422 as "reached the handler's validation"
 STATELESS = {("POST", "/api/monitoring/series/check"), ("POST", "/api/monitoring/alerts"),
              ("POST", "/api/monitoring/anomalies"), ("POST", "/api/monitoring/cases/transition"),
-             ("POST", "/api/monitoring/notices")}
+             ("POST", "/api/monitoring/notices"),
+             # dashboard: an uploaded table read or analysed, nothing stored (issue 15)
+             ("POST", "/api/web/analysis/evaluation/values"),
+             ("POST", "/api/web/analysis/decoupling")}
 # routes whose body carries the tenant object (not a path parameter)
 BODY_OBJECT_ROUTES = {("POST", "/api/organisations"), ("POST", "/api/users"),
                       ("POST", "/api/publications"), ("POST", "/api/projects"),

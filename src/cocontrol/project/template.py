@@ -24,11 +24,21 @@ _REQ = PatternFill("solid", fgColor="FCE4D6")
 
 
 def write_workbook(path: str | Path, frames: dict[str, pd.DataFrame] | None = None) -> Path:
-    """Write an input workbook: one sheet per table (row 1 column names, row 2 Chinese headers
-    in 【】, then the rows of ``frames``, or the schema's example row), a ``README`` sheet
-    documenting every column and a ``codes`` sheet of allowed codes. Frozen header rows."""
+    """Write an input workbook (:func:`build_workbook`) to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    wb = build_workbook(frames)
+    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path
+
+
+def build_workbook(frames: dict[str, pd.DataFrame] | None = None) -> Workbook:
+    """An input workbook: one sheet per table (row 1 column names, row 2 Chinese headers
+    in 【】, then the rows of ``frames`` (columns in the schema's order), or the schema's
+    example row), a ``README`` sheet documenting every column and a ``codes`` sheet of allowed
+    codes. Frozen header rows. Data row ``i`` (0-based) of a table is on sheet row ``i + 3``."""
     wb = Workbook()
     readme = wb.active
     readme.title = "README"
@@ -82,10 +92,7 @@ def write_workbook(path: str | Path, frames: dict[str, pd.DataFrame] | None = No
             codes.column_dimensions[get_column_letter(col + k)].width = 22
         col += df.shape[1] + 1
     codes.freeze_panes = "A2"
-    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
+    return wb
 
 
 def write_template(folder: str | Path, force: bool = False) -> Path:

@@ -350,9 +350,14 @@ def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
                              progress=library(progress, 0.1, 0.8))
     progress(0.8, "tables and report")
     tables: dict[str, pd.DataFrame] = {}
-    summary: dict = {"feasible": res.infeasible is None, "notes": list(res.notes)}
+    from cocontrol import i18n
+
+    summary: dict = {"feasible": res.infeasible is None, "notes": list(res.notes),
+                     "notes_zh": [i18n.tr(n, "zh") for n in res.notes]}
     if res.infeasible is not None:
         summary["infeasible"] = str(res.infeasible)
+        why = res.infeasible.args[0] if res.infeasible.args else str(res.infeasible)
+        summary["infeasible_zh"] = i18n.tr(why, "zh")
         if res.infeasible.report is not None:
             tables["infeasibility"] = pd.DataFrame(res.infeasible.report)
     plan = res.plan
