@@ -233,3 +233,74 @@ def test_uploads_keep_sources_scoped_and_alerts_stored(world):
     assert [x["id"] for x in c.get("/api/monitoring/alerts", headers=e1).json()["items"]] \
         == [a["id"]]
     assert c.get("/api/monitoring/alerts", headers=e2).json()["items"] == []
+
+
+def _quarter_rows():
+    """PM2.5 monthly means of the districts d1 and d2, April-June of 2023 and 2024."""
+    rows = []
+    for ent, vals in (("d1", (40.0, 50.0, 60.0)), ("d2", (30.0, 30.0, 30.0))):
+        for y, shift in ((2023, 5.0), (2024, 0.0)):
+            for m, v in zip((4, 5, 6), vals, strict=True):
+                rows.append({"entity": ent, "indicator": "pm25_conc", "period": f"{y}-{m:02d}",
+                             "value": v + shift, "unit": "ug/m**3",
+                             "source": f"{ent} station bulletin"})
+    return rows
+
+
+def test_notice_of_a_jurisdiction_json_html_pdf(world):
+    c, orgs = world
+    admin = login_as(c, orgs["city"], "administrator")
+    analyst1 = login_as(c, orgs["d1"], "bureau_analyst")
+    r = c.post("/api/monitoring/uploads", headers=admin,
+               json={"name": "districts", "org_id": orgs["city"], "rows": _quarter_rows()})
+    assert r.status_code == 201, r.text
+    _scan(c, analyst1, orgs["e1"])  # cases of e1 (below d1): found
+    url = f"/api/monitoring/notices/{orgs['city']}"
+    r = c.get(url, headers=admin, params={"period": "2024-Q2", "as_of": "2024-07-05"})
+    assert r.status_code == 200, r.text
+    nt = r.json()
+    assert nt["kind"] == "quarterly" and nt["months"] == [4, 5, 6]
+    pm = {x["entity"]: x for x in nt["rankings"]["pm25_conc"]["rows"]}
+    # hand: d1 day-weighted (40 x 30 + 50 x 31 + 60 x 30) / 91 = 4550 / 91 = 50.0; d2 30.0;
+    # lower is better: d2 first; change vs 2023-Q2 = -5 for both
+    assert pm["d1"]["value"] == pytest.approx(4550 / 91) and pm["d2"]["value"] == 30.0
+    assert (pm["d2"]["rank"], pm["d1"]["rank"]) == (1, 2)
+    assert pm["d1"]["change_vs_last_year"] == pytest.approx(-5.0)
+    n_cases = sum(nt["cases"]["counts"].values())
+    assert n_cases >= 1 and nt["cases"]["counts"]["found"] == n_cases
+    # a value uploaded again: the newest upload counts (d2 June 2024: 30 -> 39, source named)
+    again = [{"entity": "d2", "indicator": "pm25_conc", "period": "2024-06", "value": 39.0,
+              "unit": "ug/m**3", "source": "corrected bulletin"}]
+    assert c.post("/api/monitoring/uploads", headers=admin, json={
+        "name": "fix", "org_id": orgs["city"], "rows": again}).status_code == 201
+    r = c.get(url, headers=admin, params={"period": "2024-06"})
+    pm = {x["entity"]: x["value"] for x in r.json()["rankings"]["pm25_conc"]["rows"]}
+    assert pm == {"d1": 60.0, "d2": 39.0}
+    # the default period: the latest month of the stored series
+    assert c.get(url, headers=admin).json()["period"] == "2024-06"
+    # district d2's notice: none of e1's cases; d1's analyst may not read d2's notice
+    r = c.get(f"/api/monitoring/notices/{orgs['d2']}", headers=admin,
+              params={"period": "2024-Q2"})
+    assert sum(r.json()["cases"]["counts"].values()) == 0
+    assert c.get(f"/api/monitoring/notices/{orgs['d2']}", headers=analyst1,
+                 params={"period": "2024-Q2"}).status_code == 404
+    # HTML in Chinese and English, and PDF, for download
+    zh = c.get(url, headers=admin, params={"period": "2024-Q2", "lang": "zh",
+                                            "format": "html"})
+    assert zh.status_code == 200 and zh.headers["content-type"].startswith("text/html")
+    assert "attachment" in zh.headers["content-disposition"]
+    assert "排名" in zh.text and "PM2.5平均浓度" in zh.text
+    en = c.get(url, headers=admin, params={"period": "2024-Q2", "format": "html"})
+    assert "rank" in en.text and "排名" not in en.text
+    pdf = c.get(url, headers=admin, params={"period": "2024-06", "format": "pdf"})
+    if pdf.status_code != 200:  # no Chromium: refused plainly, and never under CI
+        import os
+
+        assert os.environ.get("CI") != "true", pdf.text
+        assert pdf.json()["error"]["message"]
+    else:
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content[:5] == b"%PDF-"
+    # a bad period is a plain 422 naming the parameter
+    r = c.get(url, headers=admin, params={"period": "2024-13"})
+    assert r.status_code == 422

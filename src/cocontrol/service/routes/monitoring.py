@@ -27,7 +27,9 @@ from cocontrol.errors import Problem
 from cocontrol.monitoring import Case, Evidence, TargetSet, assess, notice, open_case
 from cocontrol.monitoring import transition as case_transition
 from cocontrol.monitoring.anomaly import Status, scan_enterprise
-from cocontrol.monitoring.series import from_frame
+from cocontrol.monitoring.series import COLUMNS as SERIES_COLUMNS
+from cocontrol.monitoring.series import SeriesTable, from_frame
+from cocontrol.monitoring.targets import KIND_LABELS
 from cocontrol.service.access import Need, Principal, scoped
 from cocontrol.service.api import Id, Page, PageDep, get_visible, paginate
 from cocontrol.service.db import SessionDep
@@ -446,3 +448,77 @@ def step_case(case_id: Id, body: StepIn, session: SessionDep,
         raise ApiError(409, en, message_zh=zh or en) from e
     session.commit()
     return _case_out(row)
+
+
+# -- notices of a jurisdiction from the stored data ---------------------------------------------
+def _org_key(o) -> str:
+    """The entity key of an organisation in the series (its region code, else its code)."""
+    return o.region_code or o.code
+
+
+@router.get("/notices/{org_id}", responses={200: {"content": {
+    "application/json": {}, "text/html": {}, "application/pdf": {}}}})
+def jurisdiction_notice(
+        org_id: Id, session: SessionDep, principal: Need("results:read"),
+        period: Annotated[str | None, Query(
+            pattern=r"^\d{4}-(\d{2}|Q[1-4])$",
+            description="YYYY-MM (monthly) or YYYY-Qn (quarterly); default: the latest month "
+                        "of the stored series (else last month)")] = None,
+        lang: Literal["en", "zh"] = "en",
+        format: Literal["json", "html", "pdf"] = "json",  # noqa: A002 - the query name
+        as_of: date | None = None):
+    """The monthly or quarterly notice of a jurisdiction (an organisation of the caller's
+    jurisdiction) from the stored uploads, alerts and cases of it and everything below it:
+    rankings of its member organisations (children; series entity = region code, else code),
+    its latest alert per target, and the cases (counts by status, overdue). JSON, or HTML / PDF
+    in English or Chinese for download."""
+    from fastapi.responses import Response
+
+    from cocontrol.report.monitoring import notice_pdf, notice_report
+    from cocontrol.service.access import visible_orgs
+    from cocontrol.service.models import Organisation
+    from cocontrol.service.routes.organisations import get_org
+
+    org = get_org(session, principal, org_id)
+    key = _org_key(org)
+    subtree = list(session.scalars(visible_orgs(org.id)))  # ids (scoped() has its own CTE)
+    ups = session.scalars(scoped(select(MonitoringUpload), principal, MonitoringUpload).where(
+        MonitoringUpload.org_id.in_(subtree)).order_by(MonitoringUpload.id)).all()
+    rows = pd.DataFrame([r for u in ups for r in u.rows])
+    if len(rows):  # a value uploaded again: the newest upload's value (and source) counts
+        rows = rows.drop_duplicates(["entity", "indicator", "sector", "fuel", "period"],
+                                    keep="last").reset_index(drop=True)
+    series = from_frame(rows, file="stored uploads") if len(rows) else \
+        SeriesTable(pd.DataFrame(columns=SERIES_COLUMNS))
+    kids = session.scalars(scoped(select(Organisation), principal, Organisation).where(
+        Organisation.parent_id == org.id).order_by(Organisation.id)).all()
+    members = [_org_key(o) for o in kids] or [key]
+    names = {_org_key(o): o.name for o in [org, *kids]}
+    names_zh = {_org_key(o): o.name_zh or o.name for o in [org, *kids]}
+    cases = [case_of(r).model_copy(update={"jurisdiction": key}) for r in session.scalars(
+        scoped(select(MonitoringCase), principal, MonitoringCase).where(
+            MonitoringCase.org_id.in_(subtree)).order_by(MonitoringCase.id))]
+    if period is None:
+        mon = series.data[series.data["month"] > 0]
+        if len(mon):
+            y, m = max(zip(mon["year"].astype(int), mon["month"].astype(int), strict=True))
+        else:
+            today = dt.datetime.now(dt.UTC).date().replace(day=1) - dt.timedelta(days=1)
+            y, m = today.year, today.month
+        period = f"{y}-{m:02d}"
+    nt = notice(period, key, series, members=members, names=names, names_zh=names_zh,
+                cases=cases, today=as_of, jurisdiction_name=org.name)
+    latest: dict[str, MonitoringAlert] = {}
+    for a in session.scalars(scoped(select(MonitoringAlert), principal, MonitoringAlert).where(
+            MonitoringAlert.org_id == org.id).order_by(MonitoringAlert.id)):
+        latest[a.target] = a
+    nt["alerts"] = [a.payload | dict(zip(("label_en", "label_zh"), KIND_LABELS[a.kind],
+                                         strict=True)) for a in latest.values()]
+    if format == "json":
+        return nt
+    name = f"notice-{key}-{period}-{lang}"
+    if format == "html":
+        return Response(notice_report(nt, lang).html(), media_type="text/html; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.html"'})
+    return Response(notice_pdf(nt, lang), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
