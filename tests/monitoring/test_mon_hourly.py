@@ -91,3 +91,43 @@ def test_cems_hourly_needs_45_valid_minutes():
     assert h["time"].dt.hour.tolist() == [1, 2]   # hour-ending labels
     assert h["valid"].tolist() == [True, False] and h["n_minutes"].tolist() == [60, 44]
     assert h["conc"].iloc[0] == pytest.approx(20.0) and np.isnan(h["conc"].iloc[1])
+
+
+def test_annual_mean_needs_every_month_complete():
+    """GB 3095-2012 Table 4, annual-mean row: >= 324 daily means per year AND >= 27 in every
+    month (25 in February). 330 days from 1 January end on 26 November: December has none."""
+    a = station_annual(_daily(330))
+    assert a["valid_days"].iloc[0] == 330
+    assert not a["valid"].iloc[0] and np.isnan(a["value"].iloc[0])
+    # the whole year but four days missing in each month except February (which keeps 25):
+    # 11 x (days - 4) + 25 = 365 - 44 - 3 = 318 < 324 -> still invalid by the year count
+    full = _daily(365)
+    keep = full["date"].dt.day > 4
+    keep |= full["date"].dt.month == 2
+    feb = full["date"].dt.month == 2
+    keep &= ~(feb & (full["date"].dt.day > 25))
+    a = station_annual(full[keep])
+    assert a["valid_days"].iloc[0] == 365 - 11 * 4 - 3 and not a["valid"].iloc[0]
+    # 27 days in every month (25 in February) and >= 324 in the year: valid
+    months = full["date"].dt.month
+    cut = np.where(months == 2, 25, 28)  # 11 x 28 + 25 = 333
+    ok = full[full["date"].dt.day <= cut]
+    a = station_annual(ok)
+    assert a["valid_days"].iloc[0] == 333 and a["valid"].iloc[0]
+    assert a["value"].iloc[0] == pytest.approx(20.0)
+    # July with 26 days: invalid although the year has 331 (>= 324)
+    a = station_annual(ok[~((ok["date"].dt.month == 7) & (ok["date"].dt.day > 26))])
+    assert a["valid_days"].iloc[0] == 331 and not a["valid"].iloc[0]
+
+
+def test_completeness_table_cites_clauses_and_marks_unverified():
+    from cocontrol.monitoring._common import bundled
+
+    t = bundled("completeness")
+    assert {"clause", "checked"} <= set(t.columns)
+    assert t["clause"].str.len().gt(0).all() and t["checked"].str.len().gt(0).all()
+    # nothing claims to be checked against the issued text: verified or UNVERIFIED/ASSUMPTION
+    assert t["checked"].str.match(r"^(VERIFIED|UNVERIFIED|ASSUMPTION)").all()
+    gb = t.set_index("rule")
+    assert gb.at["year_from_days", "minimum"] == 324 and gb.at["month_from_days", "minimum"] == 27
+    assert gb.at["day_from_hours", "minimum"] == 20 and gb.at["o3_8h_from_hours", "minimum"] == 6

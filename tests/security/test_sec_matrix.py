@@ -173,8 +173,60 @@ def _token(c: Case):
     return w.token_of("administrator")
 
 
+_PM_ROWS = [{"entity": "c", "indicator": "pm25_conc", "period": str(y), "value": v,
+             "unit": "ug/m**3", "source": "matrix"} for y, v in ((2020, 50.0), (2023, 46.0))]
+_PM_TARGETS = {"targets": [{"id": "pm", "kind": "pm25_annual", "entity": "c", "base_year": 2020,
+                            "target_year": 2025, "value": 40, "unit": "ug/m**3",
+                            "basis": "matrix"}]}
+_HOURLY = [{"facility": "u1", "time": f"2024-06-01T{h:02d}:00:00",
+            "conc": {"SO2": 60.0 if h in (5, 6) else 20.0}} for h in range(1, 24)]
+_LIMITS = [{"facility": "u1", "pollutant": "SO2", "limit": 35, "unit": "mg/m3",
+            "basis": "matrix"}]
+
+
+def _upload(c: Case):
+    """A stored monitoring series upload of the case's organisation."""
+    from cocontrol.service.monitoring_store import MonitoringUpload
+
+    def make():
+        with c.world.session() as s:
+            u = MonitoringUpload(org_id=c.world.orgs[c.org], name="m", rows=_PM_ROWS,
+                                 sources=["matrix"], n_rows=2, first_year=2020,
+                                 last_year=2023, content_hash="0" * 64)
+            s.add(u)
+            s.commit()
+            return u.id
+    return c.once("upload", make)
+
+
+def _case(c: Case):
+    """A stored case of the case's organisation, assigned (so 'rectified' is a valid step)."""
+    import datetime as dt
+
+    from cocontrol.monitoring import Finding, open_case
+    from cocontrol.monitoring import transition as step
+    from cocontrol.service.monitoring_store import MonitoringCase
+
+    def make():
+        t = dt.datetime(2024, 6, 1, 5)
+        f = Finding(id=f"f{next(_n)}", rule="exceedance", entity="u1", signal="SO2", start=t,
+                    end=t, hours=1, value=60, threshold=35, unit="mg/m3", basis="matrix",
+                    message_en="m", message_zh="m")
+        k = step(open_case(f, c.org, t), "assigned", "matrix", t, owner="o")
+        with c.world.session() as s:
+            r = MonitoringCase(org_id=c.world.orgs[c.org], key=k.id, rule=f.rule, entity="u1",
+                               status=k.status, owner=k.owner, deadline=k.deadline,
+                               payload=k.model_dump(mode="json"))
+            s.add(r)
+            s.commit()
+            return r.id
+    return c.once("case", make)
+
+
 FACTORIES = {
     "org_id": _org,
+    "upload_id": _upload,
+    "case_id": _case,
     "project_id": _project,
     "user_id": _user,
     "publication_id": _publication,
@@ -247,6 +299,17 @@ for _path in ("/api/web/data/projects/{project_id}/upload",
               "/api/web/data/projects/{project_id}/fix-workbook"):
     BODIES[("POST", _path)] = lambda c: {
         "files": [("files", ("notes.md", b"# notes\n", "text/markdown"))]}
+
+
+BODIES |= {
+    ("POST", "/api/monitoring/uploads"): lambda c: {"name": "m", "org_id": c.world.orgs[c.org],
+                                                    "rows": _PM_ROWS},
+    ("POST", "/api/monitoring/uploads/{upload_id}/alerts"): lambda c: {"targets": _PM_TARGETS},
+    ("POST", "/api/monitoring/cases"): lambda c: {"org_id": c.world.orgs[c.org],
+                                                  "rows": _HOURLY, "limits": _LIMITS},
+    ("POST", "/api/monitoring/cases/{case_id}/transition"): lambda c: {
+        "to": "rectified", "evidence": {"note": "repaired"}},
+}
 for _kind in ("inventory", "scenario", "compare", "measures", "optimise", "cge", "airquality",
               "evaluation", "health", "uncertainty", "robust"):
     BODIES[("POST", f"/api/jobs/{_kind}")] = lambda c: {"project_version_id": _version(c)}
@@ -271,6 +334,7 @@ STATELESS = {("POST", "/api/monitoring/series/check"), ("POST", "/api/monitoring
 # routes whose body carries the tenant object (not a path parameter)
 BODY_OBJECT_ROUTES = {("POST", "/api/organisations"), ("POST", "/api/users"),
                       ("POST", "/api/publications"), ("POST", "/api/projects"),
+                      ("POST", "/api/monitoring/uploads"), ("POST", "/api/monitoring/cases"),
                       *((m, p) for (m, p) in BODIES if p.startswith("/api/jobs/"))}
 
 

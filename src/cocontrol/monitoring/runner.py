@@ -30,6 +30,7 @@ from cocontrol.monitoring.io import MonitoringInputs
 from cocontrol.monitoring.network import NetworkDesign, greedy_sites
 from cocontrol.monitoring.notices import notice
 from cocontrol.monitoring.nowcast import NowcastResult, nowcast_from_series, to_series
+from cocontrol.monitoring.pm25 import measure_pm25_effects
 from cocontrol.monitoring.series import SeriesTable
 from cocontrol.monitoring.targets import (
     DRIVER_SPECIES,
@@ -208,7 +209,24 @@ def run(inputs: MonitoringInputs, project=None, *, entity: str | None = None,
                 red, note = red_cache[key]
                 a.measures = closing_measures(gap, red)
                 a.notes.append(f"closing measures: {note}, gap {gap:,.0f} t {sp}")
-            elif sp and np.isfinite(a.gap) and a.gap > 0:  # concentration targets
+            elif t.kind in PM25_KINDS and np.isfinite(a.gap) and a.gap > 0:
+                # PM2.5 targets: measures ranked by their effect on the concentration
+                key = (t.target_year, "PM2.5 concentration")
+                if key not in red_cache:
+                    red_cache[key] = measure_pm25_effects(project, t.target_year)
+                red, note = red_cache[key]
+                if t.kind == "pm25_annual":  # the gap is in ug/m3: cumulate until closed
+                    a.measures = closing_measures(a.gap, red)
+                    a.notes.append(f"closing measures: {note}, gap {a.gap:.2f} ug/m3")
+                elif len(red):
+                    a.measures = red[red["reduction"] > 0].sort_values(
+                        "reduction", ascending=False).groupby("scenario").head(5).assign(
+                        cumulative=np.nan, closes_gap=None)
+                    a.notes.append(f"{note} (reduction in ug/m3; the good-day gap itself is "
+                                   "in percent of days, not converted)")
+                else:
+                    a.notes.append(note)
+            elif sp and np.isfinite(a.gap) and a.gap > 0:  # other concentration targets
                 key = (t.target_year, sp)
                 if key not in red_cache:
                     red_cache[key] = scenario_reductions(project, t.target_year, sp)
@@ -276,6 +294,8 @@ def run(inputs: MonitoringInputs, project=None, *, entity: str | None = None,
 
 
 PATHWAY_KINDS = ("co2_intensity_cut", "carbon_budget", "carbon_peak")
+#: targets whose closing measures are ranked by their PM2.5 effect (cocontrol.monitoring.pm25)
+PM25_KINDS = ("pm25_annual", "good_day_ratio")
 
 
 def scenario_co2_path(project, scenario: str) -> pd.Series:

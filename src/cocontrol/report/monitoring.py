@@ -225,6 +225,23 @@ def monitoring_report(run: MonitoringRun, path: str | Path, lang: str = "en") ->
 
 def notice_html(nt: dict, path: str | Path, lang: str = "en", pdf: bool = False) -> Path:
     """A monthly or quarterly notice (the dict of :func:`cocontrol.monitoring.notice`)."""
+    return notice_report(nt, lang).write(path, pdf=pdf)
+
+
+def notice_pdf(nt: dict, lang: str = "en") -> bytes:
+    """The notice as PDF bytes (headless Chromium, :func:`cocontrol.htmlpdf.html_to_pdf`),
+    printed from a private temporary folder that is removed afterwards."""
+    import tempfile
+
+    from cocontrol.htmlpdf import html_to_pdf
+
+    with tempfile.TemporaryDirectory(prefix="cocontrol-notice-") as tmp:
+        html_path = notice_report(nt, lang).write(Path(tmp) / "notice.html")
+        return Path(html_to_pdf(html_path, Path(tmp) / "notice.pdf")).read_bytes()
+
+
+def notice_report(nt: dict, lang: str = "en") -> HtmlReport:
+    """The notice as an :class:`HtmlReport` (``.html()`` gives the self-contained page)."""
     z = lang == "zh"
     kind = _t("mon_notice_monthly" if nt["kind"] == "monthly" else "mon_notice_quarterly", lang)
     jname = nt.get("jurisdiction_name_zh") if z else nt["jurisdiction_name"]
@@ -262,7 +279,7 @@ def notice_html(nt: dict, path: str | Path, lang: str = "en", pdf: bool = False)
         r.table(df, index=False)
     if nt.get("pdf"):
         r.paragraph(nt["pdf"], cls="small")
-    return r.write(path, pdf=pdf)
+    return r
 
 
 def write_notice_json(nt: dict, path: str | Path) -> Path:

@@ -3,6 +3,7 @@
 from alembic import context
 
 import cocontrol.service.models  # noqa: F401  (every model, see models.py)
+import cocontrol.service.monitoring_store  # noqa: F401  (monitoring uploads, alerts, cases)
 import cocontrol.service.security_models  # noqa: F401  (accounts, audit log)
 from cocontrol.service.db import Base, make_engine
 

@@ -1,25 +1,46 @@
 """Monitoring and early warning (``/api/monitoring``): thin shells over cocontrol.monitoring.
 
-Stateless for now: each route validates its body, calls one library function and returns its
-JSON. TODO(service): persist series uploads and cases in the results store (the case models are
-pydantic, :class:`cocontrol.monitoring.Case`, ready to be stored) and run forecasts as jobs;
-cases carry ``jurisdiction`` (region id) for row scoping once cases are stored.
+Two kinds of routes:
+
+- stateless computations on the posted body (``series/check``, ``alerts``, ``anomalies``,
+  ``cases/transition``, ``notices``): validate, call one library function, return its JSON;
+- stored, per organisation (:mod:`cocontrol.service.monitoring_store`): series uploads
+  (``uploads``), the alerts computed on them, and cases with their workflow
+  found → assigned → rectified → closed (``cases``). Every read goes through the one scoping
+  layer (another tenant's upload or case answers 404); every change is audited.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 import pandas as pd
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
+from cocontrol.errors import Problem
 from cocontrol.monitoring import Case, Evidence, TargetSet, assess, notice, open_case
 from cocontrol.monitoring import transition as case_transition
 from cocontrol.monitoring.anomaly import Status, scan_enterprise
-from cocontrol.monitoring.series import from_frame
-from cocontrol.service.access import Need
+from cocontrol.monitoring.series import COLUMNS as SERIES_COLUMNS
+from cocontrol.monitoring.series import SeriesTable, from_frame
+from cocontrol.monitoring.targets import KIND_LABELS
+from cocontrol.service.access import Need, Principal, scoped
+from cocontrol.service.api import Id, Page, PageDep, get_visible, paginate
+from cocontrol.service.db import SessionDep
+from cocontrol.service.monitoring_store import (
+    MonitoringAlert,
+    MonitoringCase,
+    MonitoringUpload,
+    add_cases,
+    case_of,
+    step,
+)
 from cocontrol.service.problems import ApiError
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"])
@@ -174,3 +195,330 @@ def notices(body: NoticeIn, principal: Need("results:read")) -> dict:
     return notice(body.period, body.jurisdiction, _series(body.rows), members=body.members,
                   names=body.names, cases=body.cases, today=body.as_of,
                   illustrative=body.illustrative)
+
+
+# -- stored: uploads, alerts, cases per organisation -------------------------------------------
+OrgId = Annotated[int | None, Field(None, ge=1, le=2**31 - 1,
+                                    description="owning organisation (default: your own)")]
+
+
+def _owner_org(session, principal: Principal, org_id: int | None) -> int:
+    """The organisation a new row belongs to: in the principal's jurisdiction, else 404."""
+    from cocontrol.service.routes.organisations import get_org
+
+    org_id = org_id or principal.org_id
+    if org_id is None:
+        raise ApiError(422, "org_id is needed", [Problem(
+            file="request body", column="org_id", message="missing",
+            expected="the id of the owning organisation")])
+    return get_org(session, principal, org_id).id
+
+
+class UploadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Text
+    org_id: OrgId = None
+    rows: Annotated[list[SeriesRow], Field(min_length=1, max_length=MAX_ROWS)]
+
+
+class UploadOut(SeriesSummary):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    org_id: int
+    name: str
+    sources: list[str]
+    content_hash: str
+    created_at: dt.datetime
+
+
+class UploadFull(UploadOut):
+    series: list[dict]
+
+
+def _upload_out(u: MonitoringUpload, full: bool = False):
+    d = {"id": u.id, "org_id": u.org_id, "name": u.name, "sources": u.sources,
+         "content_hash": u.content_hash, "created_at": u.created_at, "rows": u.n_rows,
+         "not_estimated": u.not_estimated, "first_year": u.first_year,
+         "last_year": u.last_year,
+         "entities": sorted({r["entity"] for r in u.rows}),
+         "indicators": sorted({r["indicator"] for r in u.rows})}
+    return UploadFull(**d, series=u.rows) if full else UploadOut(**d)
+
+
+@router.post("/uploads", response_model=UploadOut, status_code=201)
+def create_upload(body: UploadIn, session: SessionDep,
+                  principal: Need("projects:write")) -> UploadOut:
+    """Store an indicator-series upload of an organisation, every value with its source
+    (validated as ``series/check``; nothing is stored when a row is wrong)."""
+    org_id = _owner_org(session, principal, body.org_id)
+    rows = [r.model_dump() for r in body.rows]
+    d = _series(body.rows).data
+    u = MonitoringUpload(
+        org_id=org_id, name=body.name, rows=rows, n_rows=len(rows),
+        sources=sorted({r["source"] for r in rows}),
+        not_estimated=int(d["value"].isna().sum()), first_year=int(d["year"].min()),
+        last_year=int(d["year"].max()), created_by=principal.user_id,
+        content_hash=hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest())
+    session.add(u)
+    session.commit()
+    return _upload_out(u)
+
+
+@router.get("/uploads", response_model=Page[UploadOut])
+def list_uploads(session: SessionDep, page: PageDep, principal: Need("projects:read"),
+                 org_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+    stmt = scoped(select(MonitoringUpload), principal, MonitoringUpload).order_by(
+        MonitoringUpload.id)
+    if org_id is not None:
+        stmt = stmt.where(MonitoringUpload.org_id == org_id)
+    return paginate(session, stmt, page, _upload_out)
+
+
+@router.get("/uploads/{upload_id}", response_model=UploadFull)
+def read_upload(upload_id: Id, session: SessionDep, principal: Need("projects:read")):
+    """One upload with its rows (each with its source)."""
+    return _upload_out(get_visible(session, principal, MonitoringUpload, upload_id, "upload"),
+                       full=True)
+
+
+class AssessIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    targets: TargetSet
+    forecast: bool = Field(False, description="also the probability of missing (forecasts)")
+    models: list[Literal["snaive", "ets", "arima", "theta"]] = ["snaive", "theta"]
+    n_paths: int = Field(500, ge=50, le=5000)
+
+
+class AlertOut(BaseModel):
+    id: int
+    org_id: int
+    upload_id: int
+    target: str
+    kind: str
+    level: str
+    probability_of_missing: float | None
+    created_at: dt.datetime
+    alert: dict
+
+
+def _alert_out(a: MonitoringAlert) -> AlertOut:
+    return AlertOut(id=a.id, org_id=a.org_id, upload_id=a.upload_id, target=a.target,
+                    kind=a.kind, level=a.level, probability_of_missing=a.probability_of_missing,
+                    created_at=a.created_at, alert=a.payload)
+
+
+@router.post("/uploads/{upload_id}/alerts", response_model=list[AlertOut], status_code=201)
+def assess_upload(upload_id: Id, body: AssessIn, session: SessionDep,
+                  principal: Need("jobs:run")) -> list[AlertOut]:
+    """Assess targets on a stored upload and store one alert per target."""
+    u = get_visible(session, principal, MonitoringUpload, upload_id, "upload")
+    s = from_frame(pd.DataFrame(u.rows), file=f"upload {u.id}")
+    rows = []
+    for t in body.targets.targets:
+        d = assess(t, s, n_paths=body.n_paths, with_forecast=body.forecast,
+                   models=tuple(body.models)).to_dict()
+        a = MonitoringAlert(org_id=u.org_id, upload_id=u.id, target=t.id, kind=t.kind,
+                            level=d["level"], probability_of_missing=d["probability_of_missing"],
+                            payload=d, created_by=principal.user_id)
+        session.add(a)
+        rows.append(a)
+    session.commit()
+    return [_alert_out(a) for a in rows]
+
+
+@router.get("/alerts", response_model=Page[AlertOut])
+def list_alerts(session: SessionDep, page: PageDep, principal: Need("results:read"),
+                upload_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                level: Annotated[str | None, Query(max_length=16)] = None):
+    stmt = scoped(select(MonitoringAlert), principal, MonitoringAlert).order_by(
+        MonitoringAlert.id)
+    if upload_id is not None:
+        stmt = stmt.where(MonitoringAlert.upload_id == upload_id)
+    if level is not None:
+        stmt = stmt.where(MonitoringAlert.level == level)
+    return paginate(session, stmt, page, _alert_out)
+
+
+class ScanIn(AnomaliesIn):
+    """Hourly data of one organisation's facilities: each finding becomes a stored case."""
+
+    org_id: OrgId = None
+    jurisdiction: str | None = Field(None, max_length=200,
+                                     description="default: the organisation's code")
+
+
+class CaseOut(BaseModel):
+    id: int
+    org_id: int
+    key: str
+    rule: str
+    entity: str
+    status: Status
+    owner: str | None
+    deadline: date | None
+    overdue: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    case: Case
+
+
+def _case_out(r: MonitoringCase) -> CaseOut:
+    c = case_of(r)
+    return CaseOut(id=r.id, org_id=r.org_id, key=r.key, rule=r.rule, entity=r.entity,
+                   status=c.status, owner=c.owner, deadline=c.deadline,
+                   overdue=c.overdue(dt.datetime.now(dt.UTC).date()),
+                   created_at=r.created_at, updated_at=r.updated_at, case=c)
+
+
+class ScanOut(BaseModel):
+    new: int
+    cases: list[CaseOut]
+
+
+@router.post("/cases", response_model=ScanOut, status_code=201)
+def scan_to_cases(body: ScanIn, session: SessionDep,
+                  principal: Need("projects:write")) -> ScanOut:
+    """Run the enterprise anomaly rules on hourly data of an organisation and store each
+    finding as a case (status ``found``); a finding already stored is not duplicated."""
+    from cocontrol.service.models import Organisation
+
+    org_id = _owner_org(session, principal, body.org_id)
+    juris = body.jurisdiction or session.get(Organisation, org_id).code
+    found = anomalies(AnomaliesIn(rows=body.rows, limits=body.limits, jurisdiction=juris,
+                                  deadline_days=body.deadline_days), principal)
+    rows, new = add_cases(session, org_id, found, principal.user_id)
+    session.commit()
+    return ScanOut(new=new, cases=[_case_out(r) for r in rows])
+
+
+@router.get("/cases", response_model=Page[CaseOut])
+def list_cases(session: SessionDep, page: PageDep, principal: Need("results:read"),
+               status: Status | None = None,
+               org_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+    """The cases of the caller's jurisdiction (newest first)."""
+    stmt = scoped(select(MonitoringCase), principal, MonitoringCase).order_by(
+        MonitoringCase.id.desc())
+    if status is not None:
+        stmt = stmt.where(MonitoringCase.status == status)
+    if org_id is not None:
+        stmt = stmt.where(MonitoringCase.org_id == org_id)
+    return paginate(session, stmt, page, _case_out)
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut)
+def read_case(case_id: Id, session: SessionDep, principal: Need("results:read")) -> CaseOut:
+    return _case_out(get_visible(session, principal, MonitoringCase, case_id, "case"))
+
+
+class EvidenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
+    attachment: str | None = Field(None, max_length=500,
+                                   description="reference of the attached document")
+
+
+class StepIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: Status
+    note: str = Field("", max_length=2000)
+    owner: str | None = Field(None, min_length=1, max_length=200)
+    deadline: date | None = Field(None, description="when assigning: the rectification deadline")
+    evidence: EvidenceIn | None = None
+
+
+@router.post("/cases/{case_id}/transition", response_model=CaseOut)
+def step_case(case_id: Id, body: StepIn, session: SessionDep,
+              principal: Need("projects:write")) -> CaseOut:
+    """One workflow step of a stored case: found → assigned (owner, deadline) → rectified
+    (evidence) → closed, or rectified → assigned (rectification rejected). The actor and time
+    are the caller's and now; an invalid step answers 409 in English and Chinese, and changes
+    nothing. Every step is audited (``monitoring_case.<status>``)."""
+    from cocontrol.monitoring import CaseTransitionError
+
+    row = get_visible(session, principal, MonitoringCase, case_id, "case")
+    by = principal.username or f"user {principal.user_id}"
+    ev = None if body.evidence is None else Evidence(
+        at=dt.datetime.now(dt.UTC), by=by, note=body.evidence.note,
+        attachment=body.evidence.attachment)
+    try:
+        step(session, row, body.to, by, body.note, body.owner, ev, body.deadline)
+    except CaseTransitionError as e:
+        session.rollback()
+        en, _, zh = str(e).partition(" / ")
+        raise ApiError(409, en, message_zh=zh or en) from e
+    session.commit()
+    return _case_out(row)
+
+
+# -- notices of a jurisdiction from the stored data ---------------------------------------------
+def _org_key(o) -> str:
+    """The entity key of an organisation in the series (its region code, else its code)."""
+    return o.region_code or o.code
+
+
+@router.get("/notices/{org_id}", responses={200: {"content": {
+    "application/json": {}, "text/html": {}, "application/pdf": {}}}})
+def jurisdiction_notice(
+        org_id: Id, session: SessionDep, principal: Need("results:read"),
+        period: Annotated[str | None, Query(
+            pattern=r"^\d{4}-(\d{2}|Q[1-4])$",
+            description="YYYY-MM (monthly) or YYYY-Qn (quarterly); default: the latest month "
+                        "of the stored series (else last month)")] = None,
+        lang: Literal["en", "zh"] = "en",
+        format: Literal["json", "html", "pdf"] = "json",  # noqa: A002 - the query name
+        as_of: date | None = None):
+    """The monthly or quarterly notice of a jurisdiction (an organisation of the caller's
+    jurisdiction) from the stored uploads, alerts and cases of it and everything below it:
+    rankings of its member organisations (children; series entity = region code, else code),
+    its latest alert per target, and the cases (counts by status, overdue). JSON, or HTML / PDF
+    in English or Chinese for download."""
+    from fastapi.responses import Response
+
+    from cocontrol.report.monitoring import notice_pdf, notice_report
+    from cocontrol.service.access import visible_orgs
+    from cocontrol.service.models import Organisation
+    from cocontrol.service.routes.organisations import get_org
+
+    org = get_org(session, principal, org_id)
+    key = _org_key(org)
+    subtree = list(session.scalars(visible_orgs(org.id)))  # ids (scoped() has its own CTE)
+    ups = session.scalars(scoped(select(MonitoringUpload), principal, MonitoringUpload).where(
+        MonitoringUpload.org_id.in_(subtree)).order_by(MonitoringUpload.id)).all()
+    rows = pd.DataFrame([r for u in ups for r in u.rows])
+    if len(rows):  # a value uploaded again: the newest upload's value (and source) counts
+        rows = rows.drop_duplicates(["entity", "indicator", "sector", "fuel", "period"],
+                                    keep="last").reset_index(drop=True)
+    series = from_frame(rows, file="stored uploads") if len(rows) else \
+        SeriesTable(pd.DataFrame(columns=SERIES_COLUMNS))
+    kids = session.scalars(scoped(select(Organisation), principal, Organisation).where(
+        Organisation.parent_id == org.id).order_by(Organisation.id)).all()
+    members = [_org_key(o) for o in kids] or [key]
+    names = {_org_key(o): o.name for o in [org, *kids]}
+    names_zh = {_org_key(o): o.name_zh or o.name for o in [org, *kids]}
+    cases = [case_of(r).model_copy(update={"jurisdiction": key}) for r in session.scalars(
+        scoped(select(MonitoringCase), principal, MonitoringCase).where(
+            MonitoringCase.org_id.in_(subtree)).order_by(MonitoringCase.id))]
+    if period is None:
+        mon = series.data[series.data["month"] > 0]
+        if len(mon):
+            y, m = max(zip(mon["year"].astype(int), mon["month"].astype(int), strict=True))
+        else:
+            today = dt.datetime.now(dt.UTC).date().replace(day=1) - dt.timedelta(days=1)
+            y, m = today.year, today.month
+        period = f"{y}-{m:02d}"
+    nt = notice(period, key, series, members=members, names=names, names_zh=names_zh,
+                cases=cases, today=as_of, jurisdiction_name=org.name)
+    latest: dict[str, MonitoringAlert] = {}
+    for a in session.scalars(scoped(select(MonitoringAlert), principal, MonitoringAlert).where(
+            MonitoringAlert.org_id == org.id).order_by(MonitoringAlert.id)):
+        latest[a.target] = a
+    nt["alerts"] = [a.payload | dict(zip(("label_en", "label_zh"), KIND_LABELS[a.kind],
+                                         strict=True)) for a in latest.values()]
+    if format == "json":
+        return nt
+    name = f"notice-{key}-{period}-{lang}"
+    if format == "html":
+        return Response(notice_report(nt, lang).html(), media_type="text/html; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.html"'})
+    return Response(notice_pdf(nt, lang), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
