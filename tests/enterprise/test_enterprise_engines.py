@@ -310,6 +310,31 @@ def test_enterprise_files_unknown_keys_and_bad_rows(tmp_path):
     assert any("production.csv, row 2, column value" in m for m in msgs)
 
 
+def test_enterprise_files_in_memory_did_you_mean_and_excel():
+    """The same files as an upload ({name: bytes}), read through cocontrol.io: an unknown key
+    or column names the nearest known one; an Excel table reads like its CSV; a file the stage
+    does not read is refused."""
+    import io as _io
+
+    permits = (b"permits:\n  - number: X\n    enterprise_id: a\n    industri: i\n"
+               b"    valid_from: 2020-01-01\n    valid_to: 2021-01-01\n")
+    with pytest.raises(InputError) as ei:
+        io.load_files({"permits.yaml": permits,
+                       "value_added.csv": b"enterprise_id,year,valeu,unit\na,2020,1,t\n"})
+    msgs = [str(p) for p in ei.value.problems]
+    assert any("permits[0].industri" in m and "did you mean 'industry'" in m for m in msgs)
+    assert any("value_added.csv, row 1, column valeu" in m and "did you mean 'value'" in m
+               for m in msgs)
+    buf = _io.BytesIO()
+    pd.DataFrame({"enterprise_id": ["a"], "year": [2020], "value": [12.5],
+                  "unit": ["1e4 yuan"]}).to_excel(buf, index=False)
+    d = io.load_files({"value_added.xlsx": buf.getvalue()})
+    assert d.table("value_added", "a").to_dict("records") == [
+        {"year": 2020, "value": 12.5, "unit": "1e4 yuan"}]
+    with pytest.raises(InputError, match="did you mean 'permits.yaml'"):
+        io.load_files({"permit.yaml": permits})
+
+
 # ----------------------------------------------------------------------------- cleaner production
 def test_cleaner_production_template_scores_carbon(demo_inventory):
     from cocontrol.enterprise.cleaner import computed_indicators, evaluate_cleaner_production

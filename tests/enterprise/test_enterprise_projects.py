@@ -185,3 +185,31 @@ def test_cli_projects_bank_export(tmp_path):
     d = io.load(DEMO)
     assert set(bank["project"]) == {p.id for p in d.projects}
     assert bank["illustrative"].all()
+
+
+def test_screening_cap_on_a_species_the_plant_does_not_emit_is_not_assessed():
+    """Review fix: a clinker-only plant emits no VOCs (ef_air.csv has no VOCs factor for the
+    clinker process), so the room under a VOCs cap is "not assessed", never "fail" — even where
+    the region has no room left (reference above the cap) — while its NOx under a cap with no
+    room is a "fail" (hand case: reference 2,000 t > cap 1,000 t)."""
+    import pandas as pd
+
+    from cocontrol.project import load_project
+
+    proj = load_project(DEMO)
+    plant = NewPlant(id="k", name="k", region_parent="beiyuan", sector="cement", year=2022,
+                     activities=[{"process": "clinker", "value": 1.0e6, "unit": "t"}])
+    ref = pd.DataFrame({"region": ["beiyuan"] * 2, "species": ["VOCs", "NOx"],
+                        "year": [2022, 2022], "value": [2000.0, 2000.0], "unit": ["t", "t"]})
+    caps = [RegionalCap(species="VOCs", year=2022, max=1000, region="beiyuan", basis="b"),
+            RegionalCap(species="NOx", year=2022, max=1000, region="beiyuan"),
+            RegionalCap(species="NOx", year=2022, max=1.0e6, region="beiyuan")]
+    res = screen(proj, plant, caps=caps, reference=ref)
+    voc, nox_full, nox_room = (res.checks.iloc[i] for i in range(3))
+    assert res.emissions["VOCs"] == 0 and res.emissions["NOx"] > 0
+    assert voc["status"] == "not assessed" and voc["limit"] == pytest.approx(-1000.0)
+    assert "zero or not estimated" in voc["basis"] and voc["basis"].startswith("b; ")
+    assert nox_full["status"] == "fail" and nox_full["share"] == np.inf
+    assert nox_room["status"] == "pass"
+    assert nox_room["share"] == pytest.approx(res.emissions["NOx"] / (1.0e6 - 2000.0))
+    assert res.verdict == "fail"

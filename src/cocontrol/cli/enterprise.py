@@ -1,5 +1,5 @@
 """``cocontrol permit | account | footprint | projects | screen``: enterprises and parks (a thin
-shell over :mod:`cocontrol.enterprise`)."""
+shell over :mod:`cocontrol.enterprise.runner` and :mod:`cocontrol.enterprise.report`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, console, emit, fail, wrote
-from cocontrol.errors import CocontrolError
-from cocontrol.project.cells import safe_frame
+from cocontrol.cli.common import Format, emit, wrote
+
+# Every command runs inside the CLI's error guard (cli/__init__.py): a library error becomes
+# the plain message and exit code 1 there, so the commands below only load, call and emit.
+_wrote = wrote
 
 
 def _date(s: str | None) -> dt.date | None:
@@ -37,11 +39,8 @@ def register(app: typer.Typer) -> None:
         """Permit compliance (concentrations, annual quantities, carbon intensity)."""
         from cocontrol.enterprise import runner
 
-        try:
-            ctx = runner.context(project)
-            tab = runner.permit_status(ctx, enterprise, on=_date(on), year=year, near=near)
-        except CocontrolError as e:
-            fail(e)
+        tab = runner.permit_status(runner.context(project), enterprise, on=_date(on),
+                                   year=year, near=near)
         emit(tab, fmt, output, title=f"permit {enterprise}")
 
     @app.command("account")
@@ -60,24 +59,17 @@ def register(app: typer.Typer) -> None:
 
         if (enterprise is None) == (park is None):
             raise typer.BadParameter("give exactly one of --enterprise or --park")
-        try:
-            ctx = runner.context(project)
-            if park is not None:
-                acc, targets = runner.park(ctx, park)
-                emit(acc.total, fmt, output, title=f"park {acc.name}")
-                if len(targets):
-                    emit(targets, Format.table, None, title="park targets")
-                return
-            acc = runner.account(ctx, enterprise)
-            if report is not None:
-                comp = None
-                try:
-                    comp = runner.permit_status(ctx, enterprise)
-                except CocontrolError:
-                    comp = None
-                wrote(rep.account_report(acc, comp, report, lang=lang))
-        except CocontrolError as e:
-            fail(e)
+        ctx = runner.context(project)
+        if park is not None:
+            acc, targets = runner.park(ctx, park)
+            emit(acc.total, fmt, output, title=f"park {acc.name}")
+            if len(targets):
+                emit(targets, Format.table, None, title="park targets")
+            return
+        acc = runner.account(ctx, enterprise)
+        if report is not None:
+            _wrote(rep.account_report(acc, runner.permit_status_or_none(ctx, enterprise),
+                                      report, lang=lang))
         emit(acc.annual, fmt, output, title=f"account {acc.name}")
         if acc.benchmark is not None and fmt == Format.table:
             emit(acc.benchmark[["year", "intensity", "unit", "benchmark", "ratio", "level"]],
@@ -94,29 +86,15 @@ def register(app: typer.Typer) -> None:
         output: Path = typer.Option(None, "--output", "-o"),
     ) -> None:
         """Product carbon footprints, cradle to gate (ISO 14067)."""
-        import pandas as pd
-
-        from cocontrol.enterprise import io
+        from cocontrol.enterprise import io, runner
         from cocontrol.enterprise import report as rep
-        from cocontrol.enterprise.product_footprint import footprint
 
-        try:
-            data = io.load(project)
-            prods = [p for p in data.products if product is None or p.id == product]
-            if product is not None and not prods:
-                raise CocontrolError(f"unknown product {product!r}; known: "
-                                     + ", ".join(p.id for p in data.products))
-            res = [footprint(p) for p in prods]
-        except CocontrolError as e:
-            fail(e)
+        res = runner.footprints(io.load(project), product)
         if report is not None:
-            wrote(rep.footprint_report(res, report, lang=lang))
+            _wrote(rep.footprint_report(res, report, lang=lang))
         if excel is not None:
-            wrote(rep.footprint_excel(res, excel))
-        tab = pd.DataFrame([{"product": r.product, "functional_unit": r.functional_unit,
-                             "kg_co2e": r.value_kg, "uncertainty_pct_95": r.uncertainty_pct,
-                             "allocation_share": r.allocation_share} for r in res])
-        emit(tab, fmt, output, title="carbon footprints")
+            _wrote(rep.footprint_excel(res, excel))
+        emit(rep.footprint_summary(res), fmt, output, title="carbon footprints")
 
     @app.command("projects")
     def projects_cmd(
@@ -133,24 +111,13 @@ def register(app: typer.Typer) -> None:
         """Synergy project library: co-benefits from the engine and ranking for funding."""
         from cocontrol.enterprise import report as rep
         from cocontrol.enterprise import runner
-        from cocontrol.enterprise.projects import bank_export
 
-        try:
-            ctx = runner.context(project)
-            _, ranking = runner.project_library(ctx, year, reference=reference, owner=owner)
-        except CocontrolError as e:
-            fail(e)
+        ctx = runner.context(project)
+        _, ranking = runner.project_library(ctx, year, reference=reference, owner=owner)
         if bank is not None:
-            tab = bank_export(ctx.data.projects, ranking)
-            from cocontrol.project.cells import safe_frame
-
-            if bank.suffix.lower() == ".xlsx":
-                safe_frame(tab).to_excel(bank, index=False)
-            else:
-                safe_frame(tab).to_csv(bank, index=False, encoding="utf-8-sig")
-            wrote(bank)
+            _wrote(rep.bank_file(ctx.data.projects, ranking, bank))
         if report is not None:
-            wrote(rep.library_report(ranking, report, lang=lang))
+            _wrote(rep.library_report(ranking, report, lang=lang))
         emit(ranking, fmt, output, title=f"synergy projects, {year}")
 
     @app.command("screen")
@@ -163,20 +130,13 @@ def register(app: typer.Typer) -> None:
         output: Path = typer.Option(None, "--output", "-o"),
     ) -> None:
         """Screening of a proposed plant against benchmarks and regional caps."""
-        import pandas as pd
-
         from cocontrol.enterprise import report as rep
         from cocontrol.enterprise import runner
 
-        try:
-            res = runner.screening(runner.context(project), plant)
-        except CocontrolError as e:
-            fail(e)
+        res = runner.screening(runner.context(project), plant)
         if report is not None:
-            wrote(rep.screening_report(res, report, lang=lang))
-        tab = pd.concat([r.checks.assign(plant=r.plant, verdict=r.verdict) for r in res],
-                        ignore_index=True)
-        emit(tab, fmt, output, title="screening")
+            _wrote(rep.screening_report(res, report, lang=lang))
+        emit(rep.screening_table(res), fmt, output, title="screening")
 
 
 DEMO = Path(__file__).resolve().parents[3] / "examples" / "demo-city"
@@ -187,23 +147,18 @@ def demo(out: Path, lang: str) -> list[Path]:
     the project library (bank export) and the screening of the proposed plant."""
     from cocontrol.enterprise import report as rep
     from cocontrol.enterprise import runner
-    from cocontrol.enterprise.projects import bank_export
 
     ctx = runner.context(DEMO)
     files = []
     acc = runner.account(ctx, "huaxin_power")
     files.append(rep.account_report(acc, runner.permit_status(ctx, "huaxin_power"),
                                     out / "enterprise_account_report.html", lang=lang))
-    fps = runner.footprints(ctx)
+    fps = runner.footprints(ctx.data)
     files.append(rep.footprint_report(fps, out / "footprint_report.html", lang=lang))
     files.append(rep.footprint_excel(fps, out / "footprints.xlsx"))
     _, ranking = runner.project_library(ctx, 2030)
     files.append(rep.library_report(ranking, out / "project_library_report.html", lang=lang))
-    bank = out / "project_library_bank.xlsx"
-    tmp = bank.with_name(bank.stem + ".tmp.xlsx")
-    safe_frame(bank_export(ctx.data.projects, ranking)).to_excel(tmp, index=False)
-    tmp.replace(bank)
-    files.append(bank)
+    files.append(rep.bank_file(ctx.data.projects, ranking, out / "project_library_bank.xlsx"))
     files.append(rep.screening_report(runner.screening(ctx), out / "screening_report.html",
                                       lang=lang))
     for r in fps:

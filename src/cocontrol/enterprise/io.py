@@ -15,8 +15,13 @@ Files, all optional, in ``<project>/enterprise/`` (documented in docs/methods/en
 ``park_targets.yaml``       ``targets: {park_id: [ParkTarget, ...]}``
 ==========================  ==========================================================
 
-Every problem is reported with file, row or key, what was found and what was expected;
-unknown keys are errors (strict models).
+Tables may also be Excel workbooks with the same columns (``production.xlsx``: first sheet).
+Every file is read through the one I/O layer (:mod:`cocontrol.io`: encodings, comments, the
+row a user sees) and validated by strict pydantic file models, so every problem is reported
+with file, row or key path, the value found and what was expected, and an unknown key or
+column is an error with a did-you-mean (:func:`cocontrol.project.models.problems_of`).
+:func:`load` reads a folder, :func:`load_files` the same files given as ``{name: bytes}``
+(an upload; nothing is written to disk).
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
+from cocontrol import io as cio
+from cocontrol.enterprise._common import Strict
 from cocontrol.enterprise.account import PerformanceGrade
 from cocontrol.enterprise.parks import ParkTarget
 from cocontrol.enterprise.permits import Permit
@@ -35,6 +41,7 @@ from cocontrol.enterprise.product_footprint import Product
 from cocontrol.enterprise.projects import SynergyProject
 from cocontrol.enterprise.screening import NewPlant, RegionalCap
 from cocontrol.errors import InputError, Problem
+from cocontrol.project.models import problems_of, suggest
 
 TABLE_COLUMNS = {
     "concentrations": ["enterprise_id", "outlet_id", "species", "period", "value", "unit"],
@@ -42,15 +49,50 @@ TABLE_COLUMNS = {
     "value_added": ["enterprise_id", "year", "value", "unit"],
     "monthly": ["enterprise_id", "month", "value"],
 }
+OPTIONAL_COLUMNS = {"period"}
 NUMERIC = {"value", "year"}
-#: file, attribute of EnterpriseData, list key, model, other allowed top-level keys
-_YAML_LISTS = [
-    ("permits.yaml", "permits", "permits", Permit, ()),
-    ("performance.yaml", "performance", "grades", PerformanceGrade, ()),
-    ("products.yaml", "products", "products", Product, ()),
-    ("projects.yaml", "projects", "projects", SynergyProject, ()),
-    ("plants.yaml", "plants", "plants", NewPlant, ("caps",)),
-]
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+class _File(Strict):
+    """A YAML file of the stage: its items and where they come from (``source``)."""
+
+    source: str = ""
+
+
+class PermitsFile(_File):
+    permits: list[Permit] = Field(default_factory=list)
+
+
+class PerformanceFile(_File):
+    grades: list[PerformanceGrade] = Field(default_factory=list)
+
+
+class ProductsFile(_File):
+    products: list[Product] = Field(default_factory=list)
+
+
+class ProjectsFile(_File):
+    projects: list[SynergyProject] = Field(default_factory=list)
+
+
+class PlantsFile(_File):
+    plants: list[NewPlant] = Field(default_factory=list)
+    caps: list[RegionalCap] = Field(default_factory=list)
+
+
+class ParkTargetsFile(_File):
+    targets: dict[str, list[ParkTarget]] = Field(default_factory=dict)
+
+
+#: YAML file -> its strict file model
+FILES: dict[str, type[BaseModel]] = {
+    "permits.yaml": PermitsFile, "performance.yaml": PerformanceFile,
+    "products.yaml": ProductsFile, "projects.yaml": ProjectsFile, "plants.yaml": PlantsFile,
+    "park_targets.yaml": ParkTargetsFile,
+}
+#: every file name this stage reads
+KNOWN_FILES = (*FILES, *(f"{t}{x}" for t in TABLE_COLUMNS for x in TABLE_SUFFIXES))
 
 
 @dataclass
@@ -87,117 +129,147 @@ class EnterpriseData:
         return max(g, key=lambda x: x.date) if g else None
 
 
-def _problems(e: ValidationError, file: str, prefix: str) -> list[Problem]:
-    out = []
-    for err in e.errors():
-        loc = ".".join(str(x) for x in err["loc"])
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        out.append(Problem(file=file, column=f"{prefix}.{loc}" if loc else prefix,
-                           message=msg, value=err.get("input") if err["type"] !=
-                           "missing" else None))
-    return out
+class _Source:
+    """The enterprise files of a folder, or given as ``{name: bytes}`` (an upload)."""
+
+    def __init__(self, where: Path | dict[str, bytes | str]):
+        if isinstance(where, dict):
+            self.folder = None
+            self.files = {str(k).replace("\\", "/").rsplit("/", 1)[-1]:
+                          v.encode("utf-8") if isinstance(v, str) else bytes(v)
+                          for k, v in where.items()}
+        else:
+            where = Path(where)
+            self.folder = where / "enterprise" if (where / "enterprise").is_dir() else where
+            self.files = None
+
+    def names(self) -> set[str]:
+        if self.files is not None:
+            return set(self.files)
+        return {p.name for p in self.folder.iterdir() if p.is_file()}
+
+    def label(self, name: str) -> str:
+        return f"enterprise/{name}"
+
+    def data(self, name: str) -> bytes:
+        if self.files is not None:
+            return self.files[name]
+        return cio.read_bytes(self.folder / name)
 
 
-def _yaml(path: Path) -> dict:
+def _document(src: _Source, name: str, probs: list[Problem]):
+    """The validated file model of one YAML file, or None (problems appended)."""
+    label = src.label(name)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise InputError(Problem(file=str(path), message=f"not valid YAML: {e}")) from e
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError(Problem(file=str(path), message="the file must hold a mapping",
-                                 expected="keys at the top level"))
-    return data
-
-
-def _models(data: dict, key: str, model: type[BaseModel], file: str,
-            allowed: set[str] | None, probs: list[Problem]) -> list:
-    extra = set(data) - allowed if allowed is not None else set()
-    for k in sorted(extra):
-        probs.append(Problem(file=file, column=k, message="unknown key",
-                             expected=", ".join(sorted(allowed))))
-    items = data.get(key) or []
-    if not isinstance(items, list):
-        probs.append(Problem(file=file, column=key, message="must be a list"))
-        return []
-    out = []
-    for i, raw in enumerate(items):
-        try:
-            out.append(model.model_validate(raw))
-        except ValidationError as e:
-            probs.extend(_problems(e, file, f"{key}[{i}]"))
-    return out
-
-
-def _table(path: Path, name: str, probs: list[Problem]) -> pd.DataFrame | None:
-    try:
-        df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
-        probs.append(Problem(file=str(path), message=f"cannot read the table: {e}"))
+        raw = cio.read_yaml(label, text=cio.decode(src.data(name), label))
+    except InputError as e:
+        probs.extend(e.problems)
         return None
-    df.columns = [str(c).strip() for c in df.columns]
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        probs.append(Problem(file=label, message="the file must hold a mapping",
+                             expected="keys at the top level: "
+                             + ", ".join(FILES[name].model_fields)))
+        return None
+    try:
+        return FILES[name].model_validate(raw)
+    except ValidationError as e:
+        probs.extend(problems_of(e, FILES[name], label))
+        return None
+
+
+def _table(src: _Source, fname: str, name: str, probs: list[Problem]) -> pd.DataFrame | None:
+    label = src.label(fname)
+    try:
+        df = cio.read_table(label, data=src.data(fname))
+    except InputError as e:
+        probs.extend(e.problems)
+        return None
     need = TABLE_COLUMNS[name]
-    opt = {"period"}
-    missing = [c for c in need if c not in df.columns and c not in opt]
-    unknown = [c for c in df.columns if c not in need]
+    cols = [c for c in df.columns if c != cio.ROW]
+    missing = [c for c in need if c not in cols and c not in OPTIONAL_COLUMNS]
+    unknown = [c for c in cols if c not in need]
     for c in missing:
-        probs.append(Problem(file=path.name, column=c, message="missing column",
+        probs.append(Problem(file=label, row=1, column=c, message="missing column",
                              expected=", ".join(need)))
     for c in unknown:
-        probs.append(Problem(file=path.name, column=c, message="unknown column",
+        near = suggest(c, need)
+        probs.append(Problem(file=label, row=1, column=c, message="unknown column"
+                             + (f" (did you mean '{near}'?)" if near else ""),
                              expected=", ".join(need)))
     if missing or unknown:
         return None
-    df = df.replace({"": None})
-    for c in NUMERIC & set(df.columns):
+    bad = False
+    for c in NUMERIC & set(cols):
         num = pd.to_numeric(df[c], errors="coerce")
         for i in df.index[num.isna()]:
-            probs.append(Problem(file=path.name, row=int(i) + 2, column=c, value=df.at[i, c],
-                                 message="not a number"))
+            bad = True
+            probs.append(Problem(file=label, row=int(df.at[i, cio.ROW]), column=c,
+                                 value=df.at[i, c], message="not a number"
+                                 if pd.notna(df.at[i, c]) else "missing value",
+                                 expected="a number"))
         df[c] = num
+    if bad:
+        return None
     if "year" in df:
         df["year"] = df["year"].astype("Int64")
-    return df
+    return df.drop(columns=cio.ROW).astype({c: object for c in cols if c not in NUMERIC})
+
+
+def _read(src: _Source) -> EnterpriseData:
+    probs: list[Problem] = []
+    out = EnterpriseData()
+    present = src.names()
+    docs = {name: _document(src, name, probs) for name in FILES if name in present}
+    if docs.get("permits.yaml") is not None:
+        out.permits = list(docs["permits.yaml"].permits)
+    if docs.get("performance.yaml") is not None:
+        out.performance = list(docs["performance.yaml"].grades)
+    if docs.get("products.yaml") is not None:
+        out.products = list(docs["products.yaml"].products)
+    if docs.get("projects.yaml") is not None:
+        out.projects = list(docs["projects.yaml"].projects)
+    if docs.get("plants.yaml") is not None:
+        out.plants, out.caps = list(docs["plants.yaml"].plants), list(docs["plants.yaml"].caps)
+    if docs.get("park_targets.yaml") is not None:
+        out.park_targets = {k: list(v) for k, v in docs["park_targets.yaml"].targets.items()}
+    for name in TABLE_COLUMNS:
+        given = [f"{name}{x}" for x in TABLE_SUFFIXES if f"{name}{x}" in present]
+        if len(given) > 1:
+            probs.append(Problem(file=src.label(given[0]), message="the same table twice",
+                                 value=", ".join(given), expected="one of them"))
+            continue
+        if given:
+            df = _table(src, given[0], name, probs)
+            if df is not None:
+                out.tables[name] = df
+    for what, items, key in (("projects.yaml", out.projects, "id"),
+                             ("products.yaml", out.products, "id"),
+                             ("permits.yaml", out.permits, "number")):
+        ids = [getattr(x, key) for x in items]
+        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            probs.append(Problem(file=src.label(what), column=key, value=dup,
+                                 message=f"duplicate {key}"))
+    if probs:
+        raise InputError(probs)
+    return out
 
 
 def load(folder: str | Path) -> EnterpriseData:
     """Read ``<folder>/enterprise/`` (or ``folder`` itself when it holds the files)."""
-    folder = Path(folder)
-    d = folder / "enterprise" if (folder / "enterprise").is_dir() else folder
-    probs: list[Problem] = []
-    out = EnterpriseData()
+    return _read(_Source(Path(folder)))
 
-    def y(name: str):
-        p = d / name
-        return (_yaml(p), f"enterprise/{name}") if p.exists() else (None, None)
 
-    for fname, attr, key, model, others in _YAML_LISTS:
-        data, f = y(fname)
-        if data is not None:
-            setattr(out, attr, _models(data, key, model, f, {key, "source", *others}, probs))
-    data, f = y("plants.yaml")
-    if data is not None:
-        out.caps = _models(data, "caps", RegionalCap, f, None, probs)
-    data, f = y("park_targets.yaml")
-    if data is not None:
-        for k in sorted(set(data) - {"targets", "source"}):
-            probs.append(Problem(file=f, column=k, message="unknown key",
-                                 expected="targets, source"))
-        for park, items in (data.get("targets") or {}).items():
-            out.park_targets[park] = _models({"t": items}, "t", ParkTarget, f, {"t"}, probs)
-    for name in TABLE_COLUMNS:
-        p = d / f"{name}.csv"
-        if p.exists():
-            df = _table(p, name, probs)
-            if df is not None:
-                out.tables[name] = df
-    ids = [p.id for p in out.projects]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        probs.append(Problem(file="enterprise/projects.yaml", column="id", value=dup,
-                             message="duplicate project id"))
-    if probs:
-        raise InputError(probs)
-    return out
+def load_files(files: dict[str, bytes | str]) -> EnterpriseData:
+    """The same as :func:`load` for files given as ``{file name: content}`` (an upload).
+
+    A file this stage does not read is an error (with the nearest known name)."""
+    unknown = [n for n in files if str(n).replace("\\", "/").rsplit("/", 1)[-1]
+               not in KNOWN_FILES]
+    if unknown:
+        raise InputError([Problem(file=n, message="not a file of the enterprise stage"
+                                  + (f" (did you mean '{m}'?)" if (m := suggest(n, KNOWN_FILES))
+                                     else ""), expected=", ".join(KNOWN_FILES))
+                          for n in unknown])
+    return _read(_Source(dict(files)))

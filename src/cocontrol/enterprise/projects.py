@@ -188,7 +188,7 @@ def co_benefits(base, project: SynergyProject, year: int, *, reference: str = "b
                      cost / co2 if co2 > 0 else np.nan, cost / ap if ap > 0 else np.nan,
                      energy_cost_change_yuan=energy)
     if aq is not None:
-        out.delta_pm25_ugm3, out.avoided_deaths = _air(aq, precursor_map, red, base, health)
+        out.delta_pm25_ugm3, out.avoided_deaths = _air(aq, precursor_map, red, health)
     return out
 
 
@@ -213,7 +213,9 @@ def _path(base, m: MeasureDefinition) -> np.ndarray:
                 int(m.full_year or mm["full_year"]))
 
 
-def _air(aq, precursor_map, red: pd.Series, base, health) -> tuple[float, float | None]:
+def _air(aq, precursor_map, red: pd.Series, health) -> tuple[float, float | None]:
+    """ΔPM2.5 at the first receptor (µg/m³) of the emission reductions ``red`` (t by
+    species), and the avoided deaths when ``health`` is given."""
     if precursor_map is None:
         raise InputError(Problem(file="<project library>", column="precursor_map",
                                  message="an air-quality model needs the species → precursor "

@@ -75,6 +75,37 @@ def footprint_excel(results: list[FootprintResult], path: str | Path) -> Path:
     return path
 
 
+def footprint_summary(results: list[FootprintResult]) -> pd.DataFrame:
+    """One row per footprint: product, functional unit, kg CO2e, 95 % half-width, share."""
+    return pd.DataFrame([{"product": r.product, "functional_unit": r.functional_unit,
+                          "kg_co2e": r.value_kg, "uncertainty_pct_95": r.uncertainty_pct,
+                          "allocation_share": r.allocation_share} for r in results],
+                        columns=["product", "functional_unit", "kg_co2e",
+                                 "uncertainty_pct_95", "allocation_share"])
+
+
+def screening_table(results: list[ScreeningResult]) -> pd.DataFrame:
+    """The checks of every screened plant in one table, with the plant and its verdict."""
+    return pd.concat([r.checks.assign(plant=r.plant, verdict=r.verdict) for r in results],
+                     ignore_index=True)
+
+
+def bank_file(projects, ranking: pd.DataFrame, path: str | Path) -> Path:
+    """The bank export (:func:`~cocontrol.enterprise.projects.bank_export`) as .xlsx or .csv
+    (formula-safe cells), written to a staging file and moved into place."""
+    from cocontrol.enterprise.projects import bank_export
+
+    path = Path(path)
+    tab = safe_frame(bank_export(projects, ranking))
+    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
+    if path.suffix.lower() == ".xlsx":
+        tab.to_excel(tmp, index=False)
+    else:
+        tab.to_csv(tmp, index=False, encoding="utf-8-sig")
+    tmp.replace(path)
+    return path
+
+
 def account_report(acc: EnterpriseAccount, compliance: pd.DataFrame | None, path: str | Path,
                    lang: str = "en") -> Path:
     rep = HtmlReport(f"{_t('account', lang)}: {acc.name}", lang)

@@ -88,14 +88,24 @@ def park(ctx: Context, park_id: str) -> tuple[ParkAccount, pd.DataFrame]:
     return acc, park_targets(acc, ctx.data.park_targets.get(park_id, []))
 
 
-def footprints(ctx: Context, product_id: str | None = None) -> list[FootprintResult]:
-    prods = ctx.data.products
+def permit_status_or_none(ctx: Context, enterprise_id: str, **kw) -> pd.DataFrame | None:
+    """:func:`permit_status` when the enterprise has a permit, else None (any error of the
+    assessment itself is raised, never swallowed)."""
+    if not any(p.enterprise_id == enterprise_id for p in ctx.data.permits):
+        return None
+    return permit_status(ctx, enterprise_id, **kw)
+
+
+def footprints(data: io.EnterpriseData, product_id: str | None = None
+               ) -> list[FootprintResult]:
+    """Footprints of every product of ``data`` (or of the one ``product_id``)."""
+    prods = data.products
     if product_id is not None:
         prods = [p for p in prods if p.id == product_id]
         if not prods:
             raise InputError(Problem(file="enterprise/products.yaml", column="id",
                                      value=product_id, message="unknown product",
-                                     expected=", ".join(p.id for p in ctx.data.products)))
+                                     expected=", ".join(p.id for p in data.products)))
     return [footprint(p) for p in prods]
 
 

@@ -142,7 +142,7 @@ def screen(project, plant: NewPlant, *, caps: list[RegionalCap] = (),
         from cocontrol.enterprise.projects import _air
 
         res.delta_pm25_ugm3, _ = _air(aq, precursor_map, -em.drop("CO2e", errors="ignore"),
-                                      None, None)
+                                      None)
     if plant.illustrative:
         res.notes.append("ILLUSTRATIVE plant data")
     res.notes.append("screening only: local dispersion near the plant is not modelled")
@@ -160,27 +160,36 @@ def _benchmark_check(plant: NewPlant, em: pd.Series) -> dict:
                                  message="a benchmark check needs the plant's output and unit"))
     i = convert_ratio(float(em.get(b["species"], np.nan)) / plant.output,
                       f"t/{plant.output_unit}", str(b["unit"]), "output_unit")
+    status = ("not assessed" if not np.isfinite(i)
+              else "pass" if i <= float(b["value"]) else "fail")
     return {"check": "carbon intensity vs benchmark", "species": b["species"], "value": i,
             "limit": float(b["value"]), "unit": b["unit"], "share": i / float(b["value"]),
-            "status": "pass" if i <= float(b["value"]) else "fail", "basis": b["source"]}
+            "status": status, "basis": b["source"]}
 
 
 def _cap_check(plant: NewPlant, em: pd.Series, c: RegionalCap, reference) -> dict:
+    """Room under one regional cap. ``not assessed`` without a reference pathway, and when
+    the plant's emission of the capped species is zero or absent: the inventory cannot tell
+    "emits none" from "no factor for its activities", so the check says it did not assess
+    rather than "fail" (or "pass")."""
     region = c.region or plant.region_parent
-    new = convert(float(em.get(c.species, np.nan)), "t", c.unit, "cap unit")
+    emitted = float(em.get(c.species, np.nan))
+    new = convert(emitted, "t", c.unit, "cap unit") if np.isfinite(emitted) else np.nan
     row = {"check": f"room under the {region} cap {c.year}", "species": c.species,
            "value": new, "limit": np.nan, "unit": c.unit, "share": np.nan,
            "status": "not assessed", "basis": c.basis}
-    if reference is None:
-        return row
-    r = reference[(reference["region"] == region) & (reference["species"] == c.species)
-                  & (reference["year"] == c.year)]
-    if r.empty:
-        return row
-    cur = sum(convert(v, u, c.unit, "reference unit") for v, u in zip(r["value"], r["unit"],
-                                                                     strict=True))
-    room = c.max - cur
-    row["limit"] = room
-    row["share"] = new / room if room > 0 else np.inf
-    row["status"] = "pass" if room > 0 and new <= room else "fail"
+    if reference is not None:
+        r = reference[(reference["region"] == region) & (reference["species"] == c.species)
+                      & (reference["year"] == c.year)]
+        if len(r):
+            cur = sum(convert(v, u, c.unit, "reference unit")
+                      for v, u in zip(r["value"], r["unit"], strict=True))
+            row["limit"] = room = c.max - cur
+            if np.isfinite(new) and new > 0:
+                row["share"] = new / room if room > 0 else np.inf
+                row["status"] = "pass" if room > 0 and new <= room else "fail"
+    if not (np.isfinite(new) and new > 0):
+        why = (f"the plant's {c.species} emission is zero or not estimated (no factor for "
+               "its activities)")
+        row["basis"] = f"{c.basis}; {why}" if c.basis else why
     return row
