@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import compileall
 import json
 import os
 import random
@@ -60,16 +61,21 @@ MODULES: dict[str, list[str]] = {
                              "tests/scenario/test_intensity_units.py"],
     "scenario/drivers.py": ["tests/scenario/test_drivers_growth.py",
                             "tests/scenario/test_scenario_engine.py"],
-    "metrics/cocontrol.py": ["tests/metrics/test_metrics_cocontrol.py"],
+    "metrics/cocontrol.py": ["tests/metrics/test_metrics_cocontrol.py",
+                             "tests/metrics/test_cocontrol_array.py"],
     "metrics/lmdi.py": ["tests/metrics/test_metrics_lmdi.py"],
-    "metrics/decoupling.py": ["tests/metrics/test_metrics_decoupling.py"],
-    "airquality/matrix.py": ["tests/airquality/test_aq_matrix_attainment.py"],
-    "health/crf.py": ["tests/health"],
+    "metrics/decoupling.py": ["tests/metrics/test_decoupling_edges.py",
+                              "tests/metrics/test_metrics_decoupling.py"],
+    "airquality/matrix.py": ["tests/airquality/test_aq_matrix_edges.py",
+                             "tests/airquality/test_aq_matrix_attainment.py"],
+    "health/crf.py": ["tests/health/test_health_edges.py", "tests/health/test_health_crf.py"],
     "optimize/lp.py": ["tests/optimize/test_opt_lp.py"],
     "cge/model.py": ["tests/cge/test_cge_hosoe.py", "tests/cge/test_cge_policies.py"],
-    "evaluation/compute.py": ["tests/evaluation/test_eval_data.py"],
+    "evaluation/compute.py": ["tests/evaluation/test_eval_compute_edges.py",
+                              "tests/evaluation/test_eval_data.py"],
     "evaluation/scoring.py": ["tests/evaluation/test_eval_scoring.py"],
-    "mcda/core.py": ["tests/mcda"],
+    "mcda/core.py": ["tests/mcda/test_mcda_hand.py", "tests/mcda/test_mcda_edges.py",
+                     "tests/mcda/test_mcda_core.py"],
 }
 
 PRELOAD = ("numpy", "pandas", "scipy.sparse", "scipy.optimize", "pint", "yaml", "pydantic",
@@ -95,18 +101,19 @@ def _name(node) -> str:
 
 
 class Site(tuple):
-    """(node id, line, column, function, description) of one mutation."""
+    """(node id, line, column, function, description, last line) of one mutation."""
 
     __slots__ = ()
 
-    def __new__(cls, nid, line, col, func, what):
-        return super().__new__(cls, (nid, line, col, func, what))
+    def __new__(cls, nid, line, col, func, what, end=None):
+        return super().__new__(cls, (nid, line, col, func, what, end or line))
 
     nid = property(lambda s: s[0])
     line = property(lambda s: s[1])
     col = property(lambda s: s[2])
     func = property(lambda s: s[3])
     what = property(lambda s: s[4])
+    end = property(lambda s: s[5])
 
 
 class _Sites(ast.NodeVisitor):
@@ -149,7 +156,7 @@ class _Sites(ast.NodeVisitor):
     def _add(self, node, what):
         self.sites.append(Site(id(node), getattr(node, "lineno", 0),
                                getattr(node, "col_offset", 0), ".".join(self._func) or "-",
-                               what))
+                               what, getattr(node, "end_lineno", None)))
 
     def _collect(self, node):
         if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
@@ -243,8 +250,62 @@ def site_key(mod: str, site: Site, lines: list[str]) -> tuple[str, str, str, str
     return mod, site.func, code, f"{site.what} @{site.col}"
 
 
-def _start_child(pkg_root: Path, tests: list[str]) -> int:
-    """Fork a child that imports the package copy at ``pkg_root`` and runs ``tests``."""
+class _LineTracer:
+    """pytest plugin for the unmutated run: which lines of ``target`` each test executes
+    (``None``: lines run outside any test, e.g. at import)."""
+
+    def __init__(self, target: str):
+        self.target, self.current, self.lines = target, None, {None: set()}
+
+    def _local(self, frame, event, arg):
+        if event == "line":
+            self.lines.setdefault(self.current, set()).add(frame.f_lineno)
+        return self._local
+
+    def _global(self, frame, event, arg):
+        if frame.f_code.co_filename == self.target:
+            self.lines.setdefault(self.current, set()).add(frame.f_lineno)
+            return self._local
+        return None
+
+    def start(self):
+        import threading
+
+        sys.settrace(self._global)
+        threading.settrace(self._global)
+
+    def pytest_runtest_protocol(self, item, nextitem):
+        self.current = item.nodeid
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        self.current = None
+
+
+class _Select:
+    """pytest plugin: run only the tests ``keep`` (node ids) of the collected files."""
+
+    def __init__(self, keep: list[str]):
+        self.keep = set(keep)
+
+    def pytest_collection_modifyitems(self, config, items):
+        chosen = [i for i in items if i.nodeid in self.keep]
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in self.keep])
+        items[:] = chosen
+
+
+def covering(cover: dict[str, list[int]], site: Site) -> list[str] | None:
+    """Node ids of the tests that run a line of ``site`` (in run order); ``None`` when the
+    line runs at import (its effect cannot be traced to tests: run them all)."""
+    span = set(range(site.line, site.end + 1))
+    if span & set(cover.get("None", ())):
+        return None
+    return [t for t, ls in cover.items() if t != "None" and span & set(ls)]
+
+
+def _start_child(pkg_root: Path, tests: list[str], trace: tuple[str, Path] | None = None,
+                 keep: list[str] | None = None) -> int:
+    """Fork a child that imports the package copy at ``pkg_root`` and runs ``tests``
+    (``trace``: record the lines of one module each test runs into a JSON file)."""
     pid = os.fork()
     if pid == 0:  # child
         try:
@@ -256,18 +317,29 @@ def _start_child(pkg_root: Path, tests: list[str]) -> int:
             os.dup2(fd, 2)
             import pytest
 
-            rc = pytest.main([*tests, "-x", "-q", "-p", "no:cacheprovider", "--no-header",
-                              "-p", "no:randomly", "-W", "ignore"])
+            plugins = [] if keep is None else [_Select(keep)]
+            if trace:
+                tracer = _LineTracer(str(pkg_root / "cocontrol" / trace[0]))
+                tracer.start()
+                plugins.append(tracer)
+            args = [*tests, "-q", "-p", "no:cacheprovider", "--no-header", "-p", "no:randomly",
+                    "-W", "ignore"]
+            rc = pytest.main(args if trace else [*args, "-x"], plugins=plugins)
+            if trace:
+                sys.settrace(None)
+                trace[1].write_text(json.dumps({str(k): sorted(v) for k, v in
+                                                tracer.lines.items()}), encoding="utf-8")
             os._exit(int(rc))
         except BaseException:  # noqa: BLE001 - any failure in the child kills the mutant
             os._exit(99)
     return pid
 
 
-def _run_child(pkg_root: Path, tests: list[str], timeout: float) -> tuple[str, float]:
+def _run_child(pkg_root: Path, tests: list[str], timeout: float,
+               trace: tuple[str, Path] | None = None) -> tuple[str, float]:
     """Run ``tests`` against the package copy at ``pkg_root``: killed/survived/timeout."""
     t0 = time.perf_counter()
-    pid = _start_child(pkg_root, tests)
+    pid = _start_child(pkg_root, tests, trace)
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -280,18 +352,28 @@ def _run_child(pkg_root: Path, tests: list[str], timeout: float) -> tuple[str, f
         time.sleep(0.05)
 
 
-def _run_many(slots: list[Path], jobs, tests: list[str], timeout: float):
-    """Run each (k, source) of ``jobs`` in one of the package copies ``slots`` (one child per
-    slot at a time); yield (k, status) as children finish."""
+def _write_source(path: Path, src: str) -> None:
+    """Write a module's source and drop its compiled copy (a .pyc checked by mtime and size
+    could outlive an edit of the same size within the same second)."""
+    path.write_text(src, encoding="utf-8")
+    for pyc in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
+        pyc.unlink()
+
+
+def _run_many(slots: list[Path], jobs, timeout: float):
+    """Run each (k, module, source, test files, test ids) of ``jobs`` in one of the package
+    copies ``slots``
+    (one child per slot at a time); yield (k, status) as children finish."""
     jobs = list(jobs)
+    job = {j[0]: j for j in jobs}
     free = list(slots)
     running: dict[int, tuple[int, Path, float]] = {}  # pid -> (k, slot, start)
     while jobs or running:
         while jobs and free:
-            k, rel, src = jobs.pop(0)
+            k, rel, src, tests, keep = jobs.pop(0)
             slot = free.pop()
-            (slot / "cocontrol" / rel).write_text(src, encoding="utf-8")
-            running[_start_child(slot, tests)] = (k, slot, time.perf_counter())
+            _write_source(slot / "cocontrol" / rel, src)
+            running[_start_child(slot, tests, keep=keep)] = (k, slot, time.perf_counter())
         time.sleep(0.05)
         for pid, (k, slot, t0) in list(running.items()):
             done, status = os.waitpid(pid, os.WNOHANG)
@@ -305,6 +387,12 @@ def _run_many(slots: list[Path], jobs, tests: list[str], timeout: float):
                 continue
             del running[pid]
             free.append(slot)
+            if st == "survived" and job[k][4] is not None:
+                # survived the tests that run its lines: before calling it a survivor, give
+                # every test of the module's files a chance (fixtures shared between tests)
+                job[k] = (*job[k][:4], None)
+                jobs.insert(0, job[k])
+                continue
             yield k, st
 
 
@@ -369,6 +457,8 @@ def main(argv=None) -> int:
         for j in range(a.jobs):
             shutil.copytree(SRC, tmp / str(j) / "cocontrol",
                             ignore=shutil.ignore_patterns("__pycache__"))
+            # compiled once: a child then compiles only the mutated module (its .pyc removed)
+            compileall.compile_dir(tmp / str(j) / "cocontrol", quiet=1)
             slots.append(tmp / str(j))
         for mod in mods:
             path = SRC / mod
@@ -385,19 +475,25 @@ def main(argv=None) -> int:
                 ks = [k for k in ks if site_key(mod, sites[k], lines) in before]
                 if not ks:
                     continue
-            status, base_s = _run_child(slots[0], tests, 1800)
+            cover_file = tmp / "cover.json"
+            status, base_s = _run_child(slots[0], tests, 3600, trace=(mod, cover_file))
             if status != "survived":
                 print(f"{mod}: the tests fail on the unmutated code; skipped", flush=True)
                 continue
+            cover = json.loads(cover_file.read_text(encoding="utf-8"))
             timeout = max(3 * base_s, base_s + 30)
             res = {"sites": len(sites), "mutants": len(ks), "killed": 0, "timeout": 0,
                    "equivalent": 0, "survived": 0, "kill_rate": None,
                    "baseline_s": round(base_s, 1), "survivors": [], "equivalents": []}
-            jobs = []
+            jobs, results = [], []
             for k in ks:
+                keep = covering(cover, sites[k])
+                if keep == []:  # no test runs this line: survives without a run
+                    results.append((k, "survived"))
+                    continue
                 src, _ = mutant_source(path, k)
-                jobs.append((k, mod, src))
-            for k, st in _run_many(slots, jobs, tests, timeout):
+                jobs.append((k, mod, src, tests, keep))
+            for k, st in [*results, *_run_many(slots, jobs, timeout)]:
                 site = sites[k]
                 key = site_key(mod, site, lines)
                 entry = {"line": site.line, "function": site.func, "code": key[2],
@@ -413,9 +509,10 @@ def main(argv=None) -> int:
                     res["survived"] += 1
                     res["survivors"].append(entry)
                 shown = "equivalent" if key in equiv and st == "survived" else st
+                shown += " (no test runs it)" if (k, "survived") in results else ""
                 print(f"  {mod}:{site.line} {key[3]}: {shown}", flush=True)
             for slot in slots:
-                (slot / "cocontrol" / mod).write_text(original, encoding="utf-8")
+                _write_source(slot / "cocontrol" / mod, original)
             res["survivors"].sort(key=lambda e: e["line"])
             n = res["mutants"] - res["equivalent"]
             res["kill_rate"] = round(res["killed"] / n, 4) if n else None
