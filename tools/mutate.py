@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import ast
 import compileall
+import itertools
 import json
 import os
 import random
@@ -61,7 +62,8 @@ MODULES: dict[str, list[str]] = {
                              "tests/scenario/test_intensity_units.py"],
     "scenario/drivers.py": ["tests/scenario/test_drivers_growth.py",
                             "tests/scenario/test_scenario_engine.py"],
-    "metrics/cocontrol.py": ["tests/metrics/test_metrics_cocontrol.py",
+    "metrics/cocontrol.py": ["tests/metrics/test_cocontrol_edges.py",
+                             "tests/metrics/test_metrics_cocontrol.py",
                              "tests/metrics/test_cocontrol_array.py"],
     "metrics/lmdi.py": ["tests/metrics/test_metrics_lmdi.py"],
     "metrics/decoupling.py": ["tests/metrics/test_decoupling_edges.py",
@@ -73,7 +75,8 @@ MODULES: dict[str, list[str]] = {
     "cge/model.py": ["tests/cge/test_cge_hosoe.py", "tests/cge/test_cge_policies.py"],
     "evaluation/compute.py": ["tests/evaluation/test_eval_compute_edges.py",
                               "tests/evaluation/test_eval_data.py"],
-    "evaluation/scoring.py": ["tests/evaluation/test_eval_scoring.py"],
+    "evaluation/scoring.py": ["tests/evaluation/test_eval_scoring_edges.py",
+                              "tests/evaluation/test_eval_scoring.py"],
     "mcda/core.py": ["tests/mcda/test_mcda_hand.py", "tests/mcda/test_mcda_edges.py",
                      "tests/mcda/test_mcda_core.py"],
 }
@@ -493,7 +496,7 @@ def main(argv=None) -> int:
                     continue
                 src, _ = mutant_source(path, k)
                 jobs.append((k, mod, src, tests, keep))
-            for k, st in [*results, *_run_many(slots, jobs, timeout)]:
+            for k, st in itertools.chain(results, _run_many(slots, jobs, timeout)):
                 site = sites[k]
                 key = site_key(mod, site, lines)
                 entry = {"line": site.line, "function": site.func, "code": key[2],
