@@ -7,8 +7,11 @@ swapped or a constant index moved (``[0]`` -> ``[1]``, ``[-1]`` -> ``[0]``). Str
 decorators and the arguments of error messages are left alone.
 
 The mutants of a module are sampled with a fixed seed (``--seed``; the same code and seed give
-the same mutants), or all of them when a module has few sites (``--all-below``). Each mutant
-runs only the test files of that module's area (``MODULES``). Third-party libraries are
+the same mutants), or all of them when a module has few sites (``--all-below``). The test
+files of a module's area (``MODULES``) run once unmutated with a line tracer; each mutant then
+runs only the tests that execute its lines (all of them for lines run at import), and a
+mutant that survives those gets every test of the files before it counts as a survivor. A
+mutant on a line no test executes survives without a run. Third-party libraries are
 imported once; each mutant runs in a forked child that imports a copy of the package with the
 one mutated file, so a run costs the tests only. ``--jobs`` children run at once (at most 2:
 the machine is shared; ``make mutate`` also runs under ``nice -n 10``). Hash seed and
