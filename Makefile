@@ -36,7 +36,7 @@ bench: $(STAMP)
 
 # mutation testing of the engine modules (slow; not part of `make test`): tools/mutate.py
 mutate: $(STAMP)
-	$(PY) tools/mutate.py $(MUTATE_ARGS)
+	nice -n 10 $(PY) tools/mutate.py $(MUTATE_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

@@ -6,28 +6,41 @@ minus dropped, a number nudged (0 -> 1, 1 -> 0, n -> n + 1, x -> 2x), ``True``/`
 swapped or a constant index moved (``[0]`` -> ``[1]``, ``[-1]`` -> ``[0]``). Strings, docstrings,
 decorators and the arguments of error messages are left alone.
 
-The mutants of a module are sampled (fixed seed), and each runs only the test files of that
-module's area. Third-party libraries are imported once; each mutant runs in a forked child that
-imports a copy of the package with the one mutated file, so a run costs the tests only.
+The mutants of a module are sampled with a fixed seed (``--seed``; the same code and seed give
+the same mutants), or all of them when a module has few sites (``--all-below``). The test
+files of a module's area (``MODULES``) run once unmutated with a line tracer; each mutant then
+runs only the tests that execute its lines (all of them for lines run at import), and a
+mutant that survives those gets every test of the files before it counts as a survivor. A
+mutant on a line no test executes survives without a run. Third-party libraries are
+imported once; each mutant runs in a forked child that imports a copy of the package with the
+one mutated file, so a run costs the tests only. ``--jobs`` children run at once (at most 2:
+the machine is shared; ``make mutate`` also runs under ``nice -n 10``). Hash seed and
+property-test seeds are fixed (``PYTHONHASHSEED=0``, ``CI=true``).
 
-A mutant is *killed* when a test fails (or the run exceeds its timeout). Survivors judged
-equivalent (no observable change: a cache size, a tolerance far below any tested difference)
-are listed with their reason in ``tools/mutate_equivalent.txt`` and left out of the kill rate.
+A mutant is *killed* when a test fails (or the run exceeds its timeout). A survivor is
+*equivalent* when no input can tell it from the original; each such mutant is listed in
+``tools/mutate-equivalent.yaml`` with a one-line reason, keyed by module, function, the text
+of the source line and the mutation (not the line number, so the list survives edits
+elsewhere). Entries that match no site are reported as stale. Kill rate = killed / (mutants -
+equivalent).
 
 Usage::
 
-    python tools/mutate.py                       # every module, 40 mutants each
-    python tools/mutate.py --modules mcda/core.py --sample 0   # all mutants of one module
+    python tools/mutate.py                                    # every module
+    python tools/mutate.py --modules mcda/core.py --sample 0  # all mutants of one module
     python tools/mutate.py --list-survivors
 
-Writes ``out/mutate.json`` (per module: sites, sampled, killed, survivors with line and
-mutation) and prints the kill rate per module.
+Writes ``out/mutate.json`` (per module: sites, mutants, killed, equivalent, survived, kill
+rate, and each survivor with line, code and mutation; a run over some modules keeps the
+others' entries) and prints the table per module.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import compileall
+import itertools
 import json
 import os
 import random
@@ -48,19 +61,28 @@ MODULES: dict[str, list[str]] = {
     "inventory/inventory.py": ["tests/inventory"],
     "scenario/engine.py": ["tests/scenario/test_scenario_engine.py",
                            "tests/scenario/test_fuel_price_missing.py"],
-    "scenario/analysis.py": ["tests/scenario/test_scenario_engine.py",
+    "scenario/analysis.py": ["tests/scenario/test_analysis_edges.py",
+                             "tests/scenario/test_scenario_engine.py",
                              "tests/scenario/test_intensity_units.py"],
-    "scenario/drivers.py": ["tests/scenario/test_scenario_engine.py"],
-    "metrics/cocontrol.py": ["tests/metrics/test_metrics_cocontrol.py"],
-    "metrics/lmdi.py": ["tests/metrics/test_metrics_lmdi.py"],
-    "metrics/decoupling.py": ["tests/metrics/test_metrics_decoupling.py"],
-    "airquality/matrix.py": ["tests/airquality/test_aq_matrix_attainment.py"],
-    "health/crf.py": ["tests/health"],
+    "scenario/drivers.py": ["tests/scenario/test_drivers_growth.py",
+                            "tests/scenario/test_scenario_engine.py"],
+    "metrics/cocontrol.py": ["tests/metrics/test_cocontrol_edges.py",
+                             "tests/metrics/test_metrics_cocontrol.py",
+                             "tests/metrics/test_cocontrol_array.py"],
+    "metrics/lmdi.py": ["tests/metrics/test_lmdi_edges.py", "tests/metrics/test_metrics_lmdi.py"],
+    "metrics/decoupling.py": ["tests/metrics/test_decoupling_edges.py",
+                              "tests/metrics/test_metrics_decoupling.py"],
+    "airquality/matrix.py": ["tests/airquality/test_aq_matrix_edges.py",
+                             "tests/airquality/test_aq_matrix_attainment.py"],
+    "health/crf.py": ["tests/health/test_health_edges.py", "tests/health/test_health_crf.py"],
     "optimize/lp.py": ["tests/optimize/test_opt_lp.py"],
     "cge/model.py": ["tests/cge/test_cge_hosoe.py", "tests/cge/test_cge_policies.py"],
-    "evaluation/compute.py": ["tests/evaluation/test_eval_data.py"],
-    "evaluation/scoring.py": ["tests/evaluation/test_eval_scoring.py"],
-    "mcda/core.py": ["tests/mcda"],
+    "evaluation/compute.py": ["tests/evaluation/test_eval_compute_edges.py",
+                              "tests/evaluation/test_eval_data.py"],
+    "evaluation/scoring.py": ["tests/evaluation/test_eval_scoring_edges.py",
+                              "tests/evaluation/test_eval_scoring.py"],
+    "mcda/core.py": ["tests/mcda/test_mcda_hand.py", "tests/mcda/test_mcda_edges.py",
+                     "tests/mcda/test_mcda_core.py"],
 }
 
 PRELOAD = ("numpy", "pandas", "scipy.sparse", "scipy.optimize", "pint", "yaml", "pydantic",
@@ -77,17 +99,37 @@ _CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.
         ast.IsNot: ast.Is}
 
 
+EQUIVALENT = ROOT / "tools" / "mutate-equivalent.yaml"
+
+
 def _name(node) -> str:
     f = node.func if isinstance(node, ast.Call) else node
     return f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
 
 
+class Site(tuple):
+    """(node id, line, column, function, description, last line) of one mutation."""
+
+    __slots__ = ()
+
+    def __new__(cls, nid, line, col, func, what, end=None):
+        return super().__new__(cls, (nid, line, col, func, what, end or line))
+
+    nid = property(lambda s: s[0])
+    line = property(lambda s: s[1])
+    col = property(lambda s: s[2])
+    func = property(lambda s: s[3])
+    what = property(lambda s: s[4])
+    end = property(lambda s: s[5])
+
+
 class _Sites(ast.NodeVisitor):
-    """Collect mutation sites: (node path, description) in visiting order."""
+    """Collect mutation sites in visiting order."""
 
     def __init__(self):
-        self.sites: list[tuple[int, int, str]] = []  # (node id, lineno, description)
+        self.sites: list[Site] = []
         self._skip = 0
+        self._func: list[str] = []
 
     def generic_visit(self, node):
         skip = (isinstance(node, ast.JoinedStr | ast.Expr) and isinstance(
@@ -107,8 +149,10 @@ class _Sites(ast.NodeVisitor):
                     self.visit(v)
             for b in getattr(node, "bases", []):
                 self.visit(b)
+            self._func.append(node.name)
             for s in node.body:
                 self.visit(s)
+            self._func.pop()
         else:
             if not self._skip:
                 self._collect(node)
@@ -117,7 +161,9 @@ class _Sites(ast.NodeVisitor):
             self._skip -= 1
 
     def _add(self, node, what):
-        self.sites.append((id(node), getattr(node, "lineno", 0), what))
+        self.sites.append(Site(id(node), getattr(node, "lineno", 0),
+                               getattr(node, "col_offset", 0), ".".join(self._func) or "-",
+                               what, getattr(node, "end_lineno", None)))
 
     def _collect(self, node):
         if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
@@ -127,9 +173,8 @@ class _Sites(ast.NodeVisitor):
         elif isinstance(node, ast.Compare):
             for i, op in enumerate(node.ops):
                 if type(op) in _CMP:
-                    self.sites.append((id(node), node.lineno,
-                                       f"cmp[{i}] {type(op).__name__} -> "
-                                       f"{_CMP[type(op)].__name__}"))
+                    self._add(node, f"cmp[{i}] {type(op).__name__} -> "
+                                    f"{_CMP[type(op)].__name__}")
         elif isinstance(node, ast.BoolOp):
             self._add(node, f"{type(node.op).__name__} -> "
                             f"{'Or' if isinstance(node.op, ast.And) else 'And'}")
@@ -189,26 +234,85 @@ class _Apply(ast.NodeTransformer):
         return node
 
 
-def sites_of(path: Path) -> tuple[ast.Module, list[tuple[int, int, str]]]:
+def sites_of(path: Path) -> tuple[ast.Module, list[Site]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     s = _Sites()
     s.visit(tree)
     return tree, s.sites
 
 
-def mutant_source(path: Path, k: int) -> tuple[str, int, str]:
+def mutant_source(path: Path, k: int) -> tuple[str, Site]:
     tree, sites = sites_of(path)
-    nid, line, what = sites[k]
-    t = _Apply(nid, what)
+    site = sites[k]
+    t = _Apply(site.nid, site.what)
     tree = t.visit(tree)
     assert t.done, (path, k)
     ast.fix_missing_locations(tree)
-    return ast.unparse(tree), line, what
+    return ast.unparse(tree), site
 
 
-def _run_child(pkg_root: Path, tests: list[str], timeout: float) -> tuple[str, float]:
-    """Fork, import the package copy at ``pkg_root`` and run ``tests``; killed/survived."""
-    t0 = time.perf_counter()
+def site_key(mod: str, site: Site, lines: list[str]) -> tuple[str, str, str, str]:
+    """What identifies a mutant across edits elsewhere: module, function, code, mutation."""
+    code = lines[site.line - 1].strip() if 0 < site.line <= len(lines) else ""
+    return mod, site.func, code, f"{site.what} @{site.col}"
+
+
+class _LineTracer:
+    """pytest plugin for the unmutated run: which lines of ``target`` each test executes
+    (``None``: lines run outside any test, e.g. at import)."""
+
+    def __init__(self, target: str):
+        self.target, self.current, self.lines = target, None, {None: set()}
+
+    def _local(self, frame, event, arg):
+        if event == "line":
+            self.lines.setdefault(self.current, set()).add(frame.f_lineno)
+        return self._local
+
+    def _global(self, frame, event, arg):
+        if frame.f_code.co_filename == self.target:
+            self.lines.setdefault(self.current, set()).add(frame.f_lineno)
+            return self._local
+        return None
+
+    def start(self):
+        import threading
+
+        sys.settrace(self._global)
+        threading.settrace(self._global)
+
+    def pytest_runtest_protocol(self, item, nextitem):
+        self.current = item.nodeid
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        self.current = None
+
+
+class _Select:
+    """pytest plugin: run only the tests ``keep`` (node ids) of the collected files."""
+
+    def __init__(self, keep: list[str]):
+        self.keep = set(keep)
+
+    def pytest_collection_modifyitems(self, config, items):
+        chosen = [i for i in items if i.nodeid in self.keep]
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in self.keep])
+        items[:] = chosen
+
+
+def covering(cover: dict[str, list[int]], site: Site) -> list[str] | None:
+    """Node ids of the tests that run a line of ``site`` (in run order); ``None`` when the
+    line runs at import (its effect cannot be traced to tests: run them all)."""
+    span = set(range(site.line, site.end + 1))
+    if span & set(cover.get("None", ())):
+        return None
+    return [t for t, ls in cover.items() if t != "None" and span & set(ls)]
+
+
+def _start_child(pkg_root: Path, tests: list[str], trace: tuple[str, Path] | None = None,
+                 keep: list[str] | None = None) -> int:
+    """Fork a child that imports the package copy at ``pkg_root`` and runs ``tests``
+    (``trace``: record the lines of one module each test runs into a JSON file)."""
     pid = os.fork()
     if pid == 0:  # child
         try:
@@ -220,48 +324,128 @@ def _run_child(pkg_root: Path, tests: list[str], timeout: float) -> tuple[str, f
             os.dup2(fd, 2)
             import pytest
 
-            rc = pytest.main([*tests, "-x", "-q", "-p", "no:cacheprovider", "--no-header",
-                              "-p", "no:randomly", "-W", "ignore"])
+            plugins = [] if keep is None else [_Select(keep)]
+            if trace:
+                tracer = _LineTracer(str(pkg_root / "cocontrol" / trace[0]))
+                tracer.start()
+                plugins.append(tracer)
+            args = [*tests, "-q", "-p", "no:cacheprovider", "--no-header", "-p", "no:randomly",
+                    "-W", "ignore"]
+            rc = pytest.main(args if trace else [*args, "-x"], plugins=plugins)
+            if trace:
+                sys.settrace(None)
+                trace[1].write_text(json.dumps({str(k): sorted(v) for k, v in
+                                                tracer.lines.items()}), encoding="utf-8")
             os._exit(int(rc))
         except BaseException:  # noqa: BLE001 - any failure in the child kills the mutant
             os._exit(99)
-    deadline = t0 + timeout
+    return pid
+
+
+def _run_child(pkg_root: Path, tests: list[str], timeout: float,
+               trace: tuple[str, Path] | None = None) -> tuple[str, float]:
+    """Run ``tests`` against the package copy at ``pkg_root``: killed/survived/timeout."""
+    t0 = time.perf_counter()
+    pid = _start_child(pkg_root, tests, trace)
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             rc = os.waitstatus_to_exitcode(status)
             return ("survived" if rc == 0 else "killed"), time.perf_counter() - t0
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > t0 + timeout:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             return "timeout", time.perf_counter() - t0
         time.sleep(0.05)
 
 
-def _equivalent() -> dict[str, str]:
-    f = ROOT / "tools" / "mutate_equivalent.txt"
+def _write_source(path: Path, src: str) -> None:
+    """Write a module's source and drop its compiled copy (a .pyc checked by mtime and size
+    could outlive an edit of the same size within the same second)."""
+    path.write_text(src, encoding="utf-8")
+    for pyc in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
+        pyc.unlink()
+
+
+def _run_many(slots: list[Path], jobs, timeout: float):
+    """Run each (k, module, source, test files, test ids) of ``jobs`` in one of the package
+    copies ``slots``
+    (one child per slot at a time); yield (k, status) as children finish."""
+    jobs = list(jobs)
+    job = {j[0]: j for j in jobs}
+    free = list(slots)
+    running: dict[int, tuple[int, Path, float]] = {}  # pid -> (k, slot, start)
+    while jobs or running:
+        while jobs and free:
+            k, rel, src, tests, keep = jobs.pop(0)
+            slot = free.pop()
+            _write_source(slot / "cocontrol" / rel, src)
+            running[_start_child(slot, tests, keep=keep)] = (k, slot, time.perf_counter())
+        time.sleep(0.05)
+        for pid, (k, slot, t0) in list(running.items()):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if not done and time.perf_counter() > t0 + timeout:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                st = "timeout"
+            elif done:
+                st = "survived" if os.waitstatus_to_exitcode(status) == 0 else "killed"
+            else:
+                continue
+            del running[pid]
+            free.append(slot)
+            if st == "survived" and job[k][4] is not None:
+                # survived the tests that run its lines: before calling it a survivor, give
+                # every test of the module's files a chance (fixtures shared between tests)
+                job[k] = (*job[k][:4], None)
+                jobs.insert(0, job[k])
+                continue
+            yield k, st
+
+
+def load_equivalent(path: Path = EQUIVALENT) -> dict[tuple[str, str, str, str], str]:
+    """``tools/mutate-equivalent.yaml``: module -> list of {function, code, mutation, why}."""
+    import yaml
+
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     out = {}
-    if f.exists():
-        for line in f.read_text(encoding="utf-8").splitlines():
-            line = line.strip()
-            if line and not line.startswith("#"):
-                key, _, why = line.partition("  # ")
-                out[key.strip()] = why.strip()
+    for mod, entries in data.items():
+        for e in entries or []:
+            missing = {"function", "code", "mutation", "why"} - set(e)
+            if missing or not str(e["why"]).strip():
+                raise SystemExit(f"{path.name}: {mod}: entry {e} lacks {sorted(missing)}")
+            out[(mod, e["function"], e["code"].strip(), e["mutation"])] = e["why"]
     return out
+
+
+def _reexec_with_fixed_hash_seed():
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        env = dict(os.environ, PYTHONHASHSEED="0")
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--modules", default="", help="comma-separated, e.g. mcda/core.py")
-    ap.add_argument("--sample", type=int, default=40, help="mutants per module (0 = all)")
+    ap.add_argument("--sample", type=int, default=24, help="mutants per module (0 = all)")
+    ap.add_argument("--all-below", type=int, default=40,
+                    help="every mutant of a module with at most this many sites")
     ap.add_argument("--seed", type=int, default=9)
+    ap.add_argument("--jobs", type=int, default=2, choices=(1, 2))
     ap.add_argument("--out", default=str(ROOT / "out" / "mutate.json"))
     ap.add_argument("--list-survivors", action="store_true")
+    ap.add_argument("--survivors", action="store_true",
+                    help="re-run only the survivors of the last run (out/mutate.json); for "
+                         "checking new tests, not for the kill rate")
     a = ap.parse_args(argv)
     mods = [m.strip() for m in a.modules.split(",") if m.strip()] or list(MODULES)
     unknown = [m for m in mods if m not in MODULES]
     if unknown:
         ap.error(f"unknown module(s) {unknown}; known: {', '.join(MODULES)}")
+    if argv is None:
+        _reexec_with_fixed_hash_seed()
     os.environ.setdefault("CI", "true")  # derandomised property tests (tests/conftest.py)
     os.environ.setdefault("MPLBACKEND", "Agg")
     for name in PRELOAD:
@@ -269,66 +453,127 @@ def main(argv=None) -> int:
             __import__(name)
         except ImportError:
             pass
-    equiv = _equivalent()
+    equiv = load_equivalent()
+    used: set = set()
     out_path = Path(a.out)
-    report = json.loads(out_path.read_text()) if out_path.exists() and a.modules else {}
+    report = json.loads(out_path.read_text()) if out_path.exists() and (
+        a.modules or a.survivors) else {}
     tmp = Path(tempfile.mkdtemp(prefix="cocontrol-mutate-"))
     try:
-        pkg = tmp / "cocontrol"
-        shutil.copytree(SRC, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+        slots = []
+        for j in range(a.jobs):
+            shutil.copytree(SRC, tmp / str(j) / "cocontrol",
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            # compiled once: a child then compiles only the mutated module (its .pyc removed)
+            compileall.compile_dir(tmp / str(j) / "cocontrol", quiet=1)
+            slots.append(tmp / str(j))
         for mod in mods:
             path = SRC / mod
             tests = MODULES[mod]
             original = path.read_text(encoding="utf-8")
+            lines = original.splitlines()
             _, sites = sites_of(path)
             ks = list(range(len(sites)))
-            if a.sample and a.sample < len(ks):
+            if a.sample and a.sample < len(ks) and len(ks) > a.all_below:
                 ks = sorted(random.Random(f"{a.seed}:{mod}").sample(ks, a.sample))
-            status, base_s = _run_child(tmp, tests, 1800)
+            if a.survivors:
+                before = {(mod, e["function"], e["code"], e["mutation"])
+                          for e in report.get(mod, {}).get("survivors", [])}
+                ks = [k for k in ks if site_key(mod, sites[k], lines) in before]
+                if not ks:
+                    continue
+            cover_file = tmp / "cover.json"
+            status, base_s = _run_child(slots[0], tests, 3600, trace=(mod, cover_file))
             if status != "survived":
                 print(f"{mod}: the tests fail on the unmutated code; skipped", flush=True)
                 continue
+            cover = json.loads(cover_file.read_text(encoding="utf-8"))
             timeout = max(3 * base_s, base_s + 30)
-            res = {"sites": len(sites), "sampled": len(ks), "killed": 0, "timeout": 0,
-                   "survived": [], "equivalent": [], "baseline_s": round(base_s, 1)}
+            res = {"sites": len(sites), "mutants": len(ks), "killed": 0, "timeout": 0,
+                   "equivalent": 0, "survived": 0, "kill_rate": None,
+                   "baseline_s": round(base_s, 1), "survivors": [], "equivalents": []}
+            jobs, results = [], []
             for k in ks:
-                src, line, what = mutant_source(path, k)
-                (pkg / mod).write_text(src, encoding="utf-8")
-                st, _ = _run_child(tmp, tests, timeout)
-                key = f"{mod}:{line}:{what}"
-                if st == "killed":
+                keep = covering(cover, sites[k])
+                if keep == []:  # no test runs this line: survives without a run
+                    results.append((k, "survived"))
+                    continue
+                src, _ = mutant_source(path, k)
+                jobs.append((k, mod, src, tests, keep))
+            for k, st in itertools.chain(results, _run_many(slots, jobs, timeout)):
+                site = sites[k]
+                key = site_key(mod, site, lines)
+                entry = {"line": site.line, "function": site.func, "code": key[2],
+                         "mutation": key[3]}
+                if st in ("killed", "timeout"):
                     res["killed"] += 1
-                elif st == "timeout":
-                    res["killed"] += 1
-                    res["timeout"] += 1
+                    res["timeout"] += st == "timeout"
                 elif key in equiv:
-                    res["equivalent"].append({"line": line, "mutation": what,
-                                              "why": equiv[key]})
+                    used.add(key)
+                    res["equivalent"] += 1
+                    res["equivalents"].append({**entry, "why": equiv[key]})
                 else:
-                    res["survived"].append({"line": line, "mutation": what})
-                print(f"  {mod}:{line} {what}: {st}", flush=True)
-            (pkg / mod).write_text(original, encoding="utf-8")
-            n = res["sampled"] - len(res["equivalent"])
+                    res["survived"] += 1
+                    res["survivors"].append(entry)
+                shown = "equivalent" if key in equiv and st == "survived" else st
+                shown += " (no test runs it)" if (k, "survived") in results else ""
+                print(f"  {mod}:{site.line} {key[3]}: {shown}", flush=True)
+            for slot in slots:
+                _write_source(slot / "cocontrol" / mod, original)
+            res["survivors"].sort(key=lambda e: e["line"])
+            n = res["mutants"] - res["equivalent"]
             res["kill_rate"] = round(res["killed"] / n, 4) if n else None
+            if a.survivors:  # a partial re-run: print, keep the full run's entry
+                for e in res["survivors"]:
+                    print(f"    still survives {mod}:{e['line']} {e['mutation']}: {e['code']}")
+                continue
             report[mod] = res
             out_path.parent.mkdir(parents=True, exist_ok=True)
-            out_path.write_text(json.dumps(report, indent=1), encoding="utf-8")
+            out_path.write_text(json.dumps(report, indent=1, ensure_ascii=False),
+                                encoding="utf-8")
             print(f"{mod}: {res['killed']}/{n} killed ({100 * (res['kill_rate'] or 0):.1f} %), "
-                  f"{len(res['equivalent'])} equivalent, {res['sites']} sites", flush=True)
+                  f"{res['equivalent']} equivalent, {res['sites']} sites", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    tot_k = sum(r["killed"] for r in report.values())
-    tot_n = sum(r["sampled"] - len(r["equivalent"]) for r in report.values())
-    print(f"\n{'module':28s} {'killed':>7s} {'of':>4s} {'rate':>7s}")
-    for mod, r in report.items():
-        n = r["sampled"] - len(r["equivalent"])
-        print(f"{mod:28s} {r['killed']:7d} {n:4d} {100 * r['killed'] / max(n, 1):6.1f} %")
-        if a.list_survivors:
-            for s in r["survived"]:
-                print(f"    survived {mod}:{s['line']}:{s['mutation']}")
-    if tot_n:
-        print(f"{'all':28s} {tot_k:7d} {tot_n:4d} {100 * tot_k / tot_n:6.1f} %")
+    _print_table(report, a.list_survivors)
+    _report_stale(equiv, mods, used)
     return 0
+
+
+def _print_table(report: dict, list_survivors: bool) -> None:
+    cols = ("mutants", "killed", "equivalent", "survived")
+    print(f"\n{'module':24s} {'sites':>6s} " + " ".join(f"{c:>10s}" for c in cols)
+          + f" {'rate':>8s}")
+    tot = dict.fromkeys(cols, 0)
+    for mod, r in report.items():
+        n = r["mutants"] - r["equivalent"]
+        rate = f"{100 * r['killed'] / n:7.1f}%" if n else "     n/a"
+        print(f"{mod:24s} {r['sites']:6d} " + " ".join(f"{r[c]:10d}" for c in cols)
+              + f" {rate}")
+        for c in cols:
+            tot[c] += r[c]
+        if list_survivors:
+            for s in r["survivors"]:
+                print(f"    survived {mod}:{s['line']} [{s['function']}] {s['mutation']}: "
+                      f"{s['code']}")
+    n = tot["mutants"] - tot["equivalent"]
+    if n:
+        print(f"{'all':24s} {'':6s} " + " ".join(f"{tot[c]:10d}" for c in cols)
+              + f" {100 * tot['killed'] / n:7.1f}%")
+
+
+def _report_stale(equiv: dict, mods: list[str], used: set) -> None:
+    """Equivalent entries of the modules run that match no site of the current code."""
+    stale = []
+    for key in equiv:
+        mod = key[0]
+        if mod not in mods or key in used:
+            continue
+        lines = (SRC / mod).read_text(encoding="utf-8").splitlines()
+        if not any(site_key(mod, s, lines) == key for s in sites_of(SRC / mod)[1]):
+            stale.append(key)
+    for mod, func, code, what in stale:
+        print(f"stale entry in {EQUIVALENT.name}: {mod} [{func}] {what}: {code}")
 
 
 if __name__ == "__main__":

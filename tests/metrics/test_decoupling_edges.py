@@ -56,3 +56,18 @@ def test_chosen_period_uses_first_and_last_year_when_one_end_is_given():
     c = decoupling(D, region_col=None)
     assert c[["base_year", "end_year"]].values.tolist() == [[2015, 2020], [2020, 2025]]
     assert c["elasticity"].tolist() == pytest.approx([0.1 / 0.5, (-5 / 55) / 0.2])
+
+
+def test_one_sided_change_of_a_doubled_driver_is_zero_elasticity():
+    # x doubles (%Δx = 1), y unchanged (%Δy = 0): e = 0 / 1 = 0, strong decoupling (OECD 2002:
+    # stable pressure with a growing economy); only %Δx = %Δy = 0 is NaN
+    px, py, e = tapio_elasticity([50.0], [100.0], [5.0], [5.0])
+    assert px[0] == 1.0 and py[0] == 0.0 and e[0] == 0.0
+
+
+def test_a_value_exactly_tol_from_a_boundary_counts_as_on_it():
+    # e = 0.1 / 0.2 = 0.5 exactly; lower = 1 with tol = 0.5: |e - 1| = 0.5 = tol * 1 -> on it
+    assert list(tapio_state([0.2], [0.1], lower=1.0, upper=4.0, tol=0.5)) == [
+        "expansive_coupling"]
+    assert list(tapio_state([0.2], [0.1], lower=1.0, upper=4.0, tol=0.49)) == [
+        "weak_decoupling"]

@@ -92,7 +92,8 @@ def fill_computed_indicators(emissions: pd.DataFrame, value_added: pd.DataFrame 
     if (va <= 0).any() or va.isna().any():
         i = va.index[(va <= 0) | va.isna()][0]
         raise InputError(Problem(file=file, message="value added must be positive",
-                                 column="value_added", value=f"{i}: {va[i]}",
+                                 column="value_added",
+                                 value=f"unit {i[0]}, year {int(i[1])}: {va[i]}",
                                  expected="a positive number at constant prices"))
     species = [p for p in pollutants if p in set(e["species"])]
     if carbon not in set(e["species"]) or not species:

@@ -118,9 +118,9 @@ def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.D
                 drv = t["per"]
                 from cocontrol.scenario.drivers import interpolate
 
-                d = interpolate(base.drivers, base.years).loc[drv, y]
                 num, den = _intensity_units(unit, i)
-                d_unit = _driver_unit(base.drivers, drv, i)
+                d_unit = _driver_unit(base.drivers, drv, i)  # first: raises if no such driver
+                d = interpolate(base.drivers, base.years).loc[drv, y]
                 # both sides converted: t -> numerator unit, driver unit -> denominator unit
                 try:
                     val = val * units.factor("t", num) / (float(d) * units.factor(d_unit, den))
