@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, emit, wrote
+from cocontrol.cli.common import Format, console, emit, wrote
 
 # Every command runs inside the CLI's error guard (cli/__init__.py): a library error becomes
 # the plain message and exit code 1 there, so the commands below only load, call and emit.
