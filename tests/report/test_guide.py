@@ -25,7 +25,8 @@ def test_guide_builds_inventory_scenarios_plan_and_reports(guide_city):
     out = {c: r.output for c, r in done}
     # an inventory of this city (not the demo): its sources and sectors
     inv = next(o for c, o in out.items() if c.endswith("inventory hill-city --by sector"))
-    assert "cement" in inv and "road_freight" in inv and "coking" not in inv
+    # console tables show names (sectors.csv), not codes
+    assert "Cement" in inv and "Road transport: freight" in inv and "Coking" not in inv
     zh_inv = next(o for c, o in out.items() if "--lang zh inventory" in c)
     assert "北区" in zh_inv or "north" in zh_inv
     # scenarios to 2060 with the target check
