@@ -90,20 +90,30 @@ def screening_table(results: list[ScreeningResult]) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def bank_file(projects, ranking: pd.DataFrame, path: str | Path) -> Path:
-    """The bank export (:func:`~cocontrol.enterprise.projects.bank_export`) as .xlsx or .csv
-    (formula-safe cells), written to a staging file and moved into place."""
+def bank_bytes(projects, ranking: pd.DataFrame, fmt: str = "xlsx") -> bytes:
+    """The bank export (:func:`~cocontrol.enterprise.projects.bank_export`) as the bytes of an
+    .xlsx or a UTF-8 (BOM) .csv file; every cell through :func:`safe_frame` (formula-safe)."""
+    import io as _bio
+
     from cocontrol.enterprise.projects import bank_export
 
+    tab = bank_export(projects, ranking)
+    if fmt == "xlsx":
+        buf = _bio.BytesIO()
+        safe_frame(tab).to_excel(buf, index=False)
+        return buf.getvalue()
+    if fmt == "csv":
+        return safe_frame(tab).to_csv(index=False).encode("utf-8-sig")
+    raise ValueError(f"bank export format {fmt!r}: use 'xlsx' or 'csv'")
+
+
+def bank_file(projects, ranking: pd.DataFrame, path: str | Path) -> Path:
+    """:func:`bank_bytes` written atomically to ``path`` (.xlsx, otherwise .csv)."""
+    from cocontrol import io
+
     path = Path(path)
-    tab = safe_frame(bank_export(projects, ranking))
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    if path.suffix.lower() == ".xlsx":
-        tab.to_excel(tmp, index=False)
-    else:
-        tab.to_csv(tmp, index=False, encoding="utf-8-sig")
-    tmp.replace(path)
-    return path
+    fmt = "xlsx" if path.suffix.lower() == ".xlsx" else "csv"
+    return io.write_bytes(path, bank_bytes(projects, ranking, fmt))
 
 
 def account_report(acc: EnterpriseAccount, compliance: pd.DataFrame | None, path: str | Path,
