@@ -59,11 +59,12 @@ ALLOWED = {
     "service/settings.py": "creates the data folder",
     "service/store.py": "the service's file store (content-addressed files)",
     "service/tasks.py": "reads stored inputs of a job",
+    "service/localserver.py": "starts `cocontrol serve` in a subprocess with its log file",
     "service/worker.py": "writes a job's outputs to the store",
     "uncertainty/distributed.py": "spills ensemble chunks to disk (Dask)",
     # the command line: the shell that reads the user's files and writes the outputs
     "cli/cge.py": "CLI: output folder",
-    "cli/enterprise.py": "CLI: writes outputs", "cli/evaluation.py": "CLI: output folder",
+    "cli/evaluation.py": "CLI: output folder",
     "cli/inventory.py": "CLI: writes outputs", "cli/monitor.py": "CLI: reads and writes files",
     "cli/scenario.py": "CLI: writes outputs",
 }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from cocontrol import io
 from cocontrol.htmlreport import plotly_js_path
 
 _PAIR = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*:\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
@@ -25,7 +26,7 @@ _PAIR = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*:\s*("(?:[^"\\]|\
 
 @cache
 def stylesheet() -> str:
-    js = plotly_js_path().read_text(encoding="utf-8")
+    js = io.read_text(plotly_js_path())
     start = js.find('{"X,X div":')
     if start < 0:
         return "/* plotly.js style table not found in this bundle */\n"
@@ -45,4 +46,4 @@ _GUARD = re.compile(r'getElementById\("([0-9a-f]{40,64})"\)\)\{var \w+=document\
 @cache
 def guard_ids() -> tuple[str, ...]:
     """Ids whose presence stops the bundle from adding a <style> element of its own."""
-    return tuple(dict.fromkeys(_GUARD.findall(plotly_js_path().read_text(encoding="utf-8"))))
+    return tuple(dict.fromkeys(_GUARD.findall(io.read_text(plotly_js_path()))))
