@@ -246,9 +246,16 @@ def rank_projects(benefits: list[CoBenefits], carbon_price: float = 80.0,
     (yuan/yr; prices in yuan per t CO2 and per pollution equivalent), per unit of
     CO2-equivalent co-benefit; lower is better. Projects that increase both CO2 and APeq are
     listed last, flagged."""
+    return rank_summaries([b.summary() for b in benefits], carbon_price, apeq_price)
+
+
+def rank_summaries(summaries: list[dict], carbon_price: float = 80.0,
+                   apeq_price: float = 1.2) -> pd.DataFrame:
+    """:func:`rank_projects` on stored :meth:`CoBenefits.summary` records (the service keeps
+    the summaries and ranks the projects a user may see)."""
     rows = []
-    for b in benefits:
-        s = b.summary()
+    for s in summaries:
+        s = dict(s)
         value = carbon_price * s["co2_reduction_t"] + apeq_price * s["apeq_reduction"]
         s["co_benefit_value_yuan"] = value
         s["net_cost_yuan"] = s["annual_cost_yuan"] - value
@@ -259,7 +266,8 @@ def rank_projects(benefits: list[CoBenefits], carbon_price: float = 80.0,
     if df.empty:
         return df
     df["_bad"] = df["flag"] != ""
-    df = df.sort_values(["_bad", "net_cost_yuan"]).drop(columns="_bad").reset_index(drop=True)
+    df = df.sort_values(["_bad", "net_cost_yuan"], kind="stable").drop(
+        columns="_bad").reset_index(drop=True)
     df.insert(0, "rank", np.arange(1, len(df) + 1))
     return df
 
@@ -277,4 +285,4 @@ def bank_export(projects: list[SynergyProject], ranking: pd.DataFrame) -> pd.Dat
 
 
 __all__ = ["CoBenefits", "Evidence", "MeasureDefinition", "SynergyProject",
-           "bank_export", "co_benefits", "rank_projects", "transition"]
+           "bank_export", "co_benefits", "rank_projects", "rank_summaries", "transition"]

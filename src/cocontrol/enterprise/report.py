@@ -41,8 +41,8 @@ def _t(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def footprint_report(results: list[FootprintResult], path: str | Path, lang: str = "en"
-                     ) -> Path:
+def footprint_html(results: list[FootprintResult], lang: str = "en") -> HtmlReport:
+    """The footprint report as an :class:`HtmlReport` (``.html()`` for its text)."""
     rep = HtmlReport(_t("footprint", lang), lang)
     rep.note(_t("method", lang))
     for r in results:
@@ -56,23 +56,36 @@ def footprint_report(results: list[FootprintResult], path: str | Path, lang: str
                                      "yaxis": {"title": "kg CO2e", "rangemode": "tozero"}}))
         rep.heading(_t("by_input", lang), 3)
         rep.table(r.contributions, index=False)
-    return rep.write(path)
+    return rep
 
 
-def footprint_excel(results: list[FootprintResult], path: str | Path) -> Path:
-    path = Path(path)
-    tmp = path.with_name(path.stem + ".tmp.xlsx")
+def footprint_report(results: list[FootprintResult], path: str | Path, lang: str = "en"
+                     ) -> Path:
+    return footprint_html(results, lang).write(path)
+
+
+def footprint_bytes(results: list[FootprintResult]) -> bytes:
+    """The footprint workbook (a summary sheet, one sheet of contributions per product) as
+    .xlsx bytes; every cell through :func:`safe_frame`."""
+    import io as _bio
+
     summary = pd.DataFrame([{"product": r.product, "functional_unit": r.functional_unit,
                              "kg_co2e": r.value_kg, "uncertainty_pct_95": r.uncertainty_pct,
                              "low": r.interval_kg[0], "high": r.interval_kg[1],
                              "allocation_share": r.allocation_share, "gwp": r.gwp}
                             for r in results])
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+    buf = _bio.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         safe_frame(summary).to_excel(xw, sheet_name="summary", index=False)
         for r in results:
             safe_frame(r.contributions).to_excel(xw, sheet_name=r.product[:31], index=False)
-    tmp.replace(path)
-    return path
+    return buf.getvalue()
+
+
+def footprint_excel(results: list[FootprintResult], path: str | Path) -> Path:
+    from cocontrol import io
+
+    return io.write_bytes(Path(path), footprint_bytes(results))
 
 
 def footprint_summary(results: list[FootprintResult]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import cocontrol.service.enterprise_models  # noqa: F401  (permits, accounts, footprints, projects)
 import cocontrol.service.models  # noqa: F401  (every model, see models.py)
 import cocontrol.service.monitoring_store  # noqa: F401  (monitoring uploads, alerts, cases)
 import cocontrol.service.security_models  # noqa: F401  (accounts, audit log)

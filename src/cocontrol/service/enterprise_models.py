@@ -1,0 +1,233 @@
+"""Enterprise rows of the service: permits, accounts, product footprints and synergy projects,
+stored per organisation.
+
+Every table is tenant-owned (``org_id``: the enterprise's organisation, or the park's or
+bureau's for a row they own) and read only through :func:`cocontrol.service.access.scoped`,
+so another enterprise's permit, account, footprint or project is simply not found (404). A
+park user sees the rows of its park's enterprises (the park's subtree), the bureau all of its
+jurisdiction. The computations are the library's (:mod:`cocontrol.enterprise`); this module
+stores their inputs (the library's own models as JSON, validated again when read) and their
+outputs:
+
+- :class:`EnterprisePermit`: a :class:`cocontrol.enterprise.Permit` and its last compliance
+  assessment (rows of :func:`cocontrol.enterprise.compliance` and the worst status);
+- :class:`EnterpriseAccount`: one computed carbon–pollution account
+  (:meth:`cocontrol.enterprise.EnterpriseAccount.to_dict`) with the project version it was
+  computed from, its carbon-efficiency level and colour, and the stored A–D grade;
+- :class:`EnterpriseFootprint`: a :class:`cocontrol.enterprise.Product` and its footprint
+  (:meth:`cocontrol.enterprise.FootprintResult.to_dict`);
+- :class:`SynergyProjectRow`: a :class:`cocontrol.enterprise.SynergyProject` (status and
+  evidence) and its co-benefits computed by the engine (:meth:`CoBenefits.summary`).
+
+Status changes of a project go through the library's workflow and are audited explicitly
+(:func:`project_step`); creations and assessments by the generic audit record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from sqlalchemy import Date, Float, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from cocontrol.enterprise import Permit, Product, SynergyProject
+from cocontrol.enterprise.projects import Evidence
+from cocontrol.enterprise.projects import transition as project_transition
+from cocontrol.service import audit
+from cocontrol.service.db import Base, utcnow
+
+#: order of the compliance statuses, worst last (the permit's status is its worst item)
+STATUS_ORDER = ("within", "not assessed", "near", "exceeded", "permit expired")
+
+
+class EnterprisePermit(Base):
+    """A pollutant-discharge permit with carbon of an organisation and its last assessment."""
+
+    __tablename__ = "enterprise_permits"
+    __table_args__ = (UniqueConstraint("org_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    number: Mapped[str] = mapped_column(String(100))
+    enterprise_key: Mapped[str] = mapped_column(String(64))
+    industry: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date] = mapped_column(Date)
+    payload: Mapped[dict] = mapped_column(default=dict)  # Permit.model_dump(mode="json")
+    status: Mapped[str | None] = mapped_column(String(16))  # worst item of the assessment
+    compliance: Mapped[list] = mapped_column(default=list)  # rows of the last assessment
+    assessed_on: Mapped[dt.date | None] = mapped_column(Date)
+    assessed_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class EnterpriseAccount(Base):
+    """A computed carbon–pollution account of an enterprise (``payload``: to_dict())."""
+
+    __tablename__ = "enterprise_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    enterprise_key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    project_version_id: Mapped[int | None] = mapped_column(ForeignKey("project_versions.id"))
+    payload: Mapped[dict] = mapped_column(default=dict)
+    carbon_level: Mapped[int | None] = mapped_column(Integer)
+    carbon_colour: Mapped[str | None] = mapped_column(String(16))
+    performance_grade: Mapped[str | None] = mapped_column(String(1))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class EnterpriseFootprint(Base):
+    """A product of an organisation and its cradle-to-gate footprint."""
+
+    __tablename__ = "enterprise_footprints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    product_key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    product: Mapped[dict] = mapped_column(default=dict)  # Product.model_dump(mode="json")
+    result: Mapped[dict] = mapped_column(default=dict)  # FootprintResult.to_dict()
+    value_kg: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class SynergyProjectRow(Base):
+    """A project of the synergy project library and its computed co-benefits."""
+
+    __tablename__ = "synergy_projects"
+    __table_args__ = (UniqueConstraint("org_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    payload: Mapped[dict] = mapped_column(default=dict)  # SynergyProject.model_dump(json)
+    benefits: Mapped[dict | None] = mapped_column()  # CoBenefits.summary()
+    benefits_year: Mapped[int | None] = mapped_column(Integer)
+    project_version_id: Mapped[int | None] = mapped_column(ForeignKey("project_versions.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# -- the library objects stored in the rows --------------------------------------------------
+def permit_of(row: EnterprisePermit) -> Permit:
+    return Permit.model_validate(row.payload)
+
+
+def product_of(row: EnterpriseFootprint) -> Product:
+    return Product.model_validate(row.product)
+
+
+def project_of(row: SynergyProjectRow) -> SynergyProject:
+    return SynergyProject.model_validate(row.payload)
+
+
+def records(df) -> list[dict]:
+    """A table as JSON records (NaN and ±inf as None: JSON has neither)."""
+    if df is None:
+        return []
+    out = df.astype(object).where(df.notna(), None).to_dict("records")
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else
+                 v.item() if isinstance(v, np.generic) else v) for k, v in r.items()}
+            for r in out]
+
+
+def worst(statuses) -> str | None:
+    """The worst compliance status of a permit's items (None without items)."""
+    st = [s for s in statuses if s in STATUS_ORDER]
+    return max(st, key=STATUS_ORDER.index) if st else None
+
+
+def new_permit(org_id: int, permit: Permit, user_id: int | None) -> EnterprisePermit:
+    return EnterprisePermit(org_id=org_id, number=permit.number,
+                            enterprise_key=permit.enterprise_id, industry=permit.industry,
+                            valid_from=permit.valid_from, valid_to=permit.valid_to,
+                            payload=permit.model_dump(mode="json"), created_by=user_id)
+
+
+def store_compliance(row: EnterprisePermit, table, on: dt.date) -> EnterprisePermit:
+    row.compliance = records(table)
+    row.status = worst(table["status"])
+    row.assessed_on = on
+    row.assessed_at = row.updated_at = utcnow()
+    return row
+
+
+def new_account(org_id: int, acc, version_id: int | None, user_id: int | None
+                ) -> EnterpriseAccount:
+    """A row of an :class:`cocontrol.enterprise.EnterpriseAccount`; the carbon level and
+    colour are those of the last benchmark year."""
+    level = colour = None
+    if acc.benchmark is not None and len(acc.benchmark):
+        last = acc.benchmark.sort_values("year").iloc[-1]
+        level, colour = int(last["level"]), str(last["colour"])
+    payload = acc.to_dict()
+    for k in ("annual", "monthly", "intensities", "benchmark", "peers"):
+        payload[k] = None if getattr(acc, k) is None else records(getattr(acc, k))
+    return EnterpriseAccount(org_id=org_id, enterprise_key=acc.enterprise_id, name=acc.name,
+                             project_version_id=version_id, payload=payload,
+                             carbon_level=level, carbon_colour=colour,
+                             performance_grade=None if acc.performance is None
+                             else acc.performance.grade, created_by=user_id)
+
+
+def new_footprint(org_id: int, product: Product, result, user_id: int | None
+                  ) -> EnterpriseFootprint:
+    res = result.to_dict()
+    res["contributions"] = records(result.contributions)
+    res["by_stage"] = records(result.by_stage())
+    return EnterpriseFootprint(org_id=org_id, product_key=product.id, name=product.name,
+                               product=product.model_dump(mode="json"), result=res,
+                               value_kg=float(result.value_kg), created_by=user_id)
+
+
+def new_project(org_id: int, project: SynergyProject, user_id: int | None
+                ) -> SynergyProjectRow:
+    return SynergyProjectRow(org_id=org_id, key=project.id, name=project.name,
+                             status=project.status, payload=project.model_dump(mode="json"),
+                             created_by=user_id)
+
+
+def store_benefits(row: SynergyProjectRow, benefits, version_id: int | None
+                   ) -> SynergyProjectRow:
+    s = benefits.summary()
+    row.benefits = {k: (None if isinstance(v, float) and not np.isfinite(v) else
+                        v.item() if isinstance(v, np.generic) else v) for k, v in s.items()}
+    row.benefits_year = int(benefits.year)
+    row.project_version_id = version_id
+    row.updated_at = utcnow()
+    return row
+
+
+def project_step(session: Session, row: SynergyProjectRow, to: str,
+                 evidence: Evidence | None) -> SynergyProjectRow:
+    """One status step of a stored project through the library's workflow, audited
+    (``synergy_project.<to>``). Raises :class:`cocontrol.errors.InputError` (nothing changed)
+    when the step is not allowed."""
+    before = project_of(row)
+    after = project_transition(before, to, evidence)
+    row.payload = after.model_dump(mode="json")
+    row.status = after.status
+    row.updated_at = utcnow()
+    audit.record(session, f"synergy_project.{to}", object_type="synergy_project",
+                 object_id=row.id, org_id=row.org_id, before=before.model_dump(mode="json"),
+                 after=row.payload, detail={"from": before.status, "to": to,
+                                            "evidence": len(after.evidence)
+                                            - len(before.evidence)})
+    return row
+
+
+def existing(session: Session, model, org_id: int, **keys):
+    """The row of ``model`` of ``org_id`` with these key columns, or None."""
+    stmt = select(model).where(model.org_id == org_id,
+                               *(getattr(model, k) == v for k, v in keys.items()))
+    return session.scalar(stmt)
