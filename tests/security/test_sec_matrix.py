@@ -320,6 +320,8 @@ _NO_PROJECT = {  # jobs without a project: the tenant object is the body's org_i
                                   "change_t": -1000}]},
     "evaluation": {"values": [{"unit": "u1", "year": 2020}]},
 }
+BODIES[("POST", "/api/jobs/batch")] = lambda c: {"org_id": c.world.orgs[c.org],
+                                                 "params": {"cities": [_version(c)]}}
 for _kind, _params in _NO_PROJECT.items():
     BODIES[("POST", f"/api/jobs/{_kind}")] = (
         lambda c, _p=_params: {"org_id": c.world.orgs[c.org], "params": _p})

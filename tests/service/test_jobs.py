@@ -7,6 +7,7 @@ import io
 import uuid
 
 import pandas as pd
+import pytest
 from tests.service.helpers import make_project, wait
 
 
@@ -266,6 +267,50 @@ def test_uncertainty_job_equals_the_library(client):
     assert [r["target"] for r in rows] == list(lib["target"])
     assert [r["probability"] for r in rows] == list(lib["probability"])
     assert res["summary"]["draws"] == 60
+
+
+def test_batch_job_equals_the_library_and_refuses_unknown_versions(client, tmp_path):
+    """The batch job runs each city from its project version, as ``cocontrol batch`` does:
+    its comparison table equals uncertainty.batch.comparison of run_cities on the same
+    folders (city = project name and version id); a version the user cannot read is a 404
+    naming it, and nothing is queued."""
+    import shutil
+
+    from tests.service.helpers import DEMO, demo_files
+
+    from cocontrol.uncertainty.batch import comparison, run_cities
+
+    org, pid, v1 = make_project(client)
+    p2 = client.post("/api/projects", json={"name": "Second city", "org_id": org}).json()
+    v2 = client.post(f"/api/projects/{p2['id']}/versions", files=demo_files()).json()["version"]
+    params = {"cities": [v1["id"], v2["id"]], "scenarios": ["baseline", "policy"],
+              "year_from": 2020, "year_to": 2030}
+    r = client.post("/api/jobs/batch", json={"org_id": org, "params": params})
+    assert r.status_code == 202, r.text
+    job = wait(client, r.json()["id"], 240)
+    assert job["status"] == "succeeded", job
+    res = client.get(f"/api/results/{job['result_id']}").json()
+    names = [f"Demo-v{v1['id']}", f"Second_city-v{v2['id']}"]
+    assert res["summary"]["cities"] == names
+    rows = client.get(f"/api/results/{res['id']}/tables/comparison",
+                      params={"limit": 1000}).json()["rows"]
+    folders = []
+    for n in names:
+        shutil.copytree(DEMO, tmp_path / n)
+        folders.append(tmp_path / n)
+    lib = comparison(run_cities(folders, scenarios=["baseline", "policy"]), 2020, 2030, "SO2")
+    assert len(rows) == len(lib) == 4
+    got = {(r["city"], r["scenario"]): r for r in rows}
+    for rec in lib.to_dict("records"):
+        row = got[(rec["city"], rec["scenario"])]
+        for k, v in rec.items():
+            assert row[k] == (pytest.approx(v, rel=1e-12) if isinstance(v, float) else v), k
+    n_jobs = client.get("/api/jobs").json()["total"]
+    bad = client.post("/api/jobs/batch", json={"org_id": org,
+                                               "params": {"cities": [v1["id"], 999999]}})
+    assert bad.status_code == 404
+    assert "999999" in bad.text
+    assert client.get("/api/jobs").json()["total"] == n_jobs
 
 
 def test_evaluation_job_reads_the_values_file_of_a_project_version(client):

@@ -39,11 +39,13 @@ from cocontrol.service.models import (
     TIMED_OUT,
     Blob,
     Job,
+    Project,
     ProjectVersion,
     Result,
 )
 from cocontrol.service.problems import ApiError
 from cocontrol.service.settings import Settings
+from cocontrol.service.tasks import CITIES
 
 log = logging.getLogger("cocontrol.service.jobs")
 
@@ -242,6 +244,22 @@ def input_hash(kind: str, params: dict, content_hash: str | None) -> str:
 
 
 # the manager --------------------------------------------------------------------------------
+def _version_files(s, v: ProjectVersion, prefix: str = "") -> dict[str, bytes]:
+    """The files of project version ``v`` (path → bytes), their paths under ``prefix``."""
+    blobs = {b.sha256: b.data for b in s.scalars(
+        select(Blob).where(Blob.sha256.in_([f["sha256"] for f in v.files])))}
+    return {prefix + f["path"]: blobs[f["sha256"]] for f in v.files}
+
+
+def city_folder(project_name: str, version_id: int) -> str:
+    """Folder (and city name in a batch's tables) of a project version: its project's name,
+    anything but letters, digits, ``-`` and ``_`` replaced by ``_``, then ``-v<version id>``."""
+    import re
+
+    name = re.sub(r"[^\w\-]+", "_", project_name).strip("_")[:60]
+    return f"{name or 'project'}-v{version_id}"
+
+
 class JobManager:
     def __init__(self, settings: Settings, db: Database, executor=None):
         self.settings, self.db = settings, db
@@ -332,10 +350,11 @@ class JobManager:
             job = s.get(Job, job_id)
             files = {}
             if job.project_version_id is not None:
-                v = s.get(ProjectVersion, job.project_version_id)
-                blobs = {b.sha256: b.data for b in s.scalars(
-                    select(Blob).where(Blob.sha256.in_([f["sha256"] for f in v.files])))}
-                files = {f["path"]: blobs[f["sha256"]] for f in v.files}
+                files = _version_files(s, s.get(ProjectVersion, job.project_version_id))
+            for vid in job.params.get("cities", []) if job.kind == "batch" else []:
+                v = s.get(ProjectVersion, vid)
+                name = city_folder(s.get(Project, v.project_id).name, v.id)
+                files.update(_version_files(s, v, f"{CITIES}/{name}/"))
             job.instance = self.instance
             job.executor = self.executor_name
             s.commit()

@@ -133,6 +133,34 @@ class RobustParams(Params):
     time_limit: float = Field(60.0, gt=0, le=3600, description="seconds per LP/MILP")
 
 
+class BatchParams(Params):
+    """A batch of cities (as ``cocontrol batch``): each a project version, run with its own
+    scenarios (or those named); the comparison table with the co-reduction class of every
+    city and, with ``draws``, the probability of meeting each city's own targets."""
+
+    cities: list[int] = Field(min_length=1, max_length=500,
+                              description="ids of the project versions, one per city")
+    scenarios: list[str] | None = Field(None, max_length=20,
+                                        description="scenarios run in every city "
+                                                    "(default: all of each city)")
+    year_from: int = Field(2020, ge=1990, le=2100)
+    year_to: int = Field(2030, ge=1990, le=2100)
+    pollutant: str = Field("SO2", min_length=1, max_length=16)
+    draws: int = Field(0, ge=0, le=20_000, description="draws per city (0 = none)")
+    scenario: str = Field("policy", pattern=NAME, description="scenario of the draws")
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    report: Report = Field("none", description=REPORT_DOC)
+    lang: Literal["en", "zh"] = "en"
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        if len(set(self.cities)) != len(self.cities):
+            raise ValueError("a project version is listed twice in cities")
+        if self.year_to <= self.year_from:
+            raise ValueError("year_to must be after year_from")
+        return self
+
+
 class CgeParams(Params):
     instruments: list[str] | None = Field(None, max_length=6,
                                           description="codes of the bundled instruments; "
@@ -425,6 +453,36 @@ def robust(folder, p: RobustParams, progress: Progress) -> TaskOutput:
                                    "seed": p.seed})
 
 
+#: Folder of the job under which :meth:`JobManager.dispatch` writes each city of a batch.
+CITIES = "cities"
+
+
+def batch(folder, p: BatchParams, progress: Progress) -> TaskOutput:
+    from cocontrol.uncertainty import report
+    from cocontrol.uncertainty.batch import cities_attainment, comparison, run_cities
+
+    root = _need(folder) / CITIES
+    folders = sorted(d for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
+    if len(folders) != len(p.cities):
+        raise InputError(Problem(file="<batch>", column="cities", value=str(len(folders)),
+                                 message="cities found for the job",
+                                 expected=str(len(p.cities))))
+    hi = 0.6 if p.draws else 0.9
+    tot = run_cities(folders, scenarios=p.scenarios, progress=library(progress, 0.05, hi))
+    tab = comparison(tot, p.year_from, p.year_to, p.pollutant)
+    att = cities_attainment(folders, scenario=p.scenario, draws=p.draws, seed=p.seed,
+                            progress=library(progress, hi, 0.9)) if p.draws else None
+    tables = {"totals": tot, "comparison": tab}
+    if att is not None:
+        tables["attainment"] = att
+    scen = p.scenario if p.scenario in set(tab["scenario"]) else None
+    files = _reports(lambda d: report.write_batch(tab, d / "batch_report.html",
+                                                  attainment=att, scenario=scen,
+                                                  lang=p.lang), p.report)
+    return TaskOutput(tables, {"cities": [f.name for f in folders], "draws": p.draws},
+                      files, assumptions={"seed": p.seed} if p.draws else {})
+
+
 def cge(folder, p: CgeParams, progress: Progress) -> TaskOutput:
     from cocontrol.cge.combinations import run_combinations
     from cocontrol.cge.policies import bundled_instruments, load_economy
@@ -544,6 +602,8 @@ TASKS: dict[str, Task] = {
     "cge": Task(cge, CgeParams, False, "CGE policy combinations and their ranking"),
     "uncertainty": Task(uncertainty, UncertaintyParams, True,
                         "probability of meeting the targets (Monte Carlo / LHS)"),
+    "batch": Task(batch, BatchParams, False,
+                  "a batch of cities: comparison, co-reduction class, attainment"),
     "robust": Task(robust, RobustParams, True,
                    "least-cost plan meeting the targets with a chosen probability"),
     "airquality": Task(airquality, AirQualityParams, False,

@@ -89,6 +89,13 @@ def _submit_route(kind: str):
                 ProjectVersion.id == data.project_version_id), principal, ProjectVersion))
             if version is None:
                 raise ApiError(404, f"project version {data.project_version_id} not found")
+        for vid in getattr(data.params, "cities", None) or []:
+            if session.scalar(scoped(select(ProjectVersion.id).where(
+                    ProjectVersion.id == vid), principal, ProjectVersion)) is None:
+                raise ApiError(404, f"project version {vid} not found", [Problem(
+                    file="request body", column="params.cities", value=str(vid),
+                    message="not a project version you can read",
+                    expected="ids of your project versions")])
         org_id = version.org_id if version is not None else (data.org_id or principal.org_id)
         if version is None and org_id is not None:
             get_org(session, principal, org_id)
