@@ -46,7 +46,9 @@ REQUIRED = (
     "scenario run 1000 regions x 41 years", "scenario 5000 regions peak memory",
     "inventory scaling exponent", "scenario scaling exponent",
     "optimisation scaling exponent", "evaluation scaling exponent",
-    "api p95 read", "api throughput", "monte carlo 10k draws", "interval coverage 80",
+    "api p95 read", "api throughput", "api jobs lost", "monte carlo 10k draws",
+    "batch 300 cities", "dask efficiency 2 workers", "interval coverage 80",
+    "forecast skill vs naive", "nowcast mape CO2",
 )
 
 
