@@ -250,6 +250,10 @@ SUB_RESOURCES = {("GET", "/api/results/{result_id}/tables/{name}"),
                  ("GET", "/api/projects/{project_id}/versions/{number}/regions"),
                  # the sample upload is not a complete project: the handler's validation (422)
                  ("POST", "/api/projects/{project_id}/versions")}
+# the dashboard's what-if (issue 15 item 4): a move computed, a what-if saved as a scenario;
+# the matrix's version is not a complete project: the handler's validation (422)
+SUB_RESOURCES |= {("POST", "/api/web/whatif/projects/{project_id}/move"),
+                  ("POST", "/api/web/whatif/projects/{project_id}/save")}
 
 
 def _role_key(c: Case) -> str:
@@ -299,6 +303,10 @@ for _path in ("/api/web/data/projects/{project_id}/upload",
               "/api/web/data/projects/{project_id}/fix-workbook"):
     BODIES[("POST", _path)] = lambda c: {
         "files": [("files", ("notes.md", b"# notes\n", "text/markdown"))]}
+BODIES[("POST", "/api/web/whatif/projects/{project_id}/move")] = lambda c: {
+    "scenario": "policy", "penetrations": {}}
+BODIES[("POST", "/api/web/whatif/projects/{project_id}/save")] = lambda c: (
+    _version(c), {"scenario": "policy", "name": "wi", "version": 1})[1]
 
 
 BODIES |= {
