@@ -30,7 +30,7 @@ from sqlalchemy import Select, String, cast, false, or_, select
 from sqlalchemy.orm import Session
 
 from cocontrol.security.roles import Grant, builtin
-from cocontrol.service.db import get_session
+from cocontrol.service.db import SESSION
 
 #: every permission a route may require (the catalogue of data/security/roles.yaml)
 PERMISSIONS: tuple[str, ...] = tuple(builtin().permissions)
@@ -90,7 +90,7 @@ def require(permission: str):
         raise ValueError(f"unknown permission {permission!r}; add it to "
                          "data/security/roles.yaml (permissions)")
 
-    def dependency(request: Request, session: Session = Depends(get_session)) -> Principal:
+    def dependency(request: Request, session: Session = SESSION) -> Principal:
         from cocontrol.service import auth
 
         return auth.authorise(request, session, permission)

@@ -104,7 +104,12 @@ class Database:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: commit on success, roll back on error, always close."""
+    """One session per request: commit on success, roll back on error, always close.
+
+    Declared through :data:`SESSION` (``scope="function"``): FastAPI then runs the commit
+    before the response is sent. With the default scope it ran after, and a client that sent
+    its next request at once (a browser opening the page after the login answered) could
+    arrive before the write was stored (tests/web/test_web_commit.py)."""
     db: Database = request.app.state.db
     session = db.session()
     try:
@@ -117,4 +122,6 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+#: the request's session dependency: committed before the response leaves
+SESSION = Depends(get_session, scope="function")
+SessionDep = Annotated[Session, SESSION]

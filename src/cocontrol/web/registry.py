@@ -33,7 +33,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from cocontrol.service.access import PERMISSIONS, SELF
-from cocontrol.service.db import get_session
+from cocontrol.service.db import SESSION
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def gate(permission: str | None):
         raise ValueError(f"unknown permission {permission!r}; add it to "
                          "data/security/roles.yaml (permissions)")
 
-    def dependency(request: Request, session: Session = Depends(get_session)) -> None:
+    def dependency(request: Request, session: Session = SESSION) -> None:
         from cocontrol.service import auth
         from cocontrol.service.problems import ApiError
         from cocontrol.web.context import Context
