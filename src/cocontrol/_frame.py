@@ -9,63 +9,109 @@ import pandas as pd
 def _codes(col: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes of a column (missing values included as a code) and their count.
 
-    A categorical column gives its codes directly (no hashing); other columns are factorised.
-    """
-    if isinstance(col.dtype, pd.CategoricalDtype):  # one pass: widen and shift NaN (−1) to 0
-        return np.add(col.cat.codes.to_numpy(), 1, dtype=np.int64), len(col.cat.categories) + 1
+    A categorical column gives its codes as they are (−1 for a missing value, any integer
+    width; no hashing, no copy); other columns are factorised (missing values a code of
+    their own). Codes of a column lie in ``[-1, count - 1)``: count values of a radix."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), len(col.cat.categories) + 1
     codes, uniq = pd.factorize(col, use_na_sentinel=False)
     return codes.astype(np.int64, copy=False), max(len(uniq), 1)
 
 
-def _group_runs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Group codes (in order of first appearance) and the first row of every group.
-
-    Long tables repeat a key on consecutive rows (one row per year of a line): only the first
-    key of every run of equal keys is hashed, so the composite key is factorised once, on the
-    runs, not on every row.
-    """
-    n = len(key)
-    if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+def _run_starts(codes: list[np.ndarray], n: int) -> np.ndarray:
+    """First row of every run of consecutive rows equal in every column (row 0 included)."""
     brk = np.empty(n, bool)
+    if n == 0:
+        return np.zeros(0, np.int64)
     brk[0] = True
-    np.not_equal(key[1:], key[:-1], out=brk[1:])
-    starts = np.flatnonzero(brk)
-    run_group, uniq = pd.factorize(key[starts])
+    if len(codes) == 0 or n == 1:
+        brk[1:] = False
+        return np.flatnonzero(brk)
+    np.not_equal(codes[0][1:], codes[0][:-1], out=brk[1:])
+    if len(codes) > 1:
+        tmp = np.empty(n - 1, bool)
+        for c in codes[1:]:
+            np.not_equal(c[1:], c[:-1], out=tmp)
+            np.logical_or(brk[1:], tmp, out=brk[1:])
+    return np.flatnonzero(brk)
+
+
+def _radix_key(codes: list[np.ndarray], radices: list[int], at: np.ndarray) -> np.ndarray:
+    """One int64 key per row of ``at``, a bijection of the column codes there (mixed radix,
+    compressed before it would overflow)."""
+    key = codes[0][at].astype(np.int64)
+    radix = radices[0]
+    for c, n in zip(codes[1:], radices[1:], strict=True):
+        if radix * n >= 2**62:  # compress before overflow
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+            radix = int(key.max()) + 2 if len(key) else 1
+        key *= n
+        key += c[at]
+        radix *= n
+    return key
+
+
+class Runs:
+    """Groups of runs of consecutive rows: ``group[r]`` is the group of run r, which starts
+    at row ``starts[r]``; :meth:`rows` gives the group of every row."""
+
+    __slots__ = ("group", "n", "starts")
+
+    def __init__(self, group: np.ndarray, starts: np.ndarray, n: int):
+        self.group, self.starts, self.n = group, starts, n
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(np.append(self.starts, self.n))
+
+    def rows(self) -> np.ndarray:
+        """The group of every row."""
+        if len(self.starts) == self.n:
+            return self.group
+        return np.repeat(self.group, self.lengths())
+
+
+def factorize_runs(df: pd.DataFrame, cols: list[str]) -> tuple[Runs, pd.DataFrame]:
+    """:func:`factorize_columns` by runs: the groups of the runs of consecutive rows equal in
+    every column (a :class:`Runs`), and a frame of the unique combinations."""
+    n = len(df)
+    pairs = [_codes(df[c]) for c in cols]
+    codes = [p[0] for p in pairs]
+    starts = _run_starts(codes, n)
+    key = _radix_key(codes, [p[1] for p in pairs], starts)
+    run_group, uniq = pd.factorize(key)
     run_group = run_group.astype(np.int64, copy=False)
     rows = np.empty(len(uniq), dtype=np.int64)
     rows[run_group[::-1]] = starts[::-1]  # first run (hence first row) of every group
-    if len(starts) == n:
-        return run_group, rows
-    lengths = np.diff(np.append(starts, n))
-    return np.repeat(run_group, lengths), rows
+    labels = {}
+    for c in cols:  # labels from the first row of every group only
+        labels[c] = _labels(df[c], rows)
+    return Runs(run_group, starts, n), pd.DataFrame(labels)
 
 
 def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
     """Codes of the unique combinations of ``cols`` and a frame of those combinations.
 
     Equivalent to ``df.groupby(cols, dropna=False).ngroup()`` (in order of first appearance)
-    but works on integer codes of one column at a time (categorical codes as they are),
-    combined into one radix key that is hashed once per run of equal consecutive keys, so it
-    stays fast and light for millions of rows. Missing values form their own group. Output
-    columns are categorical (object when they hold missing values).
+    but works on integer codes of one column at a time (categorical codes as they are).
+    Long tables repeat a key on consecutive rows (one row per year of a line): the runs of
+    rows equal in every column are found first, by comparing each column's codes with the
+    previous row, and the composite (radix) key is built and hashed on the first row of
+    every run only, so it stays fast and light for millions of rows. Missing values form
+    their own group. Output columns are categorical (object when they hold missing values).
     """
     if not cols:
         return np.zeros(len(df), dtype=np.int64), pd.DataFrame(index=[0])
-    key, radix = _codes(df[cols[0]])
-    for c in cols[1:]:
-        codes, n = _codes(df[c])
-        if radix * n >= 2**62:  # compress before overflow
-            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
-            radix = int(key.max()) + 1 if len(key) else 1
-        key *= n
-        key += codes
-        radix *= n
-    group, rows = _group_runs(key)
-    labels = {}
-    for c in cols:  # labels from the first row of every group only
-        labels[c] = _labels(df[c], rows)
-    return group, pd.DataFrame(labels)
+    runs, labels = factorize_runs(df, cols)
+    return runs.rows(), labels
+
+
+def _categorical(codes: np.ndarray, cats: pd.Index) -> pd.Categorical:
+    """A categorical of ``codes`` into ``cats``, which are unique by construction (the
+    uniques of a factorisation or a subset of a categorical's categories): their uniqueness
+    is not checked again (hashing every category, the largest cost for a million lines)."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    dtype = pd.CategoricalDtype(cats) if fast is None else fast(cats, False)
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
 def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
@@ -76,8 +122,13 @@ def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
         sub = col.cat.codes.to_numpy()[rows]
         codes, first = pd.factorize(sub)
         if not (first < 0).any():
-            cats = pd.Index(np.asarray(col.cat.categories, dtype=object)[first], dtype=object)
-            return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats))
+            cats = col.cat.categories
+            if len(first) == len(cats) and np.array_equal(first, np.arange(len(cats))):
+                cats = pd.Index(np.asarray(cats, dtype=object), dtype=object) \
+                    if cats.dtype != object else cats  # already in order of appearance
+            else:
+                cats = pd.Index(np.asarray(cats, dtype=object)[first], dtype=object)
+            return _categorical(codes, cats)
     codes, uniq = pd.factorize(col.iloc[rows], use_na_sentinel=False)
     return _column(codes, uniq)
 
@@ -88,4 +139,4 @@ def _column(codes: np.ndarray, uniq) -> pd.Series | pd.Categorical:
     vals = np.asarray(uniq, dtype=object)  # unique: the uniques of pd.factorize
     if pd.isna(vals).any():
         return pd.Series(vals[codes], dtype=object)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(vals, dtype=object))
+    return _categorical(codes, pd.Index(vals, dtype=object))

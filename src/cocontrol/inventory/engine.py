@@ -20,11 +20,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from cocontrol import refdata, units
-from cocontrol._frame import factorize_columns
+from cocontrol._frame import Runs, _categorical, factorize_columns, factorize_runs
 from cocontrol.errors import InputError, MissingFactorError, Problem
 from cocontrol.inventory import factors as fmod
 from cocontrol.inventory.inventory import Inventory
-from cocontrol.project.hierarchy import LEVELS, ancestors
+from cocontrol.project.hierarchy import LEVELS, NONE_LABEL
 from cocontrol.project.loader import Project
 
 LINE_KEYS = ["source_id", "region_id", "sector", "fuel", "process", "unit"]
@@ -55,30 +55,42 @@ def year_index(year_values: np.ndarray, years: list[int]) -> np.ndarray:
     if len(yrs) == 0 or not np.issubdtype(yv.dtype, np.integer):
         return pd.Index(years).get_indexer(yv)
     lo, hi = int(yrs.min()), int(yrs.max())
+    if len(yv) and int(yv.min()) >= lo and int(yv.max()) <= hi:  # the usual case
+        if 0 <= lo and hi < 1 << 16:  # a table from year 0: no subtraction on every row
+            small = np.int16 if len(yrs) < 1 << 15 else np.int64  # a fifth of the memory
+            lut = np.full(hi + 1, -1, dtype=small)
+            lut[yrs] = np.arange(len(yrs))
+            return lut.take(yv)
+        lut = np.full(hi - lo + 1, -1, dtype=np.int64)
+        lut[yrs - lo] = np.arange(len(yrs))
+        return lut[yv - lo]
     lut = np.full(hi - lo + 1, -1, dtype=np.int64)
     lut[yrs - lo] = np.arange(len(yrs))
-    if len(yv) and int(yv.min()) >= lo and int(yv.max()) <= hi:  # the usual case
-        return lut[yv - lo]
     inside = (yv >= lo) & (yv <= hi)
     return np.where(inside, lut[np.clip(yv - lo, 0, hi - lo)], -1)
 
 
-def build_lines(activity: pd.DataFrame, years: list[int]) -> tuple[pd.DataFrame, np.ndarray]:
+def build_lines(activity: pd.DataFrame, years: list[int]
+                ) -> tuple[pd.DataFrame, np.ndarray, Runs]:
     """Pivot long activity rows to unique lines (N) and an activity array A (N × Y).
 
-    The line of every row comes from the integer codes of the key columns (one hashing of
-    the composite key per run of consecutive rows, see :func:`factorize_columns`); A is one
-    ``bincount`` over line × year codes (rows of the same cell are summed in row order)."""
-    codes, lines = factorize_columns(activity, LINE_KEYS)
+    The line of every row comes from the integer codes of the key columns (the composite
+    key is built and hashed once per run of consecutive rows, see :func:`factorize_runs`);
+    A is one ``bincount`` over line × year codes (rows of the same cell are summed in row
+    order). Returns (lines, A, the lines of the runs of rows: ``runs.rows()`` is the line
+    of every row)."""
+    runs, lines = factorize_runs(activity, LINE_KEYS)
     Y = len(years)
     yidx = year_index(activity["year"].to_numpy(), years)
     val = activity["value"].to_numpy(dtype=float)
-    ok = yidx >= 0
-    flat = codes * Y + yidx
-    if not ok.all():
+    flat = np.repeat(runs.group * Y, runs.lengths()) if len(runs.starts) < runs.n \
+        else runs.group * Y
+    flat += yidx
+    if (yidx < 0).any():
+        ok = yidx >= 0
         flat, val = flat[ok], val[ok]
     A = np.bincount(flat, weights=val, minlength=len(lines) * Y).reshape(len(lines), Y)
-    return lines, A, codes
+    return lines, A, runs
 
 
 def _apply_source_factors(ef: np.ndarray, lines: pd.DataFrame, user: pd.DataFrame,
@@ -150,17 +162,24 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
     r = rem[rem["species"].isin(sidx)]
     eta[r["technology"].map(tidx).to_numpy(), r["species"].map(sidx).to_numpy()] = \
         r["efficiency"].to_numpy(dtype=float)
-    ctl = controls[controls["technology"].isin(tidx)]
+    tc, tu = pd.factorize(controls["technology"])  # codes of the few technologies named
+    tmap = np.array([tidx.get(t, -1) for t in tu], dtype=np.int64)
+    tcode = np.where(tc >= 0, tmap[np.maximum(tc, 0)] if len(tmap) else -1, -1)
+    known = tcode >= 0
+    ctl = controls if known.all() else controls[known]
+    tcode = tcode if known.all() else tcode[known]
     row, line = _join_sources(ctl["source_id"], lines["source_id"])
     if len(line) == 0:
         return np.empty(0, dtype=np.int64), np.empty((0, len(species), len(years)))
-    ctrl_lines, local = np.unique(line, return_inverse=True)
+    mark = np.zeros(len(lines), bool)  # controlled lines in line order (no sort)
+    mark[line] = True
+    ctrl_lines = np.flatnonzero(mark)
+    local = (np.cumsum(mark) - 1)[line]
     M, T, S, Y = len(ctrl_lines), len(techs), len(species), len(years)
     cyear = ctl["year"].astype(float).to_numpy()[row]
     every = np.isnan(cyear)
     yi = pd.Index(years).get_indexer(np.where(every, -1, cyear))
-    tcode = pd.Categorical(ctl["technology"], categories=techs).codes
-    ti = tcode.astype(np.int64)[row]
+    ti = tcode[row]
     sh = ctl["share"].to_numpy(dtype=float)[row]
 
     def removal(rows: np.ndarray) -> np.ndarray:
@@ -193,7 +212,7 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     years = list(m.years)
     species = refdata.SPECIES
     act = project.activity
-    lines, A, line_of_row = build_lines(act, years)
+    lines, A, runs = build_lines(act, years)
 
     ccodes, cuniq = factorize_columns(lines, ["sector", "fuel", "process", "unit"])
     cuniq = cuniq.astype(object).where(cuniq.notna(), None)
@@ -206,7 +225,7 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
                       species=species)
     problems = []
     if not ft.missing.empty:  # name the activity rows (only then is the table copied)
-        act = act.assign(_line=line_of_row)
+        act = act.assign(_line=runs.rows())
         act.attrs = project.activity.attrs
         problems = fmod.missing_problems(ft, lines, act)
     if problems and strict:
@@ -220,13 +239,6 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     add_line_attributes(lines, project.regions)
 
     ctrl_idx, ctrl_factor = _removal(lines, project.controls, years, species)
-    # put controlled lines first so that applying controls works on a contiguous block
-    rest = np.ones(len(lines), bool)
-    rest[ctrl_idx] = False
-    perm = np.concatenate([ctrl_idx, np.flatnonzero(rest)])
-    lines = lines.iloc[perm].reset_index(drop=True)
-    A, ef = A[perm], ef[perm]
-    ctrl_idx = np.arange(len(ctrl_idx))
     inv = Inventory(lines=lines, years=years, species=species, activity=A, ef=ef,
                     ctrl_lines=ctrl_idx, ctrl_factor=ctrl_factor, gwp_set=m.gwp,
                     factor_table=ft, source_factors=(pd.concat(src_prov) if src_prov else None),
@@ -241,22 +253,48 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
 def add_line_attributes(lines: pd.DataFrame, regions: pd.DataFrame | None) -> None:
     """Add the region's ancestor at every hierarchy level and the parent sector, in place
     (categorical columns: mapping is done on the categories, not on every line)."""
-    reg = pd.Categorical(lines["region_id"])
+    reg = lines["region_id"]
+    reg = reg.array if isinstance(reg.dtype, pd.CategoricalDtype) else pd.Categorical(reg)
     if regions is not None:
-        anc = ancestors(regions)
-        pos = anc.index.get_indexer(reg.categories)  # one look-up for every level
-        for lv in LEVELS:
-            col = anc[lv].to_numpy(dtype=object)
-            cats = np.where(pos >= 0, col[np.maximum(pos, 0)] if len(col) else "(none)",
-                            "(none)").astype(object)
-            codes, uniq = pd.factorize(cats)
-            lines[lv] = pd.Categorical.from_codes(codes[reg.codes],
-                                                  categories=pd.Index(uniq, dtype=object))
+        ids = regions["region_id"].astype(object).to_numpy()
+        pos, anc = _ancestor_positions(regions, pd.Index(reg.categories, dtype=object))
+        for lv in LEVELS:  # label of the ancestor, (none) where there is none
+            vcodes, upos = pd.factorize(anc[lv])
+            labels = np.where(upos >= 0, ids[np.maximum(upos, 0)] if len(ids) else NONE_LABEL,
+                              NONE_LABEL).astype(object)
+            lines[lv] = _categorical(vcodes[reg.codes], pd.Index(labels, dtype=object))
     sec = refdata.table("sectors").set_index("code")
-    s = pd.Categorical(lines["sector"])
+    s = lines["sector"]
+    s = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
     parent = pd.Index(s.categories).map(sec["parent"])
     parent = np.where(pd.isna(parent), np.asarray(s.categories, dtype=object), parent)
-    lines["sector_parent"] = pd.Categorical(np.asarray(parent, dtype=object)[s.codes])
+    pc = pd.Categorical(np.asarray(parent, dtype=object))  # sorted categories, as before
+    lines["sector_parent"] = pd.Categorical.from_codes(pc.codes[s.codes], dtype=pc.dtype,
+                                                       validate=False)
+
+
+def _ancestor_positions(regions: pd.DataFrame, codes: pd.Index
+                        ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Rows of ``regions`` of the regions ``codes`` and, per level, the row of their ancestor
+    (or themselves) at that level, −1 where none: :func:`hierarchy.ancestors` on integer
+    positions, for the regions asked only (a walk up the parents, one step per level)."""
+    ids = pd.Index(regions["region_id"].astype(object))
+    parent = ids.get_indexer(regions["parent_id"].astype(object))  # -1: no parent
+    level = pd.Categorical(regions["level"].astype(object), categories=list(LEVELS)).codes
+    pos = ids.get_indexer(codes)
+    anc = {lv: np.full(len(codes), -1, dtype=np.int64) for lv in LEVELS}
+    cur = pos.astype(np.int64)
+    for _ in range(len(LEVELS) + 1):
+        alive = np.flatnonzero(cur >= 0)
+        if len(alive) == 0:
+            break
+        c = cur[alive]
+        lv_now = level[c]
+        for k, lv in enumerate(LEVELS):
+            hit = lv_now == k
+            anc[lv][alive[hit]] = c[hit]
+        cur[alive] = parent[c]
+    return pos, anc
 
 
 def compute_arrays(lines: pd.DataFrame, activity: np.ndarray, ef: np.ndarray,
