@@ -7,15 +7,15 @@ import pandas as pd
 
 
 def _codes(col: pd.Series) -> tuple[np.ndarray, int]:
-    """Integer codes of a column (missing values included as a code) and their count.
+    """Integer codes of a column (missing values included as a code) and their radix.
 
     A categorical column gives its codes as they are (−1 for a missing value, any integer
     width; no hashing, no copy); other columns are factorised (missing values a code of
-    their own). Codes of a column lie in ``[-1, count - 1)``: count values of a radix."""
+    their own). Codes lie in ``[-1, radix - 1)``: one more than a radix digit after a +1."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy(), len(col.cat.categories) + 1
+        return col.array.codes, len(col.cat.categories) + 1
     codes, uniq = pd.factorize(col, use_na_sentinel=False)
-    return codes.astype(np.int64, copy=False), max(len(uniq), 1)
+    return codes.astype(np.int64, copy=False), len(uniq) + 1
 
 
 def _run_starts(codes: list[np.ndarray], n: int) -> np.ndarray:
@@ -36,19 +36,50 @@ def _run_starts(codes: list[np.ndarray], n: int) -> np.ndarray:
     return np.flatnonzero(brk)
 
 
-def _radix_key(codes: list[np.ndarray], radices: list[int], at: np.ndarray) -> np.ndarray:
-    """One int64 key per row of ``at``, a bijection of the column codes there (mixed radix,
-    compressed before it would overflow)."""
+def _radix_key(codes: list[np.ndarray], radices: list[int], at: np.ndarray
+               ) -> tuple[np.ndarray, int | None]:
+    """One int64 key per row of ``at``, a bijection of the column codes there (mixed radix of
+    the codes + 1, compressed before it would overflow), and the radix: the key lies in
+    ``[0, radix)``."""
     key = codes[0][at].astype(np.int64)
+    key += 1
     radix = radices[0]
     for c, n in zip(codes[1:], radices[1:], strict=True):
         if radix * n >= 2**62:  # compress before overflow
             key = np.unique(key, return_inverse=True)[1].astype(np.int64)
-            radix = int(key.max()) + 2 if len(key) else 1
+            radix = int(key.max()) + 1 if len(key) else 1
         key *= n
         key += c[at]
+        key += 1
         radix *= n
-    return key
+    return key, radix
+
+
+def _first_order(codes: np.ndarray, radix: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``pd.factorize(codes)`` for codes in ``[0, radix)`` with a radix not much larger than
+    the number of codes: the rank of every code's first appearance and the codes in that
+    order, by a scatter over the radix (no hashing). ``None`` when the radix is too large."""
+    n = len(codes)
+    if n == 0 or radix > 4 * n + 4096:
+        return None
+    first = np.full(radix, n, dtype=np.int64)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # the earliest row of every code wins
+    used = np.flatnonzero(first < n)
+    fp = first[used]
+    if len(fp) > 1 and not (fp[1:] > fp[:-1]).all():
+        used = used[np.argsort(fp, kind="stable")]
+    rank = np.empty(radix, dtype=np.int64)
+    rank[used] = np.arange(len(used))
+    return rank[codes], used
+
+
+def _factorize(key: np.ndarray, radix: int) -> tuple[np.ndarray, int]:
+    """Codes of ``key`` (in ``[0, radix)``) in order of first appearance and their count."""
+    dense = _first_order(key, radix)
+    if dense is not None:
+        return dense[0], len(dense[1])
+    group, uniq = pd.factorize(key)
+    return group.astype(np.int64, copy=False), len(uniq)
 
 
 class Runs:
@@ -77,10 +108,8 @@ def factorize_runs(df: pd.DataFrame, cols: list[str]) -> tuple[Runs, pd.DataFram
     pairs = [_codes(df[c]) for c in cols]
     codes = [p[0] for p in pairs]
     starts = _run_starts(codes, n)
-    key = _radix_key(codes, [p[1] for p in pairs], starts)
-    run_group, uniq = pd.factorize(key)
-    run_group = run_group.astype(np.int64, copy=False)
-    rows = np.empty(len(uniq), dtype=np.int64)
+    run_group, n_groups = _factorize(*_radix_key(codes, [p[1] for p in pairs], starts))
+    rows = np.empty(n_groups, dtype=np.int64)
     rows[run_group[::-1]] = starts[::-1]  # first run (hence first row) of every group
     labels = {}
     for c in cols:  # labels from the first row of every group only
@@ -119,8 +148,10 @@ def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
     of first appearance); a categorical column is relabelled through its codes, without
     hashing its values."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        sub = col.cat.codes.to_numpy()[rows]
-        codes, first = pd.factorize(sub)
+        sub = col.array.codes[rows]
+        ncat = len(col.cat.categories)
+        dense = _first_order(sub, ncat) if len(sub) and sub.min() >= 0 else None
+        codes, first = dense if dense is not None else pd.factorize(sub)
         if not (first < 0).any():
             cats = col.cat.categories
             if len(first) == len(cats) and np.array_equal(first, np.arange(len(cats))):

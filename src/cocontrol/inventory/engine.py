@@ -126,13 +126,13 @@ def _join_sources(ctl_source: pd.Series, line_source: pd.Series
     "source_id")``: control rows in order, each with its source's lines in line order.
     Categorical columns with the same categories are joined on their codes directly."""
     if isinstance(line_source.dtype, pd.CategoricalDtype):
-        cats, lcode = line_source.cat.categories, line_source.cat.codes.to_numpy()
+        cats, lcode = line_source.cat.categories, line_source.array.codes
     else:
         lcode, cats = pd.factorize(line_source)
         cats = pd.Index(cats)
     if isinstance(ctl_source.dtype, pd.CategoricalDtype) and \
             ctl_source.cat.categories.equals(cats):
-        ccode = ctl_source.cat.codes.to_numpy()
+        ccode = ctl_source.array.codes
     else:
         ccode = cats.get_indexer(ctl_source.astype(object))
     lcode = lcode.astype(np.int64)

@@ -42,9 +42,6 @@ def _fused(expr: str, out: np.ndarray, **arrays) -> None:
         np.multiply(out, arrays[n], out=out)
 
 
-#: Cells of emissions written per fused call (a block of lines: 2 M cells, 16 MB).
-BLOCK_CELLS = 1 << 21
-
 LINE_DIMS = ("source_id", "region_id", "sector", "fuel", "process", "scope")
 
 
@@ -84,26 +81,19 @@ class Inventory(Labelled):
         Year-invariant controls (the usual case, stored broadcast over the years) are one
         factor per line and species F (1 on uncontrolled lines: x × 1 = x exactly), so
         E = (A × EF) × F is one fused pass (numexpr, multi-threaded) into ``out`` (allocated
-        here when not given), with lines in their own order. F is built by blocks of lines
-        in a small reused buffer (no N × S array). Controls that vary by year: E = A × EF,
-        then × the factor on the controlled lines (the same products, in the same order)."""
+        here when not given), with lines in their own order: one call, as many threads as
+        numexpr has (many small calls wait for every thread at each call, a loss on a busy
+        machine). Controls that vary by year: E = A × EF, then × the factor on the
+        controlled lines (the same products, in the same order)."""
         a, e = self.activity[:, None, :], self.ef[:, :, None]
         N, S, Y = len(self.activity), len(self.species), len(self.years)
         E = np.empty((N, S, Y)) if out is None else out
         m = len(self.ctrl_lines)
         f = self.ctrl_factor
         if m and f.ndim == 3 and (Y <= 1 or f.strides[2] == 0):
-            f = f[:, :, 0]
-            cl = self.ctrl_lines
-            step = max(1, BLOCK_CELLS // max(1, S * Y))
-            F = np.empty((min(step, N), S))
-            for l0 in range(0, N, step):
-                l1 = min(N, l0 + step)
-                c0, c1 = np.searchsorted(cl, (l0, l1))
-                Fb = F[: l1 - l0]
-                Fb.fill(1.0)
-                Fb[cl[c0:c1] - l0] = f[c0:c1]
-                _fused("a * e * f", E[l0:l1], a=a[l0:l1], e=e[l0:l1], f=Fb[:, :, None])
+            F = np.ones((N, S))
+            F[self.ctrl_lines] = f[:, :, 0]
+            _fused("a * e * f", E, a=a, e=e, f=F[:, :, None])
             return E
         _fused("a * e", E, a=a, e=e)
         if m:
