@@ -200,44 +200,7 @@ def run(inputs: MonitoringInputs, project=None, *, entity: str | None = None,
                                  dict(n_paths=n_paths, seed=seed, models=models,
                                       horizon_year=horizon))
         if with_measures and project is not None:
-            gap, sp = gap_in_mass(a, series)
-            sp = sp or TARGET_SPECIES.get(t.kind, "")
-            if np.isfinite(gap) and gap > 0 and sp:
-                key = (t.target_year, sp)
-                if key not in red_cache:
-                    red_cache[key] = scenario_reductions(project, t.target_year, sp)
-                red, note = red_cache[key]
-                a.measures = closing_measures(gap, red)
-                a.notes.append(f"closing measures: {note}, gap {gap:,.0f} t {sp}")
-            elif t.kind in PM25_KINDS and np.isfinite(a.gap) and a.gap > 0:
-                # PM2.5 targets: measures ranked by their effect on the concentration
-                key = (t.target_year, "PM2.5 concentration")
-                if key not in red_cache:
-                    red_cache[key] = measure_pm25_effects(project, t.target_year)
-                red, note = red_cache[key]
-                if t.kind == "pm25_annual":  # the gap is in ug/m3: cumulate until closed
-                    a.measures = closing_measures(a.gap, red)
-                    a.notes.append(f"closing measures: {note}, gap {a.gap:.2f} ug/m3")
-                elif len(red):
-                    a.measures = red[red["reduction"] > 0].sort_values(
-                        "reduction", ascending=False).groupby("scenario").head(5).assign(
-                        cumulative=np.nan, closes_gap=None)
-                    a.notes.append(f"{note} (reduction in ug/m3; the good-day gap itself is "
-                                   "in percent of days, not converted)")
-                else:
-                    a.notes.append(note)
-            elif sp and np.isfinite(a.gap) and a.gap > 0:  # other concentration targets
-                key = (t.target_year, sp)
-                if key not in red_cache:
-                    red_cache[key] = scenario_reductions(project, t.target_year, sp)
-                red, note = red_cache[key]
-                if len(red):
-                    top = red[red["reduction"] > 0].sort_values(
-                        "reduction", ascending=False).groupby("scenario").head(5)
-                    a.measures = top.assign(cumulative=np.nan, closes_gap=None)
-                    a.notes.append(f"measures ranked by {note}; their effect on the "
-                                   "concentration is not estimated here (needs the city's "
-                                   "air-quality response model, cocontrol aq)")
+            attach_measures(a, series, project, red_cache)
         res.alerts.append(a)
     # enterprise rules and cases
     h = inputs.enterprise_hourly
@@ -325,6 +288,65 @@ def _pathway_probability(a: Alert, t, series, project, scenario, fc_cache, cache
     a.pathway, a.pathway_probability = scenario, b.probability
     a.notes.append(f"probability of missing if CO2 follows the {scenario} scenario from the "
                    f"latest data: {100 * b.probability:.0f} %")
+
+
+
+def attach_measures(a: Alert, series: SeriesTable, project, cache: dict | None = None) -> None:
+    """The measures of the project's scenarios that would close the alert's gap
+    (``a.measures``, with a note): by their reduction in the target year of the species
+    behind the target, or of the PM2.5 concentration for the PM2.5 targets. ``cache``: the
+    reductions already computed, by (year, species)."""
+    t = a.target
+    red_cache = {} if cache is None else cache
+    gap, sp = gap_in_mass(a, series)
+    sp = sp or TARGET_SPECIES.get(t.kind, "")
+    if np.isfinite(gap) and gap > 0 and sp:
+        key = (t.target_year, sp)
+        if key not in red_cache:
+            red_cache[key] = scenario_reductions(project, t.target_year, sp)
+        red, note = red_cache[key]
+        a.measures = closing_measures(gap, red)
+        a.notes.append(f"closing measures: {note}, gap {gap:,.0f} t {sp}")
+    elif t.kind in PM25_KINDS and np.isfinite(a.gap) and a.gap > 0:
+        # PM2.5 targets: measures ranked by their effect on the concentration
+        key = (t.target_year, "PM2.5 concentration")
+        if key not in red_cache:
+            red_cache[key] = measure_pm25_effects(project, t.target_year)
+        red, note = red_cache[key]
+        if t.kind == "pm25_annual":  # the gap is in ug/m3: cumulate until closed
+            a.measures = closing_measures(a.gap, red)
+            a.notes.append(f"closing measures: {note}, gap {a.gap:.2f} ug/m3")
+        elif len(red):
+            a.measures = red[red["reduction"] > 0].sort_values(
+                "reduction", ascending=False).groupby("scenario").head(5).assign(
+                cumulative=np.nan, closes_gap=None)
+            a.notes.append(f"{note} (reduction in ug/m3; the good-day gap itself is "
+                           "in percent of days, not converted)")
+        else:
+            a.notes.append(note)
+    elif sp and np.isfinite(a.gap) and a.gap > 0:  # other concentration targets
+        key = (t.target_year, sp)
+        if key not in red_cache:
+            red_cache[key] = scenario_reductions(project, t.target_year, sp)
+        red, note = red_cache[key]
+        if len(red):
+            top = red[red["reduction"] > 0].sort_values(
+                "reduction", ascending=False).groupby("scenario").head(5)
+            a.measures = top.assign(cumulative=np.nan, closes_gap=None)
+            a.notes.append(f"measures ranked by {note}; their effect on the "
+                           "concentration is not estimated here (needs the city's "
+                           "air-quality response model, cocontrol aq)")
+
+
+def explain(a: Alert, series: SeriesTable, project=None, lang: str = "en",
+            cache: dict | None = None) -> Alert:
+    """Drivers behind the alert's gap (LMDI of the latest annual change, ``a.drivers``) and,
+    with a project, the measures of its scenarios that would close it (``a.measures``): what
+    :func:`run` adds to every alert, for an alert assessed elsewhere (the service)."""
+    _attach_drivers(a, series, lang)
+    if project is not None:
+        attach_measures(a, series, project, cache)
+    return a
 
 
 def _attach_drivers(a: Alert, series: SeriesTable, lang: str) -> None:

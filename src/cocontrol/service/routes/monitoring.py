@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -287,6 +288,11 @@ class AssessIn(BaseModel):
     forecast: bool = Field(False, description="also the probability of missing (forecasts)")
     models: list[Literal["snaive", "ets", "arima", "theta"]] = ["snaive", "theta"]
     n_paths: int = Field(500, ge=50, le=5000)
+    explain: bool = Field(False, description="also the drivers behind each gap (LMDI of the "
+                          "latest annual change) and, with project_id, the closing measures")
+    project_id: int | None = Field(None, ge=1, le=2**31 - 1, description="project whose "
+                                   "scenarios' measures close the gaps (its latest version)")
+    lang: Literal["en", "zh"] = Field("en", description="language of the driver labels")
 
 
 class AlertOut(BaseModel):
@@ -313,10 +319,38 @@ def assess_upload(upload_id: Id, body: AssessIn, session: SessionDep,
     """Assess targets on a stored upload and store one alert per target."""
     u = get_visible(session, principal, MonitoringUpload, upload_id, "upload")
     s = from_frame(pd.DataFrame(u.rows), file=f"upload {u.id}")
-    rows = []
+    with _project_of(session, principal, body.project_id) as project:
+        return _assess_stored(session, principal, u, s, body, project)
+
+
+@contextmanager
+def _project_of(session, principal: Principal, project_id: int | None):
+    """The latest version of a project of the caller's jurisdiction, loaded (None: none)."""
+    if project_id is None:
+        yield None
+        return
+    from cocontrol.project import load_project
+    from cocontrol.service import projects as svc
+    from cocontrol.service.routes.projects import get_project
+
+    p = get_project(session, principal, project_id)
+    v = svc.latest(session, p)
+    if v is None:
+        raise ApiError(422, f"project {project_id} has no version")
+    with svc.materialised(svc.version_files(session, v)) as folder:
+        yield load_project(folder)
+
+
+def _assess_stored(session, principal, u, s, body: AssessIn, project) -> list[AlertOut]:
+    from cocontrol.monitoring.runner import explain
+
+    rows, cache = [], {}
     for t in body.targets.targets:
-        d = assess(t, s, n_paths=body.n_paths, with_forecast=body.forecast,
-                   models=tuple(body.models)).to_dict()
+        al = assess(t, s, n_paths=body.n_paths, with_forecast=body.forecast,
+                    models=tuple(body.models))
+        if body.explain:
+            explain(al, s, project, body.lang, cache)
+        d = al.to_dict() | {"name_en": t.name_en, "name_zh": t.name_zh}
         a = MonitoringAlert(org_id=u.org_id, upload_id=u.id, target=t.id, kind=t.kind,
                             level=d["level"], probability_of_missing=d["probability_of_missing"],
                             payload=d, created_by=principal.user_id)

@@ -305,6 +305,9 @@
     },
   };
 
+  // other job pages (uncertainty.js) add their entry to PAGES before the page is set up
+  cc.analysis = { pages: PAGES, fill: fill, label: label };
+
   async function openResult(kind, resultId) {
     const page = PAGES[kind];
     const t = await tables(resultId, page.tables);

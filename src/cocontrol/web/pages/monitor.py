@@ -1,0 +1,102 @@
+"""Early-warning board (issues 15 and 16): the stored alerts of the visitor's jurisdiction by
+target with their red / yellow / green level, the probability of missing each target, the
+drivers behind the gap (LMDI) and the measures that would close it, the cases with their
+workflow status, and links to the notices (HTML / PDF) of each jurisdiction.
+
+Everything comes from the service's monitoring store (:mod:`cocontrol.service.
+monitoring_store`) read through the one scoping layer, as the API gives it: an alert is shown
+as it was assessed and stored (``POST /api/monitoring/uploads/{id}/alerts``, with
+``explain`` for the drivers and closing measures); the board computes nothing itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from cocontrol.service.access import scoped
+from cocontrol.service.models import Organisation
+from cocontrol.service.monitoring_store import MonitoringAlert, MonitoringCase, case_of
+from cocontrol.web.context import Ctx
+from cocontrol.web.registry import Area
+
+area = Area("monitor", nav="nav_monitor", order=30)
+LEVELS = ("red", "yellow", "green")
+
+
+def _latest_alerts(ctx: Ctx) -> list[MonitoringAlert]:
+    """The newest stored alert of every (organisation, target) the visitor may see."""
+    latest: dict[tuple[int, str], MonitoringAlert] = {}
+    stmt = scoped(select(MonitoringAlert), ctx.principal, MonitoringAlert).order_by(
+        MonitoringAlert.id)
+    for a in ctx.session.scalars(stmt):
+        latest[(a.org_id, a.target)] = a
+    return list(latest.values())
+
+
+def _alert_view(ctx: Ctx, a: MonitoringAlert, orgs: dict) -> dict:
+    from cocontrol.metrics.lmdi import FACTOR_LABELS
+    from cocontrol.monitoring.targets import KIND_LABELS
+
+    p = a.payload or {}
+    i = 1 if ctx.lang == "zh" else 0
+    name = p.get("name_zh" if ctx.lang == "zh" else "name_en") or \
+        KIND_LABELS.get(a.kind, (a.kind, a.kind))[i]
+    drivers = [{"factor": d.get("factor"),
+                "label": FACTOR_LABELS.get(d.get("factor"), (d.get("factor"),) * 2)[i],
+                "effect": d.get("effect"), "share": d.get("share_of_change")}
+               for d in p.get("drivers") or []]
+    measures = [{"scenario": m.get("scenario"), "measure": m.get("measure"),
+                 "name": ctx.t_name("measures", m.get("measure")),
+                 "reduction": m.get("reduction"), "cumulative": m.get("cumulative"),
+                 "closes_gap": m.get("closes_gap")} for m in p.get("measures") or []]
+    org = orgs.get(a.org_id)
+    return {"id": a.id, "target": a.target, "kind": a.kind, "name": name,
+            "kind_label": KIND_LABELS.get(a.kind, (a.kind, a.kind))[i],
+            "org": (org.name_zh or org.name) if org is not None and ctx.lang == "zh"
+            else (org.name if org is not None else str(a.org_id)),
+            "level": a.level, "probability": a.probability_of_missing,
+            "target_year": p.get("target_year"), "latest_year": p.get("latest_year"),
+            "latest_value": p.get("latest_value"), "expected_value": p.get("expected_value"),
+            "target_level": p.get("target_level"), "shortfall": p.get("shortfall"),
+            "forecast_median": p.get("forecast_median"), "unit": p.get("unit"),
+            "basis": p.get("basis"), "reason": p.get("reason"), "drivers": drivers,
+            "measures": measures, "notes": p.get("notes") or [],
+            "assessed": a.created_at.strftime("%Y-%m-%d %H:%M")}
+
+
+def _case_view(ctx: Ctx, r: MonitoringCase, today: dt.date) -> dict:
+    from cocontrol.monitoring.anomaly import RULE_LABELS, STATUS_LABELS
+
+    c = case_of(r)
+    i = 1 if ctx.lang == "zh" else 0
+    f = c.finding
+    return {"id": r.id, "key": r.key, "entity": r.entity,
+            "rule": RULE_LABELS.get(f.rule, (f.rule, f.rule))[i],
+            "status": c.status, "status_label": STATUS_LABELS[c.status][i],
+            "owner": c.owner, "deadline": c.deadline.isoformat() if c.deadline else None,
+            "overdue": c.overdue(today), "found": f.start.strftime("%Y-%m-%d"),
+            "message": f.message_zh if ctx.lang == "zh" else f.message_en}
+
+
+@area.page("/", permission="results:read", nav=True)
+def board(ctx: Ctx):
+    orgs = {o.id: o for o in ctx.session.scalars(
+        scoped(select(Organisation), ctx.principal, Organisation))}
+    alerts = [_alert_view(ctx, a, orgs) for a in _latest_alerts(ctx)]
+    order = {lv: k for k, lv in enumerate(LEVELS)}
+    alerts.sort(key=lambda x: (order.get(x["level"], 9), -(x["probability"] or 0), x["target"]))
+    counts = {lv: sum(a["level"] == lv for a in alerts) for lv in LEVELS}
+    today = dt.datetime.now(dt.UTC).date()
+    rows = ctx.session.scalars(scoped(select(MonitoringCase), ctx.principal, MonitoringCase)
+                               .order_by(MonitoringCase.id.desc()).limit(500))
+    cases = [_case_view(ctx, r, today) for r in rows]
+    by_status = {s: sum(c["status"] == s for c in cases)
+                 for s in ("found", "assigned", "rectified", "closed")}
+    # notices: every jurisdiction with stored alerts (and the visitor's own organisation)
+    ids = sorted({a.org_id for a in _latest_alerts(ctx)}
+                 | ({ctx.principal.org_id} if ctx.principal.org_id in orgs else set()))
+    notices = [{"org_id": i, "name": (orgs[i].name_zh or orgs[i].name) if ctx.lang == "zh"
+                else orgs[i].name} for i in ids if i in orgs]
+    return ctx.render("monitor/index.html", alerts=alerts, counts=counts, cases=cases,
+                      by_status=by_status, notices=notices, levels=LEVELS)

@@ -1,0 +1,90 @@
+"""Uncertainty page (issues 15 and 18): the assessment runs as a job with progress and the
+page shows the probability of attainment the library gives for the same small fixed-seed run
+(50 draws of the demo city's policy scenario to 2035, seed 3), fan charts, Sobol and tornado
+bars; a bureau leader (no jobs:run) can open the stored result but not run one.
+
+Expected values: ``cocontrol.uncertainty.runner.assess`` on the stored version's files,
+called here."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from conftest import http_session
+
+PARAMS = {"scenario": "policy", "draws": 50, "seed": 3, "until": 2035, "sobol": 16}
+
+
+@pytest.fixture(scope="module")
+def library(server):
+    from cocontrol.service import projects
+    from cocontrol.service.models import Project
+    from cocontrol.uncertainty.runner import assess
+
+    with server.session() as s:
+        v = projects.latest(s, s.get(Project, server.demo_project_id))
+        files = projects.version_files(s, v)
+    with projects.materialised(files) as folder:
+        a = assess(folder, PARAMS["scenario"], draws=PARAMS["draws"], seed=PARAMS["seed"],
+                   until=PARAMS["until"], sobol=PARAMS["sobol"])
+    return a
+
+
+def _run(v, params: dict) -> str:
+    for k, x in params.items():
+        v.page.fill(f"#run-{k}", str(x))
+    v.page.click("#run-submit")
+    v.page.wait_for_selector("#result:not([hidden]) #table-attainment tbody tr")
+    return v.page.locator("#result").get_attribute("data-result")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_attainment_is_the_librarys(visit, server, library, lang):
+    v = visit(lang).login("analyst", next_path="/web/uncertainty/")
+    v.page.wait_for_selector("#run-form")
+    rid = _run(v, PARAMS)
+    assert rid
+    assert v.page.locator("#job-box").get_attribute("data-status") == "succeeded"
+    att = library.attainment
+    rows = v.page.locator("#table-attainment tbody tr")
+    assert rows.count() == len(att)
+    for i, r in enumerate(att.itertuples()):
+        row = rows.nth(i)
+        assert row.get_attribute("data-target") == r.target
+        got = float(row.locator('td[data-col="probability"]').get_attribute("data-value"))
+        assert got == pytest.approx(r.probability, abs=1e-12), r.target
+    assert float(v.page.locator("#unc-summary").get_attribute("data-probability-all")) == \
+        pytest.approx(att["probability"].iloc[-1], abs=1e-12)
+    if lang == "zh":
+        assert rows.nth(len(att) - 1).locator("td").first.inner_text() == "全部目标同时达到"
+    # fan charts, Sobol and tornado bars drawn
+    for chart in ("chart-fan-co2", "chart-fan-pm25", "chart-sobol", "chart-tornado"):
+        assert v.page.locator(f"#{chart} .main-svg").count() >= 1, chart
+    q50 = library.fans["CO2"]["q50"]
+    cell = v.page.locator("#table-fans tbody tr").nth(2).locator('td[data-col="q50"]')
+    assert float(cell.get_attribute("data-value")) == pytest.approx(float(q50.iloc[2]),
+                                                                    rel=1e-12)
+    assert int(v.page.locator("#table-sobol").get_attribute("data-rows")) == len(library.sobol)
+    assert v.unlabelled_controls() == []
+    v.shot("uncertainty")
+    assert v.errors == []
+
+
+def test_leader_opens_but_cannot_run(visit, server):
+    v = visit("zh").login("leader", next_path="/web/uncertainty/")
+    v.page.wait_for_selector("#unc-no-run")
+    assert v.page.locator("#run-form").is_hidden()
+    v.page.click("#open-previous")  # the result of the analyst's run (same jurisdiction)
+    v.page.wait_for_selector("#result:not([hidden]) #table-attainment tbody tr")
+    v.shot("uncertainty-leader")
+    with server.session() as s:
+        from cocontrol.service import projects
+        from cocontrol.service.models import Project
+
+        vid = projects.latest(s, s.get(Project, server.demo_project_id)).id
+    r = httpx.post(server.url + "/api/jobs/uncertainty", headers=http_session(server, "leader"),
+                   json={"project_version_id": vid, "params": PARAMS}, timeout=60)
+    assert r.status_code == 403
+    a = visit("en")
+    assert a.open("/web/uncertainty/").status == 401
+    assert v.errors == []
