@@ -8,6 +8,8 @@ called here."""
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from conftest import http_session
@@ -71,17 +73,30 @@ def test_attainment_is_the_librarys(visit, server, library, lang):
 
 
 def test_leader_opens_but_cannot_run(visit, server):
+    from cocontrol.service import projects
+    from cocontrol.service.models import Project
+
+    with server.session() as s:
+        vid = projects.latest(s, s.get(Project, server.demo_project_id)).id
+    # a stored result of the bureau (an analyst's run through the API)
+    r = httpx.post(server.url + "/api/jobs/uncertainty", headers=http_session(server, "analyst"),
+                   json={"project_version_id": vid, "params": PARAMS | {"sobol": 0}},
+                   timeout=900)
+    assert r.status_code in (200, 202), r.text
+    job = r.json()
+    h = http_session(server, "analyst")
+    for _ in range(900):
+        if job["status"] in ("succeeded", "failed", "cancelled", "timed_out"):
+            break
+        time.sleep(1)
+        job = httpx.get(f"{server.url}/api/jobs/{job['id']}", headers=h, timeout=60).json()
+    assert job["status"] == "succeeded", job
     v = visit("zh").login("leader", next_path="/web/uncertainty/")
     v.page.wait_for_selector("#unc-no-run")
     assert v.page.locator("#run-form").is_hidden()
-    v.page.click("#open-previous")  # the result of the analyst's run (same jurisdiction)
+    v.page.click("#open-previous")  # the newest result of the bureau (same jurisdiction)
     v.page.wait_for_selector("#result:not([hidden]) #table-attainment tbody tr")
     v.shot("uncertainty-leader")
-    with server.session() as s:
-        from cocontrol.service import projects
-        from cocontrol.service.models import Project
-
-        vid = projects.latest(s, s.get(Project, server.demo_project_id)).id
     r = httpx.post(server.url + "/api/jobs/uncertainty", headers=http_session(server, "leader"),
                    json={"project_version_id": vid, "params": PARAMS}, timeout=60)
     assert r.status_code == 403

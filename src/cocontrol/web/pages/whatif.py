@@ -34,6 +34,9 @@ DEFAULT_UNIT = ("kt", 1e-3)
 
 _CACHE: dict = {}
 _LOCK = threading.Lock()
+#: one move at a time: the engine's buffer pool (scenario.engine._buffer) is not made for
+#: threads, and moves are short (a queue of them costs less than a wrong number)
+_RUN = threading.Lock()
 
 
 def prepared_whatif(base, scenario: str):
@@ -46,8 +49,9 @@ def prepared_whatif(base, scenario: str):
         hit = _CACHE.get(key)
     if hit is not None and hit[0] is base:
         return hit[1], hit[2]
-    w = whatif.setup(base, scenario)
-    fig = figures(w, w.evaluate({}))
+    with _RUN:
+        w = whatif.setup(base, scenario)
+        fig = figures(w, w.evaluate({}))
     with _LOCK:
         if len(_CACHE) > 16:
             _CACHE.clear()
@@ -119,7 +123,8 @@ def page(ctx: Ctx, project_id: int | None = None, scenario: str | None = None):
         return ctx.render("whatif/index.html", chosen=chosen, projects=projects,
                           error=str(e))
     t0 = time.perf_counter()
-    fig = figures(w, w.evaluate({}))
+    with _RUN:
+        fig = figures(w, w.evaluate({}))
     ms = (time.perf_counter() - t0) * 1000
     lib = base.lib
     sliders = []
@@ -161,7 +166,8 @@ def move(ctx: Ctx, project_id: Id, body: MoveIn):
     base = chosen.base
     name = _scenario(base, body.scenario)
     w, old = prepared_whatif(base, name)
-    new = figures(w, w.evaluate(body.penetrations))
+    with _RUN:
+        new = figures(w, w.evaluate(body.penetrations))
     out = {"version": chosen.version.number, "scenario": name, "whatif": new,
            "scenario_figures": old, "change": change(new, old)}
     out["server_ms"] = (time.perf_counter() - t0) * 1000
