@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from secworld import OTHER, OWN, ROLES
@@ -223,7 +224,45 @@ def _case(c: Case):
     return c.once("case", make)
 
 
+def _demo_data():
+    from cocontrol.enterprise import io as eio
+
+    return eio.load(Path(__file__).resolve().parents[2] / "examples" / "demo-city")
+
+
+def _ent_row(c: Case, kind: str):
+    """A stored enterprise row (permit, account, footprint, synergy project) of the case's
+    organisation, made from the demo city's illustrative enterprise data."""
+    from cocontrol.service import enterprise_models as em
+
+    def make():
+        d = _demo_data()
+        oid = c.world.orgs[c.org]
+        with c.world.session() as s:
+            if kind == "permit":
+                row = em.new_permit(oid, d.permits[0].model_copy(
+                    update={"number": f"N{next(_n)}"}), None)
+            elif kind == "account":
+                row = em.EnterpriseAccount(org_id=oid, enterprise_key="e", name="e",
+                                           payload={"annual": []})
+            elif kind == "footprint":
+                from cocontrol.enterprise import footprint
+
+                row = em.new_footprint(oid, d.products[0], footprint(d.products[0]), None)
+            else:  # an approved project: 'funded' with evidence is a valid step
+                row = em.new_project(oid, d.projects[0].model_copy(
+                    update={"id": f"S{next(_n)}"}), None)
+            s.add(row)
+            s.commit()
+            return row.id
+    return c.once(kind, make)
+
+
 FACTORIES = {
+    "permit_id": lambda c: _ent_row(c, "permit"),
+    "account_id": lambda c: _ent_row(c, "account"),
+    "footprint_id": lambda c: _ent_row(c, "footprint"),
+    "synergy_id": lambda c: _ent_row(c, "synergy"),
     "org_id": _org,
     "upload_id": _upload,
     "case_id": _case,
@@ -318,6 +357,39 @@ BODIES |= {
     ("POST", "/api/monitoring/cases/{case_id}/transition"): lambda c: {
         "to": "rectified", "evidence": {"note": "repaired"}},
 }
+# enterprises and parks (issue 17): stored rows owned by the body's org_id, and computations
+# on a project version (the tenant object of the body); the sample version is not a complete
+# project, so its own-tenant computations end in the handler's validation (SUB_RESOURCES)
+_EV = {"date": "2024-01-01", "kind": "loan contract", "reference": "matrix"}
+BODIES |= {
+    ("POST", "/api/enterprise/permits"): lambda c: {
+        "org_id": c.world.orgs[c.org], "permit": _demo_data().permits[0].model_copy(
+            update={"number": f"N{next(_n)}"}).model_dump(mode="json")},
+    ("POST", "/api/enterprise/permits/{permit_id}/compliance"): lambda c: {
+        "concentrations": [{"outlet_id": "DA001", "species": "SO2", "value": 20.0,
+                            "unit": "mg/m3"}]},
+    ("POST", "/api/enterprise/accounts"): lambda c: {"org_id": c.world.orgs[c.org],
+                                                     "project_version_id": _version(c)},
+    ("POST", "/api/enterprise/footprints"): lambda c: {
+        "org_id": c.world.orgs[c.org],
+        "product": _demo_data().products[0].model_dump(mode="json")},
+    ("POST", "/api/enterprise/synergy"): lambda c: {
+        "org_id": c.world.orgs[c.org], "project": _demo_data().projects[0].model_copy(
+            update={"id": f"S{next(_n)}"}).model_dump(mode="json")},
+    ("POST", "/api/enterprise/synergy/assess"): lambda c: {"project_version_id": _version(c),
+                                                           "year": 2030},
+    ("POST", "/api/enterprise/synergy/{synergy_id}/status"): lambda c: {"to": "funded",
+                                                                        "evidence": _EV},
+    ("POST", "/api/enterprise/parks/{org_id}/account"): lambda c: {
+        "project_version_id": _version(c)},
+    ("POST", "/api/enterprise/screening"): lambda c: {
+        "project_version_id": _version(c),
+        "plant": _demo_data().plants[0].model_dump(mode="json")},
+}
+_ENT_COMPUTE = {("POST", "/api/enterprise/accounts"), ("POST", "/api/enterprise/synergy/assess"),
+                ("POST", "/api/enterprise/parks/{org_id}/account"),
+                ("POST", "/api/enterprise/screening")}
+SUB_RESOURCES |= _ENT_COMPUTE
 for _kind in ("inventory", "scenario", "compare", "measures", "optimise", "cge", "airquality",
               "evaluation", "health", "uncertainty", "robust"):
     BODIES[("POST", f"/api/jobs/{_kind}")] = lambda c: {"project_version_id": _version(c)}
@@ -340,11 +412,15 @@ STATELESS = {("POST", "/api/monitoring/series/check"), ("POST", "/api/monitoring
              ("POST", "/api/monitoring/notices"),
              # dashboard: an uploaded table read or analysed, nothing stored (issue 15)
              ("POST", "/api/web/analysis/evaluation/values"),
-             ("POST", "/api/web/analysis/decoupling")}
+             ("POST", "/api/web/analysis/decoupling"),
+             # a product's footprint computed from the body, nothing stored or read
+             ("POST", "/api/enterprise/footprints/compute")}
 # routes whose body carries the tenant object (not a path parameter)
 BODY_OBJECT_ROUTES = {("POST", "/api/organisations"), ("POST", "/api/users"),
                       ("POST", "/api/publications"), ("POST", "/api/projects"),
                       ("POST", "/api/monitoring/uploads"), ("POST", "/api/monitoring/cases"),
+                      *((m, p) for (m, p) in BODIES if p.startswith("/api/enterprise/")
+                        and "{" not in p),
                       *((m, p) for (m, p) in BODIES if p.startswith("/api/jobs/"))}
 
 

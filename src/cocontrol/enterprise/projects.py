@@ -275,12 +275,16 @@ def rank_summaries(summaries: list[dict], carbon_price: float = 80.0,
 def bank_export(projects: list[SynergyProject], ranking: pd.DataFrame) -> pd.DataFrame:
     """The table a bank reads for green finance: project facts, status, evidence count and the
     computed co-benefits (one row per project, in ranking order)."""
+    cols = ["project", "name", "name_zh", "owner", "type", "location", "capex_yuan",
+            "opex_yuan_per_year", "status", "evidence_items", "illustrative"]
     facts = pd.DataFrame([{"project": p.id, "name": p.name, "name_zh": p.name_zh,
                            "owner": p.owner, "type": p.type, "location": p.location,
                            "capex_yuan": p.capex_yuan, "opex_yuan_per_year":
                            p.opex_yuan_per_year, "status": p.status,
                            "evidence_items": len(p.evidence),
-                           "illustrative": p.illustrative} for p in projects])
+                           "illustrative": p.illustrative} for p in projects], columns=cols)
+    if ranking.empty:  # nothing assessed: the header of the export, no rows
+        return pd.DataFrame(columns=["rank", *cols])
     return ranking.merge(facts, on="project", how="left")
 
 

@@ -24,7 +24,7 @@ log = logging.getLogger("cocontrol.service")
 
 #: routers in the order of the OpenAPI document: (module under cocontrol.service.routes)
 ROUTERS = ["health", "auth", "organisations", "users", "roles", "publications", "audit",
-           "projects", "jobs", "results", "monitoring"]
+           "projects", "jobs", "results", "monitoring", "enterprise"]
 #: packages of later stages installed into the app by name (``install(app)``): the web
 #: dashboard sits above the service (cocontrol.layers), so the service never imports it
 EXTENSIONS = ["cocontrol.web"]

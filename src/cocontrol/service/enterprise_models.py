@@ -26,6 +26,8 @@ Status changes of a project go through the library's workflow and are audited ex
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 
 import numpy as np
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, UniqueConstraint, select
@@ -34,6 +36,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from cocontrol.enterprise import Permit, Product, SynergyProject
 from cocontrol.enterprise.projects import Evidence
 from cocontrol.enterprise.projects import transition as project_transition
+from cocontrol.errors import InputError, Problem
 from cocontrol.service import audit
 from cocontrol.service.db import Base, utcnow
 
@@ -192,6 +195,12 @@ def new_footprint(org_id: int, product: Product, result, user_id: int | None
 
 def new_project(org_id: int, project: SynergyProject, user_id: int | None
                 ) -> SynergyProjectRow:
+    """A row of a new library project; one at funded, built or verified must carry evidence
+    (the workflow asks for it at each of these steps)."""
+    if project.status in ("funded", "built", "verified") and not project.evidence:
+        raise InputError(Problem(file="<project library>", column="evidence",
+                                 message=f"project {project.id}: a {project.status} project "
+                                 "needs its evidence", expected="evidence records"))
     return SynergyProjectRow(org_id=org_id, key=project.id, name=project.name,
                              status=project.status, payload=project.model_dump(mode="json"),
                              created_by=user_id)
@@ -231,3 +240,64 @@ def existing(session: Session, model, org_id: int, **keys):
     stmt = select(model).where(model.org_id == org_id,
                                *(getattr(model, k) == v for k, v in keys.items()))
     return session.scalar(stmt)
+
+
+# -- the project a computation reads (through the scoping layer, cached by content hash) -----
+_CACHE: OrderedDict[tuple[str, str], object] = OrderedDict()
+_LOCK = threading.Lock()
+CACHE_SIZE = 4
+
+
+def _cached(key: tuple[str, str], make):
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    value = make()
+    with _LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def _version(session: Session, principal, version_id: int):
+    from cocontrol.service.api import get_visible
+    from cocontrol.service.models import ProjectVersion
+
+    return get_visible(session, principal, ProjectVersion, version_id, "project version")
+
+
+def _loaded(session: Session, v) -> tuple[object, object]:
+    """(project, inventory) of a version (the version was found through the scoping layer)."""
+    def make():
+        from cocontrol.inventory import compute
+        from cocontrol.project import load_project
+        from cocontrol.service import projects
+
+        files = projects.version_files(session, v)
+        with projects.materialised(files) as folder:
+            project = load_project(folder)
+        return project, compute(project)
+    return _cached(("project", v.content_hash), make)
+
+
+def context(session: Session, principal, version_id: int, data):
+    """The library's :class:`cocontrol.enterprise.runner.Context` of a visible project version
+    (404 otherwise) with the enterprise inputs ``data``."""
+    from cocontrol.enterprise.runner import Context
+
+    project, inventory = _loaded(session, _version(session, principal, version_id))
+    return Context(project, data, inventory)
+
+
+def scenario_base(session: Session, principal, version_id: int):
+    """The prepared scenario base (:func:`cocontrol.scenario.prepare`) of a visible version."""
+    v = _version(session, principal, version_id)
+
+    def make():
+        from cocontrol.scenario import prepare
+
+        return prepare(_loaded(session, v)[0])
+    return _cached(("base", v.content_hash), make)

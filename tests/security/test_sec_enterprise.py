@@ -1,0 +1,236 @@
+"""Enterprise rows through the API (issue 17, "Done when"): an enterprise user sees only its
+own permit, account, footprints and projects; a park user its park's enterprises; the bureau
+all of its jurisdiction — on SQLite and PostgreSQL (the ``world`` fixture runs both).
+
+The world's tree (tests/security/secworld.py) is mapped onto the demo city's regions:
+p1 = park_steel with e1 = longmen_steel and e2 = taihang_cement, e3 = huaxin_power (d2).
+The numbers served equal the library's on the same inputs.
+"""
+
+from __future__ import annotations
+
+import io as _bio
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cocontrol.enterprise import footprint, runner
+from cocontrol.enterprise import io as eio
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-city"
+REGION = {"p1": "park_steel", "e1": "longmen_steel", "e2": "taihang_cement",
+          "e3": "huaxin_power"}
+
+
+def _demo_version(world, org: str) -> int:
+    """A project of ``org`` whose version 1 holds the demo city's files."""
+    from cocontrol.service import projects
+    from cocontrol.service.models import Organisation, Project
+
+    files = {p.name: p.read_bytes() for p in sorted(DEMO.iterdir())
+             if p.is_file() and projects.FILE_NAME.match(p.name)}
+    with world.session() as s:
+        for code, region in REGION.items():
+            s.get(Organisation, world.orgs[code]).region_code = region
+        proj = Project(org_id=world.orgs[org], name="demo")
+        s.add(proj)
+        s.commit()
+        v, *_ = projects.create_version(s, proj, files, None, [], "demo", None)
+        s.commit()
+        return v.id
+
+
+@pytest.fixture
+def filled(world):
+    """The analyst (d1) and an administrator store permits, accounts, footprints and
+    projects of e1, e2 and e3."""
+    data = eio.load(DEMO)
+    analyst, admin = world.as_role("bureau_analyst"), world.as_role("administrator")
+    vid = _demo_version(world, "d1")
+    vid3 = _demo_version(world, "d2")
+    permit = {p.enterprise_id: p for p in data.permits}
+    org = world.orgs
+    ids: dict[str, dict[str, int]] = {k: {} for k in ("e1", "e2", "e3")}
+    for code, client in (("e1", analyst), ("e2", analyst), ("e3", admin)):
+        eid = REGION[code]
+        if eid in permit:
+            r = client.post("/api/enterprise/permits", json={
+                "org_id": org[code], "permit": permit[eid].model_dump(mode="json")})
+            assert r.status_code == 201, r.text
+            ids[code]["permit"] = r.json()["id"]
+        r = client.post("/api/enterprise/accounts", json={
+            "org_id": org[code], "project_version_id": vid if code != "e3" else vid3})
+        assert r.status_code == 201, r.text
+        ids[code]["account"] = r.json()["id"]
+        for p in data.projects:
+            if p.owner == eid:
+                r = client.post("/api/enterprise/synergy", json={
+                    "org_id": org[code], "project": p.model_dump(mode="json")})
+                assert r.status_code == 201, r.text
+                ids[code].setdefault("synergy", []).append(r.json()["id"])
+    prods = {p.id: p for p in data.products}
+    for code, pid in (("e2", "taihang_po425"), ("e1", "fenhe_coke")):
+        r = analyst.post("/api/enterprise/footprints", json={
+            "org_id": org[code], "product": prods[pid].model_dump(mode="json")})
+        assert r.status_code == 201, r.text
+        ids[code]["footprint"] = r.json()["id"]
+    return world, ids, vid, data
+
+
+LISTS = ("permits", "accounts", "footprints", "synergy")
+
+
+def _orgs_of(client, what: str) -> set[int]:
+    r = client.get(f"/api/enterprise/{what}?limit=500")
+    assert r.status_code == 200, r.text
+    return {i["org_id"] for i in r.json()["items"]}
+
+
+def test_each_role_sees_its_jurisdiction_only(filled):
+    world, ids, _, _ = filled
+    o = world.orgs
+    ent, park, analyst = (world.as_role(r) for r in
+                          ("enterprise_user", "park_manager", "bureau_analyst"))
+    admin = world.as_role("administrator")
+    for what in LISTS:
+        assert _orgs_of(ent, what) <= {o["e1"], o["f1"]}, what
+        assert _orgs_of(park, what) <= {o["p1"], o["e1"], o["e2"], o["f1"]}, what
+        assert _orgs_of(analyst, what) <= {o[c] for c in ("d1", "p1", "e1", "e2", "f1")}
+        assert o["e3"] in _orgs_of(admin, what) or what in ("footprints", "synergy")
+    assert _orgs_of(ent, "accounts") == {o["e1"]}
+    assert _orgs_of(park, "accounts") == {o["e1"], o["e2"]}  # the park's enterprises
+    assert _orgs_of(analyst, "accounts") == {o["e1"], o["e2"]}
+    assert _orgs_of(admin, "accounts") == {o["e1"], o["e2"], o["e3"]}  # the bureau: all
+    assert _orgs_of(ent, "permits") == {o["e1"]} and _orgs_of(ent, "footprints") == {o["e1"]}
+    assert _orgs_of(ent, "synergy") == {o["e1"]}
+    assert _orgs_of(park, "footprints") == {o["e1"], o["e2"]}
+    # another enterprise's objects: not found (404), never forbidden
+    for path in (f"permits/{ids['e3']['permit']}", f"accounts/{ids['e2']['account']}",
+                 f"footprints/{ids['e2']['footprint']}",
+                 f"footprints/{ids['e2']['footprint']}/report",
+                 f"synergy/{ids['e2']['synergy'][0]}"):
+        assert ent.get(f"/api/enterprise/{path}").status_code == 404, path
+        assert park.get(f"/api/enterprise/{path}").status_code in (200, 404)
+    assert park.get(f"/api/enterprise/accounts/{ids['e2']['account']}").status_code == 200
+    assert park.get(f"/api/enterprise/permits/{ids['e3']['permit']}").status_code == 404
+    # a status step on another enterprise's project: 404, nothing changes
+    r = ent.post(f"/api/enterprise/synergy/{ids['e2']['synergy'][0]}/status",
+                 json={"to": "withdrawn"})
+    assert r.status_code == 404
+
+
+def test_numbers_equal_the_library(filled):
+    world, ids, vid, data = filled
+    ent = world.as_role("enterprise_user")
+    ctx = runner.context(DEMO)
+    # account of e1 = the library's account of longmen_steel (from the same inventory)
+    acc = ent.get(f"/api/enterprise/accounts/{ids['e1']['account']}").json()
+    lib = runner.account(runner.Context(ctx.project, eio.EnterpriseData(
+        permits=[data.permit("longmen_steel")]), ctx.inventory), "longmen_steel")
+    got = pd.DataFrame(acc["account"]["annual"]).set_index(["species", "year", "scope"])
+    want = lib.annual.set_index(["species", "year", "scope"])
+    assert got["value"].astype(float).to_numpy() == pytest.approx(
+        want.loc[got.index, "value"].to_numpy(), rel=1e-12, nan_ok=True)
+    assert acc["account"]["annual"] and len(got) == len(want)
+    # permit compliance of e1: concentrations posted, quantities from the inventory
+    conc = data.table("concentrations", "longmen_steel")
+    r = ent.post(f"/api/enterprise/permits/{ids['e1']['permit']}/compliance",
+                 json={"concentrations": conc.to_dict("records")})
+    assert r.status_code == 200, r.text  # (concentrations only: no version needed)
+    analyst = world.as_role("bureau_analyst")
+    r = analyst.post(f"/api/enterprise/permits/{ids['e1']['permit']}/compliance",
+                     json={"concentrations": conc.to_dict("records"),
+                           "project_version_id": vid})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    full = runner.Context(ctx.project, eio.EnterpriseData(
+        permits=[data.permit("longmen_steel")],
+        tables={"concentrations": data.tables["concentrations"]}), ctx.inventory)
+    want = runner.permit_status(full, "longmen_steel")
+    assert [x["status"] for x in body["compliance"]] == want["status"].tolist()
+    assert body["status"] in want["status"].tolist()
+    assert ent.get(f"/api/enterprise/permits/{ids['e1']['permit']}").json()["compliance"] \
+        == body["compliance"]
+    # footprint of e1's product = footprint() of the library, report downloads
+    fp = ent.get(f"/api/enterprise/footprints/{ids['e1']['footprint']}").json()
+    lib_fp = footprint([p for p in data.products if p.id == "fenhe_coke"][0])
+    assert fp["value_kg"] == pytest.approx(lib_fp.value_kg, rel=1e-12)
+    assert [s["kg_co2e_per_fu"] for s in fp["result"]["by_stage"]] == pytest.approx(
+        lib_fp.by_stage()["kg_co2e_per_fu"].tolist(), rel=1e-12)
+    rep = ent.get(f"/api/enterprise/footprints/{ids['e1']['footprint']}/report?lang=zh")
+    assert rep.status_code == 200 and "text/html" in rep.headers["content-type"]
+    xl = ent.get(f"/api/enterprise/footprints/{ids['e1']['footprint']}/report?format=xlsx")
+    assert xl.status_code == 200 and xl.content[:2] == b"PK"
+
+
+def test_project_library_assess_rank_export_and_status(filled):
+    world, ids, vid, data = filled
+    analyst, ent = world.as_role("bureau_analyst"), world.as_role("enterprise_user")
+    r = analyst.post("/api/enterprise/synergy/assess", json={"project_version_id": vid,
+                                                            "year": 2030})
+    assert r.status_code == 200, r.text
+    assessed = {x["key"]: x["benefits"] for x in r.json()}
+    assert set(assessed) == {p.id for p in data.projects
+                             if p.owner in ("longmen_steel", "taihang_cement")}
+    ctx = runner.context(DEMO)
+    ben, ranking = runner.project_library(ctx, 2030)
+    lib = {b.project: b.summary() for b in ben}
+    for k, s in assessed.items():
+        assert s["co2_reduction_t"] == pytest.approx(lib[k]["co2_reduction_t"], rel=1e-12)
+        assert s["apeq_reduction"] == pytest.approx(lib[k]["apeq_reduction"], rel=1e-12)
+    # the enterprise user ranks only its own projects
+    mine = ent.get("/api/enterprise/synergy/ranking").json()
+    assert {x["project"] for x in mine} == {p.id for p in data.projects
+                                          if p.owner == "longmen_steel"}
+    allr = analyst.get("/api/enterprise/synergy/ranking").json()
+    sub = ranking[ranking["project"].isin(assessed)]
+    assert [x["project"] for x in allr] == sub["project"].tolist()
+    csv = analyst.get("/api/enterprise/synergy/export?format=csv")
+    assert csv.status_code == 200
+    bank = pd.read_csv(_bio.BytesIO(csv.content), encoding="utf-8-sig")
+    assert bank["project"].tolist() == sub["project"].tolist()
+    xl = ent.get("/api/enterprise/synergy/export")
+    assert xl.status_code == 200 and xl.content[:2] == b"PK"
+    # status workflow: a step needs evidence; an invalid step is a 409
+    pid = ids["e1"]["synergy"][0]
+    cur = ent.get(f"/api/enterprise/synergy/{pid}").json()["status"]
+    assert cur == "funded"
+    r = ent.post(f"/api/enterprise/synergy/{pid}/status", json={"to": "built"})
+    assert r.status_code == 409
+    r = ent.post(f"/api/enterprise/synergy/{pid}/status", json={
+        "to": "built", "evidence": {"date": "2024-07-01", "kind": "acceptance report",
+                                    "reference": "DEMO-ACC-1"}})
+    assert r.status_code == 200 and r.json()["status"] == "built"
+    assert ent.post(f"/api/enterprise/synergy/{pid}/status",
+                    json={"to": "approved"}).status_code == 409
+
+
+def test_park_account_and_screening(filled):
+    world, _, vid, data = filled
+    park, analyst = world.as_role("park_manager"), world.as_role("bureau_analyst")
+    r = analyst.post(f"/api/enterprise/parks/{world.orgs['p1']}/account", json={
+        "project_version_id": vid,
+        "targets": [t.model_dump() for t in data.park_targets["park_steel"]]})
+    assert r.status_code == 200, r.text
+    ctx = runner.context(DEMO)
+    acc, targets = runner.park(ctx, "park_steel")
+    body = r.json()
+    assert body["enterprises"] == acc.enterprises
+    got = {(x["species"], x["year"]): x["value"] for x in body["total"]}
+    for x in acc.total.itertuples():
+        assert got[(x.species, x.year)] == pytest.approx(x.value, rel=1e-12, nan_ok=True)
+    assert [t["status"] for t in body["targets"]] == targets["status"].tolist()
+    # the park manager cannot read the district's project version: 404
+    r = park.post(f"/api/enterprise/parks/{world.orgs['p1']}/account",
+                  json={"project_version_id": vid})
+    assert r.status_code == 404
+    plant = data.plants[0]
+    r = analyst.post("/api/enterprise/screening", json={
+        "project_version_id": vid, "plant": plant.model_dump(mode="json"),
+        "caps": [c.model_dump() for c in data.caps]})
+    assert r.status_code == 200, r.text
+    lib = runner.screening(runner.Context(ctx.project, eio.EnterpriseData(
+        plants=[plant], caps=data.caps), ctx.inventory), plant.id)[0]
+    assert r.json()["verdict"] == lib.verdict
+    assert [c["status"] for c in r.json()["checks"]] == lib.checks["status"].tolist()
