@@ -1,0 +1,215 @@
+"""Enterprise pages (issue 17 item 8) in a real headless Chromium, network off: permits with
+their compliance colours, the account with its carbon-efficiency grade and colour label,
+footprints with their contributions by stage, the project library with its ranking.
+
+The rows are stored through the API by the bureau analyst for the demo steel works (``steel``)
+and for a second enterprise of the same park (``other``, see conftest.py); the steel works'
+account is computed from the demo city's lines of Taihang Cement (its permit names a clinker
+benchmark, so the account has a carbon-efficiency grade). The expected numbers
+are the library's own (:mod:`cocontrol.enterprise.runner`, ``footprint``) on the same inputs,
+called here; the steel user must not reach the other enterprise's pages or data (404).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import http_session
+
+from cocontrol.enterprise import footprint, runner
+from cocontrol.enterprise import io as eio
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-city"
+LANGS = ("zh", "en")
+#: the demo city's enterprise whose lines stand for the demo steel works' organisation here
+#: (Taihang Cement: its permit names a clinker benchmark, so the account has a grade)
+EID = "taihang_cement"
+BADGE = {"within": "ok", "near": "warn", "exceeded": "bad", "permit expired": "bad",
+         "not assessed": "none"}
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", "").replace("±", "").replace("%", "").strip())
+
+
+@pytest.fixture(scope="module")
+def stored(server):
+    """Rows of ``demo_steel`` and ``other_steel`` stored through the API by the analyst."""
+    from sqlalchemy import select
+
+    from cocontrol.service import projects
+    from cocontrol.service.models import Organisation, Project
+
+    with server.session() as s:
+        org = {o.code: o.id for o in s.scalars(select(Organisation))}
+        vid = projects.latest(s, s.get(Project, server.demo_project_id)).id
+    data = eio.load(DEMO)
+    h = http_session(server, "analyst")
+
+    def post(path, body):
+        r = httpx.post(server.url + "/api/enterprise/" + path, json=body, headers=h,
+                       timeout=600)
+        assert r.status_code in (200, 201), r.text
+        return r.json()
+
+    ids = {}
+    for code, eid in (("demo_steel", EID), ("other_steel", "longmen_steel")):
+        ids[code] = mine = {}
+        p = post("permits", {"org_id": org[code],
+                             "permit": data.permit(eid).model_dump(mode="json")})
+        conc = data.table("concentrations", eid)
+        prod = data.table("production", eid)
+        post(f"permits/{p['id']}/compliance", {
+            "project_version_id": vid,
+            "concentrations": [] if conc is None else conc.to_dict("records"),
+            "production": [] if prod is None else prod.to_dict("records")})
+        mine["permit"] = p["id"]
+        va = data.table("value_added", eid)
+        g = data.grade(eid)
+        mine["account"] = post("accounts", {
+            "org_id": org[code], "project_version_id": vid, "enterprise": eid,
+            "production": [] if prod is None else prod.to_dict("records"),
+            "value_added": [] if va is None else va.to_dict("records"),
+            "performance": None if g is None else g.model_dump(mode="json")})["id"]
+        mine["synergy"] = [post("synergy", {"org_id": org[code],
+                                            "project": x.model_dump(mode="json")})["id"]
+                           for x in data.projects if x.owner == eid]
+    prods = {p.id: p for p in data.products}
+    ids["demo_steel"]["footprint"] = post("footprints", {
+        "org_id": org["demo_steel"],
+        "product": prods["taihang_po425"].model_dump(mode="json")})["id"]
+    ids["other_steel"]["footprint"] = post("footprints", {
+        "org_id": org["other_steel"], "product": prods["fenhe_coke"].model_dump(mode="json")})["id"]
+    post("synergy/assess", {"project_version_id": vid, "year": 2030})
+    return ids, data
+
+
+@pytest.fixture(scope="module")
+def lib(stored):
+    """The library's results on the same inputs (the demo city folder)."""
+    _, data = stored
+    ctx = runner.context(DEMO)
+    eid = EID
+    mine = eio.EnterpriseData(permits=[data.permit(eid)], performance=[data.grade(eid)],
+                              tables={k: v[v["enterprise_id"] == eid]
+                                      for k, v in data.tables.items()
+                                      if k in ("concentrations", "production", "value_added")})
+    own = runner.Context(ctx.project, mine, ctx.inventory)
+    ben, _ = runner.project_library(ctx, 2030, owner=eid)
+    return {"compliance": runner.permit_status(own, eid), "account": runner.account(own, eid),
+            "footprint": footprint([p for p in data.products if p.id == "taihang_po425"][0]),
+            "benefits": {b.project: b.summary() for b in ben}}
+
+
+def _cells(page, selector: str) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        selector, "trs => trs.map(tr => [...tr.cells].map(c => c.textContent.trim()))")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_enterprise_pages_show_the_librarys_numbers(visit, stored, lib, lang):
+    ids, _ = stored
+    mine = ids["demo_steel"]
+    v = visit(lang).login("steel", next_path="/web/enterprise/")
+    page = v.page
+    # permits: only its own, coloured by the worst item of its assessment
+    rows = page.locator("#permits tbody tr")
+    assert rows.count() == 1
+    want = lib["compliance"]
+    statuses = want["status"].tolist()
+    worst = max(statuses, key=("within", "not assessed", "near", "exceeded",
+                               "permit expired").index)
+    assert rows.first.get_attribute("data-status") == worst
+    assert f"badge {BADGE[worst]}" in rows.first.locator(".badge").get_attribute("class")
+    page.click(f"#permits a[href='/web/enterprise/permits/{mine['permit']}']")
+    page.wait_for_selector("#compliance")
+    items = page.locator("#compliance tbody tr")
+    assert [items.nth(i).get_attribute("data-status") for i in range(items.count())] == statuses
+    for i, r in enumerate(want.itertuples()):
+        cls = items.nth(i).locator(".badge").get_attribute("class")
+        assert cls.endswith(BADGE[r.status])
+        if r.actual == r.actual:  # an actual (NaN: not assessed, an em dash)
+            assert _num(items.nth(i).locator("td").nth(4).inner_text()) == pytest.approx(
+                r.actual, abs=5e-4)
+    v.shot("enterprise-permit")
+    # account: scope-1 totals of the library's account, grade label in the rule's colour
+    acc = lib["account"]
+    page.goto(v.server.url + f"/web/enterprise/accounts/{mine['account']}")
+    page.wait_for_selector("#annual")
+    for sp in ("CO2", "SO2", "NOx"):
+        for year in sorted(set(acc.annual["year"])):
+            cell = page.locator(f"#annual tr[data-species='{sp}'] td[data-year='{year}']")
+            assert _num(cell.inner_text()) == pytest.approx(acc.total(sp, year), abs=0.05)
+    last = acc.benchmark.sort_values("year").iloc[-1]
+    label = page.locator("#carbon-grade .grade-label")
+    assert label.get_attribute("data-level") == str(last["level"])
+    assert label.inner_text() == (last["label_zh"] if lang == "zh" else last["label_en"])
+    hexc = last["colour"].lstrip("#")
+    rgb = f"rgb({int(hexc[:2], 16)}, {int(hexc[2:4], 16)}, {int(hexc[4:], 16)})"
+    assert label.evaluate("e => getComputedStyle(e).backgroundColor") == rgb
+    assert _num(page.locator("#carbon-grade [data-role=ratio]").inner_text()) == \
+        pytest.approx(last["ratio"], abs=5e-5)
+    assert page.locator("#performance-grade [data-role=grade]").inner_text() == \
+        acc.performance.grade
+    v.shot("enterprise-account")
+    # footprint: total and contributions by stage, drawn
+    fp = lib["footprint"]
+    page.goto(v.server.url + f"/web/enterprise/footprints/{mine['footprint']}")
+    page.wait_for_selector("#stage-chart .main-svg")
+    assert _num(page.locator("#total [data-role=value]").inner_text()) == pytest.approx(
+        fp.value_kg, abs=0.05)
+    st = fp.by_stage()
+    assert page.locator("#stages tbody tr").count() == len(st)
+    for r in st.itertuples():
+        got = page.locator(f"#stages tr[data-stage='{r.stage}'] [data-role=value]")
+        assert _num(got.inner_text()) == pytest.approx(r.kg_co2e_per_fu, abs=0.005)
+    v.shot("enterprise-footprint")
+    # project library: its own projects, ranked as the library ranks them
+    page.goto(v.server.url + "/web/enterprise/projects")
+    page.wait_for_selector("#ranking")
+    ranked = page.locator("#ranking tbody tr")
+    ben = lib["benefits"]
+    assert ranked.count() == len(ben)
+    for i in range(ranked.count()):
+        key = ranked.nth(i).get_attribute("data-project")
+        assert _num(ranked.nth(i).locator("[data-role=co2]").inner_text()) == pytest.approx(
+            ben[key]["co2_reduction_t"], abs=0.5)
+    assert page.locator("#library tbody tr").count() == len(ids["demo_steel"]["synergy"])
+    v.shot("enterprise-projects")
+    assert v.unlabelled_controls() == []
+    assert v.errors == []
+
+
+def test_enterprise_user_cannot_reach_another_enterprise(visit, server, stored):
+    ids, _ = stored
+    other = ids["other_steel"]
+    v = visit("en").login("steel", next_path="/web/enterprise/")
+    for path in (f"permits/{other['permit']}", f"accounts/{other['account']}",
+                 f"footprints/{other['footprint']}"):
+        r = v.open(f"/web/enterprise/{path}")
+        assert r.status == 404, path
+    h = http_session(server, "steel")
+    for path in (f"permits/{other['permit']}", f"accounts/{other['account']}",
+                 f"footprints/{other['footprint']}", f"footprints/{other['footprint']}/report",
+                 *(f"synergy/{i}" for i in other["synergy"])):
+        r = httpx.get(server.url + "/api/enterprise/" + path, headers=h, timeout=60)
+        assert r.status_code == 404, (path, r.text)
+    # the lists hold only its own rows (the other enterprise's are not in them)
+    for what, key in (("permits", "permit"), ("accounts", "account"),
+                      ("footprints", "footprint")):
+        r = httpx.get(server.url + f"/api/enterprise/{what}", headers=h, timeout=60)
+        got = {i["id"] for i in r.json()["items"]}
+        assert other[key] not in got and ids["demo_steel"][key] in got
+    r = httpx.get(server.url + "/api/enterprise/synergy/ranking", headers=h, timeout=60)
+    assert not {x["project"] for x in r.json()} & {"P002"}
+    r = httpx.post(server.url + f"/api/enterprise/synergy/{other['synergy'][0]}/status",
+                   json={"to": "withdrawn"}, headers=h, timeout=60)
+    assert r.status_code == 404
+    # the park manager sees both enterprises of its park
+    hp = http_session(server, "park")
+    r = httpx.get(server.url + "/api/enterprise/accounts", headers=hp, timeout=60)
+    assert {other["account"], ids["demo_steel"]["account"]} <= {i["id"] for i in r.json()["items"]}
+    # (the browser reports each 404 page as a failed resource; nothing else)
+    assert [e for e in v.errors if "status of 404" not in e] == []
