@@ -16,18 +16,29 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import http_session
 
 from cocontrol.enterprise import footprint, runner
 from cocontrol.enterprise import io as eio
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-city"
 LANGS = ("zh", "en")
+PASSWORD = "web test password 2026"  # tests/web/conftest.py gives every demo user this one
 #: the demo city's enterprise whose lines stand for the demo steel works' organisation here
 #: (Taihang Cement: its permit names a clinker benchmark, so the account has a grade)
 EID = "taihang_cement"
 BADGE = {"within": "ok", "near": "warn", "exceeded": "bad", "permit expired": "bad",
          "not assessed": "none"}
+
+
+def http_session(server, username: str) -> dict:
+    """Cookie and X-CSRF-Token of a logged-in session, as conftest.http_session makes them
+    (not imported: ``from conftest import`` takes whichever conftest pytest imported last when
+    tests/web runs together with other folders)."""
+    r = httpx.post(server.url + "/api/auth/login",
+                   json={"username": username, "password": PASSWORD}, timeout=60)
+    assert r.status_code == 200, r.text
+    cookies = "; ".join(f"{c.name}={c.value}" for c in r.cookies.jar)
+    return {"Cookie": cookies, "X-CSRF-Token": r.json()["csrf_token"]}
 
 
 def _num(text: str) -> float:
