@@ -146,6 +146,7 @@ def test_board_levels_are_the_librarys(visit, server, stored, lang):
     eff = v.page.locator(f'tr[data-detail="{t0}"] [data-role=drivers] td[data-value]')
     assert eff.count() == len(payload[t0]["drivers"])
     total = sum(float(eff.nth(i).get_attribute("data-value")) for i in range(eff.count()))
+    v.page.wait_for_selector(f'tr[data-detail="{t0}"] .mon-drivers-chart .main-svg')
     assert total == pytest.approx(sum(d["effect"] for d in payload[t0]["drivers"]))
     with_measures = [t for t, p in payload.items() if p["measures"]]
     for t in with_measures[:1]:

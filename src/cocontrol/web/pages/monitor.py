@@ -98,5 +98,8 @@ def board(ctx: Ctx):
                  | ({ctx.principal.org_id} if ctx.principal.org_id in orgs else set()))
     notices = [{"org_id": i, "name": (orgs[i].name_zh or orgs[i].name) if ctx.lang == "zh"
                 else orgs[i].name} for i in ids if i in orgs]
+    drivers = {a["target"]: {"labels": [d["label"] for d in a["drivers"]],
+                             "effects": [d["effect"] for d in a["drivers"]], "unit": a["unit"]}
+               for a in alerts if a["drivers"]}
     return ctx.render("monitor/index.html", alerts=alerts, counts=counts, cases=cases,
-                      by_status=by_status, notices=notices, levels=LEVELS)
+                      by_status=by_status, notices=notices, levels=LEVELS, drivers=drivers)
