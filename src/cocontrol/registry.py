@@ -142,6 +142,39 @@ class SpeciesRegistry:
         """Default pollution-equivalent values (kg per equivalent) from ``pev.csv``."""
         return {s.code: s.pev_kg for s in self._items if s.pev_kg is not None}
 
+    def with_project(self, table: pd.DataFrame) -> SpeciesRegistry:
+        """This registry and the species a project declares by data (its ``species.csv``:
+        code, name_en, name_zh, group, optional iamc, aliases, gwp_AR5, gwp_AR6, source),
+        appended in table order. A code or spelling given twice is refused
+        (:class:`CocontrolError`): a project adds species, it does not redefine them."""
+        rows = [r for r in table.to_dict("records") if isinstance(r.get("code"), str)]
+        if not rows:
+            return self
+        own = pd.DataFrame([{k: v for k, v in r.items() if not str(k).startswith("gwp_")}
+                            for r in rows])
+        for c in own.columns:  # missing text cells as blanks (not the text 'nan')
+            own[c] = own[c].astype(object).where(own[c].notna(), None)
+        gwp = [{"set": k.removeprefix("gwp_"), "species": r["code"], "value": float(v)}
+               for r in rows for k, v in r.items()
+               if str(k).startswith("gwp_") and v is not None and v == v]
+        extra = SpeciesRegistry(own, pd.DataFrame(gwp, columns=["set", "species", "value"]))
+        for sp in extra:
+            if sp.code in self._by_code:
+                raise CocontrolError(f"species {sp.code!r} is already registered "
+                                     "(data/species.csv)")
+        out = SpeciesRegistry.__new__(SpeciesRegistry)
+        items = (*self._items, *extra._items)
+        lookup = dict(self._lookup)
+        for key, code in extra._lookup.items():
+            if lookup.get(key, code) != code:
+                raise CocontrolError(f"species spelling {key!r} of {code} is already the "
+                                     f"spelling of {lookup[key]}")
+            lookup[key] = code
+        out._items = items
+        out._by_code = MappingProxyType({s.code: s for s in items})
+        out._lookup = MappingProxyType(lookup)
+        return out
+
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"code": s.code, "name_en": s.name_en, "name_zh": s.name_zh,
                               "group": s.group, "iamc": s.iamc, "aliases": ";".join(s.aliases),

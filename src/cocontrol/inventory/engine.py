@@ -210,7 +210,8 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     """
     m = project.manifest
     years = list(m.years)
-    species = refdata.SPECIES
+    reg = getattr(project, "species", None)  # the project's species (registered + its own)
+    species = tuple(reg.codes) if reg is not None else refdata.SPECIES
     act = project.activity
     lines, A, runs = build_lines(act, years)
 

@@ -155,6 +155,24 @@ class Inventory(Labelled):
         return Result("inventory", {"emissions": tab}, self.provenance(),
                       {"name": self.name, "by": list(by)})
 
+    def _species_registry(self):
+        """The species registry of the project (registered species and its own)."""
+        reg = getattr(getattr(self, "project", None), "species", None)
+        if reg is None:
+            from cocontrol import registry
+
+            reg = registry.species()
+        return reg
+
+    def _gwp(self) -> dict[str, float]:
+        """GWP100 of the species in the inventory's GWP set (bundled table, then the GWPs
+        of the project's own species)."""
+        g = dict(refdata.gwp(self.gwp_set))
+        for s in self._species_registry():
+            if s.code not in g and self.gwp_set in s.gwp:
+                g[s.code] = float(s.gwp[self.gwp_set])
+        return g
+
     def _group_matrix(self, by: list[str], mask: np.ndarray) -> tuple[sp.csr_matrix, pd.DataFrame]:
         for b in by:
             if b not in self.lines.columns:
@@ -205,7 +223,7 @@ class Inventory(Labelled):
         cube = np.asarray(data).reshape(G.shape[0], S, Y)
         sp_names = list(self.species)
         if co2e:
-            g = refdata.gwp(self.gwp_set)
+            g = self._gwp()
             w = np.array([g.get(s, 0.0) for s in self.species])
             cube = np.concatenate([cube, np.einsum("gsy,s->gy", cube, w)[:, None, :]], axis=1)
             sp_names.append(CO2E)
@@ -282,7 +300,9 @@ class Inventory(Labelled):
             if scope == 2:
                 d = d[d["species"] == "CO2"]
             d["path"] = d["sector"].map(sec["iamc"]).fillna(d["sector"])
-            d["sp"] = d["species"].map(spt["iamc"]).fillna(d["species"])
+            iamc = {s.code: s.iamc for s in self._species_registry()}
+            d["sp"] = d["species"].map(spt["iamc"]).fillna(d["species"].map(iamc)) \
+                .fillna(d["species"])
             d.loc[d["species"] == CO2E, "sp"] = "Kyoto Gases"
             ghg = d["species"].isin(["CO2", "CH4", "N2O", CO2E])
             d["u"] = np.where(ghg, unit_ghg, unit_air)

@@ -6,6 +6,8 @@ column, the value found and what was expected; nothing raises here.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -229,12 +231,13 @@ def _check_controls(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
                      "technology such as an ultra-low-emission package for devices in series)"))
 
 
-def _check_factors(df: pd.DataFrame, problems: list[Problem]) -> None:
+def _check_factors(df: pd.DataFrame, problems: list[Problem],
+                   species: frozenset[str] | None = None) -> None:
     ck = _Checker(df, problems)
     ck.codes("sector", refdata.codes("sectors"), "sector", allow_blank=False, extra=("*",))
     ck.codes("fuel", refdata.codes("fuels"), "fuel")
     ck.codes("process", refdata.codes("processes"), "process")
-    ck.codes("species", set(refdata.SPECIES), "species", allow_blank=False)
+    ck.codes("species", set(species or refdata.SPECIES), "species", allow_blank=False)
     ck.flag((df["value"] < 0).to_numpy(), "value", "negative emission factor", "a value ≥ 0")
     both = df["fuel"].notna() == df["process"].notna()
     ck.flag(both.to_numpy(), "fuel", "a factor needs exactly one of fuel or process",
@@ -247,9 +250,9 @@ def _check_factors(df: pd.DataFrame, problems: list[Problem]) -> None:
 
 
 def _check_measured(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
-                    problems: list[Problem]) -> None:
+                    problems: list[Problem], species: frozenset[str] | None = None) -> None:
     ck = _Checker(df, problems)
-    ck.codes("species", set(refdata.SPECIES), "species", allow_blank=False)
+    ck.codes("species", set(species or refdata.SPECIES), "species", allow_blank=False)
     ck.flag((df["source_id"].notna() & ~df["source_id"].isin(set(activity["source_id"])))
             .to_numpy(), "source_id", "source not found in the activity table",
             "a source_id of the activity table")
@@ -290,8 +293,10 @@ def _memo(key: tuple, check, problems: list[Problem], *args) -> None:
     problems += hit
 
 
-def validate_tables(m: Manifest, t: dict[str, pd.DataFrame]) -> list[Problem]:
-    """All structural problems of the tables (no factor look-ups)."""
+def validate_tables(m: Manifest, t: dict[str, pd.DataFrame],
+                    species: frozenset[str] | None = None) -> list[Problem]:
+    """All structural problems of the tables (no factor look-ups); ``species``: the species
+    codes of the project (default: the registered ones)."""
     problems: list[Problem] = []
     mk = m.model_dump_json()
     _memo(("regions", t["regions"]), _check_regions, problems, t["regions"])
@@ -299,9 +304,10 @@ def validate_tables(m: Manifest, t: dict[str, pd.DataFrame]) -> list[Problem]:
           t["activity"], m, set(t["regions"]["region_id"].dropna()))
     _memo(("controls", t["controls"], t["activity"], mk), _check_controls, problems,
           t["controls"], t["activity"], m)
-    _memo(("factors", t["factors"]), _check_factors, problems, t["factors"])
-    _memo(("measured", t["measured"], t["activity"], mk), _check_measured, problems,
-          t["measured"], t["activity"], m)
+    _memo(("factors", t["factors"], species), partial(_check_factors, species=species),
+          problems, t["factors"])
+    _memo(("measured", t["measured"], t["activity"], mk, species),
+          partial(_check_measured, species=species), problems, t["measured"], t["activity"], m)
     if m.base_year not in m.years:
         problems.append(Problem(file="project.yaml", column="base_year", value=m.base_year,
                                 message="base year is not one of the years",

@@ -67,7 +67,10 @@ def measure_columns(df: pd.DataFrame) -> list[Problem]:
 
 
 def check(m: Manifest, tables: dict[str, pd.DataFrame | None], measures: pd.DataFrame | None,
-          docs: dict) -> list[Problem]:
+          docs: dict, species: tuple[str, ...] | None = None) -> list[Problem]:
+    """Problems between tables and settings; ``species``: the species codes of the project
+    (default: the registered ones)."""
+    species = tuple(species or refdata.SPECIES)
     probs: list[Problem] = []
     user_ids = set()
     if measures is not None and "id" in measures.columns:
@@ -81,11 +84,11 @@ def check(m: Manifest, tables: dict[str, pd.DataFrame | None], measures: pd.Data
     years = scenario_years(sc_data.get("settings"), m.base_year)
     names = list((sc_data.get("scenarios") or {}).keys()) or ["baseline"]
     if sc is not None:
-        _check_scenarios(m, sc_data, years, ids, driver_names, probs)
+        _check_scenarios(m, sc_data, years, ids, driver_names, probs, species)
     opt = docs.get("optimisation")
     if opt is not None:
         _check_optimisation(opt.model_dump(exclude_none=True), sc_data, years, names, ids,
-                            probs)
+                            probs, species)
     ins = docs.get("instruments")
     if ins is not None:
         seen = set()
@@ -161,7 +164,7 @@ def _check_drivers(m, drivers, elast, driver_names, probs) -> None:
                                  message="sector given twice", expected="one row per sector"))
 
 
-def _check_scenarios(m, data, years, ids, driver_names, probs) -> None:
+def _check_scenarios(m, data, years, ids, driver_names, probs, species) -> None:
     scen = data.get("scenarios") or {}
     s = data.get("settings") or {}
     if s.get("start") and s.get("end") and s["start"] > s["end"]:
@@ -209,11 +212,10 @@ def _check_scenarios(m, data, years, ids, driver_names, probs) -> None:
                                  expected=f"one of {years} (settings.start/end/step or "
                                           "settings.years)"))
         sp = t.get("species")
-        if sp is not None and sp not in refdata.SPECIES:
+        if sp is not None and sp not in species:
             probs.append(Problem(file=SCEN, column=f"{key}.species", value=sp,
-                                 message="unknown species" + _hint(sp, refdata.SPECIES,
-                                                                   "species"),
-                                 expected=", ".join(refdata.SPECIES)))
+                                 message="unknown species" + _hint(sp, species, "species"),
+                                 expected=", ".join(species)))
         if typ == "intensity":
             per = t.get("per")
             if per not in driver_names:
@@ -249,7 +251,7 @@ def _check_scenarios(m, data, years, ids, driver_names, probs) -> None:
                                      expected=", ".join(sorted(kinds))))
 
 
-def _check_optimisation(o, sc_data, years, names, ids, probs) -> None:
+def _check_optimisation(o, sc_data, years, names, ids, probs, species) -> None:
     sec = o.get("optimisation") or {}
     base = sec.get("base_scenario", "baseline")
     if base not in names:
@@ -306,11 +308,11 @@ def _check_optimisation(o, sc_data, years, names, ids, probs) -> None:
             probs.append(Problem(file=OPT, column=f"targets.caps[{i}].year", value=c["year"],
                                  message="cap year is not a scenario year",
                                  expected=f"one of {years}"))
-        if c["species"] not in refdata.SPECIES:
+        if c["species"] not in species:
             probs.append(Problem(file=OPT, column=f"targets.caps[{i}].species",
                                  value=c["species"], message="unknown species"
-                                 + _hint(c["species"], refdata.SPECIES, "species"),
-                                 expected=", ".join(refdata.SPECIES)))
+                                 + _hint(c["species"], species, "species"),
+                                 expected=", ".join(species)))
     if t.get("pm25_max") is not None and o.get("air_quality") is None:
         probs.append(Problem(file=OPT, column="air_quality",
                              message="a PM2.5 target needs an air-quality model",

@@ -34,7 +34,7 @@ YAML_FILES = {
     "evaluation.yaml": "evaluation indicator system",
 }
 #: Tables of a project beyond the inventory tables (read as text; typed by their stage)
-OTHER_TABLES = ("measures", "drivers", "elasticities")
+OTHER_TABLES = ("measures", "drivers", "elasticities", "species")
 #: Sheets of the template workbook that are documentation, not data
 DOC_SHEETS = ("README", "codes", "readme")
 
@@ -84,9 +84,10 @@ def text_frame(df: pd.DataFrame, file: str, sheet: str | None = None) -> pd.Data
     return out
 
 
-def coerce(df: pd.DataFrame, spec: TableSpec, file: str, sheet: str | None
-           ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Check columns and convert types; return the typed frame and the problems found."""
+def coerce(df: pd.DataFrame, spec: TableSpec, file: str, sheet: str | None,
+           species=None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check columns and convert types; return the typed frame and the problems found.
+    ``species``: the species registry of the project (default: the registered species)."""
     problems: list[Problem] = []
     df = _zh_headers(df, spec, file, sheet, problems)
     names = [c.name for c in spec.columns]
@@ -123,9 +124,12 @@ def coerce(df: pd.DataFrame, spec: TableSpec, file: str, sheet: str | None
         s = pd.Series(vals, dtype=object)
         if col.dtype == "str":
             if col.codes in _CODE_KIND:
-                allowed = set(refdata.SPECIES) if col.codes == "species" else \
-                    refdata.codes(col.codes)
+                allowed = set(species.codes if species is not None else refdata.SPECIES) \
+                    if col.codes == "species" else refdata.codes(col.codes)
                 s, mapped = codes.map_column(s, _CODE_KIND[col.codes], allowed)
+                if col.codes == "species" and species is not None:  # the project's spellings
+                    s, more = _map_species(s, species, allowed)
+                    mapped.update(more)
                 _note_aliases(mapped, col.name, file, sheet, problems)
             elif col.name == "unit":
                 s, mapped = _map_units(s)
@@ -425,16 +429,26 @@ def _yaml_cached(fname: str, data: bytes):
     return copy.deepcopy(_YAML[key])
 
 
-def coerce_cached(df: pd.DataFrame, spec: TableSpec, file: str, sheet: str | None
-                  ) -> tuple[pd.DataFrame, list[Problem]]:
+def _map_species(s: pd.Series, species, allowed: set[str]) -> tuple[pd.Series, dict]:
+    """Spellings of the project's species (their aliases in species.csv) as codes."""
+    mapping = {v: species.canonical(v) for v in set(s.dropna()) if v not in allowed
+               and species.canonical(v) is not None}
+    if not mapping:
+        return s, {}
+    return s.map(lambda x: mapping.get(x, x) if isinstance(x, str) else x), mapping
+
+
+def coerce_cached(df: pd.DataFrame, spec: TableSpec, file: str, sheet: str | None,
+                  species=None) -> tuple[pd.DataFrame, list[Problem]]:
     """:func:`coerce`, memoised for frames read from small files (by their content)."""
     key = df.attrs.get("digest")
     if key is None:
-        return coerce(df, spec, file, sheet)
-    key = (*key, spec.name, file, sheet)
+        return coerce(df, spec, file, sheet, species)
+    spk = None if species is None else tuple((x.code, x.aliases) for x in species)
+    key = (*key, spec.name, file, sheet, spk)
     hit = _TYPED.get(key)
     if hit is None:
-        hit = coerce(df, spec, file, sheet)
+        hit = coerce(df, spec, file, sheet, species)
         if len(_TYPED) > 64:
             _TYPED.clear()
         _TYPED[key] = hit

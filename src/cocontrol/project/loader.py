@@ -30,7 +30,7 @@ from cocontrol.project import io as pio
 from cocontrol.project import models as mdl
 from cocontrol.project.checks import validate_tables
 from cocontrol.project.manifest import Manifest
-from cocontrol.project.schema import SCENARIO_TABLES, TABLES
+from cocontrol.project.schema import SCENARIO_TABLES, SPECIES, TABLES
 
 ROW = io.ROW
 
@@ -70,6 +70,16 @@ class Project:
     optimisation: mdl.OptimisationFile | None = None
     instruments: mdl.InstrumentsFile | None = None
     evaluation: mdl.IndicatorSystemFile | None = None
+    #: species declared by the project (its species.csv), None when it declares none
+    species_table: pd.DataFrame | None = None
+    #: every species of the project: the registered ones, then the project's own
+    species: object = None
+
+    def __post_init__(self):
+        if self.species is None:
+            from cocontrol import registry
+
+            self.species = registry.species()
 
     @property
     def name(self) -> str:
@@ -110,17 +120,19 @@ class Project:
     def from_objects(cls, manifest: dict | Manifest, regions, activity, controls=None,
                      factors=None, measured=None, measures=None, drivers=None,
                      elasticities=None, scenarios=None, optimisation=None, instruments=None,
-                     evaluation=None) -> Project:
+                     evaluation=None, species=None) -> Project:
         """Build and validate a project from Python objects, with no file.
 
         Tables are DataFrames (or lists of dicts); settings are dicts with the structure of
-        their YAML files (or their models). The values are validated exactly as if they had
+        their YAML files (or their models); ``species`` the project's own species (the
+        rows of a species.csv). The values are validated exactly as if they had
         been read from files: the numbers are the same as from a folder with the same text.
         """
         tables = {}
         for name, obj in (("regions", regions), ("activity", activity), ("controls", controls),
                           ("factors", factors), ("measured", measured), ("measures", measures),
-                          ("drivers", drivers), ("elasticities", elasticities)):
+                          ("drivers", drivers), ("elasticities", elasticities),
+                          ("species", species)):
             if obj is None:
                 continue
             df = obj if isinstance(obj, pd.DataFrame) else pd.DataFrame(list(obj))
@@ -143,7 +155,8 @@ class Project:
         project was read from: equal inputs give equal hashes. ``sha256:<64 hex>``."""
         h = hashlib.sha256()
         h.update(json.dumps(self.manifest.model_dump(mode="json"), sort_keys=True).encode())
-        for name in list(TABLES) + ["measures", "drivers", "elasticities"]:
+        extra = ["species_table"] if self.species_table is not None else []  # (old hashes kept)
+        for name in list(TABLES) + ["measures", "drivers", "elasticities", *extra]:
             df = getattr(self, name)
             h.update(f"\n#table {name}\n".encode())
             if df is not None:
@@ -202,6 +215,8 @@ def _build(raw: dict, problems: list[Problem], folder: Path | None,
     if raw["manifest"] is not None and raw["manifest"] is not False:
         manifest, probs = mdl.validate(Manifest, raw["manifest"], mfile)
         problems += probs
+    species, species_table = _project_species(raw["tables"].get("species"), problems)
+    codes = None if species_table is None else frozenset(species.codes)
     tables: dict[str, pd.DataFrame] = {}
     for name, spec in {**TABLES, **SCENARIO_TABLES}.items():
         df = raw["tables"].get(name)
@@ -215,7 +230,8 @@ def _build(raw: dict, problems: list[Problem], folder: Path | None,
             tables[name] = pio.empty(spec) if not spec.optional or name in TABLES else None
             continue
         typed, probs = pio.coerce_cached(df, spec, df.attrs.get("file", name),
-                                         df.attrs.get("sheet"))
+                                         df.attrs.get("sheet"),
+                                         None if species_table is None else species)
         tables[name] = typed
         problems += probs
     measures = raw["tables"].get("measures")
@@ -232,8 +248,8 @@ def _build(raw: dict, problems: list[Problem], folder: Path | None,
         problems += probs
     struct_ok = all(raw["tables"].get(n) is not None for n in ("regions", "activity"))
     if manifest is not None:
-        problems += validate_tables(manifest, tables) if struct_ok else []
-        problems += crossref.check(manifest, tables, measures, docs)
+        problems += validate_tables(manifest, tables, codes) if struct_ok else []
+        problems += crossref.check(manifest, tables, measures, docs, species.codes)
     for df in tables.values():  # memo keys are for the loader only: a Project may be edited
         if df is not None:
             df.attrs.pop("digest", None)
@@ -247,7 +263,61 @@ def _build(raw: dict, problems: list[Problem], folder: Path | None,
                    activity=tables["activity"], controls=tables["controls"],
                    factors=tables["factors"], measured=tables["measured"],
                    measures=measures, drivers=tables["drivers"],
-                   elasticities=tables["elasticities"], **docs)
+                   elasticities=tables["elasticities"], species_table=species_table,
+                   species=species, **docs)
+
+
+def _project_species(df: pd.DataFrame | None, problems: list[Problem]):
+    """The species registry of a project: the registered species and those its species
+    table declares (validated: a new code, a group of the registry, GWP ≥ 0, no spelling
+    of another species). Returns (registry, typed table or None)."""
+    from cocontrol import registry
+    from cocontrol.errors import CocontrolError
+
+    bundled = registry.species()
+    if df is None:
+        return bundled, None
+    file, sheet = df.attrs.get("file", "species.csv"), df.attrs.get("sheet")
+    typed, probs = pio.coerce(df, SPECIES, file, sheet)
+    problems += probs
+    if any(p.severity == "error" for p in probs):
+        return bundled, typed
+    ok, seen = [], {}
+    for i, r in enumerate(typed.to_dict("records")):
+        row, code = int(r[ROW]), r["code"]
+        where = {"file": file, "sheet": sheet, "row": row}
+        if code in bundled or bundled.canonical(code) is not None:
+            problems.append(Problem(**where, column="code", value=code,
+                                    message="species already registered (data/species.csv): "
+                                            "a project adds new species only",
+                                    expected="a code that is not a registered species"))
+        elif code in seen:
+            problems.append(Problem(**where, column="code", value=code,
+                                    message=f"species given twice (row {seen[code]})",
+                                    expected="one row per species"))
+        elif r["group"] not in bundled.groups:
+            problems.append(Problem(**where, column="group", value=r["group"],
+                                    message="unknown species group",
+                                    expected=" or ".join(bundled.groups)))
+        elif any(r[c] is not None and r[c] == r[c] and r[c] < 0 for c in ("gwp_AR5", "gwp_AR6")):
+            problems.append(Problem(**where, column="gwp_AR6", message="negative GWP",
+                                    expected="a GWP100 ≥ 0"))
+        else:
+            ok.append(i)
+            if r["group"] == "ghg" and all(r[c] is None or r[c] != r[c]
+                                           for c in ("gwp_AR5", "gwp_AR6")):
+                problems.append(Problem(**where, column="gwp_AR6", severity="warning",
+                                        message=f"greenhouse gas {code} has no GWP: it is not "
+                                                "counted in CO2e",
+                                        expected="gwp_AR6 and gwp_AR5 (GWP100)"))
+        seen.setdefault(code, row)
+    try:
+        reg = bundled.with_project(typed.iloc[ok].drop(columns=[ROW]))
+    except CocontrolError as e:
+        problems.append(Problem(file=file, sheet=sheet, column="aliases", message=str(e),
+                                expected="spellings that no other species uses"))
+        reg = bundled
+    return reg, typed
 
 
 def load_project(folder: str | Path) -> Project:

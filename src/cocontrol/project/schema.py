@@ -147,6 +147,31 @@ MEASURED = TableSpec(
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in (REGIONS, ACTIVITY, CONTROLS, FACTORS, MEASURED)}
 
+SPECIES = TableSpec(
+    "species", "Species declared by the project (beside the registered ones)",
+    "项目自定义物种（在已登记物种之外）",
+    (
+        C("code", "str", True, "Code of the new species (one spelling, used in every table)",
+          "新物种编码（唯一写法，各表通用）", example="Hg"),
+        C("name_en", "str", True, "Name (English)", "名称（英文）", example="Mercury"),
+        C("name_zh", "str", True, "Name (Chinese)", "名称（中文）", example="汞"),
+        C("group", "str", True, "Group: air (pollutant) or ghg (greenhouse gas)",
+          "类别：air 大气污染物 或 ghg 温室气体", example="air"),
+        C("iamc", "str", False, "IAMC variable name (blank = the code)", "IAMC 变量名（空=编码）",
+          example="Hg"),
+        C("aliases", "str", False, "Other spellings, separated by ;", "其他写法，以 ; 分隔",
+          example="mercury"),
+        C("gwp_AR6", "float", False, "GWP100, IPCC AR6 (greenhouse gases)",
+          "全球增温潜势 GWP100（IPCC AR6，温室气体）", example=None),
+        C("gwp_AR5", "float", False, "GWP100, IPCC AR5 (greenhouse gases)",
+          "全球增温潜势 GWP100（IPCC AR5，温室气体）", example=None),
+        C("source", "str", True, "Where the definition comes from", "定义来源",
+          example="Minamata Convention"),
+    ),
+    key=("code",),
+    optional=True,
+)
+
 DRIVERS = TableSpec(
     "drivers", "Drivers (GDP, population, sector output paths)", "驱动因子（GDP、人口、行业产量路径）",
     (
