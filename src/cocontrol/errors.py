@@ -10,6 +10,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 
+def _shown(value) -> str:
+    """The value found, as the user would write it quoted (numpy scalars as plain numbers)."""
+    item = getattr(value, "item", None)
+    if item is not None and type(value).__module__ == "numpy":
+        value = item()
+    return repr(str(value) if isinstance(value, str) else value)
+
+
 class CocontrolError(Exception):
     """Base class of all errors raised on purpose by cocontrol."""
 
@@ -44,13 +52,67 @@ class Problem:
     def __str__(self) -> str:
         s = f"{self.location()}: {self.message}"
         if self.value is not None and self.value != "":
-            s += f" (found {self.value!r})"
+            s += f" (found {_shown(self.value)})"
         if self.expected:
             s += f"; expected {self.expected}"
         return s
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def message_text(message, lang: str | None) -> str:
+    """A message (or an ``expected``) in ``lang``.
+
+    A catalogue message (:class:`cocontrol.i18n.Msg`, with its parameters) is translated; a
+    plain text is looked up as a phrase of the catalogue (key ``msg.<text>``, or its leading
+    phrase before " (", ": ", "; " or " '", the rest kept) and otherwise shown as is.
+    A third-party detail (a parser's own words) is shown in Chinese as
+    ``（技术细节：…）`` after the translated phrase (docs/reports.md).
+    """
+    from cocontrol import i18n
+
+    lang = i18n.check_lang(lang)
+    if message is None:
+        return ""
+    if isinstance(message, i18n.Msg | i18n.Seq | i18n.Text | list | tuple):
+        return i18n.tr(message, lang)
+    message = str(message)
+    if lang == "en":
+        return message
+    tr = i18n.t(f"msg.{message}", lang)
+    if tr != f"msg.{message}":
+        return tr
+    for sep in (" (", ": ", "; ", " '"):
+        head, _, rest = message.partition(sep)
+        for key in (head, head.split(" '")[0]):
+            tr = i18n.t(f"msg.{key}", lang)
+            if tr != f"msg.{key}":
+                return tr + (sep + rest if rest else "")
+    return message
+
+
+def render(p: Problem, lang: str | None) -> str:
+    """A problem as one line in ``lang`` (where, what, found, expected): ``str(p)`` in
+    English; the same parts from the catalogue otherwise. Used by the CLI and the service."""
+    from cocontrol import i18n
+
+    lang = i18n.check_lang(lang)
+    if lang == "en":
+        return str(p)
+    parts = [p.file]
+    if p.sheet:
+        parts.append(f"{i18n.t('loc.sheet', lang)} {p.sheet}")
+    if p.row is not None:
+        parts.append(i18n.t("loc.row", lang).format(p.row))
+    if p.column:
+        parts.append(f"{i18n.t('loc.column', lang)} {p.column}")
+    s = "，".join(parts) + "：" + message_text(p.message, lang)
+    if p.value is not None and p.value != "":
+        s += f"（{i18n.t('loc.found', lang)} {_shown(p.value)}）"
+    if p.expected:
+        s += f"；{i18n.t('loc.expected', lang)}：{message_text(p.expected, lang)}"
+    return s
 
 
 class InputError(CocontrolError):

@@ -118,6 +118,7 @@ class Msg(str):
     params: dict
 
     def __new__(cls, key: str, /, **params):
+        params = {k: str(v) if isinstance(v, BaseException) else v for k, v in params.items()}
         self = super().__new__(cls, t(key, "en", **{k: tr(v, "en") for k, v in
                                                      params.items()}))
         self.key = key
@@ -129,6 +130,46 @@ class Msg(str):
 
     def __reduce__(self):  # picklable (results travel to worker processes)
         return (_msg, (self.key, self.params))
+
+
+class Seq(str):
+    """A list inside a message: ``sep.join(items)`` in English; in another language each item
+    translated, joined by that language's separator, and quoted when the items are codes
+    (``quote=True``), e.g. ``Seq(["power", "steel"], " or ", quote=True)`` is
+    ``power or steel`` / ``'power' 或 'steel'``."""
+
+    items: list
+    sep: str
+    quote: bool
+
+    def __new__(cls, items, sep: str = ", ", quote: bool = False):
+        items = list(items)
+        self = super().__new__(cls, sep.join(tr(x, "en") for x in items))
+        self.items, self.sep, self.quote = items, sep, quote
+        return self
+
+    def tr(self, lang: str | None) -> str:
+        if check_lang(lang) == "en":
+            return str(self)
+        sep = _ZH_SEP.get(self.sep, self.sep)
+        return sep.join(f"'{tr(x, lang)}'" if self.quote else tr(x, lang) for x in self.items)
+
+    def __reduce__(self):
+        return (Seq, (self.items, self.sep, self.quote))
+
+
+_ZH_SEP = {", ": "、", " or ": " 或 ", "; or ": "；或 ", "; ": "；", " and ": " 和 "}
+
+
+def did_you_mean(near, quote: bool = True) -> str:
+    """The suggestion after a message: `` (did you mean 'x'?)`` (``quote``) or
+    `` (did you mean x or y?)`` for a list; ``""`` when there is nothing to suggest. Chinese:
+    ``（是否为 'x'？）``."""
+    if not near:
+        return ""
+    if isinstance(near, str):
+        return Msg("msg.did_you_mean_q" if quote else "msg.did_you_mean", name=near)
+    return Msg("msg.did_you_mean", name=Seq(near, " or ", quote=True))
 
 
 class Text(str):
@@ -156,7 +197,7 @@ def _msg(key: str, params: dict) -> Msg:
 def tr(text, lang: str | None) -> str:
     """``text`` in ``lang``: a :class:`Msg` is translated, a list joined with "; " (each item
     translated), anything else shown as is."""
-    if isinstance(text, Msg | Text):
+    if isinstance(text, Msg | Text | Seq):
         return text.tr(lang)
     if isinstance(text, list | tuple):
         return ("；" if check_lang(lang) == "zh" else "; ").join(tr(x, lang) for x in text)
@@ -218,3 +259,53 @@ def project_name(manifest, lang: str | None = "en") -> str:
     """The project's name in ``lang`` (``name_zh`` under zh when the manifest has one)."""
     zh = getattr(manifest, "name_zh", None)
     return zh if check_lang(lang) == "zh" and zh else manifest.name
+
+
+# --- pydantic's messages --------------------------------------------------------------------
+
+_SHOULD = "Input should be "
+
+
+def _pyd_ctx(err: dict) -> dict:
+    out = {}
+    for k, v in (err.get("ctx") or {}).items():
+        if isinstance(v, BaseException):  # value_error: the validator's own message
+            v = v.args[0] if v.args and isinstance(v.args[0], Msg) else str(v)
+        elif k == "field_type" and has(f"pyd.field_{v}"):  # List, Dictionary, ...
+            v = Msg(f"pyd.field_{v}")
+        out[k] = v
+    return out
+
+
+def _pyd(key: str, err: dict, english: str) -> Msg | None:
+    """``Msg(key, **ctx)`` when the catalogue has ``key`` and its English is pydantic's."""
+    if not has(key):
+        return None
+    try:
+        m = Msg(key, **_pyd_ctx(err))
+    except (KeyError, IndexError, ValueError):
+        return None
+    return m if str(m) == english else None
+
+
+def pydantic_expected(err: dict) -> Msg | None:
+    """What a pydantic error (a dict of ``ValidationError.errors()``) expected, from its
+    ``type`` (catalogue key ``pyd.<type>``, the ``ctx`` values as parameters), e.g.
+    ``greater than or equal to 1990`` / ``大于或等于 1990``; ``None`` when pydantic's message
+    is not of the form "Input should be …"."""
+    msg = str(err.get("msg", ""))
+    if not msg.startswith(_SHOULD):
+        return None
+    rest = msg[len(_SHOULD):]
+    return _pyd(f"pyd.{err.get('type')}", err, rest) or Msg("pyd.other", detail=rest)
+
+
+def pydantic_msg(err: dict) -> Msg:
+    """A pydantic error's message as a catalogue message: English exactly pydantic's, other
+    languages from the catalogue by the error's ``type`` with its ``ctx`` as parameters;
+    a type the catalogue does not know keeps pydantic's text as a technical detail."""
+    msg = str(err.get("msg", ""))
+    exp = pydantic_expected(err)
+    if exp is not None:
+        return Msg("pyd.input_should_be", expected=exp)
+    return _pyd(f"pyd.{err.get('type')}", err, msg) or Msg("pyd.other", detail=msg)

@@ -29,7 +29,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from cocontrol import i18n
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg
 
 ROW = "_row"
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
@@ -42,13 +44,14 @@ def read_bytes(path: str | Path) -> bytes:
     try:
         return p.read_bytes()
     except FileNotFoundError:
-        raise InputError(Problem(file=str(p), message="file not found",
-                                 expected="an existing file")) from None
+        raise InputError(Problem(file=str(p), message=Msg("msg.file_not_found"),
+                                 expected=Msg("exp.a_file_existing"))) from None
     except IsADirectoryError:
-        raise InputError(Problem(file=str(p), message="a folder, not a file",
-                                 expected="a file")) from None
+        raise InputError(Problem(file=str(p), message=Msg("msg.a_folder"),
+                                 expected=Msg("exp.a_file"))) from None
     except OSError as e:
-        raise InputError(Problem(file=str(p), message=f"cannot read the file ({e.strerror})")
+        raise InputError(Problem(file=str(p), message=Msg("msg.cannot_read_file",
+                                                                  detail=e.strerror))
                          ) from None
 
 
@@ -62,9 +65,8 @@ def decode(data: bytes, file: str) -> str:
         if "\x00" in text:
             break
         return text
-    raise InputError(Problem(file=file, message="the file is not text in a known encoding "
-                             "(or is a binary file with a text suffix)",
-                             expected="UTF-8 (Excel: Save as 'CSV UTF-8') or GB 18030 text"))
+    raise InputError(Problem(file=file, message=Msg("msg.not_text"),
+                             expected=Msg("exp.text_encoding")))
 
 
 def read_text(path: str | Path) -> str:
@@ -86,11 +88,12 @@ def read_yaml(path: str | Path, text: str | None = None) -> object:
         mark = getattr(e, "problem_mark", None)
         what = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise InputError(Problem(file=file, row=(mark.line + 1) if mark else None,
-                                 message=f"not valid YAML: {what}",
-                                 expected="YAML text (indent with spaces, 'key: value')")
+                                 message=Msg("msg.not_yaml", detail=what),
+                                 expected=Msg("exp.yaml_text"))
                          ) from None
     except Exception as e:  # noqa: BLE001 - yaml raises other errors on odd input
-        raise InputError(Problem(file=file, message=f"not valid YAML: {e}")) from None
+        raise InputError(Problem(file=file, message=Msg("msg.not_yaml", detail=e)
+                                 )) from None
 
 
 def read_json(path: str | Path, text: str | None = None) -> object:
@@ -104,8 +107,8 @@ def read_json(path: str | Path, text: str | None = None) -> object:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(Problem(file=file, row=e.lineno, column=f"character {e.colno}",
-                                 message=f"not valid JSON: {e.msg}",
-                                 expected="JSON text (GeoJSON: a FeatureCollection)")
+                                 message=Msg("msg.not_json", detail=e.msg),
+                                 expected=Msg("exp.json_text"))
                          ) from None
 
 
@@ -134,17 +137,18 @@ def parse_csv(text: str, file: str = "<text>", index_col=None) -> pd.DataFrame:
     skip = leading_comments(text)
     body = "\n".join(text.splitlines()[skip:])
     if not body.strip():
-        raise InputError(Problem(file=file, message="the table is empty",
-                                 expected="a header row and data rows"))
+        raise InputError(Problem(file=file, message=Msg("msg.table_empty"),
+                                 expected=Msg("exp.header_and_rows")))
     try:
         df = pd.read_csv(_io.StringIO(body), dtype=str, keep_default_na=False, na_values=[""],
                          skipinitialspace=True, index_col=index_col)
     except pd.errors.ParserError as e:
-        raise InputError(Problem(file=file, message=f"cannot read the table: {e}",
-                                 expected="comma-separated values, one row per line")
+        raise InputError(Problem(file=file, message=Msg("msg.cannot_read_table", detail=e),
+                                 expected=Msg("exp.csv_rows"))
                          ) from None
     except (ValueError, IndexError, pd.errors.EmptyDataError) as e:
-        raise InputError(Problem(file=file, message=f"cannot read the table: {e}")) from None
+        raise InputError(Problem(file=file, message=Msg("msg.cannot_read_table", detail=e))
+                         ) from None
     df.columns = [_header(c) for c in df.columns]
     if index_col is None:
         df[ROW] = list(range(skip + 2, skip + 2 + len(df)))
@@ -166,11 +170,11 @@ def _check_header(df: pd.DataFrame, file: str, sheet: str | None) -> None:
     probs = []
     if dup:
         probs.append(Problem(file=file, sheet=sheet, row=1, column=", ".join(dup),
-                             message="column heading used twice",
-                             expected="each column once"))
+                             message=Msg("msg.heading_twice"),
+                             expected=Msg("exp.each_column_once")))
     if blank and len(blank) == len(cols):
-        probs.append(Problem(file=file, sheet=sheet, row=1, message="the header row is empty",
-                             expected="column names in the first row"))
+        probs.append(Problem(file=file, sheet=sheet, row=1, message=Msg("msg.header_empty"),
+                             expected=Msg("exp.column_names")))
     if probs:
         raise InputError(probs)
 
@@ -191,14 +195,13 @@ def _open_workbook(path: Path, data: bytes | None = None):
     try:
         return openpyxl.load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as e:
-        raise InputError(Problem(file=str(path), message="cannot open the workbook: the file "
-                                 "is damaged, truncated or not an .xlsx file "
-                                 f"({type(e).__name__})",
-                                 expected="an Excel workbook saved as .xlsx")) from None
+        raise InputError(Problem(file=str(path), message=Msg("msg.workbook_damaged",
+                                                              detail=type(e).__name__),
+                                 expected=Msg("exp.xlsx"))) from None
     except Exception as e:  # noqa: BLE001 - openpyxl raises many types on corrupt files
-        raise InputError(Problem(file=str(path), message="cannot open the workbook "
-                                 f"({type(e).__name__}: {e})",
-                                 expected="an Excel workbook saved as .xlsx")) from None
+        raise InputError(Problem(file=str(path), message=Msg(
+            "msg.cannot_open_workbook", detail=f"{type(e).__name__}: {e}"),
+            expected=Msg("exp.xlsx"))) from None
 
 
 def read_sheets(path: str | Path, data: bytes | None = None) -> dict[str, pd.DataFrame]:
@@ -212,9 +215,9 @@ def read_sheets(path: str | Path, data: bytes | None = None) -> dict[str, pd.Dat
     except InputError:
         raise
     except Exception as e:  # noqa: BLE001 - damaged sheet XML
-        raise InputError(Problem(file=str(path), message="cannot read the workbook: the file "
-                                 f"is damaged ({type(e).__name__})",
-                                 expected="an Excel workbook saved as .xlsx")) from None
+        raise InputError(Problem(file=str(path), message=Msg("msg.workbook_sheet_damaged",
+                                                              detail=type(e).__name__),
+                                 expected=Msg("exp.xlsx"))) from None
     finally:
         wb.close()
     return out
@@ -274,24 +277,25 @@ def read_table(path: str | Path, sheet: str | int | None = None, data: bytes | N
     if suffix in (".xlsx", ".xlsm"):
         sheets = read_sheets(path, data)
         if not sheets:
-            raise InputError(Problem(file=str(path), message="the workbook has no sheet"))
+            raise InputError(Problem(file=str(path), message=Msg("msg.no_sheet")))
         if sheet is None or sheet == 0:
             df = next(iter(sheets.values()))
         elif isinstance(sheet, str) and sheet in sheets:
             df = sheets[sheet]
         else:
-            raise InputError(Problem(file=str(path), sheet=str(sheet), message="sheet not found",
-                                     expected="one of " + ", ".join(sheets)))
+            raise InputError(Problem(file=str(path), sheet=str(sheet), message=Msg("msg.sheet_not_found"),
+                                     expected=Msg("exp.one_of", items=i18n.Seq(
+                                         sheets, ", ", quote=True))))
         _check_header(df, str(path), df.attrs.get("sheet"))
         return df
     if suffix in (".csv", ".txt", ""):
         text = read_text(path) if data is None else decode(data, str(path))
         return parse_csv(text, str(path))
     if suffix == ".xls":
-        raise InputError(Problem(file=str(path), message="old Excel format (.xls) is not read",
-                                 value=suffix, expected="save the workbook as .xlsx"))
-    raise InputError(Problem(file=str(path), message="unsupported file type", value=suffix,
-                             expected=".csv or .xlsx"))
+        raise InputError(Problem(file=str(path), message=Msg("msg.xls"),
+                                 value=suffix, expected=Msg("exp.save_xlsx")))
+    raise InputError(Problem(file=str(path), message=Msg("msg.file_type"), value=suffix,
+                             expected=Msg("exp.csv_or_xlsx")))
 
 
 def read_frame(path: str | Path, sheet: str | int | None = None, data: bytes | None = None
@@ -395,13 +399,13 @@ def read_csv(path: str | Path, data: bytes | None = None, **kw) -> pd.DataFrame:
     text = decode(read_bytes(path) if data is None else data, str(path))
     body = "\n".join(text.splitlines()[leading_comments(text):])
     if not body.strip():
-        raise InputError(Problem(file=str(path), message="the table is empty",
-                                 expected="a header row and data rows"))
+        raise InputError(Problem(file=str(path), message=Msg("msg.table_empty"),
+                                 expected=Msg("exp.header_and_rows")))
     try:
         return pd.read_csv(_io.StringIO(body), **kw)
     except (pd.errors.ParserError, ValueError, IndexError, pd.errors.EmptyDataError) as e:
-        raise InputError(Problem(file=str(path), message=f"cannot read the table: {e}",
-                                 expected="comma-separated values, one row per line")
+        raise InputError(Problem(file=str(path), message=Msg("msg.cannot_read_table", detail=e),
+                                 expected=Msg("exp.csv_rows"))
                          ) from None
 
 
@@ -414,8 +418,9 @@ def read_excel(path: str | Path, **kw):
         return pd.read_excel(_io.BytesIO(data), engine="openpyxl", **kw)
     except ValueError as e:  # e.g. a sheet that does not exist
         raise InputError(Problem(file=str(path), sheet=str(kw.get("sheet_name") or "") or None,
-                                 message=f"cannot read the workbook: {e}")) from None
+                                 message=Msg("msg.cannot_read_workbook", detail=e))
+                         ) from None
     except Exception as e:  # noqa: BLE001 - openpyxl raises many types on damaged parts
-        raise InputError(Problem(file=str(path), message="cannot read the workbook: the file "
-                                 f"is damaged ({type(e).__name__})",
-                                 expected="an Excel workbook saved as .xlsx")) from None
+        raise InputError(Problem(file=str(path), message=Msg("msg.workbook_sheet_damaged",
+                                                              detail=type(e).__name__),
+                                 expected=Msg("exp.xlsx"))) from None

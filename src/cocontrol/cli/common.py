@@ -15,7 +15,15 @@ from rich.console import Console
 from rich.table import Table
 
 from cocontrol import i18n
-from cocontrol.errors import CocontrolError, InfeasibleError, InputError, ModelError, Problem
+from cocontrol.errors import (
+    CocontrolError,
+    InfeasibleError,
+    InputError,
+    ModelError,
+    Problem,
+    message_text,
+    render,
+)
 from cocontrol.project.cells import safe_frame
 
 # Wide output when not on a terminal (CI logs, pipes), so tables are not truncated.
@@ -189,96 +197,17 @@ i18n.register({
     "col.change": ("change", "变化"),
     "col.group": ("group", "分组"),
     "cli.note": ("note:", "说明："),
-    "loc.sheet": ("sheet", "工作表"),
-    "loc.row": ("row", "第{}行"),
-    "loc.column": ("column", "列/键"),
-    "loc.found": ("found", "发现"),
-    "loc.expected": ("expected", "应为"),
-    # messages of the loader and checks (the part before any '(' detail)
-    "msg.not a number": ("not a number", "不是数字"),
-    "msg.not a whole number": ("not a whole number", "不是整数"),
-    "msg.not a finite number": ("not a finite number", "不是有限数值"),
-    "msg.not a year": ("not a year", "不是年份"),
-    "msg.required value is empty": ("required value is empty", "必填值为空"),
-    "msg.file not found": ("file not found", "文件不存在"),
-    "msg.project folder not found": ("project folder not found", "项目文件夹不存在"),
-    "msg.project manifest not found": ("project manifest not found", "未找到项目清单文件"),
-    "msg.the table is empty": ("the table is empty", "表格为空"),
-    "msg.column heading used twice": ("column heading used twice", "列标题重复"),
-    "msg.unknown key": ("unknown key", "未知的键"),
-    "msg.unknown column": ("unknown column", "未知的列"),
-    "msg.required column": ("required column is missing", "缺少必填列"),
-    "msg.required key": ("required key is missing", "缺少必填键"),
-    "msg.wrong value": ("wrong value", "取值错误"),
-    "msg.value not allowed": ("value not allowed", "不允许的取值"),
-    "msg.unknown sector code": ("unknown sector code", "未知的部门编码"),
-    "msg.unknown fuel code": ("unknown fuel code", "未知的燃料编码"),
-    "msg.unknown process code": ("unknown process code", "未知的工艺编码"),
-    "msg.unknown species code": ("unknown species code", "未知的物种编码"),
-    "msg.unknown species": ("unknown species", "未知的物种"),
-    "msg.unknown control technology code": ("unknown control technology code",
-                                            "未知的控制技术编码"),
-    "msg.unknown level code": ("unknown level code", "未知的层级编码"),
-    "msg.unknown unit": ("unknown unit", "未知的单位"),
-    "msg.measure not found in the library": ("measure not found in the library",
-                                             "措施库中没有该措施"),
-    "msg.target year is not a scenario year": ("target year is not a scenario year",
-                                               "目标年份不是情景年份"),
-    "msg.cap year is not a scenario year": ("cap year is not a scenario year",
-                                            "总量上限年份不是情景年份"),
-    "msg.year not listed in project.yaml": ("year not listed in project.yaml",
-                                            "年份不在 project.yaml 的 years 中"),
-    "msg.region not found in the regions table": ("region not found in the regions table",
-                                                  "区域表中没有该区域"),
-    "msg.source not found in the activity table": ("source not found in the activity table",
-                                                   "活动水平表中没有该排放源"),
-    "msg.extends an unknown scenario": ("extends an unknown scenario", "继承了不存在的情景"),
-    "msg.base scenario not found in scenarios.yaml": (
-        "base scenario not found in scenarios.yaml", "scenarios.yaml 中没有该基准情景"),
-    "msg.not valid YAML": ("not valid YAML", "不是有效的 YAML"),
-    "msg.cannot open the workbook": ("cannot open the workbook", "无法打开工作簿"),
-    "msg.cannot read the workbook": ("cannot read the workbook", "无法读取工作簿"),
-    "msg.cannot read the table": ("cannot read the table", "无法读取表格"),
-    "msg.unsupported file type": ("unsupported file type", "不支持的文件类型"),
-    "msg.no candidate measures": ("no candidate measures", "没有候选措施"),
-    "msg.negative activity": ("negative activity", "活动水平为负"),
-    "msg.the file is not text in a known encoding": (
-        "the file is not text in a known encoding", "文件不是已知编码的文本"),
 })
 
 
 def _msg(message: str, lang: str) -> str:
-    """``message`` in ``lang``: the catalogue's text for its leading phrase, the detail kept."""
-    if lang == "en":
-        return message
-    for sep in (" (", ": ", "; ", " '"):
-        head, _, rest = message.partition(sep)
-        for key in (head, head.split(" '")[0]):
-            tr = i18n.t(f"msg.{key}", lang)
-            if tr != f"msg.{key}":
-                return tr + (sep + rest if rest else "")
-    tr = i18n.t(f"msg.{message}", lang)
-    return message if tr == f"msg.{message}" else tr
+    """``message`` in ``lang`` (:func:`cocontrol.errors.message_text`)."""
+    return message_text(message, lang)
 
 
 def render_problem(p: Problem, lang: str | None = None) -> str:
-    """A problem as one line in the user's language: where, what, found, expected."""
-    lang = ui_lang(lang)
-    if lang == "en":
-        return str(p)
-    parts = [p.file]
-    if p.sheet:
-        parts.append(f"{i18n.t('loc.sheet', lang)} {p.sheet}")
-    if p.row is not None:
-        parts.append(i18n.t("loc.row", lang).format(p.row))
-    if p.column:
-        parts.append(f"{i18n.t('loc.column', lang)} {p.column}")
-    s = "，".join(parts) + "：" + _msg(p.message, lang)
-    if p.value is not None and p.value != "":
-        s += f"（{i18n.t('loc.found', lang)} {p.value!r}）"
-    if p.expected:
-        s += f"；{i18n.t('loc.expected', lang)}：{p.expected}"
-    return s
+    """A problem as one line in the user's language (:func:`cocontrol.errors.render`)."""
+    return render(p, ui_lang(lang))
 
 
 def fail(exc: BaseException, lang: str | None = None) -> None:
@@ -355,8 +284,8 @@ def guard(fn):
 def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     """Read a CSV (UTF-8, with or without BOM) or Excel table; InputError when unreadable."""
     if not path.exists():
-        raise InputError(Problem(str(path), "file not found", expected="an existing .csv or "
-                                 ".xlsx file"))
+        raise InputError(Problem(str(path), i18n.Msg("msg.file_not_found"),
+                                 expected=i18n.Msg("exp.existing_table")))
     from cocontrol import io
 
     suffix = path.suffix.lower()
@@ -364,8 +293,8 @@ def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
         return io.read_excel(path, sheet_name=sheet or 0)
     if suffix in (".csv", ".txt"):
         return io.read_csv(path)
-    raise InputError(Problem(str(path), "unsupported file type", value=suffix,
-                             expected=".csv or .xlsx"))
+    raise InputError(Problem(str(path), i18n.Msg("msg.file_type"), value=suffix,
+                             expected=i18n.Msg("exp.csv_or_xlsx")))
 
 
 @contextlib.contextmanager

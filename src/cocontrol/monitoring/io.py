@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq
 from cocontrol.monitoring.series import SeriesTable, validate_series
 from cocontrol.monitoring.targets import TargetSet, load_targets
 from cocontrol.project.io import read_raw
@@ -33,14 +34,16 @@ def read_series(path: str | Path, sheet: str | None = None,
     """Read and validate an indicator-series upload (CSV or Excel)."""
     path = Path(path)
     if not path.exists():
-        raise InputError(Problem(str(path), "file not found", expected="a .csv or .xlsx file"))
+        raise InputError(Problem(str(path), Msg("msg.file_not_found"),
+                                 expected=Msg("exp.csv_or_xlsx_file")))
     if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
-        raise InputError(Problem(str(path), "unsupported file type", value=path.suffix,
-                                 expected=".csv or .xlsx"))
+        raise InputError(Problem(str(path), Msg("msg.file_type"), value=path.suffix,
+                                 expected=Msg("exp.csv_or_xlsx")))
     try:
         raw = read_raw(path, sheet)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise InputError(Problem(str(path), f"cannot read the table: {e}", sheet=sheet)) from e
+        raise InputError(Problem(str(path), Msg("msg.cannot_read_table", detail=e),
+                                 sheet=sheet)) from e
     return validate_series(raw, file=path.name, sheet=sheet, known_entities=known_entities)
 
 
@@ -48,16 +51,16 @@ def read_table(path: str | Path, required: list[str]) -> pd.DataFrame:
     """A CSV/Excel table with required columns (plain problems otherwise)."""
     path = Path(path)
     if not path.exists():
-        raise InputError(Problem(str(path), "file not found"))
+        raise InputError(Problem(str(path), Msg("msg.file_not_found")))
     try:
         df = (pd.read_excel(path) if path.suffix.lower() in (".xlsx", ".xlsm")
               else pd.read_csv(path, encoding="utf-8-sig"))
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise InputError(Problem(path.name, f"cannot read the table: {e}")) from e
+        raise InputError(Problem(path.name, Msg("msg.cannot_read_table", detail=e))) from e
     miss = [c for c in required if c not in df.columns]
     if miss:
-        raise InputError([Problem(path.name, f"required column '{c}' is missing", column=c,
-                                  expected=", ".join(required)) for c in miss])
+        raise InputError([Problem(path.name, Msg("msg.required_column", column=c, hint=""),
+                                  column=c, expected=Seq(required, quote=True)) for c in miss])
     return df
 
 
@@ -66,7 +69,7 @@ def read_targets(path: str | Path) -> TargetSet:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
-        raise InputError(Problem(path.name, f"cannot read the targets: {e}")) from e
+        raise InputError(Problem(path.name, Msg("msg.cannot_read_targets", detail=e))) from e
     return load_targets(data or {}, file=path.name)
 
 
@@ -96,8 +99,8 @@ def read_inputs(folder: str | Path, known_entities: set[str] | None = None) -> M
     sp = next((folder / f"series{e}" for e in (".csv", ".xlsx") if (folder / f"series{e}")
                .exists()), None)
     if sp is None:
-        raise InputError(Problem(str(folder), "no series.csv or series.xlsx in the monitoring "
-                                 "folder", expected="the indicator series upload"))
+        raise InputError(Problem(str(folder), Msg("msg.no_series"),
+                                 expected=Msg("exp.series_upload")))
     tp = folder / "targets.yaml"
     return MonitoringInputs(
         folder=folder, series=read_series(sp, known_entities=known_entities),

@@ -13,6 +13,7 @@ import pandas as pd
 
 from cocontrol import refdata, units
 from cocontrol.errors import Problem
+from cocontrol.i18n import Msg, Seq, did_you_mean
 from cocontrol.io import ROW
 from cocontrol.project import codes as codes_mod
 from cocontrol.project.hierarchy import LEVELS, RANK
@@ -47,7 +48,8 @@ class _Checker:
               extra: tuple[str, ...] = ()) -> None:
         s = self.df[column]
         ok = s.isin(allowed | set(extra)) | (s.isna() if allow_blank else False)
-        sample = ", ".join(sorted(allowed)[:12]) + (" ..." if len(allowed) > 12 else "")
+        sample = Seq(sorted(allowed)[:12], quote=True)
+        more = " ..." if len(allowed) > 12 else ""
         bad = ~ok.to_numpy()
         if not bad.any():
             return
@@ -64,37 +66,34 @@ class _Checker:
             if v not in near_of:
                 near_of[v] = codes_mod.nearest(v, allowed, kind=kind)
             near = near_of[v]
-            msg = f"unknown {what} code" + (f" (did you mean {' or '.join(near)}?)" if near
-                                           else "")
+            msg = Msg("msg.unknown_code", kind=Msg(f"kind.{what}"), hint=did_you_mean(near))
             self.problems.append(Problem(
                 file=self.file, sheet=self.sheet, row=int(rows[i]), column=column, value=v,
-                message=msg, expected=f"a code from the {what} list (e.g. {sample}); see the "
-                                      "template's codes sheet or data/code_aliases.csv"))
+                message=msg, expected=Msg("exp.code_list", kind=Msg(f"kind.{what}"),
+                                          sample=sample, more=more)))
 
 
 def _check_regions(df: pd.DataFrame, problems: list[Problem]) -> None:
     ck = _Checker(df, problems)
     ck.flag(df["region_id"].duplicated(keep="first").to_numpy(), "region_id",
-            "region code used twice", "each region_id once")
+            Msg("msg.region_twice"), Msg("exp.region_once"))
     ck.codes("level", set(LEVELS), "level", allow_blank=False)
     ids = set(df["region_id"].dropna())
     has_parent = df["parent_id"].notna()
     ck.flag((has_parent & ~df["parent_id"].isin(ids)).to_numpy(), "parent_id",
-            "parent region not found", "a region_id of this table")
+            Msg("msg.parent_not_found"), Msg("exp.region_of_table"))
     roots = df[~has_parent]
     if len(roots) != 1:
         problems.append(Problem(file=ck.file, sheet=ck.sheet, column="parent_id",
-                                message=f"the hierarchy must have exactly one root (found "
-                                        f"{len(roots)} rows without parent)",
-                                expected="one city row with a blank parent_id"))
+                                message=Msg("msg.one_root", n=len(roots)),
+                                expected=Msg("exp.one_root")))
     lvl = dict(zip(df["region_id"], df["level"], strict=False))
     bad_order = [
         (lvl.get(p) in RANK and lv in RANK and RANK[lvl[p]] >= RANK[lv])
         for p, lv in zip(df["parent_id"], df["level"], strict=True)
     ]
     ck.flag(np.array(bad_order, dtype=bool), "parent_id",
-            "a region's parent must be at a higher level",
-            "city → district/park → enterprise → facility")
+            Msg("msg.parent_level"), Msg("exp.level_order"))
     # cycles
     parent = dict(zip(df["region_id"], df["parent_id"], strict=False))
     for rid in df["region_id"].dropna():
@@ -102,8 +101,8 @@ def _check_regions(df: pd.DataFrame, problems: list[Problem]) -> None:
         while isinstance(cur, str) and cur in parent:
             if cur in seen:
                 problems.append(Problem(file=ck.file, sheet=ck.sheet, column="parent_id",
-                                        value=rid, message="the hierarchy has a cycle",
-                                        expected="a tree"))
+                                        value=rid, message=Msg("msg.cycle"),
+                                        expected=Msg("exp.tree")))
                 break
             seen.add(cur)
             cur = parent[cur]
@@ -120,24 +119,28 @@ def _check_activity(df: pd.DataFrame, m: Manifest, region_ids: set[str],
     ck.codes("process", refdata.codes("processes"), "process")
     both = df["fuel"].notna() & df["process"].notna()
     neither = df["fuel"].isna() & df["process"].isna()
-    ck.flag(both.to_numpy(), "process", "a row has both a fuel and a process",
-            "either a fuel (combustion) or a process (production), not both")
-    ck.flag(neither.to_numpy(), "fuel", "a row has neither a fuel nor a process",
-            "a fuel code or a process code")
-    ck.flag((df["value"] < 0).to_numpy(), "value", "negative activity", "a value ≥ 0")
+    ck.flag(both.to_numpy(), "process", Msg("msg.fuel_and_process"),
+            Msg("exp.fuel_or_process_not_both"))
+    ck.flag(neither.to_numpy(), "fuel", Msg("msg.no_fuel_no_process"),
+            Msg("exp.fuel_or_process"))
+    ck.flag((df["value"] < 0).to_numpy(), "value", Msg("msg.negative_activity"),
+            Msg("exp.not_negative"))
     ck.flag((df["region_id"].notna() & ~df["region_id"].isin(region_ids)).to_numpy(),
-            "region_id", "region not found in the regions table", "a region_id of regions")
+            "region_id", Msg("msg.region_not_found"), Msg("exp.region_of_regions"))
     ck.flag((df["year"].notna() & ~df["year"].isin(m.years)).to_numpy(), "year",
-            "year not listed in project.yaml", f"one of {m.years}")
+            Msg("msg.year_not_listed"), Msg("exp.one_of", items=str(m.years)))
     ck.flag(((df["sulfur_content"] < 0) | (df["sulfur_content"] > 10)).to_numpy(),
-            "sulfur_content", "sulfur content out of range", "a percentage between 0 and 10")
+            "sulfur_content", Msg("msg.sulfur_range"), Msg("exp.percent_0_10"))
     ck.flag(((df["so2_ash_retention"] < 0) | (df["so2_ash_retention"] > 1)).to_numpy(),
-            "so2_ash_retention", "ash retention out of range", "a fraction between 0 and 1")
+            "so2_ash_retention", Msg("msg.ash_range"), Msg("exp.fraction"))
     _check_units(df, ck)
     key = ["source_id", "sector", "fuel", "process", "year"]
     dup = df.duplicated(subset=key, keep="first") & df[key[:2] + ["year"]].notna().all(axis=1)
-    ck.flag(dup.to_numpy(), "source_id", "the same source, fuel/process and year appear twice",
-            "one row per source, fuel or process, and year (add the values up)")
+    ck.flag(dup.to_numpy(), "source_id", Msg("msg.activity_twice"),
+            Msg("exp.row_per_activity"))
+
+
+UNKNOWN_UNIT = Msg("msg.unknown_unit")
 
 
 def _unit_kind(unit: str) -> str | None:
@@ -157,25 +160,25 @@ def _check_units(df: pd.DataFrame, ck: _Checker) -> None:
         if not isinstance(unit, str):
             continue
         if not units.is_known(unit):
-            bad_pairs[(fuel, proc, unit)] = "unknown unit"
+            bad_pairs[(fuel, proc, unit)] = UNKNOWN_UNIT
             continue
         if isinstance(fuel, str) and fuel in fuels.index:
             kind = fuels.at[fuel, "kind"]
             if kind == "electricity":
                 ok = units.dimension_ok(unit, "MWh")
-                exp = "an electricity unit: kWh, MWh, GWh"
+                exp = Msg("exp.electricity_unit")
             elif kind == "heat":
                 ok = units.dimension_ok(unit, "GJ")
-                exp = "a heat unit: GJ, TJ"
+                exp = Msg("exp.heat_unit")
             else:
                 ok = _unit_kind(unit) in ("mass", "energy", "volume")
-                exp = "a mass (t, kt), energy (GJ, TJ, tce) or gas volume (Nm3, kNm3) unit"
+                exp = Msg("exp.fuel_unit")
             if not ok:
                 bad_pairs[(fuel, proc, unit)] = exp
         elif isinstance(proc, str) and proc in procs.index:
             ref = str(procs.at[proc, "activity_unit"])
             if not units.dimension_ok(unit, ref):
-                bad_pairs[(fuel, proc, unit)] = f"a unit convertible to {ref} for this process"
+                bad_pairs[(fuel, proc, unit)] = Msg("exp.process_unit", unit=ref)
     if not bad_pairs:
         return
     keys = list(zip(df["fuel"], df["process"], df["unit"], strict=True))
@@ -183,10 +186,10 @@ def _check_units(df: pd.DataFrame, ck: _Checker) -> None:
     mask = np.array([m is not None for m in msgs])
     for exp in set(m for m in msgs if m):
         sub = mask & np.array([m == exp for m in msgs])
-        if exp == "unknown unit":
-            ck.flag(sub, "unit", "unknown unit", "t, kt, Mt, GJ, TJ, tce, Nm3, kNm3, MWh, head ...")
+        if exp is UNKNOWN_UNIT:
+            ck.flag(sub, "unit", Msg("msg.unknown_unit"), Msg("exp.units"))
         else:
-            ck.flag(sub, "unit", "unit does not suit this fuel or process", exp)
+            ck.flag(sub, "unit", Msg("msg.unit_not_suited"), exp)
 
 
 def _check_controls(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
@@ -195,15 +198,13 @@ def _check_controls(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
     ck.codes("technology", refdata.codes("control_tech"), "control technology",
              allow_blank=False)
     ck.flag((df["source_id"].notna() & ~df["source_id"].isin(set(activity["source_id"])))
-            .to_numpy(), "source_id", "source not found in the activity table",
-            "a source_id of the activity table")
+            .to_numpy(), "source_id", Msg("msg.source_not_found"), Msg("exp.source_of_activity"))
     ck.flag(((df["share"] < 0) | (df["share"] > 1)).to_numpy(), "share",
-            "share out of range", "a fraction between 0 and 1")
+            Msg("msg.share_range"), Msg("exp.fraction"))
     ck.flag((df["year"].notna() & ~df["year"].isin(m.years)).to_numpy(), "year",
-            "year not listed in project.yaml", f"one of {m.years} or blank")
+            Msg("msg.year_not_listed"), Msg("exp.one_of_or_blank", items=str(m.years)))
     ck.flag(df.duplicated(subset=["source_id", "technology", "year"]).to_numpy(), "technology",
-            "the same technology is given twice for this source and year",
-            "one row per source, technology and year (blank year = every year)")
+            Msg("msg.technology_twice"), Msg("exp.row_per_technology"))
     # Σ share of the technologies abating one species on one source must not exceed 1:
     # the technologies are applied to parallel parts of the source's activity.
     rem = refdata.table("control_removal")[["technology", "species"]]
@@ -225,10 +226,9 @@ def _check_controls(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
         problems.append(Problem(
             file=ck.file, sheet=ck.sheet, row=rows[0] if rows else None, column="share",
             value=round(float(share), 4),
-            message=f"technology shares abating {sp} on source {sid} add up to more than 1 in "
-                    f"{int(y)} (rows {', '.join(map(str, rows[:8]))})",
-            expected="Σ share ≤ 1 over technologies removing the same species (use a combined "
-                     "technology such as an ultra-low-emission package for devices in series)"))
+            message=Msg("msg.shares_over_one", species=sp, source=sid, year=int(y),
+                        rows=Seq(map(str, rows[:8]))),
+            expected=Msg("exp.shares_over_one")))
 
 
 def _check_factors(df: pd.DataFrame, problems: list[Problem],
@@ -238,15 +238,16 @@ def _check_factors(df: pd.DataFrame, problems: list[Problem],
     ck.codes("fuel", refdata.codes("fuels"), "fuel")
     ck.codes("process", refdata.codes("processes"), "process")
     ck.codes("species", set(species or refdata.SPECIES), "species", allow_blank=False)
-    ck.flag((df["value"] < 0).to_numpy(), "value", "negative emission factor", "a value ≥ 0")
+    ck.flag((df["value"] < 0).to_numpy(), "value", Msg("msg.negative_factor"),
+            Msg("exp.not_negative"))
     both = df["fuel"].notna() == df["process"].notna()
-    ck.flag(both.to_numpy(), "fuel", "a factor needs exactly one of fuel or process",
-            "a fuel code or a process code")
+    ck.flag(both.to_numpy(), "fuel", Msg("msg.factor_fuel_or_process"),
+            Msg("exp.fuel_or_process"))
     bad = [not (isinstance(u, str) and "/" in u and units.is_known(u.split("/", 1)[0])
                 and units.dimension_ok(u.split("/", 1)[0], "t"))
            for u in df["unit"]]
     ck.flag(np.array(bad, dtype=bool) & df["unit"].notna().to_numpy(), "unit",
-            "emission factor unit not understood", "mass per activity, e.g. kg/t, g/GJ, t/t")
+            Msg("msg.factor_unit"), Msg("exp.factor_unit"))
 
 
 def _check_measured(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
@@ -254,16 +255,15 @@ def _check_measured(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
     ck = _Checker(df, problems)
     ck.codes("species", set(species or refdata.SPECIES), "species", allow_blank=False)
     ck.flag((df["source_id"].notna() & ~df["source_id"].isin(set(activity["source_id"])))
-            .to_numpy(), "source_id", "source not found in the activity table",
-            "a source_id of the activity table")
-    ck.flag((df["value"] < 0).to_numpy(), "value", "negative emission", "a value ≥ 0")
+            .to_numpy(), "source_id", Msg("msg.source_not_found"), Msg("exp.source_of_activity"))
+    ck.flag((df["value"] < 0).to_numpy(), "value", Msg("msg.negative_emission"),
+            Msg("exp.not_negative"))
     ck.flag((df["year"].notna() & ~df["year"].isin(m.years)).to_numpy(), "year",
-            "year not listed in project.yaml", f"one of {m.years}")
+            Msg("msg.year_not_listed"), Msg("exp.one_of", items=str(m.years)))
     bad = [isinstance(u, str) and not units.dimension_ok(u, "t") for u in df["unit"]]
-    ck.flag(np.array(bad, dtype=bool), "unit", "not a mass unit", "t, kt or kg")
+    ck.flag(np.array(bad, dtype=bool), "unit", Msg("msg.not_mass_unit"), Msg("exp.t_kt_kg"))
     ck.flag(df.duplicated(subset=["source_id", "species", "year"]).to_numpy(), "source_id",
-            "measured value given twice for the same source, species and year",
-            "one row per source, species and year")
+            Msg("msg.measured_twice"), Msg("exp.row_per_measured"))
 
 
 _MEMO: dict = {}
@@ -310,6 +310,6 @@ def validate_tables(m: Manifest, t: dict[str, pd.DataFrame],
           partial(_check_measured, species=species), problems, t["measured"], t["activity"], m)
     if m.base_year not in m.years:
         problems.append(Problem(file="project.yaml", column="base_year", value=m.base_year,
-                                message="base year is not one of the years",
-                                expected=f"one of {m.years}"))
+                                message=Msg("msg.base_year"),
+                                expected=Msg("exp.one_of", items=str(m.years))))
     return problems

@@ -15,6 +15,7 @@ import pandas as pd
 
 from cocontrol import io, refdata, units
 from cocontrol.errors import Problem
+from cocontrol.i18n import Msg, Seq, did_you_mean
 from cocontrol.project import codes
 from cocontrol.project.hierarchy import LEVELS
 from cocontrol.project.models import Manifest
@@ -46,7 +47,7 @@ def scenario_years(settings: dict | None, base_year: int) -> list[int]:
 
 def _hint(value, choices, kind=None) -> str:
     near = codes.nearest(value, choices, kind=kind)
-    return f" (did you mean {' or '.join(near)}?)" if near else ""
+    return did_you_mean(near)
 
 
 def measure_columns(df: pd.DataFrame) -> list[Problem]:
@@ -60,9 +61,9 @@ def measure_columns(df: pd.DataFrame) -> list[Problem]:
                 and not c.startswith("Unnamed"):
             near = suggest(c, MEASURE_COLUMNS)
             out.append(Problem(file=file, sheet=df.attrs.get("sheet"), row=1, column=c,
-                               message=f"unknown column '{c}'"
-                                       + (f" (did you mean '{near}'?)" if near else ""),
-                               expected=", ".join(MEASURE_COLUMNS)))
+                               message=Msg("msg.unknown_column", column=c,
+                                           hint=did_you_mean(near)),
+                               expected=Seq(MEASURE_COLUMNS, quote=True)))
     return out
 
 
@@ -95,8 +96,8 @@ def check(m: Manifest, tables: dict[str, pd.DataFrame | None], measures: pd.Data
         for i, it in enumerate(ins.instruments):
             if it.code in seen:
                 probs.append(Problem(file="instruments.yaml", column=f"instruments[{i}].code",
-                                     value=it.code, message="instrument code used twice",
-                                     expected="unique codes"))
+                                     value=it.code, message=Msg("msg.instrument_twice"),
+                                     expected=Msg("exp.unique_codes")))
             seen.add(it.code)
     ev = docs.get("evaluation")
     if ev is not None:
@@ -106,8 +107,8 @@ def check(m: Manifest, tables: dict[str, pd.DataFrame | None], measures: pd.Data
                 for ind in c.indicators:
                     if ind.id in seen:
                         probs.append(Problem(file="evaluation.yaml", column="indicators.id",
-                                             value=ind.id, message="indicator id used twice",
-                                             expected="unique ids"))
+                                             value=ind.id, message=Msg("msg.indicator_twice"),
+                                             expected=Msg("exp.unique_ids")))
                     seen.add(ind.id)
     return probs
 
@@ -119,8 +120,8 @@ def _check_drivers(m, drivers, elast, driver_names, probs) -> None:
         for i in np.flatnonzero(dup):
             probs.append(Problem(file=f, sheet=sh, row=int(drivers[io.ROW].iat[i]),
                                  column="year", value=drivers["year"].iat[i],
-                                 message="the same driver and year appear twice",
-                                 expected="one row per driver and year"))
+                                 message=Msg("msg.driver_year_twice"),
+                                 expected=Msg("exp.row_per_driver_year")))
         pts: dict = {}
         for name, y, v, row in zip(drivers["driver"], drivers["year"], drivers["value"],
                                    drivers[io.ROW], strict=True):
@@ -132,8 +133,8 @@ def _check_drivers(m, drivers, elast, driver_names, probs) -> None:
             if v <= 0:
                 probs.append(Problem(file=f, sheet=sh, row=int(p[0][2]),
                                      column="value", value=name,
-                                     message="driver is zero or negative in the base year",
-                                     expected="a positive base-year value"))
+                                     message=Msg("msg.driver_not_positive"),
+                                     expected=Msg("exp.positive_base")))
     if elast is not None and len(elast):
         f, sh = elast.attrs.get("file", "elasticities"), elast.attrs.get("sheet")
         sectors = refdata.codes("sectors")
@@ -142,26 +143,27 @@ def _check_drivers(m, drivers, elast, driver_names, probs) -> None:
             row = int(rows[i])
             if isinstance(r.sector, str) and r.sector not in sectors and r.sector != "*":
                 probs.append(Problem(file=f, sheet=sh, row=row, column="sector", value=r.sector,
-                                     message="unknown sector code" + _hint(r.sector, sectors,
-                                                                           "sector"),
-                                     expected="a sector code or *"))
+                                     message=Msg("msg.unknown_code", kind=Msg("kind.sector"),
+                                                 hint=_hint(r.sector, sectors, "sector")),
+                                     expected=Msg("exp.sector_or_star")))
             if isinstance(r.driver, str):
                 if r.driver not in driver_names:
                     probs.append(Problem(file=f, sheet=sh, row=row, column="driver",
                                          value=r.driver,
-                                         message="driver not found in the drivers table"
-                                                 + _hint(r.driver, driver_names),
-                                         expected=", ".join(sorted(driver_names))
-                                         or "a drivers table"))
+                                         message=Msg("msg.driver_not_found",
+                                                     hint=_hint(r.driver, driver_names)),
+                                         expected=Seq(sorted(driver_names), quote=True)
+                                         or Msg("exp.drivers_table")))
                 if not np.isfinite(r.elasticity):
                     probs.append(Problem(file=f, sheet=sh, row=row, column="elasticity",
-                                         message="a driver needs an elasticity",
-                                         expected="a number, e.g. 0.8"))
+                                         message=Msg("msg.needs_elasticity"),
+                                         expected=Msg("exp.number_eg", example=0.8)))
         dup = elast.duplicated(subset=["sector"], keep="first").to_numpy()
         for i in np.flatnonzero(dup):
             probs.append(Problem(file=f, sheet=sh, row=int(elast[io.ROW].iat[i]),
                                  column="sector", value=elast["sector"].iat[i],
-                                 message="sector given twice", expected="one row per sector"))
+                                 message=Msg("msg.sector_twice"),
+                                 expected=Msg("exp.row_per_sector")))
 
 
 def _check_scenarios(m, data, years, ids, driver_names, probs, species) -> None:
@@ -169,33 +171,32 @@ def _check_scenarios(m, data, years, ids, driver_names, probs, species) -> None:
     s = data.get("settings") or {}
     if s.get("start") and s.get("end") and s["start"] > s["end"]:
         probs.append(Problem(file=SCEN, column="settings.end", value=s["end"],
-                             message="end year before start year", expected=f"≥ {s['start']}"))
+                             message=Msg("msg.end_before_start"), expected=f"≥ {s['start']}"))
     for name, sd in scen.items():
         sd = sd or {}
         ext = sd.get("extends")
         if ext is not None and ext not in scen:
             probs.append(Problem(file=SCEN, column=f"scenarios.{name}.extends", value=ext,
-                                 message="extends an unknown scenario" + _hint(ext, scen),
-                                 expected=", ".join(scen)))
+                                 message=Msg("msg.extends_unknown", hint=_hint(ext, scen)),
+                                 expected=Seq(scen, quote=True)))
         for mid, v in (sd.get("measures") or {}).items():
             key = f"scenarios.{name}.measures.{mid}"
             if mid not in ids:
                 probs.append(Problem(file=SCEN, column=key, value=mid,
-                                     message="measure not found in the library" + _hint(mid,
-                                                                                        ids),
-                                     expected="an id of measures.csv (bundled or the "
-                                              "project's)"))
+                                     message=Msg("msg.measure_not_found",
+                                                 hint=_hint(mid, ids)),
+                                     expected=Msg("exp.measure_id_project")))
             if isinstance(v, dict) and v.get("start_year") and v.get("full_year") \
                     and v["start_year"] > v["full_year"]:
                 probs.append(Problem(file=SCEN, column=key + ".full_year", value=v["full_year"],
-                                     message="full year before start year",
+                                     message=Msg("msg.full_before_start"),
                                      expected=f"≥ {v['start_year']}"))
     for name in scen:  # cycles
         chain, cur = [], name
         while cur in scen:
             if cur in chain:
                 probs.append(Problem(file=SCEN, column=f"scenarios.{name}.extends",
-                                     message="scenarios extend each other in a circle",
+                                     message=Msg("msg.extends_circle"),
                                      value=" → ".join(chain + [cur])))
                 break
             chain.append(cur)
@@ -208,47 +209,49 @@ def _check_scenarios(m, data, years, ids, driver_names, probs, species) -> None:
         ycol = "by" if typ == "co2_peak" else "year"
         if y is not None and y not in years:
             probs.append(Problem(file=SCEN, column=f"{key}.{ycol}", value=y,
-                                 message="target year is not a scenario year",
-                                 expected=f"one of {years} (settings.start/end/step or "
-                                          "settings.years)"))
+                                 message=Msg("msg.target_year"),
+                                 expected=Msg("exp.scenario_years", years=str(years))))
         sp = t.get("species")
         if sp is not None and sp not in species:
             probs.append(Problem(file=SCEN, column=f"{key}.species", value=sp,
-                                 message="unknown species" + _hint(sp, species, "species"),
-                                 expected=", ".join(species)))
+                                 message=Msg("msg.unknown_species", hint=_hint(
+                                     sp, species, "species")),
+                                 expected=Seq(species)))
         if typ == "intensity":
             per = t.get("per")
             if per not in driver_names:
                 probs.append(Problem(file=SCEN, column=f"{key}.per", value=per,
-                                     message="intensity target per a driver that is not in "
-                                             "the drivers table" + _hint(per, driver_names),
-                                     expected=", ".join(sorted(driver_names))
-                                     or "a drivers table with this driver"))
+                                     message=Msg("msg.intensity_driver",
+                                                 hint=_hint(per, driver_names)),
+                                     expected=Seq(sorted(driver_names), quote=True)
+                                     or Msg("exp.drivers_table_with")))
         unit = t.get("unit")
         if unit is not None and typ in ("cap", "energy_cap"):
             ref = "t" if typ == "cap" else "GJ"
             if not units.dimension_ok(str(unit), ref):
                 probs.append(Problem(file=SCEN, column=f"{key}.unit", value=unit,
-                                     message="unit not understood for this target",
-                                     expected="a mass unit (t, kt, Mt)" if typ == "cap" else
-                                     "an energy unit (tce, Mtce, GJ, TJ)"))
+                                     message=Msg("msg.target_unit"),
+                                     expected=Msg("exp.mass_unit_t") if typ == "cap" else
+                                     Msg("exp.energy_unit")))
         if typ == "intensity" and isinstance(unit, str) and "/" not in unit:
             probs.append(Problem(file=SCEN, column=f"{key}.unit", value=unit,
-                                 message="an intensity unit needs a '/'",
-                                 expected="e.g. t/1e8 yuan"))
+                                 message=Msg("msg.intensity_slash"),
+                                 expected=Msg("exp.eg", example="t/1e8 yuan")))
         if typ == "energy_cap":
             for f in t.get("fuels") or []:
                 if f not in set(fuels["code"]):
                     probs.append(Problem(file=SCEN, column=f"{key}.fuels", value=f,
-                                         message="unknown fuel code" + _hint(f, set(
-                                             fuels["code"]), "fuel"),
-                                         expected="a code of fuels.csv"))
+                                         message=Msg("msg.unknown_code",
+                                                     kind=Msg("kind.fuel"), hint=_hint(
+                                                         f, set(fuels["code"]), "fuel")),
+                                         expected=Msg("exp.fuel_code")))
             kind = t.get("kind")
             kinds = set(fuels["kind"].astype(str))
             if kind is not None and kind not in kinds:
                 probs.append(Problem(file=SCEN, column=f"{key}.kind", value=kind,
-                                     message="unknown fuel kind" + _hint(kind, kinds),
-                                     expected=", ".join(sorted(kinds))))
+                                     message=Msg("msg.unknown_fuel_kind",
+                                                 hint=_hint(kind, kinds)),
+                                     expected=Seq(sorted(kinds), quote=True)))
 
 
 def _check_optimisation(o, sc_data, years, names, ids, probs, species) -> None:
@@ -256,65 +259,65 @@ def _check_optimisation(o, sc_data, years, names, ids, probs, species) -> None:
     base = sec.get("base_scenario", "baseline")
     if base not in names:
         probs.append(Problem(file=OPT, column="optimisation.base_scenario", value=base,
-                             message="base scenario not found in scenarios.yaml"
-                                     + _hint(base, names), expected=", ".join(names)))
+                             message=Msg("msg.base_scenario", hint=_hint(base, names)),
+                             expected=Seq(names, quote=True)))
     cand = sec.get("measures")
     for mid in cand or []:
         if mid not in ids:
             probs.append(Problem(file=OPT, column="optimisation.measures", value=mid,
-                                 message="measure not found in the library" + _hint(mid, ids),
-                                 expected="an id of measures.csv"))
+                                 message=Msg("msg.measure_not_found", hint=_hint(mid, ids)),
+                                 expected=Msg("exp.measure_id")))
     if cand is None:
         used = {mid for sd in (sc_data.get("scenarios") or {}).values()
                 for mid in ((sd or {}).get("measures") or {})}
         if not used:
             probs.append(Problem(file=OPT, column="optimisation.measures",
-                                 message="no candidate measures: optimisation.measures is not "
-                                         "given and no scenario of scenarios.yaml uses a "
-                                         "measure",
-                                 expected="a list of measure ids under optimisation.measures, "
-                                          "or scenarios with measures in scenarios.yaml"))
+                                 message=Msg("msg.no_candidates"),
+                                 expected=Msg("exp.candidates")))
     for mid in (sec.get("integer_steps") or {}):
         if mid not in ids:
             probs.append(Problem(file=OPT, column=f"optimisation.integer_steps.{mid}",
-                                 value=mid, message="measure not found in the library"
-                                 + _hint(mid, ids), expected="an id of measures.csv"))
+                                 value=mid, message=Msg("msg.measure_not_found",
+                                                        hint=_hint(mid, ids)),
+                                 expected=Msg("exp.measure_id")))
     for i, ln in enumerate(sec.get("links") or []):
         for k in ("first", "second"):
             if ln[k] not in ids:
                 probs.append(Problem(file=OPT, column=f"optimisation.links[{i}].{k}",
-                                     value=ln[k], message="measure not found in the library"
-                                     + _hint(ln[k], ids), expected="an id of measures.csv"))
+                                     value=ln[k], message=Msg("msg.measure_not_found",
+                                                              hint=_hint(ln[k], ids)),
+                                     expected=Msg("exp.measure_id")))
     lvl = sec.get("region_level")
     if isinstance(lvl, str) and lvl.strip().lower() not in ("", "none", "all") \
             and lvl not in LEVELS:
         probs.append(Problem(file=OPT, column="optimisation.region_level", value=lvl,
-                             message="unknown region level" + _hint(lvl, LEVELS),
-                             expected=", ".join(LEVELS)))
+                             message=Msg("msg.unknown_level", hint=_hint(lvl, LEVELS)),
+                             expected=Seq(LEVELS, quote=True)))
     t = o.get("targets") or {}
     for key in ("pm25_year", "co2_peak_by"):
         y = t.get(key)
         if y is not None and y not in years:
             probs.append(Problem(file=OPT, column=f"targets.{key}", value=y,
-                                 message="target year is not a scenario year",
-                                 expected=f"one of {years}"))
+                                 message=Msg("msg.target_year"),
+                                 expected=Msg("exp.one_of", items=str(years))))
     for y in (t.get("co2_caps_t") or {}):
         if y not in years:
             probs.append(Problem(file=OPT, column=f"targets.co2_caps_t.{y}", value=y,
-                                 message="cap year is not a scenario year",
-                                 expected=f"one of {years}"))
+                                 message=Msg("msg.cap_year"),
+                                 expected=Msg("exp.one_of", items=str(years))))
     for i, c in enumerate(t.get("caps") or []):
         if c["year"] not in years:
             probs.append(Problem(file=OPT, column=f"targets.caps[{i}].year", value=c["year"],
-                                 message="cap year is not a scenario year",
-                                 expected=f"one of {years}"))
+                                 message=Msg("msg.cap_year"),
+                                 expected=Msg("exp.one_of", items=str(years))))
         if c["species"] not in species:
             probs.append(Problem(file=OPT, column=f"targets.caps[{i}].species",
-                                 value=c["species"], message="unknown species"
-                                 + _hint(c["species"], species, "species"),
-                                 expected=", ".join(species)))
+                                 value=c["species"], message=Msg("msg.unknown_species",
+                                                                 hint=_hint(c["species"],
+                                                                            species,
+                                                                            "species")),
+                                 expected=Seq(species)))
     if t.get("pm25_max") is not None and o.get("air_quality") is None:
         probs.append(Problem(file=OPT, column="air_quality",
-                             message="a PM2.5 target needs an air-quality model",
-                             expected="an air_quality section (city, pm25_base_ugm3, "
-                                      "local_share)"))
+                             message=Msg("msg.pm25_needs_aq"),
+                             expected=Msg("exp.aq_section")))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from cocontrol import io, refdata, units
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq, Text, did_you_mean
 from cocontrol.project import codes
 from cocontrol.project.models import suggest
 from cocontrol.project.schema import FREE_TEXT, TableSpec
@@ -97,17 +98,18 @@ def coerce(df: pd.DataFrame, spec: TableSpec, file: str, sheet: str | None,
     missing = [c for c in spec.required if c not in df.columns]
     for c in missing:
         near = [u for u in unknown if suggest(u, [c])]
-        hint = f" (is '{near[0]}' meant to be '{c}'?)" if near else ""
+        hint = Msg("msg.meant_to_be", near=near[0], name=c) if near else ""
         problems.append(Problem(file=file, sheet=sheet, row=1, column=c,
-                                message=f"required column '{c}' is missing{hint}",
-                                expected=f"columns {', '.join(spec.required)}"))
+                                message=Msg("msg.required_column", column=c, hint=hint),
+                                expected=Msg("exp.columns", items=Seq(spec.required,
+                                                                      quote=True))))
     for c in unknown:
         near = suggest(c, names)
         problems.append(Problem(file=file, sheet=sheet, row=1, column=c,
-                                message=f"unknown column '{c}'"
-                                        + (f" (did you mean '{near}'?)" if near else ""),
-                                expected="columns " + ", ".join(names) + "; free text in a "
-                                         "'note' or 'comment' column"))
+                                message=Msg("msg.unknown_column", column=c,
+                                            hint=did_you_mean(near)),
+                                expected=Msg("exp.columns_free", items=Seq(names,
+                                                                           quote=True))))
     out = pd.DataFrame({ROW: df[ROW].to_numpy()})
     rows = df[ROW].to_numpy()
     for col in spec.columns:
@@ -143,12 +145,14 @@ def coerce(df: pd.DataFrame, spec: TableSpec, file: str, sheet: str | None,
             for i in np.flatnonzero(bad)[:200]:
                 problems.append(Problem(file=file, sheet=sheet, row=int(rows[i]),
                                         column=col.name, value=s.iat[i],
-                                        message="not a number", expected="a number"))
+                                        message=Msg("msg.not_number"),
+                                        expected=Msg("exp.number")))
             inf = ~np.isfinite(num.to_numpy()) & num.notna().to_numpy()
             for i in np.flatnonzero(inf)[:200]:
                 problems.append(Problem(file=file, sheet=sheet, row=int(rows[i]),
                                         column=col.name, value=s.iat[i],
-                                        message="not a finite number", expected="a number"))
+                                        message=Msg("msg.not_finite"),
+                                        expected=Msg("exp.number")))
             num = num.where(np.isfinite(num.to_numpy()))
             if col.dtype == "int":
                 f = num.to_numpy()
@@ -156,20 +160,23 @@ def coerce(df: pd.DataFrame, spec: TableSpec, file: str, sheet: str | None,
                 for i in np.flatnonzero(frac)[:200]:
                     problems.append(Problem(file=file, sheet=sheet, row=int(rows[i]),
                                             column=col.name, value=s.iat[i],
-                                            message="not a whole number", expected="a year"))
+                                            message=Msg("msg.not_whole"),
+                                            expected=Msg("exp.year")))
                 big = np.isfinite(f) & ((f < 1000) | (f > 3000)) & ~frac
                 if col.name == "year":
                     for i in np.flatnonzero(big)[:200]:
                         problems.append(Problem(file=file, sheet=sheet, row=int(rows[i]),
                                                 column=col.name, value=s.iat[i],
-                                                message="not a year", expected="e.g. 2020"))
+                                                message=Msg("msg.not_year"),
+                                                expected=Msg("exp.eg", example=2020)))
             out[col.name] = num.to_numpy(dtype=float)
             blank = s.isna().to_numpy()
         if col.required:
             for i in np.flatnonzero(blank)[:200]:
                 problems.append(Problem(file=file, sheet=sheet, row=int(rows[i]),
-                                        column=col.name, message="required value is empty",
-                                        expected=col.description_en))
+                                        column=col.name, message=Msg("msg.required_empty"),
+                                        expected=Text(col.description_en,
+                                                      col.description_zh)))
     out.attrs["file"] = file
     out.attrs["sheet"] = sheet
     return out, problems
@@ -198,8 +205,8 @@ def _zh_headers(df: pd.DataFrame, spec: TableSpec, file: str, sheet: str | None,
     if ren:
         df = df.rename(columns=ren)
         problems.append(Problem(file=file, sheet=sheet, row=1, severity="info",
-                                message="Chinese column headings read as "
-                                        + ", ".join(f"{a} → {b}" for a, b in ren.items())))
+                                message=Msg("msg.zh_headings", pairs=Seq(
+                                    [f"{a} → {b}" for a, b in ren.items()], quote=True))))
     return df
 
 
@@ -235,7 +242,7 @@ def _note_aliases(mapped: dict[str, str], column: str, file: str, sheet: str | N
     for a, c in sorted(mapped.items()):
         problems.append(Problem(file=file, sheet=sheet, column=column, value=a,
                                 severity="info",
-                                message=f"'{a}' read as code '{c}' (alias)",
+                                message=Msg("msg.alias", alias=a, code=c),
                                 expected=None))
 
 
@@ -295,10 +302,10 @@ def read_folder(folder: Path | dict) -> tuple[dict, list[Problem]]:
         near = [n for n in present if n.endswith((".yaml", ".yml"))
                 and suggest(n.rsplit(".", 1)[0], ["project"])]
         problems.append(Problem(file=src.label("project.yaml"),
-                                message="project manifest not found"
-                                + (f" (is '{near[0]}' meant to be project.yaml?)" if near
-                                   else ""),
-                                expected="a project.yaml file in the project folder"))
+                                message=Msg("msg.manifest_not_found", hint=Msg(
+                                    "msg.meant_to_be", near=near[0], name="project.yaml")
+                                    if near else ""),
+                                expected=Msg("exp.manifest")))
     else:
         try:
             out["manifest"] = _yaml_cached("project.yaml", src.data("project.yaml"))
@@ -368,20 +375,18 @@ def read_folder(folder: Path | dict) -> tuple[dict, list[Problem]]:
             continue
         near = suggest(stem, stems)
         if near:
-            problems.append(Problem(file=src.label(n), message="file name not recognised (did "
-                                    f"you mean '{near}.{suffix}'?); the file is not read",
-                                    expected=", ".join(sorted(YAML_FILES)) + " and tables "
-                                    + ", ".join(names)))
+            problems.append(Problem(file=src.label(n), message=Msg(
+                "msg.file_name_unknown", hint=did_you_mean(f"{near}.{suffix}")),
+                expected=Msg("exp.files_and_tables", files=Seq(sorted(YAML_FILES)),
+                             tables=Seq(names, quote=True))))
     for sh in book_sheets or []:
         if sh in names or sh in DOC_SHEETS:
             continue
         near = suggest(sh, names)
         problems.append(Problem(file="inputs.xlsx", sheet=sh,
                                 severity="error" if near else "warning",
-                                message="sheet not recognised"
-                                + (f" (did you mean '{near}'?)" if near else "")
-                                + "; it is not read",
-                                expected="sheets " + ", ".join(names)))
+                                message=Msg("msg.sheet_unknown", hint=did_you_mean(near)),
+                                expected=Msg("exp.sheets", items=Seq(names, quote=True))))
     return out, problems
 
 
@@ -476,8 +481,8 @@ def read_workbook(path: Path) -> tuple[dict, list[Problem]]:
         s = sheets["project"]
         if not {"key", "value"} <= set(s.columns):
             problems.append(Problem(file=path.name, sheet="project", row=1,
-                                    message="the project sheet needs columns key and value",
-                                    expected="key, value"))
+                                    message=Msg("msg.project_sheet"),
+                                    expected=Msg("exp.key_value")))
         else:
             data = {}
             for k, v, r in s[["key", "value", ROW]].itertuples(index=False):

@@ -25,6 +25,7 @@ import pandas as pd
 
 from cocontrol import io
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Text
 from cocontrol.project import crossref
 from cocontrol.project import io as pio
 from cocontrol.project import models as mdl
@@ -91,8 +92,8 @@ class Project:
         """Read and validate a project folder."""
         folder = Path(folder)
         if not folder.is_dir():
-            raise InputError(Problem(file=str(folder), message="project folder not found",
-                                     expected="a folder with project.yaml and input tables"))
+            raise InputError(Problem(file=str(folder), message=Msg("msg.folder_not_found"),
+                                     expected=Msg("exp.project_folder")))
         raw, problems = pio.read_folder(folder)
         return _build(raw, problems, folder)
 
@@ -111,9 +112,8 @@ class Project:
         path = Path(path)
         raw, problems = pio.read_workbook(path)
         if raw["manifest"] is None and not any("project" in p.message for p in problems):
-            problems.append(Problem(file=path.name, message="no project manifest",
-                                    expected="a sheet 'project' (key, value) or project.yaml "
-                                             "beside the workbook"))
+            problems.append(Problem(file=path.name, message=Msg("msg.no_manifest"),
+                                    expected=Msg("exp.manifest_sheet")))
         return _build(raw, problems, None, origin=path.name)
 
     @classmethod
@@ -225,8 +225,8 @@ def _build(raw: dict, problems: list[Problem], folder: Path | None,
                 where = f"{name}.csv" if folder is not None else (origin or name)
                 problems.append(Problem(
                     file=str(folder / where) if folder is not None else where,
-                    message=f"the {spec.title_en} table is missing",
-                    expected=f"{name}.csv, {name}.xlsx or a sheet '{name}' in inputs.xlsx"))
+                    message=Msg("msg.table_missing", table=Text(spec.title_en, spec.title_zh)),
+                    expected=Msg("exp.table_files", name=name)))
             tables[name] = pio.empty(spec) if not spec.optional or name in TABLES else None
             continue
         typed, probs = pio.coerce_cached(df, spec, df.attrs.get("file", name),
@@ -255,8 +255,8 @@ def _build(raw: dict, problems: list[Problem], folder: Path | None,
             df.attrs.pop("digest", None)
     errors = [p for p in problems if p.severity == "error"]
     if errors or manifest is None:
-        raise InputError(errors or problems or Problem(file=mfile, message="the project "
-                                                       "manifest cannot be read"))
+        raise InputError(errors or problems or Problem(file=mfile, message=Msg(
+            "msg.manifest_unreadable")))
     return Project(folder=folder, manifest=manifest, warnings=[p for p in problems
                                                                if p.severity != "error"],
                    origins=raw["origins"], regions=tables["regions"],

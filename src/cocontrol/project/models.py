@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from cocontrol.errors import Problem
+from cocontrol.i18n import Msg, Seq, Text, did_you_mean, pydantic_expected, pydantic_msg
 
 Number = float  # pydantic accepts ints and numeric text for floats in lax mode
 
@@ -58,10 +59,10 @@ class Manifest(Strict):
     @classmethod
     def _years_sorted(cls, v: list[int]) -> list[int]:
         if len(set(v)) != len(v):
-            raise ValueError("years must not repeat")
+            raise ValueError(Msg("msg.years_repeat"))
         for y in v:
             if not 1990 <= y <= 2100:
-                raise ValueError(f"year {y} outside 1990-2100")
+                raise ValueError(Msg("msg.year_outside", year=y))
         return sorted(v)
 
 
@@ -330,12 +331,12 @@ def _loc_text(loc: tuple) -> str:
     return out
 
 
-_KIND = {"float_parsing": "a number", "float_type": "a number", "int_parsing": "a whole number",
-         "int_type": "a whole number", "int_from_float": "a whole number",
-         "string_type": "text", "bool_type": "true or false", "bool_parsing": "true or false",
-         "dict_type": "a mapping (key: value lines)", "list_type": "a list ([a, b] or - lines)",
-         "model_type": "a mapping (key: value lines)", "missing": "a value",
-         "model_attributes_type": "a mapping (key: value lines)"}
+#: what a pydantic error type expects, in plain words (catalogue keys)
+_KIND = {"float_parsing": "exp.number", "float_type": "exp.number",
+         "int_parsing": "exp.whole", "int_type": "exp.whole", "int_from_float": "exp.whole",
+         "string_type": "exp.text", "bool_type": "exp.bool", "bool_parsing": "exp.bool",
+         "dict_type": "exp.mapping", "list_type": "exp.list", "model_type": "exp.mapping",
+         "missing": "exp.value", "model_attributes_type": "exp.mapping"}
 
 
 def problems_of(e: ValidationError, model: type[BaseModel], file: str) -> list[Problem]:
@@ -350,9 +351,10 @@ def problems_of(e: ValidationError, model: type[BaseModel], file: str) -> list[P
         if typ == "extra_forbidden":
             known = _fields_at(model, loc)
             near = suggest(str(loc[-1]), known) if known else None
-            msg = f"unknown key '{loc[-1]}'" + (f" (did you mean '{near}'?)" if near else "")
+            msg = Msg("msg.unknown_key", key=loc[-1], hint=did_you_mean(near))
             out.append(Problem(file=file, column=key, message=msg,
-                               expected="one of " + ", ".join(known) if known else None))
+                               expected=Msg("exp.one_of", items=Seq(known, quote=True))
+                               if known else None))
             continue
         if (key, typ) in seen:
             continue
@@ -361,27 +363,38 @@ def problems_of(e: ValidationError, model: type[BaseModel], file: str) -> list[P
         if isinstance(value, dict | list):
             value = str(value)[:80]
         if typ == "missing":
-            out.append(Problem(file=file, column=key, message=f"required key '{loc[-1]}' is "
-                               "missing", expected=_KIND["missing"]))
+            out.append(Problem(file=file, column=key, message=Msg("msg.required_key",
+                                                                  key=loc[-1]),
+                               expected=Msg(_KIND["missing"])))
         elif typ == "literal_error":
-            out.append(Problem(file=file, column=key, value=value, message="value not allowed",
-                               expected=err["ctx"]["expected"] if err.get("ctx") else None))
+            out.append(Problem(file=file, column=key, value=value,
+                               message=Msg("msg.value_not_allowed"),
+                               expected=_choices(err["ctx"]["expected"]) if err.get("ctx")
+                               else None))
         elif typ == "union_tag_invalid":
             ctx = err.get("ctx") or {}
             out.append(Problem(file=file, column=key + ".type" if key else "type",
-                               value=ctx.get("tag"), message="unknown type",
+                               value=ctx.get("tag"), message=Msg("msg.unknown_type"),
                                expected=str(ctx.get("expected_tags", ""))))
         elif typ == "union_tag_not_found":
-            out.append(Problem(file=file, column=key, message="the entry has no 'type'",
-                               expected="type: co2_peak, cap, intensity or energy_cap"))
+            out.append(Problem(file=file, column=key, message=Msg("msg.no_type"),
+                               expected=Msg("exp.target_types")))
         else:
-            exp = _KIND.get(typ)
-            if exp is None:
-                exp = err["msg"].replace("Input should be ", "").replace("Value error, ", "")
+            exp = Msg(_KIND[typ]) if typ in _KIND else pydantic_expected(err)
+            if exp is None and typ == "value_error":  # a validator's own message
+                e0 = (err.get("ctx") or {}).get("error")
+                exp = e0.args[0] if isinstance(e0, BaseException) and e0.args and \
+                    isinstance(e0.args[0], Msg) else str(err["msg"]).replace("Value error, ", "")
             out.append(Problem(file=file, column=key or None, value=value,
-                               message="wrong value" if exp != err["msg"] else err["msg"],
-                               expected=exp))
+                               message=Msg("msg.wrong_value") if exp is not None
+                               else pydantic_msg(err),
+                               expected=exp if exp is not None else pydantic_msg(err)))
     return _merge_union(out)
+
+
+def _choices(expected: str) -> Text:
+    """pydantic's list of allowed values (``'AR5' or 'AR6'``), its 'or' in Chinese."""
+    return Text(expected, expected.replace(" or ", " 或 ").replace(", ", "、"))
 
 
 _UNION_TAGS = {"float", "int", "str", "MeasureSetting", "constrained-float",
@@ -397,7 +410,7 @@ def _merge_union(probs: list[Problem]) -> list[Problem]:
     out = []
     for key, ps in by_key.items():
         if len(ps) > 1 and not any("unknown key" in p.message for p in ps):
-            exp = "; or ".join(dict.fromkeys(p.expected or "" for p in ps if p.expected))
+            exp = Seq(dict.fromkeys(p.expected for p in ps if p.expected), "; or ")
             p0 = ps[0]
             out.append(Problem(file=p0.file, column=key, value=p0.value, message=p0.message,
                                expected=exp or None))
@@ -411,13 +424,12 @@ def validate(model: type[BaseModel], data: object, file: str) -> tuple[Any, list
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        return None, [Problem(file=file, message="the file does not hold key: value lines",
-                              value=str(data)[:80],
-                              expected="a YAML mapping (key: value lines)")]
+        return None, [Problem(file=file, message=Msg("msg.not_mapping"),
+                              value=str(data)[:80], expected=Msg("exp.yaml_mapping"))]
     data = {(str(k) if not isinstance(k, str | int) else k): v for k, v in data.items()}
     try:
         return model.model_validate(data), []
     except ValidationError as e:
         return None, problems_of(e, model, file)
     except (TypeError, ValueError, RecursionError) as e:
-        return None, [Problem(file=file, message=f"cannot read the settings: {e}")]
+        return None, [Problem(file=file, message=Msg("msg.cannot_read_settings", detail=e))]

@@ -2,7 +2,10 @@
 
 Every error answers ``{"error": {"code", "message", "message_zh", "problems": [...]}}`` where
 each problem is a :class:`cocontrol.errors.Problem` (file, sheet, row, column, value, expected,
-severity). Request-validation errors name the offending parameter in ``column``.
+severity) with its Chinese text beside it (``message_zh``, ``expected_zh`` and the whole line
+``text_zh``, from the same catalogue and :func:`cocontrol.errors.render` as the CLI).
+Request-validation errors name the offending parameter in ``column``; their message is
+pydantic's, translated by its error type (:func:`cocontrol.i18n.pydantic_msg`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cocontrol.errors import CocontrolError, InfeasibleError, InputError, ModelError, Problem
+from cocontrol.i18n import pydantic_msg
 
 log = logging.getLogger("cocontrol.service")
 
@@ -43,6 +47,9 @@ class ProblemOut(BaseModel):
     value: str | int | float | bool | None = None
     expected: str | None = None
     severity: str = "error"
+    message_zh: str | None = None
+    expected_zh: str | None = None
+    text_zh: str | None = None
 
 
 class ErrorDetail(BaseModel):
@@ -85,7 +92,13 @@ def _jsonable(v):
 
 
 def problem_dict(p: Problem) -> dict:
-    d = p.to_dict()
+    """A problem as JSON: its fields (English) and its Chinese texts."""
+    from cocontrol.errors import message_text, render
+
+    d = {k: str(v) if isinstance(v, str) else v for k, v in p.to_dict().items()}
+    d["message_zh"] = message_text(p.message, "zh")
+    d["expected_zh"] = message_text(p.expected, "zh") if p.expected else None
+    d["text_zh"] = render(p, "zh")
     d["value"] = _jsonable(d["value"])
     if d["row"] is not None:
         d["row"] = int(d["row"])
@@ -144,7 +157,8 @@ def install(app: FastAPI) -> None:
             loc = [str(x) for x in err.get("loc", ())]
             where = loc[0] if loc else "request"
             problems.append(Problem(file=f"request {where}", column=".".join(loc[1:]) or None,
-                                    message=err.get("msg", "invalid"),
+                                    message=pydantic_msg(err) if "msg" in err
+                                    else "invalid",
                                     value=_jsonable(err.get("input")) if where != "body"
                                     else None))
         return respond(422, f"{len(problems)} problem(s) in the request", problems)

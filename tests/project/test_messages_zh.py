@@ -1,0 +1,263 @@
+"""Every input problem reads in Chinese under zh (issue 12 item 3, issue 9 item 2).
+
+The fuzz mutations of :mod:`test_fuzz_inputs` (a derandomised subset) and a list of hand-made
+bad inputs are loaded; every problem is rendered under zh as the CLI and the service show it
+(:func:`cocontrol.errors.render`) and must hold no untranslated English word
+(:func:`english_words` of the report tests). Not checked, on purpose:
+the user's own names (file, sheet, column/key, the value found), codes and values quoted
+with '...' or "...", and a third-party parser's words marked ``（技术细节：…）``
+(docs/reports.md, "Messages of input problems").
+The English rendering keeps its wording (the messages tests and users match on).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cocontrol import i18n
+from cocontrol.errors import InputError, Problem, render
+from cocontrol.project import Project
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
+import test_fuzz_inputs as F  # noqa: E402
+from browser import english_words  # noqa: E402
+
+#: quoted codes and values, and a parser's own words marked as technical detail
+_EXEMPT = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|技术细节：[^）]*）")
+
+
+def untranslated(p: Problem) -> list[str]:
+    """English words of ``p`` rendered under zh, outside the user's names, quoted codes and
+    marked technical details."""
+    text = render(p, "zh")
+    for name in (p.file, p.sheet, p.column):  # the user's own names, shown as written
+        if name:
+            text = text.replace(str(name), " ")
+    return english_words([_EXEMPT.sub(" ", text)])
+
+
+def problems_of(files: dict) -> list[Problem]:
+    try:
+        Project.from_files(files)
+    except InputError as e:
+        return e.problems
+    return []
+
+
+def _assert_zh(problems: list[Problem], where: str = "") -> None:
+    bad = {}
+    for p in problems:
+        words = untranslated(p)
+        if words:
+            bad.setdefault(re.sub(r"\d+", "N", str(p.message))[:60], (render(p, "zh"), words))
+    assert not bad, f"{where}: {len(bad)} message shapes with English under zh:\n" + "\n".join(
+        f"  {t}  <- {w}" for t, w in list(bad.values())[:30])
+
+
+# ------------------------------------------------------------------ the catalogue itself
+def test_every_message_of_the_catalogue_is_chinese():
+    """The zh text of every message key (msg., exp., pyd., kind., loc.), placeholders and
+    quoted codes removed, holds no English word."""
+    bad = {}
+    for key, (_en, zh) in i18n.catalogue().items():
+        if key.split(".")[0] not in ("msg", "exp", "pyd", "kind", "loc") or " " in key:
+            continue
+        words = english_words([_EXEMPT.sub(" ", re.sub(r"\{\w*\}", " ", zh))])
+        if words:
+            bad[key] = words
+    assert not bad, bad
+
+
+def test_catalogue_messages_keep_their_english():
+    """A catalogue message is the English text (the str), translated only by render."""
+    m = i18n.Msg("msg.unknown_column", column="valeu", hint=i18n.did_you_mean("value"))
+    assert m == "unknown column 'valeu' (did you mean 'value'?)"
+    assert i18n.tr(m, "zh") == "未知的列 'valeu'（是否为 'value'？）"
+    s = i18n.Msg("msg.unknown_code", kind=i18n.Msg("kind.sector"),
+                 hint=i18n.did_you_mean(["power", "steel"]))
+    assert s == "unknown sector code (did you mean power or steel?)"
+    assert i18n.tr(s, "zh") == "未知的部门编码（是否为 'power' 或 'steel'？）"
+    import pickle
+
+    assert i18n.tr(pickle.loads(pickle.dumps(s)), "zh") == i18n.tr(s, "zh")
+
+
+# ------------------------------------------------------------------ hand-made bad inputs
+def _files(**changes) -> dict:
+    files = dict(F.base_files())
+    for k, v in changes.items():
+        name = k.replace("__", ".")
+        if v is None:
+            files.pop(name, None)
+        else:
+            files[name] = v.encode("utf-8") if isinstance(v, str) else v
+    return files
+
+
+def _table(name: str, **cells) -> str:
+    df = F.base_tables()[name].copy()
+    for col, v in cells.items():
+        df.iloc[0, df.columns.get_loc(col)] = v
+    return df.to_csv(index=False)
+
+
+def _yaml(fname: str, edit) -> str:
+    doc = yaml.safe_load(F.base_files()[fname])
+    edit(doc)
+    return yaml.safe_dump(doc, allow_unicode=True)
+
+
+def _rename(d: dict, old: str, new: str) -> None:
+    d[new] = d.pop(old)
+
+
+HAND_MADE = {
+    "misspelt YAML key": _files(project__yaml=_yaml("project.yaml",
+                                                   lambda d: _rename(d, "base_year", "base_yaer"))),
+    "unknown code with suggestion": _files(activity__csv=_table("activity", sector="powr")),
+    "unknown fuel": _files(activity__csv=_table("activity", fuel="hard_coall")),
+    "missing table": _files(activity__csv=None),
+    "missing manifest": _files(project__yaml=None),
+    "wrong unit": _files(activity__csv=_table("activity", unit="kgg")),
+    "unit of another kind": _files(measured__csv=_table("measured", unit="GJ")),
+    "duplicated rows": _files(**{f"{n}__csv": pd.concat([F.base_tables()[n]] * 2).to_csv(
+        index=False) for n in ("activity", "measured", "controls", "regions")}),
+    "bad year": _files(activity__csv=_table("activity", year="20x0")),
+    "year out of range": _files(activity__csv=_table("activity", year="1800")),
+    "year not in project": _files(activity__csv=_table("activity", year="2031")),
+    "not a number": _files(activity__csv=_table("activity", value="12,5 t")),
+    "target year": _files(scenarios__yaml=_yaml("scenarios.yaml", lambda d: [t.update(
+        {"by" if t["type"] == "co2_peak" else "year": 2031}) for t in d["targets"]])),
+    "not a year": _files(activity__csv=_table("activity", year="12345")),
+    "unknown measure": _files(scenarios__yaml=_yaml("scenarios.yaml", lambda d: next(
+        s for s in d["scenarios"].values() if s and s.get("measures"))["measures"].update(
+        {"coal_power_phaseout_small": 0.5}))),
+    "misspelt table column": _files(activity__csv=_table("activity").replace("value", "valeu",
+                                                                              1)),
+    "misspelt file name": _files(activty__csv=_table("activity")),
+    "bad YAML": _files(scenarios__yaml="settings: [a\n  b: : c\n"),
+    "GBK bytes in UTF-16": _files(regions__csv=_table("regions").encode("utf-16")),
+    "binary": _files(factors__csv=b"\x00\x01\x02PK\x03\x04"),
+    "truncated workbook": {**{k: v for k, v in F.base_files().items() if k != "regions.csv"},
+                           "regions.xlsx": F.xlsx_bytes("regions")[:200]},
+    "wrong YAML types": _files(project__yaml=_yaml("project.yaml", lambda d: d.update(
+        years=[], base_year="twenty", gwp="AR4", illustrative="yes"))),
+    "optimisation keys": _files(optimisation__yaml=_yaml("optimisation.yaml", lambda d: d[
+        "optimisation"].update(base_scenario="basline", integer_steps={"x": 0}))),
+    "negative and out of range": _files(controls__csv=_table("controls", share="1.5"),
+                                        factors__csv=_table("factors", value="-1")),
+    "no root": _files(regions__csv=_table("regions", parent_id="D1")),
+}
+
+
+@pytest.mark.parametrize("case", list(HAND_MADE))
+def test_hand_made_bad_inputs_read_in_chinese(case):
+    probs = problems_of(HAND_MADE[case])
+    assert probs, f"{case}: expected problems"
+    _assert_zh(probs, case)
+    for p in probs:  # English: the same problem, English words only
+        en = render(p, "en")
+        assert en == str(p) and not re.search(r"[\u4e00-\u9fff]", str(p.message))
+
+
+def test_english_wording_is_kept():
+    """Messages users and tests match on keep their English words."""
+    en = "\n".join(str(p) for c in ("misspelt YAML key", "unknown code with suggestion",
+                                    "misspelt table column", "missing table", "wrong unit")
+                   for p in problems_of(HAND_MADE[c]))
+    for s in ("unknown key 'base_yaer' (did you mean 'base_year'?)",
+              "required key 'base_year' is missing", "unknown sector code (did you mean power",
+              "expected a code from the sector list (e.g. ",
+              "unknown column 'valeu' (did you mean 'value'?)",
+              "required column 'value' is missing (is 'valeu' meant to be 'value'?)",
+              "the Activity data table is missing", "unknown unit (found 'kgg')"):
+        assert s in en, s
+    zh = "\n".join(render(p, "zh") for p in problems_of(HAND_MADE["misspelt YAML key"]))
+    assert "未知的键 'base_yaer'（是否为 'base_year'？）" in zh
+
+
+def test_missing_folder_in_chinese(tmp_path):
+    with pytest.raises(InputError) as e:
+        Project.from_folder(tmp_path / "nowhere")
+    _assert_zh(e.value.problems, "missing folder")
+    assert "项目文件夹不存在" in render(e.value.problems[0], "zh")
+
+
+def test_workbook_project_in_chinese(tmp_path):
+    book = tmp_path / "inputs.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        F.base_tables()["activity"].to_excel(xw, sheet_name="activty", index=False)
+        pd.DataFrame({"key": ["name"], "value": ["x"]}).to_excel(xw, sheet_name="project",
+                                                                 index=False)
+    with pytest.raises(InputError) as e:
+        Project.from_workbook(book)
+    _assert_zh(e.value.problems, "workbook")
+
+
+# ------------------------------------------------------------------ fuzz mutations
+_SEEN: list[Problem] = []
+
+
+def _fuzz(n: int):
+    return settings(max_examples=n, deadline=None, database=None, derandomize=True,
+                    suppress_health_check=list(HealthCheck))
+
+
+@_fuzz(60)
+@given(F.table_mutation())
+def _tables(files):
+    _SEEN.extend(problems_of(files))
+
+
+@_fuzz(25)
+@given(F.xlsx_mutation())
+def _workbooks(files):
+    _SEEN.extend(problems_of(files))
+
+
+@_fuzz(90)
+@given(F.yaml_mutation())
+def _yamls(files):
+    _SEEN.extend(problems_of(files))
+
+
+@_fuzz(25)
+@given(st.lists(st.one_of(F.table_mutation(), F.yaml_mutation()), min_size=2, max_size=3))
+def _combined(many):
+    files = dict(F.base_files())
+    for m in many:
+        for k, v in m.items():
+            if v != F.base_files().get(k):
+                files[k] = v
+    _SEEN.extend(problems_of(files))
+
+
+@pytest.mark.parametrize("run", [_tables, _workbooks, _yamls, _combined],
+                         ids=["tables", "workbooks", "yaml", "combined"])
+def test_fuzz_problems_read_in_chinese(run):
+    _SEEN.clear()
+    run()
+    assert _SEEN, "the mutations give problems"
+    _assert_zh(_SEEN, run.__name__)
+    for p in _SEEN:
+        assert str(p) == render(p, "en")
+
+
+def test_service_body_carries_the_same_translation():
+    from cocontrol.service.problems import problem_dict
+
+    p = problems_of(HAND_MADE["misspelt YAML key"])[0]
+    d = problem_dict(p)
+    assert d["message"] == str(p.message)
+    assert d["message_zh"] == i18n.tr(p.message, "zh") and d["text_zh"] == render(p, "zh")
+    assert not untranslated(p)
+
+
