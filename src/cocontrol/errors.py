@@ -10,6 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 
+def _found(value) -> bool:
+    """A value worth showing: not None, not blank, not NaN (a blank cell)."""
+    return value is not None and value != "" and not (isinstance(value, float)
+                                                      and value != value)
+
+
 def _shown(value) -> str:
     """The value found, as the user would write it quoted (numpy scalars as plain numbers)."""
     item = getattr(value, "item", None)
@@ -51,7 +57,7 @@ class Problem:
 
     def __str__(self) -> str:
         s = f"{self.location()}: {self.message}"
-        if self.value is not None and self.value != "":
+        if _found(self.value):
             s += f" (found {_shown(self.value)})"
         if self.expected:
             s += f"; expected {self.expected}"
@@ -108,7 +114,7 @@ def render(p: Problem, lang: str | None) -> str:
     if p.column:
         parts.append(f"{i18n.t('loc.column', lang)} {p.column}")
     s = "，".join(parts) + "：" + message_text(p.message, lang)
-    if p.value is not None and p.value != "":
+    if _found(p.value):
         s += f"（{i18n.t('loc.found', lang)} {_shown(p.value)}）"
     if p.expected:
         s += f"；{i18n.t('loc.expected', lang)}：{message_text(p.expected, lang)}"

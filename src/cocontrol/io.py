@@ -29,7 +29,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from cocontrol import i18n
 from cocontrol.errors import InputError, Problem
 from cocontrol.i18n import Msg
 
@@ -39,6 +38,12 @@ _ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 # ------------------------------------------------------------------ reading
+def _codes(items):
+    from cocontrol.i18n import Seq
+
+    return Seq(items, quote=True)
+
+
 def read_bytes(path: str | Path) -> bytes:
     p = Path(path)
     try:
@@ -107,8 +112,8 @@ def read_json(path: str | Path, text: str | None = None) -> object:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(Problem(file=file, row=e.lineno, column=f"character {e.colno}",
-                                 message=Msg("msg.not_json", detail=e.msg),
-                                 expected=Msg("exp.json_text"))
+                                 message=f"not valid JSON: {e.msg}",
+                                 expected="JSON text (GeoJSON: a FeatureCollection)")
                          ) from None
 
 
@@ -284,8 +289,7 @@ def read_table(path: str | Path, sheet: str | int | None = None, data: bytes | N
             df = sheets[sheet]
         else:
             raise InputError(Problem(file=str(path), sheet=str(sheet), message=Msg("msg.sheet_not_found"),
-                                     expected=Msg("exp.one_of", items=i18n.Seq(
-                                         sheets, ", ", quote=True))))
+                                     expected=Msg("exp.one_of", items=_codes(sheets))))
         _check_header(df, str(path), df.attrs.get("sheet"))
         return df
     if suffix in (".csv", ".txt", ""):

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cocontrol import i18n
-from cocontrol.errors import InputError, Problem, render
+from cocontrol.errors import InputError, Problem, _shown, render
 from cocontrol.project import Project
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
@@ -41,6 +41,8 @@ def untranslated(p: Problem) -> list[str]:
     for name in (p.file, p.sheet, p.column):  # the user's own names, shown as written
         if name:
             text = text.replace(str(name), " ")
+    if p.value is not None:  # the value found, shown as written
+        text = text.replace(_shown(p.value), " ")
     return english_words([_EXEMPT.sub(" ", text)])
 
 
@@ -211,25 +213,25 @@ def _fuzz(n: int):
                     suppress_health_check=list(HealthCheck))
 
 
-@_fuzz(60)
+@_fuzz(150)
 @given(F.table_mutation())
 def _tables(files):
     _SEEN.extend(problems_of(files))
 
 
-@_fuzz(25)
+@_fuzz(50)
 @given(F.xlsx_mutation())
 def _workbooks(files):
     _SEEN.extend(problems_of(files))
 
 
-@_fuzz(90)
+@_fuzz(200)
 @given(F.yaml_mutation())
 def _yamls(files):
     _SEEN.extend(problems_of(files))
 
 
-@_fuzz(25)
+@_fuzz(60)
 @given(st.lists(st.one_of(F.table_mutation(), F.yaml_mutation()), min_size=2, max_size=3))
 def _combined(many):
     files = dict(F.base_files())
