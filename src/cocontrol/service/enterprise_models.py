@@ -246,6 +246,9 @@ def existing(session: Session, model, org_id: int, **keys):
 _CACHE: OrderedDict[tuple[str, str], object] = OrderedDict()
 _LOCK = threading.Lock()
 CACHE_SIZE = 4
+#: scenario runs of this module one at a time: the engine's pool of emission buffers
+#: (cocontrol.scenario.engine._buffer) is process-wide and not made for threads
+RUNS = threading.Lock()
 
 
 def _cached(key: tuple[str, str], make):

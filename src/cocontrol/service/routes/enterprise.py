@@ -468,10 +468,11 @@ def assess_synergy(body: AssessIn, session: SessionDep,
     each project."""
     base = store.scenario_base(session, principal, body.project_version_id)
     rows = _visible_projects(session, principal, body.under)
-    for r in rows:
-        store.store_benefits(r, co_benefits(base, store.project_of(r), body.year,
-                                            reference=body.reference),
-                             body.project_version_id)
+    with store.RUNS:
+        benefits = [co_benefits(base, store.project_of(r), body.year, reference=body.reference)
+                    for r in rows]
+    for r, b in zip(rows, benefits, strict=True):
+        store.store_benefits(r, b, body.project_version_id)
     session.commit()
     return [_synergy_out(r) for r in rows]
 
