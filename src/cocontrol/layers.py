@@ -18,8 +18,8 @@ from __future__ import annotations
 #: progress, labels, the shared HTML report builder and I/O helpers. They import only each
 #: other (and third-party packages).
 FOUNDATION: tuple[str, ...] = (
-    "__init__", "_frame", "errors", "geomap", "htmlpdf", "htmlreport", "i18n", "io", "layers",
-    "parquet",
+    "__init__", "_buffers", "_frame", "errors", "geomap", "htmlpdf", "htmlreport", "i18n", "io",
+    "layers", "parquet",
     "xlsxreport",
     "progress", "provenance", "refdata", "registry", "results", "units",
 )

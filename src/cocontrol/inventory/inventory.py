@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from cocontrol import refdata, units
+from cocontrol import _buffers, refdata, units
 from cocontrol._frame import factorize_columns
 from cocontrol.errors import CocontrolError
 from cocontrol.project.cells import safe_frame
@@ -91,7 +91,8 @@ class Inventory(Labelled):
         m = len(self.ctrl_lines)
         f = self.ctrl_factor
         if m and f.ndim == 3 and (Y <= 1 or f.strides[2] == 0):
-            F = np.ones((N, S))
+            F = _buffers.empty(N * S).reshape(N, S)  # a kept buffer: no page faults
+            F.fill(1.0)
             F[self.ctrl_lines] = f[:, :, 0]
             _fused("a * e * f", E, a=a, e=e, f=F[:, :, None])
             return E

@@ -22,7 +22,6 @@ through a calibration factor per line and species).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cocontrol import refdata, units
+from cocontrol import _buffers, refdata, units
 from cocontrol._frame import factorize_columns
 from cocontrol.errors import InputError, MissingFactorError, Problem
 from cocontrol.inventory import Inventory, compute
@@ -603,9 +602,9 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
     T = len(years)
     lines = base.lines
     N = len(lines)
-    A = _alloc(K, N, T)
+    A = _alloc(K, N, T, pooled=True)
     A[...] = base.A0[:, None] * (base.growth if growth is None else growth)
-    added = _alloc(K, N, T)
+    added = _alloc(K, N, T, pooled=True)
     added[...] = 0.0
     plans = [plan(base, u.id) for u, _, _ in entries]
     hands = [handler(pl.action) for pl in plans]
@@ -645,34 +644,9 @@ def _simulate(base: Base, entries: list, K: int, elec_offset: np.ndarray | None,
 CHUNK_BYTES = 1 << 21
 
 
-#: Buffers of emission arrays kept for reuse (already touched memory: a fresh allocation of
-#: a large array costs a page fault per page, several times the arithmetic on it).
-_POOL: list[np.ndarray] = []
-POOL_BYTES = 1 << 31  # at most 2 GB kept
-POOL_MIN = 1 << 24  # only arrays of 16 MB or more go through the pool
-
-
 def release_buffers() -> None:
-    """Drop the kept emission buffers (their memory goes back to the system)."""
-    _POOL.clear()
-
-
-def _buffer(n: int) -> np.ndarray:
-    """A float64 buffer of n elements: a kept one that no array uses any more, or new."""
-    if n * 8 < POOL_MIN:
-        return np.empty(n)
-    for i in range(len(_POOL)):
-        # referenced by the pool list and getrefcount's argument only: no view is alive
-        if _POOL[i].size >= n and sys.getrefcount(_POOL[i]) <= 2:
-            b = _POOL.pop(i)
-            _POOL.append(b)  # most recently used last
-            return b[:n]
-    b = np.empty(n)
-    if b.nbytes <= POOL_BYTES:
-        _POOL.append(b)
-        while sum(x.nbytes for x in _POOL) > POOL_BYTES:
-            _POOL.pop(0)  # least recently used first
-    return b
+    """Drop the kept buffers of result arrays (their memory goes back to the system)."""
+    _buffers.release()
 
 
 def _alloc(K: int, *shape: int, pooled: bool = False) -> np.ndarray:
@@ -680,7 +654,7 @@ def _alloc(K: int, *shape: int, pooled: bool = False) -> np.ndarray:
     innermost in memory (long inner loops for every element-wise product). ``pooled``
     arrays reuse a kept buffer when one is free."""
     n = K * int(np.prod(shape))
-    flat = _buffer(n) if pooled else np.empty(n)
+    flat = _buffers.empty(n) if pooled else np.empty(n)
     if K == 1:
         return flat.reshape((1, *shape))
     nd = len(shape)
