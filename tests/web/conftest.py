@@ -212,3 +212,11 @@ def http_session(server: Server, username: str) -> dict:
     assert r.status_code == 200, r.text
     cookies = "; ".join(f"{c.name}={c.value}" for c in r.cookies.jar)
     return {"Cookie": cookies, "X-CSRF-Token": r.json()["csrf_token"]}
+
+
+@pytest.fixture(scope="session")
+def login_headers(server):
+    """``login_headers(username)``: :func:`http_session` of the test server as a fixture (a test
+    module's ``from conftest import`` can pick another folder's conftest when several folders
+    run in one session)."""
+    return lambda username: http_session(server, username)

@@ -17,7 +17,6 @@ import httpx
 import pandas as pd
 import pytest
 import yaml
-from conftest import http_session
 
 from cocontrol.monitoring import MonitoringError, assess, from_frame, load_targets
 
@@ -64,7 +63,7 @@ def _hourly_rows() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def stored(server):
+def stored(server, login_headers):
     """The demo monitoring data stored for the bureau (alerts) and the steel works (cases)."""
     from sqlalchemy import select
 
@@ -72,7 +71,7 @@ def stored(server):
 
     with server.session() as s:
         orgs = {o.code: o.id for o in s.scalars(select(Organisation))}
-    h = http_session(server, "analyst")
+    h = login_headers("analyst")
     rows = _series_rows()
     r = httpx.post(server.url + "/api/monitoring/uploads", headers=h, timeout=600,
                    json={"name": "demo monitoring (ILLUSTRATIVE)", "rows": rows,
@@ -120,7 +119,7 @@ def _open(v, target: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_board_levels_are_the_librarys(visit, server, stored, lang):
+def test_board_levels_are_the_librarys(visit, server, stored, login_headers, lang):
     v = visit(lang).login("analyst", next_path="/web/monitor/")
     v.page.wait_for_selector("#mon-alerts")
     lib = stored["lib"]
@@ -163,7 +162,7 @@ def test_board_levels_are_the_librarys(visit, server, stored, lang):
     assert f"lang={lang}" in href
     assert v.page.locator(f'#mon-notices li[data-org="{stored["orgs"]["demo_city"]}"] '
                           'a[data-format=pdf]').count() == 1
-    r = httpx.get(server.url + href, headers=http_session(server, "analyst"), timeout=300)
+    r = httpx.get(server.url + href, headers=login_headers("analyst"), timeout=300)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert v.unlabelled_controls() == []
     v.shot("monitor")

@@ -12,7 +12,6 @@ import time
 
 import httpx
 import pytest
-from conftest import http_session
 
 PARAMS = {"scenario": "policy", "draws": 50, "seed": 3, "until": 2035, "sobol": 16}
 
@@ -72,19 +71,19 @@ def test_attainment_is_the_librarys(visit, server, library, lang):
     assert v.errors == []
 
 
-def test_leader_opens_but_cannot_run(visit, server):
+def test_leader_opens_but_cannot_run(visit, server, login_headers):
     from cocontrol.service import projects
     from cocontrol.service.models import Project
 
     with server.session() as s:
         vid = projects.latest(s, s.get(Project, server.demo_project_id)).id
     # a stored result of the bureau (an analyst's run through the API)
-    r = httpx.post(server.url + "/api/jobs/uncertainty", headers=http_session(server, "analyst"),
+    r = httpx.post(server.url + "/api/jobs/uncertainty", headers=login_headers("analyst"),
                    json={"project_version_id": vid, "params": PARAMS | {"sobol": 0}},
                    timeout=900)
     assert r.status_code in (200, 202), r.text
     job = r.json()
-    h = http_session(server, "analyst")
+    h = login_headers("analyst")
     for _ in range(900):
         if job["status"] in ("succeeded", "failed", "cancelled", "timed_out"):
             break
@@ -97,7 +96,7 @@ def test_leader_opens_but_cannot_run(visit, server):
     v.page.click("#open-previous")  # the newest result of the bureau (same jurisdiction)
     v.page.wait_for_selector("#result:not([hidden]) #table-attainment tbody tr")
     v.shot("uncertainty-leader")
-    r = httpx.post(server.url + "/api/jobs/uncertainty", headers=http_session(server, "leader"),
+    r = httpx.post(server.url + "/api/jobs/uncertainty", headers=login_headers("leader"),
                    json={"project_version_id": vid, "params": PARAMS}, timeout=60)
     assert r.status_code == 403
     a = visit("en")

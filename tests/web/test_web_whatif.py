@@ -16,7 +16,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import http_session
 
 from cocontrol.scenario import run, totals
 from cocontrol.scenario import spec as sspec
@@ -175,7 +174,7 @@ def test_save_as_scenario_appears_and_runs(visit, server):
     assert v.errors == []
 
 
-def test_refused_without_permission(visit, server):
+def test_refused_without_permission(visit, server, login_headers):
     import httpx
 
     pid = server.demo_project_id
@@ -188,7 +187,7 @@ def test_refused_without_permission(visit, server):
     r = httpx.post(f"{server.url}/api/web/whatif/projects/{pid}/move", json=body, timeout=60)
     assert r.status_code == 401
     # the bureau leader may look (projects:read) but not save (projects:write)
-    h = http_session(server, "leader")
+    h = login_headers("leader")
     r = httpx.post(f"{server.url}/api/web/whatif/projects/{pid}/move", json=body, headers=h,
                    timeout=120)
     assert r.status_code == 200, r.text
@@ -199,7 +198,7 @@ def test_refused_without_permission(visit, server):
     assert page.status_code == 200 and 'id="wi-save"' not in page.text
     # an enterprise user does not see the bureau's project (404, not 403: no probing)
     r = httpx.post(f"{server.url}/api/web/whatif/projects/{pid}/move", json=body,
-                   headers=http_session(server, "steel"), timeout=60)
+                   headers=login_headers("steel"), timeout=60)
     assert r.status_code == 404
     # out of range and unknown measures are refused with the problem named
     r = httpx.post(f"{server.url}/api/web/whatif/projects/{pid}/move",
