@@ -25,7 +25,7 @@ import pandas as pd
 
 from cocontrol import io
 from cocontrol.errors import InputError, Problem
-from cocontrol.i18n import Msg, Text
+from cocontrol.i18n import Msg, Seq, Text
 from cocontrol.project import crossref
 from cocontrol.project import io as pio
 from cocontrol.project import models as mdl
@@ -288,34 +288,32 @@ def _project_species(df: pd.DataFrame | None, problems: list[Problem]):
         where = {"file": file, "sheet": sheet, "row": row}
         if code in bundled or bundled.canonical(code) is not None:
             problems.append(Problem(**where, column="code", value=code,
-                                    message="species already registered (data/species.csv): "
-                                            "a project adds new species only",
-                                    expected="a code that is not a registered species"))
+                                    message=Msg("msg.species_registered"),
+                                    expected=Msg("exp.species_new")))
         elif code in seen:
             problems.append(Problem(**where, column="code", value=code,
-                                    message=f"species given twice (row {seen[code]})",
-                                    expected="one row per species"))
+                                    message=Msg("msg.species_twice", row=seen[code]),
+                                    expected=Msg("exp.row_per_species")))
         elif r["group"] not in bundled.groups:
             problems.append(Problem(**where, column="group", value=r["group"],
-                                    message="unknown species group",
-                                    expected=" or ".join(bundled.groups)))
+                                    message=Msg("msg.species_group"),
+                                    expected=Seq(bundled.groups, " or ", quote=True)))
         elif any(r[c] is not None and r[c] == r[c] and r[c] < 0 for c in ("gwp_AR5", "gwp_AR6")):
-            problems.append(Problem(**where, column="gwp_AR6", message="negative GWP",
-                                    expected="a GWP100 ≥ 0"))
+            problems.append(Problem(**where, column="gwp_AR6", message=Msg("msg.negative_gwp"),
+                                    expected=Msg("exp.gwp")))
         else:
             ok.append(i)
             if r["group"] == "ghg" and all(r[c] is None or r[c] != r[c]
                                            for c in ("gwp_AR5", "gwp_AR6")):
                 problems.append(Problem(**where, column="gwp_AR6", severity="warning",
-                                        message=f"greenhouse gas {code} has no GWP: it is not "
-                                                "counted in CO2e",
-                                        expected="gwp_AR6 and gwp_AR5 (GWP100)"))
+                                        message=Msg("msg.ghg_no_gwp", code=code),
+                                        expected=Msg("exp.gwp_columns")))
         seen.setdefault(code, row)
     try:
         reg = bundled.with_project(typed.iloc[ok].drop(columns=[ROW]))
     except CocontrolError as e:
         problems.append(Problem(file=file, sheet=sheet, column="aliases", message=str(e),
-                                expected="spellings that no other species uses"))
+                                expected=Msg("exp.species_spellings")))
         reg = bundled
     return reg, typed
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from cocontrol import io
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg
 from cocontrol.project.models import Manifest, validate
 
 __all__ = ["Manifest", "read_manifest"]
@@ -14,8 +15,8 @@ __all__ = ["Manifest", "read_manifest"]
 def read_manifest(folder: Path) -> Manifest:
     path = Path(folder) / "project.yaml"
     if not path.exists():
-        raise InputError(Problem(file=str(path), message="project manifest not found",
-                                 expected="a project.yaml file in the project folder"))
+        raise InputError(Problem(file=str(path), message=Msg("msg.manifest_not_found", hint=""),
+                                 expected=Msg("exp.manifest")))
     m, probs = validate(Manifest, io.read_yaml(path), str(path))
     if probs:
         raise InputError(probs)
