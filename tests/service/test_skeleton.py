@@ -141,3 +141,27 @@ def test_db_commands(tmp_path):
     r = run(app, ["db", "check", "--database", url])
     assert r.exit_code == 0 and "match" in r.output
     assert run(app, ["db", "downgrade", "base", "--database", url]).exit_code == 0
+
+
+def test_database_serves_a_connection_to_every_request_thread_and_its_job(db_url):
+    """anyio runs up to 40 request threads at once, each holding its session and, when it
+    submits a job, the job manager's: 80 connections.
+    The pool must hand out that many on both backends (SQLAlchemy's default SQLite pool of
+    5 + 10, and 10 + 35 on PostgreSQL, timed out after 30 s under the load test of 50
+    clients, bench/api.py)."""
+    from sqlalchemy import text
+
+    from cocontrol.service.db import Database
+
+    db = Database(db_url)
+    conns = []
+    try:
+        for _ in range(80):
+            c = db.engine.connect()
+            assert c.execute(text("SELECT 1")).scalar() == 1
+            conns.append(c)
+    finally:
+        for c in conns:
+            c.close()
+        db.engine.dispose()
+    assert len(conns) == 80

@@ -62,13 +62,22 @@ def normalise_url(url: str) -> str:
     return url
 
 
+#: up to 40 request threads (anyio's default), each with its session and, when it submits a
+#: job, the job manager's own; on SQLite as on PostgreSQL (below PostgreSQL's default of 100
+#: connections). SQLAlchemy's default SQLite pool of 5 + 10, and 10 + 35 on PostgreSQL, ran
+#: out under 50 clients (bench/api.py).
+POOL = {"pool_size": 10, "max_overflow": 70, "pool_timeout": 30}
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        file_db = bool(path) and path != ":memory:"
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               **(POOL if file_db else {}))
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # WAL: readers never wait for the job writer
@@ -79,9 +88,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    # at most 40 request threads (anyio's default) + the job manager: never "QueuePool limit"
-    return create_engine(url, pool_size=10, max_overflow=35, pool_timeout=30,
-                         pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **POOL)
 
 
 class Database:
