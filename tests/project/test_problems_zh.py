@@ -269,3 +269,22 @@ def test_service_body_carries_the_same_translation():
     assert not untranslated(p)
 
 
+
+
+def test_enterprise_stage_problems_in_chinese():
+    from cocontrol.enterprise import io as eio
+
+    cases = [{"permit.yaml": "x: 1"},
+             {"permits.yaml": "- a", "plants.yaml": "plants: 3",
+              "concentrations.csv": "enterprise_id,outlet,species,period,value\nE1,o,SO2,1,x\n",
+              "production.csv": "enterprise_id,year,product,value,unit\nE1,2020,steel,,t\n",
+              "monthly.csv": "a\n1\n", "monthly.xlsx": b"PK"}]
+    for files in cases:
+        with pytest.raises(InputError) as e:
+            eio.load_files(files)
+        if "permit.yaml" in files:
+            assert "not a file of the enterprise stage (did you mean 'permits.yaml'?)" in str(
+                e.value.problems[0])
+        _assert_zh(e.value.problems, "enterprise")
+        probs = e.value.problems
+    assert len(probs) >= 4

@@ -41,6 +41,7 @@ from cocontrol.enterprise.product_footprint import Product
 from cocontrol.enterprise.projects import SynergyProject
 from cocontrol.enterprise.screening import NewPlant, RegionalCap
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq, did_you_mean
 from cocontrol.project.models import problems_of, suggest
 
 TABLE_COLUMNS = {
@@ -120,9 +121,9 @@ class EnterpriseData:
             if p.enterprise_id == enterprise_id:
                 return p
         raise InputError(Problem(file="enterprise/permits.yaml", column="enterprise_id",
-                                 value=enterprise_id, message="no permit for this enterprise",
-                                 expected=", ".join(p.enterprise_id for p in self.permits)
-                                 or "(no permits)"))
+                                 value=enterprise_id, message=Msg("msg.ent_no_permit"),
+                                 expected=Seq([p.enterprise_id for p in self.permits],
+                                              quote=True) or Msg("exp.ent_no_permits")))
 
     def grade(self, enterprise_id: str) -> PerformanceGrade | None:
         g = [x for x in self.performance if x.enterprise_id == enterprise_id]
@@ -168,9 +169,9 @@ def _document(src: _Source, name: str, probs: list[Problem]):
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        probs.append(Problem(file=label, message="the file must hold a mapping",
-                             expected="keys at the top level: "
-                             + ", ".join(FILES[name].model_fields)))
+        probs.append(Problem(file=label, message=Msg("msg.ent_mapping"),
+                             expected=Msg("exp.ent_top_keys", keys=Seq(FILES[name].model_fields,
+                                                                       quote=True))))
         return None
     try:
         return FILES[name].model_validate(raw)
@@ -191,13 +192,13 @@ def _table(src: _Source, fname: str, name: str, probs: list[Problem]) -> pd.Data
     missing = [c for c in need if c not in cols and c not in OPTIONAL_COLUMNS]
     unknown = [c for c in cols if c not in need]
     for c in missing:
-        probs.append(Problem(file=label, row=1, column=c, message="missing column",
-                             expected=", ".join(need)))
+        probs.append(Problem(file=label, row=1, column=c, message=Msg("msg.ent_missing_column"),
+                             expected=Seq(need, quote=True)))
     for c in unknown:
         near = suggest(c, need)
-        probs.append(Problem(file=label, row=1, column=c, message="unknown column"
-                             + (f" (did you mean '{near}'?)" if near else ""),
-                             expected=", ".join(need)))
+        probs.append(Problem(file=label, row=1, column=c,
+                             message=Msg("msg.ent_unknown_column", hint=did_you_mean(near)),
+                             expected=Seq(need, quote=True)))
     if missing or unknown:
         return None
     bad = False
@@ -206,9 +207,9 @@ def _table(src: _Source, fname: str, name: str, probs: list[Problem]) -> pd.Data
         for i in df.index[num.isna()]:
             bad = True
             probs.append(Problem(file=label, row=int(df.at[i, cio.ROW]), column=c,
-                                 value=df.at[i, c], message="not a number"
-                                 if pd.notna(df.at[i, c]) else "missing value",
-                                 expected="a number"))
+                                 value=df.at[i, c], message=Msg("msg.not_number")
+                                 if pd.notna(df.at[i, c]) else Msg("msg.ent_missing_value"),
+                                 expected=Msg("exp.number")))
         df[c] = num
     if bad:
         return None
@@ -237,8 +238,8 @@ def _read(src: _Source) -> EnterpriseData:
     for name in TABLE_COLUMNS:
         given = [f"{name}{x}" for x in TABLE_SUFFIXES if f"{name}{x}" in present]
         if len(given) > 1:
-            probs.append(Problem(file=src.label(given[0]), message="the same table twice",
-                                 value=", ".join(given), expected="one of them"))
+            probs.append(Problem(file=src.label(given[0]), message=Msg("msg.ent_table_twice"),
+                                 value=", ".join(given), expected=Msg("exp.ent_one_of_them")))
             continue
         if given:
             df = _table(src, given[0], name, probs)
@@ -250,7 +251,7 @@ def _read(src: _Source) -> EnterpriseData:
         ids = [getattr(x, key) for x in items]
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
             probs.append(Problem(file=src.label(what), column=key, value=dup,
-                                 message=f"duplicate {key}"))
+                                 message=Msg("msg.ent_duplicate", key=key)))
     if probs:
         raise InputError(probs)
     return out
@@ -268,8 +269,8 @@ def load_files(files: dict[str, bytes | str]) -> EnterpriseData:
     unknown = [n for n in files if str(n).replace("\\", "/").rsplit("/", 1)[-1]
                not in KNOWN_FILES]
     if unknown:
-        raise InputError([Problem(file=n, message="not a file of the enterprise stage"
-                                  + (f" (did you mean '{m}'?)" if (m := suggest(n, KNOWN_FILES))
-                                     else ""), expected=", ".join(KNOWN_FILES))
+        raise InputError([Problem(file=n, message=Msg("msg.ent_not_a_file",
+                                                      hint=did_you_mean(suggest(n, KNOWN_FILES))),
+                                  expected=Seq(KNOWN_FILES))
                           for n in unknown])
     return _read(_Source(dict(files)))
