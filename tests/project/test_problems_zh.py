@@ -288,3 +288,20 @@ def test_enterprise_stage_problems_in_chinese():
         _assert_zh(e.value.problems, "enterprise")
         probs = e.value.problems
     assert len(probs) >= 4
+
+
+def test_cli_shows_catalogue_errors_in_chinese(capsys):
+    import typer
+
+    from cocontrol.cli.common import fail
+    from cocontrol.errors import CocontrolError
+
+    with pytest.raises(typer.Exit):
+        fail(CocontrolError(i18n.Msg("err_no_chromium")), "zh")
+    err = capsys.readouterr().err
+    assert i18n.t("err_no_chromium", "zh")[:8] in err.replace("\n", "")
+    with pytest.raises(typer.Exit) as e:
+        fail(InputError(problems_of(HAND_MADE["misspelt YAML key"])), "zh")
+    assert e.value.exit_code == 1
+    assert "未知的键 'base_yaer'（是否为 'base_year'？）" in capsys.readouterr().err.replace(
+        "\n", "")

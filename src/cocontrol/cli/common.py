@@ -210,6 +210,13 @@ def render_problem(p: Problem, lang: str | None = None) -> str:
     return render(p, ui_lang(lang))
 
 
+def _exc_text(exc: BaseException, lang: str) -> str:
+    """An error's message in ``lang`` (a catalogue message is translated; other text as is)."""
+    if exc.args and isinstance(exc.args[0], i18n.Msg | i18n.Text):
+        return i18n.tr(exc.args[0], lang)
+    return str(exc)
+
+
 def fail(exc: BaseException, lang: str | None = None) -> None:
     """Print an error plainly and exit with the matching code (never a traceback):
     1 bad input or infeasible, 3 a model failed or an internal error. With ``--debug`` the
@@ -226,15 +233,15 @@ def fail(exc: BaseException, lang: str | None = None) -> None:
         raise typer.Exit(EXIT_INPUT)
     if isinstance(exc, InfeasibleError):
         err_console.print(f"[bold red]{i18n.t('err_infeasible', lang)}:[/] ", end="")
-        err_console.print(str(exc), markup=False, highlight=False)
+        err_console.print(_exc_text(exc, lang), markup=False, highlight=False)
         raise typer.Exit(EXIT_INPUT)
     if isinstance(exc, ModelError):
         err_console.print(f"[bold red]{i18n.t('err_model', lang)}:[/] ", end="")
-        err_console.print(str(exc), markup=False, highlight=False)
+        err_console.print(_exc_text(exc, lang), markup=False, highlight=False)
         raise typer.Exit(EXIT_MODEL)
     if isinstance(exc, CocontrolError):
         err_console.print(f"[bold red]{i18n.t('err_error', lang)}:[/] ", end="")
-        err_console.print(str(exc), markup=False, highlight=False)
+        err_console.print(_exc_text(exc, lang), markup=False, highlight=False)
         raise typer.Exit(EXIT_INPUT)
     if isinstance(exc, KeyboardInterrupt):
         err_console.print(f"[bold red]{i18n.t('cli.interrupted', lang)}[/]")
