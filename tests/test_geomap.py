@@ -72,3 +72,32 @@ def test_bad_geojson_is_a_plain_error_naming_the_feature():
     assert "regions.geojson" in text
     with pytest.raises(InputError, match="FeatureCollection"):
         geomap.check([1, 2])
+
+
+def test_split_points_from_polygons_and_check_them():
+    """A project's map file holds regions (polygons) and points (enterprises, stations) in
+    one FeatureCollection; points come back with their properties and [lon, lat]."""
+    pt = {"type": "Feature", "properties": {"code": "e1", "kind": "enterprise"},
+          "geometry": {"type": "Point", "coordinates": [0.5, 0.25]}}
+    polys, points = geomap.split({**_fc(_square("a", 0, 0), pt), "provenance": {"x": 1}})
+    assert [f["properties"]["code"] for f in polys["features"]] == ["a"]
+    assert polys["provenance"] == {"x": 1}
+    assert points == [{"code": "e1", "kind": "enterprise", "lon": 0.5, "lat": 0.25}]
+    bad = {**pt, "geometry": {"type": "Point", "coordinates": [200, 0]}}
+    with pytest.raises(InputError) as e:
+        geomap.split(_fc(_square("a", 0, 0), bad))
+    assert e.value.problems[0].row == 2 and "bad point" in e.value.problems[0].message
+    with pytest.raises(InputError):  # points only: no region to draw
+        geomap.split(_fc(pt))
+
+
+def test_area_of_a_one_degree_square_by_hand():
+    """1° × 1° at the equator on the sphere R = 6371.0088 km: A = R² Δλ (sin φ₂ − sin φ₁)
+    = 6371.0088² × (π/180) × sin 1° = 12,363.7 km² (by hand); a hole is subtracted."""
+    hand = 6371.0088 ** 2 * math.radians(1) * math.sin(math.radians(1))
+    assert hand == pytest.approx(12363.7, abs=0.1)
+    assert geomap.area_km2(_square("a", 0, 0)) == pytest.approx(hand, rel=1e-12)
+    holed = _square("b", 0, 0)
+    holed["geometry"]["coordinates"].append([[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5], [0, 0]])
+    quarter = 6371.0088 ** 2 * math.radians(0.5) * math.sin(math.radians(0.5))
+    assert geomap.area_km2(holed) == pytest.approx(hand - quarter, rel=1e-12)

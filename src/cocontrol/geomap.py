@@ -226,3 +226,55 @@ def _legend(proj: Projection, values, edges, classes, palette, unit) -> str:
     if values and unit:
         parts.append(f'<text x="{x}" y="{y + 10}" font-size="11">{html.escape(unit)}</text>')
     return "".join(parts)
+
+
+def split(geojson: object, key: str = "code", file: str = "<geojson>"
+          ) -> tuple[dict, list[dict]]:
+    """A project's map file: (the FeatureCollection of its Polygon/MultiPolygon features,
+    checked by :func:`check`; its Point features as dicts with ``key``, ``lon``, ``lat`` and
+    the feature's other properties). GeoJSON allows both in one collection; the boundaries
+    are drawn as regions and the points (enterprises, parks, stations) on top."""
+    if not isinstance(geojson, Mapping) or not isinstance(geojson.get("features"), list):
+        check(geojson, key, file)  # raises with the structural problem
+    polys, points, probs = [], [], []
+    for i, f in enumerate(geojson["features"], 1):
+        geom = f.get("geometry") if isinstance(f, Mapping) else None
+        if isinstance(geom, Mapping) and geom.get("type") == "Point":
+            props = f.get("properties") if isinstance(f.get("properties"), Mapping) else {}
+            try:
+                lon, lat = (float(c) for c in geom["coordinates"][:2])
+                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                    raise ValueError
+            except (TypeError, ValueError, KeyError):
+                probs.append(Problem(file=file, row=i, column="geometry.coordinates",
+                                     message=f"feature {i}: bad point",
+                                     expected="[lon, lat] in degrees"))
+                continue
+            points.append({**props, key: str(props.get(key, "")), "lon": lon, "lat": lat})
+        else:
+            polys.append(f)
+    if probs:
+        raise InputError(probs)
+    out = {k: v for k, v in geojson.items() if k != "features"}
+    out["features"] = polys
+    check(out, key, file)
+    return out, points
+
+
+def area_km2(feature: Mapping, radius_km: float = 6371.0088) -> float:
+    """Area of a Polygon/MultiPolygon feature, km², on the sphere (mean Earth radius, IUGG):
+    A = R² |Σ (λ₂ − λ₁)(sin φ₁ + sin φ₂)| / 2 per ring (the spherical trapezoid sum of
+    Chamberlain R.G., Duquette W.H. 2007, *Some algorithms for polygons on a sphere*, JPL
+    Publication 07-03, eq. 8), holes (inner rings) subtracted."""
+    geom = feature["geometry"]
+    polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+    total = 0.0
+    for poly in polys:
+        for n, ring in enumerate(poly):
+            s = 0.0
+            for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:], strict=False):
+                s += math.radians(float(x2) - float(x1)) * (
+                    math.sin(math.radians(float(y1))) + math.sin(math.radians(float(y2))))
+            a = abs(s) * radius_km ** 2 / 2
+            total += a if n == 0 else -a
+    return total

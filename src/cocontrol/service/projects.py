@@ -22,7 +22,9 @@ from cocontrol.errors import CocontrolError, InputError, Problem
 from cocontrol.service.models import Blob, Project, ProjectVersion
 from cocontrol.service.problems import ApiError
 
-FILE_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}\.(csv|xlsx|yaml|yml|md|txt)$")
+FILE_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}\.(csv|xlsx|yaml|yml|md|txt|geojson)$")
+#: the project's map (region boundaries as polygons, enterprises/parks/stations as points)
+MAP_FILE = "boundaries.geojson"
 TABLE_EXT = (".csv", ".xlsx")
 
 
@@ -43,7 +45,7 @@ def check_names(names: list[str]) -> None:
         raise ApiError(422, "file names must be plain names like activity.csv or "
                             "project.yaml", [Problem(file=n, message="file name not accepted",
                                                      expected="letters, digits, _ or -, "
-                                                     "then .csv .xlsx .yaml .md or .txt")
+                                                     "then .csv .xlsx .yaml .md, .txt or .geojson")
                                              for n in bad])
 
 
@@ -99,7 +101,24 @@ def validate(files: dict[str, bytes]) -> tuple[list[Problem], list[Problem]]:
         except CocontrolError as e:
             return [Problem(file="project", message=str(e))], []
         errors = list(inv.missing) if inv.missing else []
+        errors += map_problems(files)
         return errors, list(proj.warnings)
+
+
+def map_problems(files: dict[str, bytes]) -> list[Problem]:
+    """Problems of the project's map file (:data:`MAP_FILE`), if it has one: JSON text, a
+    FeatureCollection of polygons and points with a ``code`` each (cocontrol.geomap)."""
+    from cocontrol import geomap, io
+
+    if MAP_FILE not in files:
+        return []
+    try:
+        geomap.split(io.read_json(MAP_FILE, files[MAP_FILE].decode("utf-8")), file=MAP_FILE)
+    except UnicodeDecodeError:
+        return [Problem(file=MAP_FILE, message="not UTF-8 text", expected="GeoJSON (UTF-8)")]
+    except InputError as e:
+        return list(e.problems)
+    return []
 
 
 def merge(base: dict[str, bytes], uploaded: dict[str, bytes], remove: list[str]

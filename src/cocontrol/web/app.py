@@ -32,7 +32,8 @@ from cocontrol.service.problems import ApiError
 log = logging.getLogger("cocontrol.web")
 
 #: area modules under cocontrol.web.pages, in nav order of their Area.order
-AREAS = ["core", "cockpit", "public", "analysis", "data", "whatif", "monitor", "uncertainty", "enterprise"]
+AREAS = ["core", "cockpit", "public", "analysis", "data", "whatif", "monitor", "uncertainty",
+         "enterprise", "map", "drill"]
 STATIC = Path(__file__).parent / "static"
 
 

@@ -1,0 +1,155 @@
+"""Drill-down with provenance (issue 15 item 3): region → sector → enterprise → source →
+activity rows of the project's inventory; every number opens its derivation (``/web/drill/why``,
+as a page or, from a number's link, in a dialog): the activity rows, the factors with their
+sources, the controls, the measured values used, and the project version, its content hash
+and the inventory's :class:`~cocontrol.provenance.Provenance` (project hash, code and factor
+versions, GWP set).
+
+Thin over :mod:`cocontrol.report.derivation` (which reads the inventory's arrays and factor
+report: nothing recomputed here); ``GET /api/web/drill/why`` answers the same derivation as
+JSON. The project is found through the one scoping layer (another tenant's: 404)."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from fastapi import Query
+
+from cocontrol.errors import CocontrolError
+from cocontrol.i18n import region_names
+from cocontrol.report import derivation
+from cocontrol.service.problems import ApiError
+from cocontrol.web import data
+from cocontrol.web.context import Ctx
+from cocontrol.web.pages.map import link
+from cocontrol.web.registry import Area
+
+area = Area("drill", nav=None, order=16)
+Code = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.()\- ]+$")]
+BY = Annotated[str | None, Query(pattern=r"^(district|sector|enterprise|source_id|line)$")]
+
+
+def _filters(district, sector, enterprise, source_id, park) -> dict:
+    given = {"district": district, "sector": sector, "enterprise": enterprise,
+             "source_id": source_id, "park": park}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _chosen(ctx: Ctx, project_id: int | None):
+    chosen = data.choose(ctx, project_id)
+    if chosen is None or chosen.base is None:
+        return chosen, None
+    return chosen, chosen.base.inventory
+
+
+def _check(inv, species: str, year: int | None) -> int:
+    if species not in inv.species:
+        raise ApiError(422, f"species must be one of {', '.join(inv.species)}")
+    return year if year in inv.years else inv.years[0]
+
+
+def label_of(ctx: Ctx, names: dict, level: str, code: str) -> str:
+    if level == "sector":
+        return ctx.t_name("sectors", code)
+    if level in ("district", "enterprise", "park"):
+        return ctx.t("web_dm_city_wide") if code == "(none)" else names.get(code, code)
+    return code
+
+
+def version_info(chosen) -> dict:
+    return {"project": chosen.project.name, "project_id": chosen.project.id,
+            "version": chosen.version.number, "content_hash": chosen.version.content_hash}
+
+
+@area.page("/", permission="projects:read")
+def drill_page(ctx: Ctx, project_id: int | None = None, species: str = "CO2",
+               year: int | None = None, district: Code = None, sector: Code = None,
+               enterprise: Code = None, source_id: Code = None, park: Code = None,
+               by: BY = None):
+    chosen, inv = _chosen(ctx, project_id)
+    if inv is None:
+        return ctx.render("drill/index.html", chosen=chosen, projects=data.visible_projects(ctx))
+    year = _check(inv, species, year)
+    filters = _filters(district, sector, enterprise, source_id, park)
+    try:
+        table = derivation.drill(inv, species, year, filters, by=by)
+    except CocontrolError as e:
+        raise ApiError(422, str(e)) from None
+    level = by or next((lv for lv in derivation.LEVELS if lv not in filters), "line")
+    names = region_names(chosen.base.project.regions, ctx.lang)
+    base_q = {"project_id": chosen.project.id, "species": species, "year": year}
+    q = {**base_q, **filters}
+    crumbs = [{"label": ctx.t("web_dm_city_all"), "href": link("/web/drill/", **base_q)}]
+    acc: dict = {}
+    for lv in derivation.FILTERS:
+        if lv in filters:
+            acc[lv] = filters[lv]
+            crumbs.append({"label": label_of(ctx, names, lv, filters[lv]),
+                           "href": link("/web/drill/", **base_q, **acc)})
+    total = derivation.value(inv, species, year, filters)
+    return ctx.render("drill/index.html", chosen=chosen, projects=data.visible_projects(ctx),
+                      species=species, species_list=list(inv.species), year=year,
+                      years=inv.years, level=level, table=table, filters=filters, q=q,
+                      crumbs=crumbs, names=names, label_of=lambda lv, c: label_of(
+                          ctx, names, lv, c), total=total, link=link,
+                      version=version_info(chosen))
+
+
+def _derivation(ctx: Ctx, project_id, species, year, filters):
+    chosen, inv = _chosen(ctx, project_id)
+    if inv is None:
+        raise ApiError(404, "no project with an inventory to explain")
+    year = _check(inv, species, year)
+    try:
+        d = derivation.derivation(inv, species, year, filters)
+    except CocontrolError as e:
+        raise ApiError(422, str(e)) from None
+    return chosen, d
+
+
+@area.page("/why", permission="projects:read")
+def why(ctx: Ctx, project_id: int | None = None, species: str = "CO2",
+        year: int | None = None, district: Code = None, sector: Code = None,
+        enterprise: Code = None, source_id: Code = None, park: Code = None,
+        part: bool = False):
+    """The derivation of one number (``part=1``: only the fragment, for the dialog)."""
+    filters = _filters(district, sector, enterprise, source_id, park)
+    chosen, inv = _chosen(ctx, project_id)
+    if inv is None:  # nothing visible to explain: the page says so (as the drill-down does)
+        return ctx.render("drill/index.html", chosen=chosen, projects=data.visible_projects(ctx))
+    chosen, d = _derivation(ctx, project_id, species, year, filters)
+    names = region_names(chosen.base.project.regions, ctx.lang)
+    return ctx.render("drill/why_part.html" if part else "drill/why.html", chosen=chosen,
+                      d=d, version=version_info(chosen), names=names,
+                      label_of=lambda lv, c: label_of(ctx, names, lv, c),
+                      drill_href=link("/web/drill/", project_id=chosen.project.id,
+                                      species=d["species"], year=d["year"], **filters))
+
+
+def _clean(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+@area.data("/why", permission="projects:read")
+def why_json(ctx: Ctx, project_id: int | None = None, species: str = "CO2",
+             year: int | None = None, district: Code = None, sector: Code = None,
+             enterprise: Code = None, source_id: Code = None, park: Code = None):
+    """The derivation of one number as JSON: value (t), activity rows with factors and their
+    sources, controls, measured values used, project version and provenance."""
+    filters = _filters(district, sector, enterprise, source_id, park)
+    chosen, inv = _chosen(ctx, project_id)
+    if inv is None:  # no project visible (or it cannot be prepared): nothing to explain
+        return {"species": species, "year": year, "filters": filters, "value_t": None,
+                "rows": [], "controls": {}, "measured": [], "provenance": None,
+                "version": None, "error": chosen.error if chosen else "no project visible"}
+    chosen, d = _derivation(ctx, project_id, species, year, filters)
+    return {"species": d["species"], "year": d["year"], "filters": d["filters"],
+            "scope": d["scope"], "value_t": _clean(d["value_t"]),
+            "rows": [{k: _clean(v) for k, v in r.items()} for r in d["rows"].to_dict("records")],
+            "controls": d["controls"],
+            "measured": [{k: _clean(v) for k, v in r.items()}
+                         for r in d["measured"].to_dict("records")],
+            "provenance": d["provenance"], "version": version_info(chosen)}

@@ -1,0 +1,160 @@
+"""Drill-down with provenance (issue 15 item 3) in a real headless Chromium.
+
+Region → sector → enterprise → source → activity rows by clicking; every number on the way is
+compared with a hand sum over the library's inventory arrays (``Inventory.emissions`` of the
+lines of scope 1 matching the path). A number's derivation shows the factor's source as the
+inventory's factor report records it (``Inventory.line_factor_report``), the control
+technology with its removal from control_removal.csv, the measured value that replaced the
+computed one (``Inventory.measured_cells``: PP1_U1's CEMS SO2 2020 = 126.5 t in
+examples/demo-city/measured.csv), and the project version's content hash as the service
+stored it. The cockpit's base-year CO2 opens the same derivation with the same number."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import numpy as np
+import pytest
+
+LANGS = ("zh", "en")
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def hand_sum(inv, species: str, year: int, **path) -> float:
+    s, y = inv.species.index(species), inv.years.index(year)
+    m = (inv.lines["scope"] == 1).to_numpy().copy()
+    for col, val in path.items():
+        m &= (inv.lines[col].astype(str) == val).to_numpy()
+    return float(inv.emissions[m, s, y].sum())
+
+
+def _values(page) -> dict[str, float]:
+    rows = page.locator("#drill-table tbody tr")
+    return {rows.nth(i).get_attribute("data-key"): float(
+        rows.nth(i).locator("[data-role=value]").get_attribute("data-value"))
+        for i in range(rows.count())}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_drill_down_numbers_are_the_librarys(visit, server, lang):
+    inv = server.demo_base.inventory
+    year = inv.years[0]
+    v = visit(lang).login("analyst", next_path="/web/drill/?species=SO2")
+    path: dict[str, str] = {}
+    steps = [("district", "hedong"), ("sector", "power"), ("enterprise", "huaxin_power"),
+             ("source_id", "PP1_U1")]
+    for level, key in steps:
+        assert v.page.locator("#drill-table").get_attribute("data-level") == level
+        got = _values(v.page)
+        for k, val in got.items():
+            assert val == pytest.approx(hand_sum(inv, "SO2", year, **path, **{level: k}),
+                                        rel=1e-12, abs=1e-9), (level, k)
+        total = float(v.page.locator("#drill-total [data-role=total]").get_attribute(
+            "data-value"))
+        assert total == pytest.approx(sum(got.values()), rel=1e-12)
+        v.shot(f"drill-{level}")
+        with v.page.expect_navigation():
+            v.page.locator(f"#drill-table tr[data-key='{key}'] td:first-child a").click()
+        path[level] = key
+    # the activity rows of PP1_U1: activity and factor of each, the measured value used
+    assert v.page.locator("#drill-table").get_attribute("data-level") == "line"
+    rows = v.page.locator("#drill-table tbody tr")
+    lines = np.flatnonzero(((inv.lines["source_id"] == "PP1_U1")
+                            & (inv.lines["scope"] == 1)).to_numpy())
+    assert rows.count() == len(lines)
+    y = inv.years.index(year)
+    for i, ln in enumerate(lines):
+        assert _num(rows.nth(i).locator("td").nth(2).inner_text()) == pytest.approx(
+            inv.activity[ln, y], abs=0.5)
+    used = sum(float(rows.nth(i).locator("[data-role=value]").get_attribute("data-value"))
+               for i in range(rows.count()))
+    assert used == pytest.approx(126.5, abs=1e-6)  # measured.csv: PP1_U1 SO2 2020 CEMS
+    assert v.unlabelled_controls() == []
+    v.shot("drill-rows")
+    assert v.errors == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_number_opens_its_derivation(visit, server, lang):
+    from sqlalchemy import select
+
+    from cocontrol.service import projects
+    from cocontrol.service.models import Project
+
+    inv = server.demo_base.inventory
+    year = inv.years[0]
+    v = visit(lang).login("leader", next_path=quote(
+        "/web/drill/?species=SO2&district=hedong&sector=power", safe="/?="))
+    v.page.locator("#drill-table tr[data-key=huaxin_power] a.prov").click()
+    v.page.wait_for_selector("#prov-dialog[open] #prov-rows")
+    d = v.page.locator("#prov-dialog")
+    expected = hand_sum(inv, "SO2", year, enterprise="huaxin_power")
+    assert float(d.locator("#prov").get_attribute("data-value")) == pytest.approx(
+        expected, rel=1e-12)
+    assert _num(d.locator("#prov-number [data-role=value]").inner_text()) == pytest.approx(
+        expected, abs=0.5)
+    # the factor's source: the inventory's factor report for the coal line of PP1_U1
+    rep = inv.line_factor_report()
+    ln = int(np.flatnonzero(((inv.lines["source_id"] == "PP1_U1")
+                             & (inv.lines["fuel"] == "raw_coal_cn")).to_numpy())[0])
+    source = rep[(rep["line"] == ln) & (rep["species"] == "SO2")]["source"].iloc[0]
+    row = d.locator(f"#prov-rows tr[data-line='{ln}']")
+    assert row.locator("td.factor-source").inner_text() == source
+    assert "EMEP/EEA" in source
+    # the control: ultra-low emission retrofit with its removal (control_removal.csv)
+    assert "ule_power" in d.locator("#prov-controls").inner_text()
+    # the measured values used (measured.csv: CEMS)
+    meas = d.locator("#prov-measured tr[data-source=PP1_U1] td")
+    assert _num(meas.nth(2).inner_text()) == pytest.approx(126.5)
+    # the project version and its content hash, as the service stored them
+    with server.session() as s:
+        p = s.scalar(select(Project).where(Project.id == server.demo_project_id))
+        ver = projects.latest(s, p)
+        number, content_hash = ver.number, ver.content_hash
+    assert d.locator("[data-role=content-hash]").inner_text() == content_hash
+    assert f"v{number}" in d.locator("#prov-meta").inner_text()
+    assert d.locator("[data-role=project-hash]").inner_text() == \
+        inv.provenance().project_hash
+    v.shot("drill-provenance")
+    # the same as a page, and as JSON (the API route)
+    v.page.locator("#prov-dialog-close").click()
+    r = v.page.request.get(server.url + "/api/web/drill/why?species=SO2"
+                                        "&enterprise=huaxin_power")
+    assert r.status == 200
+    body = r.json()
+    assert body["value_t"] == pytest.approx(hand_sum(inv, "SO2", year,
+                                                     enterprise="huaxin_power"))
+    assert body["version"]["content_hash"] == content_hash
+    assert any(x["factor_source"] == source for x in body["rows"])
+    assert v.errors == []
+
+
+def test_cockpit_number_opens_its_derivation(visit, server):
+    v = visit("zh").login("analyst", next_path="/web/cockpit/")
+    tile = v.page.locator(".tile[data-key=CO2] [data-role=base-value]")
+    co2_mt = _num(tile.inner_text())
+    tile.click()
+    v.page.wait_for_selector("#prov-dialog[open] #prov-rows")
+    shown_t = _num(v.page.locator("#prov-dialog #prov-number [data-role=value]").inner_text())
+    assert shown_t * 1e-6 == pytest.approx(co2_mt, abs=0.005)  # Mt on the tile, t here
+    assert shown_t * 1e-6 == pytest.approx(27.0, abs=0.05)  # scenarios.yaml's comment
+    assert v.page.locator("#prov-dialog td.factor-source").count() > 10
+    v.shot("cockpit-provenance")
+    assert v.errors == []
+
+
+def test_drill_refused_outside_the_visitors_scope(visit, server):
+    pid = server.demo_project_id
+    v = visit("en").login("steel", next_path="/web/drill/")
+    assert v.page.locator("#no-project").count() == 1
+    assert v.open(f"/web/drill/?project_id={pid}").status == 404
+    assert v.open(f"/web/drill/why?project_id={pid}&species=SO2").status == 404
+    r = v.page.request.get(server.url + f"/api/web/drill/why?project_id={pid}")
+    assert r.status == 404
+    a = visit("zh")
+    assert a.open(f"/web/drill/why?project_id={pid}").status == 401
+    r = a.page.request.get(server.url + f"/api/web/drill/why?project_id={pid}")
+    assert r.status == 401
