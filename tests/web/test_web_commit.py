@@ -12,10 +12,9 @@ from __future__ import annotations
 import time
 
 import httpx
-from conftest import PASSWORD
 
 
-def test_login_is_stored_before_its_answer(server, monkeypatch):
+def test_login_is_stored_before_its_answer(server, login_headers, monkeypatch):
     from sqlalchemy.orm import Session
 
     commit = Session.commit
@@ -25,10 +24,9 @@ def test_login_is_stored_before_its_answer(server, monkeypatch):
         return commit(self)
 
     monkeypatch.setattr(Session, "commit", slow_commit)
+    headers = login_headers("leader")  # the login, then at once the next requests
+    cookie = headers["Cookie"]
     with httpx.Client(base_url=server.url, timeout=60) as c:
-        r = c.post("/api/auth/login", json={"username": "leader", "password": PASSWORD})
-        assert r.status_code == 200, r.text
-        cookie = "; ".join(f"{k.name}={k.value}" for k in r.cookies.jar)
         me = c.get("/api/auth/me", headers={"Cookie": cookie})
         assert me.status_code == 200, me.text
         page = c.get("/web/data/jobs", headers={"Cookie": cookie})

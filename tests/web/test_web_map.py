@@ -16,9 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ACCOUNTS
 
 from cocontrol import geomap
+from cocontrol.service.demo import USERS
+
+#: role -> demo account (service/demo.py; the administrator is the first-start account);
+#: not imported from conftest, which may be another folder's in a mixed run
+ACCOUNTS = {"administrator": "admin", **{roles[0]: name for name, _org, roles in USERS}}
 
 LANGS = ("zh", "en")
 ROOT = Path(__file__).resolve().parents[2]
