@@ -43,8 +43,10 @@ STAGES: tuple[tuple[str, ...], ...] = (
 
 #: Imports between packages of the same stage that are allowed: (importer, imported).
 #: Enterprise evaluation scores parks and cleaner production with the evaluation methods;
-#: robust plans (uncertainty.robust) re-optimise with the optimiser.
+#: robust plans (uncertainty.robust) re-optimise with the optimiser; permit compliance
+#: items near or above their limit become monitoring cases (enterprise.permits.alert_cases).
 ALLOWED: frozenset[tuple[str, str]] = frozenset({("enterprise", "evaluation"),
+                                              ("enterprise", "monitoring"),
                                               ("uncertainty", "optimize")})
 
 _RANK = {pkg: i for i, stage in enumerate(STAGES) for pkg in stage}

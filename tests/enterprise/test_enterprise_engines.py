@@ -368,3 +368,35 @@ def test_cleaner_production_template_scores_carbon(demo_inventory):
     diff = res.contributions.loc[("a", 2022)] - res.contributions.loc[("b", 2022)]
     assert diff.drop("co2_per_product").abs().max() < 1e-9
     assert diff["co2_per_product"] == pytest.approx(s[("a", 2022)] - s[("b", 2022)])
+
+
+def test_compliance_items_become_monitoring_cases():
+    """Hand cases: near → yellow case ``permit_near``, exceeded → red case by item kind
+    (concentration ``exceedance``, quantity ``quantity``), within → none; the same finding
+    assessed again is the same case id; an expired permit is one red case."""
+    from cocontrol.enterprise.permits import alert_cases
+
+    p = _permit()
+    conc = pd.DataFrame({"outlet_id": ["DA1"] * 3, "species": ["SO2", "SO2", "NOx"],
+                         "period": ["01", "02", "01"], "value": [31.4, 31.5, 50.1],
+                         "unit": ["mg/m3"] * 3})
+    qty = pd.DataFrame({"species": ["SO2"], "value": [101.0], "unit": ["t"]})
+    on, at = dt.date(2022, 6, 1), dt.datetime(2022, 6, 2, 8)
+    t = compliance(p, concentrations=conc, quantities=qty, on=on)
+    cases = alert_cases(t, p, "fenhe", at, on)
+    got = {(c.finding.rule, c.finding.signal): c for c in cases}
+    assert set(got) == {("permit_near", "DA1 SO2 concentration"),
+                        ("exceedance", "DA1 NOx concentration"),
+                        ("quantity", "SO2 annual quantity")}
+    nox = got[("exceedance", "DA1 NOx concentration")]
+    assert nox.finding.value == 50.1 and nox.finding.threshold == 50
+    assert nox.finding.basis == "ULE" and nox.finding.message_en.startswith("[red]")
+    assert nox.jurisdiction == "fenhe" and nox.status == "found"
+    assert nox.deadline == dt.date(2022, 6, 17)  # 15 days after it was found
+    near = got[("permit_near", "DA1 SO2 concentration")]
+    assert near.finding.message_en.startswith("[yellow]") and "90.0%" in near.finding.message_en
+    assert "【黄色】" in near.finding.message_zh
+    assert [c.id for c in alert_cases(t, p, "fenhe", at, on)] == [c.id for c in cases]
+    old = compliance(p, concentrations=conc, on=dt.date(2025, 3, 1))
+    (exp,) = alert_cases(old, p, "fenhe", at, dt.date(2025, 3, 1))
+    assert exp.finding.rule == "permit_expired" and exp.finding.value == 60  # days past

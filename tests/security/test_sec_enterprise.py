@@ -234,3 +234,66 @@ def test_park_account_and_screening(filled):
         plants=[plant], caps=data.caps), ctx.inventory), plant.id)[0]
     assert r.json()["verdict"] == lib.verdict
     assert [c["status"] for c in r.json()["checks"]] == lib.checks["status"].tolist()
+
+
+def test_compliance_items_become_scoped_monitoring_cases(filled):
+    """An exceeded permit item is a monitoring case of its enterprise: seen by the enterprise,
+    its park and its bureau (API and the early-warning board), never by another enterprise;
+    assessing again stores no duplicate."""
+    from cocontrol.enterprise.permits import alert_cases, compliance
+
+    world, ids, _, data = filled
+    o = world.orgs
+    world.make_user("other_ent", "enterprise_user", "e2")
+    other = world.login("other_ent")
+    ent, park, analyst, admin = (world.as_role(r) for r in (
+        "enterprise_user", "park_manager", "bureau_analyst", "administrator"))
+    on = "2022-12-31"
+    conc = [{"outlet_id": "DA010", "species": "NOx", "period": "2022-12", "value": 50.1,
+             "unit": "mg/m3"},  # 50.1 > 50: exceeded (red)
+            {"outlet_id": "DA010", "species": "SO2", "period": "2022-12", "value": 33.0,
+             "unit": "mg/m3"},  # 33/35 = 94 %: near (yellow)
+            {"outlet_id": "DA010", "species": "PM10", "period": "2022-12", "value": 4.0,
+             "unit": "mg/m3"}]  # within: no case
+    r = ent.post(f"/api/enterprise/permits/{ids['e1']['permit']}/compliance",
+                 json={"concentrations": conc, "on": on})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert len(body["cases"]) == 2 and body["new_cases"] == 2
+    # the cases are the library's mapping of the stored compliance table
+    permit = data.permit("longmen_steel")
+    lib = alert_cases(compliance(permit, concentrations=pd.DataFrame(conc),
+                                 on=pd.Timestamp(on).date()), permit, "longmen_steel",
+                      pd.Timestamp(on).to_pydatetime(), pd.Timestamp(on).date())
+    got = {c["key"]: c for c in ent.get("/api/monitoring/cases?limit=500").json()["items"]}
+    assert set(got) == {c.id for c in lib}
+    red = next(c for c in got.values() if c["rule"] == "exceedance")
+    assert red["org_id"] == o["e1"] and red["status"] == "found"
+    assert red["case"]["finding"]["value"] == 50.1 and red["case"]["finding"]["threshold"] == 50
+    assert "ule_steel_sinter_nox" in red["case"]["finding"]["basis"]
+    assert {c["rule"] for c in got.values()} == {"exceedance", "permit_near"}
+    for client in (park, analyst, admin):
+        keys = {c["key"] for c in client.get("/api/monitoring/cases?limit=500").json()["items"]}
+        assert set(got) <= keys
+        assert client.get(f"/api/monitoring/cases/{red['id']}").status_code == 200
+    assert not {c["key"] for c in other.get("/api/monitoring/cases?limit=500").json()["items"]}
+    assert other.get(f"/api/monitoring/cases/{red['id']}").status_code == 404
+    # on the early-warning board: the enterprise and its park see the red case, e2 does not
+    for client, seen in ((ent, True), (park, True), (analyst, True), (other, False)):
+        page = client.get("/web/monitor/")
+        assert page.status_code == 200
+        assert (red["key"] in page.text) is seen
+        assert ("排放浓度超过许可限值" in page.text) is seen  # the rule's label (zh default)
+    # the same assessment again: the same cases, none new
+    r = ent.post(f"/api/enterprise/permits/{ids['e1']['permit']}/compliance",
+                 json={"concentrations": conc, "on": on})
+    assert r.json()["cases"] == body["cases"] and r.json()["new_cases"] == 0
+    # another enterprise's permit assessed: its case is not the first enterprise's
+    r = admin.post(f"/api/enterprise/permits/{ids['e3']['permit']}/compliance",
+                   json={"concentrations": [{"outlet_id": "DA001", "species": "SO2",
+                                             "value": 40, "unit": "mg/m3"}], "on": on})
+    assert r.status_code == 200 and len(r.json()["cases"]) == 1
+    e3case = r.json()["cases"][0]
+    assert ent.get(f"/api/monitoring/cases/{e3case}").status_code == 404
+    assert park.get(f"/api/monitoring/cases/{e3case}").status_code == 404
+    assert admin.get(f"/api/monitoring/cases/{e3case}").status_code == 200

@@ -243,3 +243,69 @@ def alerts(table: pd.DataFrame) -> pd.DataFrame:
     bad = table[table["status"].isin(["near", "exceeded", "permit expired"])].copy()
     bad["level"] = np.where(bad["status"] == "near", "yellow", "red")
     return bad.reset_index(drop=True)
+
+
+#: (rule of the monitoring case, level) of a compliance item by its item kind and status
+CASE_RULES = {("concentration", "exceeded"): ("exceedance", "red"),
+              ("annual quantity", "exceeded"): ("quantity", "red"),
+              ("carbon intensity", "exceeded"): ("carbon_benchmark", "red")}
+ITEM_LABELS = {"concentration": ("concentration", "排放浓度"),
+               "annual quantity": ("annual quantity", "年许可排放量"),
+               "carbon intensity": ("carbon intensity", "碳排放强度")}
+
+
+def alert_cases(table: pd.DataFrame, permit: Permit, jurisdiction: str,
+                found_at: dt.datetime, on: dt.date, deadline_days: int = 15) -> list:
+    """Monitoring cases (:class:`cocontrol.monitoring.Case`, status ``found``) of the items of a
+    compliance table that are ``exceeded`` (level red; rule ``exceedance`` for a
+    concentration, ``quantity`` for the annual quantity, ``carbon_benchmark`` for the carbon
+    intensity) or ``near`` (level yellow, rule ``permit_near``), each with the item's limit
+    and its basis (standard, permitted quantity or benchmark source); an expired permit is
+    one red case ``permit_expired`` (days past its validity). The case id is a hash of the
+    permit, item, outlet, species, period and status, so the same finding assessed again is
+    the same case (stored once); ``within`` and ``not assessed`` items give no case."""
+    from cocontrol.monitoring.anomaly import RULE_LABELS, Finding, _fid, open_case
+
+    day = dt.datetime.combine(on, dt.time())
+    out = []
+    if not permit.valid_on(on):
+        days = float((on - permit.valid_to).days if on > permit.valid_to
+                     else (on - permit.valid_from).days)
+        en, zh = RULE_LABELS["permit_expired"]
+        f = Finding(id=_fid("permit_expired", permit.number, on), rule="permit_expired",
+                    entity=permit.enterprise_id, signal=f"permit {permit.number}", start=day,
+                    end=day, hours=0, value=days, threshold=0.0, unit="d",
+                    basis=f"validity {permit.valid_from} to {permit.valid_to}",
+                    message_en=f"[red] {permit.enterprise_id} permit {permit.number}: {en} "
+                               f"(valid {permit.valid_from} to {permit.valid_to}, assessed "
+                               f"{on})",
+                    message_zh=f"【红色】{permit.enterprise_id} 许可证 {permit.number}：{zh}"
+                               f"（有效期 {permit.valid_from} 至 {permit.valid_to}，评估日 {on}）")
+        return [open_case(f, jurisdiction, found_at, deadline_days)]
+    for r in table.itertuples(index=False):
+        if r.status == "near":
+            rule, level = "permit_near", "yellow"
+        elif (r.item, r.status) in CASE_RULES:
+            rule, level = CASE_RULES[(r.item, r.status)]
+        else:
+            continue
+        en, zh = RULE_LABELS[rule]
+        ien, izh = ITEM_LABELS.get(r.item, (r.item, r.item))
+        where = f"{r.outlet_id} " if isinstance(r.outlet_id, str) and r.outlet_id else ""
+        period = f" {r.period}" if isinstance(r.period, str) and r.period else ""
+        lv_zh = "【红色】" if level == "red" else "【黄色】"
+        f = Finding(id=_fid(permit.number, r.item, r.outlet_id, r.species, r.period, r.status),
+                    rule=rule, entity=permit.enterprise_id,
+                    signal=f"{where}{r.species} {r.item}".strip(), start=day, end=day,
+                    hours=0, value=float(r.actual), threshold=float(r.limit),
+                    unit=str(r.limit_unit), basis=str(r.basis),
+                    message_en=f"[{level}] {permit.enterprise_id} {where}{r.species} {ien}"
+                               f"{period}: {en} ({r.actual:.4g} vs limit {r.limit:.4g} "
+                               f"{r.limit_unit}, {r.ratio:.1%} of it; basis: {r.basis}; "
+                               f"permit {permit.number})",
+                    message_zh=f"{lv_zh}{permit.enterprise_id} {where}{r.species} {izh}"
+                               f"{period}：{zh}（{r.actual:.4g}，限值 {r.limit:.4g} "
+                               f"{r.limit_unit}，为限值的 {r.ratio:.1%}；依据：{r.basis}；"
+                               f"许可证 {permit.number}）")
+        out.append(open_case(f, jurisdiction, found_at, deadline_days))
+    return out

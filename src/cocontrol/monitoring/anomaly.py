@@ -33,7 +33,7 @@ from cocontrol.errors import CocontrolError
 from cocontrol.monitoring._common import bundled, rule_value
 
 Rule = Literal["exceedance", "quantity", "flatline", "jump", "treatment_off",
-               "night_day_ratio"]
+               "night_day_ratio", "carbon_benchmark", "permit_near", "permit_expired"]
 
 RULE_LABELS: dict[str, tuple[str, str]] = {
     "exceedance": ("concentration above the permit limit", "排放浓度超过许可限值"),
@@ -42,6 +42,10 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
     "jump": ("sudden jump", "数据突变"),
     "treatment_off": ("treatment off while production runs", "生产设施运行而治污设施停运"),
     "night_day_ratio": ("night/day power ratio above threshold", "夜间/白天用电比异常"),
+    # permit compliance (cocontrol.enterprise.permits.alert_cases)
+    "carbon_benchmark": ("carbon intensity above the benchmark", "碳排放强度超过基准值"),
+    "permit_near": ("permit item near its limit", "许可事项接近限值"),
+    "permit_expired": ("permit expired", "排污许可证已过期"),
 }
 
 

@@ -7,6 +7,8 @@ enterprises, the bureau its whole jurisdiction), every change audited:
 - ``permits``: permits with carbon; ``permits/{id}/compliance`` assesses every permit item
   (concentrations from the posted monitoring values, annual quantities and the carbon
   intensity from the inventory of a project version) and stores the result with its status;
+  the items near or above their limit become monitoring cases of the enterprise
+  (:func:`cocontrol.enterprise.permits.alert_cases`), on the early-warning board;
 - ``accounts``: the carbon–pollution account of an enterprise computed from the inventory of
   a project version (intensities, benchmark and carbon-efficiency grade, monthly profile,
   stored A–D grade);
@@ -39,19 +41,22 @@ from cocontrol.enterprise import report as ent_report
 from cocontrol.enterprise.account import PerformanceGrade
 from cocontrol.enterprise.io import EnterpriseData
 from cocontrol.enterprise.parks import ParkTarget, park_targets
+from cocontrol.enterprise.permits import alert_cases
 from cocontrol.enterprise.projects import Evidence, Status, co_benefits, rank_summaries
 from cocontrol.enterprise.screening import RegionalCap
 from cocontrol.errors import InputError
 from cocontrol.service import enterprise_models as store
 from cocontrol.service.access import Need, Principal, scoped, visible_orgs
 from cocontrol.service.api import Id, Page, PageDep, get_visible, paginate
-from cocontrol.service.db import SessionDep
+from cocontrol.service.db import SessionDep, utcnow
 from cocontrol.service.enterprise_models import (
     EnterpriseAccount,
     EnterpriseFootprint,
     EnterprisePermit,
     SynergyProjectRow,
 )
+from cocontrol.service.models import Organisation
+from cocontrol.service.monitoring_store import add_cases
 from cocontrol.service.problems import ApiError
 
 router = APIRouter(prefix="/enterprise", tags=["enterprise"])
@@ -113,6 +118,9 @@ class PermitOut(BaseModel):
     assessed_on: dt.date | None
     compliance: list[dict]
     permit: dict
+    cases: list[int] = Field([], description="monitoring cases of the items near or above "
+                             "their limit (set by an assessment; /api/monitoring/cases)")
+    new_cases: int = 0
 
 
 def _permit_out(r: EnterprisePermit) -> PermitOut:
@@ -187,7 +195,9 @@ class ComplianceIn(BaseModel):
 def assess_permit(permit_id: Id, body: ComplianceIn, session: SessionDep,
                   principal: Need("jobs:run")) -> PermitOut:
     """Compliance of every permit item (within / near / exceeded / not assessed / permit
-    expired), stored with the permit; the permit's status is its worst item."""
+    expired), stored with the permit; the permit's status is its worst item. Items exceeded
+    (red) or near (yellow), or an expired permit, become monitoring cases of the permit's
+    organisation (status found; the same finding assessed again is not duplicated)."""
     row = get_visible(session, principal, EnterprisePermit, permit_id, "permit")
     permit = store.permit_of(row)
     conc = _frame(body.concentrations, ["outlet_id", "species", "period", "value", "unit"])
@@ -204,8 +214,13 @@ def assess_permit(permit_id: Id, body: ComplianceIn, session: SessionDep,
         table = runner.permit_status(ctx, permit.enterprise_id, on=on, year=year,
                                      near=body.near)
     store.store_compliance(row, table, on)
+    org = session.get(Organisation, row.org_id)
+    cases = alert_cases(table, permit, _key(org), utcnow(), on)
+    stored, new = add_cases(session, row.org_id, cases, principal.user_id)
     session.commit()
-    return _permit_out(row)
+    out = _permit_out(row)
+    out.cases, out.new_cases = [c.id for c in stored], new
+    return out
 
 
 def _tables(enterprise_id: str, **frames) -> dict[str, pd.DataFrame]:
