@@ -101,3 +101,17 @@ def test_area_of_a_one_degree_square_by_hand():
     holed["geometry"]["coordinates"].append([[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5], [0, 0]])
     quarter = 6371.0088 ** 2 * math.radians(0.5) * math.sin(math.radians(0.5))
     assert geomap.area_km2(holed) == pytest.approx(hand - quarter, rel=1e-12)
+
+
+def test_region_labels_at_the_centroid():
+    """A square's centroid is its centre: lon 0–1, lat 0–1 drawn 100 px wide with pad 8 puts
+    the centre at (50, height/2)."""
+    svg = geomap.choropleth(_fc(_square("a", 0, 0, name="Alpha")), width=100, labels=True,
+                            names={"a": "甲区"})
+    root = ET.fromstring(svg)
+    text = root.find("{http://www.w3.org/2000/svg}text")
+    p = geomap.Projection((0.0, 0.0, 1.0, 1.0), 100)
+    assert text.text == "甲区" and text.get("data-key") == "a"
+    assert float(text.get("x")) == pytest.approx(50.0, abs=0.05)
+    assert float(text.get("y")) == pytest.approx(p(0.5, 0.5)[1], abs=0.05)
+    assert "<text" not in geomap.choropleth(_fc(_square("a", 0, 0)), width=100)

@@ -154,11 +154,12 @@ def choropleth(geojson: Mapping, *, key: str = "code", values: Mapping | None = 
                classes: Mapping | None = None, palette: Mapping | None = None,
                names: Mapping | None = None, unit: str = "", links: Mapping | None = None,
                points: Sequence[Mapping] = (), width: int = 640, title: str = "",
-               lang: str = "en", file: str = "<geojson>") -> str:
+               lang: str = "en", file: str = "<geojson>", labels: bool = False) -> str:
     """An SVG map: ``values`` (key → number) on the sequential scale, or ``classes`` (key →
     class label) with ``palette`` (class → colour); ``names`` (key → display name) and
     ``unit`` for the titles; ``links`` (key → href) make features clickable; ``points``
-    (dicts with lon, lat, label, optional href and colour) are drawn on top."""
+    (dicts with lon, lat, label, optional href and colour) are drawn on top; ``labels`` writes
+    each region's name at the centroid of its largest ring."""
     feats = check(geojson, key, file)
     proj = Projection(bounds(feats), width)
     values = dict(values or {})
@@ -192,6 +193,13 @@ def choropleth(geojson: Mapping, *, key: str = "code", values: Mapping | None = 
         if k in links:
             shape = f'<a href="{html.escape(links[k])}">{shape}</a>'
         out.append(shape)
+    if labels:
+        for f in feats:
+            k = str(f["properties"][key])
+            cx, cy = centroid(f["geometry"], proj)
+            out.append(f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="middle" '
+                       f'class="region-label" data-key="{html.escape(k)}">'
+                       f'{html.escape(str(names.get(k, f["properties"].get("name", k))))}</text>')
     for p in points:
         x, y = proj(float(p["lon"]), float(p["lat"]))
         dot = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{p.get("colour", "#d62728")}" '
@@ -203,6 +211,29 @@ def choropleth(geojson: Mapping, *, key: str = "code", values: Mapping | None = 
     out.append(_legend(proj, values, edges, classes, palette, unit))
     out.append("</svg>")
     return "".join(out)
+
+
+def centroid(geom: Mapping, proj: Projection) -> tuple[float, float]:
+    """Pixel centroid of the largest outer ring (the polygon centroid of its vertices,
+    x̄ = Σ (xᵢ + xᵢ₊₁)(xᵢ yᵢ₊₁ − xᵢ₊₁ yᵢ) / 6A; the vertex mean for a degenerate ring)."""
+    polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+    best = None
+    for poly in polys:
+        pts = [proj(float(x), float(y)) for x, y, *_ in poly[0]]
+        a2 = sx = sy = 0.0
+        for (x1, y1), (x2, y2) in zip(pts, pts[1:], strict=False):
+            c = x1 * y2 - x2 * y1
+            a2 += c
+            sx += (x1 + x2) * c
+            sy += (y1 + y2) * c
+        if abs(a2) < 1e-9:
+            cx = sum(x for x, _ in pts) / len(pts)
+            cy = sum(y for _, y in pts) / len(pts)
+        else:
+            cx, cy = sx / (3 * a2), sy / (3 * a2)
+        if best is None or abs(a2) > best[0]:
+            best = (abs(a2), cx, cy)
+    return best[1], best[2]
 
 
 def _legend(proj: Projection, values, edges, classes, palette, unit) -> str:

@@ -141,7 +141,7 @@ def one_map(ctx: Ctx, project_id: int | None = None, layer: str = "emissions",
                    for k in (str(f["properties"]["code"]) for f in polys["features"])},
             points=pts, width=760, title=ctx.t("web_map_title_" + layer, species=species,
                                                pollutant=pollutant, year=year),
-            lang=ctx.lang, file=service_projects.MAP_FILE))
+            lang=ctx.lang, file=service_projects.MAP_FILE, labels=True))
     illustrative = bool((polys or {}).get("provenance", {}).get("illustrative")) \
         if polys else False
     return ctx.render("map/index.html", chosen=chosen, projects=projects, layer=layer,
