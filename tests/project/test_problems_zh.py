@@ -305,3 +305,21 @@ def test_cli_shows_catalogue_errors_in_chinese(capsys):
     assert e.value.exit_code == 1
     assert "未知的键 'base_yaer'（是否为 'base_year'？）" in capsys.readouterr().err.replace(
         "\n", "")
+
+
+def test_optimisation_and_scenario_settings_in_chinese():
+    from cocontrol.optimize import settings
+    from cocontrol.scenario import spec
+
+    with pytest.raises(InputError) as e:
+        settings.parse({"air_quality": {"local_share": 2, "pm25_base_ugm3": -1},
+                        "health": {"population": "many"},
+                        "optimisation": {"integer_steps": {"a": 0}, "links": [3]}})
+    assert len(e.value.problems) >= 5
+    _assert_zh(e.value.problems, "optimisation settings")
+    assert "expected between 0 and 1" in str(e.value) and "expected ≥ 0" in str(e.value)
+    for doc in ({"scenarios": {"a": {"measures": {"m": [1]}}}},
+                {"scenarios": {"a": {"measures": {"m": 1.5}}}}):
+        with pytest.raises(InputError) as e:
+            spec.parse(doc, 2020)
+        _assert_zh(e.value.problems, "scenario settings")

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq
 
 FILE = "optimisation.yaml"
 
@@ -84,18 +85,19 @@ def _num(d: dict, key: str, section: str, probs: list, lo=None, hi=None, require
     v = d.get(key)
     if v is None:
         if required:
-            probs.append(Problem(FILE, f"{key} is missing", column=f"{section}.{key}",
-                                 expected="a number"))
+            probs.append(Problem(FILE, Msg("msg.key_missing", key=key),
+                                 column=f"{section}.{key}", expected=Msg("exp.number")))
         return None
     try:
         x = float(v)
     except (TypeError, ValueError):
-        probs.append(Problem(FILE, "not a number", column=f"{section}.{key}", value=v,
-                             expected="a number"))
+        probs.append(Problem(FILE, Msg("msg.not_number"), column=f"{section}.{key}", value=v,
+                             expected=Msg("exp.number")))
         return None
     if (lo is not None and x < lo) or (hi is not None and x > hi):
-        probs.append(Problem(FILE, "out of range", column=f"{section}.{key}", value=v,
-                             expected=f"between {lo} and {hi}"))
+        probs.append(Problem(FILE, Msg("msg.out_of_range"), column=f"{section}.{key}", value=v,
+                             expected=Msg("exp.between", lo=lo, hi=hi) if None not in (lo, hi)
+                             else f"≥ {lo}" if hi is None else f"≤ {hi}"))
     return x
 
 
@@ -115,8 +117,8 @@ def parse(data: dict) -> OptSettings:
             share = _num(aq, "local_share", "air_quality", probs, 0, 1, required=tm5)
         city = aq.get("city")
         if not isinstance(city, str) or not city:
-            probs.append(Problem(FILE, "city is missing", column="air_quality.city",
-                                 expected="the receptor name (e.g. the city's region_id)"))
+            probs.append(Problem(FILE, Msg("msg.key_missing", key="city"),
+                                 column="air_quality.city", expected=Msg("exp.receptor")))
         out.air_quality = AQSettings(
             city=str(city), pm25_base_ugm3=_num(aq, "pm25_base_ugm3", "air_quality", probs, 0,
                                                 required=tm5),
@@ -142,17 +144,17 @@ def parse(data: dict) -> OptSettings:
     steps = o.get("integer_steps") or {}
     for k, v in steps.items():
         if not isinstance(v, int) or v < 1:
-            probs.append(Problem(FILE, "integer steps must be a whole number ≥ 1",
+            probs.append(Problem(FILE, Msg("msg.integer_steps"),
                                  column=f"optimisation.integer_steps.{k}", value=v,
-                                 expected="e.g. 2 (p ∈ {0, ½, 1} × max)"))
+                                 expected=Msg("exp.integer_steps", n=2)))
     out.integer_steps = {k: int(v) for k, v in steps.items() if isinstance(v, int)}
     links = o.get("links") or []
     for i, ln in enumerate(links):
         if not isinstance(ln, dict) or not {"first", "second", "kind"} <= set(ln) \
                 or ln.get("kind") not in ("equal", "requires"):
-            probs.append(Problem(FILE, "cannot read the link", column=f"optimisation.links[{i}]",
-                                 value=ln, expected="{first: id, second: id, kind: equal or "
-                                                    "requires}"))
+            probs.append(Problem(FILE, Msg("msg.link"), column=f"optimisation.links[{i}]",
+                                 value=ln, expected=Msg("exp.link", kinds=Seq(["equal", "requires"], " or ",
+                                                                    quote=True))))
     out.links = [dict(ln, source="optimisation.yaml") for ln in links if isinstance(ln, dict)]
     out.targets = dict(data.get("targets") or {})
     if probs:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,15 @@ def _measure_uses(raw, file: str, scen: str) -> dict[str, MeasureUse]:
                                   v.get("full_year"))
         else:
             raise InputError(Problem(file=file, column=f"scenarios.{scen}.measures.{mid}",
-                                     value=v, message="cannot read the measure setting",
-                                     expected="a penetration 0–1 or {penetration, start_year, "
-                                              "full_year}"))
+                                     value=v, message=Msg("msg.measure_setting"),
+                                     expected=Msg("exp.measure_setting", keys=Seq(
+                                         ["penetration", "start_year", "full_year"],
+                                         quote=True))))
         if not 0 <= out[mid].penetration <= 1:
             raise InputError(Problem(file=file, column=f"scenarios.{scen}.measures.{mid}",
-                                     value=out[mid].penetration, message="penetration out of "
-                                     "range", expected="between 0 and 1"))
+                                     value=out[mid].penetration,
+                                     message=Msg("msg.penetration_range"),
+                                     expected=Msg("exp.between", lo=0, hi=1)))
     return out
 
 
@@ -90,8 +93,9 @@ def parse(data: dict, base_year: int, file: str = "scenarios.yaml") -> ScenarioS
     for name, sc in scen.items():
         if sc.extends and sc.extends not in scen:
             raise InputError(Problem(file=file, column=f"scenarios.{name}.extends",
-                                     value=sc.extends, message="extends an unknown scenario",
-                                     expected=", ".join(scen)))
+                                     value=sc.extends,
+                                     message=Msg("msg.extends_unknown", hint=""),
+                                     expected=Seq(scen, quote=True)))
     resolved = {name: resolve(scen, name, file) for name in scen}
     return ScenarioSet(settings, resolved, list(data.get("targets") or []))
 
@@ -101,7 +105,7 @@ def resolve(scen: dict[str, Scenario], name: str, file: str) -> Scenario:
     while cur:
         if cur in chain:
             raise InputError(Problem(file=file, column=f"scenarios.{name}.extends",
-                                     message="scenarios extend each other in a circle",
+                                     message=Msg("msg.extends_circle"),
                                      value=" → ".join(chain + [cur])))
         chain.append(cur)
         cur = scen[cur].extends
