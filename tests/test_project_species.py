@@ -136,3 +136,29 @@ def test_a_greenhouse_gas_without_gwp_is_a_warning(tmp_path):
     row = {k: v for k, v in NF3.items() if k != "gwp_AR6"}
     proj = load_project(_folder(tmp_path, [row], []))
     assert any("no GWP" in w.message for w in proj.warnings)
+
+
+def test_a_measure_on_a_project_species(tmp_path):
+    """A factor measure on Hg (halves its factor on the boiler B1, 200 t hard coal a year,
+    tests/scenariofixture.py) cuts Hg in 2025 by 0.5 × 200 t × growth × 0.15 g/t."""
+    from scenariofixture import MEASURES, SCENARIOS, measure
+
+    from cocontrol.scenario import prepare, run, totals
+
+    ms = pd.concat([MEASURES, pd.DataFrame([measure(
+        "t_hg_cut", "factor", category="efficiency", sector="other_industry",
+        fuel="hard_coal", species="Hg", magnitude=0.5, full_year=2025)])], ignore_index=True)
+    sc = {**SCENARIOS, "scenarios": {**SCENARIOS["scenarios"],
+                                     "hg": {"extends": "baseline",
+                                            "measures": {"t_hg_cut": 1.0}}}}
+    folder = write_scenario_project(tmp_path / "p", scenarios=sc, measures=ms)
+    pd.concat([FACTORS, _factor("Hg", 0.15, "g/t")]).to_csv(folder / "factors.csv", index=False)
+    pd.DataFrame([HG]).to_csv(folder / "species.csv", index=False)
+    base = prepare(folder)
+    b1 = np.flatnonzero((base.lines["source_id"] == "B1").to_numpy()
+                        & (base.lines["fuel"] == "hard_coal").to_numpy())
+    assert len(b1) == 1
+    t = base.years.index(2025)
+    hand = 0.5 * 200.0 * float(base.growth[b1[0], t]) * 0.15e-6
+    cut = totals(run(base, "baseline")).loc["Hg", 2025] - totals(run(base, "hg")).loc["Hg", 2025]
+    assert np.isclose(cut, hand, rtol=1e-12)
