@@ -323,3 +323,26 @@ def test_optimisation_and_scenario_settings_in_chinese():
         with pytest.raises(InputError) as e:
             spec.parse(doc, 2020)
         _assert_zh(e.value.problems, "scenario settings")
+
+
+def test_pydantic_errors_by_type():
+    """pydantic's message stays its English; zh comes from the catalogue by error type, and a
+    type the catalogue lacks keeps pydantic's words as a marked technical detail."""
+    from pydantic import BaseModel, Field, ValidationError
+
+    class M(BaseModel):
+        a: int = Field(ge=1990)
+        b: list[int] = Field(min_length=1)
+        c: str = Field(pattern="^x")
+        d: bool
+
+    with pytest.raises(ValidationError) as e:
+        M.model_validate({"a": 1, "b": [], "c": "y", "d": "perhaps"})
+    out = {err["type"]: i18n.pydantic_msg(err) for err in e.value.errors()}
+    for err in e.value.errors():
+        assert out[err["type"]] == err["msg"]  # the English is pydantic's own
+    assert i18n.tr(out["greater_than_equal"], "zh") == "应为大于或等于 1990"
+    assert i18n.tr(out["too_short"], "zh") == "列表至少应有 1 项，实际为 0 项"
+    assert i18n.tr(out["string_pattern_mismatch"], "zh").startswith("取值不符合要求（技术细节：")
+    for m in out.values():
+        assert not english_words([_EXEMPT.sub(" ", i18n.tr(m, "zh"))]), i18n.tr(m, "zh")
