@@ -238,6 +238,12 @@ def names(table: str, codes, lang: str | None = "en") -> list[str]:
     return [name(table, c, lang) for c in codes]
 
 
+def named(table: str, code) -> Text:
+    """The name of ``code`` in both languages, for a :class:`Msg` parameter (shown in the
+    message's language)."""
+    return Text(name(table, code, "en"), name(table, code, "zh"))
+
+
 # --- names from the project -----------------------------------------------------------------
 
 def region_names(regions, lang: str | None = "en") -> dict[str, str]:

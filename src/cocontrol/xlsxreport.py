@@ -93,6 +93,18 @@ def _cell(v):
     return v
 
 
+def _numeric_cells(col: pd.Series) -> bool:
+    """A numeric column, also when some cells read "not estimated" (never 0 or blank)."""
+    if pd.api.types.is_numeric_dtype(col):
+        return True
+    marks = {i18n.t("not_estimated", "en"), i18n.t("not_estimated", "zh"),
+             i18n.both("not_estimated")}
+    vals = [v for v in col if not (isinstance(v, float) and v != v) and v is not None]
+    nums = [v for v in vals if isinstance(v, int | float) and not isinstance(v, bool)]
+    return bool(nums) and all(v in marks for v in vals if isinstance(v, str)) and \
+        len(nums) + sum(isinstance(v, str) for v in vals) == len(vals)
+
+
 def write_sheet(wb, name: str, df: pd.DataFrame, units: dict | None = None,
                 index: bool | None = None, plain: bool = False) -> None:
     """Add sheet ``name`` (≤ 31 characters) with ``df`` formatted as described above.
@@ -130,8 +142,7 @@ def write_sheet(wb, name: str, df: pd.DataFrame, units: dict | None = None,
         h.alignment = Alignment(wrap_text=True, vertical="top")
         if not plain:
             u_txt = units.get(c, unit_of(c))
-            if not u_txt and row_unit and c != "unit" and pd.api.types.is_numeric_dtype(
-                    d.iloc[:, j - 1]):
+            if not u_txt and row_unit and c != "unit" and _numeric_cells(d.iloc[:, j - 1]):
                 u_txt = row_unit
             u = ws.cell(2, j, u_txt)
             u.font = Font(italic=True, color="555555")

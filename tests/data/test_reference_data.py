@@ -25,7 +25,8 @@ COLUMNS = {
               "oxidation", "sulfur_content", "so2_ash_retention", "biogenic", "source"],
     "sectors": ["code", "name_en", "name_zh", "parent", "iamc", "nfr", "source"],
     "processes": ["code", "name_en", "name_zh", "sector", "activity_unit", "source"],
-    "ef_air": ["sector", "fuel", "process", "species", "value", "unit", "tier", "source"],
+    "ef_air": ["sector", "fuel", "process", "species", "value", "unit", "tier", "source",
+               "basis", "basis_note"],
     "control_tech": ["code", "name_en", "name_zh", "category", "energy_penalty",
                      "penalty_carrier", "nh3_slip", "source"],
     "control_removal": ["technology", "species", "efficiency", "source"],
@@ -35,7 +36,7 @@ COLUMNS = {
 }
 KEYS = {
     "species": ["code"], "gwp": ["set", "species"], "fuels": ["code"], "sectors": ["code"],
-    "processes": ["code"], "ef_air": ["sector", "fuel", "process", "species"],
+    "processes": ["code"], "ef_air": ["sector", "fuel", "process", "species", "basis"],
     "control_tech": ["code"], "control_removal": ["technology", "species"],
     "pev": ["species", "pollutant_zh"], "grid": ["code"],
 }
@@ -107,7 +108,8 @@ def test_referential_integrity(t):
     assert set(e.process.dropna()) <= procs
     assert set(e.species) <= species
     assert set(t["control_removal"].technology) <= set(t["control_tech"].code)
-    assert set(t["control_removal"].species) <= species
+    # plus the 2.5-10 µm bin that PM10 removal is computed from (inventory.engine.combine_pm10)
+    assert set(t["control_removal"].species) <= species | {"PM2.5-10"}
     assert set(t["gwp"].species) == {"CO2", "CH4", "N2O"}
     assert set(t["pev"].species) <= species
 
@@ -150,7 +152,10 @@ def test_ef_air_rows_well_formed(t):
     e = t["ef_air"]
     has_fuel, has_proc = e.fuel.notna(), e.process.notna()
     assert (has_fuel ^ has_proc).all(), "exactly one of fuel/process"
-    assert (e.value >= 0).all()
+    # missing is not zero: a factor the cited source does not give is empty (tier NE)
+    assert ((e.value >= 0) | (e.value.isna() & (e.tier == "NE"))).all()
+    assert e.loc[e.tier == "NE", "value"].isna().all()
+    assert set(e.basis) <= {"abated", "unabated", "n/a"} and e.basis_note.notna().all()
     # fuel CO2 is computed from fuels.csv, never a row (docs/data-schema.md)
     assert not ((e.species == "CO2") & has_fuel).any()
     assert "kg/Mg" not in set(e.unit) and "g/Mg" not in set(e.unit)
@@ -194,7 +199,9 @@ def test_species_coverage_consistent_per_fuel(t):
     """The engine treats a species as applicable to a fuel when any sector has a factor for it;
     every sector that has factors for a fuel must then cover the same species (zeros are explicit
     and sourced)."""
+    # OC comes from a speciation ratio where one is published (CEDS): not estimated elsewhere
     e = t["ef_air"].dropna(subset=["fuel"])
+    e = e[e.species != "OC"]
     per_fuel = e.groupby("fuel")["species"].agg(set)
     for (sector, fuel), g in e.groupby(["sector", "fuel"]):
         assert set(g.species) == per_fuel[fuel], (sector, fuel)
@@ -213,6 +220,14 @@ def test_control_tables(t):
                      ).isna().all()
     # every technology abates something
     assert set(ct.code) == set(cr.technology)
+    # PM2.5 components go with PM2.5, and PM10 removal has its 2.5-10 µm bin
+    # (inventory.engine.combine_pm10): BC + OC <= PM2.5 <= PM10 hold after any control
+    for tech, g in cr.groupby("technology"):
+        e = g.set_index("species")["efficiency"]
+        if "PM2.5" in e:
+            assert e.get("BC") == e["PM2.5"] and e.get("OC") == e["PM2.5"], tech
+        if "PM10" in e:
+            assert "PM2.5-10" in e, tech
     # particulate removal: PM2.5 efficiency never above PM10 for filters (finer is harder),
     # except packages derived from concentration limits
     p = cr.pivot_table(index="technology", columns="species", values="efficiency")

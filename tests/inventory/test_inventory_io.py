@@ -11,6 +11,7 @@ import pytest
 from tinyproject import write_project
 from typer.testing import CliRunner
 
+from cocontrol import i18n
 from cocontrol.cli import app
 from cocontrol.inventory import compute
 from cocontrol.project import load_project
@@ -36,7 +37,12 @@ def test_inventory_excel_export_round_trip(tiny_inventory, tmp_path):
 
     back = read_sheet(path, "by_sector")
     orig = tiny_inventory.aggregate("sector", wide=True)
-    np.testing.assert_allclose(back[2020].to_numpy(), orig[2020].to_numpy())
+    ne = orig[2020].isna().to_numpy()
+    assert ne.any()  # e.g. OC of power coal: written "not estimated", never 0 or blank
+    # bilingual like the headers: "未估算 not estimated"
+    assert (back[2020].to_numpy()[ne] == i18n.both("not_estimated")).all()
+    np.testing.assert_allclose(back[2020].to_numpy()[~ne].astype(float),
+                               orig[2020].to_numpy()[~ne])
     assert not list(tmp_path.glob("*.tmp.xlsx"))
 
 

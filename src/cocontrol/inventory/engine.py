@@ -22,12 +22,15 @@ import scipy.sparse as sp
 from cocontrol import refdata, units
 from cocontrol._frame import Runs, _categorical, factorize_columns, factorize_runs
 from cocontrol.errors import InputError, MissingFactorError, Problem
+from cocontrol.i18n import Msg, Text, named
 from cocontrol.inventory import factors as fmod
 from cocontrol.inventory.inventory import Inventory
 from cocontrol.project.hierarchy import LEVELS, NONE_LABEL
 from cocontrol.project.loader import Project
 
 LINE_KEYS = ["source_id", "region_id", "sector", "fuel", "process", "unit"]
+#: control_removal.csv pseudo-species: removal efficiency of the 2.5-10 µm fraction
+COARSE = "PM2.5-10"
 
 
 def _grid_value(spec, default_code: str) -> tuple[float, str]:
@@ -94,7 +97,8 @@ def build_lines(activity: pd.DataFrame, years: list[int]
 
 
 def _apply_source_factors(ef: np.ndarray, lines: pd.DataFrame, user: pd.DataFrame,
-                          species: tuple[str, ...], prov_rows: list) -> None:
+                          species: tuple[str, ...], prov_rows: list,
+                          abated: np.ndarray | None = None) -> None:
     spec = user[user["source_id"].notna()] if len(user) else user
     if spec is None or spec.empty:
         return
@@ -112,8 +116,10 @@ def _apply_source_factors(ef: np.ndarray, lines: pd.DataFrame, user: pd.DataFram
         num, den = fmod._split_unit(unit_f)
         conv = units.factor(num, "t") * fmod.activity_per_denominator(
             unit_a, den, fuel if fuel else None)
-        ef[g["line"].to_numpy(), g["species"].map(sidx).to_numpy()] = \
-            g["value"].to_numpy(dtype=float) * conv
+        li, si = g["line"].to_numpy(), g["species"].map(sidx).to_numpy()
+        ef[li, si] = g["value"].to_numpy(dtype=float) * conv
+        if abated is not None:  # a user factor is uncontrolled by definition (schema)
+            abated[li, si] = False
     prov_rows.append(m[["source_id", "species", "value", "unit_f", "source"]]
                      .rename(columns={"unit_f": "unit"}))
 
@@ -232,23 +238,130 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     if problems and strict:
         raise MissingFactorError(InputError(problems).args[0])
     ef = ft.multiplier[ccodes]  # (N, S) gather
+    abated = ft.abated[ccodes]
     src_prov: list = []
-    _apply_source_factors(ef, lines, project.factors, species, src_prov)
+    _apply_source_factors(ef, lines, project.factors, species, src_prov, abated)
+    applicable = ~ft.not_applicable[ccodes] | np.isfinite(ef) & (ef > 0)
     lines["scope"] = ft.combos["scope"].to_numpy()[ccodes]
     lines["biogenic"] = ft.combos["biogenic"].to_numpy()[ccodes]
 
     add_line_attributes(lines, project.regions)
 
-    ctrl_idx, ctrl_factor = _removal(lines, project.controls, years, species)
+    ext = (*species, COARSE)
+    ctrl_idx, ctrl_ext = _removal(lines, project.controls, years, ext)
+    removed = 1.0 - ctrl_ext  # (M, S + 1, Y): Σ share × η, the last column for 2.5-10 µm
+    unabated_used = _use_unabated(ef, abated, ctrl_idx, removed[:, :len(species), :], lines, ft,
+                                  ccodes, project.controls, species)
+    ctrl_factor = 1.0 - combine_pm10(removed, ef[ctrl_idx], species)
+    not_est = _not_estimated_lines(ft, lines, ef)
     inv = Inventory(lines=lines, years=years, species=species, activity=A, ef=ef,
                     ctrl_lines=ctrl_idx, ctrl_factor=ctrl_factor, gwp_set=m.gwp,
                     factor_table=ft, source_factors=(pd.concat(src_prov) if src_prov else None),
-                    name=m.name, regions=project.regions)
+                    name=m.name, regions=project.regions, not_estimated=not_est,
+                    applicable=applicable)
+    inv.unabated_factors = unabated_used
+    inv.abated = abated  # (N, S) the factor in use already describes abated plants
     if len(project.measured):
         inv.apply_measured(project.measured)
     inv.missing = problems
     inv.project = project  # provenance of results (content hash computed when asked)
     return inv
+
+
+def combine_pm10(removed: np.ndarray, ef: np.ndarray, species: tuple[str, ...]) -> np.ndarray:
+    """Removed share of PM10 by size bin: PM10 = PM2.5 + coarse (2.5-10 µm), each with its own
+    efficiency, weighted by the line's own uncontrolled PM2.5/PM10:
+
+        removed10 = w × removed2.5 + (1 − w) × removed_coarse,   w = EF2.5 / EF10
+
+    so that controlled PM2.5 ≤ controlled PM10 whenever EF2.5 ≤ EF10 (a single PM10 efficiency
+    derived for one size distribution breaks this for other sources). ``removed`` has the
+    species columns plus the coarse column last; returns the species columns. Where w is not
+    defined (no PM2.5 or PM10 factor) the technology's PM10 efficiency is kept."""
+    S = len(species)
+    out = np.array(removed[:, :S, :], dtype=float, copy=True)
+    if "PM10" not in species or "PM2.5" not in species or len(out) == 0:
+        return out
+    i10, i25 = species.index("PM10"), species.index("PM2.5")
+    e10, e25 = ef[:, i10], ef[:, i25]
+    ok = np.isfinite(e10) & np.isfinite(e25) & (e10 > 0)
+    w = np.divide(e25, e10, out=np.zeros_like(e10), where=ok)
+    mixed = w[:, None] * removed[:, i25, :] + (1 - w[:, None]) * removed[:, S, :]
+    out[ok, i10, :] = mixed[ok]
+    return out
+
+
+def _use_unabated(ef, abated, ctrl_idx, removed, lines, ft, ccodes, controls, species):
+    """Never abate twice: on a line with a declared control, a species that the control
+    reduces must have an unabated factor. The bundled unabated alternative replaces an abated
+    default (cited in the factor report); without one the source stops with a plain error."""
+    hit = (removed > 0).any(axis=2) & abated[ctrl_idx]  # (M, S)
+    if not hit.any():
+        return pd.DataFrame(columns=["source_id", "species", "t_per_activity", "note"])
+    m_idx, s_idx = np.nonzero(hit)
+    lines_hit = ctrl_idx[m_idx]
+    alt = ft.multiplier_unabated[ccodes[lines_hit], s_idx]
+    ok = np.isfinite(alt)
+    ef[lines_hit[ok], s_idx[ok]] = alt[ok]
+    abated[lines_hit[ok], s_idx[ok]] = False
+    if (~ok).any():
+        prov = ft.provenance.set_index(["combo", "species"])["source"]
+        rem = refdata.table("control_removal")
+        probs = []
+        seen = set()
+        for li, j in zip(lines_hit[~ok], s_idx[~ok], strict=True):
+            sid, sp = lines["source_id"].iat[li], species[j]
+            if (sid, sp) in seen:
+                continue
+            seen.add((sid, sp))
+            techs = sorted(set(controls.loc[controls["source_id"] == sid, "technology"])
+                           & set(rem.loc[(rem["species"] == sp) & (rem["efficiency"] > 0),
+                                         "technology"]))
+            c = ft.combos.iloc[int(ccodes[li])]
+            what = c["fuel"] if isinstance(c["fuel"], str) else c["process"]
+            probs.append(Problem(
+                file="controls.csv", column="technology", value=f"{sid}: {', '.join(techs)}",
+                message=Msg("err_abate_twice", techs=_joined("control_tech", techs), sp=sp,
+                            sid=sid, sector=named("sectors", c["sector"]),
+                            what=named("fuels" if isinstance(c["fuel"], str) else "processes",
+                                       what),
+                            ref=prov.get((int(ccodes[li]), sp), "")),
+                expected=Msg("exp_abate_twice", sp=sp, sid=sid)))
+        raise InputError(probs)
+    return pd.DataFrame({"source_id": lines["source_id"].to_numpy()[lines_hit[ok]],
+                         "species": [species[j] for j in s_idx[ok]],
+                         "t_per_activity": alt[ok],
+                         "note": "unabated factor used because a control is declared"})
+
+
+def _joined(table: str, codes) -> Text:
+    """Names of ``codes`` joined, in both languages (a :class:`Msg` parameter)."""
+    en = ", ".join(named(table, c) for c in codes)
+    return Text(en, "、".join(named(table, c).zh for c in codes))
+
+
+def _not_estimated_lines(ft, lines: pd.DataFrame, ef: np.ndarray) -> pd.DataFrame:
+    """Species not estimated on each (sector, fuel/process) of the inventory, with the reason
+    (from the factor table; cells later filled by a source-specific user factor are left out)."""
+    ne = ft.not_estimated
+    if ne is None or ne.empty:
+        return pd.DataFrame(columns=["sector", "fuel", "process", "species", "reason",
+                                     "n_lines"])
+    sidx = {s: i for i, s in enumerate(ft.species)}
+    combo = lines["combo"].to_numpy()
+    rows = []
+    for (k, spc), g in ne.groupby(["combo", "species"], sort=False):
+        sel = combo == k
+        n = int((sel & ~np.isfinite(ef[:, sidx[spc]])).sum())
+        if n == 0:
+            continue
+        c = ft.combos.iloc[int(k)]
+        rows.append({"sector": c["sector"], "fuel": c["fuel"], "process": c["process"],
+                     "species": spc, "reason": str(g["reason"].iloc[0]), "n_lines": n})
+    out = pd.DataFrame(rows, columns=["sector", "fuel", "process", "species", "reason",
+                                      "n_lines"])
+    key = ["sector", "fuel", "process", "species", "reason"]
+    return out.groupby(key, dropna=False, as_index=False, sort=False)["n_lines"].sum()
 
 
 def add_line_attributes(lines: pd.DataFrame, regions: pd.DataFrame | None) -> None:

@@ -17,6 +17,18 @@ exists in any set; an applicable species with no factor for the source's sector 
 factor and an error — never a silent zero. Species with no factor anywhere for that fuel or
 process are reported as "not applicable".
 
+Every bundled factor says whether it describes unabated plants or plants that already have
+typical abatement (``ef_air.csv`` columns ``basis`` and ``basis_note``; user factors are
+uncontrolled by definition, see ``project/schema.py``). The default is the factor for plants as
+they typically are; the unabated alternative (where one is bundled) is resolved as well, so that
+the inventory engine can use it for a source with a declared control (never abating twice).
+
+Missing is not zero: a species without a factor is *not estimated* (``multiplier`` NaN, with the
+reason in ``not_estimated``) when the bundled data says so (tier ``NE``) or when it is a PM2.5
+component (BC, OC) without a speciation fraction; it is *missing* (an error) when factors for
+that fuel or process exist elsewhere; it is *not applicable* (0) only when no factor set gives
+that species for the fuel or process at all.
+
 Work is done once per unique (sector, fuel, process, unit) combination, so a national
 inventory with millions of sources resolves a few thousand combinations.
 """
@@ -54,6 +66,15 @@ class FactorTable:
     multiplier: np.ndarray
     provenance: pd.DataFrame
     missing: pd.DataFrame  # combo, species of applicable species without factor
+    #: t per activity unit of the unabated factor (user or bundled basis "unabated"); NaN where
+    #: none is known
+    multiplier_unabated: np.ndarray | None = None
+    #: True where the default factor is bundled and describes already-abated plants
+    abated: np.ndarray | None = None
+    #: combo, species, reason of species that are not estimated (never shown as 0)
+    not_estimated: pd.DataFrame | None = None
+    #: True where no factor set gives the species for the fuel or process (0 by definition)
+    not_applicable: np.ndarray | None = None
 
 
 def _parent_chain() -> dict[str, list[str]]:
@@ -135,7 +156,24 @@ def _candidates(combos: pd.DataFrame, table: pd.DataFrame, set_name: str, chains
     rows.append(star)
     out = pd.concat(rows, ignore_index=True)
     out["set"] = set_name
-    return out[["combo", "species", "value", "unit", "source", "priority", "set"]]
+    if "basis" not in out.columns:  # user factors: uncontrolled by definition (schema)
+        out["basis"] = "unabated"
+    return out[["combo", "species", "value", "unit", "source", "priority", "set", "basis"]]
+
+
+#: PM2.5 components: without a speciation fraction they are "not estimated", never missing
+SPECIATION = ("BC", "OC")
+
+
+def bundled_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The bundled factors split into the default table (one row per key: the abated factor
+    where both an abated and an unabated one are bundled) and the unabated rows."""
+    ef = refdata.table("ef_air")
+    key = ["sector", "fuel", "process", "species"]
+    k = ef[key].astype(object).where(ef[key].notna(), "")
+    dup = k.duplicated(keep=False)
+    alt = dup & (ef["basis"] == "unabated")
+    return ef[~alt.to_numpy()], ef[(ef["basis"] == "unabated").to_numpy()]
 
 
 def resolve(combos: pd.DataFrame, user_factors: pd.DataFrame, *, factor_sets=("user", "default"),
@@ -155,18 +193,11 @@ def resolve(combos: pd.DataFrame, user_factors: pd.DataFrame, *, factor_sets=("u
     bio = combos["fuel"].map(fuels["biogenic"].astype(str).str.lower() == "true")
     combos["biogenic"] = bio.fillna(False).astype(bool)
 
-    cands = []
     generic_user = user_factors[user_factors["source_id"].isna()] if len(user_factors) else \
         user_factors
-    if "user" in factor_sets and len(generic_user):
-        cands.append(_candidates(combos, generic_user, "user", chains, 0))
-    if "default" in factor_sets:
-        cands.append(_candidates(combos, refdata.table("ef_air"), "default", chains, 100))
-    cand = pd.concat(cands, ignore_index=True) if cands else pd.DataFrame(
-        columns=["combo", "species", "value", "unit", "source", "priority", "set"])
-    cand = cand[cand["species"].isin(species)]
-    best = cand.sort_values("priority", kind="stable").drop_duplicates(["combo", "species"])
-    best = best.assign(method="factor")
+    default_tab, unabated_tab = bundled_tables()
+    best = _best(combos, generic_user, default_tab, factor_sets, chains, species)
+    best_u = _best(combos, generic_user, unabated_tab, factor_sets, chains, species)
 
     extra = [_fuel_co2(combos, fuels, best), _scope2(combos, grid_factor, heat_factor,
                                                        grid_source, heat_source)]
@@ -174,43 +205,112 @@ def resolve(combos: pd.DataFrame, user_factors: pd.DataFrame, *, factor_sets=("u
         extra.append(_sulfur_balance(combos, fuels, best))
     for e in extra:
         if len(e):
-            best = pd.concat([best[~best.set_index(["combo", "species"]).index.isin(
-                e.set_index(["combo", "species"]).index)], e], ignore_index=True)
+            e = e.assign(basis="unabated")
+            best = _override(best, e)
+            best_u = _override(best_u, e)
 
-    # Conversion to t per activity unit, once per (value unit, activity unit, fuel).
     S = len(species)
     sidx = {s: i for i, s in enumerate(species)}
+    best, mult, conv_problems = _to_multiplier(best, combos, sidx, S)
+    best_u, mult_u, _ = _to_multiplier(best_u, combos, sidx, S)
+    abated = np.zeros((len(combos), S), dtype=bool)
+    ab = best[best["basis"] == "abated"]
+    abated[ab["combo"].to_numpy(int), ab["species"].map(sidx).to_numpy(int)] = True
+
+    # Applicable species: some factor exists for this fuel/process in any set or sector.
+    applicable = _applicable(combos, user_factors, species)
+    have = np.isfinite(mult)
+    # explicitly not estimated in the bundled data (tier NE: the cited source gives none)
+    ne = best[~np.isfinite(best["t_per_activity"].to_numpy()) & best["value"].isna()]
+    known_ne = np.zeros_like(have)
+    known_ne[ne["combo"].to_numpy(int), ne["species"].map(sidx).to_numpy(int)] = True
+    reasons = [pd.DataFrame({"combo": ne["combo"].to_numpy(), "species": ne["species"].to_numpy(),
+                             "reason": ne["source"].astype(str).to_numpy()})]
+    # PM2.5 components without a speciation fraction: not estimated wherever PM2.5 applies
+    if "PM2.5" in sidx:
+        pm_app = applicable[:, sidx["PM2.5"]] | np.isfinite(mult[:, sidx["PM2.5"]])
+        for sp in SPECIATION:
+            if sp not in sidx:
+                continue
+            j = sidx[sp]
+            gap = pm_app & ~have[:, j] & ~known_ne[:, j]
+            applicable[:, j] |= pm_app
+            known_ne[:, j] |= gap
+            k = np.flatnonzero(gap)
+            reasons.append(pd.DataFrame({
+                "combo": k, "species": sp,
+                "reason": [f"no {sp} fraction of PM2.5 bundled for "
+                           f"{combos.at[i, 'sector']} × {_what(combos, i)} (a PM2.5 component: "
+                           "not estimated, never 0)" for i in k]}))
+    not_applicable = ~applicable & ~have & ~known_ne
+    mult[not_applicable] = 0.0  # not applicable to this fuel/process in any factor set
+    miss_k, miss_s = np.nonzero(applicable & ~have & ~known_ne)
+    missing = pd.DataFrame({"combo": miss_k, "species": [species[j] for j in miss_s]})
+    for k, msg in conv_problems:
+        missing.loc[len(missing)] = [k, "unit: " + msg]
+    not_est = pd.concat(reasons, ignore_index=True)
+    if len(missing):  # a missing factor (strict=False) is not estimated as well
+        mm = missing[~missing["species"].str.startswith("unit:")]
+        not_est = pd.concat([not_est, mm.assign(reason=[
+            f"missing factor: no {sp} factor for {combos.at[int(k), 'sector']} × "
+            f"{_what(combos, int(k))}" for k, sp in zip(mm["combo"], mm["species"],
+                                                       strict=True)])], ignore_index=True)
+    prov = best[["combo", "species", "set", "method", "value", "unit", "source",
+                 "t_per_activity", "basis"]].sort_values(["combo", "species"]) \
+        .reset_index(drop=True)
+    return FactorTable(combos=combos, species=tuple(species), multiplier=mult,
+                       provenance=prov, missing=missing, multiplier_unabated=mult_u,
+                       abated=abated, not_estimated=not_est.reset_index(drop=True),
+                       not_applicable=not_applicable)
+
+
+def _what(combos: pd.DataFrame, i: int) -> str:
+    f = combos.at[i, "fuel"]
+    return f if isinstance(f, str) else str(combos.at[i, "process"])
+
+
+def _best(combos, generic_user, bundled, factor_sets, chains, species) -> pd.DataFrame:
+    """The winning factor per (combo, species): user before bundled, specific sector first."""
+    cands = []
+    if "user" in factor_sets and len(generic_user):
+        cands.append(_candidates(combos, generic_user, "user", chains, 0))
+    if "default" in factor_sets:
+        cands.append(_candidates(combos, bundled, "default", chains, 100))
+    cand = pd.concat(cands, ignore_index=True) if cands else pd.DataFrame(
+        columns=["combo", "species", "value", "unit", "source", "priority", "set", "basis"])
+    cand = cand[cand["species"].isin(species)]
+    best = cand.sort_values("priority", kind="stable").drop_duplicates(["combo", "species"])
+    return best.assign(method=np.where(best["value"].isna(), "not_estimated", "factor"))
+
+
+def _override(best: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
+    keep = ~best.set_index(["combo", "species"]).index.isin(
+        e.set_index(["combo", "species"]).index)
+    return pd.concat([best[keep], e], ignore_index=True)
+
+
+def _to_multiplier(best, combos, sidx, S):
+    """Conversion to t per activity unit, once per (value unit, activity unit, fuel)."""
     mult = np.full((len(combos), S), np.nan)
     act_unit = combos["unit"].to_numpy(dtype=object)
     fuel_of = combos["fuel"].to_numpy(dtype=object)
     conv_problems = []
-    vals = np.empty(len(best))
+    vals = np.full(len(best), np.nan)
     for i, (k, unit, val) in enumerate(zip(best["combo"], best["unit"], best["value"],
                                             strict=True)):
+        if not np.isfinite(float(val)):
+            continue  # not estimated
         if unit == "t/activity":
             vals[i] = val
             continue
         try:
             vals[i] = _to_t_per_activity(float(val), unit, act_unit[k], fuel_of[k])
         except units.UnitError as e:
-            vals[i] = np.nan
             conv_problems.append((k, str(e)))
     best = best.assign(t_per_activity=vals)
     ok = np.isfinite(vals)
     mult[best["combo"].to_numpy()[ok], best["species"].map(sidx).to_numpy()[ok]] = vals[ok]
-
-    # Applicable species: some factor exists for this fuel/process in any set or sector.
-    applicable = _applicable(combos, user_factors, species)
-    have = np.isfinite(mult)
-    mult[~applicable & ~have] = 0.0  # not applicable to this fuel/process in any factor set
-    miss_k, miss_s = np.nonzero(applicable & ~have)
-    missing = pd.DataFrame({"combo": miss_k, "species": [species[j] for j in miss_s]})
-    for k, msg in conv_problems:
-        missing.loc[len(missing)] = [k, "unit: " + msg]
-    prov = best[["combo", "species", "set", "method", "value", "unit", "source",
-                 "t_per_activity"]].sort_values(["combo", "species"]).reset_index(drop=True)
-    return FactorTable(combos=combos, species=tuple(species), multiplier=mult,
-                       provenance=prov, missing=missing)
+    return best, mult, conv_problems
 
 
 def _applicable(combos, user_factors, species) -> np.ndarray:

@@ -7,13 +7,14 @@ Masses are in tonnes internally; outputs take a ``unit`` argument (t, kt, Mt).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from cocontrol import _buffers, refdata, units
+from cocontrol import _buffers, i18n, refdata, units
 from cocontrol._frame import factorize_columns
 from cocontrol.errors import CocontrolError
 from cocontrol.project.cells import safe_frame
@@ -21,6 +22,8 @@ from cocontrol.provenance import Provenance
 from cocontrol.results import Labelled, Result
 
 CO2E = "CO2e"
+#: how a value without any factor is shown (tables, reports, exports): never 0.00
+NOT_ESTIMATED = "not estimated"
 
 try:  # multi-threaded, single-pass evaluation of the element-wise products (optional)
     import numexpr as _ne
@@ -42,6 +45,34 @@ def _fused(expr: str, out: np.ndarray, **arrays) -> None:
         np.multiply(out, arrays[n], out=out)
 
 
+def shown(df: pd.DataFrame, years, label: str = NOT_ESTIMATED) -> pd.DataFrame:
+    """``df`` for display or export: an empty (NaN) value is written ``label`` ("not
+    estimated"), never 0 or a blank (year columns of wide tables and the ``value`` column of
+    tidy ones)."""
+    cols = [c for c in df.columns if c in set(years) or c == "value"]
+    if not cols or df.empty:
+        return df
+    out = df.copy()
+    for c in cols:
+        if out[c].isna().any():
+            out[c] = out[c].astype(object).where(out[c].notna(), label)
+    return out
+
+
+_PARTIAL = re.compile(r"partial: (\d+) line")
+
+
+def estimate_label(v, lang: str | None = "en") -> str:
+    """A value of the ``estimate`` column in ``lang``: "" (estimated), "not estimated" or
+    "partial: N line(s) not estimated" (words from the catalogue)."""
+    if not isinstance(v, str) or not v:
+        return ""
+    if v == NOT_ESTIMATED:
+        return i18n.t("not_estimated", lang)
+    m = _PARTIAL.match(v)
+    return i18n.t("est_partial", lang, n=int(m.group(1))) if m else v
+
+
 LINE_DIMS = ("source_id", "region_id", "sector", "fuel", "process", "scope")
 
 
@@ -56,12 +87,27 @@ class Inventory(Labelled):
                  activity: np.ndarray, ef: np.ndarray, ctrl_lines: np.ndarray,
                  ctrl_factor: np.ndarray, gwp_set: str = "AR6", factor_table=None,
                  source_factors=None, name: str = "", regions: pd.DataFrame | None = None,
-                 emissions: np.ndarray | None = None):
+                 emissions: np.ndarray | None = None, estimated: np.ndarray | None = None,
+                 not_estimated: pd.DataFrame | None = None,
+                 applicable: np.ndarray | None = None):
         self.lines = lines.reset_index(drop=True)
         self.years = list(years)
         self.species = tuple(species)
         self.activity = activity  # (N, Y), activity unit of each line
-        self.ef = ef  # (N, S), t per activity unit; NaN = missing factor
+        self.ef = ef  # (N, S), t per activity unit; NaN = not estimated (no factor)
+        #: (N, S) True where the line's species has a factor; a species without one is
+        #: "not estimated" in every table and export, never 0
+        self.estimated = np.isfinite(ef) if estimated is None else estimated
+        #: (N, S) False where no factor set gives the species for the line's fuel or process
+        #: (0 by definition, neither estimated nor a gap)
+        self.applicable = np.ones_like(self.estimated) if applicable is None else applicable
+        #: sector, fuel, process, species, reason, n_lines of what is not estimated
+        self.not_estimated = not_estimated if not_estimated is not None else pd.DataFrame(
+            columns=["sector", "fuel", "process", "species", "reason", "n_lines"])
+        #: plausibility warnings (cocontrol.inventory.plausibility), shown in reports
+        self.warnings: list = []
+        #: lines whose abated default factor was replaced by the unabated one (declared control)
+        self.unabated_factors: pd.DataFrame | None = None
         self.ctrl_lines = ctrl_lines
         self.ctrl_factor = ctrl_factor  # (M, S, Y) = 1 − Σ share × η
         self.gwp_set = gwp_set
@@ -85,7 +131,8 @@ class Inventory(Labelled):
         numexpr has (many small calls wait for every thread at each call, a loss on a busy
         machine). Controls that vary by year: E = A × EF, then × the factor on the
         controlled lines (the same products, in the same order)."""
-        a, e = self.activity[:, None, :], self.ef[:, :, None]
+        # not-estimated cells compute as 0 in the arrays; `estimated` marks them
+        a, e = self.activity[:, None, :], np.nan_to_num(self.ef)[:, :, None]
         N, S, Y = len(self.activity), len(self.species), len(self.years)
         E = np.empty((N, S, Y)) if out is None else out
         m = len(self.ctrl_lines)
@@ -102,8 +149,9 @@ class Inventory(Labelled):
         return E
 
     def uncontrolled(self) -> np.ndarray:
-        """Uncontrolled emissions U = A × EF, t, shape (line, species, year)."""
-        return np.multiply(self.activity[:, None, :], self.ef[:, :, None])
+        """Uncontrolled emissions U = A × EF, t, shape (line, species, year) (0 where not
+        estimated: see ``estimated``)."""
+        return np.multiply(self.activity[:, None, :], np.nan_to_num(self.ef)[:, :, None])
 
     def apply_measured(self, measured: pd.DataFrame) -> None:
         """Replace computed emissions by measured ones where given (pro rata over the source's
@@ -216,22 +264,39 @@ class Inventory(Labelled):
             data = G @ self.emissions.reshape(len(self.lines), S * Y)
         elif kind == "uncontrolled":
             data = np.empty((G.shape[0], S, Y))
+            ef0 = np.nan_to_num(self.ef)
             for s in range(S):
-                data[:, s, :] = G @ (self.activity * self.ef[:, s:s + 1])
+                data[:, s, :] = G @ (self.activity * ef0[:, s:s + 1])
             data = data.reshape(G.shape[0], S * Y)
         else:
             raise CocontrolError("kind must be 'controlled' or 'uncontrolled'")
         cube = np.asarray(data).reshape(G.shape[0], S, Y)
         sp_names = list(self.species)
+        # lines with activity whose species has no factor: "not estimated" / "partial"
+        act = (self.activity > 0).astype(float)
+        gaps = ~self.estimated
+        counted = self.estimated & self.applicable
+        n_ne = np.zeros((G.shape[0], S, Y))
+        n_est = np.zeros((G.shape[0], S, Y))
+        for s in range(S):
+            n_est[:, s, :] = G @ (act * counted[:, s:s + 1])
+            if gaps[:, s].any():
+                n_ne[:, s, :] = G @ (act * gaps[:, s:s + 1])
         if co2e:
             g = self._gwp()
             w = np.array([g.get(s, 0.0) for s in self.species])
             cube = np.concatenate([cube, np.einsum("gsy,s->gy", cube, w)[:, None, :]], axis=1)
             sp_names.append(CO2E)
+            ghg = w > 0
+            n_ne = np.concatenate([n_ne, n_ne[:, ghg, :].sum(axis=1)[:, None, :]], axis=1)
+            n_est = np.concatenate([n_est, n_est[:, ghg, :].max(axis=1)[:, None, :]], axis=1)
+        none = (n_ne > 0) & (n_est == 0)
+        cube = np.where(none, np.nan, cube)
         cube = cube * units.factor("t", unit)
         keep = [i for i, s in enumerate(sp_names) if species is None or s in species
                 or (s == CO2E and species is not None and CO2E in species)]
         cube = cube[:, keep, :]
+        n_ne, none = n_ne[:, keep, :], none[:, keep, :]
         sp_names = [sp_names[i] for i in keep]
         G_, S_, Y_ = cube.shape
         out = labels.loc[labels.index.repeat(S_ * Y_)].reset_index(drop=True)
@@ -240,11 +305,18 @@ class Inventory(Labelled):
         out["value"] = cube.reshape(-1)
         out["unit"] = [f"{unit} CO2e ({self.gwp_set} GWP100)" if s == CO2E else unit
                        for s in out["species"]]
-        if wide:
-            idx = [c for c in out.columns if c not in ("year", "value")]
-            out = out.pivot_table(index=idx, columns="year", values="value",
-                                  aggfunc="sum", sort=False).reset_index()
-            out.columns.name = None
+        nn = n_ne.reshape(-1).astype(int)
+        out["estimate"] = np.where(none.reshape(-1), NOT_ESTIMATED, np.where(
+            nn > 0, np.char.add(np.char.add("partial: ", nn.astype(str)),
+                                " line(s) not estimated"), ""))
+        if wide:  # rows are group x species x year in order: one row per group x species
+            est = out["estimate"].to_numpy().reshape(G_ * S_, Y_)
+            out = out.iloc[::Y_].drop(columns=["year", "value", "estimate"]) \
+                .reset_index(drop=True)
+            vals = cube.reshape(G_ * S_, Y_)
+            for k, y in enumerate(self.years):
+                out[y] = vals[:, k]
+            out["estimate"] = [next((x for x in r if x), "") for r in est]
         return out
 
     def total(self, unit: str = "t", scope: int | str = 1) -> pd.DataFrame:
@@ -296,6 +368,7 @@ class Inventory(Labelled):
         frames = []
         for scope, prefix in ((1, "Emissions"), (2, "Indirect Emissions")):
             d = self.aggregate([level, "sector"], scope=scope, unit="t")
+            d = d[d["value"].notna()]  # not estimated: absent (not reported), never 0
             if d.empty:
                 continue
             if scope == 2:
@@ -347,11 +420,18 @@ class Inventory(Labelled):
         sheets["scope2_indirect"] = self.aggregate(["sector"], scope=2, unit=unit,
                                                    species=["CO2"], co2e=False, wide=True)
         sheets["measured_vs_computed"] = self.measured_cells
+        sheets["not_estimated"] = self.not_estimated
+        sheets["warnings"] = pd.DataFrame([w if isinstance(w, dict) else {"warning": str(w)}
+                                           for w in self.warnings])
         sheets["factor_sources"] = self.factor_report()
         sheets["iamc"] = self.to_iamc()
         sheets["metadata"] = pd.DataFrame({
             "item": ["project", "gwp_set", "unit", "species", "years", "lines"],
             "value": [self.name, self.gwp_set, unit, ", ".join(self.species),
                       ", ".join(map(str, self.years)), len(self.lines)]})
-        # bilingual frozen headers, a units row, number formats (IAMC sheet as the standard)
-        return write_workbook({k: safe_frame(v) for k, v in sheets.items()}, path, index=False)
+        # bilingual frozen headers, a units row, number formats (IAMC sheet as the standard);
+        # not estimated cells are written as such, never 0 or blank
+        ne = i18n.both("not_estimated")
+        return write_workbook({k: safe_frame(v if k == "measured_vs_computed"
+                                             else shown(v, self.years, ne))
+                               for k, v in sheets.items()}, path, index=False)

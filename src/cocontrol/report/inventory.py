@@ -18,6 +18,11 @@ region_names = i18n.region_names
 project_name = i18n.project_name
 
 
+def _ne(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Empty emission cells read "not estimated" in ``lang`` (never 0.00 or a dash)."""
+    return df.astype(object).where(df.notna(), i18n.t("not_estimated", lang))
+
+
 def inventory_report(inv: Inventory, path: str | Path, lang: str = "en",
                      illustrative: bool = False, year: int | None = None,
                      name: str | None = None, assets: str = "inline",
@@ -38,18 +43,19 @@ def inventory_report(inv: Inventory, path: str | Path, lang: str = "en",
     tot = inv.total(unit="kt")[[year]]
     tot.index = [str(s) for s in tot.index]
     tot.index.name = sp_col
-    rep.heading(t("inv_totals")).table(tot.rename(columns={year: t("inv_kt_year", year=year)}))
+    rep.heading(t("inv_totals")).table(
+        _ne(tot.rename(columns={year: t("inv_kt_year", year=year)}), lang))
 
     by = inv.aggregate("sector", unit="kt")
     by = by[by["year"] == year]
     by["sector_name"] = i18n.names("sectors", by["sector"], lang)
     table = by.pivot_table(index="sector_name", columns="species", values="value",
-                           aggfunc="sum")
+                           aggfunc=lambda v: v.sum(min_count=1), dropna=False)
     table = table[[c for c in [*inv.species, CO2E] if c in table.columns]]
     table.index.name = sec_col
     rep.heading(t("inv_by_sector")).paragraph(t("inv_by_sector_note", gwp=inv.gwp_set),
                                               cls="small")
-    rep.table(table)
+    rep.table(_ne(table, lang))
     labels = {"value": kt, "species": sp_col, "sector_name": sec_col}
     air = by[by["species"].isin(refdata.AIR_SPECIES)]
     rep.figure(px.bar(air, x="species", y="value", color="sector_name", labels=labels,
@@ -75,11 +81,12 @@ def inventory_report(inv: Inventory, path: str | Path, lang: str = "en",
                               co2e=False)
             d = d[d["year"] == year]
             d[lv] = [t("inv_none") if r == "(none)" else names.get(r, r) for r in d[lv]]
-            piv = d.pivot_table(index=lv, columns="species", values="value", aggfunc="sum")
+            piv = d.pivot_table(index=lv, columns="species", values="value", dropna=False,
+                                aggfunc=lambda v: v.sum(min_count=1))
             piv.index.name = t(f"level_{lv}")
             rep.heading(f"{t('inv_by_district')}: {t('level_' + lv)}")
             rep.paragraph(t("inv_none_note", level=t("level_" + lv)), cls="small")
-            rep.table(piv)
+            rep.table(_ne(piv, lang))
     s2 = inv.aggregate("sector", scope=2, unit="kt", species=["CO2"], co2e=False)
     s2 = s2[(s2["year"] == year) & (s2["value"] > 0)]
     if len(s2):
@@ -94,6 +101,26 @@ def inventory_report(inv: Inventory, path: str | Path, lang: str = "en",
             "computed_t": t("inv_computed_t"), "measured_t": t("inv_measured_t"),
             "method": t("inv_method"), "difference_%": t("inv_difference_pct")})
         rep.heading(t("inv_measured")).table(mc, index=False)
+    if len(inv.not_estimated):
+        ne = inv.not_estimated
+        rep.heading(t("inv_ne_heading"))
+        rep.paragraph(t("inv_ne_note", ne=t("not_estimated")), cls="small")
+        tab = pd.DataFrame({
+            sec_col: i18n.names("sectors", ne["sector"], lang),
+            t("inv_fr_fuel"): [i18n.name("fuels", f, lang) if isinstance(f, str) else ""
+                               for f in ne["fuel"]],
+            t("inv_fr_process"): [i18n.name("processes", p, lang) if isinstance(p, str)
+                                  else "" for p in ne["process"]],
+            sp_col: ne["species"].to_numpy(),
+            t("inv_ne_reason"): ne["reason"].to_numpy(),
+            t("inv_fr_n_lines"): ne["n_lines"].to_numpy()})
+        rep.table(tab, index=False, verbatim=(t("inv_ne_reason"),))
+    if inv.warnings:
+        from cocontrol.inventory.plausibility import warnings_table
+
+        rep.heading(t("inv_warnings"))
+        tab = warnings_table(inv.warnings, lang)
+        rep.table(tab, index=False, verbatim=(t("warn_basis"),))
     fr = inv.factor_report()
     if len(fr):
         fr = fr.assign(set=[i18n.value("fset_", v, lang) for v in fr["set"]],

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol import refdata
+from cocontrol.inventory.engine import COARSE
 
 Flag = Callable[[np.ndarray, str, str, str], None]  # flag(mask, column, message, expected)
 
@@ -65,8 +66,9 @@ class Action:
         activity to, added to the base before any run."""
         return []
 
-    def prepare(self, base, mm: pd.Series, key_index: dict) -> None:
-        """Index what runs need (e.g. target lines) on ``base``."""
+    def prepare(self, base, mm: pd.Series, key_index: dict) -> list | None:
+        """Index what runs need (e.g. target lines) on ``base``; may return input problems
+        (:class:`cocontrol.errors.Problem`), reported with those of every other measure."""
 
     def compile(self, base, mm: pd.Series, sidx: dict[str, int]) -> dict:
         """Extra fields of the measure's compiled plan (``engine._Plan``), from its row
@@ -212,9 +214,24 @@ class Switch(Action):
         return m
 
 
+def pm10_efficiency(base, idx: np.ndarray, pl) -> np.ndarray:
+    """PM10 removal efficiency of a control measure (compiled plan ``pl``) on each line
+    ``idx``: the PM2.5 and 2.5-10 µm efficiencies weighted by the line's EF2.5/EF10, as the
+    inventory engine does (:func:`cocontrol.inventory.engine.combine_pm10`), so that
+    PM2.5 ≤ PM10 after the measure. Where the weight is not defined (no PM2.5 or PM10 factor)
+    the technology's PM10 efficiency is kept."""
+    sp = base.species
+    e10, e25 = base.ef[idx, sp.index("PM10")], base.ef[idx, sp.index("PM2.5")]
+    ok = np.isfinite(e10) & np.isfinite(e25) & (e10 > 0)
+    w = np.divide(e25, e10, out=np.zeros_like(e10), where=ok)
+    base_e = dict(pl.eta)[pl.pm10_j]
+    return np.where(ok, w * pl.e25 + (1 - w) * pl.coarse, base_e)
+
+
 class Control(Action):
     """R[n,s,t] ← (1 − p_t)·R[n,s,t] + p_t·(1 − η_s) for the species the technology abates,
-    plus its energy penalty (own fuel, or purchased electricity) and NH3 slip."""
+    plus its energy penalty (own fuel, or purchased electricity) and NH3 slip. PM10 is
+    removed by size bin (:func:`pm10_efficiency`), never with one PM10 efficiency."""
 
     name, builtin, needs_magnitude, block = "control", True, False, "R"
 
@@ -226,6 +243,11 @@ class Control(Action):
         eta = rem[rem["technology"] == mm["technology"]]
         kw = {"eta": tuple((sidx[s], float(e)) for s, e in
                            zip(eta["species"], eta["efficiency"], strict=True) if s in sidx)}
+        # PM10 removed by size bin (see pm10_efficiency): the technology's PM2.5 and
+        # 2.5-10 µm efficiencies
+        effs = dict(zip(eta["species"], eta["efficiency"].astype(float), strict=True))
+        if "PM10" in sidx and COARSE in effs and "PM2.5" in effs:
+            kw.update(pm10_j=sidx["PM10"], e25=effs["PM2.5"], coarse=effs[COARSE])
         tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
         kw["pen_f"] = float(tech["energy_penalty"]) if pd.notna(tech["energy_penalty"]) \
             else 0.0
@@ -242,6 +264,11 @@ class Control(Action):
         ri = ctl.pos[idx]
         for j, e in pl.eta:
             jj = ctl.jpos[j]
+            if j == pl.pm10_j and pl.coarse is not None:  # PM10 by size bin, per line
+                e_l = pm10_efficiency(base, idx, pl)
+                R[:, ri, jj, :] = (1 - p)[:, None, :] * R[:, ri, jj, :] \
+                    + p[:, None, :] * (1 - e_l)[None, :, None]
+                continue
             R[:, ri, jj, :] = (1 - p)[:, None, :] * R[:, ri, jj, :] \
                 + (p * (1 - e))[:, None, :]
         own, via, elec = base.penalty_of[mid]
@@ -282,6 +309,43 @@ class Control(Action):
         from cocontrol.scenario.engine import _index_control
 
         _index_control(base, mm, key_index)
+        return self.double_abatement(base, mm)
+
+    @staticmethod
+    def double_abatement(base, mm) -> list:
+        """Never abate twice: a control measure must not reduce a species on lines whose
+        factor already describes abated plants (``base.abated``); one problem per species."""
+        from cocontrol.errors import Problem
+        from cocontrol.i18n import Msg, Text, named
+
+        abated = getattr(base, "abated", None)
+        idx = base.selection(mm["id"])
+        if abated is None or not len(idx):
+            return []
+        rem = refdata.table("control_removal")
+        eta = rem[(rem["technology"] == mm["technology"]) & (rem["efficiency"] > 0)]
+        sidx = {s: i for i, s in enumerate(base.species)}
+        probs = []
+        for sp in eta["species"]:
+            if sp not in sidx:
+                continue
+            hit = idx[abated[idx, sidx[sp]]]
+            if len(hit):
+                ln = base.lines.iloc[hit]
+                pairs = sorted({(s, f if isinstance(f, str) else p, isinstance(f, str))
+                                for s, f, p in zip(ln["sector"], ln["fuel"], ln["process"],
+                                                   strict=True)})[:4]
+                combos = [(named("sectors", s), named("fuels" if is_f else "processes", w))
+                          for s, w, is_f in pairs]
+                probs.append(Problem(
+                    file="scenarios.yaml", column="measures", value=mm["id"],
+                    message=Msg("err_abate_twice_measure",
+                                tech=named("control_tech", mm["technology"]), sp=sp,
+                                n=len(hit),
+                                combos=Text(", ".join(f"{a} × {b}" for a, b in combos),
+                                            "、".join(f"{a.zh} × {b.zh}" for a, b in combos))),
+                    expected=Msg("exp_abate_twice_measure")))
+        return probs
 
     def lines(self, base, mid, rmask=None):
         m = super().lines(base, mid, rmask)

@@ -94,6 +94,12 @@ class Base:
     targets_of: dict = field(default_factory=dict)  # (measure id) -> (matched idx, target idx)
     penalty_of: dict = field(default_factory=dict)  # measure id -> (fuel idx, elec idx)
     notes: list[str] = field(default_factory=list)
+    #: (N, S) species with a factor / species that apply to the line (see Inventory)
+    estimated: np.ndarray | None = None
+    applicable: np.ndarray | None = None
+    #: (N, S) the factor in use already describes abated plants (a control measure on such a
+    #: cell would abate twice: refused at prepare by the control handler)
+    abated: np.ndarray | None = None
 
     @property
     def years(self) -> list[int]:
@@ -193,6 +199,10 @@ def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | Non
                          for k, sp in ft.missing.itertuples(index=False)]
                 raise MissingFactorError(InputError(probs).args[0])
             ef_new = ft.multiplier[ccodes]
+            est_new = np.isfinite(ef_new)
+            app_new = ~ft.not_applicable[ccodes]
+            abated_new = ft.abated[ccodes]
+            ef_new = np.nan_to_num(ef_new)
             cand = cand.assign(scope=ft.combos["scope"].to_numpy()[ccodes],
                                biogenic=ft.combos["biogenic"].to_numpy()[ccodes])
             base_cols = [c for c in lines.columns if c in LINE_KEYS + ["scope", "biogenic"]]
@@ -201,6 +211,11 @@ def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | Non
         lines = lines[[c for c in lines.columns if c in LINE_KEYS + ["scope", "biogenic"]]]
     n_new = len(lines) - len(A0)
     A0 = np.concatenate([A0, np.zeros(n_new)])
+    est, app = inv.estimated, inv.applicable
+    abated = getattr(inv, "abated", np.zeros_like(est))
+    if n_new:
+        est, app = np.vstack([est, est_new]), np.vstack([app, app_new])
+        abated = np.vstack([abated, abated_new])
     ef = np.vstack([ef, ef_new]) if n_new else ef
     R0 = np.vstack([R0, np.ones((n_new, R0.shape[1]))]) if n_new else R0
     add_line_attributes(lines, project.regions)
@@ -216,7 +231,9 @@ def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | Non
                                                        strict=True)])
     base = Base(project=project, inventory=inv, settings=scenario_set.settings,
                 scenarios=scenario_set.scenarios, targets=scenario_set.targets, measures=lib,
-                lines=lines, A0=A0, ef=ef, R0=R0, growth=growth, gj=gj, drivers=drivers)
+                lines=lines, A0=A0, ef=ef, R0=R0, growth=growth, gj=gj, drivers=drivers,
+                estimated=est, applicable=app)
+    base.abated = abated
     _index_targets(base, mused)
     warm(base)
     return base
@@ -256,9 +273,12 @@ def _key_index(lines: pd.DataFrame) -> dict:
 
 def _index_targets(base: Base, mused: pd.DataFrame) -> None:
     kidx = _key_index(base.lines)
+    probs: list[Problem] = []
     for _, mm in mused.iterrows():
         mm = _row(mm)
-        handler(mm["action"]).prepare(base, mm, kidx)
+        probs += handler(mm["action"]).prepare(base, mm, kidx) or []
+    if probs:  # every measure's problems at once
+        raise InputError(probs)
 
 
 def _index_switch(base: Base, mm: pd.Series, kidx: dict) -> None:
@@ -397,7 +417,8 @@ class Run(Labelled):
                          ctrl_lines=np.empty(0, np.int64),
                          ctrl_factor=np.empty((0, len(b.species), len(b.years))),
                          gwp_set=b.project.manifest.gwp, name=f"{b.project.name}: {self.name}",
-                         regions=b.project.regions, emissions=self.emissions)
+                         regions=b.project.regions, emissions=self.emissions,
+                         estimated=b.estimated, applicable=b.applicable)
 
     def result(self, by: tuple[str, ...] | list[str] = ("region_id", "sector", "fuel",
                                                         "process", "scope"),
@@ -441,6 +462,11 @@ class _Plan:
     pen_f: float = 0.0  # control: energy penalty
     slip: tuple | None = None  # control: (NH3 slip, NOx efficiency) or None
     factor_j: tuple = ()  # factor: species indices (in the order of the measure row)
+    #: control: PM10 removed by size bin (inventory.engine.combine_pm10): index of PM10 and the
+    #: technology's PM2.5 and 2.5-10 µm efficiencies (None when it has no coarse bin)
+    pm10_j: int | None = None
+    e25: float | None = None
+    coarse: float | None = None
 
 
 def plan(base: Base, mid: str) -> _Plan:
