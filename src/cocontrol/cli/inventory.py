@@ -20,10 +20,12 @@ from cocontrol.cli.common import (
     lang_option,
     pdf_option,
     print_df,
+    render_problem,
     ui_lang,
     wrote,
 )
 from cocontrol.errors import CocontrolError, InputError, MissingFactorError
+from cocontrol.inventory import plausibility
 
 
 def _demo_project() -> Path:
@@ -76,16 +78,20 @@ def register(app: typer.Typer) -> None:
             proj, inv = check_all(project)
         except CocontrolError as e:
             fail(e)
+        lang = ui_lang()
         for w in proj.warnings:
-            tag = "warning" if w.severity == "warning" else "note"
+            tag = i18n.t("warning" if w.severity == "warning" else "warn_note", lang)
             err_console.print(f"[yellow]{tag}[/] ", end="", highlight=False)
-            err_console.print(str(w), markup=False, highlight=False)
+            err_console.print(render_problem(w, lang), markup=False, highlight=False)
+        for w in inv.warnings:  # plausibility (cocontrol.inventory.plausibility)
+            err_console.print(f"[yellow]{i18n.t('warning', lang)}[/] ", end="",
+                              highlight=False)
+            err_console.print(plausibility.text(w, lang), markup=False, highlight=False)
         files = ", ".join(sorted(proj.origins.values()) + [
             f for f, d in (("scenarios.yaml", proj.scenarios),
                            ("optimisation.yaml", proj.optimisation),
                            ("instruments.yaml", proj.instruments),
                            ("evaluation.yaml", proj.evaluation)) if d is not None])
-        lang = ui_lang()
         console.print(f"[green]{i18n.t('no_problems', lang)}[/]: " + i18n.t(
             "cli.validated", lang, n_rows=len(proj.activity), n_lines=len(inv.lines),
             n_regions=len(proj.regions), files=f"project.yaml, {files}"), highlight=False)

@@ -24,6 +24,7 @@ from cocontrol._frame import Runs, _categorical, factorize_columns, factorize_ru
 from cocontrol.errors import InputError, MissingFactorError, Problem
 from cocontrol.i18n import Msg, Text, named
 from cocontrol.inventory import factors as fmod
+from cocontrol.inventory import plausibility
 from cocontrol.inventory.inventory import Inventory
 from cocontrol.project.hierarchy import LEVELS, NONE_LABEL
 from cocontrol.project.loader import Project
@@ -265,6 +266,8 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
         inv.apply_measured(project.measured)
     inv.missing = problems
     inv.project = project  # provenance of results (content hash computed when asked)
+    inv.warnings = plausibility.check_activity(project.activity) + \
+        plausibility.check_inventory(inv)
     return inv
 
 
