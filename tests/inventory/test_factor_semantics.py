@@ -132,7 +132,7 @@ LINES = [("power", "raw_coal_cn", None, "t"), ("heat_supply", "hard_coal", None,
          ("coating", None, "industrial_coating", "t")]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_invariants_hold_for_every_line_property(tmp_path_factory, data):
     n = data.draw(st.integers(1, 4))
