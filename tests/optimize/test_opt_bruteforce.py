@@ -94,7 +94,9 @@ def test_plans_are_rechecked_by_the_engine(continuous):
 
 
 def test_noninteracting_measures_converge_in_one_iteration(continuous):
-    plan = opt.optimise(continuous, opt.Targets(pm25_max=37.0, pm25_year=2025))
+    # 37.1: with OC estimated for household coal (OM is not in the fixture's PM25 term), the
+    # 2025 best is 37.02 µg/m³
+    plan = opt.optimise(continuous, opt.Targets(pm25_max=37.1, pm25_year=2025))
     assert plan.converged and plan.iterations == 1
     assert plan.history[0]["max_rel_error"] < 1e-9
 

@@ -250,10 +250,15 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
 
     ext = (*species, COARSE)
     ctrl_idx, ctrl_ext = _removal(lines, project.controls, years, ext)
-    removed = 1.0 - ctrl_ext  # (M, S + 1, Y): Σ share × η, the last column for 2.5-10 µm
+    # year-invariant controls come as a broadcast view: work on one year, broadcast back
+    invariant = ctrl_ext.shape[2] > 1 and ctrl_ext.strides[2] == 0
+    removed = 1.0 - (ctrl_ext[:, :, :1] if invariant else ctrl_ext)  # Σ share × η; last
+    # column: the 2.5-10 µm bin
     unabated_used = _use_unabated(ef, abated, ctrl_idx, removed[:, :len(species), :], lines, ft,
                                   ccodes, project.controls, species)
     ctrl_factor = 1.0 - combine_pm10(removed, ef[ctrl_idx], species)
+    if invariant:
+        ctrl_factor = np.broadcast_to(ctrl_factor, (len(ctrl_idx), len(species), len(years)))
     not_est = _not_estimated_lines(ft, lines, ef)
     inv = Inventory(lines=lines, years=years, species=species, activity=A, ef=ef,
                     ctrl_lines=ctrl_idx, ctrl_factor=ctrl_factor, gwp_set=m.gwp,
