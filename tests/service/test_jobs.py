@@ -66,8 +66,9 @@ def test_result_records_its_provenance_and_downloads(client):
     assert {"inventory", "iamc"} <= names
     page = client.get(f"/api/results/{res['id']}/tables/inventory",
                       params={"limit": 5}).json()
+    # "estimate": not estimated / partial (missing is not zero, issue 9)
     assert len(page["rows"]) == 5 and page["columns"] == ["sector", "species", "year",
-                                                          "value", "unit"]
+                                                          "value", "unit", "estimate"]
     csv = pd.read_csv(io.StringIO(client.get(f"/api/results/{res['id']}/tables/inventory",
                                              params={"format": "csv"}).text))
     assert len(csv) == page["total"] and set(csv["unit"]) == {"kt", "kt CO2e (AR6 GWP100)"}

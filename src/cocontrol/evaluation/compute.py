@@ -173,4 +173,7 @@ def emissions_from_inventory(inventory, level: str = "city", scope: int | str = 
     df = inventory.aggregate(level, scope=scope, unit="t", co2e=False)
     out = df.rename(columns={level: "unit", "unit": "mass_unit"})
     out = out[out["unit"].notna() & (out["unit"].astype(str) != "")]
+    # a species not estimated for a unit has no value: left out (its indicators cannot be
+    # computed for that unit), never passed on as 0
+    out = out[out["value"].notna()]
     return out[["unit", "year", "species", "value", "mass_unit"]].reset_index(drop=True)
