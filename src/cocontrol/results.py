@@ -129,6 +129,14 @@ DIMENSIONS: dict[str, Dim] = {d.name: d for d in (
 
 V = Value
 _T = "[unit]"
+#: Estimation status of an emission cell (issue 9 item 5: missing is not zero).
+_ESTIMATE = V("estimate", "", 'Estimation status: empty = estimated; "not estimated" = no '
+              "factor for the species on any line of the cell (value empty; the reasons are in "
+              'Inventory.not_estimated); "partial: N line(s) not estimated" = the value sums '
+              "the lines that have a factor",
+              "估算状态：空 = 已估算；not estimated = 该单元所有排放线均无该物种排放因子（数值为空，"
+              "原因见Inventory.not_estimated）；partial: N line(s) not estimated = 数值仅为有因子"
+              "排放线之和", "str")
 #: Values of a co-control metrics row (measure metrics and package metrics).
 _METRIC_VALUES: tuple[Value, ...] = (
     V("P_base", "[P_unit]", "Pollutant without the measure", "无措施污染物"),
@@ -156,9 +164,11 @@ RESULTS: dict[str, ResultSchema] = {r.kind: r for r in (
         (TableSchema("emissions", "Emissions by source line, species and year",
                      ("source_id", "region_id", "sector", "fuel", "process", "scope", "species",
                       "year"),
-                     (V("value", _T, "Emission (controlled; measured values applied)",
-                        "排放量"), V("unit", "", "Mass unit of value", "单位", "str")),
-                     optional=("source_id", "region_id", "sector", "fuel", "process", "scope")),),
+                     (V("value", _T, "Emission (controlled; measured values applied); empty "
+                        "(null) when not estimated, never 0", "排放量（未估算时为空，从不记为0）"),
+                      V("unit", "", "Mass unit of value", "单位", "str"), _ESTIMATE),
+                     optional=("source_id", "region_id", "sector", "fuel", "process", "scope",
+                               "estimate")),),
     ),
     ResultSchema(
         "scenario_run", "Scenario run", "情景运行结果", "Run.result()",
@@ -166,9 +176,10 @@ RESULTS: dict[str, ResultSchema] = {r.kind: r for r in (
                      "year in one scenario",
                      ("scenario", "region_id", "sector", "fuel", "process", "scope", "species",
                       "year"),
-                     (V("value", _T, "Emission", "排放量"),
-                      V("unit", "", "Mass unit of value", "单位", "str")),
-                     optional=("region_id", "sector", "fuel", "process", "scope")),
+                     (V("value", _T, "Emission; empty (null) when not estimated, never 0",
+                        "排放量（未估算时为空，从不记为0）"),
+                      V("unit", "", "Mass unit of value", "单位", "str"), _ESTIMATE),
+                     optional=("region_id", "sector", "fuel", "process", "scope", "estimate")),
          TableSchema("measures", "Effects of each measure by year",
                      ("scenario", "measure", "region", "year"),
                      (V("affected", _T, "Activity affected (in the measure's cost basis)",

@@ -73,6 +73,37 @@ def estimate_label(v, lang: str | None = "en") -> str:
     return i18n.t("est_partial", lang, n=int(m.group(1))) if m else v
 
 
+_NE_SOURCE = re.compile(r"NOT ESTIMATED: the source used for this sector and fuel \((?P<ref>.*)\) "
+                        r"gives no (?P<sp>\S+) factor")
+_NE_FRACTION = re.compile(r"no (?P<sp>\S+) fraction of PM2\.5 bundled for (?P<sector>\S+) × "
+                          r"(?P<what>\S+) ")
+_NE_MISSING = re.compile(r"missing factor: no (?P<sp>\S+) factor for (?P<sector>\S+) × "
+                         r"(?P<what>\S+)")
+
+
+def _code_name(code: str, lang) -> str:
+    for table in ("fuels", "processes"):
+        n = i18n.name(table, code, lang)
+        if n != code:
+            return n
+    return code
+
+
+def reason_label(reason, lang: str | None = "en") -> str:
+    """A reason of :attr:`Inventory.not_estimated` in ``lang`` (words from the catalogue,
+    sectors, fuels and processes by name; a cited reference kept as written)."""
+    r = str(reason)
+    m = _NE_SOURCE.match(r)
+    if m:
+        return i18n.t("ne_source", lang, ref=m["ref"], sp=m["sp"])
+    for rx, key in ((_NE_FRACTION, "ne_fraction"), (_NE_MISSING, "ne_missing")):
+        m = rx.match(r)
+        if m:
+            return i18n.t(key, lang, sp=m["sp"], sector=i18n.name("sectors", m["sector"], lang),
+                          what=_code_name(m["what"], lang))
+    return r
+
+
 LINE_DIMS = ("source_id", "region_id", "sector", "fuel", "process", "scope")
 
 

@@ -10,6 +10,7 @@ import plotly.express as px
 from cocontrol import i18n, refdata
 from cocontrol.htmlreport import PALETTE, HtmlReport
 from cocontrol.inventory import CO2E, Inventory
+from cocontrol.inventory.inventory import reason_label
 
 # Words: cocontrol/data/i18n/catalogue.yaml (keys inv_*).
 
@@ -112,7 +113,7 @@ def inventory_report(inv: Inventory, path: str | Path, lang: str = "en",
             t("inv_fr_process"): [i18n.name("processes", p, lang) if isinstance(p, str)
                                   else "" for p in ne["process"]],
             sp_col: ne["species"].to_numpy(),
-            t("inv_ne_reason"): ne["reason"].to_numpy(),
+            t("inv_ne_reason"): [reason_label(r, lang) for r in ne["reason"]],
             t("inv_fr_n_lines"): ne["n_lines"].to_numpy()})
         rep.table(tab, index=False, verbatim=(t("inv_ne_reason"),))
     if inv.warnings:
