@@ -69,3 +69,25 @@ def test_init_rejects_unknown_sector(tmp_path):
                                  "power,steal"])
     assert r.exit_code == 1 and "steal" in r.output
     assert not (tmp_path / "c" / "project.yaml").exists()
+
+
+def test_init_skeleton_never_abates_twice_and_keeps_the_invariants(tmp_path):
+    """The bundled clinker PM factors are already abated (EMEP/EEA 2.A.1 Tier 1, EU kilns):
+    the skeleton declares no fabric filter on the kilns and no cement_ule in its policy, so
+    the inventory and every scenario run with only bundled factors (issue 9 item 4)."""
+    from cocontrol.inventory import compute
+    from cocontrol.inventory.invariants import violations
+    from cocontrol.scenario import prepare, run
+
+    r = CliRunner().invoke(app, ["init", str(tmp_path / "c")])
+    assert r.exit_code == 0, r.output
+    ctrl = pd.read_csv(tmp_path / "c" / "controls.csv", comment=None)
+    kiln = ctrl[ctrl["source_id"] == "cement_kilns"]["technology"].tolist()
+    assert "fabric_filter" not in kiln and "ule_cement" not in kiln
+    sc = yaml.safe_load((tmp_path / "c" / "scenarios.yaml").read_text(encoding="utf-8"))
+    assert all("cement_ule" not in (s.get("measures") or {}) for s in sc["scenarios"].values())
+    inv = compute(load_project(tmp_path / "c"))
+    assert violations(inv).empty
+    base = prepare(tmp_path / "c")
+    for name in base.scenarios:
+        assert violations(run(base, name).inventory()).empty
