@@ -110,11 +110,11 @@ def read_json(path: str | Path, text: str | None = None) -> object:
         text = read_text(path)
     try:
         return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(Problem(file=file, row=e.lineno, column=f"character {e.colno}",
-                                 message=f"not valid JSON: {e.msg}",
-                                 expected="JSON text (GeoJSON: a FeatureCollection)")
-                         ) from None
+    except json.JSONDecodeError as e:  # words from the catalogue (the parser's are English)
+        raise InputError(Problem(file=file, row=e.lineno,
+                                 message=Msg("err_json_invalid", col=e.colno),
+                                 value=e.doc[max(e.pos - 10, 0):e.pos + 10] or None,
+                                 expected=Msg("exp_json"))) from None
 
 
 def leading_comments(text: str) -> int:

@@ -110,6 +110,10 @@ def shown(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     for c, table in NAMED_COLUMNS.items():
         if c in d.columns and not pd.api.types.is_numeric_dtype(d[c]):
             d[c] = [v if pd.isna(v) else i18n.name(table, v, lang) for v in d[c]]
+    if "estimate" in d.columns:  # "not estimated" / "partial: ..." in the user's language
+        from cocontrol.inventory.inventory import estimate_label
+
+        d["estimate"] = [estimate_label(v, lang) for v in d["estimate"]]
     d.columns = [_heading(c, lang) for c in d.columns]
     return d
 
@@ -131,8 +135,11 @@ def print_df(df: pd.DataFrame, title: str | None = None, float_fmt: str = "{:,.2
     d = shown(df, lang)
     for c in d.columns:
         tab.add_column(str(c), justify="right" if pd.api.types.is_numeric_dtype(d[c]) else "left")
+    # an emission table (with its estimate column): an empty number is "not estimated"
+    ne = i18n.t("not_estimated", ui_lang(lang)) if "estimate" in df.columns else None
     for _, row in d.head(max_rows).iterrows():
-        tab.add_row(*[float_fmt.format(v) if isinstance(v, float) else str(v) for v in row])
+        tab.add_row(*[(ne if ne and v != v else float_fmt.format(v)) if isinstance(v, float)
+                      else str(v) for v in row])
     console.print(tab)
     if len(d) > max_rows:
         console.print(i18n.t("cli.more_rows", ui_lang(lang), n=len(d) - max_rows))
@@ -196,6 +203,7 @@ i18n.register({
     "col.indicator": ("indicator", "指标"),
     "col.change": ("change", "变化"),
     "col.group": ("group", "分组"),
+    "col.estimate": ("estimate", "估算状态"),
     "cli.note": ("note:", "说明："),
 })
 
