@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scenariofixture import write_scenario_project
 
-from cocontrol.errors import InputError
+from cocontrol.errors import InputError, render
 from cocontrol.scenario import check_targets, costs, prepare, run, totals
 from cocontrol.scenario.analysis import discounted_cost
 
@@ -55,5 +55,10 @@ def test_intensity_target_whose_driver_has_no_unit(tmp_path):
     b = prepare(write_scenario_project(tmp_path / "p", drivers=drivers))
     t = [{"type": "intensity", "species": "CO2", "year": 2030, "max": 1.0,
           "unit": "t/1e4 yuan", "per": "gdp"}]
-    with pytest.raises(InputError, match="has no unit"):
+    with pytest.raises(InputError, match="has no unit") as e:
         check_targets(b, run(b, "baseline"), t)
+    assert render(e.value.problems[0], "zh").startswith("drivers.csv，列/键 unit：强度目标的驱动因子没有单位")
+    t[0]["unit"] = "t"
+    with pytest.raises(InputError, match="needs a ratio unit") as e:
+        check_targets(b, run(b, "baseline"), t)
+    assert "强度目标需要比值单位" in render(e.value.problems[0], "zh")

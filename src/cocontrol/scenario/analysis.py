@@ -16,6 +16,7 @@ import pandas as pd
 
 from cocontrol import refdata, units
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq
 from cocontrol.progress import track
 from cocontrol.scenario import measures as mlib
 from cocontrol.scenario.actions import handler, power_lines
@@ -111,8 +112,9 @@ def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.D
             unit = t.get("unit", "t")
             if y not in tot.columns:
                 raise InputError(Problem(file="scenarios.yaml", column=f"targets[{i}].year",
-                                         value=y, message="target year is not a scenario year",
-                                         expected=f"one of {list(tot.columns)}"))
+                                         value=y, message=Msg("msg.target_year"),
+                                         expected=Msg("exp.one_of",
+                                                      items=str(list(tot.columns)))))
             val = float(tot.loc[sp, y])
             if typ == "intensity":
                 drv = t["per"]
@@ -127,8 +129,9 @@ def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.D
                 except units.UnitError as e:
                     raise InputError(Problem(
                         file="scenarios.yaml", column=f"targets[{i}].unit", value=unit,
-                        message=f"cannot express {sp} per {drv} ({d_unit}) in {unit}: {e}",
-                        expected=f"a mass per {d_unit}-compatible unit, e.g. t/{d_unit}")) from e
+                        message=Msg("msg.intensity_unit", sp=sp, drv=drv, d_unit=d_unit,
+                                    unit=unit, detail=e),
+                        expected=Msg("exp.intensity_unit", d_unit=d_unit))) from e
                 label = f"{sp} per {drv} in {y}"
             else:
                 val = val * units.factor("t", unit)
@@ -149,16 +152,17 @@ def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.D
                          "margin": lim - val, "note": ""})
         else:
             raise InputError(Problem(file="scenarios.yaml", column=f"targets[{i}].type",
-                                     value=typ, message="unknown target type",
-                                     expected="co2_peak, cap, intensity, energy_cap"))
+                                     value=typ, message=Msg("msg.target_type"),
+                                     expected=Seq(["co2_peak", "cap", "intensity",
+                                                   "energy_cap"], quote=True)))
     return pd.DataFrame(rows)
 
 
 def _intensity_units(unit: str, i: int) -> tuple[str, str]:
     if not isinstance(unit, str) or "/" not in unit:
         raise InputError(Problem(file="scenarios.yaml", column=f"targets[{i}].unit", value=unit,
-                                 message="an intensity target needs a ratio unit",
-                                 expected="mass/driver unit, e.g. t/1e4 yuan"))
+                                 message=Msg("msg.intensity_ratio"),
+                                 expected=Msg("exp.intensity_ratio")))
     num, den = unit.split("/", 1)
     return num.strip(), den.strip()
 
@@ -168,17 +172,17 @@ def _driver_unit(drivers: pd.DataFrame, drv: str, i: int) -> str:
     rows = drivers[drivers["driver"] == drv] if drivers is not None else None
     if rows is None or rows.empty:
         raise InputError(Problem(file="scenarios.yaml", column=f"targets[{i}].per", value=drv,
-                                 message="driver not found in drivers.csv",
-                                 expected="a driver of drivers.csv"))
+                                 message=Msg("msg.driver_not_in_csv"),
+                                 expected=Msg("exp.driver_of_csv")))
     if "unit" not in rows.columns or rows["unit"].isna().any():
         raise InputError(Problem(file="drivers.csv", column="unit", value=drv,
-                                 message="the driver of an intensity target has no unit",
-                                 expected="a unit on every row of the driver, e.g. 1e8 yuan"))
+                                 message=Msg("msg.driver_no_unit"),
+                                 expected=Msg("exp.driver_unit")))
     found = sorted(set(rows["unit"].astype(str).str.strip()))
     if len(found) != 1:
         raise InputError(Problem(file="drivers.csv", column="unit", value=", ".join(found),
-                                 message=f"driver {drv} is given in several units",
-                                 expected="one unit for all years of a driver"))
+                                 message=Msg("msg.driver_units", drv=drv),
+                                 expected=Msg("exp.driver_one_unit")))
     return found[0]
 
 
