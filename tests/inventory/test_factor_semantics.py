@@ -151,3 +151,24 @@ def test_invariants_hold_for_every_line_property(tmp_path_factory, data):
         return
     bad = violations(inv)
     assert bad.empty, bad.head()
+
+
+def test_factor_report_says_whether_each_factor_is_abated():
+    """The factor report (and the report's factor table) shows each factor's basis: the demo's
+    lime kiln PM10 (EMEP/EEA 2.A.2, EU plants with dust abatement) is abated, its own clinker
+    factors (factors.csv: uncontrolled by the schema) unabated, an NE row not applicable."""
+    from pathlib import Path
+
+    from cocontrol import i18n
+    from cocontrol.project import load_project
+
+    demo = Path(__file__).resolve().parents[2] / "examples" / "demo-city"
+    fr = compute(load_project(demo)).factor_report()
+    assert set(fr["basis"]) == {"abated", "unabated", "n/a"}
+    key = ["sector", "process", "species"]
+    row = lambda s, p, sp: fr[(fr[key] == [s, p, sp]).all(axis=1)].iloc[0]  # noqa: E731
+    assert row("lime", "quicklime", "PM10")["basis"] == "abated"
+    assert row("cement", "clinker", "PM10")["set"] == "user"
+    assert row("cement", "clinker", "PM10")["basis"] == "unabated"
+    assert (fr.loc[fr["method"] == "not_estimated", "basis"] == "n/a").all()
+    assert i18n.value("fbasis_", "abated", "zh").startswith("已含治理")

@@ -370,11 +370,17 @@ class Inventory(Labelled):
         n_lines = self.lines.groupby("combo").size().rename("n_lines")
         rep = rep.merge(n_lines, left_on="combo", right_index=True, how="left")
         rep["source_id"] = "(all matching)"
+        # basis: "abated" = the factor already describes plants with typical abatement (a
+        # declared control then needs an unabated factor), "unabated", or "n/a" (not estimated)
         cols = ["source_id", "sector", "fuel", "process", "activity_unit", "species", "set",
-                "method", "value", "unit", "t_per_activity", "source", "n_lines"]
+                "method", "basis", "value", "unit", "t_per_activity", "source", "n_lines"]
+        if "basis" not in rep:
+            rep["basis"] = None
+        rep.loc[rep["set"] == "user", "basis"] = "unabated"  # uncontrolled by the schema
         rep = rep[cols]
         if self.source_factors is not None and len(self.source_factors):
-            sf = self.source_factors.assign(set="user (source-specific)", method="factor")
+            sf = self.source_factors.assign(set="user (source-specific)", method="factor",
+                                            basis="unabated")
             rep = pd.concat([sf, rep], ignore_index=True)[cols]
         return rep
 

@@ -125,7 +125,9 @@ def inventory_report(inv: Inventory, path: str | Path, lang: str = "en",
     fr = inv.factor_report()
     if len(fr):
         fr = fr.assign(set=[i18n.value("fset_", v, lang) for v in fr["set"]],
-                       method=[i18n.value("fmethod_", v, lang) for v in fr["method"]])
+                       method=[i18n.value("fmethod_", v, lang) for v in fr["method"]],
+                       basis=[i18n.value("fbasis_", v, lang) if isinstance(v, str) else ""
+                              for v in fr["basis"]])
         summary = fr.groupby(["set", "method"]).size().rename(t("inv_combinations")).to_frame()
         summary.index.names = [t("inv_factor_set"), t("inv_method")]
         rep.heading(t("inv_factors")).table(summary)
