@@ -26,6 +26,9 @@ PASSWORD = "web test password 2026"  # tests/web/conftest.py gives every demo us
 #: the demo city's enterprise whose lines stand for the demo steel works' organisation here
 #: (Taihang Cement: its permit names a clinker benchmark, so the account has a grade)
 EID = "taihang_cement"
+#: the demo's own enterprise rows of the steel works (cocontrol.service.demo.load_enterprise)
+DEMO_EID, DEMO_PRODUCT = "longmen_steel", "fenhe_coke"
+DEMO_ROWS = {"permits": 1, "synergy": 1}
 BADGE = {"within": "ok", "near": "warn", "exceeded": "bad", "permit expired": "bad",
          "not assessed": "none"}
 
@@ -65,17 +68,17 @@ def stored(server):
         assert r.status_code in (200, 201), r.text
         return r.json()
 
-    ids = {}
+    ids, cases = {}, []
     for code, eid in (("demo_steel", EID), ("other_steel", "longmen_steel")):
         ids[code] = mine = {}
         p = post("permits", {"org_id": org[code],
                              "permit": data.permit(eid).model_dump(mode="json")})
         conc = data.table("concentrations", eid)
         prod = data.table("production", eid)
-        post(f"permits/{p['id']}/compliance", {
+        cases += post(f"permits/{p['id']}/compliance", {
             "project_version_id": vid,
             "concentrations": [] if conc is None else conc.to_dict("records"),
-            "production": [] if prod is None else prod.to_dict("records")})
+            "production": [] if prod is None else prod.to_dict("records")})["cases"]
         mine["permit"] = p["id"]
         va = data.table("value_added", eid)
         g = data.grade(eid)
@@ -94,7 +97,15 @@ def stored(server):
     ids["other_steel"]["footprint"] = post("footprints", {
         "org_id": org["other_steel"], "product": prods["fenhe_coke"].model_dump(mode="json")})["id"]
     post("synergy/assess", {"project_version_id": vid, "year": 2030})
-    return ids, data
+    yield ids, data
+    # the assessments opened monitoring cases (items near or above their limit): removed, so
+    # that the early-warning board's tests on the same server see only their own cases
+    from cocontrol.service.monitoring_store import MonitoringCase
+
+    with server.session() as s:
+        for c in s.scalars(select(MonitoringCase).where(MonitoringCase.id.in_(cases))):
+            s.delete(c)
+        s.commit()
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +120,10 @@ def lib(stored):
                                       if k in ("concentrations", "production", "value_added")})
     own = runner.Context(ctx.project, mine, ctx.inventory)
     ben, _ = runner.project_library(ctx, 2030, owner=eid)
+    demo_ben, _ = runner.project_library(ctx, 2030, owner=DEMO_EID)
     return {"compliance": runner.permit_status(own, eid), "account": runner.account(own, eid),
             "footprint": footprint([p for p in data.products if p.id == "taihang_po425"][0]),
-            "benefits": {b.project: b.summary() for b in ben}}
+            "benefits": {b.project: b.summary() for b in ben + demo_ben}}
 
 
 def _cells(page, selector: str) -> list[list[str]]:
@@ -125,9 +137,9 @@ def test_enterprise_pages_show_the_librarys_numbers(visit, stored, lib, lang):
     mine = ids["demo_steel"]
     v = visit(lang).login("steel", next_path="/web/enterprise/")
     page = v.page
-    # permits: only its own, coloured by the worst item of its assessment
-    rows = page.locator("#permits tbody tr")
-    assert rows.count() == 1
+    # permits: only its own (this one and the demo's), coloured by the worst item
+    assert page.locator("#permits tbody tr").count() == 1 + DEMO_ROWS["permits"]
+    rows = page.locator(f"#permits tbody tr[data-id='{mine['permit']}']")
     want = lib["compliance"]
     statuses = want["status"].tolist()
     worst = max(statuses, key=("within", "not assessed", "near", "exceeded",
@@ -181,13 +193,14 @@ def test_enterprise_pages_show_the_librarys_numbers(visit, stored, lib, lang):
     page.goto(v.server.url + "/web/enterprise/projects")
     page.wait_for_selector("#ranking")
     ranked = page.locator("#ranking tbody tr")
-    ben = lib["benefits"]
+    ben = lib["benefits"]  # its own projects and the demo's (all assessed by the analyst)
     assert ranked.count() == len(ben)
     for i in range(ranked.count()):
         key = ranked.nth(i).get_attribute("data-project")
         assert _num(ranked.nth(i).locator("[data-role=co2]").inner_text()) == pytest.approx(
             ben[key]["co2_reduction_t"], abs=0.5)
-    assert page.locator("#library tbody tr").count() == len(ids["demo_steel"]["synergy"])
+    assert page.locator("#library tbody tr").count() == \
+        len(ids["demo_steel"]["synergy"]) + DEMO_ROWS["synergy"]
     v.shot("enterprise-projects")
     assert v.unlabelled_controls() == []
     assert v.errors == []
@@ -213,8 +226,8 @@ def test_enterprise_user_cannot_reach_another_enterprise(visit, server, stored):
         r = httpx.get(server.url + f"/api/enterprise/{what}", headers=h, timeout=60)
         got = {i["id"] for i in r.json()["items"]}
         assert other[key] not in got and ids["demo_steel"][key] in got
-    r = httpx.get(server.url + "/api/enterprise/synergy/ranking", headers=h, timeout=60)
-    assert not {x["project"] for x in r.json()} & {"P002"}
+    r = httpx.get(server.url + "/api/enterprise/synergy?limit=500", headers=h, timeout=60)
+    assert not {i["id"] for i in r.json()["items"]} & set(other["synergy"])
     r = httpx.post(server.url + f"/api/enterprise/synergy/{other['synergy'][0]}/status",
                    json={"to": "withdrawn"}, headers=h, timeout=60)
     assert r.status_code == 404
@@ -224,3 +237,51 @@ def test_enterprise_user_cannot_reach_another_enterprise(visit, server, stored):
     assert {other["account"], ids["demo_steel"]["account"]} <= {i["id"] for i in r.json()["items"]}
     # (the browser reports each 404 page as a failed resource; nothing else)
     assert [e for e in v.errors if "status of 404" not in e] == []
+
+
+def test_fresh_demo_shows_the_illustrative_enterprise_rows(visit, server):
+    """``cocontrol serve --demo``: the steel works' user finds its illustrative permit (assessed),
+    account, footprint and synergy project, computed by the library from the demo city's data
+    (examples/demo-city/enterprise), flagged illustrative on the pages."""
+    from cocontrol.service.demo import DEMO_ENTERPRISE, DEMO_PRODUCT
+
+    assert (DEMO_ENTERPRISE, DEMO_PRODUCT) == (DEMO_EID, "fenhe_coke")
+    ctx = runner.context(DEMO)
+    h = http_session(server, "steel")
+
+    def items(what):
+        r = httpx.get(server.url + f"/api/enterprise/{what}?limit=500", headers=h, timeout=60)
+        assert r.status_code == 200, r.text
+        return r.json()["items"]
+
+    permit = ctx.data.permit(DEMO_EID)
+    got = [p for p in items("permits") if p["number"] == permit.number]
+    assert len(got) == 1 and got[0]["permit"]["illustrative"] is True
+    want = runner.permit_status(ctx, DEMO_EID)
+    assert [c["status"] for c in got[0]["compliance"]] == want["status"].tolist()
+    accs = [a for a in items("accounts") if a["enterprise_key"] == DEMO_EID]
+    assert accs
+    acc = httpx.get(server.url + f"/api/enterprise/accounts/{accs[-1]['id']}", headers=h,
+                    timeout=60).json()
+    lib = runner.account(ctx, DEMO_EID)
+    for r in lib.annual[lib.annual["scope"] == 1].itertuples():
+        cell = [a for a in acc["account"]["annual"] if (a["species"], a["year"], a["scope"])
+                == (r.species, r.year, 1)]
+        assert cell and cell[0]["value"] == pytest.approx(r.value, rel=1e-12, nan_ok=True)
+    fps = [f for f in items("footprints") if f["product_key"] == DEMO_PRODUCT]
+    prod = next(p for p in ctx.data.products if p.id == DEMO_PRODUCT)
+    assert len(fps) == 1 and fps[0]["value_kg"] == pytest.approx(footprint(prod).value_kg,
+                                                                  rel=1e-12)
+    keys = {p["key"] for p in items("synergy")}
+    assert {p.id for p in ctx.data.projects if p.owner == DEMO_EID} <= keys
+    # on the pages, with the illustrative flag
+    v = visit("en").login("steel", next_path="/web/enterprise/")
+    assert v.page.locator(f"#permits tbody tr[data-id='{got[0]['id']}']").count() == 1
+    v.page.goto(v.server.url + f"/web/enterprise/permits/{got[0]['id']}")
+    assert v.page.locator(".illustrative").count() == 1
+    v.page.goto(v.server.url + f"/web/enterprise/footprints/{fps[0]['id']}")
+    assert v.page.locator(".illustrative").count() == 1
+    assert acc["account"]["illustrative"] is True  # the demo project's manifest says so
+    v.page.goto(v.server.url + f"/web/enterprise/accounts/{acc['id']}")
+    assert v.page.locator("#account-illustrative").count() == 1
+    assert v.errors == []

@@ -1,9 +1,11 @@
 """Demo data of ``cocontrol serve --demo``, loaded once (when there is no organisation yet):
 the illustrative Demo City bureau, a district, a park and an enterprise, one user of each
-role, and the demo-city project as version 1."""
+role, the demo-city project as version 1, and the illustrative enterprise rows of the demo
+steel works (:func:`load_enterprise`)."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from importlib import resources
 from pathlib import Path
@@ -69,5 +71,44 @@ def load(db, params=None) -> dict[str, str] | None:
                        description="ILLUSTRATIVE coal-coking-steel city, examples/demo-city")
         s.add(proj)
         s.commit()
-        projects.create_version(s, proj, files, None, [], "demo project", None)
+        version, *_ = projects.create_version(s, proj, files, None, [], "demo project", None)
+        s.commit()
+        load_enterprise(s, ids["demo_steel"], folder, version.id)
         return users
+
+
+#: the demo city's enterprise (examples/demo-city/enterprise) whose rows the demo steel works
+#: holds, and the product footprint it keeps (the coke it buys: a supplier's product)
+DEMO_ENTERPRISE, DEMO_PRODUCT = "longmen_steel", "fenhe_coke"
+
+
+def load_enterprise(s, org_id: int, folder: Path, version_id: int) -> None:
+    """Illustrative enterprise rows of the organisation ``org_id`` from the bundled demo data
+    (examples/demo-city/enterprise, every record flagged illustrative there): the permit of
+    :data:`DEMO_ENTERPRISE` assessed on the demo inventory's last year (stored compliance, no
+    monitoring case: cases come from an assessment a user runs), its carbon–pollution account
+    computed from version ``version_id``'s inventory, the footprint of :data:`DEMO_PRODUCT`,
+    and its synergy projects (not yet assessed). Computed by the library, stored as the API
+    stores them."""
+    from cocontrol.enterprise import footprint, runner
+    from cocontrol.service import enterprise_models as store
+
+    if not (folder / "enterprise").is_dir():
+        log.warning("demo enterprise data examples/demo-city/enterprise not found")
+        return
+    ctx = runner.context(folder)
+    eid = DEMO_ENTERPRISE
+    permit = ctx.data.permit(eid)
+    row = store.new_permit(org_id, permit, None)
+    year = ctx.inventory.years[-1]
+    on = datetime.date(year, 12, 31)
+    store.store_compliance(row, runner.permit_status(ctx, eid, on=on, year=year), on)
+    s.add(row)
+    s.add(store.new_account(org_id, runner.account(ctx, eid), version_id, None,
+                            ctx.project.manifest.illustrative))
+    product = next(p for p in ctx.data.products if p.id == DEMO_PRODUCT)
+    s.add(store.new_footprint(org_id, product, footprint(product), None))
+    for p in ctx.data.projects:
+        if p.owner == eid:
+            s.add(store.new_project(org_id, p, None))
+    s.commit()

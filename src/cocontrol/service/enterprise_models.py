@@ -165,15 +165,17 @@ def store_compliance(row: EnterprisePermit, table, on: dt.date) -> EnterprisePer
     return row
 
 
-def new_account(org_id: int, acc, version_id: int | None, user_id: int | None
-                ) -> EnterpriseAccount:
+def new_account(org_id: int, acc, version_id: int | None, user_id: int | None,
+                illustrative: bool = False) -> EnterpriseAccount:
     """A row of an :class:`cocontrol.enterprise.EnterpriseAccount`; the carbon level and
-    colour are those of the last benchmark year."""
+    colour are those of the last benchmark year; ``illustrative``: the project the inventory
+    comes from is illustrative (its manifest says so), kept with the account and shown."""
     level = colour = None
     if acc.benchmark is not None and len(acc.benchmark):
         last = acc.benchmark.sort_values("year").iloc[-1]
         level, colour = int(last["level"]), str(last["colour"])
     payload = acc.to_dict()
+    payload["illustrative"] = bool(illustrative)
     for k in ("annual", "monthly", "intensities", "benchmark", "peers"):
         payload[k] = None if getattr(acc, k) is None else records(getattr(acc, k))
     return EnterpriseAccount(org_id=org_id, enterprise_key=acc.enterprise_id, name=acc.name,

@@ -300,7 +300,7 @@ def create_account(body: AccountIn, session: SessionDep,
                               monthly=_frame(body.monthly, ["month", "value"])))
     ctx = store.context(session, principal, body.project_version_id, data)
     row = store.new_account(org.id, runner.account(ctx, eid), body.project_version_id,
-                            principal.user_id)
+                            principal.user_id, ctx.project.manifest.illustrative)
     session.add(row)
     session.commit()
     return _account_out(row)
