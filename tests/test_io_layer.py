@@ -43,11 +43,6 @@ ALLOWED = {
     "report/monitoring.py": "writes the monitoring report's files",
     "enterprise/report.py": "writes the enterprise workbooks (owner: enterprise)",
     "evaluation/system.py": "reads a user's indicator-system workbook and writes the template",
-    "cge/policies.py": "locates the bundled economy files (data/cge)",
-    "provenance.py": "hashes the bundled data files (factor version)",
-    "optimize/lp.py": "silences the solver's console output (os.devnull)",
-    "enterprise/_common.py": "reads the bundled enterprise templates (owner: enterprise)",
-    "monitoring/_common.py": "reads the bundled monitoring tables (owner: monitor)",
     "security/uploads.py": "opens uploaded workbooks to inspect them (zip bombs, macros)",
     # the service: its file store, database folder, worker and demo data
     "service/auth.py": "reads the first-start admin password file",

@@ -22,7 +22,9 @@ import contextlib
 import io as _io
 import os
 import shutil
+import sys
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -316,6 +318,32 @@ def read_frame(path: str | Path, sheet: str | int | None = None, data: bytes | N
 
 
 # ------------------------------------------------------------------ writing
+_STDOUT_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Silence the C-level stdout for the block (the HiGHS banner, which highspy writes when
+    the first ``Highs()`` is made, before any option such as ``output_flag`` can be set; highspy
+    1.16 has no option for it). Redirecting a file descriptor is process-wide, so concurrent
+    solves take turns (a lock) and never leave stdout redirected."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    with _STDOUT_LOCK:
+        sys.stdout.flush()
+        saved = os.dup(fd)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), fd)
+                yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it onto ``target`` when the block ends

@@ -17,7 +17,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 import pandas as pd
 
@@ -53,21 +52,12 @@ class Provenance:
 @cache
 def factor_version() -> str:
     """``sha256:<12 hex>`` of every bundled reference table (``cocontrol/data``), in name order."""
+    from cocontrol import refdata
+
     h = hashlib.sha256()
-    root = resources.files("cocontrol") / "data"
-    paths = []
-
-    def walk(d, prefix=""):
-        for p in sorted(d.iterdir(), key=lambda x: x.name):
-            if p.is_dir():
-                walk(p, prefix + p.name + "/")
-            elif p.name.endswith((".csv", ".yaml", ".txt")):
-                paths.append((prefix + p.name, p))
-
-    walk(root)
-    for name, p in paths:
+    for name, data in refdata.bundled_files((".csv", ".yaml", ".txt")):
         h.update(name.encode())
-        h.update(p.read_bytes())
+        h.update(data)
     return "sha256:" + h.hexdigest()[:12]
 
 

@@ -109,6 +109,25 @@ def _load_frame(path: str) -> pd.DataFrame:
         return io.read_frame(p)
 
 
+def bundled_files(suffixes: tuple[str, ...] = (".csv", ".yaml", ".txt")
+                  ) -> list[tuple[str, bytes]]:
+    """``(name, bytes)`` of every bundled data file ending in one of ``suffixes``, the name
+    relative to ``data/`` (``enterprise/benchmarks.csv``), in name order of each folder
+    (files and sub-folders sorted together): what :func:`cocontrol.provenance.factor_version`
+    hashes."""
+    out: list[tuple[str, bytes]] = []
+
+    def walk(d, prefix=""):
+        for p in sorted(d.iterdir(), key=lambda x: x.name):
+            if p.is_dir():
+                walk(p, prefix + p.name + "/")
+            elif p.name.endswith(suffixes):
+                out.append((prefix + p.name, p.read_bytes()))
+
+    walk(resources.files("cocontrol") / "data")
+    return out
+
+
 def bundled_path(path: str) -> str:
     """The file name of a bundled file, for a library that reads it itself by name (pint's
     unit definitions)."""

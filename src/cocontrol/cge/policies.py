@@ -25,11 +25,11 @@ rule; conflicting rules are an input error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from cocontrol import refdata
 from cocontrol.cge.calibrate import Calibration, Elasticities, calibrate, read_elasticities
 from cocontrol.cge.model import RECYCLING, CgeModel, Closure, Shocks
 from cocontrol.cge.sam import read_sam
@@ -316,7 +316,7 @@ class Economy:
 
 
 def _data(name: str) -> Path:
-    return Path(str(resources.files("cocontrol") / "data" / "cge" / name))
+    return Path(refdata.bundled_path(f"cge/{name}"))
 
 
 BUNDLED_SAM = "china_illustrative_sam.csv"

@@ -4,8 +4,6 @@ ratios, bundled tables."""
 from __future__ import annotations
 
 import re
-from functools import cache
-from importlib import resources
 
 import pandas as pd
 import yaml
@@ -66,10 +64,8 @@ def bundled_table(name: str) -> pd.DataFrame:
     return refdata.bundled(f"enterprise/{name}")
 
 
-@cache
 def _bundled_yaml(name: str) -> str:
-    return resources.files("cocontrol.data").joinpath(f"enterprise/{name}").read_text(
-        encoding="utf-8")
+    return refdata.bundled_text(f"enterprise/{name}")
 
 
 def bundled_yaml(name: str) -> dict:

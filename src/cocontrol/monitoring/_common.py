@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 import pandas as pd
 import pint
 
-from cocontrol import units
+from cocontrol import refdata, units
 from cocontrol.errors import CocontrolError
 
 
@@ -43,12 +42,10 @@ def convertible(unit: str, reference: str) -> bool:
         return False
 
 
-@lru_cache(maxsize=16)
 def bundled(name: str) -> pd.DataFrame:
-    """A bundled monitoring table ``data/monitoring/<name>.csv`` (each row carries its basis)."""
-    path = resources.files("cocontrol") / "data" / "monitoring" / f"{name}.csv"
-    with path.open("r", encoding="utf-8") as f:
-        return pd.read_csv(f, keep_default_na=False, na_values=[""])
+    """A bundled monitoring table ``data/monitoring/<name>.csv`` (each row carries its basis;
+    read once by :func:`cocontrol.refdata.bundled`, a new frame for every caller)."""
+    return refdata.bundled(f"monitoring/{name}.csv")
 
 
 def indicators() -> pd.DataFrame:

@@ -9,22 +9,18 @@ See docs/methods/optimisation.md for the formulation.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import sys
-import threading
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
 
+from cocontrol import io
 from cocontrol.errors import ModelError
 
 log = logging.getLogger(__name__)
 # The library configures no logging; the command line quiets linopy (cocontrol.cli.main).
-_STDOUT_LOCK = threading.Lock()
 
 
 @dataclass
@@ -107,28 +103,6 @@ class LPResult:
     slacks: dict[str, np.ndarray] = field(default_factory=dict)
     duals: dict[str, np.ndarray] = field(default_factory=dict)
     rows: dict[str, list[Row]] = field(default_factory=dict)
-
-
-@contextlib.contextmanager
-def _quiet():
-    """Silence the HiGHS banner, which is written to the C-level stdout (``output_flag=False``
-    comes too late for it). Redirecting a file descriptor is process-wide, so concurrent
-    solves take turns (a lock) and never leave stdout redirected."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    with _STDOUT_LOCK:
-        sys.stdout.flush()
-        saved = os.dup(fd)
-        try:
-            with open(os.devnull, "w") as null:
-                os.dup2(null.fileno(), fd)
-                yield
-        finally:
-            os.dup2(saved, fd)
-            os.close(saved)
 
 
 class LPInfeasible(Exception):
@@ -329,7 +303,7 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
     def solve_current(build_s: float) -> LPResult:
         t1 = time.perf_counter()
         try:
-            with _quiet():
+            with io.quiet_stdout():
                 status, cond = m.solve(solver_name="highs", io_api="direct", time_limit=time_limit,
                                        mip_rel_gap=mip_gap, output_flag=False,
                                        log_to_console=False, progress=False)
