@@ -106,7 +106,7 @@ def render(p: Problem, lang: str | None) -> str:
     lang = i18n.check_lang(lang)
     if lang == "en":
         return str(p)
-    parts = [p.file]
+    parts = [i18n.tr(p.file, lang)]  # a pseudo-file (<decision matrix>) may be a Text
     if p.sheet:
         parts.append(f"{i18n.t('loc.sheet', lang)} {p.sheet}")
     if p.row is not None:

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq, Text
 
 #: Saaty's random consistency index RI by matrix order n: n = 1..10 from Saaty (1980), the
 #: table used with the CR <= 0.10 rule; n = 11..15 are the values of Saaty's later, larger
@@ -41,7 +43,15 @@ RANDOM_INDEX_SAATY: dict[int, float] = {
 #: Saaty's threshold: judgements with CR above it should be revised.
 CR_THRESHOLD = 0.10
 
-_SRC = "<decision matrix>"
+_SRC = Text("<decision matrix>", "<决策矩阵>")
+_PAIR = Text("<pairwise matrix>", "<判断矩阵>")
+_PAIRS = Text("<pairwise matrices>", "<判断矩阵组>")
+_WEIGHTS = Text("<weights>", "<权重>")
+_WHAT = {"criterion type": Text("criterion type", "指标类型"), "weight": Text("weight", "权重")}
+
+
+def _expert(k: int) -> Text:
+    return Text(f"<pairwise matrix of expert {k}>", f"<专家{k}的判断矩阵>")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -52,8 +62,8 @@ def _as_frame(matrix, what: str = _SRC, allow_nan: bool = False) -> pd.DataFrame
     else:
         arr = np.asarray(matrix, dtype=float)
         if arr.ndim != 2:
-            raise InputError(Problem(file=what, message="the decision matrix must be 2-D",
-                                     value=f"{arr.ndim}-D", expected="alternatives x criteria"))
+            raise InputError(Problem(file=what, message=M("msg.mcda_2d"),
+                                     value=f"{arr.ndim}-D", expected=M("exp.mcda_2d")))
         df = pd.DataFrame(arr, columns=[f"C{j + 1}" for j in range(arr.shape[1])],
                           index=[f"A{i + 1}" for i in range(arr.shape[0])])
     problems = []
@@ -66,22 +76,22 @@ def _as_frame(matrix, what: str = _SRC, allow_nan: bool = False) -> pd.DataFrame
         col = pd.to_numeric(df[c], errors="coerce")
         bad = col.isna() & df[c].notna()
         for idx in df.index[bad.to_numpy()][:5]:
-            problems.append(Problem(file=what, message="value is not a number", row=None,
+            problems.append(Problem(file=what, message=M("msg.mcda_nan"), row=None,
                                     column=str(c), value=f"{idx}: {df.at[idx, c]!r}",
-                                    expected="a number"))
+                                    expected=M("exp.mcda_number")))
         df[c] = col.astype(float)
     if problems:
         raise InputError(problems)
     if df.shape[0] == 0 or df.shape[1] == 0:
-        raise InputError(Problem(file=what, message="the decision matrix is empty",
-                                 expected="at least one alternative and one criterion"))
+        raise InputError(Problem(file=what, message=M("msg.mcda_empty"),
+                                 expected=M("exp.mcda_empty")))
     if not allow_nan:
         values = df.to_numpy()
         if not np.isfinite(values).all():
             rows, cols = np.nonzero(~np.isfinite(values))
-            probs = [Problem(file=what, message="missing or infinite value",
+            probs = [Problem(file=what, message=M("msg.mcda_inf"),
                              column=str(df.columns[j]), value=f"alternative {df.index[i]}",
-                             expected="a finite number (handle missing values before MCDA)")
+                             expected=M("exp.mcda_inf"))
                      for i, j in list(zip(rows, cols, strict=True))[:20]]
             raise InputError(probs)
     return df
@@ -95,8 +105,8 @@ def _types(types, columns: pd.Index) -> np.ndarray:
     if isinstance(types, Mapping):
         missing = [c for c in columns if c not in types]
         if missing:
-            raise InputError(Problem(file=_SRC, message="criterion has no type (benefit/cost)",
-                                     column=str(missing[0]), expected="+1/benefit or -1/cost"))
+            raise InputError(Problem(file=_SRC, message=M("msg.mcda_no_type"),
+                                     column=str(missing[0]), expected=M("exp.mcda_no_type")))
         seq = [types[c] for c in columns]
     elif isinstance(types, pd.Series | pd.DataFrame):
         seq = _labelled(types, columns, "criterion type")
@@ -105,8 +115,7 @@ def _types(types, columns: pd.Index) -> np.ndarray:
     else:
         seq = list(types)
     if len(seq) != n:
-        raise InputError(Problem(file=_SRC, message="number of criterion types differs from "
-                                 "the number of criteria", value=len(seq), expected=str(n)))
+        raise InputError(Problem(file=_SRC, message=M("msg.mcda_n_types"), value=len(seq), expected=str(n)))
     out = np.empty(n, dtype=int)
     for j, t in enumerate(seq):
         key = str(t).strip().lower()
@@ -115,9 +124,9 @@ def _types(types, columns: pd.Index) -> np.ndarray:
         elif key in ("-1", "-1.0", "cost", "min", "negative", "逆向", "负向"):
             out[j] = -1
         else:
-            raise InputError(Problem(file=_SRC, message="unknown criterion type",
+            raise InputError(Problem(file=_SRC, message=M("msg.mcda_type"),
                                      column=str(columns[j]), value=t,
-                                     expected="+1 / 'benefit' or -1 / 'cost'"))
+                                     expected=M("exp.mcda_type")))
     return out
 
 
@@ -131,21 +140,20 @@ def _labelled(values, columns: pd.Index, what: str) -> list | None:
         elif values.shape[1] == 2:
             values = values.set_index(values.columns[0]).iloc[:, 0]
         else:
-            raise InputError(Problem(file=_SRC, message=f"a {what} table needs one label "
-                                     "column and one value column", value=list(values.columns),
-                                     expected="criterion, value"))
+            raise InputError(Problem(file=_SRC, message=M("msg.mcda_label_table", what=_WHAT.get(what, what)), value=list(values.columns),
+                                     expected=M("exp.mcda_label_table")))
     if isinstance(values, pd.Series | Mapping):
         keys = list(values.index if isinstance(values, pd.Series) else values.keys())
         have, want = set(map(str, keys)), set(map(str, columns))
         if len(keys) != len(have):
-            raise InputError(Problem(file=_SRC, message=f"a criterion has two {what}s",
+            raise InputError(Problem(file=_SRC, message=M("msg.mcda_label_twice", what=_WHAT.get(what, what)),
                                      value=sorted(str(k) for k in keys if keys.count(k) > 1)[:5],
-                                     expected="one value per criterion"))
+                                     expected=M("exp.mcda_label_twice")))
         if have != want:
             raise InputError(Problem(
-                file=_SRC, message=f"{what} labels do not match the criteria",
+                file=_SRC, message=M("msg.mcda_labels", what=_WHAT.get(what, what)),
                 value=f"missing: {sorted(want - have)[:5]}; unknown: {sorted(have - want)[:5]}",
-                expected=", ".join(map(str, columns))))
+                expected=Seq(list(map(str, columns)), quote=True)))
         lookup = {str(k): v for k, v in (values.items())}
         return [lookup[str(c)] for c in columns]
     return None
@@ -160,13 +168,12 @@ def _weights(weights, columns: pd.Index) -> np.ndarray:
     else:
         w = np.asarray(weights, dtype=float).ravel()
     if w.shape[0] != len(columns):
-        raise InputError(Problem(file=_SRC, message="number of weights differs from the "
-                                 "number of criteria", value=w.shape[0],
+        raise InputError(Problem(file=_SRC, message=M("msg.mcda_n_weights"), value=w.shape[0],
                                  expected=str(len(columns))))
     if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
         j = int(np.argmax(~np.isfinite(w) | (w < 0))) if w.size else 0
-        raise InputError(Problem(file=_SRC, message="invalid weight", column=str(columns[j]),
-                                 value=w[j], expected="non-negative finite weights, not all 0"))
+        raise InputError(Problem(file=_SRC, message=M("msg.mcda_weight"), column=str(columns[j]),
+                                 value=w[j], expected=M("exp.mcda_weight")))
     return w / w.sum()
 
 
@@ -212,16 +219,15 @@ def normalize(matrix, types=None, method: str = "minmax", targets=None) -> pd.Da
         r = np.where(t > 0, r, 1.0 - r)
     elif method == "target":
         if targets is None:
-            raise InputError(Problem(file=_SRC, message="target-based normalisation needs a "
-                                     "target value for every criterion", expected="targets"))
+            raise InputError(Problem(file=_SRC, message=M("msg.mcda_targets"), expected=M("exp.mcda_targets")))
         tv = _targets(targets, df.columns)
         with np.errstate(divide="ignore", invalid="ignore"):
             ben = np.clip(x / tv, 0.0, 1.0)
             cost = np.where(x <= tv, 1.0, tv / np.where(x > 0, x, 1.0))
         r = np.where(t > 0, ben, cost)
     else:
-        raise InputError(Problem(file=_SRC, message="unknown normalisation method",
-                                 value=method, expected="minmax, vector or target"))
+        raise InputError(Problem(file=_SRC, message=M("msg.mcda_norm"),
+                                 value=method, expected=Seq(["minmax", "vector", "target"], " or ", quote=True)))
     return pd.DataFrame(r, index=df.index, columns=df.columns)
 
 
@@ -233,15 +239,14 @@ def _targets(targets, columns: pd.Index) -> np.ndarray:
     else:
         tv = np.asarray(targets, dtype=float).ravel()
     if tv.shape[0] != len(columns):
-        raise InputError(Problem(file=_SRC, message="number of targets differs from the "
-                                 "number of criteria", value=tv.shape[0],
+        raise InputError(Problem(file=_SRC, message=M("msg.mcda_n_targets"), value=tv.shape[0],
                                  expected=str(len(columns))))
     bad = ~np.isfinite(tv) | (tv <= 0)
     if bad.any():
         j = int(np.argmax(bad))
-        raise InputError(Problem(file=_SRC, message="target value missing or not positive",
+        raise InputError(Problem(file=_SRC, message=M("msg.mcda_target"),
                                  column=str(columns[j]), value=tv[j],
-                                 expected="a positive target in the criterion's unit"))
+                                 expected=M("exp.mcda_target")))
     return tv
 
 
@@ -280,9 +285,8 @@ def entropy_weights(matrix, types=None) -> pd.Series:
         x = df.to_numpy(dtype=float)
         if (x < 0).any():
             j = int(np.argmax((x < 0).any(axis=0)))
-            raise InputError(Problem(file=_SRC, message="entropy weights on raw data need "
-                                     "non-negative values", column=str(df.columns[j]),
-                                     expected="values >= 0, or pass `types` to normalise first"))
+            raise InputError(Problem(file=_SRC, message=M("msg.mcda_entropy"), column=str(df.columns[j]),
+                                     expected=M("exp.mcda_entropy")))
     if m < 2:
         return equal_weights(df)
     s = x.sum(axis=0)
@@ -354,7 +358,7 @@ class AHPResult:
         return len(self.weights)
 
 
-def _pairwise(pairwise, what: str = "<pairwise matrix>", tol: float = 1e-3) -> pd.DataFrame:
+def _pairwise(pairwise, what: str = _PAIR, tol: float = 1e-3) -> pd.DataFrame:
     if isinstance(pairwise, pd.DataFrame):
         a = pairwise.astype(float)
         if list(a.index) != list(a.columns):
@@ -363,33 +367,32 @@ def _pairwise(pairwise, what: str = "<pairwise matrix>", tol: float = 1e-3) -> p
     else:
         arr = np.asarray(pairwise, dtype=float)
         names = [f"C{j + 1}" for j in range(arr.shape[-1])] if arr.ndim == 2 else []
-        a = pd.DataFrame(arr, index=names, columns=names) if arr.ndim == 2 else None
+        rows = [f"C{i + 1}" for i in range(arr.shape[0])] if arr.ndim == 2 else []
+        a = pd.DataFrame(arr, index=rows, columns=names) if arr.ndim == 2 else None
         if a is None:
-            raise InputError(Problem(file=what, message="pairwise matrix must be square",
+            raise InputError(Problem(file=what, message=M("msg.mcda_square"),
                                      value=f"shape {arr.shape}", expected="n x n"))
     v = a.to_numpy()
     if v.shape[0] != v.shape[1]:
-        raise InputError(Problem(file=what, message="pairwise matrix must be square",
+        raise InputError(Problem(file=what, message=M("msg.mcda_square"),
                                  value=f"{v.shape[0]} rows x {v.shape[1]} columns",
-                                 expected="as many rows as columns"))
+                                 expected=M("exp.mcda_square")))
     problems = []
     if not np.isfinite(v).all() or (v <= 0).any():
         i, j = np.argwhere(~np.isfinite(v) | (v <= 0))[0]
-        problems.append(Problem(file=what, message="judgement must be a positive number",
+        problems.append(Problem(file=what, message=M("msg.mcda_judgement"),
                                 row=int(i) + 2, column=str(a.columns[j]), value=v[i, j],
-                                expected="a value on Saaty's 1/9 ... 9 scale"))
+                                expected=M("exp.mcda_judgement")))
     else:
         if not np.allclose(np.diag(v), 1.0):
             i = int(np.argmax(np.abs(np.diag(v) - 1.0)))
-            problems.append(Problem(file=what, message="diagonal must be 1",
+            problems.append(Problem(file=what, message=M("msg.mcda_diagonal"),
                                     row=i + 2, column=str(a.columns[i]), value=v[i, i],
                                     expected="1"))
         rel = np.abs(v * v.T - 1.0)
         if (rel > tol * 10).any():
             i, j = np.argwhere(rel > tol * 10)[0]
-            problems.append(Problem(file=what, message="matrix is not reciprocal "
-                                    f"(a[{a.index[i]},{a.columns[j]}] x a[{a.columns[j]},"
-                                    f"{a.index[i]}] should be 1)", row=int(i) + 2,
+            problems.append(Problem(file=what, message=M("msg.mcda_reciprocal", i=a.index[i], j=a.columns[j]), row=int(i) + 2,
                                     column=str(a.columns[j]), value=v[i, j],
                                     expected=f"1/{v[j, i]:g}"))
     if problems:
@@ -419,9 +422,8 @@ def ahp_weights(pairwise) -> AHPResult:
     ci = max((lam - n) / (n - 1), 0.0)
     ri = RANDOM_INDEX_SAATY.get(n)
     if ri is None:
-        raise InputError(Problem(file="<pairwise matrix>", message="AHP consistency is "
-                                 "tabulated for at most 15 elements", value=n,
-                                 expected="split the level into groups of <= 15"))
+        raise InputError(Problem(file=_PAIR, message=M("msg.mcda_ri"), value=n,
+                                 expected=M("exp.mcda_ri")))
     cr = ci / ri if ri > 0 else 0.0
     return AHPResult(pd.Series(w, index=a.columns, name="weight"), lam, ci, cr,
                      bool(cr <= CR_THRESHOLD), a)
@@ -436,15 +438,15 @@ def ahp_group(pairwise_list: Sequence, expert_weights: Sequence[float] | None = 
     does not. ``expert_weights`` (default equal) are normalised to sum 1.
     """
     if len(pairwise_list) == 0:
-        raise InputError(Problem(file="<pairwise matrices>", message="no judgements given",
-                                 expected="at least one pairwise matrix"))
-    mats = [_pairwise(p, what=f"<pairwise matrix of expert {k + 1}>")
+        raise InputError(Problem(file=_PAIRS, message=M("msg.mcda_no_judgements"),
+                                 expected=M("exp.mcda_no_judgements")))
+    mats = [_pairwise(p, what=_expert(k + 1))
             for k, p in enumerate(pairwise_list)]
     shape = mats[0].shape
     for k, m in enumerate(mats[1:], start=2):
         if m.shape != shape:
-            raise InputError(Problem(file=f"<pairwise matrix of expert {k}>",
-                                     message="experts' matrices differ in size",
+            raise InputError(Problem(file=_expert(k),
+                                     message=M("msg.mcda_expert_size"),
                                      value=f"{m.shape}", expected=f"{shape}"))
     ew = np.full(len(mats), 1.0 / len(mats)) if expert_weights is None else \
         np.asarray(expert_weights, dtype=float) / float(np.sum(expert_weights))
@@ -465,17 +467,16 @@ def combine_weights(subjective, objective, alpha: float = 0.5, rule: str = "line
     * ``geometric``: ``w_j ∝ w_s,j^alpha * w_o,j^(1 - alpha)``.
     """
     if not 0.0 <= alpha <= 1.0:
-        raise InputError(Problem(file="<weights>", message="alpha out of range", value=alpha,
-                                 expected="a share between 0 and 1"))
+        raise InputError(Problem(file=_WEIGHTS, message=M("msg.mcda_alpha"), value=alpha,
+                                 expected=M("exp.mcda_share")))
     s = subjective if isinstance(subjective, pd.Series) else pd.Series(np.asarray(subjective,
                                                                                   float))
     o = objective if isinstance(objective, pd.Series) else pd.Series(np.asarray(objective,
                                                                                 float))
     if set(s.index) != set(o.index) or len(s) != len(o):
-        raise InputError(Problem(file="<weights>", message="subjective and objective weights "
-                                 "cover different criteria",
+        raise InputError(Problem(file=_WEIGHTS, message=M("msg.mcda_cover"),
                                  value=sorted(map(str, set(s.index) ^ set(o.index)))[:5],
-                                 expected="the same criteria"))
+                                 expected=M("exp.mcda_cover")))
     o = o.reindex(s.index)
     sv = _weights(s.to_numpy(float), s.index)
     ov = _weights(o.to_numpy(float), s.index)
@@ -487,11 +488,11 @@ def combine_weights(subjective, objective, alpha: float = 0.5, rule: str = "line
         with np.errstate(divide="ignore"):
             w = np.power(sv, alpha) * np.power(ov, 1 - alpha)
     else:
-        raise InputError(Problem(file="<weights>", message="unknown combination rule",
-                                 value=rule, expected="linear, multiplicative or geometric"))
+        raise InputError(Problem(file=_WEIGHTS, message=M("msg.mcda_rule"),
+                                 value=rule, expected=Seq(["linear", "multiplicative", "geometric"], " or ", quote=True)))
     if w.sum() <= 0:
-        raise InputError(Problem(file="<weights>", message="combined weights are all zero",
-                                 expected="subjective and objective weights that overlap"))
+        raise InputError(Problem(file=_WEIGHTS, message=M("msg.mcda_zero"),
+                                 expected=M("exp.mcda_zero")))
     return pd.Series(w / w.sum(), index=s.index, name="weight")
 
 
@@ -544,8 +545,8 @@ def vikor(matrix, weights, types=None, v: float = 0.5) -> pd.DataFrame:
     DataFrame with columns ``S``, ``R``, ``Q`` and ``rank`` (by Q, 1 = best).
     """
     if not 0.0 <= v <= 1.0:
-        raise InputError(Problem(file=_SRC, message="VIKOR weight v out of range", value=v,
-                                 expected="between 0 and 1"))
+        raise InputError(Problem(file=_SRC, message=M("msg.mcda_vikor_v"), value=v,
+                                 expected=M("exp.mcda_between")))
     df = _as_frame(matrix)
     w = _weights(weights, df.columns)
     t = _types(types, df.columns)
