@@ -29,6 +29,7 @@ IO_LAYER = {
     "project/loader.py": "the project loader",
     "enterprise/io.py": "the enterprise stage's reading of its inputs",
     "monitoring/io.py": "the monitoring stage's reading of its inputs",
+    "evaluation/io.py": "the evaluation stage's indicator-system files (YAML, workbook)",
 }
 
 #: Modules outside the I/O layer that still touch files, each with its reason.
@@ -42,7 +43,6 @@ ALLOWED = {
     "project/template.py": "writes the Excel input template",
     "report/monitoring.py": "writes the monitoring report's files",
     "enterprise/report.py": "writes the enterprise workbooks (owner: enterprise)",
-    "evaluation/system.py": "reads a user's indicator-system workbook and writes the template",
     "security/uploads.py": "opens uploaded workbooks to inspect them (zip bombs, macros)",
     # the service: its file store, database folder, worker and demo data
     "service/auth.py": "reads the first-start admin password file",

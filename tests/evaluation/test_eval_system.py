@@ -108,3 +108,22 @@ def test_excel_errors_give_row_and_column(tmp_path):
 def test_unknown_system_file():
     with pytest.raises(InputError, match="not found"):
         load_system("no_such_system.yaml")
+
+
+def test_engine_builds_a_system_from_objects_without_files():
+    """Engines take objects: the system from its parsed YAML document, and again from the
+    sheets of its workbook held in memory, equals the one the I/O layer reads from the file."""
+    import yaml
+
+    from cocontrol import refdata
+    from cocontrol.evaluation import system_from_doc, system_from_sheets, system_sheets
+
+    s = load_system("park")
+    s1 = system_from_doc(yaml.safe_load(refdata.bundled_text("evaluation/park.yaml")), "park")
+    assert s1.ids == s.ids and s1.grades == s.grades
+    pd.testing.assert_frame_equal(s1.table, s.table)
+    pd.testing.assert_series_equal(s1.global_weights(True), s.global_weights(True))
+    sheets = {k: v.astype(object).where(v.notna(), None) for k, v in system_sheets(s).items()}
+    s2 = system_from_sheets(sheets, "<memory>", "park")
+    assert s2.ids == s.ids
+    pd.testing.assert_series_equal(s2.global_weights(True), s.global_weights(True))

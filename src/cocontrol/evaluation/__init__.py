@@ -17,6 +17,7 @@ from cocontrol.evaluation.compute import (
     merge_computed,
 )
 from cocontrol.evaluation.data import handle_missing, load_values
+from cocontrol.evaluation.io import builtin_path, load_system, system_to_excel
 from cocontrol.evaluation.scoring import (
     EvaluationResult,
     change_between,
@@ -30,9 +31,9 @@ from cocontrol.evaluation.system import (
     BUILTIN,
     DEFAULT_GRADES,
     IndicatorSystem,
-    builtin_path,
-    load_system,
-    system_to_excel,
+    system_from_doc,
+    system_from_sheets,
+    system_sheets,
 )
 
 __all__ = [
@@ -53,5 +54,8 @@ __all__ = [
     "merge_computed",
     "normalize_panel",
     "read_weights",
+    "system_from_doc",
+    "system_from_sheets",
+    "system_sheets",
     "system_to_excel",
 ]

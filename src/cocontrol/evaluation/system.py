@@ -23,8 +23,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -188,34 +186,12 @@ def _blank(v) -> bool:
         (isinstance(v, str) and v.strip() == "")
 
 
-def builtin_path(name: str) -> Path:
-    """Path of a built-in template (``city``, ``park`` or ``enterprise``)."""
-    return Path(str(resources.files("cocontrol") / "data" / "evaluation" / f"{name}.yaml"))
-
-
-def load_system(spec: str | Path) -> IndicatorSystem:
-    """Load an indicator system: a built-in name (``city``/``park``/``enterprise``), a YAML
-    file or an Excel workbook. Raises :class:`InputError` listing every problem found."""
-    if isinstance(spec, str) and spec in BUILTIN:
-        path = builtin_path(spec)
-    else:
-        path = Path(spec)
-    if not path.exists():
-        raise InputError(Problem(file=str(path), message="indicator system file not found",
-                                 expected="city, park, enterprise, or a .yaml/.xlsx file"))
-    if path.suffix.lower() in (".yaml", ".yml"):
-        return _from_yaml(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        return _from_excel(path)
-    raise InputError(Problem(file=str(path), message="unsupported indicator system format",
-                             value=path.suffix, expected=".yaml, .yml or .xlsx"))
-
-
-def _from_yaml(path: Path) -> IndicatorSystem:
-    from cocontrol import io
+def system_from_doc(doc, source: str = "<system>") -> IndicatorSystem:
+    """An indicator system from its nested YAML document (already parsed; ``source`` names it
+    in problems). Reading the file is :func:`cocontrol.evaluation.io.load_system`'s job."""
     from cocontrol.project.models import IndicatorSystemFile, validate
 
-    doc = io.read_yaml(path)
+    path = source
     _, probs = validate(IndicatorSystemFile, doc, str(path))  # unknown keys are errors
     if probs:
         raise InputError(probs)
@@ -272,16 +248,18 @@ def _from_yaml(path: Path) -> IndicatorSystem:
     return _validate(table, meta, ahp, str(path), row_offset=None)
 
 
-def _from_excel(path: Path) -> IndicatorSystem:
-    from cocontrol import io
-
-    sheets = io.read_excel(path, sheet_name=None, dtype=object)
+def system_from_sheets(sheets: dict[str, pd.DataFrame], source: str = "<system>",
+                       name: str = "system") -> IndicatorSystem:
+    """An indicator system from the sheets of its workbook (``{sheet: frame}``, cells as
+    objects; ``source`` names it in problems, ``name`` is its default id and name).
+    Reading the workbook is :func:`cocontrol.evaluation.io.load_system`'s job."""
+    path = source
     if "indicators" not in sheets:
         raise InputError(Problem(file=str(path), message="no sheet named 'indicators'",
                                  expected="a sheet 'indicators' with one row per indicator"))
     table = sheets["indicators"].copy()
     table.columns = [str(c).strip() for c in table.columns]
-    meta: dict = {"id": path.stem, "name_en": path.stem, "name_zh": path.stem}
+    meta: dict = {"id": name, "name_en": name, "name_zh": name}
     if "system" in sheets:
         s = sheets["system"]
         if {"key", "value"} <= set(s.columns):
@@ -405,34 +383,29 @@ def _validate(table: pd.DataFrame, meta: dict, ahp: dict, source: str,
     return system
 
 
-def system_to_excel(system: IndicatorSystem, path: str | Path) -> Path:
-    """Write a system as an editable Excel workbook (sheets system, indicators, grades,
-    policy_basis, ahp and an empty ``values`` sheet for data entry)."""
-    path = Path(path)
-    tmp = path.with_suffix(".tmp.xlsx")
+def system_sheets(system: IndicatorSystem) -> dict[str, pd.DataFrame]:
+    """The sheets of a system's editable workbook, in order: system, indicators, grades,
+    policy_basis (when the system has a policy basis), an empty ``values`` sheet for data entry
+    (the same workbook can be passed as DATA) and ahp (when the system has AHP matrices).
+    Written by :func:`cocontrol.evaluation.io.system_to_excel`."""
     meta = {k: v for k, v in system.meta.items() if k not in ("grades", "policy_basis")}
     basis = system.meta.get("policy_basis") or []
-    with pd.ExcelWriter(tmp) as xw:
-        safe_frame(pd.DataFrame({"key": list(meta), "value": [str(v) for v in meta.values()]})
-                   ).to_excel(xw, sheet_name="system", index=False)
-        safe_frame(system.table).to_excel(xw, sheet_name="indicators", index=False)
-        safe_frame(pd.DataFrame([{"min": g[0], "label_en": g[1], "label_zh": g[2]}
-                                 for g in system.grades])).to_excel(xw, sheet_name="grades",
-                                                                    index=False)
-        if basis:
-            safe_frame(pd.DataFrame(basis)).to_excel(xw, sheet_name="policy_basis", index=False)
-        # an empty data-entry sheet: the same workbook can be passed as DATA
-        safe_frame(pd.DataFrame(columns=["unit", "name_en", "name_zh", "group", "year",
-                                         *system.ids, "source"])).to_excel(
-            xw, sheet_name="values", index=False)
-        if system.ahp:
-            frames = []
-            for parent, m in system.ahp.items():
-                f = m.copy()
-                f.insert(0, "row", list(m.index))
-                f.insert(0, "parent", parent)
-                frames.append(f.reset_index(drop=True))
-            safe_frame(pd.concat(frames, ignore_index=True)).to_excel(xw, sheet_name="ahp",
-                                                                      index=False)
-    tmp.replace(path)
-    return path
+    sheets = {
+        "system": pd.DataFrame({"key": list(meta), "value": [str(v) for v in meta.values()]}),
+        "indicators": system.table,
+        "grades": pd.DataFrame([{"min": g[0], "label_en": g[1], "label_zh": g[2]}
+                                for g in system.grades]),
+    }
+    if basis:
+        sheets["policy_basis"] = pd.DataFrame(basis)
+    sheets["values"] = pd.DataFrame(columns=["unit", "name_en", "name_zh", "group", "year",
+                                             *system.ids, "source"])
+    if system.ahp:
+        frames = []
+        for parent, m in system.ahp.items():
+            f = m.copy()
+            f.insert(0, "row", list(m.index))
+            f.insert(0, "parent", parent)
+            frames.append(f.reset_index(drop=True))
+        sheets["ahp"] = pd.concat(frames, ignore_index=True)
+    return {k: safe_frame(v) for k, v in sheets.items()}
