@@ -33,6 +33,8 @@ def zh_words(exc: BaseException) -> list[str]:
         texts = []
         for p in exc.problems:
             text = render(p, "zh")
+            if p.sheet and not isinstance(p.sheet, i18n.Text):  # the user's sheet, as written
+                text = text.replace(f"工作表 {p.sheet}", "工作表")
             if p.column:  # the user's own name (a criterion, a column), as written
                 text = text.replace(f"列/键 {p.column}", "列/键")
             if p.value is not None:
@@ -109,3 +111,131 @@ MCDA_CASES = [
 @pytest.mark.parametrize("case,english", MCDA_CASES, ids=[e[:40] for _, e in MCDA_CASES])
 def test_mcda_errors_in_zh(case, english):
     check(lambda: case(_mcda()), english, InputError)
+
+
+# ------------------------------------------------------------------------------ evaluation
+@pytest.fixture(scope="module")
+def city():
+    from cocontrol.evaluation import load_system
+    return load_system("city")
+
+
+def _panel(city, **over):
+    ids = city.ids
+    df = pd.DataFrame([{"unit": "A", "year": 2023, **{i: 1.0 for i in ids}},
+                       {"unit": "B", "year": 2023, **{i: 2.0 for i in ids}}])
+    for k, v in over.items():
+        df[k] = v
+    return df
+
+
+def _system_xlsx(city, tmp_path, edit):
+    """The city system as a workbook, its sheets edited by ``edit(sheets)``, loaded again."""
+    from cocontrol.evaluation import load_system
+    from cocontrol.evaluation.io import system_to_excel
+
+    src = system_to_excel(city, tmp_path / "s.xlsx")
+    sheets = pd.read_excel(src, sheet_name=None, dtype=object)
+    edit(sheets)
+    out = tmp_path / "edited.xlsx"
+    with pd.ExcelWriter(out) as xw:
+        for name, df in sheets.items():
+            df.to_excel(xw, sheet_name=name, index=False)
+    return load_system(out)
+
+
+def _set(sheet, col, value, row=0):
+    def edit(sheets):
+        sheets[sheet].loc[row, col] = value
+    return edit
+
+
+def _long(city, **row):
+    base = {"unit": "A", "year": 2023, "indicator": city.ids[0], "value": 1.0}
+    return pd.DataFrame([base, {**base, **row}])
+
+
+EVAL_CASES = [
+    ("system_missing", lambda c, t: __import__("cocontrol.evaluation", fromlist=["x"])
+     .load_system(t / "nope.yaml"), "indicator system file not found"),
+    ("system_format", lambda c, t: (t.joinpath("s.txt").write_text("x"),
+                                    __import__("cocontrol.evaluation", fromlist=["x"])
+                                    .load_system(t / "s.txt")),
+     "unsupported indicator system format"),
+    ("data_missing", lambda c, t: __import__("cocontrol.evaluation", fromlist=["x"])
+     .load_values(t / "nope.csv", c), "data file not found"),
+    ("data_format", lambda c, t: (t.joinpath("d.txt").write_text("x"),
+                                  __import__("cocontrol.evaluation", fromlist=["x"])
+                                  .load_values(t / "d.txt", c)), "unsupported data format"),
+    ("no_unit", lambda c, t: _lv(_panel(c).drop(columns="unit"), c), "required column missing"),
+    ("unit_empty", lambda c, t: _lv(_panel(c, unit=["A", None]), c), "unit id is empty"),
+    ("bad_year", lambda c, t: _lv(_panel(c, year=[2023, "next"]), c),
+     "year is not a calendar year"),
+    ("extra_col", lambda c, t: _lv(_panel(c, pm25x=[1, 2]), c),
+     "column is neither an indicator of the system nor a known column"),
+    ("wide_nan", lambda c, t: _lv(_panel(c, **{c.ids[0]: ["x", 1]}), c),
+     "value is not a number"),
+    ("wide_dup", lambda c, t: _lv(_panel(c, unit=["A", "A"]), c),
+     "the same unit and year appear twice"),
+    ("absent", lambda c, t: _lv(_panel(c, **{c.ids[0]: [None, None]}), c),
+     "indicator of the system has no value for any unit or year"),
+    ("unknown_indicator", lambda c, t: _lv(_long(c, indicator="pm25_typo"), c),
+     "indicator is not in the indicator system"),
+    ("long_nan", lambda c, t: _lv(_long(c, value="high"), c), "value is not a number"),
+    ("long_dup", lambda c, t: _lv(_long(c), c), "the same unit, year and indicator appear twice"),
+    ("missing_how", lambda c, t: __import__("cocontrol.evaluation.data", fromlist=["x"])
+     .handle_missing(_panel(c), "drop"), "unknown missing-value treatment"),
+    ("normalisation", lambda c, t: __import__("cocontrol.evaluation.scoring", fromlist=["x"])
+     .normalize_panel(_panel(c), c, "zscore"), "unknown normalisation"),
+    ("vector_neg", lambda c, t: __import__("cocontrol.evaluation.scoring", fromlist=["x"])
+     .normalize_panel(_panel(c, **{c.ids[0]: [-1.0, 1.0]}), c, "vector"),
+     "vector normalisation needs non-negative values"),
+    ("weighting", lambda c, t: __import__("cocontrol.evaluation.scoring", fromlist=["x"])
+     .indicator_weights(c, _panel(c), "bayes"), "unknown weighting method"),
+    ("objective", lambda c, t: __import__("cocontrol.evaluation.scoring", fromlist=["x"])
+     .indicator_weights(c, _panel(c).iloc[:1], "entropy"),
+     "objective weights need at least two unit-years"),
+    ("weights_table", lambda c, t: (t.joinpath("w.csv").write_text("id,w\nx,1\n"),
+                                    _rw(t / "w.csv")), "weights table needs columns"),
+    ("weight_nan", lambda c, t: (t.joinpath("w.csv").write_text("indicator,weight\nx,heavy\n"),
+                                 _rw(t / "w.csv")), "weight is not a number"),
+    ("custom_weights", lambda c, t: __import__("cocontrol.evaluation.scoring", fromlist=["x"])
+     ._custom_weights(pd.Series({c.ids[0]: -1.0, "typo": 1.0}), c),
+     "no weight for this indicator"),
+    ("weights_zero", lambda c, t: __import__("cocontrol.evaluation.scoring", fromlist=["x"])
+     ._custom_weights(pd.Series(dict.fromkeys(c.ids, 0.0)), c), "all weights are zero"),
+    ("direction", lambda c, t: _system_xlsx(c, t, _set("indicators", "direction", "up")),
+     "unknown direction"),
+    ("subsystem", lambda c, t: _system_xlsx(c, t, _set("indicators", "subsystem", "water")),
+     "unknown subsystem"),
+    ("target_nan", lambda c, t: _system_xlsx(c, t, _set("indicators", "target", "high")),
+     "not a number"),
+    ("target_neg", lambda c, t: _system_xlsx(c, t, _set("indicators", "target", -1)),
+     "target must be positive"),
+    ("weight_neg", lambda c, t: _system_xlsx(c, t, _set("indicators", "weight", -1)),
+     "weight must not be negative"),
+    ("id_empty", lambda c, t: _system_xlsx(c, t, _set("indicators", "id", None)),
+     "required value is empty"),
+    ("id_twice", lambda c, t: _system_xlsx(c, t, _set("indicators", "id", c.ids[1])),
+     "indicator id used twice"),
+    ("no_column", lambda c, t: _system_xlsx(c, t, lambda s: s.__setitem__(
+        "indicators", s["indicators"].drop(columns="direction"))), "required column missing"),
+    ("no_sheet", lambda c, t: _system_xlsx(c, t, lambda s: s.__setitem__(
+        "other", s.pop("indicators"))), "no sheet named 'indicators'"),
+]
+
+
+def _lv(df, system):
+    from cocontrol.evaluation import load_values
+    return load_values(df, system, file="values.csv")
+
+
+def _rw(path):
+    from cocontrol.evaluation import read_weights
+    return read_weights(path)
+
+
+@pytest.mark.parametrize("case,english", [c[1:] for c in EVAL_CASES],
+                         ids=[c[0] for c in EVAL_CASES])
+def test_evaluation_errors_in_zh(case, english, city, tmp_path):
+    check(lambda: case(city, tmp_path), english, InputError)

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 MAJOR_POLLUTANTS = ("SO2", "NOx", "PM2.5", "VOCs")
 
@@ -66,15 +68,15 @@ def fill_computed_indicators(emissions: pd.DataFrame, value_added: pd.DataFrame 
     e.columns = [str(c).strip() for c in e.columns]
     need = {"unit", "year", "species", "value"}
     if not need <= set(e.columns):
-        raise InputError([Problem(file=file, message="required column missing", column=c,
-                                  expected="unit, year, species, value")
+        raise InputError([Problem(file=file, message=M("msg.eval_required_column"), column=c,
+                                  expected=Seq(["unit", "year", "species", "value"], quote=True))
                           for c in sorted(need - set(e.columns))])
     e["value"] = pd.to_numeric(e["value"], errors="coerce")
     bad = e["value"].isna()
     if bad.any():
-        raise InputError([Problem(file=file, message="emission is not a number", row=int(i) + 2,
+        raise InputError([Problem(file=file, message=M("msg.eval_emission_nan"), row=int(i) + 2,
                                   column="value", value=emissions.at[i, "value"],
-                                  expected="a number") for i in e.index[bad][:20]])
+                                  expected=M("exp.mcda_number")) for i in e.index[bad][:20]])
     mcol = next((c for c in ("mass_unit", "unit_of_measure") if c in e.columns), None)
     if mcol:
         from cocontrol.units import factor
@@ -82,24 +84,23 @@ def fill_computed_indicators(emissions: pd.DataFrame, value_added: pd.DataFrame 
         e["value"] = e["value"] * e[mcol].map(f).fillna(1.0)
     if value_added is None:
         if "value_added" not in e.columns:
-            raise InputError(Problem(file=file, message="value added missing",
-                                     column="value_added", expected="a value_added column or "
-                                     "a separate table unit, year, value_added"))
+            raise InputError(Problem(file=file, message=M("msg.eval_va_missing"),
+                                     column="value_added", expected=M("exp.eval_va_missing")))
         va = e.groupby(["unit", "year"])["value_added"].first()
     else:
         va = value_added.set_index(["unit", "year"])["value_added"]
     va = pd.to_numeric(va, errors="coerce")
     if (va <= 0).any() or va.isna().any():
         i = va.index[(va <= 0) | va.isna()][0]
-        raise InputError(Problem(file=file, message="value added must be positive",
+        raise InputError(Problem(file=file, message=M("msg.eval_va_positive"),
                                  column="value_added",
                                  value=f"unit {i[0]}, year {int(i[1])}: {va[i]}",
-                                 expected="a positive number at constant prices"))
+                                 expected=M("exp.eval_va_positive")))
     species = [p for p in pollutants if p in set(e["species"])]
     if carbon not in set(e["species"]) or not species:
-        raise InputError(Problem(file=file, message="need CO2 and at least one major pollutant",
+        raise InputError(Problem(file=file, message=M("msg.eval_need_co2"),
                                  column="species", value=sorted(set(e["species"]))[:10],
-                                 expected=f"{carbon} and some of {list(pollutants)}"))
+                                 expected=M("exp.eval_need_co2", carbon=carbon, pollutants=str(list(pollutants)))))
     wide = e[e["species"].isin([*species, carbon])].pivot_table(
         index=["unit", "year"], columns="species", values="value", aggfunc="sum")
     inten = wide.div(va.reindex(wide.index), axis=0).sort_index()

@@ -19,19 +19,22 @@ import pandas as pd
 
 from cocontrol.errors import InputError, Problem
 from cocontrol.evaluation.system import IndicatorSystem
-from cocontrol.i18n import Msg
+from cocontrol.i18n import Msg, Seq, Text
+from cocontrol.i18n import Msg as M
 
 META_COLUMNS = ["name_en", "name_zh", "group"]
 IGNORED = {"source", "note", "notes", "remark", "comment"}
 MISSING_CHOICES = ("flag", "impute", "exclude")
+OPTIONS = Text("<options>", "<选项>")
+DATA = Text("<data>", "<数据>")
 
 
 def read_table(path: str | Path) -> tuple[pd.DataFrame, str | None]:
     """Read a CSV or Excel table (sheet ``values`` if present, else the first sheet)."""
     path = Path(path)
     if not path.exists():
-        raise InputError(Problem(file=str(path), message="data file not found",
-                                 expected="a .csv or .xlsx file of indicator values"))
+        raise InputError(Problem(file=str(path), message=M("msg.eval_data_not_found"),
+                                 expected=M("exp.eval_data_not_found")))
     from cocontrol import io
 
     if path.suffix.lower() == ".csv":
@@ -39,11 +42,11 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str | None]:
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         sheets = io.sheet_names(path)
         if not sheets:
-            raise InputError(Problem(file=str(path), message="the workbook has no sheet"))
+            raise InputError(Problem(file=str(path), message=M("msg.eval_no_sheet")))
         sheet = "values" if "values" in sheets else sheets[0]
         return io.read_excel(path, sheet_name=sheet, dtype=object), sheet
-    raise InputError(Problem(file=str(path), message="unsupported data format",
-                             value=path.suffix, expected=".csv or .xlsx"))
+    raise InputError(Problem(file=str(path), message=M("msg.eval_format"),
+                             value=path.suffix, expected=Seq([".csv", ".xlsx"], " or ", quote=True)))
 
 
 def load_values(data: str | Path | pd.DataFrame, system: IndicatorSystem,
@@ -78,8 +81,8 @@ def load_values(data: str | Path | pd.DataFrame, system: IndicatorSystem,
     problems: list[Problem] = []
     for c in ("unit", "year"):
         if c not in df.columns:
-            problems.append(Problem(file=fname, sheet=sheet, message="required column missing",
-                                    column=c, expected="columns unit, year and the indicators"))
+            problems.append(Problem(file=fname, sheet=sheet, message=M("msg.eval_required_column"),
+                                    column=c, expected=M("exp.eval_columns")))
     if problems:
         raise InputError(problems)
     long = {"indicator", "value"} <= set(df.columns)
@@ -90,33 +93,31 @@ def load_values(data: str | Path | pd.DataFrame, system: IndicatorSystem,
 
     unit_s = df["unit"].map(lambda v: None if pd.isna(v) else str(v).strip())
     for i in df.index[unit_s.isna() | (unit_s == "")][:20]:
-        problems.append(Problem(message="unit id is empty", column="unit",
-                                expected="the id of the city / park / enterprise", **loc(i)))
+        problems.append(Problem(message=M("msg.eval_unit_empty"), column="unit",
+                                expected=M("exp.eval_unit_empty"), **loc(i)))
     year = pd.to_numeric(df["year"], errors="coerce")
     bad_year = year.isna() | (year != year.round()) | (year < 1900) | (year > 2200)
     for i in df.index[bad_year][:20]:
-        problems.append(Problem(message="year is not a calendar year", column="year",
-                                value=df.at[i, "year"], expected="e.g. 2023", **loc(i)))
+        problems.append(Problem(message=M("msg.eval_year"), column="year",
+                                value=df.at[i, "year"], expected=M("exp.eval_year"), **loc(i)))
     if long:
         ind = df["indicator"].map(lambda v: None if pd.isna(v) else str(v).strip())
         unknown = ~ind.isin(ids)
         for i in df.index[unknown][:20]:
-            problems.append(Problem(message="indicator is not in the indicator system",
+            problems.append(Problem(message=M("msg.eval_unknown_indicator"),
                                     column="indicator", value=df.at[i, "indicator"],
-                                    expected=f"one of the {len(ids)} ids of system "
-                                    f"{system.meta.get('id')!r}", **loc(i)))
+                                    expected=M("exp.eval_one_of_ids", n=len(ids), system=repr(system.meta.get("id"))), **loc(i)))
         val = pd.to_numeric(df["value"], errors="coerce")
         bad = val.isna() & df["value"].notna() & (df["value"].astype(str).str.strip() != "")
         for i in df.index[bad][:20]:
-            problems.append(Problem(message="value is not a number", column="value",
-                                    value=df.at[i, "value"], expected="a number (blank if "
-                                    "missing)", **loc(i)))
+            problems.append(Problem(message=M("msg.mcda_nan"), column="value",
+                                    value=df.at[i, "value"], expected=M("exp.eval_number_blank"), **loc(i)))
         key = pd.DataFrame({"unit": unit_s, "year": year, "indicator": ind})
         dup = key.duplicated(keep="first")
         for i in df.index[dup][:20]:
-            problems.append(Problem(message="the same unit, year and indicator appear twice",
+            problems.append(Problem(message=M("msg.eval_dup_long"),
                                     column="indicator", value=ind[i],
-                                    expected="one value per unit, year and indicator",
+                                    expected=M("exp.eval_dup_long"),
                                     **loc(i)))
         if problems:
             raise InputError(problems)
@@ -126,11 +127,8 @@ def load_values(data: str | Path | pd.DataFrame, system: IndicatorSystem,
         extra = [c for c in df.columns if c not in ids and c not in ("unit", "year")
                  and c not in META_COLUMNS and c.lower() not in IGNORED]
         for c in extra:
-            problems.append(Problem(file=fname, sheet=sheet, message="column is neither an "
-                                    "indicator of the system nor a known column", column=c,
-                                    expected=f"an indicator id of system "
-                                    f"{system.meta.get('id')!r}, or unit/year/name_en/"
-                                    "name_zh/group/source/note"))
+            problems.append(Problem(file=fname, sheet=sheet, message=M("msg.eval_extra_column"), column=c,
+                                    expected=M("exp.eval_extra_column", system=repr(system.meta.get("id")))))
         cols = [c for c in df.columns if c in ids]
         num = df[cols].apply(pd.to_numeric, errors="coerce")
         raw = df[cols]
@@ -138,15 +136,15 @@ def load_values(data: str | Path | pd.DataFrame, system: IndicatorSystem,
         for i, c in zip(*np.nonzero(bad.to_numpy()), strict=True):
             if len(problems) > 40:
                 break
-            problems.append(Problem(message="value is not a number", column=cols[c],
-                                    value=raw.iat[i, c], expected="a number (blank if missing)",
+            problems.append(Problem(message=M("msg.mcda_nan"), column=cols[c],
+                                    value=raw.iat[i, c], expected=M("exp.eval_number_blank"),
                                     **loc(df.index[i])))
         key = pd.DataFrame({"unit": unit_s, "year": year})
         dup = key.duplicated(keep="first")
         for i in df.index[dup][:20]:
-            problems.append(Problem(message="the same unit and year appear twice",
+            problems.append(Problem(message=M("msg.eval_dup_wide"),
                                     column="unit", value=f"{unit_s[i]} {df.at[i, 'year']}",
-                                    expected="one row per unit and year", **loc(i)))
+                                    expected=M("exp.eval_dup_wide"), **loc(i)))
         if problems:
             raise InputError(problems)
         values = num.astype(float)
@@ -161,10 +159,8 @@ def load_values(data: str | Path | pd.DataFrame, system: IndicatorSystem,
         values = merge_computed(values, computed)
     absent = [c for c in system.ids if values[c].isna().all()]
     if absent:
-        raise InputError([Problem(file=fname, sheet=sheet, message="indicator of the system "
-                                  "has no value for any unit or year", column=c,
-                                  expected="data for every indicator (or remove it from the "
-                                  "system file)") for c in absent])
+        raise InputError([Problem(file=fname, sheet=sheet, message=M("msg.eval_absent"), column=c,
+                                  expected=M("exp.eval_absent")) for c in absent])
     # complete panel: every unit x every year (absent rows = missing values)
     full = pd.MultiIndex.from_product([sorted(values.index.unique(0)),
                                        sorted(values.index.unique(1))], names=["unit", "year"])
@@ -209,8 +205,8 @@ def handle_missing(values: pd.DataFrame, how: str = "flag", groups: pd.Series | 
         One row per missing cell: ``unit, year, indicator, action, value_used``.
     """
     if how not in MISSING_CHOICES:
-        raise InputError(Problem(file="<options>", message="unknown missing-value treatment",
-                                 value=how, expected="flag, impute or exclude"))
+        raise InputError(Problem(file=OPTIONS, message=M("msg.eval_missing_how"),
+                                 value=how, expected=M("exp.eval_missing_how")))
     miss = values.isna()
     cells = miss.stack()
     cells = cells[cells]

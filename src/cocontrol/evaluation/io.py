@@ -21,6 +21,7 @@ from cocontrol.evaluation.system import (
     system_from_sheets,
     system_sheets,
 )
+from cocontrol.i18n import Msg as M
 
 
 def builtin_path(name: str) -> Path:
@@ -38,15 +39,15 @@ def load_system(spec: str | Path) -> IndicatorSystem:
     else:
         path = Path(spec)
     if not path.exists():
-        raise InputError(Problem(file=str(path), message="indicator system file not found",
-                                 expected="city, park, enterprise, or a .yaml/.xlsx file"))
+        raise InputError(Problem(file=str(path), message=M("msg.eval_system_not_found"),
+                                 expected=M("exp.eval_system_not_found")))
     if path.suffix.lower() in (".yaml", ".yml"):
         return system_from_doc(io.read_yaml(path), str(path))
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         return system_from_sheets(io.read_excel(path, sheet_name=None, dtype=object),
                                   str(path), path.stem)
-    raise InputError(Problem(file=str(path), message="unsupported indicator system format",
-                             value=path.suffix, expected=".yaml, .yml or .xlsx"))
+    raise InputError(Problem(file=str(path), message=M("msg.eval_system_format"),
+                             value=path.suffix, expected=M("exp.eval_system_format")))
 
 
 def system_to_excel(system: IndicatorSystem, path: str | Path) -> Path:

@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
-from cocontrol.evaluation.data import handle_missing
+from cocontrol.evaluation.data import DATA, OPTIONS, handle_missing
 from cocontrol.evaluation.system import IndicatorSystem
-from cocontrol.i18n import Msg
+from cocontrol.i18n import Msg, Seq, Text
+from cocontrol.i18n import Msg as M
 from cocontrol.mcda import combine_weights, critic_weights, entropy_weights, topsis
 from cocontrol.progress import report, track
 from cocontrol.provenance import Provenance
@@ -94,8 +95,8 @@ def normalize_panel(values: pd.DataFrame, system: IndicatorSystem, method: str =
     the system's target values (capped at 1).
     """
     if method not in NORMALIZATIONS:
-        raise InputError(Problem(file="<options>", message="unknown normalisation",
-                                 value=method, expected=", ".join(NORMALIZATIONS)))
+        raise InputError(Problem(file=OPTIONS, message=M("msg.eval_norm"),
+                                 value=method, expected=Seq(list(NORMALIZATIONS), quote=True)))
     x = values[system.ids].to_numpy(dtype=float)
     t = system.types.reindex(system.ids).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -108,10 +109,8 @@ def normalize_panel(values: pd.DataFrame, system: IndicatorSystem, method: str =
         elif method == "vector":
             neg = np.nanmin(x, axis=0) < 0
             if neg.any():
-                raise InputError([Problem(file="<data>", message="vector normalisation needs "
-                                          "non-negative values; this indicator has negative "
-                                          "ones", column=i, expected="--normalization minmax "
-                                          "or target") for i, n in zip(system.ids, neg,
+                raise InputError([Problem(file=DATA, message=M("msg.eval_vector_neg"), column=i,
+                                          expected=M("exp.eval_vector_neg")) for i, n in zip(system.ids, neg,
                                                                         strict=True) if n])
             norm = np.sqrt(np.nansum(x ** 2, axis=0))
             r = x / np.where(norm > 0, norm, 1.0)
@@ -120,10 +119,8 @@ def normalize_panel(values: pd.DataFrame, system: IndicatorSystem, method: str =
             tv = system.targets.reindex(system.ids).to_numpy(dtype=float)
             if np.isnan(tv).any():
                 miss = [i for i, v in zip(system.ids, tv, strict=True) if np.isnan(v)]
-                raise InputError([Problem(file=system.source, message="target-based "
-                                          "normalisation needs a target value", column="target",
-                                          value=m, expected="a positive target in the "
-                                          "indicator's unit") for m in miss])
+                raise InputError([Problem(file=system.source, message=M("msg.eval_target"), column="target",
+                                          value=m, expected=M("exp.eval_target")) for m in miss])
             ben = np.clip(x / tv, 0.0, 1.0)
             cost = np.where(x <= tv, 1.0, tv / np.where(x > 0, x, 1.0))
             r = np.where(t > 0, ben, cost)
@@ -148,9 +145,8 @@ def indicator_weights(system: IndicatorSystem, normalized: pd.DataFrame,
         return _custom_weights(weighting, system), pd.DataFrame(
             columns=["parent", "n", "lambda_max", "ci", "cr", "consistent"]), notes
     if weighting not in WEIGHTINGS:
-        raise InputError(Problem(file="<options>", message="unknown weighting method",
-                                 value=weighting, expected=", ".join(WEIGHTINGS)
-                                 + " or a table of weights"))
+        raise InputError(Problem(file=OPTIONS, message=M("msg.eval_weighting"), value=weighting,
+                                 expected=M("exp.eval_weighting", methods=Seq(list(WEIGHTINGS), quote=True))))
     use_ahp = weighting in ("ahp", "combined") and bool(system.ahp)
     _, checks = system.local_weights(use_ahp=use_ahp)
     checks_df = pd.DataFrame(checks, columns=["parent", "n", "lambda_max", "ci", "cr",
@@ -168,9 +164,8 @@ def indicator_weights(system: IndicatorSystem, normalized: pd.DataFrame,
         return pd.Series(1.0 / len(ids), index=ids, name="weight"), checks_df, notes
     complete = normalized[ids].dropna()
     if len(complete) < 2:
-        raise InputError(Problem(file="<data>", message="objective weights need at least two "
-                                 "unit-years with complete data", value=len(complete),
-                                 expected="more complete rows, or --weights template"))
+        raise InputError(Problem(file=DATA, message=M("msg.eval_objective"), value=len(complete),
+                                 expected=M("exp.eval_objective")))
     if weighting == "critic":
         w = critic_weights(complete)
     else:
@@ -183,22 +178,22 @@ def indicator_weights(system: IndicatorSystem, normalized: pd.DataFrame,
 
 def _custom_weights(weights: pd.Series, system: IndicatorSystem) -> pd.Series:
     """Validate user-supplied global weights (one per indicator, >= 0) and rescale to sum 1."""
-    src = weights.attrs.get("file", "<weights>")
+    src = weights.attrs.get("file", Text("<weights>", "<权重>"))
     w = pd.to_numeric(weights, errors="coerce")
-    problems = [Problem(file=src, message="no weight for this indicator", column="weight",
-                        value=i, expected="one weight per indicator of the system")
+    problems = [Problem(file=src, message=M("msg.eval_no_weight"), column="weight",
+                        value=i, expected=M("exp.eval_no_weight"))
                 for i in system.ids if i not in w.index or np.isnan(w.get(i, np.nan))]
-    problems += [Problem(file=src, message="indicator is not in the system", column="indicator",
-                         value=i, expected="ids of the indicator system")
+    problems += [Problem(file=src, message=M("msg.eval_not_in_system"), column="indicator",
+                         value=i, expected=M("exp.eval_not_in_system"))
                  for i in w.index if i not in system.ids]
-    problems += [Problem(file=src, message="weight must not be negative", column="weight",
+    problems += [Problem(file=src, message=M("msg.eval_weight_neg"), column="weight",
                          value=f"{i}: {v}", expected=">= 0") for i, v in w.items() if v < 0]
     if problems:
         raise InputError(problems)
     w = w.reindex(system.ids)
     if w.sum() <= 0:
-        raise InputError(Problem(file=src, message="all weights are zero", column="weight",
-                                 expected="at least one positive weight"))
+        raise InputError(Problem(file=src, message=M("msg.eval_weights_zero"), column="weight",
+                                 expected=M("exp.eval_weights_zero")))
     return (w / w.sum()).rename("weight")
 
 
@@ -209,16 +204,15 @@ def read_weights(path) -> pd.Series:
     df, sheet = read_table(path)
     df.columns = [str(c).strip() for c in df.columns]
     if not {"indicator", "weight"} <= set(df.columns):
-        raise InputError(Problem(file=str(path), sheet=sheet, message="weights table needs "
-                                 "columns indicator and weight", column="indicator, weight",
-                                 expected="one row per indicator"))
+        raise InputError(Problem(file=str(path), sheet=sheet, message=M("msg.eval_weights_table"), column="indicator, weight",
+                                 expected=M("exp.eval_weights_table")))
     s = pd.Series(pd.to_numeric(df["weight"], errors="coerce").to_numpy(),
                   index=df["indicator"].astype(str).str.strip().to_numpy(), name="weight")
     bad = s.isna()
     if bad.any():
         raise InputError([Problem(file=str(path), sheet=sheet, row=int(i) + 2, column="weight",
-                                  message="weight is not a number", value=df.at[i, "weight"],
-                                  expected="a number >= 0") for i in df.index[bad.to_numpy()]])
+                                  message=M("msg.eval_weight_nan"), value=df.at[i, "weight"],
+                                  expected=M("exp.eval_number_ge0")) for i in df.index[bad.to_numpy()]])
     s.attrs["file"] = str(path)
     return s
 

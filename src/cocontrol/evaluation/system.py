@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq, Text
 from cocontrol.mcda import AHPResult, ahp_group, ahp_weights
 from cocontrol.project.cells import safe_frame
 
@@ -134,19 +136,17 @@ class IndicatorSystem:
                                "ci": res.ci, "cr": res.cr, "consistent": res.consistent})
                 if set(res.weights.index) != set(children):
                     raise InputError(Problem(
-                        file=self.source, message=f"the AHP matrix of {parent!r} does not "
-                        "name the same entries as the system", column="ahp",
+                        file=self.source, message=M("msg.eval_ahp_entries", parent=repr(parent)), column="ahp",
                         value=sorted(map(str, set(res.weights.index) ^ set(children)))[:5],
-                        expected=", ".join(map(str, children))))
+                        expected=Seq(list(map(str, children)), quote=True)))
                 return res.weights.reindex(children)
             g = pd.to_numeric(given.reindex(children), errors="coerce")
             if g.isna().all():
                 return pd.Series(1.0 / len(children), index=children)
             if g.isna().any():
-                raise InputError(Problem(file=self.source, message=f"weights under {parent!r} "
-                                         "are given for some entries but not all",
+                raise InputError(Problem(file=self.source, message=M("msg.eval_some_weights", parent=repr(parent)),
                                          column="weight", value=list(g[g.isna()].index)[:5],
-                                         expected="all weights of a group, or none (= equal)"))
+                                         expected=M("exp.eval_some_weights")))
             return g / g.sum()
 
         l1 = self.level1()
@@ -196,16 +196,16 @@ def system_from_doc(doc, source: str = "<system>") -> IndicatorSystem:
     if probs:
         raise InputError(probs)
     if not isinstance(doc, dict) or "dimensions" not in doc:
-        raise InputError(Problem(file=str(path), message="missing 'dimensions' list",
-                                 expected="system: {...} and dimensions: [...]"))
+        raise InputError(Problem(file=str(path), message=M("msg.eval_no_dimensions"),
+                                 expected=M("exp.eval_no_dimensions")))
     rows = []
     problems: list[Problem] = []
     for i, d in enumerate(doc.get("dimensions") or []):
         for j, c in enumerate(d.get("criteria") or []):
             inds = c.get("indicators") or []
             if not inds:
-                problems.append(Problem(file=str(path), message=f"criterion {c.get('id')!r} "
-                                        f"(dimensions[{i}].criteria[{j}]) has no indicators"))
+                problems.append(Problem(file=str(path), message=M("msg.eval_no_indicators", id=repr(c.get("id")),
+                                                  where=f"dimensions[{i}].criteria[{j}]")))
             for ind in inds:
                 rows.append({
                     "level1_id": d.get("id"), "level1_name_en": d.get("name_en"),
@@ -228,10 +228,8 @@ def system_from_doc(doc, source: str = "<system>") -> IndicatorSystem:
             mats = [pd.DataFrame(np.array([[_num(v) for v in row] for row in m], dtype=float),
                                  index=labels, columns=labels) for m in raw]
         except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
-            raise InputError(Problem(file=str(path), message=f"AHP matrix for {parent!r} "
-                                     f"cannot be read ({e})",
-                                     expected="order: [ids], matrix: [[...], ...] or "
-                                     "matrices: [[[...]], ...] (one per expert)")) from None
+            raise InputError(Problem(file=str(path), message=M("msg.eval_ahp_unreadable", parent=repr(parent), detail=e),
+                                     expected=M("exp.eval_ahp_yaml"))) from None
         if len(mats) == 1:
             ahp[str(parent)] = mats[0]
         else:  # group judgement: element-wise geometric mean (Aczél & Saaty 1983)
@@ -255,8 +253,8 @@ def system_from_sheets(sheets: dict[str, pd.DataFrame], source: str = "<system>"
     Reading the workbook is :func:`cocontrol.evaluation.io.load_system`'s job."""
     path = source
     if "indicators" not in sheets:
-        raise InputError(Problem(file=str(path), message="no sheet named 'indicators'",
-                                 expected="a sheet 'indicators' with one row per indicator"))
+        raise InputError(Problem(file=str(path), message=M("msg.eval_no_indicators_sheet"),
+                                 expected=M("exp.eval_no_indicators_sheet")))
     table = sheets["indicators"].copy()
     table.columns = [str(c).strip() for c in table.columns]
     meta: dict = {"id": name, "name_en": name, "name_zh": name}
@@ -274,9 +272,8 @@ def system_from_sheets(sheets: dict[str, pd.DataFrame], source: str = "<system>"
             try:
                 mat = np.array([[_num(v) for v in g[lab]] for lab in labels], dtype=float).T
             except (KeyError, ValueError, ZeroDivisionError) as e:
-                raise InputError(Problem(file=str(path), sheet="ahp", message=f"AHP matrix "
-                                         f"for {parent!r} cannot be read ({e})",
-                                         expected="one column per child id")) from None
+                raise InputError(Problem(file=str(path), sheet="ahp", message=M("msg.eval_ahp_unreadable", parent=repr(parent), detail=e),
+                                         expected=M("exp.eval_ahp_excel"))) from None
             ahp[str(parent)] = pd.DataFrame(mat, index=labels, columns=labels)
     return _validate(table, meta, ahp, str(path), row_offset=2, sheet="indicators")
 
@@ -288,13 +285,13 @@ def _validate(table: pd.DataFrame, meta: dict, ahp: dict, source: str,
 
     def where(i: int, ind_id) -> dict:
         if row_offset is None:  # YAML: no row numbers; name the indicator instead
-            return {"file": source, "row": None, "sheet": f"indicator {ind_id}"}
+            return {"file": source, "row": None, "sheet": Text(f"indicator {ind_id}", f"指标 {ind_id}")}
         return {"file": source, "row": i + row_offset, "sheet": sheet}
 
     missing_cols = [c for c in REQUIRED if c not in table.columns]
     if missing_cols:
-        raise InputError([Problem(file=source, sheet=sheet, message="required column missing",
-                                  column=c, expected="see docs/methods/evaluation.md")
+        raise InputError([Problem(file=source, sheet=sheet, message=M("msg.eval_required_column"),
+                                  column=c, expected=M("exp.eval_see_docs"))
                           for c in missing_cols])
     for c in INDICATOR_COLUMNS:
         if c not in table.columns:
@@ -308,46 +305,44 @@ def _validate(table: pd.DataFrame, meta: dict, ahp: dict, source: str,
         r = row._asdict()
         for c in REQUIRED:
             if _blank(r[c]):
-                problems.append(Problem(message="required value is empty", column=c,
-                                        expected="a value", **where(i, r["id"])))
+                problems.append(Problem(message=M("msg.eval_value_empty"), column=c,
+                                        expected=M("exp.eval_a_value"), **where(i, r["id"])))
         d = "" if _blank(r["direction"]) else str(r["direction"]).lower()
         if d and d not in DIRECTIONS:
-            problems.append(Problem(message="unknown direction", column="direction",
-                                    value=r["direction"], expected="benefit or cost",
+            problems.append(Problem(message=M("msg.eval_direction"), column="direction",
+                                    value=r["direction"], expected=M("exp.eval_direction"),
                                     **where(i, r["id"])))
         sub = r["subsystem"]
         if not _blank(sub) and str(sub).lower() not in SUBSYSTEMS:
-            problems.append(Problem(message="unknown subsystem", column="subsystem", value=sub,
-                                    expected="pollution, carbon or synergy",
+            problems.append(Problem(message=M("msg.eval_subsystem"), column="subsystem", value=sub,
+                                    expected=M("exp.eval_subsystem"),
                                     **where(i, r["id"])))
         for c in ("target", "weight", "level1_weight", "level2_weight"):
             v = r[c]
             try:
                 x = _num(v)
             except (ValueError, ZeroDivisionError):
-                problems.append(Problem(message="not a number", column=c, value=v,
-                                        expected="a number or blank", **where(i, r["id"])))
+                problems.append(Problem(message=M("msg.eval_not_number"), column=c, value=v,
+                                        expected=M("exp.eval_number_or_blank"), **where(i, r["id"])))
                 continue
             if c == "target" and np.isfinite(x) and x <= 0:
-                problems.append(Problem(message="target must be positive", column=c, value=v,
-                                        expected="a positive value in the indicator's unit "
-                                        "(blank if none)", **where(i, r["id"])))
+                problems.append(Problem(message=M("msg.eval_target_positive"), column=c, value=v,
+                                        expected=M("exp.eval_target_positive"), **where(i, r["id"])))
             if c != "target" and np.isfinite(x) and x < 0:
-                problems.append(Problem(message="weight must not be negative", column=c,
+                problems.append(Problem(message=M("msg.eval_weight_neg"), column=c,
                                         value=v, expected=">= 0", **where(i, r["id"])))
     if problems:
         raise InputError(problems)
     dup = table["id"][table["id"].duplicated()]
     for i in dup.index:
-        problems.append(Problem(message="indicator id used twice", column="id",
-                                value=table.at[i, "id"], expected="unique ids",
+        problems.append(Problem(message=M("msg.eval_id_twice"), column="id",
+                                value=table.at[i, "id"], expected=M("exp.eval_unique_ids"),
                                 **where(int(i), table.at[i, "id"])))
     # a second-level id must always hang under the same first-level id
     par = table.groupby("level2_id")["level1_id"].nunique()
     for l2 in par[par > 1].index:
-        problems.append(Problem(file=source, sheet=sheet, message=f"criterion {l2!r} appears "
-                                "under more than one dimension", column="level2_id",
-                                expected="one parent per criterion"))
+        problems.append(Problem(file=source, sheet=sheet, message=M("msg.eval_two_parents", id=repr(l2)), column="level2_id",
+                                expected=M("exp.eval_two_parents")))
     if problems:
         raise InputError(problems)
     table["direction"] = table["direction"].str.lower().map(
@@ -365,11 +360,10 @@ def _validate(table: pd.DataFrame, meta: dict, ahp: dict, source: str,
     children.update({p: list(g.index) for p, g in table.groupby("level2_id", sort=False)})
     for parent, mat in ahp.items():
         if parent not in children:
-            problems.append(Problem(file=source, sheet="ahp", message=f"AHP matrix for unknown "
-                                    f"parent {parent!r}", expected="root or a level-1/2 id"))
+            problems.append(Problem(file=source, sheet="ahp", message=M("msg.eval_ahp_parent", parent=repr(parent)),
+                                    expected=M("exp.eval_ahp_parent")))
         elif sorted(map(str, mat.index)) != sorted(children[parent]):
-            problems.append(Problem(file=source, sheet="ahp", message=f"AHP matrix for "
-                                    f"{parent!r} does not list exactly its children",
+            problems.append(Problem(file=source, sheet="ahp", message=M("msg.eval_ahp_children", parent=repr(parent)),
                                     value=list(mat.index), expected=str(children[parent])))
         else:
             try:

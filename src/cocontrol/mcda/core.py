@@ -227,7 +227,7 @@ def normalize(matrix, types=None, method: str = "minmax", targets=None) -> pd.Da
         r = np.where(t > 0, ben, cost)
     else:
         raise InputError(Problem(file=_SRC, message=M("msg.mcda_norm"),
-                                 value=method, expected=Seq(["minmax", "vector", "target"], " or ", quote=True)))
+                                 value=method, expected=M("exp.mcda_norm")))
     return pd.DataFrame(r, index=df.index, columns=df.columns)
 
 
@@ -489,7 +489,7 @@ def combine_weights(subjective, objective, alpha: float = 0.5, rule: str = "line
             w = np.power(sv, alpha) * np.power(ov, 1 - alpha)
     else:
         raise InputError(Problem(file=_WEIGHTS, message=M("msg.mcda_rule"),
-                                 value=rule, expected=Seq(["linear", "multiplicative", "geometric"], " or ", quote=True)))
+                                 value=rule, expected=M("exp.mcda_rule")))
     if w.sum() <= 0:
         raise InputError(Problem(file=_WEIGHTS, message=M("msg.mcda_zero"),
                                  expected=M("exp.mcda_zero")))
