@@ -41,8 +41,6 @@ ALLOWED = {
     "results.py": "Result.to_json/to_parquet(path): the result's own serialisation",
     "project/skeleton.py": "writes a new project skeleton (cocontrol init)",
     "project/template.py": "writes the Excel input template",
-    "report/monitoring.py": "writes the monitoring report's files",
-    "enterprise/report.py": "writes the enterprise workbooks (owner: enterprise)",
     "security/uploads.py": "opens uploaded workbooks to inspect them (zip bombs, macros)",
     # the service: its file store, database folder, worker and demo data
     "service/auth.py": "reads the first-start admin password file",

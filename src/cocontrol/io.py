@@ -362,6 +362,19 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+def workbook_bytes(sheets, index: bool = False) -> bytes:
+    """The bytes of an .xlsx workbook (openpyxl) with the given sheets, in order: a dict
+    ``{name: frame}`` or ``(name, frame)`` pairs (a name given twice writes into the same
+    sheet, as ``pandas.ExcelWriter`` does; ``None`` is pandas' default name ``Sheet1``).
+    Nothing touches the file system; the caller makes its cells safe (``safe_frame``)."""
+    buf = _io.BytesIO()
+    items = sheets.items() if isinstance(sheets, dict) else sheets
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, frame in items:
+            frame.to_excel(xw, sheet_name="Sheet1" if name is None else name, index=index)
+    return buf.getvalue()
+
+
 def write_text(target: str | Path, text: str) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")

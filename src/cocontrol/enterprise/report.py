@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from cocontrol import io
 from cocontrol.enterprise.account import EnterpriseAccount
 from cocontrol.enterprise.product_footprint import FootprintResult
 from cocontrol.enterprise.screening import ScreeningResult
@@ -67,24 +68,16 @@ def footprint_report(results: list[FootprintResult], path: str | Path, lang: str
 def footprint_bytes(results: list[FootprintResult]) -> bytes:
     """The footprint workbook (a summary sheet, one sheet of contributions per product) as
     .xlsx bytes; every cell through :func:`safe_frame`."""
-    import io as _bio
-
     summary = pd.DataFrame([{"product": r.product, "functional_unit": r.functional_unit,
                              "kg_co2e": r.value_kg, "uncertainty_pct_95": r.uncertainty_pct,
                              "low": r.interval_kg[0], "high": r.interval_kg[1],
                              "allocation_share": r.allocation_share, "gwp": r.gwp}
                             for r in results])
-    buf = _bio.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        safe_frame(summary).to_excel(xw, sheet_name="summary", index=False)
-        for r in results:
-            safe_frame(r.contributions).to_excel(xw, sheet_name=r.product[:31], index=False)
-    return buf.getvalue()
+    return io.workbook_bytes([("summary", safe_frame(summary))]
+                             + [(r.product[:31], safe_frame(r.contributions)) for r in results])
 
 
 def footprint_excel(results: list[FootprintResult], path: str | Path) -> Path:
-    from cocontrol import io
-
     return io.write_bytes(Path(path), footprint_bytes(results))
 
 
@@ -106,15 +99,11 @@ def screening_table(results: list[ScreeningResult]) -> pd.DataFrame:
 def bank_bytes(projects, ranking: pd.DataFrame, fmt: str = "xlsx") -> bytes:
     """The bank export (:func:`~cocontrol.enterprise.projects.bank_export`) as the bytes of an
     .xlsx or a UTF-8 (BOM) .csv file; every cell through :func:`safe_frame` (formula-safe)."""
-    import io as _bio
-
     from cocontrol.enterprise.projects import bank_export
 
     tab = bank_export(projects, ranking)
     if fmt == "xlsx":
-        buf = _bio.BytesIO()
-        safe_frame(tab).to_excel(buf, index=False)
-        return buf.getvalue()
+        return io.workbook_bytes([(None, safe_frame(tab))])
     if fmt == "csv":
         return safe_frame(tab).to_csv(index=False).encode("utf-8-sig")
     raise ValueError(f"bank export format {fmt!r}: use 'xlsx' or 'csv'")
@@ -122,8 +111,6 @@ def bank_bytes(projects, ranking: pd.DataFrame, fmt: str = "xlsx") -> bytes:
 
 def bank_file(projects, ranking: pd.DataFrame, path: str | Path) -> Path:
     """:func:`bank_bytes` written atomically to ``path`` (.xlsx, otherwise .csv)."""
-    from cocontrol import io
-
     path = Path(path)
     fmt = "xlsx" if path.suffix.lower() == ".xlsx" else "csv"
     return io.write_bytes(path, bank_bytes(projects, ranking, fmt))

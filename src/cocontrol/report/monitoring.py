@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cocontrol import i18n
+from cocontrol import i18n, io
 from cocontrol.monitoring.anomaly import RULE_LABELS, STATUS_LABELS
 from cocontrol.monitoring.network import SCREENING
 from cocontrol.monitoring.runner import MonitoringRun
@@ -237,7 +237,7 @@ def notice_pdf(nt: dict, lang: str = "en") -> bytes:
 
     with tempfile.TemporaryDirectory(prefix="cocontrol-notice-") as tmp:
         html_path = notice_report(nt, lang).write(Path(tmp) / "notice.html")
-        return Path(html_to_pdf(html_path, Path(tmp) / "notice.pdf")).read_bytes()
+        return io.read_bytes(html_to_pdf(html_path, Path(tmp) / "notice.pdf"))
 
 
 def notice_report(nt: dict, lang: str = "en") -> HtmlReport:
@@ -283,9 +283,5 @@ def notice_report(nt: dict, lang: str = "en") -> HtmlReport:
 
 
 def write_notice_json(nt: dict, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(nt, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    """The notice as JSON (UTF-8), written atomically by :func:`cocontrol.io.write_text`."""
+    return io.write_text(path, json.dumps(nt, ensure_ascii=False, indent=1, default=str))
