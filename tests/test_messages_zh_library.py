@@ -239,3 +239,75 @@ def _rw(path):
                          ids=[c[0] for c in EVAL_CASES])
 def test_evaluation_errors_in_zh(case, english, city, tmp_path):
     check(lambda: case(city, tmp_path), english, InputError)
+
+
+# ---------------------------------------------------------------------------- air quality
+def _aq():
+    from cocontrol import airquality
+    return airquality
+
+
+_CITY = {"SO2": 1e4, "NOx": 2e4, "NH3": 5e3, "BC": 1e3, "OM": 2e3}
+_MATRIX = pd.DataFrame({"receptor": ["X"], "component": ["PM2.5"], "source_region": ["X"],
+                        "precursor": ["SO2"], "sector": [""], "ugm3_per_t": [1e-4]})
+
+
+def _matrix(**over):
+    df = _MATRIX.copy()
+    for k, v in over.items():
+        df[k] = v
+    return df
+
+
+AQ_CASES = [
+    ("unknown_model", lambda a, t: a.create("cmaqq", city="X", base_precursors_t=_CITY),
+     "unknown air-quality model"),
+    ("pm25_base", lambda a, t: a.city_model("X", -1, 0.5, _CITY), "base PM2.5 must be positive"),
+    ("fractions", lambda a, t: a.city_model("X", 30, 0.5, _CITY,
+                                            component_fractions={"SO4": 0.5, "dust": 0.5}),
+     "unknown component in component_fractions"),
+    ("fraction_sum", lambda a, t: a.city_model("X", 30, 0.5, _CITY,
+                                               component_fractions={"SO4": 0.5}),
+     "component fractions must be >= 0 and sum to 1"),
+    ("local_share", lambda a, t: a.city_model("X", 30, 1.5, _CITY),
+     "local share of SO4 must be a fraction"),
+    ("share_key", lambda a, t: a.city_model("X", 30, {"dust": 0.5}, _CITY),
+     "unknown component in local_share"),
+    ("city_emission", lambda a, t: a.city_model("X", 30, 0.5, {**_CITY, "SO2": -1}),
+     "base emission of SO2 must be positive"),
+    ("city_required", lambda a, t: a.city_model("X", 30, 0.5, {"SO2": 1.0}),
+     "city base emission of NOx is required"),
+    ("emis_precursor", lambda a, t: a.normalise_emissions(pd.DataFrame(
+        {"source_region": ["X"], "precursor": ["CO"], "change_t": [1.0]})), "unknown precursor"),
+    ("emis_region", lambda a, t: a.normalise_emissions(pd.DataFrame(
+        {"source_region": [""], "precursor": ["SO2"], "change_t": [1.0]})),
+     "empty source region"),
+    ("emis_nan", lambda a, t: a.normalise_emissions(pd.DataFrame(
+        {"source_region": ["X"], "precursor": ["SO2"], "change_t": ["lots"]})), "not a number"),
+    ("emis_column", lambda a, t: a.normalise_emissions(pd.DataFrame(
+        {"source_region": ["X"], "precursor": ["SO2"]})), "no emission column"),
+    ("emis_negative", lambda a, t: a.normalise_emissions(pd.DataFrame(
+        {"source_region": ["X"], "precursor": ["SO2"], "base_t": [-1.0], "new_t": [1.0]})),
+     "negative emission"),
+    ("matrix_file", lambda a, t: a.read_sensitivity_matrix(t / "none.csv"), "file not found"),
+    ("matrix_precursor", lambda a, t: a.sensitivity_matrix_model(_matrix(precursor="CO")),
+     "unknown precursor"),
+    ("matrix_component", lambda a, t: a.sensitivity_matrix_model(_matrix(component="dust")),
+     "unknown component"),
+    ("matrix_nan", lambda a, t: a.sensitivity_matrix_model(
+        _matrix(ugm3_per_t="big")), "not a number"),
+    ("matrix_empty", lambda a, t: a.sensitivity_matrix_model(_matrix(receptor=None)),
+     "empty cell"),
+    ("no_coefficient", lambda a, t: a.sensitivity_matrix_model(_matrix()).predict(pd.DataFrame(
+        {"source_region": ["Y"], "precursor": ["NOx"], "change_t": [1.0]})),
+     "has no coefficient for this source region"),
+    ("rsm_columns", lambda a, t: a.ResponseSurfaceModel.fit(pd.DataFrame({"x": [1.0]})),
+     "no emission-ratio columns"),
+    ("rsm_precursor", lambda a, t: a.ResponseSurfaceModel.fit(pd.DataFrame(
+        {"ratio_CO": [1.0], "PM2.5_ugm3": [30.0]})), "unknown precursor in column name"),
+]
+
+
+@pytest.mark.parametrize("case,english", [c[1:] for c in AQ_CASES], ids=[c[0] for c in AQ_CASES])
+def test_airquality_errors_in_zh(case, english, tmp_path):
+    check(lambda: case(_aq(), tmp_path), english, InputError)

@@ -98,6 +98,18 @@ def message_text(message, lang: str | None) -> str:
     return message
 
 
+def _place(file, lang: str) -> str:
+    """The file of a problem in ``lang``: a pseudo-file of the library (``<emissions>``,
+    ``<SAM>``) from the catalogue (``file.<name>`` keys, or an :class:`~cocontrol.i18n.Text`);
+    the user's own file name as written."""
+    from cocontrol import i18n
+
+    if isinstance(file, i18n.Text | i18n.Msg):
+        return i18n.tr(file, lang)
+    key = f"file.{file}"
+    return i18n.t(key, lang) if i18n.has(key) else str(file)
+
+
 def render(p: Problem, lang: str | None) -> str:
     """A problem as one line in ``lang`` (where, what, found, expected): ``str(p)`` in
     English; the same parts from the catalogue otherwise. Used by the CLI and the service."""
@@ -106,7 +118,7 @@ def render(p: Problem, lang: str | None) -> str:
     lang = i18n.check_lang(lang)
     if lang == "en":
         return str(p)
-    parts = [i18n.tr(p.file, lang)]  # a pseudo-file (<decision matrix>) may be a Text
+    parts = [_place(p.file, lang)]
     if p.sheet:
         parts.append(f"{i18n.t('loc.sheet', lang)} {p.sheet}")
     if p.row is not None:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from cocontrol.airquality.base import PM25, PM_COMPONENTS
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 
 GB3095_GRADE_II_ANNUAL = 35.0  # µg/m³, GB 3095-2012 Table 1
 GB3095_GRADE_I_ANNUAL = 15.0  # µg/m³, GB 3095-2012 Table 1
@@ -70,9 +71,9 @@ def attainment(pm25: pd.DataFrame | pd.Series | float | dict,
     if isinstance(pm25, pd.DataFrame):
         need = {"receptor", "component", "value"}
         if not need <= set(pm25.columns):
-            raise InputError(Problem("<pm25>", "table lacks columns",
+            raise InputError(Problem("<pm25>", M("msg.aq_table_lacks_columns"),
                                      value=sorted(need - set(pm25.columns)),
-                                     expected="receptor, component, value (µg/m³)"))
+                                     expected=M("msg.aq_receptor_component_value_g")))
         tot = pm25[pm25["component"] == PM25].set_index("receptor")["value"]
         comps = pm25[pm25["component"].isin(PM_COMPONENTS)].pivot_table(
             index="receptor", columns="component", values="value", aggfunc="sum", sort=False)
@@ -90,7 +91,7 @@ def attainment(pm25: pd.DataFrame | pd.Series | float | dict,
     elif rounding == "none":
         x = tot.to_numpy()
     else:
-        raise ValueError("rounding must be 'none' or 'integer'")
+        raise ValueError(M("msg.aq_rounding_none_integer"))
     out = pd.DataFrame(index=pd.Index(tot.index, name="receptor"))
     out["PM25_ugm3"] = x
     out["gb3095_grade2_limit_ugm3"] = GB3095_GRADE_II_ANNUAL

@@ -26,6 +26,8 @@ import pandas as pd
 
 from cocontrol import refdata
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.provenance import Provenance
 from cocontrol.registry import species as species_registry
 from cocontrol.results import Result
@@ -121,43 +123,40 @@ def normalise_emissions(emissions: pd.DataFrame, file: str = "<emissions>",
         Listing every bad row with its row number (header = row 1) and column.
     """
     if not isinstance(emissions, pd.DataFrame):
-        raise InputError(Problem(file, "emission changes must be a table (DataFrame)",
+        raise InputError(Problem(file, M("msg.aq_emission_changes_table_dataframe"),
                                  value=type(emissions).__name__))
     df = emissions.reset_index(drop=True)
     problems: list[Problem] = []
     for col in ("source_region", "precursor"):
         if col not in df.columns:
-            problems.append(Problem(file, f"missing column '{col}'", sheet=sheet, column=col,
-                                    expected="columns source_region, precursor, [sector], "
-                                             "change_t or base_t and new_t (t/yr)"))
+            problems.append(Problem(file, M("msg.aq_missing_column", col=col), sheet=sheet, column=col,
+                                    expected=M("msg.aq_columns_source_region_precursor")))
     has_change = "change_t" in df.columns
     has_pair = "base_t" in df.columns and "new_t" in df.columns
     if not has_change and not has_pair:
-        problems.append(Problem(file, "no emission column", sheet=sheet,
-                                expected="'change_t' (t/yr) or both 'base_t' and 'new_t' (t/yr)"))
+        problems.append(Problem(file, M("msg.aq_no_emission_column"), sheet=sheet,
+                                expected=M("msg.aq_change_t_t_yr")))
     if problems:
         raise InputError(problems)
 
     rows = np.arange(len(df)) + 2  # Excel-style row numbers
     prec = df["precursor"].map(canonical_precursor)
     for i in np.flatnonzero(prec.isna().to_numpy()):
-        problems.append(Problem(file, "unknown precursor", sheet=sheet, row=int(rows[i]),
+        problems.append(Problem(file, M("msg.aq_unknown_precursor"), sheet=sheet, row=int(rows[i]),
                                 column="precursor", value=df["precursor"].iloc[i],
-                                expected="one of " + ", ".join(PRECURSORS)
-                                         + " (OC must be converted to OM; total primary "
-                                           "PM2.5 split into BC, OM and PM2.5_other)"))
+                                expected=M("msg.aq_precursor_one_of", items=Seq(list(PRECURSORS), quote=True))))
     reg = df["source_region"]
     bad_reg = reg.isna().to_numpy() | (reg.astype(str).str.strip() == "").to_numpy()
     for i in np.flatnonzero(bad_reg):
-        problems.append(Problem(file, "empty source region", sheet=sheet, row=int(rows[i]),
-                                column="source_region", expected="a region name or code"))
+        problems.append(Problem(file, M("msg.aq_empty_source_region"), sheet=sheet, row=int(rows[i]),
+                                column="source_region", expected=M("msg.aq_region_name_code")))
 
     def _num(col: str) -> np.ndarray:
         v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
         for i in np.flatnonzero(~np.isfinite(v)):
-            problems.append(Problem(file, "not a number", sheet=sheet, row=int(rows[i]),
+            problems.append(Problem(file, M("msg.aq_not_number"), sheet=sheet, row=int(rows[i]),
                                     column=col, value=df[col].iloc[i],
-                                    expected="a number in t/yr"))
+                                    expected=M("msg.aq_number_t_yr")))
         return v
 
     if has_change:
@@ -166,7 +165,7 @@ def normalise_emissions(emissions: pd.DataFrame, file: str = "<emissions>",
         base, new = _num("base_t"), _num("new_t")
         for col, v in (("base_t", base), ("new_t", new)):
             for i in np.flatnonzero(v < 0):
-                problems.append(Problem(file, "negative emission", sheet=sheet, row=int(rows[i]),
+                problems.append(Problem(file, M("msg.aq_negative_emission"), sheet=sheet, row=int(rows[i]),
                                         column=col, value=float(v[i]), expected=">= 0 t/yr"))
         change = new - base
     if problems:
@@ -240,15 +239,15 @@ class CompiledResponse:
         try:
             return self.outputs.index((receptor, component))
         except ValueError:
-            raise InputError(Problem("<air-quality model>", "the model has no such output",
+            raise InputError(Problem("<air-quality model>", M("msg.aq_model_has_no_such"),
                                      value=f"{receptor}/{component}",
-                                     expected=", ".join(f"{r}/{c}" for r, c in self.outputs))
+                                     expected=Seq([f"{r}/{c}" for r, c in self.outputs], quote=True))
                              ) from None
 
     def change(self, delta: np.ndarray) -> np.ndarray:
         d = np.asarray(delta, dtype=float)
         if d.shape[-1] != len(self.inputs):
-            raise InputError(Problem("<emissions>", "wrong number of emission inputs",
+            raise InputError(Problem("<emissions>", M("msg.aq_wrong_number_emission_inputs"),
                                      value=d.shape[-1], expected=str(len(self.inputs))))
         return self._change(d)
 
@@ -352,7 +351,7 @@ class LinearSourceReceptor(ResponseModel):
         need = ["receptor", "component", "source_region", "precursor", "sector", "coef"]
         missing = [k for k in need if k not in c.columns]
         if missing:
-            raise ValueError(f"coefficient table lacks columns {missing}")
+            raise ValueError(M("msg.aq_coefficient_table_lacks_columns", missing=str(missing)))
         c = c[need].astype({"receptor": str, "component": str, "source_region": str,
                             "precursor": str, "sector": str, "coef": float})
         c["component"] = c["component"].map(canonical_component)
@@ -466,11 +465,10 @@ class LinearSourceReceptor(ResponseModel):
         unmatched = flag[flag["_s"].isna() & flag["_g"].isna()]
         if not unmatched.empty:
             known = sorted(set(zip(c["source_region"], c["precursor"], strict=True)))
-            probs = [Problem(file, f"{self.name} has no coefficient for this source region, "
-                                   f"precursor and sector, so its effect would be ignored",
+            probs = [Problem(file, M("msg.aq_has_no_coefficient_this", self_name=self.name),
                              value=f"{u.source_region}/{u.precursor}/{u.sector}",
-                             expected="one of " + ", ".join(f"{r}/{p}" for r, p in known[:40])
-                                      + (" ..." if len(known) > 40 else ""),
+                             expected=M("msg.aq_one_of", items=Seq([f"{r}/{p}" for r, p in known[:40]], quote=True),
+                                        more=" ..." if len(known) > 40 else ""),
                              severity="error" if strict else "warning")
                      for u in unmatched.itertuples()]
             if strict:

@@ -29,6 +29,8 @@ from cocontrol.airquality.base import (
     canonical_precursor,
 )
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 VALUE_COLUMN = "ugm3_per_t"
 _COMPONENTS = (*PM_COMPONENTS, PM25, *GAS_COMPONENTS)
@@ -37,7 +39,7 @@ _COMPONENTS = (*PM_COMPONENTS, PM25, *GAS_COMPONENTS)
 def _read_table(path: str | Path, sheet: str | int | None) -> pd.DataFrame:
     p = Path(path)
     if not p.exists():
-        raise InputError(Problem(str(p), "file not found"))
+        raise InputError(Problem(str(p), M("msg.aq_file_not_found")))
     from cocontrol import io
 
     if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
@@ -50,15 +52,15 @@ def _text_col(df: pd.DataFrame, col: str, file: str, sheet, problems: list[Probl
     if col not in df.columns:
         if default is not None:
             return pd.Series(default, index=df.index)
-        problems.append(Problem(file, f"missing column '{col}'", sheet=sheet, column=col))
+        problems.append(Problem(file, M("msg.aq_missing_column", col=col), sheet=sheet, column=col))
         return pd.Series("", index=df.index)
     s = df[col]
     empty = s.isna() | (s.astype(str).str.strip() == "")
     if default is not None:
         return s.astype(str).str.strip().where(~empty, default)
     for i in np.flatnonzero(empty.to_numpy()):
-        problems.append(Problem(file, "empty cell", sheet=sheet, row=int(i) + 2, column=col,
-                                expected="a name"))
+        problems.append(Problem(file, M("msg.aq_empty_cell"), sheet=sheet, row=int(i) + 2, column=col,
+                                expected=M("msg.aq_name")))
     return s.astype(str).str.strip()
 
 
@@ -78,46 +80,44 @@ def validate_matrix(df: pd.DataFrame, file: str = "<matrix>", sheet: str | None 
     prec = prec_raw.map(canonical_precursor)
     if "precursor" in df.columns:
         for i in np.flatnonzero(prec.isna().to_numpy()):
-            problems.append(Problem(file, "unknown precursor", sheet=sheet, row=int(i) + 2,
+            problems.append(Problem(file, M("msg.aq_unknown_precursor"), sheet=sheet, row=int(i) + 2,
                                     column="precursor", value=df["precursor"].iloc[i],
-                                    expected="one of " + ", ".join(PRECURSORS)))
+                                    expected=M("msg.aq_one_of", items=Seq(list(PRECURSORS), quote=True), more="")))
     if "component" in df.columns:
         for i in np.flatnonzero(~comp.isin(_COMPONENTS).to_numpy()):
-            problems.append(Problem(file, "unknown component", sheet=sheet, row=int(i) + 2,
+            problems.append(Problem(file, M("msg.aq_unknown_component"), sheet=sheet, row=int(i) + 2,
                                     column="component", value=comp.iloc[i],
-                                    expected="one of " + ", ".join(_COMPONENTS)))
+                                    expected=M("msg.aq_one_of", items=Seq(list(_COMPONENTS), quote=True), more="")))
     if VALUE_COLUMN not in df.columns:
-        problems.append(Problem(file, f"missing column '{VALUE_COLUMN}'", sheet=sheet,
+        problems.append(Problem(file, M("msg.aq_missing_column2", value_column=VALUE_COLUMN), sheet=sheet,
                                 column=VALUE_COLUMN,
-                                expected="sensitivity in µg/m³ per t/yr of emission"))
+                                expected=M("msg.aq_sensitivity_g_m_per")))
         raise InputError(problems)
     val = pd.to_numeric(df[VALUE_COLUMN], errors="coerce").to_numpy(dtype=float)
     for i in np.flatnonzero(~np.isfinite(val)):
-        problems.append(Problem(file, "not a number", sheet=sheet, row=int(i) + 2,
+        problems.append(Problem(file, M("msg.aq_not_number"), sheet=sheet, row=int(i) + 2,
                                 column=VALUE_COLUMN, value=df[VALUE_COLUMN].iloc[i],
-                                expected="a number (µg/m³ per t/yr)"))
+                                expected=M("msg.aq_number_g_m_per")))
     out = pd.DataFrame({"receptor": rec, "component": comp, "source_region": src,
                         "precursor": prec, "sector": sec, "coef": val})
     key = ["receptor", "component", "source_region", "precursor", "sector"]
     dup = out.duplicated(key, keep="first").to_numpy()
     for i in np.flatnonzero(dup):
         first = int(np.flatnonzero((out[key] == out[key].iloc[i]).all(axis=1).to_numpy())[0])
-        problems.append(Problem(file, f"duplicate coefficient (same key as row {first + 2})",
+        problems.append(Problem(file, M("msg.aq_duplicate_coefficient_same_key", first_2=first + 2),
                                 sheet=sheet, row=int(i) + 2, column=VALUE_COLUMN,
                                 value="/".join(str(out[k].iloc[i]) for k in key)))
     # PM25 totals and PM2.5 components must not both be given for one receptor (double count)
     both = set(out.loc[out["component"] == PM25, "receptor"]) & set(
         out.loc[out["component"].isin(PM_COMPONENTS), "receptor"])
     for r in sorted(both):
-        problems.append(Problem(file, "receptor has both PM2.5 totals and PM2.5 component "
-                                      "coefficients; give one or the other", sheet=sheet,
+        problems.append(Problem(file, M("msg.aq_receptor_has_both_pm2"), sheet=sheet,
                                 column="component", value=r))
     # a sector-specific and an all-sector coefficient for one key would be added twice
     gen = out[out["sector"] == ALL_SECTORS][key[:-1]].drop_duplicates()
     mixed = out[out["sector"] != ALL_SECTORS].merge(gen, on=key[:-1])
     for r in mixed.drop_duplicates(key[:-1]).itertuples():
-        problems.append(Problem(file, "both sector-specific and all-sector coefficients for "
-                                      "the same receptor/component/source/precursor",
+        problems.append(Problem(file, M("msg.aq_both_sector_specific_all"),
                                 sheet=sheet, column="sector",
                                 value=f"{r.receptor}/{r.component}/{r.source_region}/"
                                       f"{r.precursor}"))
@@ -133,12 +133,12 @@ def _validate_base(df: pd.DataFrame, file: str, sheet) -> pd.DataFrame:
     comp = _text_col(df, "component", file, sheet, problems, default=PM25).map(
         canonical_component)
     if "base_ugm3" not in df.columns:
-        problems.append(Problem(file, "missing column 'base_ugm3'", sheet=sheet,
-                                column="base_ugm3", expected="base concentration in µg/m³"))
+        problems.append(Problem(file, M("msg.aq_missing_column_base_ugm3"), sheet=sheet,
+                                column="base_ugm3", expected=M("msg.aq_base_concentration_g_m")))
         raise InputError(problems)
     v = pd.to_numeric(df["base_ugm3"], errors="coerce").to_numpy(dtype=float)
     for i in np.flatnonzero(~np.isfinite(v) | (v < 0)):
-        problems.append(Problem(file, "base concentration must be a number >= 0", sheet=sheet,
+        problems.append(Problem(file, M("msg.aq_base_concentration_number_0"), sheet=sheet,
                                 row=int(i) + 2, column="base_ugm3", value=df["base_ugm3"].iloc[i]))
     if problems:
         raise InputError(problems)
@@ -195,8 +195,7 @@ def _check_base_matches(coef: pd.DataFrame, base: pd.DataFrame | None, file: str
         return
     comp_rec = set(coef.loc[coef["component"].isin(PM_COMPONENTS), "receptor"])
     bad = base[(base["component"] == PM25) & base["receptor"].isin(comp_rec)]
-    probs = [Problem(file, "base given as total PM2.5 for a receptor whose coefficients are per "
-                           "PM2.5 component; give the base per component",
+    probs = [Problem(file, M("msg.aq_base_given_as_total"),
                      row=int(i) + 2, column="component", value=r)
              for i, r in zip(bad.index, bad["receptor"], strict=True)]
     if probs:

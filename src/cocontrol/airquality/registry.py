@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping
 
 from cocontrol.airquality.base import ResponseModel
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 Factory = Callable[..., ResponseModel]
 
@@ -41,7 +43,7 @@ def register(name: str, factory: Factory | None = None, *, replace: bool = False
     def _do(f: Factory) -> Factory:
         with _LOCK:
             if name in _MODELS and not replace and _MODELS[name] is not f:
-                raise ValueError(f"air-quality model {name!r} is already registered")
+                raise ValueError(M("msg.aq_air_quality_model_already", name=repr(name)))
             _MODELS[name] = f
         return f
 
@@ -66,12 +68,11 @@ def create(name: str, params: Mapping | None = None, *, city: str,
         f = _MODELS.get(name)
     if f is None:
         raise InputError(Problem(file="optimisation.yaml", column="air_quality.model",
-                                 value=name, message="unknown air-quality model",
-                                 expected="one of " + ", ".join(available())))
+                                 value=name, message=M("msg.aq_unknown_air_quality_model"),
+                                 expected=M("msg.aq_one_of", items=Seq(list(available()), quote=True), more="")))
     model = f(dict(params or {}), city=city, base_precursors_t=dict(base_precursors_t))
     if not isinstance(model, ResponseModel):
-        raise TypeError(f"air-quality model factory {name!r} returned "
-                        f"{type(model).__name__}, not a ResponseModel")
+        raise TypeError(M("msg.aq_air_quality_model_factory", name=repr(name), type_model___name=type(model).__name__))
     return model
 
 

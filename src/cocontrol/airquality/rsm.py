@@ -47,6 +47,8 @@ from cocontrol.airquality.base import (
     unit_of,
 )
 from cocontrol.errors import InputError, ModelError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 _OUT_RE = re.compile(r"^(?P<comp>[A-Za-z0-9.]+)_(?P<unit>ugm3|ppbv)$")
 _OUTPUTS = (*PM_COMPONENTS, PM25, *GAS_COMPONENTS)
@@ -149,30 +151,27 @@ class ResponseSurfaceModel(ResponseModel):
         ratio_cols = [c for c in df.columns if str(c).startswith("ratio_")]
         out_cols = [c for c in df.columns if _OUT_RE.match(str(c))]
         if not ratio_cols:
-            problems.append(Problem(file, "no emission-ratio columns",
-                                    expected="columns named ratio_<precursor> or "
-                                             "ratio_<region>:<precursor>"))
+            problems.append(Problem(file, M("msg.aq_no_emission_ratio_columns"),
+                                    expected=M("msg.aq_columns_named_ratio_precursor")))
         if not out_cols:
-            problems.append(Problem(file, "no concentration columns",
-                                    expected="columns such as PM2.5_ugm3 (or PM25_ugm3), SO4_ugm3, O3_ppbv"))
+            problems.append(Problem(file, M("msg.aq_no_concentration_columns"),
+                                    expected=M("msg.aq_columns_such_as_pm2")))
         variables: list[Variable] = []
         for c in ratio_cols:
             name = str(c)[len("ratio_"):]
             reg, _, prec = name.rpartition(":")
             p = canonical_precursor(prec)
             if p is None:
-                problems.append(Problem(file, "unknown precursor in column name", column=str(c),
-                                        expected="ratio_<precursor>, precursor one of SO2, NOx, "
-                                                 "NH3, VOCs (NMVOC), OM (POA), BC, "
-                                                 "PM2.5_other (PM25)"))
+                problems.append(Problem(file, M("msg.aq_unknown_precursor_column_name"), column=str(c),
+                                        expected=M("msg.aq_ratio_precursor_precursor_one")))
             variables.append((reg or region, p or prec))
         for c in out_cols:
             comp = canonical_component(_OUT_RE.match(str(c)).group("comp"))
             if comp not in _OUTPUTS:
-                problems.append(Problem(file, "unknown output component", column=str(c),
-                                        expected="one of " + ", ".join(_OUTPUTS)))
+                problems.append(Problem(file, M("msg.aq_unknown_output_component"), column=str(c),
+                                        expected=M("msg.aq_one_of", items=Seq(list(_OUTPUTS), quote=True), more="")))
             elif _OUT_RE.match(str(c)).group("unit") != unit_of(comp).replace("/", ""):
-                problems.append(Problem(file, "wrong unit for this component", column=str(c),
+                problems.append(Problem(file, M("msg.aq_wrong_unit_this_component"), column=str(c),
                                         expected=f"{comp}_{unit_of(comp).replace('/', '')}"))
         if problems:
             raise InputError(problems)
@@ -180,15 +179,15 @@ class ResponseSurfaceModel(ResponseModel):
         for j, c in enumerate(ratio_cols):
             v = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
             for i in np.flatnonzero(~np.isfinite(v) | (v < 0)):
-                problems.append(Problem(file, "emission ratio must be a number >= 0",
+                problems.append(Problem(file, M("msg.aq_emission_ratio_number_0"),
                                         row=int(i) + 2, column=str(c), value=df[c].iloc[i],
-                                        expected="E/E_base, e.g. 0.6 for a 40 % cut"))
+                                        expected=M("msg.aq_e_e_base_e")))
             R[:, j] = v
         Y = np.empty((len(df), len(out_cols)))
         for j, c in enumerate(out_cols):
             v = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
             for i in np.flatnonzero(~np.isfinite(v)):
-                problems.append(Problem(file, "concentration is not a number", row=int(i) + 2,
+                problems.append(Problem(file, M("msg.aq_concentration_not_number"), row=int(i) + 2,
                                         column=str(c), value=df[c].iloc[i]))
             Y[:, j] = v
         rec = (df["receptor"].astype(str).to_numpy() if "receptor" in df.columns
@@ -202,19 +201,16 @@ class ResponseSurfaceModel(ResponseModel):
         elif isinstance(terms, np.ndarray):
             T = np.asarray(terms, dtype=int)
             if T.ndim != 2 or T.shape[1] != len(variables):
-                raise ModelError(f"term matrix must have {len(variables)} columns "
-                                 f"({', '.join(names)})")
+                raise ModelError(M("msg.aq_term_matrix_have_columns", len_variables=len(variables), join_names=', '.join(names)))
         else:
             T = np.zeros((len(terms), len(variables)), dtype=int)
             for i, t in enumerate(terms):
                 for k, pw in t.items():
                     if k not in names:
-                        raise ModelError(f"term {t} uses unknown variable {k!r}; "
-                                         f"variables are {', '.join(names)}")
+                        raise ModelError(M("msg.aq_term_uses_unknown_variable", t=t, k=repr(k), join_names=', '.join(names)))
                     T[i, names.index(k)] = int(pw)
         if (T.sum(axis=1) == 0).any():
-            raise ModelError("a term has all powers 0 (a constant); pf-RSM has no constant "
-                             "term because ΔC = 0 at the base run")
+            raise ModelError(M("msg.aq_term_has_all_powers"))
 
         coefs: dict[tuple[str, str], np.ndarray] = {}
         base_rows, cv_rows, ranges = [], [], {}
@@ -222,22 +218,20 @@ class ResponseSurfaceModel(ResponseModel):
             idx = np.flatnonzero(rec == r)
             is_base = np.all(np.abs(R[idx] - 1.0) < 1e-9, axis=1)
             if not is_base.any():
-                raise InputError(Problem(file, f"no base run (all ratios = 1) for receptor {r}",
+                raise InputError(Problem(file, M("msg.aq_no_base_run_all", r=r),
                                          column="receptor", value=r,
-                                         expected="one run with every ratio_ column = 1"))
+                                         expected=M("msg.aq_one_run_with_every")))
             b = idx[np.flatnonzero(is_base)[0]]
             train = idx[~is_base]
             D = R[train] - 1.0
             X = design_matrix(D, T)
             if len(train) < T.shape[0]:
                 raise ModelError(
-                    f"receptor {r}: {T.shape[0]} polynomial terms but only {len(train)} runs "
-                    "besides the base; add runs or lower max_degree / choose fewer terms")
+                    M("msg.aq_receptor_polynomial_terms_but", r=r, t_shape_0=T.shape[0], len_train=len(train)))
             rank = np.linalg.matrix_rank(X)
             if rank < T.shape[0]:
                 raise ModelError(
-                    f"receptor {r}: the runs identify only {rank} of {T.shape[0]} terms; vary "
-                    "the precursors independently (e.g. a Latin-hypercube design) or drop terms")
+                    M("msg.aq_receptor_runs_identify_only", r=r, rank=rank, t_shape_0=T.shape[0]))
             ranges[r] = np.vstack([R[idx].min(axis=0), R[idx].max(axis=0)])
             for j, c in enumerate(out_cols):
                 comp = canonical_component(_OUT_RE.match(str(c)).group("comp"))
@@ -295,10 +289,10 @@ class ResponseSurfaceModel(ResponseModel):
         hits = [j for j, v in enumerate(self.variables)
                 if v[1] == p and (reg == "" or v[0] == reg)]
         if len(hits) != 1:
-            raise InputError(Problem(where, "unknown control variable" if not hits else
-                                     "ambiguous control variable: give region:precursor",
-                                     value=key, expected="one of "
-                                     + ", ".join(self.variable_names)))
+            raise InputError(Problem(where, M("msg.aq_unknown_variable") if not hits else
+                                     M("msg.aq_ambiguous_variable"),
+                                     value=key, expected=M("msg.aq_one_of", items=Seq(
+                                         list(self.variable_names), quote=True), more="")))
         return hits[0]
 
     def _ratio_vector(self, ratios: Mapping[str, float] | pd.Series | None) -> np.ndarray:
@@ -356,10 +350,8 @@ class ResponseSurfaceModel(ResponseModel):
 
     def _emissions_to_ratios(self, emissions: pd.DataFrame, file: str) -> dict[str, float]:
         if not self.base_emissions_t:
-            raise InputError(Problem(file, "this response surface was fitted without base "
-                                           "emissions, so it cannot take t/yr changes",
-                                     expected="fit(..., base_emissions_t=...) or use "
-                                              "predict_ratios()"))
+            raise InputError(Problem(file, M("msg.aq_this_response_surface_was"),
+                                     expected=M("msg.aq_fit_base_emissions_t")))
         e = normalise_emissions(emissions, file=file)
         e = e.groupby(["source_region", "precursor"], as_index=False)["change_t"].sum()
         probs, ratios = [], {}
@@ -367,10 +359,9 @@ class ResponseSurfaceModel(ResponseModel):
             v = (row.source_region, row.precursor)
             if v not in self.base_emissions_t:
                 if row.change_t != 0:
-                    probs.append(Problem(file, "no control variable of the response surface "
-                                               "for this source region and precursor",
+                    probs.append(Problem(file, M("msg.aq_no_control_variable_response"),
                                          value=f"{row.source_region}/{row.precursor}",
-                                         expected="one of " + ", ".join(self.variable_names)))
+                                         expected=M("msg.aq_one_of", items=Seq(list(self.variable_names), quote=True), more="")))
                 continue
             ratios[_var_name(v)] = 1.0 + row.change_t / self.base_emissions_t[v]
         if probs:
@@ -402,10 +393,9 @@ class ResponseSurfaceModel(ResponseModel):
         for i, (reg, prec, _sec) in enumerate(ins):
             v = (reg, prec)
             if v not in self.base_emissions_t:
-                probs.append(Problem("<inputs>", "no control variable of the response surface "
-                                                 "for this source region and precursor",
+                probs.append(Problem("<inputs>", M("msg.aq_no_control_variable_response"),
                                      value=f"{reg}/{prec}",
-                                     expected="one of " + ", ".join(self.variable_names)))
+                                     expected=M("msg.aq_one_of", items=Seq(list(self.variable_names), quote=True), more="")))
                 continue
             W[i, self.variables.index(v)] = 1.0 / self.base_emissions_t[v]
         if probs:
@@ -467,8 +457,7 @@ class ResponseSurfaceModel(ResponseModel):
                 val = g[j]
                 if per == "t":
                     if v not in self.base_emissions_t:
-                        raise InputError(Problem("<gradient>", "base emission missing for "
-                                                 "per-tonne gradient", value=_var_name(v)))
+                        raise InputError(Problem("<gradient>", M("msg.aq_base_emission_missing_per"), value=_var_name(v)))
                     val = val / self.base_emissions_t[v]
                 rows.append((r, c, v[0], v[1], _var_name(v), val))
         d = pd.DataFrame(rows, columns=["receptor", "component", "source_region", "precursor",
@@ -538,7 +527,7 @@ def _parse_base_emissions(be, variables: list[Variable], region: str) -> dict[Va
             out[(reg or region, canonical_precursor(prec) or prec)] = float(v)
     bad = [(_var_name(v), x) for v, x in out.items() if not x > 0]
     if bad:
-        raise InputError(Problem("<base_emissions_t>", "base emissions must be > 0 t/yr",
+        raise InputError(Problem("<base_emissions_t>", M("msg.aq_base_emissions_0_t"),
                                  value=bad))
     return out
 

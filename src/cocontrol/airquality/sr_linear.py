@@ -42,6 +42,8 @@ from cocontrol.airquality.base import (
     canonical_precursor,
 )
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 DATA_FILE = "tm5fasst_china.csv"
 TM5FASST_SOURCE = ("Van Dingenen et al. 2018, Atmos. Chem. Phys. 18, 16173 (TM5-FASST); "
@@ -219,16 +221,16 @@ def city_model(city: str, pm25_base_ugm3: float, local_share: float | Mapping[st
     src = "city_model"
     probs: list[Problem] = []
     if not (pm25_base_ugm3 > 0):
-        probs.append(Problem(src, "base PM2.5 must be positive", column="pm25_base_ugm3",
+        probs.append(Problem(src, M("msg.aq_base_pm2_5_positive"), column="pm25_base_ugm3",
                              value=pm25_base_ugm3, expected="> 0 µg/m³"))
     fr = dict(component_fractions or default_component_fractions())
     bad = set(fr) - set(PM_COMPONENTS)
     if bad:
-        probs.append(Problem(src, "unknown component in component_fractions",
+        probs.append(Problem(src, M("msg.aq_unknown_component_component_fractions"),
                              column="component_fractions", value=sorted(bad),
-                             expected=", ".join(PM_COMPONENTS)))
+                             expected=Seq(list(PM_COMPONENTS), quote=True)))
     if abs(sum(fr.values()) - 1.0) > 1e-6 or any(v < 0 for v in fr.values()):
-        probs.append(Problem(src, "component fractions must be >= 0 and sum to 1",
+        probs.append(Problem(src, M("msg.aq_component_fractions_0_sum"),
                              column="component_fractions", value=round(sum(fr.values()), 6),
                              expected="1"))
     if isinstance(local_share, Mapping):
@@ -237,28 +239,28 @@ def city_model(city: str, pm25_base_ugm3: float, local_share: float | Mapping[st
         share = {c: local_share.get(c, default) for c in PM_COMPONENTS}
         unknown = set(local_share) - set(PM_COMPONENTS) - {PM25}
         if unknown:
-            probs.append(Problem(src, "unknown component in local_share", column="local_share",
-                                 value=sorted(unknown), expected=", ".join(PM_COMPONENTS)))
+            probs.append(Problem(src, M("msg.aq_unknown_component_local_share"), column="local_share",
+                                 value=sorted(unknown), expected=Seq(list(PM_COMPONENTS), quote=True)))
     else:
         share = dict.fromkeys(PM_COMPONENTS, local_share)
     for c, v in share.items():
         if v is None or not (0.0 <= float(v) <= 1.0):
-            probs.append(Problem(src, f"local share of {c} must be a fraction",
-                                 column="local_share", value=v, expected="0 to 1"))
+            probs.append(Problem(src, M("msg.aq_local_share_fraction", c=c),
+                                 column="local_share", value=v, expected=M("exp.aq_0_to_1")))
     emis: dict[str, float] = {}
     for k, v in local_base_emissions_t.items():
         p = canonical_precursor(k)
         if p is None:
-            probs.append(Problem(src, "unknown precursor in local_base_emissions_t",
+            probs.append(Problem(src, M("msg.aq_unknown_precursor_local_base"),
                                  column="local_base_emissions_t", value=k))
         elif not (float(v) > 0):
-            probs.append(Problem(src, f"base emission of {p} must be positive",
+            probs.append(Problem(src, M("msg.aq_base_emission_positive", p=p),
                                  column="local_base_emissions_t", value=v, expected="> 0 t/yr"))
         else:
             emis[p] = float(v)
     for p in _REQUIRED_LOCAL:
         if p not in emis and canonical_precursor(p) not in emis:
-            probs.append(Problem(src, f"city base emission of {p} is required",
+            probs.append(Problem(src, M("msg.aq_city_base_emission_required", p=p),
                                  column="local_base_emissions_t", expected="t/yr > 0"))
     if probs:
         raise InputError(probs)
