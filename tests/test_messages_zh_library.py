@@ -311,3 +311,27 @@ AQ_CASES = [
 @pytest.mark.parametrize("case,english", [c[1:] for c in AQ_CASES], ids=[c[0] for c in AQ_CASES])
 def test_airquality_errors_in_zh(case, english, tmp_path):
     check(lambda: case(_aq(), tmp_path), english, InputError)
+
+
+# --------------------------------------------------------------------------------- health
+def _ad(**kw):
+    from cocontrol.health import avoided_deaths
+    args = {"pm25_base": 40.0, "pm25_new": 35.0, "population": 1e6, "mortality_rate": 0.007}
+    return avoided_deaths(**{**args, **kw})
+
+
+HEALTH_CASES = [
+    ("crf", lambda: _ad(crf="pope2002"), "unknown concentration-response function"),
+    ("vsl", lambda: _ad(vsl="oecd_high"), "unknown VSL option"),
+    ("pm25_negative", lambda: _ad(pm25_new=-1.0), "PM2.5 must be a number >= 0"),
+    ("population", lambda: _ad(population=None), "population and mortality_rate are required"),
+    ("age_columns", lambda: _ad(population=None, mortality_rate=None,
+                                age_groups=pd.DataFrame({"age_from": [30]})), "missing columns"),
+    ("negative_rate", lambda: _ad(mortality_rate=-0.1), "missing or negative value"),
+]
+
+
+@pytest.mark.parametrize("case,english", [c[1:] for c in HEALTH_CASES],
+                         ids=[c[0] for c in HEALTH_CASES])
+def test_health_errors_in_zh(case, english):
+    check(case, english, InputError)

@@ -10,6 +10,8 @@ import pandas as pd
 
 from cocontrol import refdata
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 ASSUMPTIONS_FILE = "health_assumptions.yaml"
 _Z95 = 1.959963984540054  # standard normal 97.5 % quantile
@@ -37,8 +39,8 @@ def _crf(name: str | None) -> tuple[str, dict]:
     a = _load()
     name = name or a["default_crf"]
     if name not in a["crf"]:
-        raise InputError(Problem(ASSUMPTIONS_FILE, "unknown concentration-response function",
-                                 column="crf", value=name, expected=", ".join(a["crf"])))
+        raise InputError(Problem(ASSUMPTIONS_FILE, M("msg.hl_unknown_concentration_response_function"),
+                                 column="crf", value=name, expected=Seq(list(a["crf"]), quote=True)))
     return name, a["crf"][name]
 
 
@@ -89,8 +91,8 @@ def _vsl(vsl) -> tuple[float, int | None, str] | None:
         vsl = opts["default"]
     if isinstance(vsl, str):
         if vsl not in opts["options"]:
-            raise InputError(Problem(ASSUMPTIONS_FILE, "unknown VSL option", column="vsl",
-                                     value=vsl, expected=", ".join(opts["options"])))
+            raise InputError(Problem(ASSUMPTIONS_FILE, M("msg.hl_unknown_vsl_option"), column="vsl",
+                                     value=vsl, expected=Seq(list(opts["options"]), quote=True)))
         o = opts["options"][vsl]
         return float(o["value_yuan"]), int(o["price_year"]), vsl
     if isinstance(vsl, tuple):
@@ -144,12 +146,11 @@ def avoided_deaths(pm25_base, pm25_new, population=None, mortality_rate=None,
     for col in conc.columns:
         for r, v in conc[col].items():
             if not np.isfinite(v) or v < 0:
-                problems.append(Problem("<pm25>", "PM2.5 must be a number >= 0", column=col,
+                problems.append(Problem("<pm25>", M("msg.hl_pm2_5_number_0"), column=col,
                                         value=f"{r}: {v}", expected="µg/m³ >= 0"))
     if age_groups is None:
         if population is None or mortality_rate is None:
-            raise InputError(Problem("<health>", "population and mortality_rate are required "
-                                     "(or an age_groups table)"))
+            raise InputError(Problem("<health>", M("msg.hl_population_mortality_rate_are")))
         pop = _as_series(population, "population", conc.index)
         y0 = _as_series(mortality_rate, "mortality_rate_per_person_yr", conc.index)
         d = conc.join(pop, how="left").join(y0, how="left").reset_index()
@@ -158,14 +159,12 @@ def avoided_deaths(pm25_base, pm25_new, population=None, mortality_rate=None,
         g = age_groups.reset_index(drop=True).copy()
         need = {"age_from", "population", "mortality_rate"}
         if not need <= set(g.columns):
-            raise InputError(Problem("<age_groups>", "missing columns",
+            raise InputError(Problem("<age_groups>", M("msg.hl_missing_columns"),
                                      value=sorted(need - set(g.columns)),
-                                     expected="age_from (years), population (persons), "
-                                              "mortality_rate (deaths per person-year)"))
+                                     expected=M("msg.hl_age_from_years_population")))
         if "receptor" not in g.columns:
             if len(conc) != 1:
-                raise InputError(Problem("<age_groups>", "a receptor column is needed when "
-                                         "there are several receptors", column="receptor"))
+                raise InputError(Problem("<age_groups>", M("msg.hl_receptor_column_needed_when"), column="receptor"))
             g["receptor"] = conc.index[0]
         g = g.rename(columns={"mortality_rate": "mortality_rate_per_person_yr"})
         d = g.merge(conc.reset_index(), on="receptor", how="left")
@@ -174,9 +173,9 @@ def avoided_deaths(pm25_base, pm25_new, population=None, mortality_rate=None,
         bad = ~np.isfinite(pd.to_numeric(d[col], errors="coerce").to_numpy(dtype=float))
         bad |= pd.to_numeric(d[col], errors="coerce").fillna(-1).to_numpy() < 0
         for i in np.flatnonzero(bad):
-            problems.append(Problem("<health>", "missing or negative value", row=int(i) + 2,
+            problems.append(Problem("<health>", M("msg.hl_missing_negative_value"), row=int(i) + 2,
                                     column=col, value=f"{d['receptor'].iloc[i]}: {d[col].iloc[i]}",
-                                    expected="a number >= 0 for every receptor"))
+                                    expected=M("msg.hl_number_0_every_receptor")))
     if problems:
         raise InputError(problems)
 
@@ -224,7 +223,7 @@ def avoided_deaths_of_response(response, population=None, mortality_rate=None,
     tab = response["concentrations"] if not isinstance(response, pd.DataFrame) else response
     pm = tab[tab["component"] == component].set_index("receptor")
     if pm.empty:
-        raise InputError(Problem("<air-quality response>", f"no {component} rows",
-                                 column="component", expected=f"rows with component {component}"))
+        raise InputError(Problem("<air-quality response>", M("msg.hl_no_rows", component=component),
+                                 column="component", expected=M("msg.hl_rows_with_component", component=component)))
     return avoided_deaths(pm["base"], pm["value"], population, mortality_rate, crf,
                           age_groups, vsl)
