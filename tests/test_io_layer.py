@@ -44,20 +44,14 @@ ALLOWED = {
     "security/uploads.py": "opens uploaded workbooks to inspect them (zip bombs, macros)",
     # the service: its file store, database folder, worker and demo data
     "service/auth.py": "reads the first-start admin password file",
-    "service/db.py": "creates the SQLite database folder",
     "service/demo.py": "copies the demo project into the store",
-    "service/projects.py": "stores uploaded project files",
     "service/routes/audit.py": "streams the audit export as a workbook",
     "service/routes/results.py": "streams stored results (Parquet, Excel)",
-    "service/settings.py": "creates the data folder",
     "service/store.py": "the service's file store (content-addressed files)",
     "service/tasks.py": "reads stored inputs of a job",
     "service/localserver.py": "starts `cocontrol serve` in a subprocess with its log file",
-    "service/worker.py": "writes a job's outputs to the store",
     "uncertainty/distributed.py": "spills ensemble chunks to disk (Dask)",
     # the command line: the shell that reads the user's files and writes the outputs
-    "cli/cge.py": "CLI: output folder",
-    "cli/evaluation.py": "CLI: output folder",
     "cli/inventory.py": "CLI: writes outputs", "cli/monitor.py": "CLI: reads and writes files",
     "cli/scenario.py": "CLI: writes outputs",
 }

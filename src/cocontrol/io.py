@@ -375,6 +375,13 @@ def workbook_bytes(sheets, index: bool = False) -> bytes:
     return buf.getvalue()
 
 
+def make_dir(path: str | Path) -> Path:
+    """Create the folder ``path`` and its parents (nothing when it exists); return it."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def write_text(target: str | Path, text: str) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cocontrol import i18n
+from cocontrol import i18n, io
 from cocontrol.cli.common import (
     Assets,
     Format,
@@ -178,8 +178,7 @@ def demo(out: Path, lang: str = "en", assets: str = "inline", pdf: bool = False)
     ``out/cge_results.xlsx``."""
     from cocontrol.cge.policies import bundled_instruments, load_economy
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = io.make_dir(out)
     res, tabs, written = _run_all(load_economy(), bundled_instruments(), None, lang, "topsis",
                                   "entropy", None, out / "cge_report.html",
                                   out / "cge_results.xlsx", to_year=2035, assets=assets,

@@ -175,8 +175,9 @@ def demo(out: Path, lang: str = "en", assets: str = "inline", pdf: bool = False)
     if not (EXAMPLES / "cities_values.csv").exists():
         console.print(f"[yellow]evaluation demo skipped: examples not found in {EXAMPLES}[/]")
         return []
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    from cocontrol import io
+
+    out = io.make_dir(out)
     cities = run(EXAMPLES / "cities_values.csv", "city", "ahp", missing="impute",
                  emissions=EXAMPLES / "cities_emissions.csv",
                  value_added=EXAMPLES / "cities_value_added.csv", lang=lang)

@@ -17,6 +17,8 @@ from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, create_engine, e
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from cocontrol import io
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -74,7 +76,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            io.make_dir(Path(path).parent)
         file_db = bool(path) and path != ":memory:"
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                **(POOL if file_db else {}))

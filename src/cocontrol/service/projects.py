@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from cocontrol import io
 from cocontrol.errors import CocontrolError, InputError, Problem
 from cocontrol.service.models import Blob, Project, ProjectVersion
 from cocontrol.service.problems import ApiError
@@ -80,7 +81,7 @@ def materialised(files: dict[str, bytes]):
     with tempfile.TemporaryDirectory(prefix="cocontrol-project-") as tmp:
         folder = Path(tmp)
         for name, data in files.items():
-            (folder / name).write_bytes(data)
+            io.write_bytes(folder / name, data)
         yield folder
 
 
@@ -108,7 +109,7 @@ def validate(files: dict[str, bytes]) -> tuple[list[Problem], list[Problem]]:
 def map_problems(files: dict[str, bytes]) -> list[Problem]:
     """Problems of the project's map file (:data:`MAP_FILE`), if it has one: JSON text, a
     FeatureCollection of polygons and points with a ``code`` each (cocontrol.geomap)."""
-    from cocontrol import geomap, io
+    from cocontrol import geomap
 
     if MAP_FILE not in files:
         return []

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cocontrol import io
 from cocontrol.service.security_settings import SecuritySettings
 
 WEAK_TOKENS = {"changethis", "change-me", "secret", "password", "admin", "token", "test"}
@@ -95,7 +96,7 @@ class Settings(BaseSettings):
     def prepare_dirs(self) -> None:
         """Create the data folder; refuse one that cannot be written."""
         try:
-            self.results_dir.mkdir(parents=True, exist_ok=True)
+            io.make_dir(self.results_dir)
         except OSError as e:
             raise ValueError(f"data folder {self.data_dir} cannot be created: {e}") from e
         if not os.access(self.data_dir, os.W_OK):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 
+from cocontrol import io
 from cocontrol.errors import CocontrolError
 
 _DBS: dict = {}
@@ -77,9 +78,7 @@ def run(spec: dict) -> dict:
             if spec.get("files"):
                 folder = Path(tmp) / "project"
                 for rel, data in spec["files"].items():
-                    p = folder / rel
-                    p.parent.mkdir(parents=True, exist_ok=True)
-                    p.write_bytes(data)
+                    io.write_bytes(folder / rel, data)
             out = task.fn(folder, params, progress)
         if time.time() > deadline:
             raise JobStopped("time limit reached", "timed_out")
