@@ -335,3 +335,49 @@ HEALTH_CASES = [
                          ids=[c[0] for c in HEALTH_CASES])
 def test_health_errors_in_zh(case, english):
     check(case, english, InputError)
+
+
+# ------------------------------------------------------------------------------------ CGE
+@pytest.fixture(scope="module")
+def economy():
+    from cocontrol.cge import load_economy
+    return load_economy()
+
+
+def _ins(kind, **params):
+    from cocontrol.cge import Instrument
+    return Instrument(code="X", kind=kind, params=params)
+
+
+def _yaml(t, text):
+    p = t / "instruments.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+CGE_CASES = [
+    ("sam_missing", lambda e, t: __import__("cocontrol.cge", fromlist=["x"]).read_sam(
+        t / "none.csv"), "SAM file not found"),
+    ("sam_cell", lambda e, t: (t.joinpath("s.csv").write_text(
+        ",AGR,LAB,HOH\nAGR,0,x,1\nLAB,1,0,0\nHOH,0,1,0\n"),
+        __import__("cocontrol.cge", fromlist=["x"]).read_sam(t / "s.csv")),
+     "required account 'EXT' is missing"),
+    ("closure_savings", lambda e, t: __import__("cocontrol.cge", fromlist=["x"]).Closure(
+        savings="keynesian").check(e.cal), "unknown savings-investment closure"),
+    ("closure_numeraire", lambda e, t: __import__("cocontrol.cge", fromlist=["x"]).Closure(
+        numeraire="GOLD").check(e.cal), "the numeraire must be a factor of the SAM"),
+    ("instrument_rate", lambda e, t: __import__("cocontrol.cge", fromlist=["x"]).to_shocks(
+        e.cal, [_ins("carbon_tax")]), "not a number"),
+    ("unknown_kind", lambda e, t: __import__("cocontrol.cge", fromlist=["x"]).to_shocks(
+        e.cal, [_ins("bogus")]), "unknown instrument kind"),
+    ("combinations", lambda e, t: __import__("cocontrol.cge", fromlist=["x"])
+     .all_combinations([f"I{i}" for i in range(7)]),
+     "number of instruments for the combination engine"),
+    ("duplicate_codes", lambda e, t: __import__("cocontrol.cge", fromlist=["x"])
+     .run_combinations(e, [_ins("carbon_tax", rate=0.1)] * 2), "duplicate instrument codes"),
+]
+
+
+@pytest.mark.parametrize("case,english", [c[1:] for c in CGE_CASES], ids=[c[0] for c in CGE_CASES])
+def test_cge_errors_in_zh(case, english, economy, tmp_path):
+    check(lambda: case(economy, tmp_path), english, InputError)

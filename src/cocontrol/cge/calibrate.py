@@ -17,6 +17,8 @@ import numpy as np
 
 from cocontrol.cge.sam import Sam
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 
 @dataclass
@@ -117,8 +119,8 @@ class Calibration:
         try:
             return self.sectors.index(sector)
         except ValueError:
-            raise InputError(Problem(file="<model>", message=f"unknown sector {sector!r}",
-                                     expected="one of " + ", ".join(self.sectors))) from None
+            raise InputError(Problem(file="<model>", message=M("msg.cge_unknown_sector", sector=repr(sector)),
+                                     expected=M("msg.aq_one_of", items=Seq(list(self.sectors), quote=True), more=""))) from None
 
 
 def calibrate(sam: Sam, elasticities: Elasticities | None = None) -> Calibration:
@@ -161,8 +163,8 @@ def calibrate(sam: Sam, elasticities: Elasticities | None = None) -> Calibration
     problems = []
     for j, s in enumerate(S):
         if Z0[j] <= 0:
-            problems.append(Problem(file="<SAM>", column=s, message=f"sector {s!r} has no output",
-                                    expected="positive inputs (factors or intermediates)"))
+            problems.append(Problem(file="<SAM>", column=s, message=M("msg.cge_sector_has_no_output", s=repr(s)),
+                                    expected=M("msg.cge_positive_inputs_factors_intermediates")))
     if problems:
         raise InputError(problems)
     tauz = Tz0 / Z0
@@ -172,20 +174,19 @@ def calibrate(sam: Sam, elasticities: Elasticities | None = None) -> Calibration
     for j, s in enumerate(S):
         if D0[j] <= 1e-12 * max(1.0, Z0[j]):
             problems.append(Problem(file="<SAM>", column=s,
-                                    message=f"sector {s!r} sells nothing on the domestic market",
-                                    expected="domestic sales > 0 (output above exports)"))
+                                    message=M("msg.cge_sector_sells_nothing_on", s=repr(s)),
+                                    expected=M("msg.cge_domestic_sales_0_output")))
         elif abs(Q0[j] - ((1 + taum[j]) * M0[j] + D0[j])) > 1e-6 * max(1.0, Q0[j]):
             problems.append(Problem(file="<SAM>", column=s,
-                                    message=f"commodity {s!r}: uses differ from supply "
-                                            "(domestic sales + imports + tariff)",
+                                    message=M("msg.cge_commodity_uses_differ_from", s=repr(s)),
                                     value=float(Q0[j]), expected=f"{(1 + taum[j]) * M0[j] + D0[j]:g}"))
     if problems:
         raise InputError(problems)
     income = FF.sum()
     if income <= 0:
         raise InputError(Problem(file="<SAM>", column=r.household,
-                                 message="the household receives no factor income",
-                                 expected="positive payments from the factor accounts"))
+                                 message=M("msg.cge_household_receives_no_factor"),
+                                 expected=M("msg.cge_positive_payments_from_factor")))
     gov_rev = Td0 + Tz0.sum() + Tm0.sum()
     Cp = Xp0.sum()
     G = Xg0.sum()
@@ -200,8 +201,8 @@ def calibrate(sam: Sam, elasticities: Elasticities | None = None) -> Calibration
     unknown = [e for e in el.energy_groups if e not in S]
     if unknown:
         raise InputError(Problem(file="<elasticities>", column="energy_group",
-                                 message=f"energy commodity {unknown[0]!r} is not a SAM sector",
-                                 expected="one of " + ", ".join(S)))
+                                 message=M("msg.cge_energy_commodity_not_sam", unknown_0=repr(unknown[0])),
+                                 expected=M("msg.aq_one_of", items=Seq(list(S), quote=True), more="")))
     group_names = sorted({el.energy_groups[S[e]] for e in energy})
     en_group = np.array([group_names.index(el.energy_groups[S[e]]) for e in energy], dtype=int)
     ax = X0 / Z0
@@ -279,12 +280,12 @@ def read_elasticities(path) -> Elasticities:
 
         df = io.read_csv(path, dtype=str, keep_default_na=False)
     except Exception as e:
-        raise InputError(Problem(file=fname, message=f"cannot read the elasticities: {e}",
-                                 expected="CSV with parameter, sector, value, source")) from e
+        raise InputError(Problem(file=fname, message=M("msg.cge_cannot_read_elasticities", e=e),
+                                 expected=M("msg.cge_csv_with_parameter_sector"))) from e
     missing = [c for c in ("parameter", "sector", "value") if c not in df.columns]
     if missing:
-        raise InputError(Problem(file=fname, message=f"column {missing[0]!r} is missing",
-                                 expected="columns parameter, sector, value, source"))
+        raise InputError(Problem(file=fname, message=M("msg.cge_column_missing", missing_0=repr(missing[0])),
+                                 expected=M("msg.cge_columns_parameter_sector_value")))
     from cocontrol.cge.sam import leading_comment_lines
 
     off = leading_comment_lines(path) + 2
@@ -295,7 +296,7 @@ def read_elasticities(path) -> Elasticities:
         row = i + off
         if p not in _EL_PARAMS:
             problems.append(Problem(file=fname, row=row, column="parameter", value=p,
-                                    message="unknown parameter", expected=", ".join(_EL_PARAMS)))
+                                    message=M("msg.cge_unknown_parameter"), expected=Seq(list(_EL_PARAMS), quote=True)))
             continue
         if p == "energy_group":
             el.energy_groups[s] = v
@@ -304,12 +305,12 @@ def read_elasticities(path) -> Elasticities:
             x = float(v)
         except ValueError:
             problems.append(Problem(file=fname, row=row, column="value", value=v,
-                                    message="not a number", expected="a positive number"))
+                                    message=M("msg.cge_not_number"), expected=M("msg.cge_positive_number")))
             continue
         if not x > 0 or not np.isfinite(x):
             problems.append(Problem(file=fname, row=row, column="value", value=v,
-                                    message="elasticity must be positive",
-                                    expected="a positive number (1 = Cobb-Douglas)"))
+                                    message=M("msg.cge_elasticity_positive"),
+                                    expected=M("msg.cge_positive_number_1_cobb")))
             continue
         getattr(el, p)[s] = x
     if problems:

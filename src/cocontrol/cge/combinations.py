@@ -34,6 +34,8 @@ import pandas as pd
 from cocontrol.cge.policies import Economy, Instrument
 from cocontrol.cge.satellite import INDICATORS
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.progress import track
 from cocontrol.provenance import Provenance
 from cocontrol.results import Labelled, Result
@@ -71,11 +73,11 @@ class DiscriminantMatrix:
     def __post_init__(self):
         if self.ties not in ("conservative", "optimistic"):
             raise InputError(Problem(file="<discriminant matrix>", column="ties",
-                                     value=self.ties, message="unknown tie rule",
-                                     expected="conservative or optimistic"))
+                                     value=self.ties, message=M("msg.cge_unknown_tie_rule"),
+                                     expected=M("msg.cge_conservative_optimistic")))
         if self.atol < 0 or self.rtol < 0:
-            raise InputError(Problem(file="<discriminant matrix>", message="negative tolerance",
-                                     expected="atol >= 0 and rtol >= 0"))
+            raise InputError(Problem(file="<discriminant matrix>", message=M("msg.cge_negative_tolerance"),
+                                     expected=M("msg.cge_atol_0_rtol_0")))
 
     def classify(self, combo: float, members) -> str:
         """Class of one judgement: ``combo`` and ``members`` are improvements (higher = better)."""
@@ -110,8 +112,8 @@ def all_combinations(codes: list[str], max_size: int | None = None) -> list[tupl
     n = len(codes)
     if n == 0 or n > 6:
         raise InputError(Problem(file="<instruments>", value=n,
-                                 message="number of instruments for the combination engine",
-                                 expected="1 to 6 instruments (2^n - 1 <= 63 combinations)"))
+                                 message=M("msg.cge_number_instruments_combination_engine"),
+                                 expected=M("msg.cge_1_6_instruments_2")))
     k = n if max_size is None else max_size
     return [c for r in range(1, k + 1) for c in itertools.combinations(codes, r)]
 
@@ -196,8 +198,8 @@ def run_combinations(economy: Economy, instruments: list[Instrument],
     ``progress``: callback of :mod:`cocontrol.progress` (stage ``cge.combinations``)."""
     codes = [i.code for i in instruments]
     if len(set(codes)) != len(codes):
-        raise InputError(Problem(file="<instruments>", message="duplicate instrument codes",
-                                 value=codes, expected="unique codes"))
+        raise InputError(Problem(file="<instruments>", message=M("msg.cge_duplicate_instrument_codes"),
+                                 value=codes, expected=M("msg.cge_unique_codes")))
     by_code = {i.code: i for i in instruments}
     combos = all_combinations(codes)
     base = economy.baseline()
@@ -233,16 +235,14 @@ def indicator_weights(changes: pd.DataFrame, method: str = "entropy",
         bad = [d for d in dw if d not in DIMENSIONS]
         if bad or any((not np.isfinite(v)) or v < 0 for v in dw.values()) or \
                 sum(dw.values()) <= 0:
-            raise InputError(Problem(file="<weights>", value=dw, message="invalid dimension "
-                                     "weights", expected="non-negative weights for "
-                                     + ", ".join(DIMENSIONS)))
+            raise InputError(Problem(file="<weights>", value=dw, message=M("msg.cge_invalid_dimension_weights"), expected=M("exp.cge_dimension_weights", dims=Seq(list(DIMENSIONS), quote=True))))
         dims = pd.Series({k: INDICATORS[k][3] for k in changes.columns})
         counts = dims.value_counts()
         w = pd.Series({k: dw.get(dims[k], 0.0) / counts[dims[k]] for k in changes.columns})
         return w / w.sum()
     raise InputError(Problem(file="<weights>", column="method", value=method,
-                             message="unknown weighting method",
-                             expected="entropy or dimensions"))
+                             message=M("msg.cge_unknown_weighting_method"),
+                             expected=M("msg.cge_entropy_dimensions")))
 
 
 def _score(changes: pd.DataFrame, w: pd.Series, method: str) -> pd.Series:
@@ -255,7 +255,7 @@ def _score(changes: pd.DataFrame, w: pd.Series, method: str) -> pd.Series:
     if method == "vikor":
         return -mcda.vikor(changes, w, types)["Q"]
     raise InputError(Problem(file="<ranking>", column="method", value=method,
-                             message="unknown ranking method", expected="topsis or vikor"))
+                             message=M("msg.cge_unknown_ranking_method"), expected=M("msg.cge_topsis_vikor")))
 
 
 def rank(changes: pd.DataFrame, method: str = "topsis", weights: str = "entropy",
@@ -300,8 +300,8 @@ def rank_stability(changes: pd.DataFrame, method: str = "topsis", weights: str =
     """
     if not 0 <= spread < 1:
         raise InputError(Problem(file="<ranking>", column="spread", value=spread,
-                                 message="weight perturbation out of range",
-                                 expected="0 <= spread < 1"))
+                                 message=M("msg.cge_weight_perturbation_out_range"),
+                                 expected=M("msg.cge_0_spread_1")))
     w0 = indicator_weights(changes, weights, dimension_weights)
     base = _score(changes, w0, method).rank(ascending=False, method="min")
     rng = np.random.default_rng(seed)

@@ -28,6 +28,8 @@ import pandas as pd
 from cocontrol.cge.policies import Economy, Instrument, to_shocks
 from cocontrol.cge.satellite import INDICATORS, indicator_changes
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.provenance import Provenance
 from cocontrol.results import Labelled, Result
 
@@ -49,9 +51,9 @@ class DynamicParams:
 
     def years(self) -> list[int]:
         if self.end_year < self.start_year or self.step < 1:
-            raise InputError(Problem(file="<dynamic>", message="invalid period",
+            raise InputError(Problem(file="<dynamic>", message=M("msg.cge_invalid_period"),
                                      value=(self.start_year, self.end_year, self.step),
-                                     expected="start <= end and step >= 1"))
+                                     expected=M("msg.cge_start_end_step_1")))
         return list(range(self.start_year, self.end_year + 1, self.step))
 
 
@@ -59,8 +61,8 @@ def _path(eco: Economy, instruments: list[Instrument], p: DynamicParams,
           ets_ref: dict[int, float] | None, recycling: str | None):
     cal = eco.cal
     if p.capital not in cal.factors or p.labour not in cal.factors:
-        raise InputError(Problem(file="<dynamic>", message="capital/labour factor not in SAM",
-                                 value=(p.capital, p.labour), expected=", ".join(cal.factors)))
+        raise InputError(Problem(file="<dynamic>", message=M("msg.cge_capital_labour_factor_not"),
+                                 value=(p.capital, p.labour), expected=Seq(list(cal.factors), quote=True)))
     kc, kl = cal.factors.index(p.capital), cal.factors.index(p.labour)
     R0 = cal.FF[kc]
     K0 = R0 / (p.rate_of_return + p.depreciation)

@@ -45,6 +45,8 @@ import numpy as np
 
 from cocontrol.cge.calibrate import Calibration, ces_index
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 # price of a tonne in SAM money units = yuan/t / money_unit_yuan
 
@@ -72,25 +74,23 @@ class Closure:
         problems = []
         if self.savings not in ("savings-driven", "investment-driven"):
             problems.append(Problem(file="<closure>", column="savings", value=self.savings,
-                                    message="unknown savings-investment closure",
-                                    expected="savings-driven or investment-driven"))
+                                    message=M("msg.cge_unknown_savings_investment_closure"),
+                                    expected=M("msg.cge_savings_driven_investment_driven")))
         if self.exchange not in ("flexible", "fixed"):
             problems.append(Problem(file="<closure>", column="exchange", value=self.exchange,
-                                    message="unknown exchange-rate closure",
-                                    expected="flexible or fixed"))
+                                    message=M("msg.cge_unknown_exchange_rate_closure"),
+                                    expected=M("msg.cge_flexible_fixed")))
         if self.numeraire not in cal.factors:
             problems.append(Problem(file="<closure>", column="numeraire", value=self.numeraire,
-                                    message="the numeraire must be a factor of the SAM",
-                                    expected="one of " + ", ".join(cal.factors)))
+                                    message=M("msg.cge_numeraire_factor_sam"),
+                                    expected=M("msg.aq_one_of", items=Seq(list(cal.factors), quote=True), more="")))
         if cal.closed and self.exchange == "flexible":
             problems.append(Problem(file="<closure>", column="exchange", value=self.exchange,
-                                    message="the SAM has no trade, so the exchange rate is "
-                                            "undetermined", expected="exchange='fixed' for a "
-                                                                     "closed economy"))
+                                    message=M("msg.cge_sam_has_no_trade"), expected=M("msg.cge_exchange_fixed_closed_economy")))
         if not self.numeraire_value > 0:
             problems.append(Problem(file="<closure>", column="numeraire_value",
-                                    value=self.numeraire_value, message="numeraire price",
-                                    expected="a positive number"))
+                                    value=self.numeraire_value, message=M("msg.cge_numeraire_price"),
+                                    expected=M("msg.cge_positive_number")))
         if problems:
             raise InputError(problems)
 
@@ -148,13 +148,12 @@ class CgeModel:
         self.Sf = c.Sf0 * s.sf_mult
         if s.recycling not in RECYCLING:
             raise InputError(Problem(file="<policy>", column="recycling", value=s.recycling,
-                                     message="unknown revenue recycling",
+                                     message=M("msg.cge_unknown_revenue_recycling"),
                                      expected=" or ".join(RECYCLING)))
         needs_sat = s.carbon_price or s.ets_cap is not None or any(s.pollutant_tax.values())
         if needs_sat and self.sat is None:
-            raise InputError(Problem(file="<policy>", message="emission prices need emission "
-                                     "coefficients (a satellite account)",
-                                     expected="a satellite with CO2/pollutant coefficients"))
+            raise InputError(Problem(file="<policy>", message=M("msg.cge_emission_prices_need_emission"),
+                                     expected=M("msg.cge_satellite_with_co2_pollutant")))
         # per-tonne wedges on intermediate use (n x n) and on output (n), in SAM units per tonne
         self.wedge_fixed = np.zeros((n, n))
         self.proc_wedge = np.zeros(n)
@@ -184,8 +183,8 @@ class CgeModel:
                 if s.ets_reference is not None:
                     base = s.ets_reference / u
                 if base <= 0:
-                    raise InputError(Problem(file="<policy>", message="the ETS covers no CO2",
-                                             expected="covered sectors with fuel CO2"))
+                    raise InputError(Problem(file="<policy>", message=M("msg.cge_ets_covers_no_co2"),
+                                             expected=M("msg.cge_covered_sectors_with_fuel")))
                 self.ets_cap_value = s.ets_cap * base  # in t * (SAM unit / yuan)
                 self.ets_base = base
         self.num_i = c.factors.index(self.closure.numeraire)

@@ -36,6 +36,8 @@ from cocontrol.cge.sam import read_sam
 from cocontrol.cge.satellite import Satellite, indicator_changes, levels, read_satellite
 from cocontrol.cge.solve import Solution, solve
 from cocontrol.errors import InputError, ModelError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq, Text
 
 KINDS = ("ets", "carbon_tax", "subsidy", "efficiency", "pollutant_tax", "tariff")
 PARAMS = {
@@ -72,7 +74,7 @@ def _sector_mask(cal: Calibration, sectors, where: str) -> np.ndarray:
     bad = [s for s in sectors if s not in cal.sectors]
     if bad:
         raise InputError(Problem(file=where, column="sectors", value=bad[0],
-                                 message="unknown sector", expected=", ".join(cal.sectors)))
+                                 message=M("msg.cge_unknown_sector2"), expected=Seq(list(cal.sectors), quote=True)))
     for s in sectors:
         m[cal.sectors.index(s)] = True
     return m
@@ -84,11 +86,11 @@ def _num(params: dict, key: str, where: str, lo: float = 0.0, hi: float = np.inf
     try:
         x = float(v)
     except (TypeError, ValueError):
-        raise InputError(Problem(file=where, column=key, value=v, message="not a number",
-                                 expected=f"a number in [{lo}, {hi}]")) from None
+        raise InputError(Problem(file=where, column=key, value=v, message=M("msg.cge_not_number"),
+                                 expected=M("msg.cge_number", lo=lo, hi=hi))) from None
     if not lo <= x <= hi:
-        raise InputError(Problem(file=where, column=key, value=v, message="out of range",
-                                 expected=f"a number in [{lo}, {hi}]"))
+        raise InputError(Problem(file=where, column=key, value=v, message=M("msg.cge_out_range"),
+                                 expected=M("msg.cge_number", lo=lo, hi=hi)))
     return x
 
 
@@ -102,12 +104,11 @@ def to_shocks(cal: Calibration, instruments: list[Instrument],
         rec = {recycling}
     if len(rec) > 1:
         raise InputError(Problem(file="<policy>", column="recycling", value=sorted(rec),
-                                 message="instruments of one combination use different revenue "
-                                         "recycling rules", expected="one rule"))
+                                 message=M("msg.cge_instruments_one_combination_use"), expected=M("msg.cge_one_rule")))
     sh.recycling = rec.pop() if rec else "government"
     if sh.recycling not in RECYCLING:
         raise InputError(Problem(file="<policy>", column="recycling", value=sh.recycling,
-                                 message="unknown revenue recycling",
+                                 message=M("msg.cge_unknown_revenue_recycling"),
                                  expected=" or ".join(RECYCLING)))
     sub = np.zeros(n)
     aen = np.ones(n)
@@ -115,28 +116,26 @@ def to_shocks(cal: Calibration, instruments: list[Instrument],
     ptax: dict[str, float] = {}
     pcov = None
     for ins in instruments:
-        where = f"<instrument {ins.code}>"
+        where = Text(f"<instrument {ins.code}>", f"<政策工具 {ins.code}>")
         p = ins.params
         if ins.kind not in KINDS:
             raise InputError(Problem(file=where, column="kind", value=ins.kind,
-                                     message="unknown instrument kind",
-                                     expected=", ".join(KINDS)))
+                                     message=M("msg.cge_unknown_instrument_kind"),
+                                     expected=Seq(list(KINDS), quote=True)))
         unknown = sorted(set(p) - PARAMS[ins.kind])
         if unknown:
             raise InputError(Problem(file=where, column=unknown[0], value=p[unknown[0]],
-                                     message=f"unknown parameter of a {ins.kind} instrument",
-                                     expected=", ".join(sorted(PARAMS[ins.kind]))))
+                                     message=M("msg.cge_unknown_parameter_instrument", ins_kind=ins.kind),
+                                     expected=Seq(list(sorted(PARAMS[ins.kind])), quote=True)))
         mask = _sector_mask(cal, p.get("sectors"), where)
         if ins.kind == "ets":
             if sh.ets_cap is not None:
-                raise InputError(Problem(file=where, message="two emissions trading schemes in "
-                                         "one combination", expected="at most one ets"))
+                raise InputError(Problem(file=where, message=M("msg.cge_two_emissions_trading_schemes"), expected=M("msg.cge_at_most_one_ets")))
             sh.ets_cap = _num(p, "cap", where, 0.01, 1.0)
             sh.ets_cover = mask
         elif ins.kind == "carbon_tax":
             if sh.carbon_price:
-                raise InputError(Problem(file=where, message="two carbon taxes in one "
-                                         "combination", expected="at most one carbon_tax"))
+                raise InputError(Problem(file=where, message=M("msg.cge_two_carbon_taxes_one"), expected=M("msg.cge_at_most_one_carbon")))
             sh.carbon_price = _num(p, "price", where, 0.0, 1e5)
             sh.carbon_cover = mask
         elif ins.kind == "subsidy":
@@ -153,8 +152,8 @@ def to_shocks(cal: Calibration, instruments: list[Instrument],
             rates = p.get("rates") or {}
             if not isinstance(rates, dict) or not rates:
                 raise InputError(Problem(file=where, column="rates", value=rates,
-                                         message="pollutant tax needs rates",
-                                         expected="{species: yuan per tonne}"))
+                                         message=M("msg.cge_pollutant_tax_needs_rates"),
+                                         expected=M("msg.cge_x")))
             for s in rates:
                 ptax[s] = ptax.get(s, 0.0) + _num(rates, s, where, 0.0, 1e7)
             pcov = mask if pcov is None else (pcov | mask)
@@ -205,22 +204,21 @@ def read_instruments(path) -> list[Instrument]:
         raise InputError(probs)
     items = (doc or {}).get("instruments") if isinstance(doc, dict) else None
     if not isinstance(items, list) or not items:
-        raise InputError(Problem(file=str(path), message="no instruments found",
-                                 expected="a YAML list under the key 'instruments'"))
+        raise InputError(Problem(file=str(path), message=M("msg.cge_no_instruments_found"),
+                                 expected=M("msg.cge_yaml_list_under_key")))
     out, codes = [], set()
     for k, it in enumerate(items):
         if not isinstance(it, dict) or "code" not in it or "kind" not in it:
-            raise InputError(Problem(file=str(path), row=k + 1, message="instrument entry "
-                                     "needs 'code' and 'kind'", value=it))
+            raise InputError(Problem(file=str(path), row=k + 1, message=M("msg.cge_instrument_entry_needs_code"), value=it))
         if it["code"] in codes:
             raise InputError(Problem(file=str(path), row=k + 1, column="code", value=it["code"],
-                                     message="duplicate instrument code",
-                                     expected="unique codes"))
+                                     message=M("msg.cge_duplicate_instrument_code"),
+                                     expected=M("msg.cge_unique_codes")))
         codes.add(it["code"])
         if it["kind"] not in KINDS:
             raise InputError(Problem(file=str(path), row=k + 1, column="kind", value=it["kind"],
-                                     message="unknown instrument kind",
-                                     expected=", ".join(KINDS)))
+                                     message=M("msg.cge_unknown_instrument_kind"),
+                                     expected=Seq(list(KINDS), quote=True)))
         out.append(Instrument(code=str(it["code"]), kind=it["kind"],
                               params=dict(it.get("params") or {}),
                               name_en=it.get("name_en", ""), name_zh=it.get("name_zh", ""),
@@ -261,8 +259,8 @@ class Economy:
             elif hasattr(sh, k):
                 setattr(sh, k, v)
             else:
-                raise InputError(Problem(file="<model>", column=k, message="unknown shock",
-                                         expected="ff_mult, sf_mult, ets_reference, aen_scale"))
+                raise InputError(Problem(file="<model>", column=k, message=M("msg.cge_unknown_shock"),
+                                         expected=M("msg.cge_ff_mult_sf_mult")))
         return CgeModel(self.cal, self.sat, self.closure, sh)
 
     def run(self, instruments: list[Instrument] = (), recycling: str | None = None,
@@ -301,8 +299,7 @@ class Economy:
                 sol = solve(m, x)
             except ModelError as e:
                 raise ModelError(
-                    f"the model solves up to {100 * done:.0f} % of the policy shock but not "
-                    f"{100 * lam:.0f} % (continuation in {steps} steps).\n{e}") from direct
+                    M("msg.cge_model_solves_up_policy", v100_done=format(100 * done, '.0f'), v100_lam=format(100 * lam, '.0f'), steps=steps, e=e)) from direct
             x, done = sol.x, lam
         return sol
 

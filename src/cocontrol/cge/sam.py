@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 
 @dataclass(frozen=True)
@@ -132,14 +134,14 @@ def read_sam(path: str | Path, roles: SamRoles | None = None, sheet: str | int |
     path = Path(path)
     fname = str(path)
     if not path.exists():
-        raise InputError(Problem(file=fname, message="SAM file not found",
-                                 expected="an existing .csv or .xlsx file"))
+        raise InputError(Problem(file=fname, message=M("msg.cge_sam_file_not_found"),
+                                 expected=M("msg.cge_existing_csv_xlsx_file")))
     roles = roles or SamRoles()
     try:
         raw, comments = _read_raw(path, sheet)
     except Exception as e:  # unreadable file: report plainly
-        raise InputError(Problem(file=fname, message=f"cannot read the SAM: {e}",
-                                 expected="CSV or Excel with row labels in the first column")) from e
+        raise InputError(Problem(file=fname, message=M("msg.cge_cannot_read_sam", e=e),
+                                 expected=M("msg.cge_csv_excel_with_row"))) from e
     meta = {"unit": unit, "source": ""}
     for c in comments:
         key, _, val = c.partition(":")
@@ -160,44 +162,42 @@ def read_sam(path: str | Path, roles: SamRoles | None = None, sheet: str | int |
     rows, cols = list(raw.index), list(raw.columns)
     for a in rows:
         if a not in cols:
-            problems.append(Problem(file=fname, message=f"account {a!r} has a row but no column",
-                                    column=a, expected="the same accounts as rows and columns"))
+            problems.append(Problem(file=fname, message=M("msg.cge_account_has_row_but", a=repr(a)),
+                                    column=a, expected=M("msg.cge_same_accounts_as_rows")))
     for a in cols:
         if a not in rows:
-            problems.append(Problem(file=fname, message=f"account {a!r} has a column but no row",
-                                    column=a, expected="the same accounts as rows and columns"))
+            problems.append(Problem(file=fname, message=M("msg.cge_account_has_column_but", a=repr(a)),
+                                    column=a, expected=M("msg.cge_same_accounts_as_rows")))
     for a in roles.special():
         if a not in rows:
-            problems.append(Problem(file=fname, message=f"required account {a!r} is missing",
-                                    expected="accounts " + ", ".join(roles.special())))
+            problems.append(Problem(file=fname, message=M("msg.cge_required_account_missing", a=repr(a)),
+                                    expected=M("exp.cge_accounts", items=Seq(list(roles.special()), quote=True))))
     if problems:
         raise InputError(problems)
     raw = raw.loc[rows, rows]
     num = raw.apply(pd.to_numeric, errors="coerce")
     bad = num.isna() & raw.notna() & (raw.astype(str).apply(lambda s: s.str.strip()) != "")
     for r, c in zip(*np.nonzero(bad.to_numpy()), strict=True):
-        problems.append(Problem(file=fname, message="cell is not a number", row=int(r) + off,
+        problems.append(Problem(file=fname, message=M("msg.cge_cell_not_number"), row=int(r) + off,
                                 column=cols[c] if c < len(cols) else None,
-                                value=raw.iat[r, c], expected="a number (empty = 0)"))
+                                value=raw.iat[r, c], expected=M("msg.cge_number_empty_0")))
     num = num.fillna(0.0).astype(float)
     v = num.to_numpy()
     neg = v < 0
     inv_i = rows.index(roles.investment)
     neg[inv_i, :] = False
     for r, c in zip(*np.nonzero(neg), strict=True):
-        problems.append(Problem(file=fname, message="negative flow", row=int(r) + off,
+        problems.append(Problem(file=fname, message=M("msg.cge_negative_flow"), row=int(r) + off,
                                 column=rows[c], value=v[r, c],
-                                expected=f"a value >= 0 (only the savings row {roles.investment} "
-                                         "may be negative)"))
+                                expected=M("msg.cge_value_0_only_savings", roles_investment=roles.investment)))
     if problems:
         raise InputError(problems)
     sam = Sam(num, unit=meta["unit"] or "money units", roles=roles, source=meta["source"],
               notes=notes)
     check_balance(sam, fname, tol, first_row=off)
     if not sam.sectors:
-        raise InputError(Problem(file=fname, message="the SAM has no sector account",
-                                 expected="at least one account besides " +
-                                          ", ".join(roles.special())))
+        raise InputError(Problem(file=fname, message=M("msg.cge_sam_has_no_sector"),
+                                 expected=M("exp.cge_one_account", items=Seq(list(roles.special()), quote=True))))
     return sam
 
 
@@ -211,9 +211,8 @@ def check_balance(sam: Sam, fname: str = "<SAM>", tol: float = 1e-6,
         if abs(rt[a] - ct[a]) > tol * max(1.0, abs(rt[a]), abs(ct[a])):
             problems.append(Problem(
                 file=fname, row=i + first_row, column=a,
-                message=f"account {a!r} is not balanced: row total (receipts) {rt[a]:,.6g} "
-                        f"!= column total (payments) {ct[a]:,.6g}",
-                value=float(rt[a] - ct[a]), expected="equal row and column totals"))
+                message=M("msg.cge_account_not_balanced_row", a=repr(a), rt_a=format(rt[a], ',.6g'), ct_a=format(ct[a], ',.6g')),
+                value=float(rt[a] - ct[a]), expected=M("msg.cge_equal_row_column_totals")))
     if problems:
         raise InputError(problems)
 

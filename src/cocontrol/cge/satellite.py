@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 _MASS = {"t": 1.0, "kt": 1e3, "Mt": 1e6, "tce": 1.0, "ktce": 1e3, "Mtce": 1e6}
 
@@ -55,8 +57,8 @@ class Satellite:
         try:
             return self.species.index(species)
         except ValueError:
-            raise InputError(Problem(file="<satellite>", message=f"no coefficients for {species}",
-                                     expected="one of " + ", ".join(self.species))) from None
+            raise InputError(Problem(file="<satellite>", message=M("msg.cge_no_coefficients", species=species),
+                                     expected=M("msg.aq_one_of", items=Seq(list(self.species), quote=True), more=""))) from None
 
 
 def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = None,
@@ -78,20 +80,17 @@ def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = Non
         if ln.startswith("#") and "money_unit_yuan" in ln and money_unit_yuan is None:
             money_unit_yuan = float(ln.split(":", 1)[1])
     if money_unit_yuan is None:
-        raise InputError(Problem(file=fname, message="the money unit of the coefficients is "
-                                 "unknown", expected="a comment '# money_unit_yuan: 1e9' or the "
-                                 "money_unit_yuan argument"))
+        raise InputError(Problem(file=fname, message=M("msg.cge_money_unit_coefficients_unknown"), expected=M("msg.cge_comment_money_unit_yuan")))
     try:
         df = io.read_csv(path, dtype=str, keep_default_na=False)
     except Exception as e:
-        raise InputError(Problem(file=fname, message=f"cannot read the coefficients: {e}",
-                                 expected="CSV with species, kind, commodity, user, value, "
-                                          "unit, source")) from e
+        raise InputError(Problem(file=fname, message=M("msg.cge_cannot_read_coefficients", e=e),
+                                 expected=M("msg.cge_csv_with_species_kind"))) from e
     need = ["species", "kind", "commodity", "user", "value", "unit"]
     miss = [c for c in need if c not in df.columns]
     if miss:
-        raise InputError(Problem(file=fname, message=f"column {miss[0]!r} is missing",
-                                 expected=", ".join(need + ["source"])))
+        raise InputError(Problem(file=fname, message=M("msg.cge_column_missing2", miss_0=repr(miss[0])),
+                                 expected=Seq(list(need + ["source"]), quote=True)))
     from cocontrol.cge.sam import leading_comment_lines
 
     off = leading_comment_lines(path) + 2
@@ -110,8 +109,8 @@ def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = Non
         row = k + off
         if r.commodity not in sectors:
             problems.append(Problem(file=fname, row=row, column="commodity", value=r.commodity,
-                                    message="not a sector of the SAM",
-                                    expected=", ".join(sectors)))
+                                    message=M("msg.cge_not_sector_sam"),
+                                    expected=Seq(list(sectors), quote=True)))
             continue
         i = sectors.index(r.commodity)
         if r.kind == "coal":
@@ -120,8 +119,8 @@ def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = Non
         mass, _, money = str(r.unit).partition("/")
         if mass not in _MASS or not money:
             problems.append(Problem(file=fname, row=row, column="unit", value=r.unit,
-                                    message="unknown unit",
-                                    expected="t/..., kt/..., Mt/... or tce/... per money unit"))
+                                    message=M("msg.cge_unknown_unit"),
+                                    expected=M("msg.cge_t_kt_mt_tce")))
             continue
         try:
             val = float(r.value) * _MASS[mass]
@@ -129,7 +128,7 @@ def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = Non
             val = float("nan")
         if not np.isfinite(val) or val < 0:
             problems.append(Problem(file=fname, row=row, column="value", value=r.value,
-                                    message="coefficient must be >= 0", expected="a number >= 0"))
+                                    message=M("msg.cge_coefficient_0"), expected=M("msg.cge_number_0")))
             continue
         if r.kind == "energy":
             energy[i] = val
@@ -145,12 +144,12 @@ def read_satellite(path, sectors: list[str], money_unit_yuan: float | None = Non
                 specific[s, i, j] = True
             else:
                 problems.append(Problem(file=fname, row=row, column="user", value=r.user,
-                                        message="unknown user",
-                                        expected="a sector, " + household + " or *"))
+                                        message=M("msg.cge_unknown_user"),
+                                        expected=M("exp.cge_user", household=household)))
         else:
             problems.append(Problem(file=fname, row=row, column="kind", value=r.kind,
-                                    message="unknown kind",
-                                    expected="fuel, process, energy or coal"))
+                                    message=M("msg.cge_unknown_kind"),
+                                    expected=M("msg.cge_fuel_process_energy_coal")))
     if problems:
         raise InputError(problems)
     return Satellite(species, fuel, process, energy, coal, float(money_unit_yuan), df)

@@ -16,6 +16,7 @@ from scipy.optimize import root
 
 from cocontrol.cge.model import CgeModel
 from cocontrol.errors import ModelError
+from cocontrol.i18n import Msg as M
 
 
 @dataclass
@@ -120,7 +121,7 @@ def solve(model: CgeModel, x0: np.ndarray | None = None, tol: float = 1e-10,
                 break
     if not best <= tol:
         raise ModelError(
-            f"the CGE model did not solve (largest residual {best:.3g} > {tol:g}).\n"
-            + diagnose(model, best_x))
+            M("msg.cge_not_solved", best=f"{best:.3g}", tol=f"{tol:g}",
+              diagnosis=diagnose(model, best_x)))
     vals = model.evaluate(best_x)
     return Solution(model, best_x, vals, float(best), method_used, nfev)
