@@ -45,10 +45,8 @@ ALLOWED = {
     # the service: its file store, database folder, worker and demo data
     "service/auth.py": "reads the first-start admin password file",
     "service/demo.py": "copies the demo project into the store",
-    "service/routes/audit.py": "streams the audit export as a workbook",
     "service/routes/results.py": "streams stored results (Parquet, Excel)",
     "service/store.py": "the service's file store (content-addressed files)",
-    "service/tasks.py": "reads stored inputs of a job",
     "service/localserver.py": "starts `cocontrol serve` in a subprocess with its log file",
     "uncertainty/distributed.py": "spills ensemble chunks to disk (Dask)",
     # the command line: the shell that reads the user's files and writes the outputs

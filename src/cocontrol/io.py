@@ -375,6 +375,11 @@ def workbook_bytes(sheets, index: bool = False) -> bytes:
     return buf.getvalue()
 
 
+def list_dir(path: str | Path) -> list[Path]:
+    """The entries (files and folders) of the folder ``path``, sorted by name."""
+    return sorted(Path(path).iterdir(), key=lambda p: p.name)
+
+
 def make_dir(path: str | Path) -> Path:
     """Create the folder ``path`` and its parents (nothing when it exists); return it."""
     path = Path(path)

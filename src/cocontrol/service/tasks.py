@@ -16,6 +16,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cocontrol import io
 from cocontrol.errors import InputError, Problem
 
 #: progress(fraction 0-1, message): the job's progress (see worker.py); raising stops the task.
@@ -59,12 +60,12 @@ def _reports(write, report: str) -> dict[str, bytes]:
         return {}
     with tempfile.TemporaryDirectory(prefix="cocontrol-report-") as tmp:
         html = Path(write(Path(tmp)))
-        files = {html.name: html.read_bytes()}
+        files = {html.name: io.read_bytes(html)}
         if report == "pdf":
             from cocontrol.htmlpdf import html_to_pdf
 
             pdf = html_to_pdf(html)
-            files[pdf.name] = pdf.read_bytes()
+            files[pdf.name] = io.read_bytes(pdf)
     return files
 
 
@@ -242,7 +243,7 @@ def _need(folder: Path | None) -> Path:
 def _project_file(folder: Path | None, name: str, column: str) -> Path:
     """File ``name`` of the job's project version; a problem naming it if there is none."""
     if folder is None or not (folder / name).is_file():
-        have = sorted(p.name for p in folder.iterdir()) if folder is not None else []
+        have = [p.name for p in io.list_dir(folder)] if folder is not None else []
         raise InputError([Problem(file=name, column=column, value=name,
                                   message="not a file of the project version" if folder
                                   else "needs a project version (project_version_id)",
@@ -401,12 +402,12 @@ def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
     files = {}
     with tempfile.TemporaryDirectory() as tmp:
         for path in runner.write(res, Path(tmp), p.lang):
-            files[path.name] = path.read_bytes()
+            files[path.name] = io.read_bytes(path)
             if p.pdf and path.suffix == ".html":
                 from cocontrol.htmlpdf import html_to_pdf
 
                 pdf = html_to_pdf(path)
-                files[pdf.name] = pdf.read_bytes()
+                files[pdf.name] = io.read_bytes(pdf)
     return TaskOutput(tables, summary, files)
 
 
@@ -462,7 +463,7 @@ def batch(folder, p: BatchParams, progress: Progress) -> TaskOutput:
     from cocontrol.uncertainty.batch import cities_attainment, comparison, run_cities
 
     root = _need(folder) / CITIES
-    folders = sorted(d for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
+    folders = [d for d in io.list_dir(root) if d.is_dir()] if root.is_dir() else []
     if len(folders) != len(p.cities):
         raise InputError(Problem(file="<batch>", column="cities", value=str(len(folders)),
                                  message="cities found for the job",

@@ -5,7 +5,6 @@ Nothing here (or anywhere in the application) edits or deletes a record."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Annotated, Literal
 
 import pandas as pd
@@ -13,6 +12,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
+from cocontrol import io
 from cocontrol.project.cells import safe_frame
 from cocontrol.service import audit
 from cocontrol.service.access import Need, scoped
@@ -98,9 +98,7 @@ def export(session: SessionDep, principal: Need("audit:read"),
     if format == "csv":
         return Response(safe_frame(df).to_csv(index=False).encode("utf-8-sig"), media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
-    buf = io.BytesIO()
-    safe_frame(df).to_excel(buf, index=False, sheet_name="audit")
-    return Response(buf.getvalue(), media_type="application/vnd.openxmlformats-officedocument."
+    return Response(io.workbook_bytes({"audit": safe_frame(df)}), media_type="application/vnd.openxmlformats-officedocument."
                     "spreadsheetml.sheet",
                     headers={"Content-Disposition": 'attachment; filename="audit.xlsx"'})
 
