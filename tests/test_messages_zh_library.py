@@ -381,3 +381,37 @@ CGE_CASES = [
 @pytest.mark.parametrize("case,english", [c[1:] for c in CGE_CASES], ids=[c[0] for c in CGE_CASES])
 def test_cge_errors_in_zh(case, english, economy, tmp_path):
     check(lambda: case(economy, tmp_path), english, InputError)
+
+
+# -------------------------------------------------------------------------------- metrics
+def _met(name):
+    import importlib
+    return importlib.import_module(f"cocontrol.metrics.{name}")
+
+
+METRICS_CASES = [
+    ("pm_as", lambda: _met("cocontrol").pev_table(pm_as="ash"),
+     "pm_as must be 'soot' or 'dust'", ValueError),
+    ("voc", lambda: _met("cocontrol").pev_table(voc="some"),
+     "voc must be a number (kg per equivalent) or 'exclude'", ValueError),
+    ("formula", lambda: _met("coupling").coupling_degree([0.5], [0.5], formula="new"),
+     "formula must be 'original' or 'corrected'", ValueError),
+    ("tapio", lambda: _met("decoupling").tapio_state([1.0], [1.0], lower=2.0, upper=1.0),
+     "need 0 < lower <= upper", ValueError),
+    ("lmdi_zero", lambda: _met("lmdi").lmdi_terms([1.0], [2.0], zero="skip"),
+     "zero must be 'limit' or 'delta'", ValueError),
+    ("required", lambda: _met("_table").require_columns(pd.DataFrame({"a": [1]}), ["year"],
+                                                         "t.csv"),
+     "required column 'year' is missing", InputError),
+    ("unique", lambda: _met("_table").check_unique(pd.DataFrame({"k": [1, 1]}), ["k"], "t.csv"),
+     "duplicate row for the same key", InputError),
+    ("numeric", lambda: _met("_table").numeric_columns(pd.DataFrame({"v": ["x"]}), ["v"],
+                                                        "t.csv"),
+     "value is not a number", InputError),
+]
+
+
+@pytest.mark.parametrize("case,english,exc", [c[1:] for c in METRICS_CASES],
+                         ids=[c[0] for c in METRICS_CASES])
+def test_metrics_errors_in_zh(case, english, exc):
+    check(case, english, exc)

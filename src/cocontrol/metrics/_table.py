@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq, Text
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str | None], file: str,
@@ -17,8 +19,9 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str | None], file: str,
     missing = [c for c in columns if c is not None and c not in df.columns]
     if missing:
         raise InputError([
-            Problem(file=file, column=c, message=f"required {what} '{c}' is missing",
-                    expected=f"one of the columns: {', '.join(have)}" if have else "a header row")
+            Problem(file=file, column=c, message=M("msg.met_required_missing", what=Text(what, _WHAT_ZH.get(what, what)), c=c),
+                    expected=M("exp.met_one_of_columns", columns=Seq(have, quote=True)) if have
+                    else M("exp.met_header_row"))
             for c in missing
         ])
 
@@ -38,7 +41,7 @@ def numeric_columns(df: pd.DataFrame, columns: Sequence[str], file: str,
             if not allow_nan:
                 for pos in np.flatnonzero(out[c].isna().to_numpy())[:20]:
                     problems.append(Problem(file=file, row=int(pos) + 2, column=c,
-                                            message="value is empty", expected="a number"))
+                                            message=M("msg.met_value_empty"), expected=M("msg.met_number")))
             continue
         num = pd.to_numeric(raw, errors="coerce")
         cand = num.isna() & raw.notna()
@@ -47,16 +50,19 @@ def numeric_columns(df: pd.DataFrame, columns: Sequence[str], file: str,
             bad[cand] = raw[cand].astype("string").str.strip() != ""
         for pos in np.flatnonzero(bad.to_numpy())[:20]:
             problems.append(Problem(file=file, row=int(pos) + 2, column=c,
-                                    message="value is not a number",
-                                    value=raw.iloc[pos], expected="a number"))
+                                    message=M("msg.met_value_not_number"),
+                                    value=raw.iloc[pos], expected=M("msg.met_number")))
         if not allow_nan:
             for pos in np.flatnonzero((num.isna() & ~bad).to_numpy())[:20]:
                 problems.append(Problem(file=file, row=int(pos) + 2, column=c,
-                                        message="value is empty", expected="a number"))
+                                        message=M("msg.met_value_empty"), expected=M("msg.met_number")))
         out[c] = num.astype(float)
     if problems:
         raise InputError(problems)
     return out
+
+
+_WHAT_ZH = {"column": "列", "key": "键", "species": "物种", "sheet": "工作表"}
 
 
 def check_unique(df: pd.DataFrame, keys: Sequence[str], file: str) -> None:
@@ -68,8 +74,8 @@ def check_unique(df: pd.DataFrame, keys: Sequence[str], file: str) -> None:
         pos = np.flatnonzero(dup.to_numpy())
         raise InputError([
             Problem(file=file, row=int(p) + 2, column=", ".join(keys),
-                    message="duplicate row for the same key",
+                    message=M("msg.met_duplicate_row_same_key"),
                     value=tuple(df.iloc[p][list(keys)].tolist()),
-                    expected="one row per " + " × ".join(keys))
+                    expected=M("exp.met_one_row_per", keys=Seq(list(keys), " × ", quote=True)))
             for p in pos[:20]
         ])

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.metrics._table import numeric_columns, require_columns
 from cocontrol.metrics.joint_change import joint_change_class
 from cocontrol.registry import species as species_registry
@@ -117,14 +118,14 @@ def pev_table(voc: float | str = 0.95, pm_as: str = "soot",
         ``species, pev_kg_per_eq, basis, source``.
     """
     if pm_as not in ("soot", "dust"):
-        raise ValueError("pm_as must be 'soot' or 'dust'")
+        raise ValueError(M("msg.met_pm_as_soot_dust"))
     rows = []
     for sp in ("SO2", "NOx", "CO", "NH3"):
         v, name, src = PEV_DEFAULT[sp]
         rows.append((sp, v, name, src))
     if voc != "exclude":
         if isinstance(voc, str):
-            raise ValueError("voc must be a number (kg per equivalent) or 'exclude'")
+            raise ValueError(M("msg.met_voc_number_kg_per"))
         src = PEV_DEFAULT["VOCs"][2] if float(voc) == 0.95 else "user choice"
         rows.append(("VOCs", float(voc), PEV_DEFAULT["VOCs"][1], src))
     if pm_species is None:
@@ -180,8 +181,8 @@ def emissions_wide(table: pd.DataFrame, by: Sequence[str] = (), species_col: str
             except UnitError:
                 r = int(np.flatnonzero((units == u).to_numpy())[0])
                 probs.append(Problem(file=file, row=r + 2, column=unit_col, value=u,
-                                     message="unknown or non-mass emission unit",
-                                     expected="a mass unit such as t, kt, Mt, kg"))
+                                     message=M("msg.met_unknown_non_mass_emission"),
+                                     expected=M("msg.met_mass_unit_such_as")))
         if probs:
             raise InputError(probs)
         df[value_col] = df[value_col] * units.map(conv).astype(float).to_numpy()
@@ -218,8 +219,8 @@ def _align(baseline: pd.DataFrame, scenario: pd.DataFrame) -> tuple[pd.DataFrame
         if b.isna().any(axis=None):
             miss = key[b.isna().any(axis=1).to_numpy()][0]
             raise InputError(Problem(file="<baseline>", column=", ".join(bn),
-                                     message=f"no baseline row for {miss}",
-                                     expected="a baseline row for every key of the scenario"))
+                                     message=M("msg.met_no_baseline_row", miss=str(miss)),
+                                     expected=M("msg.met_baseline_row_every_key")))
         b.index = scenario.index
         return b, scols
     if len(baseline) == 1 and len(scenario) > 1 and bn != sn:
@@ -344,8 +345,8 @@ def cocontrol_metrics(
     b, s = _align(baseline, scenario)
     if carbon not in b.columns:
         raise InputError(Problem(file="<emissions>", column=carbon,
-                                 message=f"no {carbon} emissions in the tables",
-                                 expected=f"a species '{carbon}'"))
+                                 message=M("msg.met_no_emissions_tables", carbon=carbon),
+                                 expected=M("msg.met_species", carbon=carbon)))
     if pev is None:
         pev = pev_table(available=list(b.columns))
     b = b.assign(APeq=apeq(b, pev))
@@ -355,8 +356,8 @@ def cocontrol_metrics(
     pols = [_canon(p) for p in pols if _canon(p) != "APeq"] + ["APeq"]
     missing = [p for p in pols if p not in b.columns]
     if missing:
-        raise InputError([Problem(file="<emissions>", column=p, message=f"no {p} emissions",
-                                  expected=f"one of {sorted(b.columns)}") for p in missing])
+        raise InputError([Problem(file="<emissions>", column=p, message=M("msg.met_no_emissions", p=p),
+                                  expected=M("msg.met_one", sorted_b_columns=str(sorted(b.columns)))) for p in missing])
     frames = []
     keys = b.index.to_frame(index=False)
     for p in pols:
@@ -396,8 +397,8 @@ def cocontrol_array(baseline: np.ndarray, scenario: np.ndarray, species: Sequenc
     names = [_canon(x) for x in species]
     if carbon not in names:
         raise InputError(Problem(file="<emissions>", column=carbon,
-                                 message=f"no {carbon} emissions in the tables",
-                                 expected=f"a species '{carbon}'"))
+                                 message=M("msg.met_no_emissions_tables", carbon=carbon),
+                                 expected=M("msg.met_species", carbon=carbon)))
     if pev is None:
         pev = pev_table(available=names)
     w = pev.set_index("species")["pev_kg_per_eq"]
@@ -409,8 +410,8 @@ def cocontrol_array(baseline: np.ndarray, scenario: np.ndarray, species: Sequenc
     pols = [p for p in pols if p != "APeq"]
     missing = [p for p in pols if p not in names]
     if missing:
-        raise InputError([Problem(file="<emissions>", column=p, message=f"no {p} emissions",
-                                  expected=f"one of {sorted(names)}") for p in missing])
+        raise InputError([Problem(file="<emissions>", column=p, message=M("msg.met_no_emissions", p=p),
+                                  expected=M("msg.met_one2", sorted_names=str(sorted(names)))) for p in missing])
     pj = [names.index(p) for p in pols]
 
     def with_apeq(E: np.ndarray) -> np.ndarray:
@@ -459,7 +460,7 @@ def unit_costs(
     require_columns(measures, [cost_col, co2_col, apeq_col], file)
     df = numeric_columns(measures.reset_index(drop=True), [cost_col, co2_col, apeq_col], file)
     if carbon_price < 0 or apeq_price <= 0:
-        raise InputError(Problem(file=file, message="prices must be positive",
+        raise InputError(Problem(file=file, message=M("msg.met_prices_positive"),
                                  value=(carbon_price, apeq_price)))
     w = carbon_price / apeq_price
     c, rc, ra = (df[k].to_numpy(dtype=float) for k in (cost_col, co2_col, apeq_col))
@@ -490,7 +491,7 @@ def mac_curve(
     not reduce the target are listed after the curve with ``on_curve=False``.
     """
     if target not in ("CO2", "APeq"):
-        raise ValueError("target must be 'CO2' or 'APeq'")
+        raise ValueError(M("msg.met_target_co2_apeq"))
     require_columns(measures, [measure_col, cost_col, co2_col, apeq_col], file)
     df = numeric_columns(measures.reset_index(drop=True), [cost_col, co2_col, apeq_col], file)
     tcol, ocol = (co2_col, apeq_col) if target == "CO2" else (apeq_col, co2_col)

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 
 __all__ = ["coupling_coordination", "coupling_degree", "grade_coordination", "GRADES"]
 
@@ -69,9 +70,9 @@ def _as_array(x, name: str) -> np.ndarray:
             Problem(
                 file="<arguments>",
                 column=name,
-                message=f"subsystem index {name} must be normalised to [0, 1]",
+                message=M("msg.met_subsystem_index_normalised_0", name=name),
                 value=float(vals[0]),
-                expected="a value between 0 and 1",
+                expected=M("msg.met_value_between_0_1"),
             )
         )
     return a
@@ -102,7 +103,7 @@ def coupling_degree(u1, u2, formula: Literal["original", "corrected"] = "origina
             inner = (1.0 - np.sqrt((b - a) ** 2)) * (a / safe) * (b / safe)
             c = np.where(m > 0, np.sqrt(np.clip(inner, 0.0, None)), 0.0)
         else:
-            raise ValueError(f"formula must be 'original' or 'corrected', got {formula!r}")
+            raise ValueError(M("msg.met_formula_original_corrected_got", formula=repr(formula)))
     nan = np.isnan(a) | np.isnan(b)
     return np.where(nan, np.nan, c)
 
@@ -152,9 +153,9 @@ def coupling_coordination(
             Problem(
                 file="<arguments>",
                 column="alpha, beta",
-                message="weights of the two subsystems must be non-negative and sum to 1",
+                message=M("msg.met_weights_two_subsystems_non"),
                 value=(alpha, beta),
-                expected="alpha + beta = 1, e.g. 0.5 and 0.5",
+                expected=M("msg.met_alpha_beta_1_e"),
             )
         )
     index = u1.index if isinstance(u1, pd.Series) else (

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.metrics._table import check_unique, numeric_columns, require_columns
 
 __all__ = ["STATES", "tapio_elasticity", "tapio_state", "decoupling"]
@@ -96,7 +97,7 @@ def tapio_state(pct_x, pct_y, lower: float = 0.8, upper: float = 1.2,
     [lower, upper] (closed); see the module docstring for zero changes and boundaries.
     """
     if not (0 < lower <= upper):
-        raise ValueError(f"need 0 < lower <= upper, got lower={lower}, upper={upper}")
+        raise ValueError(M("msg.met_need_0_lower_upper", lower=lower, upper=upper))
     px = np.asarray(pct_x, dtype=float)
     py = np.asarray(pct_y, dtype=float)
     px, py = np.broadcast_arrays(px, py)
@@ -198,8 +199,8 @@ def decoupling(
     missing = sorted({yr for p in pers for yr in p} - set(years))
     if missing:
         raise InputError(Problem(file=file, column=year_col,
-                                 message=f"year(s) {missing} not in the table",
-                                 expected=f"years among {years}"))
+                                 message=M("msg.met_year_s_not_table", missing=str(missing)),
+                                 expected=M("msg.met_years_among", years=str(years))))
     wide = df.pivot(index=region_col_eff, columns=year_col, values=[x, y])
     b = np.array([p[0] for p in pers])
     t = np.array([p[1] for p in pers])

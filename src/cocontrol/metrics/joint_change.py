@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.metrics._table import check_unique, numeric_columns, require_columns
 
 __all__ = ["JOINT_CLASSES", "joint_change_class", "classify_joint_change"]
@@ -99,8 +100,8 @@ def classify_joint_change(
     missing = sorted({base, end} - years)
     if missing:
         raise InputError(Problem(file=file, column=year_col,
-                                 message=f"year(s) {missing} not in the table",
-                                 expected=f"years among {sorted(years)}"))
+                                 message=M("msg.met_year_s_not_table", missing=str(missing)),
+                                 expected=M("msg.met_years_among2", sorted_years=str(sorted(years)))))
     wide = df.pivot(index=region_col, columns=year_col, values=[carbon, pollutant])
     c0, c1 = wide[carbon][base].to_numpy(), wide[carbon][end].to_numpy()
     p0, p1 = wide[pollutant][base].to_numpy(), wide[pollutant][end].to_numpy()

@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.metrics._table import check_unique, numeric_columns, require_columns
 
 __all__ = [
@@ -141,7 +142,7 @@ def lmdi_terms(x0, xt, zero: Literal["limit", "delta"] = "limit",
         lm = log_mean(np.prod(b, axis=-1), np.prod(a, axis=-1))
         return lm[..., None] * lr, np.prod(a, axis=-1), np.prod(b, axis=-1)
     if zero != "limit":
-        raise ValueError(f"zero must be 'limit' or 'delta', got {zero!r}")
+        raise ValueError(M("msg.met_zero_limit_delta_got", zero=repr(zero)))
     both = (v0 > 0) & (vt > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         lr = np.where(both[..., None], np.log(np.where(both[..., None], xtf / x0f, 1.0)), 0.0)
@@ -219,8 +220,8 @@ def lmdi(
     group_cols = list(group_cols)
     sub_cols = list(sub_cols)
     if not factors:
-        raise InputError(Problem(file=file, message="no factor columns given",
-                                 expected="at least one factor column"))
+        raise InputError(Problem(file=file, message=M("msg.met_no_factor_columns_given"),
+                                 expected=M("msg.met_at_least_one_factor")))
     require_columns(data, group_cols + sub_cols + [year_col] + factors, file)
     df = numeric_columns(data, factors + [year_col], file)
     df = df.dropna(subset=[year_col]).reset_index(drop=True)
@@ -232,22 +233,22 @@ def lmdi(
     neg = np.argwhere(fv < 0)
     for r, c in neg[:20]:
         problems.append(Problem(file=file, row=int(r) + 2, column=factors[c],
-                                message="negative factor value (LMDI needs values >= 0)",
-                                value=float(fv[r, c]), expected="a value >= 0"))
+                                message=M("msg.met_negative_factor_value_lmdi"),
+                                value=float(fv[r, c]), expected=M("msg.met_value_0")))
     nanrow = np.isnan(fv).any(axis=1) & ~(fv == 0).any(axis=1)
     for r in np.flatnonzero(nanrow)[:20]:
         c = int(np.flatnonzero(np.isnan(fv[r]))[0])
         problems.append(Problem(
             file=file, row=int(r) + 2, column=factors[c],
-            message="factor is empty although no other factor of the row is zero",
-            expected="a number (an empty cell means an undefined ratio 0/0 in a zero row)"))
+            message=M("msg.met_factor_empty_although_no"),
+            expected=M("msg.met_number_empty_cell_means")))
     if problems:
         raise InputError(problems)
 
     years = sorted(df[year_col].unique().tolist())
     if len(years) < 2:
         raise InputError(Problem(file=file, column=year_col,
-                                 message="need at least two years to decompose a change",
+                                 message=M("msg.met_need_at_least_two"),
                                  value=years))
     y_start = base if base is not None else years[0]
     y_end = end if end is not None else years[-1]
@@ -261,8 +262,8 @@ def lmdi(
     need = sorted({y for p in pers for y in p} - set(years))
     if need or not pers:
         raise InputError(Problem(file=file, column=year_col,
-                                 message=f"year(s) {need} not in the table",
-                                 expected=f"years among {years}"))
+                                 message=M("msg.met_year_s_not_table2", need=str(need)),
+                                 expected=M("msg.met_years_among", years=str(years))))
 
     if not sub_cols and not group_cols:
         df["_row"] = "all"
@@ -288,9 +289,8 @@ def lmdi(
             key = key if isinstance(key, tuple) else (key,)
             where = {k: v for k, v in zip(row_keys, key, strict=False) if k != "_row"}
             probs.append(Problem(file=file, column=year_col,
-                                 message=f"no row for {where} in year {years[used_years[j]]}",
-                                 expected="one row per sub-category and year (use 0 for an "
-                                          "absent sub-category)"))
+                                 message=M("msg.met_no_row_year", where=where, years_used_years_j=str(years[used_years[j]])),
+                                 expected=M("msg.met_one_row_per_sub")))
         raise InputError(probs)
 
     i0 = np.array([ymap[p[0]] for p in pers])
@@ -367,7 +367,7 @@ def lmdi(
                                             [pers[-1][1]], V0[:, :1], VT[:, -1:])],
                                 ignore_index=True)
         else:
-            raise ValueError(f"mode must be 'additive' or 'multiplicative', got {mode!r}")
+            raise ValueError(M("msg.met_mode_additive_multiplicative_got", mode=repr(mode)))
     res.attrs.update({"mode": mode, "factors": factors, "zero": zero,
                       "method": "LMDI-I (Ang 2004, 2015); zero values per Ang & Liu (2007)"})
     return res
@@ -415,8 +415,8 @@ def _sector_table(df, region_col, year_col, sector_col, fuel_col, output_col, fi
     if len(bad):
         raise InputError([
             Problem(file=file, column=output_col,
-                    message=f"sector output differs between fuel rows of {dict(zip(keys, k if isinstance(k, tuple) else (k,), strict=False))}",
-                    expected="the same sector output on every fuel row of a sector and year")
+                    message=M("msg.met_sector_output_differs_between", else_k_strict_false=str(dict(zip(keys, k if isinstance(k, tuple) else (k,), strict=False)))),
+                    expected=M("msg.met_same_sector_output_on"))
             for k in bad.index[:20]
         ])
     sec = g.first()
@@ -436,7 +436,7 @@ def _energy_chain(data: pd.DataFrame, region_col, year_col, sector_col, fuel_col
            for i in np.flatnonzero((df[c] < 0).to_numpy())[:5]]
     if neg:
         raise InputError([Problem(file=file, row=int(i) + 2, column=c, value=float(df[c].iloc[i]),
-                                  message="negative value", expected="a value >= 0")
+                                  message=M("msg.met_negative_value"), expected=M("msg.met_value_0"))
                           for c, i in neg])
     sec = _sector_table(df, region_col, year_col, sector_col, fuel_col, output_col, file)
     df = _complete_grid(df, region_col, year_col, sector_col, fuel_col, [energy_col, *extra_cols])
@@ -525,16 +525,15 @@ def pollutant_identity(
     elif generated_col:
         extra = [emission_col, generated_col]
     else:
-        raise InputError(Problem(file=file, message="give the generated (uncontrolled) emission "
-                                 "column or the removal efficiency column"))
+        raise InputError(Problem(file=file, message=M("msg.met_give_generated_uncontrolled_emission")))
     out, df = _energy_chain(data, region_col, year_col, sector_col, fuel_col, output_col,
                             energy_col, extra, file)
     if removal_col:
         eta = df[removal_col].to_numpy(dtype=float)
         if ((eta < 0) | (eta > 1)).any():
             raise InputError(Problem(file=file, column=removal_col,
-                                     message="removal efficiency outside 0..1",
-                                     expected="a fraction, e.g. 0.95 for 95 %"))
+                                     message=M("msg.met_removal_efficiency_outside_0"),
+                                     expected=M("msg.met_fraction_e_g_0")))
         keep = 1.0 - eta
         out["emission_factor"] = _ratio(df[emission_col],
                                         df[energy_col] * pd.Series(keep, index=df.index))
@@ -546,7 +545,7 @@ def pollutant_identity(
         if (df[emission_col] > gen * (1 + 1e-9) + 1e-12).any():
             r = int(np.flatnonzero((df[emission_col] > gen * (1 + 1e-9) + 1e-12).to_numpy())[0])
             raise InputError(Problem(file=file, column=emission_col,
-                                     message="emission after control exceeds generated emission",
+                                     message=M("msg.met_emission_after_control_exceeds"),
                                      value=tuple(out.iloc[r][:4].tolist()),
                                      expected=f"{emission_col} <= {generated_col}"))
         out["emission_factor"] = _ratio(gen, df[energy_col])
