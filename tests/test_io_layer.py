@@ -43,7 +43,6 @@ ALLOWED = {
     "project/template.py": "writes the Excel input template",
     "security/uploads.py": "opens uploaded workbooks to inspect them (zip bombs, macros)",
     # the service: its file store, database folder, worker and demo data
-    "service/auth.py": "reads the first-start admin password file",
     "service/demo.py": "copies the demo project into the store",
     "service/routes/results.py": "streams stored results (Parquet, Excel)",
     "service/store.py": "the service's file store (content-addressed files)",

@@ -33,6 +33,7 @@ from fastapi import Request, Response
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cocontrol import io
 from cocontrol.security import csrf, passwords, tokens
 from cocontrol.security.ratelimit import AddressLimiter, LockoutPolicy, LockState
 from cocontrol.security.roles import Grant, RoleDef, builtin
@@ -118,8 +119,8 @@ class AccessState:
         self.extra_common = frozenset()
         if settings.common_passwords_file:
             self.extra_common = frozenset(
-                line.strip().lower() for line in Path(settings.common_passwords_file)
-                .read_text(encoding="utf-8").splitlines() if line.strip())
+                line.strip().lower() for line in io.read_text(settings.common_passwords_file)
+                .splitlines() if line.strip())
 
 
 def state(request_or_app) -> AccessState:
@@ -134,7 +135,7 @@ def load_secret_key(data_dir: Path) -> bytes:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text().strip())
+    return bytes.fromhex(io.read_text(path).strip())
 
 
 def client_address(request: Request) -> str:
