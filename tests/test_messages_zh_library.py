@@ -415,3 +415,31 @@ METRICS_CASES = [
                          ids=[c[0] for c in METRICS_CASES])
 def test_metrics_errors_in_zh(case, english, exc):
     check(case, english, exc)
+
+
+# ---------------------------------------------------------------------------- uncertainty
+def _unc(name):
+    import importlib
+    return importlib.import_module(f"cocontrol.uncertainty.{name}")
+
+
+UNC_CASES = [
+    ("distribution", lambda: _unc("distributions").from_range(0.5, 1.5, kind="weibull"),
+     "unknown distribution"),
+    ("interval", lambda: _unc("distributions").from_range(1.2, 1.5),
+     "a 95 % interval must contain the central value"),
+    ("lognormal", lambda: _unc("distributions").from_range(0.0, 1.5),
+     "a lognormal interval needs lower > 0"),
+    ("method", lambda: _unc("sampling").sample(["a"], 10, method="sobol"),
+     "unknown sampling method"),
+    ("draws", lambda: _unc("sampling").sample(["a"], 0), "need at least one draw"),
+    ("corr_param", lambda: _unc("sampling").correlation_matrix(["a", "b"], {("a", "z"): 0.5}),
+     "unknown parameter"),
+    ("corr_range", lambda: _unc("sampling").correlation_matrix(["a", "b"], {("a", "b"): 1.5}),
+     "correlation out of range"),
+]
+
+
+@pytest.mark.parametrize("case,english", [c[1:] for c in UNC_CASES], ids=[c[0] for c in UNC_CASES])
+def test_uncertainty_errors_in_zh(case, english):
+    check(case, english, InputError)

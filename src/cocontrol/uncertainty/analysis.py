@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict
 
 from cocontrol import units
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.uncertainty.ensemble import EnsembleResult
 
 
@@ -50,14 +52,14 @@ def met(res: EnsembleResult, t: Target) -> np.ndarray:
     """Boolean per draw: is target ``t`` met?"""
     if t.year not in res.years:
         raise InputError(Problem(file="<targets>", column="year", value=t.year,
-                                 message=f"{t.label()}: not a year of the run",
-                                 expected=", ".join(map(str, res.years))))
+                                 message=M("msg.unc_not_year_run", t_label=t.label()),
+                                 expected=Seq(list(map(str, res.years)), quote=True)))
     j = res.years.index(t.year)
     if t.kind == "pm25_max":
         if res.pm25 is None:
             raise InputError(Problem(file="<targets>", column="kind", value=t.kind,
-                                     message="PM2.5 targets need an air-quality link",
-                                     expected="air_quality settings (optimisation.yaml)"))
+                                     message=M("msg.unc_pm2_5_targets_need"),
+                                     expected=M("msg.unc_air_quality_settings_optimisation")))
         return res.pm25[:, j] <= float(t.value)
     s = res.series(t.species)
     if t.kind == "cap":
@@ -71,7 +73,7 @@ def met(res: EnsembleResult, t: Target) -> np.ndarray:
 def attainment(res: EnsembleResult, targets: list[Target]) -> pd.DataFrame:
     """Probability (and its standard error) of meeting each target and all of them."""
     if not targets:
-        raise InputError(Problem(file="<targets>", message="no targets to assess"))
+        raise InputError(Problem(file="<targets>", message=M("msg.unc_no_targets_assess")))
     K = len(res)
     ok = np.column_stack([met(res, t) for t in targets])
     rows = [(t.label(), ok[:, i].mean()) for i, t in enumerate(targets)]
@@ -89,7 +91,7 @@ def quantiles(res: EnsembleResult, variable: str, q=(0.05, 0.25, 0.5, 0.75, 0.95
         res.series(variable)
     if x is None:
         raise InputError(Problem(file="<uncertainty>", column="variable", value=variable,
-                                 message="not computed (no air-quality link)"))
+                                 message=M("msg.unc_not_computed_no_air")))
     return pd.DataFrame(np.quantile(x, q, axis=0).T, index=pd.Index(res.years, name="year"),
                         columns=[f"q{int(round(100 * v)):02d}" for v in q])
 
@@ -121,7 +123,7 @@ def sobol_indices(func, n_params: int, n: int = 512, groups: list[str] | None = 
     if groups is not None:
         if len(groups) != n_params:
             raise InputError(Problem(file="<sobol>", column="groups", value=len(groups),
-                                     message="one group label per parameter",
+                                     message=M("msg.unc_one_group_label_per"),
                                      expected=str(n_params)))
         problem["groups"] = list(groups)
     X = ss.sample(problem, n, calc_second_order=False, seed=seed)

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 SPECIES = ("CO2", "SO2", "NOx", "PM2.5", "VOCs")
 
@@ -30,8 +32,8 @@ def city_totals(base, scenarios: Sequence[str] | None = None,
     unknown = [s for s in names if s not in base.scenarios]
     if unknown:
         raise InputError(Problem(file="scenarios.yaml", column="scenario",
-                                 value=", ".join(unknown), message=f"{city}: unknown scenario",
-                                 expected=", ".join(base.scenarios)))
+                                 value=", ".join(unknown), message=M("msg.unc_unknown_scenario", city=city),
+                                 expected=Seq(list(base.scenarios), quote=True)))
     runs = [(s, base.scenarios[s]) for s in names] + list((shared or {}).items())
     frames = []
     for name, sc in runs:
@@ -56,7 +58,7 @@ def run_cities(folders: Sequence[str | Path], *, scenarios: Sequence[str] | None
     """Totals of every city and scenario, in the order of ``folders``."""
     folders = [str(f) for f in folders]
     if len(set(folders)) != len(folders):
-        raise InputError(Problem(file="<batch>", message="a city is listed twice"))
+        raise InputError(Problem(file="<batch>", message=M("msg.unc_city_listed_twice")))
     out: dict[int, pd.DataFrame] = {}
     if client is None:
         for i, f in enumerate(folders):
@@ -87,8 +89,8 @@ def comparison(totals: pd.DataFrame, year_from: int, year_to: int,
         for y in (year_from, year_to):
             if y not in w.columns:
                 raise InputError(Problem(file="<batch>", column="year", value=y,
-                                         message=f"{city}: not a scenario year",
-                                         expected=", ".join(map(str, w.columns))))
+                                         message=M("msg.unc_not_scenario_year", city=city),
+                                         expected=Seq(list(map(str, w.columns)), quote=True)))
         co2 = w.loc["CO2"]
         p = w.loc[pollutant]
         dc, dp = co2[year_to] - co2[year_from], p[year_to] - p[year_from]

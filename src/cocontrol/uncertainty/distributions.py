@@ -24,6 +24,8 @@ import numpy as np
 from scipy import stats
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 Z95 = float(stats.norm.ppf(0.975))  # 1.959964
 KINDS = ("normal", "lognormal", "uniform", "triangular")
@@ -71,14 +73,14 @@ def from_range(lower: float, upper: float, kind: str = "lognormal", source: str 
     """A multiplier distribution from a 95 % interval [lower, upper] around 1 (checked)."""
     if kind not in KINDS:
         raise InputError(Problem(file=what, column="distribution", value=kind,
-                                 message="unknown distribution", expected=", ".join(KINDS)))
+                                 message=M("msg.unc_unknown_distribution"), expected=Seq(list(KINDS), quote=True)))
     if not (np.isfinite(lower) and np.isfinite(upper)) or not 0 <= lower <= 1 <= upper:
         raise InputError(Problem(file=what, column="lower_ratio/upper_ratio",
                                  value=f"{lower}-{upper}",
-                                 message="a 95 % interval must contain the central value",
-                                 expected="0 <= lower <= 1 <= upper"))
+                                 message=M("msg.unc_95_interval_contain_central"),
+                                 expected=M("msg.unc_0_lower_1_upper")))
     if kind == "lognormal" and lower <= 0:
         raise InputError(Problem(file=what, column="lower_ratio", value=lower,
-                                 message="a lognormal interval needs lower > 0",
-                                 expected="lower > 0, or distribution normal/uniform"))
+                                 message=M("msg.unc_lognormal_interval_needs_lower"),
+                                 expected=M("msg.unc_lower_0_distribution_normal")))
     return Distribution(kind, float(lower), float(upper), source)

@@ -46,6 +46,8 @@ import pandas as pd
 
 from cocontrol import refdata
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.uncertainty.distributions import Distribution, from_range
 
 NOT_SAMPLED = ("measure-added controls keep their bundled removal efficiency (only "
@@ -115,7 +117,7 @@ class UncertaintyModel:
         u = np.atleast_2d(u)
         if u.shape[1] != len(self.params):
             raise InputError(Problem(file="<uncertainty>", value=u.shape[1],
-                                     message="wrong number of sampled parameters",
+                                     message=M("msg.unc_wrong_number_sampled_parameters"),
                                      expected=str(len(self.params))))
         return np.column_stack([p.dist.ppf(u[:, j]) for j, p in enumerate(self.params)]) \
             if self.params else np.empty((len(u), 0))
@@ -224,8 +226,8 @@ class EnsembleResult:
     def series(self, species: str) -> np.ndarray:
         if species not in self.species:
             raise InputError(Problem(file="<uncertainty>", column="species", value=species,
-                                     message="not an output species",
-                                     expected=", ".join(self.species)))
+                                     message=M("msg.unc_not_output_species"),
+                                     expected=Seq(list(self.species), quote=True)))
         return self.totals[:, self.species.index(species), :]
 
     def peak(self, species: str = CO2) -> tuple[np.ndarray, np.ndarray]:
@@ -293,12 +295,12 @@ def build_model(base, scenario: str, *, kinds: tuple[str, ...] = KINDS,
     """
     if scenario not in base.scenarios:
         raise InputError(Problem(file="scenarios.yaml", column="scenario", value=scenario,
-                                 message="unknown scenario", expected=", ".join(base.scenarios)))
+                                 message=M("msg.unc_unknown_scenario2"), expected=Seq(list(base.scenarios), quote=True)))
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise InputError(Problem(file="<uncertainty>", column="kinds",
-                                 value=", ".join(sorted(unknown)), message="unknown kind",
-                                 expected=", ".join(KINDS)))
+                                 value=", ".join(sorted(unknown)), message=M("msg.unc_unknown_kind"),
+                                 expected=Seq(list(KINDS), quote=True)))
     defaults = _defaults()
     lines = base.lines
     params: list[Parameter] = []
@@ -312,7 +314,7 @@ def build_model(base, scenario: str, *, kinds: tuple[str, ...] = KINDS,
         if bad:
             raise InputError(Problem(file="<uncertainty>", column="data_quality",
                                      value=", ".join(sorted(bad)),
-                                     message="unknown data-quality class", expected="A, B, C, D"))
+                                     message=M("msg.unc_unknown_data_quality_class"), expected="A, B, C, D"))
         src = lines["source_id"].astype(str).to_numpy()
         active = base.A0 > 0
         for sid in pd.unique(src[active]):

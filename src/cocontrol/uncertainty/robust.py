@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InfeasibleError, InputError, Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.uncertainty.analysis import Target, attainment
 from cocontrol.uncertainty.ensemble import KINDS, AQLink, EnsembleResult, build_model
 
@@ -128,11 +129,11 @@ def robust_plan(setup, targets, probability: float = 0.9, *, draws: int = 500, s
     checks = targets_of(targets, years)
     if not checks:
         raise InputError(Problem(file="<robust>", column="targets",
-                                 message="no target to hold with a probability"))
+                                 message=M("msg.unc_no_target_hold_with")))
     if any(t.kind == "pm25_max" for t in checks) and aq is None:
         raise InputError(Problem(file="<robust>", column="targets", value="pm25_max",
-                                 message="PM2.5 targets need an air-quality link",
-                                 expected="air_quality settings (optimisation.yaml)"))
+                                 message=M("msg.unc_pm2_5_targets_need"),
+                                 expected=M("msg.unc_air_quality_settings_optimisation")))
     notes = []
     if targets.co2_peak_by is not None:
         notes.append("the CO2 peak target is assessed on every draw but has no limit to "
@@ -228,11 +229,11 @@ def _between(a, b, lam: float):
 def _check(probability: float, draws: int) -> None:
     if not 0.5 <= probability < 1.0:
         raise InputError(Problem(file="<robust>", column="probability", value=probability,
-                                 message="probability of success out of range",
+                                 message=M("msg.unc_probability_success_out_range"),
                                  expected="0.5 ≤ p < 1"))
     if draws < 50:
         raise InputError(Problem(file="<robust>", column="draws", value=draws,
-                                 message="too few draws to estimate a probability",
+                                 message=M("msg.unc_too_few_draws_estimate"),
                                  expected="≥ 50"))
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.uncertainty.analysis import Target, attainment, quantiles, sobol_indices, tornado
 from cocontrol.uncertainty.ensemble import EnsembleResult, UncertaintyModel, aq_link, build_model
 
@@ -73,8 +74,8 @@ def prepare_until(project, until: int):
     years = [y for y in base0.years if y <= until]
     if len(years) < 2:
         raise InputError(Problem(file="<uncertainty>", column="until", value=until,
-                                 message="leaves fewer than two scenario years",
-                                 expected=f"a year after {base0.years[0]}"))
+                                 message=M("msg.unc_leaves_fewer_than_two"),
+                                 expected=M("msg.unc_year_after", base0_years_0=base0.years[0])))
     ss = sspec.ScenarioSet(sspec.Settings(years=years, discount_rate=base0.settings
                                           .discount_rate), base0.scenarios, base0.targets)
     return project, prepare(project, scenario_set=ss)
@@ -91,10 +92,10 @@ def assess(project, scenario: str = "policy", *, draws: int = 1000, method: str 
 
     if method not in ("lhs", "mc"):
         raise InputError(Problem(file="<uncertainty>", column="method", value=method,
-                                 message="unknown sampling method", expected="lhs, mc"))
+                                 message=M("msg.unc_unknown_sampling_method"), expected=M("msg.unc_lhs_mc")))
     if draws < 2:
         raise InputError(Problem(file="<uncertainty>", column="draws", value=draws,
-                                 message="too few draws", expected="≥ 2"))
+                                 message=M("msg.unc_too_few_draws"), expected="≥ 2"))
     project, base = prepare_until(project, until)
     targets, link = targets_and_link(project, base, list(base.years))
     model = build_model(base, scenario, aq=link)

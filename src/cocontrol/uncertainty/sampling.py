@@ -23,6 +23,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 
 METHODS = ("mc", "lhs")
 
@@ -32,10 +33,10 @@ def sample(names: list[str], n: int, method: str = "lhs", seed: int = 0,
     """Uniforms (n × len(names)) for the named parameters."""
     if method not in METHODS:
         raise InputError(Problem(file="<uncertainty>", column="method", value=method,
-                                 message="unknown sampling method", expected="mc or lhs"))
+                                 message=M("msg.unc_unknown_sampling_method"), expected=M("msg.unc_mc_lhs")))
     if n < 1:
         raise InputError(Problem(file="<uncertainty>", column="draws", value=n,
-                                 message="need at least one draw", expected=">= 1"))
+                                 message=M("msg.unc_need_at_least_one"), expected=">= 1"))
     p = len(names)
     if p == 0:
         return np.empty((n, 0))
@@ -57,17 +58,17 @@ def correlation_matrix(names: list[str], correlation: dict[tuple[str, str], floa
         miss = [x for x in (a, b) if x not in idx]
         if miss:
             raise InputError(Problem(file="<uncertainty>", column="correlations",
-                                     value=", ".join(miss), message="unknown parameter",
-                                     expected="parameter ids of the model"))
+                                     value=", ".join(miss), message=M("msg.unc_unknown_parameter"),
+                                     expected=M("msg.unc_parameter_ids_model")))
         if not -1 < rho < 1:
             raise InputError(Problem(file="<uncertainty>", column="correlations",
-                                     value=rho, message="correlation out of range",
-                                     expected="-1 < rho < 1 (use one group for rho = 1)"))
+                                     value=rho, message=M("msg.unc_correlation_out_range"),
+                                     expected=M("msg.unc_1_rho_1_use")))
         C[idx[a], idx[b]] = C[idx[b], idx[a]] = rho
     if np.linalg.eigvalsh(C).min() <= 0:
         raise InputError(Problem(file="<uncertainty>", column="correlations",
-                                 message="the correlations are not positive definite",
-                                 expected="a consistent set of pairwise correlations"))
+                                 message=M("msg.unc_correlations_are_not_positive"),
+                                 expected=M("msg.unc_consistent_set_pairwise_correlations")))
     return C
 
 
