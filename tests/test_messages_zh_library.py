@@ -443,3 +443,13 @@ UNC_CASES = [
 @pytest.mark.parametrize("case,english", [c[1:] for c in UNC_CASES], ids=[c[0] for c in UNC_CASES])
 def test_uncertainty_errors_in_zh(case, english):
     check(case, english, InputError)
+
+
+# ------------------------------------------------------------------------ scenario engine
+def test_scenario_engine_error_in_zh():
+    from types import SimpleNamespace
+
+    from cocontrol.scenario.engine import region_mask
+
+    base = SimpleNamespace(lines=pd.DataFrame({"region_id": ["A"]}))
+    check(lambda: region_mask(base, "Z"), "region has no source lines", InputError)

@@ -32,6 +32,7 @@ import pandas as pd
 from cocontrol import _buffers, refdata, units
 from cocontrol._frame import factorize_columns
 from cocontrol.errors import InputError, MissingFactorError, Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.inventory import Inventory, compute
 from cocontrol.inventory import factors as fmod
 from cocontrol.inventory.engine import _grid_value, add_line_attributes
@@ -153,8 +154,8 @@ def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | Non
     unknown = sorted(used - set(lib["id"]))
     if unknown:
         raise InputError([Problem(file="scenarios.yaml", column="measures", value=u,
-                                  message="measure not found in the library",
-                                  expected="an id of measures.csv (bundled or the project's)")
+                                  message=M("msg.scn_measure_not_found_library"),
+                                  expected=M("msg.scn_id_measures_csv_bundled"))
                           for u in unknown])
     inv = compute(project)
     bi = inv.years.index(m.base_year)
@@ -194,8 +195,8 @@ def prepare(project: Project | str | Path, scenario_set: sspec.ScenarioSet | Non
                 probs = [Problem(file="measures.csv", column="to_fuel",
                                  value=" × ".join(str(x) for x in ft.combos.iloc[int(k)][
                                      ["sector", "fuel", "process"]] if isinstance(x, str)),
-                                 message=f"no {sp} factor for a line a measure switches to",
-                                 expected="a factor in factors.csv for that sector and fuel")
+                                 message=M("msg.scn_no_factor_line_measure", sp=sp),
+                                 expected=M("msg.scn_factor_factors_csv_that"))
                          for k, sp in ft.missing.itertuples(index=False)]
                 raise MissingFactorError(InputError(probs).args[0])
             ef_new = ft.multiplier[ccodes]
@@ -299,9 +300,8 @@ def _index_switch(base: Base, mm: pd.Series, kidx: dict) -> None:
             bad = lines.iloc[idx[np.isnan(conv)]]["source_id"].tolist()[:5]
             raise InputError(Problem(
                 file="measures.csv", column="fuel", value=mm["id"],
-                message=f"measure switches activity without an energy content "
-                        f"(sources {', '.join(map(str, bad))})",
-                expected="fuel lines with a calorific value"))
+                message=M("msg.scn_measure_switches_activity_without", join_map_str_bad=str(', '.join(map(str, bad)))),
+                expected=M("msg.scn_fuel_lines_with_calorific")))
     base.targets_of[mm["id"]] = (idx, tgt, conv)
 
 
@@ -578,8 +578,8 @@ def run_batch(base: Base, scenario: str | sspec.Scenario,
             a = np.repeat(a[:, None], T, axis=1)
         if a.ndim != 2 or a.shape[1] != T:
             raise InputError(Problem(file="<penetrations>", value=str(key),
-                                     message=f"penetrations of shape {np.shape(v)}",
-                                     expected=f"K × {T} (years), K numbers or a number"))
+                                     message=M("msg.scn_penetrations_shape", np_shape_v=str(np.shape(v))),
+                                     expected=M("msg.scn_k_years_k_numbers", t=T)))
         paths[key] = a
     sizes = {a.shape[0] for a in paths.values()} - {1}
     ef = None
@@ -594,13 +594,13 @@ def run_batch(base: Base, scenario: str | sspec.Scenario,
         gr = gr.reshape((1,) * (3 - gr.ndim) + gr.shape)
         if gr.shape[1:] not in ((len(base.lines), T), (1, T), (len(base.lines), 1), (1, 1)):
             raise InputError(Problem(file="<growth>", value=str(np.shape(growth)),
-                                     message="growth factors of the wrong shape",
-                                     expected=f"K × {len(base.lines)} (lines) × {T} (years)"))
+                                     message=M("msg.scn_growth_factors_wrong_shape"),
+                                     expected=M("msg.scn_k_lines_years", len_base_lines=len(base.lines), t=T)))
         sizes |= {gr.shape[0]} - {1}
     if len(sizes) > 1:
         raise InputError(Problem(file="<penetrations>", value=sorted(sizes),
-                                 message="members of different ensemble sizes",
-                                 expected="every array with the same first dimension K"))
+                                 message=M("msg.scn_members_different_ensemble_sizes"),
+                                 expected=M("msg.scn_every_array_with_same")))
     K = sizes.pop() if sizes else 1
     entries = _entries(base, sc, exclude, paths)
     off = None if elec_offset is None else np.asarray(elec_offset, float)
@@ -826,7 +826,7 @@ def _entries(base: Base, sc, exclude, penetrations):
             continue
         if mid not in lib.index:
             raise InputError(Problem(file="<penetrations>", value=mid,
-                                     message="measure not found in the library"))
+                                     message=M("msg.scn_measure_not_found_library")))
         p = np.array(val, dtype=float)
         out.append((sspec.MeasureUse(mid, float(p.max(initial=0.0))), region, p))
     out.sort(key=lambda e: plan(base, e[0].id).order)
@@ -844,8 +844,8 @@ def region_mask(base: Base, region: str) -> np.ndarray:
                 m |= (lines[lv] == region).to_numpy()
         if not m.any():
             raise InputError(Problem(file="<penetrations>", value=region,
-                                     message="region has no source lines",
-                                     expected="a region_id of the regions table"))
+                                     message=M("msg.scn_region_has_no_source"),
+                                     expected=M("msg.scn_region_id_regions_table")))
         cache[region] = m
     return cache[region]
 
@@ -898,10 +898,8 @@ def _record(base: Base, pl: _Plan, idx, affected, dact, dact_idx) -> dict:
             ln = base.lines.iloc[np.asarray(dact_idx)[unpriced]]
             raise InputError([Problem(
                 file="fuel_prices.csv", column="fuel", value=f"{f} ({u})",
-                message=f"measure {pl.id} changes the use of {f}, which has no price in "
-                        f"{u} (missing row or unconvertible unit); the energy cost change "
-                        "cannot be computed",
-                expected=f"a row fuel={f} with a price per unit convertible to {u}")
+                message=M("msg.scn_measure_changes_use_which", pl_id=pl.id, f=f, u=u),
+                expected=M("msg.scn_row_fuel_with_price", f=f, u=u))
                 for f, u in sorted(set(zip(ln["fuel"].astype(str), ln["unit"].astype(str),
                                               strict=True)))])
         p = np.where(np.isfinite(p), p, 0.0)  # unpriced lines whose use does not change
