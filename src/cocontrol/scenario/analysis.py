@@ -303,7 +303,7 @@ def marginal_effects(base: Base, scenario: str, full: Run | None = None,
             d1s.append(d1)
             d2s.append(d - d1)
     elif ids:
-        raise ValueError("method must be auto, batch, footprint or rerun")
+        raise ValueError(Msg("msg.scn2_method_auto_batch_footprint"))
     if not ids:
         return pd.DataFrame(columns=["measure", "species", "year", "reduction_t"])
     # rows: per measure, every species (CO2 followed by its scope-2 part), every year

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 
 
 def interpolate(drivers: pd.DataFrame, years: list[int]) -> pd.DataFrame:
@@ -55,15 +56,15 @@ def growth_factors(sectors: pd.Series, sector_parent: pd.Series, elasticities: p
         if isinstance(r.driver, str) and r.driver:
             if r.driver not in d.index:
                 probs.append(Problem(file=file, row=int(rows[i]), column="driver", value=r.driver,
-                                     message="driver not found in drivers table",
+                                     message=M("msg.scn2_driver_not_found_drivers"),
                                      expected=", ".join(d.index)))
                 continue
             path = d.loc[r.driver]
             d0 = float(path[base_year])
             if d0 <= 0:
                 probs.append(Problem(file=file, row=int(rows[i]), column="driver", value=r.driver,
-                                     message="driver is zero or negative in the base year",
-                                     expected="a positive base-year value"))
+                                     message=M("msg.scn2_driver_zero_negative_base"),
+                                     expected=M("msg.scn2_positive_base_year_value")))
                 continue
             g = (path[years].to_numpy(float) / d0) ** float(r.elasticity)
         ic = float(r.intensity_change) if pd.notna(r.intensity_change) else 0.0

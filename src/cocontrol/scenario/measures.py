@@ -13,6 +13,7 @@ import pandas as pd
 
 from cocontrol import io, refdata, units
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.project.schema import MEASURE_COLUMNS
 from cocontrol.scenario.actions import actions, handler
 
@@ -51,7 +52,7 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
     probs: list[Problem] = []
     for c in COLUMNS:
         if c not in df.columns:
-            probs.append(Problem(file=file, column=c, message=f"column '{c}' is missing",
+            probs.append(Problem(file=file, column=c, message=M("msg.scn2_column_missing", c=c),
                                  expected=", ".join(COLUMNS)))
     if probs:
         raise InputError(probs)
@@ -114,7 +115,7 @@ def library(user: pd.DataFrame | None = None) -> pd.DataFrame:
 def crf(rate: float, lifetime: float) -> float:
     """Capital recovery factor r(1+r)^n / ((1+r)^n − 1); 1/n when r = 0."""
     if lifetime <= 0:
-        raise ValueError("lifetime must be positive")
+        raise ValueError(M("msg.scn2_lifetime_positive"))
     if rate == 0:
         return 1.0 / lifetime
     q = (1 + rate) ** lifetime
