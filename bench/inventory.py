@@ -68,11 +68,21 @@ def synthetic(n: int, years: list[int], seed: int = 1) -> Project:
         "year": np.tile(np.array(years, dtype=np.int64), n),
         "value": rng.uniform(10, 1e5, n * Y),
     })
-    techs = refdata.table("control_removal")["technology"].unique()
-    ctl = rng.random(n) < 0.5
+    # half the sources controlled; a source whose bundled factor of a species already
+    # describes abated plants gets only technologies that do not remove that species (the
+    # engine refuses to abate twice, issue 9 item 4)
+    cr = refdata.table("control_removal")
+    techs = cr["technology"].unique()
+    removes = {t: set(g["species"]) | ({"PM10"} if "PM2.5-10" in set(g["species"]) else set())
+               for t, g in cr.groupby("technology")}
+    abated = ef[ef["basis"] == "abated"].groupby(["sector", "fuel"])["species"].agg(set)
+    allowed = [np.array([t for t in techs if not removes[t] & abated.get((s, f), set())])
+               for s, f in zip(combos["sector"], combos["fuel"], strict=True)]
+    ctl = (rng.random(n) < 0.5) & np.array([len(allowed[k]) > 0 for k in pick])
+    chosen = [a[rng.integers(0, len(a))] for a in (allowed[k] for k in pick[ctl])]
     controls = pd.DataFrame({
         "source_id": pd.Categorical.from_codes(src.codes[ctl], src.categories),
-        "technology": rng.choice(techs, int(ctl.sum())),
+        "technology": np.array(chosen, dtype=object),
         "share": rng.uniform(0.5, 1.0, int(ctl.sum())),
         "year": np.nan,
     })

@@ -292,7 +292,11 @@ SUB_RESOURCES = {("GET", "/api/results/{result_id}/tables/{name}"),
 # the dashboard's what-if (issue 15 item 4): a move computed, a what-if saved as a scenario;
 # the matrix's version is not a complete project: the handler's validation (422)
 SUB_RESOURCES |= {("POST", "/api/web/whatif/projects/{project_id}/move"),
-                  ("POST", "/api/web/whatif/projects/{project_id}/save")}
+                  ("POST", "/api/web/whatif/projects/{project_id}/save"),
+                  # the matrix's upload holds PM2.5 only, no monthly electricity: the
+                  # nowcast's own problem (422); tests/service/test_monitoring_store.py
+                  # nowcasts a complete one
+                  ("POST", "/api/monitoring/uploads/{upload_id}/nowcast")}
 
 
 def _role_key(c: Case) -> str:
@@ -352,6 +356,7 @@ BODIES |= {
     ("POST", "/api/monitoring/uploads"): lambda c: {"name": "m", "org_id": c.world.orgs[c.org],
                                                     "rows": _PM_ROWS},
     ("POST", "/api/monitoring/uploads/{upload_id}/alerts"): lambda c: {"targets": _PM_TARGETS},
+    ("POST", "/api/monitoring/uploads/{upload_id}/nowcast"): lambda c: {"entity": "c"},
     ("POST", "/api/monitoring/cases"): lambda c: {"org_id": c.world.orgs[c.org],
                                                   "rows": _HOURLY, "limits": _LIMITS},
     ("POST", "/api/monitoring/cases/{case_id}/transition"): lambda c: {

@@ -304,3 +304,50 @@ def test_notice_of_a_jurisdiction_json_html_pdf(world):
     # a bad period is a plain 422 naming the parameter
     r = c.get(url, headers=admin, params={"period": "2024-13"})
     assert r.status_code == 422
+
+
+def _power_rows():
+    """Electricity 100, 110, 120 MWh in every month of 2020-2022; CO2 1,200 t in 2020
+    (k = 1.0 t/MWh) and 1,452 t in 2021 (k = 1.1), none yet for 2022."""
+    rows = [{"entity": "c", "indicator": "electricity", "period": f"{y}-{m:02d}", "value": v,
+             "unit": "MWh", "source": f"grid company {y}"}
+            for y, v in ((2020, 100.0), (2021, 110.0), (2022, 120.0)) for m in range(1, 13)]
+    rows += [{"entity": "c", "indicator": "CO2", "period": str(y), "value": v, "unit": "t",
+              "source": f"inventory {y}"} for y, v in ((2020, 1200.0), (2021, 1452.0))]
+    return rows
+
+
+def test_nowcast_of_a_stored_upload_calibrates_and_stores_a_new_upload(world):
+    """Carbon from power through the API, by hand: 2020 and 2021 months are calibrated to
+    their annual CO2 (k = 1.0 and 1.1 t/MWh, so 100 and 121 t a month); 2022 is nowcast with
+    the latest k: 1.1 × 120 = 132 t a month. Backtest: 2021 held out, predicted with 2020's
+    k = 1.0 × 1,320 MWh = 1,320 t against 1,452 t, APE = 132 / 1,452 = 9.09 %. The rows go
+    into a new upload (source naming the method and the error); the original is unchanged,
+    another enterprise cannot nowcast it (404)."""
+    c, orgs = world
+    e1 = login_as(c, orgs["e1"], "enterprise_user")
+    e2 = login_as(c, orgs["e2"], "enterprise_user")
+    up = c.post("/api/monitoring/uploads", headers=e1,
+                json={"name": "power", "rows": _power_rows()}).json()
+    body = {"entity": "c", "target": "CO2", "proxy": "electricity", "unit": "t"}
+    r = c.post(f"/api/monitoring/uploads/{up['id']}/nowcast", headers=e1, json=body)
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert out["mape"] == pytest.approx(132 / 1452, rel=1e-9)
+    [bt] = out["backtest"]
+    assert (bt["year"], bt["predicted"], bt["actual"]) == (2021, pytest.approx(1320.0),
+                                                          pytest.approx(1452.0))
+    by = {(m["year"], m["month"]): m for m in out["monthly"]}
+    assert by[(2020, 6)]["estimate"] == pytest.approx(100.0)
+    assert by[(2021, 6)]["estimate"] == pytest.approx(121.0)
+    assert by[(2022, 6)]["estimate"] == pytest.approx(132.0)
+    assert by[(2022, 6)]["kind"] == "nowcast" and by[(2021, 6)]["kind"] == "calibrated"
+    assert sum(m["estimate"] for m in out["monthly"] if m["year"] == 2021) == \
+        pytest.approx(1452.0)  # calibrates exactly to the annual total
+    new = c.get(f"/api/monitoring/uploads/{out['upload']['id']}", headers=e1).json()
+    assert new["rows"] == up["rows"] + 36 and new["org_id"] == orgs["e1"]
+    co2 = [x for x in new["series"] if x["indicator"] == "CO2" and "-" in x["period"]]
+    assert len(co2) == 36 and all("9.1 %" in x["source"] for x in co2)
+    assert c.get(f"/api/monitoring/uploads/{up['id']}", headers=e1).json()["rows"] == up["rows"]
+    assert c.post(f"/api/monitoring/uploads/{up['id']}/nowcast", headers=e2,
+                  json=body).status_code == 404

@@ -198,6 +198,16 @@ def nowcast_from_series(series: SeriesTable, entity: str, target: str = "CO2",
     return res
 
 
+def upload_rows(res: NowcastResult, entity: str, unit: str) -> list[dict]:
+    """The monthly totals of a nowcast as rows of the indicator-series template (entity,
+    indicator, sector, fuel, period, value, unit, source, note, valid_days), the source naming
+    the method and its backtest error as in :func:`to_series`."""
+    d = to_series(res, entity, unit).to_frame()
+    return [{"entity": r.entity, "indicator": r.indicator, "sector": None, "fuel": None,
+             "period": r.period, "value": float(r.value), "unit": r.unit, "source": r.source,
+             "note": None, "valid_days": None} for r in d.itertuples()]
+
+
 def to_series(res: NowcastResult, entity: str, unit: str) -> SeriesTable:
     """Monthly totals of a nowcast as indicator rows (the source names the method and its
     backtest error), to be added to the series for forecasts and alerts."""

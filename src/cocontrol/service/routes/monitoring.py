@@ -323,6 +323,64 @@ def assess_upload(upload_id: Id, body: AssessIn, session: SessionDep,
         return _assess_stored(session, principal, u, s, body, project)
 
 
+class NowcastIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entity: Text
+    target: Text = Field("CO2", description="indicator estimated monthly, e.g. CO2")
+    proxy: Text = Field("electricity", description="monthly indicator it is estimated from")
+    unit: Text = Field("t", description="unit of the target's annual rows")
+    by_sector: bool = False
+    method: Literal["last", "trend"] = "last"
+    name: str | None = Field(None, max_length=200, description="name of the new upload")
+
+
+class NowcastOut(BaseModel):
+    upload: UploadOut
+    target: str
+    proxy: str
+    method: str
+    mape: float | None = Field(description="mean absolute percentage error of the annual "
+                               "totals of the held-out years (fraction); null: no year held "
+                               "out")
+    backtest: list[dict]
+    monthly: list[dict]
+
+
+@router.post("/uploads/{upload_id}/nowcast", response_model=NowcastOut, status_code=201)
+def nowcast_upload(upload_id: Id, body: NowcastIn, session: SessionDep,
+                   principal: Need("projects:write")) -> NowcastOut:
+    """Carbon from power on a stored upload (``monitoring.nowcast.nowcast_from_series``):
+    monthly ``target`` from the monthly ``proxy``, calibrated to the upload's annual totals,
+    with its backtest on held-out years. The nowcast rows (each naming the method and its
+    backtest error as its source) are stored with the upload's rows as a **new** upload of
+    the same organisation, on which alerts can then be assessed; the original is unchanged."""
+    import math
+
+    from cocontrol.monitoring.nowcast import nowcast_from_series, upload_rows
+
+    u = get_visible(session, principal, MonitoringUpload, upload_id, "upload")
+    s = from_frame(pd.DataFrame(u.rows), file=f"upload {u.id}")
+    res = nowcast_from_series(s, body.entity, body.target, body.proxy,
+                              by_sector=body.by_sector, method=body.method)
+    added = upload_rows(res, body.entity, body.unit)
+    rows = u.rows + added
+    sid = from_frame(pd.DataFrame(rows), file=f"upload {u.id} + nowcast")  # no key twice
+    d = sid.data
+    new = MonitoringUpload(
+        org_id=u.org_id, name=body.name or f"{u.name} + nowcast {body.target}", rows=rows,
+        n_rows=len(rows), sources=sorted({r["source"] for r in rows}),
+        not_estimated=int(d["value"].isna().sum()), first_year=int(d["year"].min()),
+        last_year=int(d["year"].max()), created_by=principal.user_id,
+        content_hash=hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest())
+    session.add(new)
+    session.commit()
+    mape = res.mape
+    return NowcastOut(upload=_upload_out(new), target=res.target, proxy=body.proxy,
+                      method=res.method, mape=None if math.isnan(mape) else mape,
+                      backtest=json.loads(res.backtest_total().to_json(orient="records")),
+                      monthly=json.loads(res.total().to_json(orient="records")))
+
+
 @contextmanager
 def _project_of(session, principal: Principal, project_id: int | None):
     """The latest version of a project of the caller's jurisdiction, loaded (None: none)."""
