@@ -47,7 +47,6 @@ ALLOWED = {
     "service/routes/results.py": "streams stored results (Parquet, Excel)",
     "service/store.py": "the service's file store (content-addressed files)",
     "service/localserver.py": "starts `cocontrol serve` in a subprocess with its log file",
-    "uncertainty/distributed.py": "spills ensemble chunks to disk (Dask)",
     # the command line: the shell that reads the user's files and writes the outputs
     "cli/inventory.py": "CLI: writes outputs", "cli/monitor.py": "CLI: reads and writes files",
     "cli/scenario.py": "CLI: writes outputs",

@@ -34,20 +34,31 @@ def _sql_text(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def write(df: pd.DataFrame, path: str | Path, metadata: str) -> Path:
-    """Write ``df`` (no index) to ``path`` with ``metadata`` under key ``cocontrol``.
+def write(df: pd.DataFrame, path: str | Path, metadata: str | None = None) -> Path:
+    """Write ``df`` (no index) to ``path``, with ``metadata`` under key ``cocontrol`` when
+    given.
 
-    The file is written next to its target and renamed, so a reader never sees half a file.
+    The file is written to a temporary file of its own next to its target and renamed, so a
+    reader never sees half a file and two writers of the same target (a retried Dask task)
+    never share a temporary file.
     """
+    import os
+    import tempfile
+
     duckdb = _duckdb()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    kv = f", KV_METADATA {{{KEY}: {_sql_text(metadata)}}}" if metadata is not None else ""
     con = duckdb.connect()
     try:
         con.register("result_table", df.reset_index(drop=True))
-        con.execute(f"COPY result_table TO {_sql_text(str(tmp))} (FORMAT PARQUET, "
-                    f"KV_METADATA {{{KEY}: {_sql_text(metadata)}}})")
+        con.execute(f"COPY result_table TO {_sql_text(str(tmp))} (FORMAT PARQUET{kv})")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     finally:
         con.close()
     tmp.replace(path)

@@ -12,8 +12,6 @@ chunk computed twice overwrites itself and nothing is counted twice).
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,24 +28,14 @@ def _evaluate_chunk(model: UncertaintyModel, u: np.ndarray) -> EnsembleResult:
 
 
 def write_part(res: EnsembleResult, out: Path, c: int, offset: int) -> Path:
-    """Write chunk ``c`` (draws from ``offset``) as Parquet, atomically (DuckDB writer)."""
-    import duckdb
+    """Write chunk ``c`` (draws from ``offset``) as ``out/part-<c>.parquet``, atomically
+    (:func:`cocontrol.parquet.write`: a temporary file of its own, then renamed)."""
+    from cocontrol import parquet
 
-    out.mkdir(parents=True, exist_ok=True)
     df = res.to_frame(draw_offset=offset)
     df["variable"] = df["variable"].astype(object)
     df["unit"] = df["unit"].astype(object)
-    dest = out / f"part-{c:05d}.parquet"
-    fd, tmp = tempfile.mkstemp(dir=out, suffix=".parquet.tmp")
-    os.close(fd)
-    con = duckdb.connect()
-    try:
-        con.register("df", df)
-        con.execute(f"COPY df TO '{tmp}' (FORMAT PARQUET)")
-    finally:
-        con.close()
-    os.replace(tmp, dest)
-    return dest
+    return parquet.write(df, Path(out) / f"part-{c:05d}.parquet")
 
 
 def run_draws(model: UncertaintyModel, n: int, *, method: str = "lhs", seed: int = 0,
