@@ -22,6 +22,7 @@ from cocontrol.evaluation.system import (
     system_sheets,
 )
 from cocontrol.i18n import Msg as M
+from cocontrol.project.cells import safe_frame
 
 
 def builtin_path(name: str) -> Path:
@@ -55,6 +56,6 @@ def system_to_excel(system: IndicatorSystem, path: str | Path) -> Path:
     policy_basis, ahp and an empty ``values`` sheet for data entry), atomically."""
     path = Path(path)
     with io.atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-        for name, frame in system_sheets(system).items():
-            frame.to_excel(xw, sheet_name=name, index=False)
+        for name, frame in system_sheets(system).items():  # safe already; idempotent
+            safe_frame(frame).to_excel(xw, sheet_name=name, index=False)
     return path
