@@ -69,3 +69,23 @@ def test_without_air_quality_settings_not_estimated():
 
     eff, note = measure_pm25_effects(NoAQ(), 2025)
     assert eff.empty and "not estimated" in note
+
+
+def test_city_unknown_to_a_linear_model_is_not_estimated_not_zero():
+    """A Jacobian with no row for the city means the model cannot answer for it: the
+    effect is NaN (not estimated), never a PM2.5 change of 0."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    from cocontrol.monitoring.pm25 import city_response
+
+    class Linear:
+        def jacobian(self, component, receptors):
+            return pd.DataFrame({"source_region": ["other_city"], "precursor": ["SO2"],
+                                 "value": [1e-4]})
+
+    assert math.isnan(city_response(Linear(), "demo_city", ["SO2"], np.array([-1000.0])))
+    assert city_response(Linear(), "other_city", ["SO2"], np.array([-1000.0])) == \
+        pytest.approx(-0.1)  # 1e-4 µg/m³ per t × (−1,000 t)

@@ -44,13 +44,16 @@ def city_response(model, city: str, prec: list[str], dP: np.ndarray) -> float:
 
     A linear model answers through its Jacobian (as the optimiser's link does): a precursor
     the model has no PM2.5 coefficient for (VOCs in TM5-FASST, which acts on O3 only) has no
-    PM2.5 effect in that model. Any other model of the protocol answers through ``predict``."""
+    PM2.5 effect in that model; a city the model has no coefficient for at all is NaN (not
+    estimated). Any other model of the protocol answers through ``predict``."""
     keep = np.abs(dP) > 0
     if not keep.any():
         return 0.0
     if callable(getattr(model, "jacobian", None)):
         jac = model.jacobian(PM25, receptors=[city])
         jac = jac[jac["source_region"] == city].groupby("precursor")["value"].sum()
+        if jac.empty:  # the model knows no PM2.5 response of this city: not estimated, not 0
+            return float("nan")
         return float(sum(float(jac.get(p, 0.0)) * d for p, d in zip(prec, dP, strict=True)))
     tab = pd.DataFrame({"source_region": city, "precursor": np.array(prec)[keep],
                         "change_t": dP[keep]})
