@@ -422,3 +422,40 @@ def test_docs_excel_example_rows_are_valid_user_measures(tmp_path):
 def test_no_comment_character_in_tables(path):
     # the readers skip everything after '#' (pandas comment="#"): a '#' in a source would cut it
     assert "#" not in path.read_text(encoding="utf-8")
+
+
+def _user_row(**kw) -> pd.DataFrame:
+    row = refdata.bundled_table("measures.csv").iloc[[0]].copy()
+    row["id"] = "my_measure"
+    for k, v in kw.items():
+        row[k] = v
+    row["_row"] = 2
+    row.attrs["file"] = "measures.csv"
+    return row
+
+
+@pytest.mark.parametrize("col", ["capex", "fixed_opex", "variable_opex"])
+def test_a_blank_cost_is_an_error_not_a_free_measure(col):
+    """A user measure with an empty cost cell would cost 0 yuan and the optimiser would pick
+    it for nothing (brief: a missing price is an error, never 0)."""
+    from cocontrol.errors import InputError
+    from cocontrol.i18n import tr
+    from cocontrol.scenario.measures import validate
+
+    with pytest.raises(InputError) as e:
+        validate(_user_row(**{col: None}))
+    (p,) = e.value.problems
+    assert (p.file, p.row, p.column) == ("measures.csv", 2, col)
+    assert "never assumed to be 0" in str(p.message)
+    assert "不会被默认为 0" in tr(p.message, "zh")
+
+
+def test_lifetime_may_be_blank_only_without_capex():
+    from cocontrol.errors import InputError
+    from cocontrol.scenario.measures import validate
+
+    ok = validate(_user_row(capex=0, lifetime=None))  # nothing to annualise
+    assert ok["lifetime"].isna().all()
+    with pytest.raises(InputError) as e:
+        validate(_user_row(capex=500, lifetime=None))
+    assert [p.column for p in e.value.problems] == ["lifetime"]

@@ -209,10 +209,11 @@ def _unit_costs(base: Base) -> pd.Series:
     lib = base.lib
     rate = base.settings.discount_rate
 
-    def f(col):
-        return pd.to_numeric(lib[col], errors="coerce").fillna(0.0)
+    def f(col):  # required by measures.validate: a blank cost is an error, never 0
+        return pd.to_numeric(lib[col], errors="coerce")
 
-    life = pd.to_numeric(lib["lifetime"], errors="coerce").fillna(1.0)
+    # a blank lifetime is allowed only with capex 0, where the recovery factor multiplies nothing
+    life = pd.to_numeric(lib["lifetime"], errors="coerce").where(f("capex") != 0, 1.0)
     crf = np.array([mlib.crf(rate, float(n)) for n in life])
     return f("capex") * crf + f("fixed_opex") + f("variable_opex")
 

@@ -48,10 +48,10 @@ def _measure_table(base: Base, r: Run) -> pd.DataFrame:
     rows = []
     for mid, g in eff.groupby("measure", sort=False):
         m = lib.loc[mid]
+        # costs are required by measures.validate (a blank cost is an error, never 0); a blank
+        # lifetime is allowed only with capex 0, where the recovery factor multiplies nothing
+        capex, fo, vo = (float(m[c]) for c in ("capex", "fixed_opex", "variable_opex"))
         life = float(m["lifetime"]) if pd.notna(m["lifetime"]) else 1.0
-        capex = float(m["capex"]) if pd.notna(m["capex"]) else 0.0
-        fo = float(m["fixed_opex"]) if pd.notna(m["fixed_opex"]) else 0.0
-        vo = float(m["variable_opex"]) if pd.notna(m["variable_opex"]) else 0.0
         g = g.assign(region=g["region"].fillna("(all)") if "region" in g else "(all)")
         g = g.groupby(["measure", "region", "year", "unit"], as_index=False)[
             ["affected", "energy_cost_change_yuan"]].sum()

@@ -14,6 +14,7 @@ import pandas as pd
 from cocontrol import io, refdata, units
 from cocontrol.errors import InputError, Problem
 from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.project.schema import MEASURE_COLUMNS
 from cocontrol.scenario.actions import actions, handler
 
@@ -66,28 +67,35 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
 
     for c in NUMERIC:
         num = pd.to_numeric(df[c], errors="coerce")
-        flag(num.isna() & df[c].notna(), c, "not a number", "a number")
+        flag(num.isna() & df[c].notna(), c, M("msg.not_number"), M("msg.mea_a_number"))
         df[c] = num
     for c in ("sector", "fuel", "process", "to_sector", "to_fuel", "to_process", "technology",
               "species"):
         df[c] = df[c].where(df[c].notna() & (df[c].astype(str).str.strip() != ""), None)
-    flag(df["id"].duplicated(), "id", "measure id used twice", "unique ids")
+    flag(df["id"].duplicated(), "id", M("msg.mea_id_twice"), M("msg.mea_unique_ids"))
     known = actions()
-    flag(~df["action"].isin(known), "action", "unknown action", ", ".join(known))
-    flag(~df["category"].isin(CATEGORIES), "category", "unknown category", ", ".join(CATEGORIES))
+    flag(~df["action"].isin(known), "action", M("msg.mea_unknown_action"), Seq(known))
+    flag(~df["category"].isin(CATEGORIES), "category", M("msg.mea_unknown_category"),
+         Seq(CATEGORIES))
     sectors = refdata.codes("sectors")
     for c, ref in (("sector", sectors), ("to_sector", sectors),
                    ("fuel", refdata.codes("fuels")), ("to_fuel", refdata.codes("fuels")),
                    ("process", refdata.codes("processes")),
                    ("to_process", refdata.codes("processes")),
                    ("technology", refdata.codes("control_tech"))):
-        flag(df[c].notna() & ~df[c].isin(ref), c, f"unknown {c} code", f"a code of the {c} list")
+        flag(df[c].notna() & ~df[c].isin(ref), c, M("msg.mea_unknown_code", c=c),
+             M("msg.mea_code_of_list", c=c))
     for c in ("magnitude", "max_penetration"):
-        flag((df[c] < 0) | (df[c] > 1), c, "out of range", "a fraction between 0 and 1")
-    flag(df["start_year"] > df["full_year"], "full_year", "full year before start year",
+        flag((df[c] < 0) | (df[c] > 1), c, M("msg.mea_out_of_range"), M("msg.mea_fraction"))
+    flag(df["start_year"] > df["full_year"], "full_year", M("msg.mea_full_before_start"),
          "start_year ≤ full_year")
-    flag(df["lifetime"].notna() & (df["lifetime"] <= 0), "lifetime", "lifetime must be positive",
-         "years > 0")
+    flag(df["lifetime"].notna() & (df["lifetime"] <= 0), "lifetime", M("msg.scn2_lifetime_positive"),
+         M("msg.mea_years_positive"))
+    # a blank cost is not a free measure: the optimiser would pick it for nothing
+    for c in ("capex", "fixed_opex", "variable_opex"):
+        flag(df[c].isna(), c, M("msg.mea_cost_blank", c=c), M("msg.mea_cost_expected"))
+    flag(df["lifetime"].isna() & (df["capex"].fillna(0) != 0), "lifetime",
+         M("msg.mea_lifetime_blank"), M("msg.mea_years_positive"))
     a = df["action"]
     for name in known:  # each action checks its own columns (its handler)
         mine = (a == name).to_numpy()
@@ -95,7 +103,7 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
             handler(name).validate(df, mine, flag)
     flag(df["cost_basis"].notna() & ~df["cost_basis"].map(
         lambda u: units.is_known(u) if isinstance(u, str) else True), "cost_basis",
-        "unknown unit", "an activity unit, e.g. t, kNm3, MWh, head")
+        M("msg.mea_unknown_unit"), M("msg.mea_activity_unit"))
     if probs:
         raise InputError(probs)
     df["magnitude"] = df["magnitude"].fillna(1.0)
