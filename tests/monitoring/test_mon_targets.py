@@ -164,3 +164,14 @@ def test_closing_measures_hand_case():
     short = closing_measures(1000.0, red)
     assert short["measure"].tolist() == ["b", "c", "a"] and not short["closes_gap"].any()
     assert closing_measures(-1.0, red).empty                # no gap, nothing to close
+
+
+def test_worst_level_of_a_region():
+    """A region with several targets takes the worst level (red > yellow > green); "not
+    estimated" only when none has a level; None without targets."""
+    from cocontrol.monitoring import worst_level
+
+    assert worst_level(["green", "yellow", "green"]) == "yellow"
+    assert worst_level(["not estimated", "green", "red"]) == "red"
+    assert worst_level(["not estimated"]) == "not estimated"
+    assert worst_level([]) is None

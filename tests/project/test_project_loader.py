@@ -187,10 +187,41 @@ def test_from_workbook_equals_folder(tmp_path):
                                                   for v in man.values()]}).to_excel(
             xw, sheet_name="project", index=False)
         for name in ("regions", "activity", "controls", "factors", "measured", "drivers",
-                     "elasticities"):
+                     "elasticities", "region_stats"):
             pd.read_csv(DEMO / f"{name}.csv", dtype=str, keep_default_na=False).to_excel(
                 xw, sheet_name=name, index=False)
     for f in ("scenarios.yaml", "optimisation.yaml"):
         shutil.copy(DEMO / f, tmp_path / f)
     p = Project.from_workbook(book)
     assert p.content_hash() == ref.content_hash()
+
+
+def test_region_stats_are_validated(demo):
+    """region_stats.csv: the demo's district GDP is read (1e8 yuan); a region not in
+    regions.csv, an unknown indicator, a non-currency unit, a value <= 0 and a repeated
+    region-year are each an error naming the row."""
+    p = load_project(demo)
+    gdp = p.region_stats.set_index(["region_id", "year"])["value"]
+    assert gdp[("fenhe", 2020)] == 608.0 and set(p.region_stats["unit"]) == {"1e8 yuan"}
+    f = demo / "region_stats.csv"
+    text = f.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    bad = lines[:2] + ['nowhere,gdp,2020,1.0,1e8 yuan,x', 'fenhe,jobs,2021,1.0,1e8 yuan,x',
+                       'hedong,gdp,2021,5.0,t,x', 'nanshan,gdp,2021,0,1e8 yuan,x',
+                       lines[1]]
+    f.write_text("\n".join(bad) + "\n", encoding="utf-8")
+    probs = _problems(demo)
+    got = {(p_.split(" row ")[1].split(",")[0].split(" ")[0] if " row " in p_ else None)
+           for p_ in probs if "region_stats" in p_}
+    assert {"3", "4", "5", "6", "7"} <= got, probs
+    assert any("not a currency unit" in p_ for p_ in probs)
+    assert any("region not found" in p_ for p_ in probs)
+
+
+def test_content_hash_of_a_project_without_region_stats_is_unchanged(demo):
+    """A project without region_stats.csv hashes as before the table existed (the table is
+    hashed only when present)."""
+    with_stats = load_project(demo).content_hash()
+    (demo / "region_stats.csv").unlink()
+    p = load_project(demo)
+    assert p.region_stats is None and p.content_hash() != with_stats

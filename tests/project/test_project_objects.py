@@ -127,7 +127,7 @@ def _demo_objects() -> dict:
     """The demo city as plain Python objects (read here, before files are blocked)."""
     tabs = {n: pd.read_csv(DEMO / f"{n}.csv", keep_default_na=False, na_values=[""])
             for n in ("regions", "activity", "controls", "factors", "measured", "drivers",
-                      "elasticities")}
+                      "elasticities", "region_stats")}
     docs = {n: yaml.safe_load((DEMO / f"{n}.yaml").read_text(encoding="utf-8"))
             for n in ("project", "scenarios", "optimisation")}
     return dict(manifest=docs["project"], scenarios=docs["scenarios"],

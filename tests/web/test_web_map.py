@@ -209,3 +209,112 @@ def test_user_uploads_own_boundaries_validated(visit, server, tmp_path):
         "#upload-report tbody tr", "trs => trs.map(tr => [...tr.cells].map(c => c.textContent))")
     assert ["boundaries.geojson", "2", "geometry.coordinates"] in [c[1:4] for c in cells]
     assert v.errors == []
+
+
+def _gdp_1e8_yuan() -> dict[tuple[str, int], float]:
+    """The demo's district GDP as written in region_stats.csv (1e8 yuan), read as plain CSV."""
+    import csv
+
+    with open(ROOT / "examples/demo-city/region_stats.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["unit"] for r in rows} == {"1e8 yuan"}
+    return {(r["region_id"], int(r["year"])): float(r["value"]) for r in rows
+            if r["indicator"] == "gdp"}
+
+
+def test_map_intensity_per_gdp(visit, server):
+    """CO2 in t per 1e4 yuan and SO2 in kg per 1e4 yuan of each district: the hand sums of the
+    inventory over GDP (1e8 yuan = 1e4 x 1e4 yuan; 1 t = 1000 kg)."""
+    inv = server.demo_base.inventory
+    year = inv.years[-1]
+    gdp = _gdp_1e8_yuan()
+    from urllib.parse import quote
+
+    v = visit("zh").login("analyst", next_path=quote(
+        f"/web/map/?layer=intensity&species=CO2&year={year}", safe="/"))
+    v.page.wait_for_selector("#map svg.cocontrol-map")
+    for species, to_unit in (("CO2", 1.0), ("SO2", 1000.0)):
+        if species != "CO2":
+            with v.page.expect_navigation():
+                v.page.select_option("#f-species", species)
+        sums = district_sums(inv, species, year)
+        for k in ("fenhe", "hedong", "nanshan", "beiyuan"):
+            row = v.page.locator(f"#map-table tr[data-key={k}]")
+            expected = sums[k] * to_unit / (gdp[(k, year)] * 1e4)
+            assert float(row.locator("[data-role=layer]").get_attribute("data-value")) \
+                == pytest.approx(expected, rel=1e-12), (species, k)
+            assert float(row.locator("[data-role=gdp]").get_attribute("data-value")) \
+                == pytest.approx(gdp[(k, year)] * 1e4, rel=1e-12)
+        unit = "t/1e4 yuan" if species == "CO2" else "kg/1e4 yuan"
+        assert unit in v.page.locator("#map-table thead").inner_text()
+        if species == "CO2":
+            v.shot("map-intensity")
+    assert v.unlabelled_controls() == []
+    assert v.errors == []
+
+
+def test_map_alert_level_of_districts(visit, server, login_headers):
+    """The district targets (examples/demo-city/monitoring/district_targets.yaml, ILLUSTRATIVE)
+    assessed on the districts' monitoring rows through the API; the map colours each district
+    by the worst level of its targets, the levels ``cocontrol.monitoring.assess`` gives on the
+    same rows (red over yellow over green), the same the early-warning board shows."""
+    import httpx
+    import pandas as pd
+    import yaml
+    from sqlalchemy import select
+
+    from cocontrol.monitoring import assess, from_frame, load_targets
+    from cocontrol.service.models import Organisation
+
+    mon = ROOT / "examples/demo-city/monitoring"
+    d = pd.read_csv(mon / "series.csv", dtype={"period": str})
+    d = d[d["entity"].isin(["fenhe", "hedong", "nanshan", "beiyuan"])
+          & d["indicator"].isin(["pm25_conc", "good_day_ratio"])]
+    rows = [{k: v for k, v in r.items() if not (isinstance(v, float) and v != v)}
+            for r in d.to_dict("records")]
+    with server.session() as s:
+        org = s.scalar(select(Organisation.id).where(Organisation.code == "demo_city"))
+    h = login_headers("analyst")
+    r = httpx.post(server.url + "/api/monitoring/uploads", headers=h, timeout=300,
+                   json={"name": "district monitoring (ILLUSTRATIVE)", "rows": rows,
+                         "org_id": org})
+    assert r.status_code == 201, r.text
+    up = r.json()["id"]
+    targets = yaml.safe_load((mon / "district_targets.yaml").read_text(encoding="utf-8"))
+    opts = {"forecast": True, "models": ["snaive"], "n_paths": 100}
+    r = httpx.post(f"{server.url}/api/monitoring/uploads/{up}/alerts", headers=h, timeout=300,
+                   json={"targets": targets, **opts})
+    assert r.status_code == 201, r.text
+    stored = pd.DataFrame(httpx.get(f"{server.url}/api/monitoring/uploads/{up}", headers=h,
+                                    timeout=60).json()["series"])
+    series = from_frame(stored, file="test")
+    lib = {t.id: (t.entity, assess(t, series, n_paths=100, with_forecast=True,
+                                   models=("snaive",)).level)
+           for t in load_targets(targets).targets}
+    rank = {"green": 0, "yellow": 1, "red": 2}
+    worst = {}
+    for ent, level in lib.values():
+        if ent not in worst or rank[level] > rank[worst[ent]]:
+            worst[ent] = level
+    v = visit("en").login("leader", next_path="/web/map/?layer=alert")
+    v.page.wait_for_selector("#map svg.cocontrol-map")
+    for k, level in worst.items():
+        row = v.page.locator(f"#map-table tr[data-key={k}]")
+        assert row.locator("[data-role=layer]").get_attribute("data-level") == level, k
+        for tid, (ent, lv) in lib.items():
+            if ent == k:
+                assert row.locator(f'li[data-target="{tid}"]').get_attribute("data-level") == lv
+        fill = v.page.locator(f"#map svg path[data-key={k}]").get_attribute("fill")
+        assert fill == {"green": "#2e8540", "yellow": "#d4a017", "red": "#c0392b"}[level]
+    # the legend names each level shown, in the page's language
+    legend = v.page.locator("#map svg.cocontrol-map").text_content()
+    words = {"green": "green: on track", "yellow": "at risk", "red": "red: off track"}
+    assert all(words[lv] in legend for lv in set(worst.values())), legend
+    print("district levels:", worst)
+    v.shot("map-alert")
+    # the board shows the same levels for these targets
+    v.open("/web/monitor/")
+    for tid, (_ent, lv) in lib.items():
+        assert v.page.locator(f'#mon-alerts tr[data-target="{tid}"]').get_attribute(
+            "data-level") == lv
+    assert v.errors == []

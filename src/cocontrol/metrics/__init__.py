@@ -26,6 +26,7 @@ from cocontrol.metrics.cocontrol import (
 )
 from cocontrol.metrics.coupling import coupling_coordination, coupling_degree
 from cocontrol.metrics.decoupling import decoupling, tapio_state
+from cocontrol.metrics.intensity import gdp_intensity
 from cocontrol.metrics.joint_change import classify_joint_change
 from cocontrol.metrics.lmdi import decompose_co2, decompose_pollutant, lmdi, log_mean
 from cocontrol.metrics.measures import measure_metrics, package_metrics, package_result
@@ -35,5 +36,5 @@ __all__ = [
     "classify_joint_change", "lmdi", "log_mean", "decompose_co2", "decompose_pollutant",
     "apeq", "cocontrol_array", "cocontrol_metrics", "coordinates", "cross_elasticity",
     "emissions_wide", "mac_curve", "pev_table", "rank_measures", "reductions", "unit_costs",
-    "measure_metrics", "package_metrics", "package_result",
+    "measure_metrics", "package_metrics", "package_result", "gdp_intensity",
 ]

@@ -41,6 +41,7 @@ from cocontrol.monitoring.targets import (
     drivers,
     level_for,
     load_targets,
+    worst_level,
 )
 
 __all__ = [
@@ -49,5 +50,5 @@ __all__ = [
     "cems_monthly", "closing_measures", "cross_validate", "drivers", "fit_forecast",
     "forecast_to", "from_frame", "greedy_sites", "level_for", "load_targets", "notice",
     "nowcast", "nowcast_from_series", "open_case", "scan_enterprise", "station_daily",
-    "station_series", "transition", "validate_series",
+    "station_series", "transition", "validate_series", "worst_level",
 ]

@@ -294,6 +294,17 @@ def level_for(shortfall: float, probability: float, levels: pd.DataFrame | None 
     return worst[1], worst[2]
 
 
+def worst_level(levels) -> str | None:
+    """The worst of alert levels (red over yellow over green, :data:`LEVEL_ORDER`): the level
+    of a region with several targets; "not estimated" only when no target has a level; None
+    when there is no target at all."""
+    levels = list(levels)
+    known = [x for x in levels if x in LEVEL_ORDER]
+    if known:
+        return max(known, key=LEVEL_ORDER.index)
+    return "not estimated" if levels else None
+
+
 @dataclass
 class Alert:
     target: Target

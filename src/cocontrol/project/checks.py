@@ -266,6 +266,29 @@ def _check_measured(df: pd.DataFrame, activity: pd.DataFrame, m: Manifest,
             Msg("msg.measured_twice"), Msg("exp.row_per_measured"))
 
 
+def _check_region_stats(df: pd.DataFrame, region_ids: set[str], problems: list[Problem]
+                        ) -> None:
+    """region_stats.csv: a region of the regions table, a known indicator, a value > 0 in a
+    unit convertible to the indicator's reference unit, one row per region, indicator, year."""
+    from cocontrol.project.schema import REGION_INDICATORS
+
+    ck = _Checker(df, problems)
+    ck.flag((df["region_id"].notna() & ~df["region_id"].isin(region_ids)).to_numpy(),
+            "region_id", Msg("msg.region_not_found"), Msg("exp.region_of_regions"))
+    ck.flag((df["indicator"].notna() & ~df["indicator"].isin(set(REGION_INDICATORS)))
+            .to_numpy(), "indicator", Msg("msg.region_stat_unknown"),
+            Seq(sorted(REGION_INDICATORS), quote=True))
+    ck.flag((df["value"].notna() & ~(df["value"] > 0)).to_numpy(), "value",
+            Msg("msg.region_stat_not_positive"), Msg("exp.positive_value"))
+    bad = [isinstance(u, str) and ind in REGION_INDICATORS
+           and not units.dimension_ok(u, REGION_INDICATORS[ind])
+           for u, ind in zip(df["unit"], df["indicator"], strict=True)]
+    ck.flag(np.array(bad, dtype=bool), "unit", Msg("msg.region_stat_unit"),
+            Msg("exp.currency_unit"))
+    ck.flag(df.duplicated(subset=["region_id", "indicator", "year"]).to_numpy(), "year",
+            Msg("msg.region_stat_twice"), Msg("exp.row_per_region_stat"))
+
+
 _MEMO: dict = {}
 
 
@@ -308,6 +331,9 @@ def validate_tables(m: Manifest, t: dict[str, pd.DataFrame],
           problems, t["factors"])
     _memo(("measured", t["measured"], t["activity"], mk, species),
           partial(_check_measured, species=species), problems, t["measured"], t["activity"], m)
+    if t.get("region_stats") is not None:
+        _memo(("region_stats", t["region_stats"], t["regions"]), _check_region_stats,
+              problems, t["region_stats"], set(t["regions"]["region_id"].dropna()))
     if m.base_year not in m.years:
         problems.append(Problem(file="project.yaml", column="base_year", value=m.base_year,
                                 message=Msg("msg.base_year"),

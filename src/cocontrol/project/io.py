@@ -35,7 +35,7 @@ YAML_FILES = {
     "evaluation.yaml": "evaluation indicator system",
 }
 #: Tables of a project beyond the inventory tables (read as text; typed by their stage)
-OTHER_TABLES = ("measures", "drivers", "elasticities", "species")
+OTHER_TABLES = ("measures", "drivers", "elasticities", "species", "region_stats")
 #: Sheets of the template workbook that are documentation, not data
 DOC_SHEETS = ("README", "codes", "readme")
 

@@ -31,7 +31,7 @@ from cocontrol.project import io as pio
 from cocontrol.project import models as mdl
 from cocontrol.project.checks import validate_tables
 from cocontrol.project.manifest import Manifest
-from cocontrol.project.schema import SCENARIO_TABLES, SPECIES, TABLES
+from cocontrol.project.schema import SCENARIO_TABLES, SPECIES, STATS_TABLES, TABLES
 
 ROW = io.ROW
 
@@ -73,6 +73,8 @@ class Project:
     evaluation: mdl.IndicatorSystemFile | None = None
     #: species declared by the project (its species.csv), None when it declares none
     species_table: pd.DataFrame | None = None
+    #: statistics per region and year (region_stats.csv: GDP), None when it has none
+    region_stats: pd.DataFrame | None = None
     #: every species of the project: the registered ones, then the project's own
     species: object = None
 
@@ -120,7 +122,7 @@ class Project:
     def from_objects(cls, manifest: dict | Manifest, regions, activity, controls=None,
                      factors=None, measured=None, measures=None, drivers=None,
                      elasticities=None, scenarios=None, optimisation=None, instruments=None,
-                     evaluation=None, species=None) -> Project:
+                     evaluation=None, species=None, region_stats=None) -> Project:
         """Build and validate a project from Python objects, with no file.
 
         Tables are DataFrames (or lists of dicts); settings are dicts with the structure of
@@ -132,7 +134,7 @@ class Project:
         for name, obj in (("regions", regions), ("activity", activity), ("controls", controls),
                           ("factors", factors), ("measured", measured), ("measures", measures),
                           ("drivers", drivers), ("elasticities", elasticities),
-                          ("species", species)):
+                          ("species", species), ("region_stats", region_stats)):
             if obj is None:
                 continue
             df = obj if isinstance(obj, pd.DataFrame) else pd.DataFrame(list(obj))
@@ -155,7 +157,8 @@ class Project:
         project was read from: equal inputs give equal hashes. ``sha256:<64 hex>``."""
         h = hashlib.sha256()
         h.update(json.dumps(self.manifest.model_dump(mode="json"), sort_keys=True).encode())
-        extra = ["species_table"] if self.species_table is not None else []  # (old hashes kept)
+        extra = [n for n in ("species_table", "region_stats")  # (old hashes kept)
+                 if getattr(self, n) is not None]
         for name in list(TABLES) + ["measures", "drivers", "elasticities", *extra]:
             df = getattr(self, name)
             h.update(f"\n#table {name}\n".encode())
@@ -218,7 +221,7 @@ def _build(raw: dict, problems: list[Problem], folder: Path | None,
     species, species_table = _project_species(raw["tables"].get("species"), problems)
     codes = None if species_table is None else frozenset(species.codes)
     tables: dict[str, pd.DataFrame] = {}
-    for name, spec in {**TABLES, **SCENARIO_TABLES}.items():
+    for name, spec in {**TABLES, **SCENARIO_TABLES, **STATS_TABLES}.items():
         df = raw["tables"].get(name)
         if df is None:
             if name not in raw["tables"] and not spec.optional:
@@ -264,7 +267,7 @@ def _build(raw: dict, problems: list[Problem], folder: Path | None,
                    factors=tables["factors"], measured=tables["measured"],
                    measures=measures, drivers=tables["drivers"],
                    elasticities=tables["elasticities"], species_table=species_table,
-                   species=species, **docs)
+                   species=species, region_stats=tables["region_stats"], **docs)
 
 
 def _project_species(df: pd.DataFrame | None, problems: list[Problem]):

@@ -209,6 +209,30 @@ ELASTICITIES = TableSpec(
     optional=True,
 )
 
+REGION_STATS = TableSpec(
+    "region_stats", "Region statistics (GDP per region and year)", "区域统计（各区县各年GDP）",
+    (
+        C("region_id", "str", True, "Region of the regions table (usually a district)",
+          "区域编码（见区域表，通常为区县）", example="fenhe"),
+        C("indicator", "str", True, "Indicator: gdp", "指标：gdp（地区生产总值）",
+          example="gdp"),
+        C("year", "int", True, "Year", "年份", example=2020),
+        C("value", "float", True, "Value (> 0) in the unit of the next column",
+          "数值（>0），单位见下一列", example=608.0),
+        C("unit", "str", True, "Unit of value, a currency: 1e8 yuan, 1e4 yuan, yuan",
+          "数值单位（货币）：1e8 yuan（亿元）、1e4 yuan（万元）、yuan", example="1e8 yuan"),
+        C("source", "str", True, "Where the value comes from (yearbook, communique, assumption)",
+          "数据来源（统计年鉴、公报、假设）", example="district statistical communique 2020"),
+    ),
+    key=("region_id", "indicator", "year"),
+    optional=True,
+)
+
+#: indicators of the region statistics table and the reference unit each is converted to
+REGION_INDICATORS = {"gdp": "1e4 yuan"}
+#: Tables of statistics per region (denominators of intensities on the map)
+STATS_TABLES: dict[str, TableSpec] = {REGION_STATS.name: REGION_STATS}
+
 #: Tables of the scenario stage held by a project (the measures table is typed by
 #: :func:`cocontrol.scenario.measures.validate`; here its columns are checked).
 SCENARIO_TABLES: dict[str, TableSpec] = {t.name: t for t in (DRIVERS, ELASTICITIES)}

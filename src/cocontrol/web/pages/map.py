@@ -30,10 +30,47 @@ from cocontrol.web.context import Ctx
 from cocontrol.web.registry import Area
 
 area = Area("map", nav="nav_map", order=15)
-LAYERS = ("emissions", "density", "synergy", "quadrant")
+LAYERS = ("emissions", "density", "intensity", "synergy", "quadrant", "alert")
+#: layers drawn for the chosen species (the others: CO2 and the chosen pollutant)
+SPECIES_LAYERS = ("emissions", "density", "intensity")
 POLLUTANTS = ("SO2", "NOx", "PM2.5", "PM10", "VOCs", "NH3")
 KIND_COLOUR = {"enterprise": "#d62728", "park": "#9467bd", "station": "#2ca02c"}
 QUADRANT_COLOUR = {"I": "#2e8540", "II": "#d4a017", "III": "#c0392b", "IV": "#1f6fb2"}
+#: colours of the alert levels of cocontrol.monitoring (alert_levels.csv: green, yellow, red)
+LEVEL_COLOUR = {"green": "#2e8540", "yellow": "#d4a017", "red": "#c0392b"}
+
+
+def intensity_unit(species: str) -> str:
+    """Display unit of an intensity per GDP: t/1e4 yuan for a greenhouse gas (CO2 of a
+    Chinese city is of the order of 1 t per 10^4 yuan), kg/1e4 yuan for an air pollutant."""
+    from cocontrol.registry import species as registry
+
+    reg = registry()
+    return "t/1e4 yuan" if species in reg and reg[species].group == "ghg" else "kg/1e4 yuan"
+
+
+def alert_layer(ctx: Ctx, districts: list[str]) -> dict:
+    """Per district: the newest stored alert of each of its targets (the board's
+    :func:`~cocontrol.web.pages.monitor.latest_alerts`, scoped to the visitor) and the worst
+    of their levels (:func:`cocontrol.monitoring.worst_level`)."""
+    from cocontrol.monitoring import worst_level
+    from cocontrol.web.pages.monitor import latest_alerts
+
+    by: dict[str, list[dict]] = {d: [] for d in districts}
+    for a in latest_alerts(ctx):
+        ent = str((a.payload or {}).get("entity", ""))
+        if ent in by:
+            p = a.payload or {}
+            by[ent].append({"target": a.target, "level": a.level,
+                            "name": p.get("name_zh" if ctx.lang == "zh" else "name_en")
+                            or a.target, "probability": a.probability_of_missing})
+    levels = {d: worst_level(x["level"] for x in rows) for d, rows in by.items()}
+    label = {lv: ctx.t("web_map_level_" + lv.replace(" ", "_"))
+             for lv in (*LEVEL_COLOUR, "not estimated")}
+    return {"levels": {d: lv for d, lv in levels.items() if lv is not None},
+            "targets": by,
+            "classes": {d: label[lv] for d, lv in levels.items() if lv is not None},
+            "palette": {label[lv]: LEVEL_COLOUR.get(lv, geomap.MISSING) for lv in label}}
 
 
 def boundaries(ctx: Ctx, chosen) -> tuple[dict | None, list[dict], str | None]:
@@ -56,10 +93,11 @@ def link(path: str, **q) -> str:
 
 
 def layer_values(inv, layer: str, species: str, pollutant: str, year: int, polys,
-                 lang: str) -> dict:
-    """Per district: value (t, t/km², Els) or class (quadrant) of a layer, from the
-    inventory's sums; the period of the synergy layers is first → last inventory year."""
-    by = derivation.drill(inv, species if layer in ("emissions", "density") else "CO2",
+                 lang: str, stats=None) -> dict:
+    """Per district: value (t, t/km², t or kg per 1e4 yuan, Els) or class (quadrant) of a
+    layer, from the inventory's sums (``stats``: the project's region statistics, for the
+    intensity per GDP); the period of the synergy layers is first → last inventory year."""
+    by = derivation.drill(inv, species if layer in SPECIES_LAYERS else "CO2",
                           year, by="district")
     vals = {k: v for k, v in zip(by["district"], by["value_t"], strict=True)
             if k != "(none)"}  # city-wide lines: in the table, not on a region
@@ -71,6 +109,17 @@ def layer_values(inv, layer: str, species: str, pollutant: str, year: int, polys
     elif layer == "density":
         out["values"] = {k: v / areas[k] for k, v in vals.items() if areas.get(k)}
         out["areas"] = areas
+    elif layer == "intensity":
+        from cocontrol.metrics import gdp_intensity
+
+        t = gdp_intensity(vals, stats, year, intensity_unit(species))
+        out["values"] = {r: v for r, v in zip(t["region"], t["intensity"], strict=True)
+                         if math.isfinite(v)}
+        out["gdp"] = dict(zip(t["region"], t["gdp"], strict=True))
+        out["unit"] = intensity_unit(species)
+        out["gdp_unit"] = t["gdp_unit"].iloc[0] if len(t) else "1e4 yuan"
+    elif layer == "alert":
+        pass  # from the monitoring store (alert_layer), not from the inventory
     else:
         from cocontrol.metrics import coordinates, cross_elasticity
 
@@ -115,16 +164,22 @@ def one_map(ctx: Ctx, project_id: int | None = None, layer: str = "emissions",
         raise ApiError(422, f"pollutant must be one of {', '.join(POLLUTANTS)}")
     year = year if year in inv.years else inv.years[0]
     polys, points, problem = boundaries(ctx, chosen)
-    lv = layer_values(inv, layer, species, pollutant, year, polys, ctx.lang)
+    lv = layer_values(inv, layer, species, pollutant, year, polys, ctx.lang,
+                      getattr(chosen.base.project, "region_stats", None))
+    if layer == "alert":
+        lv.update(alert_layer(ctx, [str(f["properties"]["code"])
+                                    for f in (polys or {}).get("features", [])]
+                              or sorted(set(lv["values"]) | set(lv["classes"]))))
     regions = chosen.base.project.regions
     names = region_names(regions, ctx.lang)
     pid = chosen.project.id
-    shown = species if layer in ("emissions", "density") else "CO2"
+    shown = species if layer in SPECIES_LAYERS else "CO2"
     drill_q = {"project_id": pid, "species": shown, "year": year}
     table = derivation.drill(inv, shown, year, by="district")
     svg = None
     if polys is not None:
-        unit = {"emissions": "t", "density": "t/km²", "synergy": "Els"}.get(layer, "")
+        unit = {"emissions": "t", "density": "t/km²", "synergy": "Els",
+                "intensity": lv.get("unit", "")}.get(layer, "")
         pts = [{"lon": p["lon"], "lat": p["lat"], "colour": KIND_COLOUR.get(p.get("kind"),
                                                                            "#555"),
                 "label": f"{ctx.t('web_map_kind_' + p.get('kind', 'enterprise'))}: "

@@ -24,7 +24,7 @@ area = Area("monitor", nav="nav_monitor", order=30)
 LEVELS = ("red", "yellow", "green")
 
 
-def _latest_alerts(ctx: Ctx) -> list[MonitoringAlert]:
+def latest_alerts(ctx: Ctx) -> list[MonitoringAlert]:
     """The newest stored alert of every (organisation, target) the visitor may see."""
     latest: dict[tuple[int, str], MonitoringAlert] = {}
     stmt = scoped(select(MonitoringAlert), ctx.principal, MonitoringAlert).order_by(
@@ -83,7 +83,7 @@ def _case_view(ctx: Ctx, r: MonitoringCase, today: dt.date) -> dict:
 def board(ctx: Ctx):
     orgs = {o.id: o for o in ctx.session.scalars(
         scoped(select(Organisation), ctx.principal, Organisation))}
-    alerts = [_alert_view(ctx, a, orgs) for a in _latest_alerts(ctx)]
+    alerts = [_alert_view(ctx, a, orgs) for a in latest_alerts(ctx)]
     order = {lv: k for k, lv in enumerate(LEVELS)}
     alerts.sort(key=lambda x: (order.get(x["level"], 9), -(x["probability"] or 0), x["target"]))
     counts = {lv: sum(a["level"] == lv for a in alerts) for lv in LEVELS}
@@ -94,7 +94,7 @@ def board(ctx: Ctx):
     by_status = {s: sum(c["status"] == s for c in cases)
                  for s in ("found", "assigned", "rectified", "closed")}
     # notices: every jurisdiction with stored alerts (and the visitor's own organisation)
-    ids = sorted({a.org_id for a in _latest_alerts(ctx)}
+    ids = sorted({a.org_id for a in latest_alerts(ctx)}
                  | ({ctx.principal.org_id} if ctx.principal.org_id in orgs else set()))
     notices = [{"org_id": i, "name": (orgs[i].name_zh or orgs[i].name) if ctx.lang == "zh"
                 else orgs[i].name} for i in ids if i in orgs]
