@@ -82,6 +82,16 @@ def _factorize(key: np.ndarray, radix: int) -> tuple[np.ndarray, int]:
     return group.astype(np.int64, copy=False), len(uniq)
 
 
+def _distinct(codes: np.ndarray, radix: int) -> bool:
+    """True when the codes (in ``[-1, radix - 1)``) are all different, missing included
+    (two missing values are the same key): a count over the radix, no hashing."""
+    if len(codes) <= 1:
+        return True
+    if radix > 4 * len(codes) + 4096:
+        return False
+    return int(np.bincount(codes + 1, minlength=radix).max()) <= 1
+
+
 class Runs:
     """Groups of runs of consecutive rows: ``group[r]`` is the group of run r, which starts
     at row ``starts[r]``; :meth:`rows` gives the group of every row."""
@@ -108,7 +118,11 @@ def factorize_runs(df: pd.DataFrame, cols: list[str]) -> tuple[Runs, pd.DataFram
     pairs = [_codes(df[c]) for c in cols]
     codes = [p[0] for p in pairs]
     starts = _run_starts(codes, n)
-    run_group, n_groups = _factorize(*_radix_key(codes, [p[1] for p in pairs], starts))
+    if _distinct(codes[0][starts], pairs[0][1]):  # every run its own group (the usual case:
+        # one run per source): no composite key at all
+        run_group, n_groups = np.arange(len(starts), dtype=np.int64), len(starts)
+    else:
+        run_group, n_groups = _factorize(*_radix_key(codes, [p[1] for p in pairs], starts))
     rows = np.empty(n_groups, dtype=np.int64)
     rows[run_group[::-1]] = starts[::-1]  # first run (hence first row) of every group
     labels = {}
@@ -150,8 +164,20 @@ def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
     if isinstance(col.dtype, pd.CategoricalDtype):
         sub = col.array.codes[rows]
         ncat = len(col.cat.categories)
-        dense = _first_order(sub, ncat) if len(sub) and sub.min() >= 0 else None
-        codes, first = dense if dense is not None else pd.factorize(sub)
+        if len(sub) == ncat and len(sub) and sub[0] == 0 and \
+                (np.diff(sub) == 1).all():  # every category once, in order
+            codes, first = sub, sub
+        else:
+            dense = _first_order(sub.astype(np.int64) + 1, ncat + 1) if len(sub) else None
+            if dense is None:
+                codes, first = pd.factorize(sub)
+            else:
+                codes, first = dense[0], dense[1] - 1  # -1: missing
+        if (first < 0).any():  # missing values: object labels, missing as NaN (as
+            # pd.factorize(col.iloc[rows], use_na_sentinel=False) gives them)
+            cat_vals = np.asarray(col.cat.categories, dtype=object)
+            uniq = np.array([cat_vals[k] if k >= 0 else np.nan for k in first], dtype=object)
+            return _column(codes, uniq)
         if not (first < 0).any():
             cats = col.cat.categories
             if len(first) == len(cats) and np.array_equal(first, np.arange(len(cats))):

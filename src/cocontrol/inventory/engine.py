@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from cocontrol import refdata, units
+from cocontrol import _buffers, refdata, units
 from cocontrol._frame import Runs, _categorical, factorize_columns, factorize_runs
 from cocontrol.errors import InputError, MissingFactorError, Problem
 from cocontrol.i18n import Msg, Text, named
@@ -81,12 +81,17 @@ def build_lines(activity: pd.DataFrame, years: list[int]
     The line of every row comes from the integer codes of the key columns (the composite
     key is built and hashed once per run of consecutive rows, see :func:`factorize_runs`);
     A is one ``bincount`` over line × year codes (rows of the same cell are summed in row
-    order). Returns (lines, A, the lines of the runs of rows: ``runs.rows()`` is the line
-    of every row)."""
+    order). When the table is laid out as one run of the project's years, in order, per
+    line (every line once), A is the value column itself, reshaped (+ 0.0: the sum the
+    bincount makes, −0.0 included), checked by one comparison of the year column. Returns
+    (lines, A, the lines of the runs of rows: ``runs.rows()`` is the line of every row)."""
     runs, lines = factorize_runs(activity, LINE_KEYS)
     Y = len(years)
-    yidx = year_index(activity["year"].to_numpy(), years)
     val = activity["value"].to_numpy(dtype=float)
+    if _one_run_per_line(runs, activity["year"].to_numpy(), years):
+        A = np.add(val.reshape(len(lines), Y), 0.0)
+        return lines, A, runs
+    yidx = year_index(activity["year"].to_numpy(), years)
     flat = np.repeat(runs.group * Y, runs.lengths()) if len(runs.starts) < runs.n \
         else runs.group * Y
     flat += yidx
@@ -95,6 +100,20 @@ def build_lines(activity: pd.DataFrame, years: list[int]
         flat, val = flat[ok], val[ok]
     A = np.bincount(flat, weights=val, minlength=len(lines) * Y).reshape(len(lines), Y)
     return lines, A, runs
+
+
+def _one_run_per_line(runs: Runs, year: np.ndarray, years: list[int]) -> bool:
+    """True when line g is rows g × Y … g × Y + Y − 1 with the years in ``years`` order."""
+    Y, n = len(years), runs.n
+    if Y == 0 or n == 0 or n != len(runs.starts) * Y or len(year) != n:
+        return False
+    if not np.array_equal(runs.starts, np.arange(0, n, Y)):
+        return False
+    if not np.array_equal(runs.group, np.arange(len(runs.group))):
+        return False
+    if not np.issubdtype(year.dtype, np.integer) and not np.issubdtype(year.dtype, np.floating):
+        return False
+    return bool((year.reshape(-1, Y) == np.asarray(years, dtype=year.dtype)).all())
 
 
 def _apply_source_factors(ef: np.ndarray, lines: pd.DataFrame, user: pd.DataFrame,
@@ -242,7 +261,8 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     abated = ft.abated[ccodes]
     src_prov: list = []
     _apply_source_factors(ef, lines, project.factors, species, src_prov, abated)
-    applicable = ~ft.not_applicable[ccodes] | np.isfinite(ef) & (ef > 0)
+    applicable = ~ft.not_applicable[ccodes] | np.isfinite(ef) & (ef > 0)  # before the
+    # unabated replacement, as the factor table says
     lines["scope"] = ft.combos["scope"].to_numpy()[ccodes]
     lines["biogenic"] = ft.combos["biogenic"].to_numpy()[ccodes]
 
@@ -259,21 +279,59 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     ctrl_factor = 1.0 - combine_pm10(removed, ef[ctrl_idx], species)
     if invariant:
         ctrl_factor = np.broadcast_to(ctrl_factor, (len(ctrl_idx), len(species), len(years)))
-    not_est = _not_estimated_lines(ft, lines, ef)
+    finite = np.isfinite(ef)  # the factor in use: NaN = not estimated
+    not_est = _not_estimated_lines(ft, lines, ef, finite)
     inv = Inventory(lines=lines, years=years, species=species, activity=A, ef=ef,
                     ctrl_lines=ctrl_idx, ctrl_factor=ctrl_factor, gwp_set=m.gwp,
                     factor_table=ft, source_factors=(pd.concat(src_prov) if src_prov else None),
                     name=m.name, regions=project.regions, not_estimated=not_est,
-                    applicable=applicable)
+                    applicable=applicable, estimated=finite,
+                    prepared=prepare(ef, finite, ctrl_idx, ctrl_factor))
     inv.unabated_factors = unabated_used
     inv.abated = abated  # (N, S) the factor in use already describes abated plants
     if len(project.measured):
         inv.apply_measured(project.measured)
     inv.missing = problems
     inv.project = project  # provenance of results (content hash computed when asked)
-    inv.warnings = plausibility.check_activity(project.activity) + \
+    inv.warnings = plausibility.check_activity(project.activity, _units_seen(lines)) + \
         plausibility.check_inventory(inv)
     return inv
+
+
+def prepare(ef: np.ndarray, finite: np.ndarray, ctrl_lines: np.ndarray,
+            ctrl_factor: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The arrays of the inventory's one fused pass E = A × EF0 × F (:class:`Inventory`):
+    EF0 = the factor with not-estimated cells as 0 (``np.nan_to_num``: the cells stay
+    "not estimated" through ``estimated``), and, when the controls are year-invariant, F =
+    the control factor per line and species (1 on uncontrolled lines), else None. Both in
+    kept buffers (``cocontrol._buffers``: already touched memory)."""
+    N, S = ef.shape
+    if finite.all():
+        ef0 = ef
+    elif np.isinf(ef).any():  # nan_to_num's large finite numbers for ±inf
+        ef0 = np.nan_to_num(ef)
+    else:
+        ef0 = _buffers.empty(N * S).reshape(N, S)
+        _fused_where(finite, ef, ef0)
+    Y = ctrl_factor.shape[2] if ctrl_factor.ndim == 3 else 0
+    if len(ctrl_lines) == 0 or ctrl_factor.ndim != 3 or (Y > 1 and ctrl_factor.strides[2]):
+        return ef0, None
+    F = _buffers.empty(N * S).reshape(N, S)
+    F.fill(1.0)
+    F[ctrl_lines] = ctrl_factor[:, :, 0]
+    return ef0, F
+
+
+def _fused_where(finite: np.ndarray, ef: np.ndarray, out: np.ndarray) -> None:
+    """out = ef where finite, else 0 (one pass)."""
+    try:
+        import numexpr
+    except ImportError:  # pragma: no cover - numpy fallback
+        np.copyto(out, ef)
+        out[~finite] = 0.0
+        return
+    numexpr.evaluate("where(finite, ef, 0.0)", local_dict={"finite": finite, "ef": ef},
+                     out=out)
 
 
 def combine_pm10(removed: np.ndarray, ef: np.ndarray, species: tuple[str, ...]) -> np.ndarray:
@@ -348,19 +406,28 @@ def _joined(table: str, codes) -> Text:
     return Text(en, "、".join(named(table, c).zh for c in codes))
 
 
-def _not_estimated_lines(ft, lines: pd.DataFrame, ef: np.ndarray) -> pd.DataFrame:
+def _not_estimated_lines(ft, lines: pd.DataFrame, ef: np.ndarray,
+                         finite: np.ndarray | None = None) -> pd.DataFrame:
     """Species not estimated on each (sector, fuel/process) of the inventory, with the reason
-    (from the factor table; cells later filled by a source-specific user factor are left out)."""
+    (from the factor table; cells later filled by a source-specific user factor are left out).
+
+    The lines without a factor are counted per combination by one ``bincount`` per species
+    named in the table (``finite``: ``np.isfinite(ef)`` when the caller has it), not by a
+    comparison of every line per combination."""
     ne = ft.not_estimated
     if ne is None or ne.empty:
         return pd.DataFrame(columns=["sector", "fuel", "process", "species", "reason",
                                      "n_lines"])
     sidx = {s: i for i, s in enumerate(ft.species)}
     combo = lines["combo"].to_numpy()
+    K = len(ft.combos)
+    counts = {}
+    for spc in pd.unique(ne["species"]):
+        gap = ~(np.isfinite(ef[:, sidx[spc]]) if finite is None else finite[:, sidx[spc]])
+        counts[spc] = np.bincount(combo[gap], minlength=K)
     rows = []
     for (k, spc), g in ne.groupby(["combo", "species"], sort=False):
-        sel = combo == k
-        n = int((sel & ~np.isfinite(ef[:, sidx[spc]])).sum())
+        n = int(counts[spc][int(k)]) if 0 <= int(k) < K else 0
         if n == 0:
             continue
         c = ft.combos.iloc[int(k)]
@@ -431,3 +498,11 @@ def compute_arrays(lines: pd.DataFrame, activity: np.ndarray, ef: np.ndarray,
         ctrl_factor = np.empty((0, len(species), len(years)))
     return Inventory(lines=lines, years=list(years), species=tuple(species), activity=activity,
                      ef=ef, ctrl_lines=ctrl_lines, ctrl_factor=ctrl_factor, gwp_set=gwp_set)
+
+
+def _units_seen(lines: pd.DataFrame) -> list:
+    """The activity units of the lines (their categories: no hashing of the rows)."""
+    u = lines["unit"]
+    if isinstance(u.dtype, pd.CategoricalDtype):
+        return list(u.cat.categories)
+    return list(pd.unique(u.dropna()))

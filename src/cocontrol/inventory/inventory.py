@@ -120,7 +120,8 @@ class Inventory(Labelled):
                  source_factors=None, name: str = "", regions: pd.DataFrame | None = None,
                  emissions: np.ndarray | None = None, estimated: np.ndarray | None = None,
                  not_estimated: pd.DataFrame | None = None,
-                 applicable: np.ndarray | None = None):
+                 applicable: np.ndarray | None = None,
+                 prepared: tuple[np.ndarray, np.ndarray | None] | None = None):
         self.lines = lines.reset_index(drop=True)
         self.years = list(years)
         self.species = tuple(species)
@@ -149,6 +150,13 @@ class Inventory(Labelled):
         self.missing: list = []
         self.measured_cells = pd.DataFrame(
             columns=["source_id", "species", "year", "computed_t", "measured_t", "method"])
+        #: (EF0, F) of the fused pass, from the engine (:func:`engine.prepare`): the inputs
+        #: they come from are made read-only, so that they cannot go stale
+        self._prepared = prepared
+        if prepared is not None:
+            for arr in (self.ef, self.ctrl_lines, *prepared):
+                if arr is not None:
+                    arr.flags.writeable = False
         self.emissions = self._controlled() if emissions is None else emissions
 
     # ------------------------------------------------------------------ core arrays
@@ -163,9 +171,19 @@ class Inventory(Labelled):
         machine). Controls that vary by year: E = A × EF, then × the factor on the
         controlled lines (the same products, in the same order)."""
         # not-estimated cells compute as 0 in the arrays; `estimated` marks them
-        a, e = self.activity[:, None, :], np.nan_to_num(self.ef)[:, :, None]
         N, S, Y = len(self.activity), len(self.species), len(self.years)
         E = np.empty((N, S, Y)) if out is None else out
+        a = self.activity[:, None, :]
+        if self._prepared is not None:  # EF0 and F prepared by the engine (same values)
+            e0, F = self._prepared
+            if F is not None:
+                _fused("a * e * f", E, a=a, e=e0[:, :, None], f=F[:, :, None])
+                return E
+            _fused("a * e", E, a=a, e=e0[:, :, None])
+            if len(self.ctrl_lines):
+                E[self.ctrl_lines] *= self.ctrl_factor
+            return E
+        e = np.nan_to_num(self.ef)[:, :, None]
         m = len(self.ctrl_lines)
         f = self.ctrl_factor
         if m and f.ndim == 3 and (Y <= 1 or f.strides[2] == 0):

@@ -63,29 +63,71 @@ def warnings_table(warnings: list, lang: str | None = "en") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[i18n.t(f"warn_{c}", lang) for c in COLUMNS])
 
 
-def check_activity(activity: pd.DataFrame) -> list[dict]:
-    """Activity rows above the plausible maximum of their dimension."""
+def _unit_limits(units_seen, lim: pd.DataFrame) -> dict:
+    """For every unit: the first activity range whose dimension it converts to, as (factor
+    to the range's unit, the range's row); units of no range are left out."""
+    out = {}
+    for unit in units_seen:
+        for _, L in lim.iterrows():
+            try:
+                f = units.factor(str(unit), str(L["unit"]))
+            except units.UnitError:
+                continue
+            out[unit] = (f, L)
+            break
+    return out
+
+
+def check_activity(activity: pd.DataFrame, units_seen=None) -> list[dict]:
+    """Activity rows above the plausible maximum of their dimension (NaN values included:
+    a value that is not a number is not plausible either).
+
+    Vectorised over the rows: every row is compared at once with the smallest range of the
+    table's units (each range in the unit of the rows, slightly lowered so that a row below
+    it is below its own range whatever the rounding); only the rows above it are checked
+    exactly, unit by unit. Warnings come by unit in order of first appearance, then by
+    row. ``units_seen``: the units of the table when the caller has them (the engine's
+    lines), else read from the column."""
     r = _ranges()
     lim = r[r["check"] == "activity"]
     file = activity.attrs.get("file", "activity")
     out = []
     if activity is None or activity.empty:
         return out
-    for unit, g in activity.groupby("unit", sort=False):
-        for _, L in lim.iterrows():
-            try:
-                f = units.factor(str(unit), str(L["unit"]))
-            except units.UnitError:
-                continue
-            v = g["value"].to_numpy(dtype=float) * f
-            for i in np.flatnonzero(~(v <= float(L["max"]))):
-                row = g.iloc[i]
-                rno = int(row["_row"]) if "_row" in g.columns else int(g.index[i]) + 2
-                out.append(_warning(
-                    file, rno, "value", f"{float(row['value']):g} {unit}",
-                    Msg("warn_activity", sid=row["source_id"], v=_g(v[i]), unit=L["unit"],
-                        max=_g(float(L["max"]))), _basis(L)))
-            break
+    ucol = activity["unit"]
+    cat = isinstance(ucol.dtype, pd.CategoricalDtype)
+    seen = units_seen if units_seen is not None else \
+        list(ucol.cat.categories) if cat else list(pd.unique(ucol.dropna()))
+    limits = _unit_limits(seen, lim)
+    if not limits:
+        return out
+    val = activity["value"].to_numpy(dtype=float)
+    thr = min(float(L["max"]) / f if f > 0 else -np.inf for f, L in limits.values())
+    cand = np.flatnonzero(~(val <= thr * (1 - 1e-9)))  # NaN rows are candidates too
+    if len(cand) == 0:
+        return out
+    cunit = ucol.iloc[cand].to_numpy(dtype=object)
+    hits = []
+    for unit in pd.unique(cunit):
+        if unit not in limits:  # no range for it (or no unit: not grouped, as before)
+            continue
+        f, L = limits[unit]
+        rows = cand[cunit == unit]
+        v = val[rows] * f
+        bad = rows[~(v <= float(L["max"]))]
+        if len(bad):
+            first = int(np.argmax((ucol.to_numpy() == unit) if not cat else
+                                  ucol.array.codes == ucol.cat.categories.get_loc(unit)))
+            hits.append((first, unit, f, L, bad))
+    for _, unit, f, L, bad in sorted(hits, key=lambda h: h[0]):
+        sub = activity.iloc[bad]
+        rno = sub["_row"].to_numpy() if "_row" in sub.columns else sub.index.to_numpy() + 2
+        for k in range(len(bad)):
+            raw = float(sub["value"].iat[k])
+            out.append(_warning(
+                file, int(rno[k]), "value", f"{raw:g} {unit}",
+                Msg("warn_activity", sid=sub["source_id"].iat[k], v=_g(raw * f),
+                    unit=L["unit"], max=_g(float(L["max"]))), _basis(L)))
     return out
 
 
