@@ -6,18 +6,23 @@ minus dropped, a number nudged (0 -> 1, 1 -> 0, n -> n + 1, x -> 2x), ``True``/`
 swapped or a constant index moved (``[0]`` -> ``[1]``, ``[-1]`` -> ``[0]``). Strings, docstrings,
 decorators and the arguments of error messages are left alone.
 
-The mutants of a module are sampled with a fixed seed (``--seed``; the same code and seed give
-the same mutants), or all of them when a module has few sites (``--all-below``). The test
+The mutants of a module are sampled by a seeded hash of their keys (``--seed``; the same
+mutants after edits elsewhere in the module), or all of them when a module has few sites
+(``--all-below``). The test
 files of a module's area (``MODULES``) run once unmutated with a line tracer; each mutant then
 runs only the tests that execute its lines (all of them for lines run at import), and a
-mutant that survives those gets every test of the files before it counts as a survivor. A
+mutant that survives those gets every test of the files before it counts as a survivor
+(the first run collects only the files of those tests, the fastest file first, and stops at
+the first failure). A
 mutant on a line no test executes survives without a run. Third-party libraries are
 imported once; each mutant runs in a forked child that imports a copy of the package with the
 one mutated file, so a run costs the tests only. ``--jobs`` children run at once (at most 2:
 the machine is shared; ``make mutate`` also runs under ``nice -n 10``). Hash seed and
 property-test seeds are fixed (``PYTHONHASHSEED=0``, ``CI=true``).
 
-A mutant is *killed* when a test fails (or the run exceeds its timeout). A survivor is
+A mutant is *killed* when a test fails (or the run uses more CPU time than
+max(3 x, 30 s +) the unmutated traced run: CPU, not wall time, so the load of a shared
+machine does not turn slow runs into kills). A survivor is
 *equivalent* when no input can tell it from the original; each such mutant is listed in
 ``tools/mutate-equivalent.yaml`` with a one-line reason, keyed by module, function, the text
 of the source line and the mutation (not the line number, so the list survives edits
@@ -40,10 +45,10 @@ from __future__ import annotations
 import argparse
 import ast
 import compileall
+import hashlib
 import itertools
 import json
 import os
-import random
 import shutil
 import signal
 import sys
@@ -61,6 +66,9 @@ MODULES: dict[str, list[str]] = {
     "inventory/inventory.py": ["tests/inventory"],
     "scenario/engine.py": ["tests/scenario/test_scenario_engine.py",
                            "tests/scenario/test_fuel_price_missing.py"],
+    "scenario/actions.py": ["tests/scenario/test_scenario_engine.py",
+                            "tests/scenario/test_actions_registry.py",
+                            "tests/scenario/test_fuel_price_missing.py"],
     "scenario/analysis.py": ["tests/scenario/test_analysis_edges.py",
                              "tests/scenario/test_scenario_engine.py",
                              "tests/scenario/test_intensity_units.py"],
@@ -251,6 +259,20 @@ def mutant_source(path: Path, k: int) -> tuple[str, Site]:
     return ast.unparse(tree), site
 
 
+def sample_sites(mod: str, sites: list[Site], lines: list[str], seed: int, n: int) -> list[int]:
+    """``n`` sites chosen by a seeded hash of their key (function, code, mutation; the k-th
+    site of a repeated key counts k): the same mutants are drawn after edits elsewhere in
+    the module, so a run before and after new tests or a small fix compares like with like."""
+    seen: dict[tuple, int] = {}
+    rank = []
+    for k, site in enumerate(sites):
+        key = site_key(mod, site, lines)
+        seen[key] = seen.get(key, 0) + 1
+        h = hashlib.sha256(f"{seed}:{':'.join(key)}:{seen[key]}".encode()).hexdigest()
+        rank.append((h, k))
+    return sorted(k for _, k in sorted(rank)[:n])
+
+
 def site_key(mod: str, site: Site, lines: list[str]) -> tuple[str, str, str, str]:
     """What identifies a mutant across edits elsewhere: module, function, code, mutation."""
     code = lines[site.line - 1].strip() if 0 < site.line <= len(lines) else ""
@@ -263,6 +285,7 @@ class _LineTracer:
 
     def __init__(self, target: str):
         self.target, self.current, self.lines = target, None, {None: set()}
+        self.durations: dict[str, float] = {}  # setup + call + teardown, s (traced)
 
     def _local(self, frame, event, arg):
         if event == "line":
@@ -287,26 +310,42 @@ class _LineTracer:
     def pytest_runtest_logfinish(self, nodeid, location):
         self.current = None
 
+    def pytest_runtest_logreport(self, report):
+        self.durations[report.nodeid] = self.durations.get(report.nodeid, 0.0) + report.duration
+
 
 class _Select:
     """pytest plugin: run only the tests ``keep`` (node ids) of the collected files."""
 
     def __init__(self, keep: list[str]):
         self.keep = set(keep)
+        self.rank = {t: i for i, t in enumerate(keep)}
 
     def pytest_collection_modifyitems(self, config, items):
-        chosen = [i for i in items if i.nodeid in self.keep]
+        chosen = sorted((i for i in items if i.nodeid in self.keep),
+                        key=lambda i: self.rank[i.nodeid])
         config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in self.keep])
         items[:] = chosen
 
 
-def covering(cover: dict[str, list[int]], site: Site) -> list[str] | None:
-    """Node ids of the tests that run a line of ``site`` (in run order); ``None`` when the
-    line runs at import (its effect cannot be traced to tests: run them all)."""
+def covering(cover: dict[str, list[int]], site: Site,
+             durations: dict[str, float] | None = None) -> list[str] | None:
+    """Node ids of the tests that run a line of ``site``; ``None`` when the line runs at
+    import (its effect cannot be traced to tests: run them all). Ordered for an early kill
+    (the child stops at the first failure): files by the traced time of their tests kept,
+    fastest first, tests within a file in run order (module fixtures set up once)."""
     span = set(range(site.line, site.end + 1))
     if span & set(cover.get("None", ())):
         return None
-    return [t for t, ls in cover.items() if t != "None" and span & set(ls)]
+    keep = [t for t, ls in cover.items() if t != "None" and span & set(ls)]
+    if not durations:
+        return keep
+    cost: dict[str, float] = {}
+    for t in keep:
+        f = t.split("::", 1)[0]
+        cost[f] = cost.get(f, 0.0) + durations.get(t, 0.0)
+    files = sorted(cost, key=lambda f: (cost[f], list(cost).index(f)))
+    return sorted(keep, key=lambda t: files.index(t.split("::", 1)[0]))
 
 
 def _start_child(pkg_root: Path, tests: list[str], trace: tuple[str, Path] | None = None,
@@ -325,6 +364,8 @@ def _start_child(pkg_root: Path, tests: list[str], trace: tuple[str, Path] | Non
             import pytest
 
             plugins = [] if keep is None else [_Select(keep)]
+            if keep is not None:  # collect only the files that hold the tests kept
+                tests = list(dict.fromkeys(k.split("::", 1)[0] for k in keep))
             if trace:
                 tracer = _LineTracer(str(pkg_root / "cocontrol" / trace[0]))
                 tracer.start()
@@ -334,28 +375,44 @@ def _start_child(pkg_root: Path, tests: list[str], trace: tuple[str, Path] | Non
             rc = pytest.main(args if trace else [*args, "-x"], plugins=plugins)
             if trace:
                 sys.settrace(None)
-                trace[1].write_text(json.dumps({str(k): sorted(v) for k, v in
-                                                tracer.lines.items()}), encoding="utf-8")
+                trace[1].write_text(json.dumps({
+                    "lines": {str(k): sorted(v) for k, v in tracer.lines.items()},
+                    "durations": tracer.durations}), encoding="utf-8")
             os._exit(int(rc))
         except BaseException:  # noqa: BLE001 - any failure in the child kills the mutant
             os._exit(99)
     return pid
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a running child has used so far (/proc; 0 if unreadable).
+    Timeouts count CPU, not wall time: on a machine shared with others the wall time of the
+    same run varies several-fold with the load, its CPU time hardly."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _run_child(pkg_root: Path, tests: list[str], timeout: float,
                trace: tuple[str, Path] | None = None) -> tuple[str, float]:
-    """Run ``tests`` against the package copy at ``pkg_root``: killed/survived/timeout."""
-    t0 = time.perf_counter()
+    """Run ``tests`` against the package copy at ``pkg_root``: killed/survived/timeout, and
+    the CPU seconds the child used."""
     pid = _start_child(pkg_root, tests, trace)
     while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, ru = os.wait4(pid, os.WNOHANG)
         if done:
             rc = os.waitstatus_to_exitcode(status)
-            return ("survived" if rc == 0 else "killed"), time.perf_counter() - t0
-        if time.perf_counter() > t0 + timeout:
+            return ("survived" if rc == 0 else "killed"), ru.ru_utime + ru.ru_stime
+        if _cpu_s(pid) > timeout:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            return "timeout", time.perf_counter() - t0
+            return "timeout", timeout
         time.sleep(0.05)
 
 
@@ -384,7 +441,8 @@ def _run_many(slots: list[Path], jobs, timeout: float):
         time.sleep(0.05)
         for pid, (k, slot, t0) in list(running.items()):
             done, status = os.waitpid(pid, os.WNOHANG)
-            if not done and time.perf_counter() > t0 + timeout:
+            if not done and (_cpu_s(pid) > timeout
+                             or time.perf_counter() > t0 + 20 * timeout):
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
                 st = "timeout"
@@ -439,6 +497,11 @@ def main(argv=None) -> int:
     ap.add_argument("--survivors", action="store_true",
                     help="re-run only the survivors of the last run (out/mutate.json); for "
                          "checking new tests, not for the kill rate")
+    ap.add_argument("--update", action="store_true",
+                    help="with --survivors: record the re-run in out/mutate.json (survivors "
+                         "now killed or listed as equivalent move there). Only valid when "
+                         "tests were added, none changed: the module's code must be unchanged "
+                         "(same sites, every survivor found), else a full run is needed")
     a = ap.parse_args(argv)
     mods = [m.strip() for m in a.modules.split(",") if m.strip()] or list(MODULES)
     unknown = [m for m in mods if m not in MODULES]
@@ -475,7 +538,7 @@ def main(argv=None) -> int:
             _, sites = sites_of(path)
             ks = list(range(len(sites)))
             if a.sample and a.sample < len(ks) and len(ks) > a.all_below:
-                ks = sorted(random.Random(f"{a.seed}:{mod}").sample(ks, a.sample))
+                ks = sample_sites(mod, sites, lines, a.seed, a.sample)
             if a.survivors:
                 before = {(mod, e["function"], e["code"], e["mutation"])
                           for e in report.get(mod, {}).get("survivors", [])}
@@ -483,18 +546,21 @@ def main(argv=None) -> int:
                 if not ks:
                     continue
             cover_file = tmp / "cover.json"
-            status, base_s = _run_child(slots[0], tests, 3600, trace=(mod, cover_file))
+            status, base_s = _run_child(slots[0], tests, 7200, trace=(mod, cover_file))
             if status != "survived":
                 print(f"{mod}: the tests fail on the unmutated code; skipped", flush=True)
                 continue
-            cover = json.loads(cover_file.read_text(encoding="utf-8"))
+            traced = json.loads(cover_file.read_text(encoding="utf-8"))
+            cover, durations = traced["lines"], traced["durations"]
             timeout = max(3 * base_s, base_s + 30)
             res = {"sites": len(sites), "mutants": len(ks), "killed": 0, "timeout": 0,
                    "equivalent": 0, "survived": 0, "kill_rate": None,
-                   "baseline_s": round(base_s, 1), "survivors": [], "equivalents": []}
+                   "baseline_cpu_s": round(base_s, 1), "seed": a.seed, "sample": a.sample,
+                   "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                   "survivors": [], "equivalents": []}
             jobs, results = [], []
             for k in ks:
-                keep = covering(cover, sites[k])
+                keep = covering(cover, sites[k], durations)
                 if keep == []:  # no test runs this line: survives without a run
                     results.append((k, "survived"))
                     continue
@@ -526,6 +592,8 @@ def main(argv=None) -> int:
             if a.survivors:  # a partial re-run: print, keep the full run's entry
                 for e in res["survivors"]:
                     print(f"    still survives {mod}:{e['line']} {e['mutation']}: {e['code']}")
+                if a.update:
+                    _update_entry(report, mod, res, len(before), out_path)
                 continue
             report[mod] = res
             out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -538,6 +606,26 @@ def main(argv=None) -> int:
     _print_table(report, a.list_survivors)
     _report_stale(equiv, mods, used)
     return 0
+
+
+def _update_entry(report: dict, mod: str, res: dict, n_before: int, out_path: Path) -> None:
+    """Fold a re-run of the survivors into the full run's entry of ``mod`` (``--update``)."""
+    old = report[mod]
+    if res["sites"] != old["sites"] or res["mutants"] != n_before:
+        raise SystemExit(f"{mod}: the code changed since the full run ({old['sites']} -> "
+                         f"{res['sites']} sites, {res['mutants']} of {n_before} survivors "
+                         "found): run the module again in full")
+    for k in ("killed", "timeout", "equivalent"):
+        old[k] += res[k]
+    old["equivalents"] += res["equivalents"]
+    old["survivors"] = res["survivors"]
+    old["survived"] = len(res["survivors"])
+    n = old["mutants"] - old["equivalent"]
+    old["kill_rate"] = round(old["killed"] / n, 4) if n else None
+    old.setdefault("updates", []).append({
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "rerun": res["mutants"],
+        "killed": res["killed"], "equivalent": res["equivalent"]})
+    out_path.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def _print_table(report: dict, list_survivors: bool) -> None:
