@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cocontrol.metrics.lmdi import CO2_FACTORS, decompose_co2, lmdi, lmdi_terms, log_mean
+from cocontrol.metrics.lmdi import (
+    CO2_FACTORS,
+    decompose_co2,
+    lmdi,
+    lmdi_terms,
+    log_mean,
+    to_long,
+)
 
 
 def test_log_mean_of_two_zeros_is_zero():
@@ -65,3 +72,51 @@ def test_co2_decomposition_of_a_city_without_regions():
     assert r["activity"] == pytest.approx(L * math.log(1.5))
     assert r["intensity"] == pytest.approx(L * math.log(0.4 / 0.5))
     assert sum(r[f] for f in CO2_FACTORS) == pytest.approx(26.0)
+
+
+def test_log_mean_with_one_zero_is_zero_even_against_infinity():
+    # L(0, b) = 0 for every b (module docstring, Ang 2005 Table 1 convention)
+    assert log_mean(0.0, np.inf) == 0.0 and log_mean(np.inf, 0.0) == 0.0
+
+
+def test_factor_undefined_in_both_years_is_a_ratio_of_one():
+    # V = x y with y = NaN (0/0) in both years: y counts as 1, V 2 -> 4, all of ΔV on x
+    t, v0, vt = lmdi_terms([[2.0, np.nan]], [[4.0, np.nan]])
+    assert (float(v0[0]), float(vt[0])) == (2.0, 4.0)
+    assert t[0].tolist() == pytest.approx([2.0, 0.0])
+
+
+def test_unchanged_total_with_offsetting_factors_uses_L_of_V_V():
+    # x 2 -> 4, y 5 -> 2.5: V = 10 in both years, L(10, 10) = 10 (Ang 2005, Table 1), so
+    # ΔV_x = 10 ln 2 and ΔV_y = 10 ln 0.5
+    t, _, _ = lmdi_terms([[2.0, 5.0]], [[4.0, 2.5]])
+    assert t[0].tolist() == pytest.approx([10 * math.log(2), 10 * math.log(0.5)], rel=1e-12)
+
+
+def test_tiny_change_still_closes_exactly():
+    # Σ ln ratios = 1.5e-10, just above the 1e-10 switch to (V0 + VT)/2: the terms must still
+    # sum to VT - V0 to rounding (module docstring "Exactness"); (V0 + VT)/2 would leave a
+    # residual of ~3e-7 of the change
+    x0 = np.array([[3.0, 7.0]])
+    xt = np.array([[3.0 * (1 + 1.5e-10), 7.0]])
+    t, v0, vt = lmdi_terms(x0, xt)
+    assert abs(t.sum() - (vt - v0)[0]) <= 1e-12 * abs((vt - v0)[0])
+
+
+def test_chained_multiplicative_over_one_period_and_two_regions():
+    # two years: the chained row equals the one period (D_tot = V^T/V^0); region B: V 4 -> 2
+    two = pd.concat([D[D.year <= 2001], D[D.year <= 2001].assign(region="B", x=[2.0, 1.0],
+                                                                  y=[2.0, 2.0])])
+    mul = lmdi(two, ["x", "y"], chained=True, mode="multiplicative")
+    ch = mul[mul.kind == "chained"].set_index("region")
+    assert ch["total"].to_dict() == pytest.approx({"A": 8.0 / 5.0, "B": 0.5})
+    assert ch.loc["B", "x"] == pytest.approx(0.5) and ch.loc["B", "y"] == pytest.approx(1.0)
+
+
+def test_to_long_without_attrs_takes_the_factor_columns():
+    res = lmdi(D, ["x", "y"])
+    res.attrs.clear()
+    long = to_long(res)
+    assert sorted(long["factor"].unique()) == ["x", "y"]
+    assert long.set_index("factor")["effect"].to_dict() == pytest.approx(
+        {"x": res.iloc[0]["x"], "y": res.iloc[0]["y"]})

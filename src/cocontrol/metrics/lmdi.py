@@ -375,9 +375,11 @@ def lmdi(
 
 def to_long(result: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """Melt an :func:`lmdi` result to one row per effect (for charts and waterfalls)."""
-    factors = result.attrs.get("factors") or [
-        c for c in result.columns if c not in ("kind", "start", "end", "V_start", "V_end",
-                                              "total", "closure_error")]
+    cols = list(result.columns)
+    # without attrs (lost by a copy or a file round trip): the factor columns are the ones
+    # lmdi() puts between "total" and "closure_error" (group columns come first)
+    factors = result.attrs.get("factors") or cols[cols.index("total") + 1:
+                                                  cols.index("closure_error")]
     ids = [c for c in result.columns if c not in factors]
     out = result.melt(id_vars=ids, value_vars=factors, var_name="factor", value_name="effect")
     out["label"] = out["factor"].map(
