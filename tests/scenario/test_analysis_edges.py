@@ -5,13 +5,15 @@ traceback: this test failed before the fix)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from scenariofixture import write_scenario_project
 
 from cocontrol.errors import InputError, render
-from cocontrol.scenario import check_targets, costs, prepare, run, totals
+from cocontrol.scenario import check_targets, costs, marginal_effects, prepare, run, totals
 from cocontrol.scenario.analysis import discounted_cost
+from cocontrol.scenario.engine import restrict, run_batch
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +64,135 @@ def test_intensity_target_whose_driver_has_no_unit(tmp_path):
     with pytest.raises(InputError, match="needs a ratio unit") as e:
         check_targets(b, run(b, "baseline"), t)
     assert "强度目标需要比值单位" in render(e.value.problems[0], "zh")
+
+
+@pytest.fixture(scope="module")
+def enhanced(base):
+    return run(base, "enhanced")
+
+
+@pytest.fixture(scope="module")
+def batch_effects(base, enhanced):
+    return marginal_effects(base, "enhanced", enhanced, method="batch")
+
+
+@pytest.mark.parametrize("method", ["footprint", "rerun"])
+def test_every_method_of_marginal_effects_gives_the_batch_numbers(base, enhanced,
+                                                                  batch_effects, method):
+    # the three methods are exact (docstring): same rows, same reductions to rounding
+    me = marginal_effects(base, "enhanced", enhanced, method=method)
+    assert me[["measure", "species", "year"]].equals(batch_effects[["measure", "species",
+                                                                    "year"]])
+    np.testing.assert_allclose(me["reduction_t"], batch_effects["reduction_t"], atol=1e-9)
+
+
+def test_marginal_effect_of_fgd_is_a_positive_so2_reduction(base, batch_effects):
+    # wet FGD (η SO2 0.97, bundled control_removal.csv) on boiler B1 at full penetration in
+    # 2030: the reduction (without − with, > 0) is 0.97 × the boiler's SO2 without it, less
+    # the SO2 its electricity penalty (1.2 % of energy use) adds at the local power plant;
+    # the penalty's CO2 makes its CO2 "reduction" negative
+    e = batch_effects.set_index(["measure", "species", "year"])["reduction_t"]
+    without = run(base, "enhanced", exclude={"t_boiler_fgd"})
+    b1 = (base.lines["source_id"] == "B1").to_numpy()
+    so2 = float(without.emissions[b1, base.species.index("SO2"), base.years.index(2030)].sum())
+    assert 0.9 * 0.97 * so2 < e[("t_boiler_fgd", "SO2", 2030)] < 0.97 * so2
+    assert e[("t_boiler_fgd", "CO2", 2030)] < 0
+
+
+def test_footprint_is_the_lines_a_measure_can_change(base):
+    from cocontrol.scenario.analysis import footprint
+
+    r = run(base, "policy")
+    keys = base.lines["source_id"] + "/" + base.lines["fuel"].astype(str)
+
+    def lines_of(mid):
+        return sorted(keys[footprint(base, r, mid)])
+    # reducing residential coal touches its own line only; the FGD's electricity penalty
+    # pulls in B1's electricity line and the local power plant U1 that supplies it
+    assert lines_of("t_reduce_res") == ["R1/hard_coal"]
+    assert lines_of("t_boiler_fgd") == ["B1/electricity", "B1/hard_coal", "U1/hard_coal"]
+
+
+def test_auto_method_chooses_batch_footprint_or_rerun(base, enhanced, batch_effects,
+                                                      monkeypatch):
+    from cocontrol.scenario import analysis
+
+    calls = []
+    monkeypatch.setattr(analysis, "run_batch",
+                        lambda *a, **k: calls.append("batch") or run_batch(*a, **k))
+    monkeypatch.setattr(analysis, "restrict",
+                        lambda *a, **k: calls.append("footprint") or restrict(*a, **k))
+    auto = marginal_effects(base, "enhanced", enhanced)
+    assert calls == ["batch"]
+    np.testing.assert_allclose(auto["reduction_t"], batch_effects["reduction_t"], atol=0)
+    # above the batch size: "policy" footprints cover 1 + 3 of 2 × 8 line runs (< half):
+    # footprint, once per measure; "enhanced" 37 of 7 × 8 (>= half): full re-runs
+    monkeypatch.setattr(analysis, "BATCH_CELLS", 0)
+    calls.clear()
+    marginal_effects(base, "policy")
+    assert calls == ["footprint", "footprint"]
+    calls.clear()
+    rr = marginal_effects(base, "enhanced", enhanced)
+    assert calls == []
+    np.testing.assert_allclose(rr["reduction_t"], batch_effects["reduction_t"], atol=1e-9)
+
+
+def test_unknown_marginal_method_is_an_error(base, enhanced):
+    with pytest.raises(ValueError):
+        marginal_effects(base, "enhanced", enhanced, method="exact")
+
+
+def _fake_totals(monkeypatch, co2):
+    from cocontrol.scenario import analysis
+
+    tot = pd.DataFrame([co2], index=["CO2"], columns=[2020, 2025, 2030], dtype=float)
+    monkeypatch.setattr(analysis, "totals", lambda r, scope=1: tot)
+
+
+def test_peak_target_fails_when_emissions_rise_from_the_target_year(base, monkeypatch):
+    # CO2 100, 90, 95: the maximum is in 2020 (before 2025) but 2025 -> 2030 rises again
+    _fake_totals(monkeypatch, [100.0, 90.0, 95.0])
+    res = check_targets(base, None, [{"type": "co2_peak", "by": 2025}]).iloc[0]
+    assert not bool(res["passed"]) and res["note"] and res["year"] == 2020
+    # a rise below 1e-9 of the level is rounding, not a rise
+    _fake_totals(monkeypatch, [100.0, 90.0, 90.0 + 1e-8])
+    res = check_targets(base, None, [{"type": "co2_peak", "by": 2025}]).iloc[0]
+    assert bool(res["passed"]) and res["note"] == ""
+
+
+def test_peak_target_below_one_tonne_uses_an_absolute_tolerance(base, monkeypatch):
+    # levels below 1 t: the tolerance is 1e-9 t (max(1, level)), so a rise of 1e-6 t counts
+    _fake_totals(monkeypatch, [0.5, 0.2, 0.2 + 1e-6])
+    res = check_targets(base, None, [{"type": "co2_peak", "by": 2025}]).iloc[0]
+    assert not bool(res["passed"])
+
+
+def test_energy_cap_on_solid_fuels_by_hand(base):
+    # 2020 coal: U1 1000 t + R1 100 t + B1 200 t hard coal × 25.8 GJ/t (IPCC 2006 Vol.2
+    # Table 1.2) = 33,540 GJ = 33,540 / 29.3076 tce (GB/T 2589-2020)
+    r = run(base, "baseline")
+    tce = 1300 * 25.8 / 29.3076
+    res = check_targets(base, r, [{"type": "energy_cap", "year": 2020, "max": tce}]).iloc[0]
+    # a cap met exactly (to rounding) passes, as a species cap does
+    assert res["value"] == pytest.approx(tce, rel=1e-12) and bool(res["passed"])
+    assert res["unit"] == "tce" and res["year"] == 2020
+    res = check_targets(base, r, [{"type": "energy_cap", "year": 2020, "unit": "GJ",
+                                   "fuels": ["hard_coal"], "max": 33539.0}]).iloc[0]
+    assert res["value"] == pytest.approx(33540.0) and not bool(res["passed"])
+    assert res["margin"] == pytest.approx(-1.0)
+
+
+def test_energy_by_scope(base):
+    from cocontrol.scenario.analysis import energy
+
+    r = run(base, "baseline")
+    e1 = energy(base, r, unit="GJ", scope=1).set_index(["fuel", "year"])["value"]
+    assert e1[("hard_coal", 2020)] == pytest.approx(1300 * 25.8)
+    assert "electricity" not in e1.index.get_level_values("fuel")  # purchased: scope 2
+    e2 = energy(base, r, unit="GJ", scope=2).set_index(["fuel", "year"])["value"]
+    assert e2[("electricity", 2020)] == pytest.approx(100 * 3.6)  # 100 MWh × 3.6 GJ/MWh
+
+
+def test_unknown_target_type_is_an_error(base):
+    with pytest.raises(InputError, match="type"):
+        check_targets(base, run(base, "baseline"), [{"type": "ceiling"}])
