@@ -5,8 +5,9 @@
   ``<out>/assets/plotly.min.js`` instead (several reports in one folder).
 * **Numbers as people read them.** Tables are formatted column by column: thousands
   separators, the same fixed number of decimals down a column (chosen from the column's
-  magnitude), never scientific notation; years as years (2025, not 2,025); missing values as
-  "–" (not estimated), never 0.
+  magnitude), and a small value in a column of large ones keeps 3 significant figures (BC
+  0.73 kt beside CO2 13,010 kt, not "1"); never scientific notation; years as years (2025,
+  not 2,025); missing values as "not estimated" / "未估算", never 0.
 * **Charts.** A 30-colour palette, CJK fonts, numbers without SI suffix or exponent, years on
   axes as years.
 * **Print.** Tables that scroll on screen wrap on paper; :meth:`HtmlReport.write` can also write
@@ -54,7 +55,6 @@ PALETTE = [
     "#FD3216", "#00FE35", "#6A76FC", "#FED4C4", "#FE00CE", "#0DF9FF",
 ]
 
-MISSING = "–"
 
 
 def plotly_js_path() -> Path:
@@ -63,6 +63,10 @@ def plotly_js_path() -> Path:
 
 
 # --- number formatting ----------------------------------------------------------------------
+
+#: significant figures a table cell keeps at least when its decimals come from its column
+SIG = 3
+
 
 def decimals_for(values) -> int:
     """Fixed decimals for a column from its largest magnitude: ≥ 1,000 → 0, ≥ 100 → 1,
@@ -96,10 +100,24 @@ def _is_year_value(v) -> bool:
         float(v).is_integer() and 1900 <= float(v) <= 2200
 
 
-def fmt_number(v, decimals: int = 2, year: bool = False, lang: str = "en") -> str:
-    """One cell as text: thousands separators, fixed decimals, no exponent; "–" if missing."""
+def sig_decimals(x: float, sig: int = 3) -> int:
+    """Decimals that show ``x`` to ``sig`` significant figures (0 for |x| ≥ 10^(sig-1))."""
+    if x == 0 or not math.isfinite(x):
+        return 0
+    return max(0, sig - 1 - math.floor(math.log10(abs(x))))
+
+
+def fmt_number(v, decimals: int = 2, year: bool = False, lang: str = "en",
+               sig: int | None = None) -> str:
+    """One cell as text: thousands separators, fixed decimals, no exponent; "not estimated"
+    (in ``lang``) if missing.
+
+    ``sig``: ``decimals`` is then a minimum, and a value that would show fewer than ``sig``
+    significant figures gets the decimals it needs, without trailing zeros beyond
+    ``decimals`` (``fmt_number(0.73, 0, sig=3)`` → ``0.73``, ``fmt_number(0.0042, 0, sig=3)``
+    → ``0.0042``, ``fmt_number(12345.6, 0, sig=3)`` → ``12,346``)."""
     if v is None or v is pd.NA or v is pd.NaT:
-        return MISSING
+        return i18n.t("not_estimated", lang)
     if isinstance(v, bool | np.bool_):
         return i18n.t("yes" if v else "no", lang)
     if isinstance(v, Integral):
@@ -107,12 +125,22 @@ def fmt_number(v, decimals: int = 2, year: bool = False, lang: str = "en") -> st
     if isinstance(v, Real):
         x = float(v)
         if math.isnan(x):
-            return MISSING
+            return i18n.t("not_estimated", lang)
         if math.isinf(x):
             return "∞" if x > 0 else "−∞"
         if year and x.is_integer():
             return str(int(x))
-        s = f"{x:,.{decimals}f}"
+        if sig is not None and x != 0:
+            d = max(decimals, sig_decimals(x, sig))
+            s = f"{x:,.{d}f}"
+            if d > decimals:  # the extra decimals only as far as they carry figures
+                s = s.rstrip("0")
+                if decimals == 0:
+                    s = s.rstrip(".")
+                else:
+                    s += "0" * (decimals - len(s.split(".")[1]))
+        else:
+            s = f"{x:,.{decimals}f}"
         if s.startswith("-") and float(s.replace(",", "").lstrip("-") or 0) == 0:
             s = s[1:]  # no "-0.00"
         return s
@@ -152,19 +180,21 @@ def format_frame(df: pd.DataFrame, index: bool = True, lang: str = "en",
             dec = decimals.get(c, decimals.get(header[j]))
         else:
             dec = decimals
-        col_fmt.append((year, dec if dec is not None else decimals_for(nums)))
+        # decimals chosen here from the magnitude: small values keep 3 significant figures
+        col_fmt.append((year, dec if dec is not None else decimals_for(nums),
+                        None if dec is not None else SIG))
     rows = []
     for r in d.itertuples(index=False, name=None):
         row = []
         fmts = col_fmt
         if by_row and not isinstance(decimals, int):
             rd = decimals_for([v for v in r if isinstance(v, Real) and not isinstance(v, bool)])
-            fmts = [(y, rd) for y, _ in col_fmt]
-        for (year, dec), v in zip(fmts, r, strict=True):
+            fmts = [(y, rd, SIG) for y, _, _ in col_fmt]
+        for (year, dec, sig), v in zip(fmts, r, strict=True):
             num = isinstance(v, Real) and not isinstance(v, bool | np.bool_)
             if isinstance(v, float) and math.isnan(v):
                 num = True
-            row.append((fmt_number(v, dec, year, lang) if (num or v is None or v is pd.NA
+            row.append((fmt_number(v, dec, year, lang, sig) if (num or v is None or v is pd.NA
                                                            or isinstance(v, bool | np.bool_))
                         else _label(v), num))
         rows.append(row)

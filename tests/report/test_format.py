@@ -16,7 +16,8 @@ def test_numbers_as_people_read_them():
     assert fmt_number(-0.0004, 2) == "0.00"             # no "-0.00"
     assert fmt_number(2025, year=True) == "2025"        # years as years
     assert fmt_number(2025) == "2,025"                  # a count is a count
-    assert fmt_number(math.nan) == "–" and fmt_number(None) == "–"   # not estimated, not 0
+    assert fmt_number(math.nan) == "not estimated" and fmt_number(None) == "not estimated"
+    assert fmt_number(math.nan, lang="zh") == "未估算"                 # never 0, never a dash
     assert fmt_number(True, lang="zh") == "是"
     assert [decimals_for(v) for v in ([12345.0], [250.0], [3.2], [0.35], [0.0116])] == \
         [0, 1, 2, 3, 4]
@@ -28,8 +29,27 @@ def test_table_columns_years_and_missing():
     html = table_html(df, index=False)
     assert ">2025<" in html and ">2,025<" not in html
     assert ">13,010<" in html and ">1,200,000<" in html and "e+" not in html
-    assert ">0.351<" in html and ">–<" in html
+    assert ">0.351<" in html and ">not estimated<" in html
     assert html.startswith('<div class="tw">')           # scrolls sideways when wide
+
+
+def test_small_totals_keep_three_significant_figures():
+    """Issue 12 item 4: the inventory totals table (one column, kt) rounded BC 0.73 kt to "1"
+    beside CO2 13,010 kt. Hand values: 3 significant figures at least, thousands separators,
+    no exponent, missing is "not estimated"."""
+    assert fmt_number(0.73, 0, sig=3) == "0.73"
+    assert fmt_number(12345.6, 0, sig=3) == "12,346"
+    assert fmt_number(0.0042, 0, sig=3) == "0.0042"
+    assert fmt_number(2.5, 2, sig=3) == "2.50"        # the column's fixed decimals kept
+    assert fmt_number(math.nan, 0, sig=3) == "not estimated"
+    assert fmt_number(math.nan, 0, sig=3, lang="zh") == "未估算"
+    tot = pd.DataFrame({"kt": [13010.4, 12345.6, 0.73, 0.0042, math.nan]},
+                       index=pd.Index(["CO2", "SO2", "BC", "Hg", "OC"], name="species"))
+    html = table_html(tot)  # the column's decimals from its magnitude (0), as in the report
+    for shown in (">13,010<", ">12,346<", ">0.73<", ">0.0042<", ">not estimated<"):
+        assert shown in html, shown
+    assert ">1<" not in html and "e-" not in html and "e+" not in html
+    assert ">未估算<" in table_html(tot, lang="zh")
 
 
 def test_chart_style_years_palette_and_shares_from_zero():
