@@ -13,6 +13,9 @@ Files, all optional, in ``<project>/enterprise/`` (documented in docs/methods/en
 ``projects.yaml``           ``projects: [SynergyProject, ...]``
 ``plants.yaml``             ``plants: [NewPlant, ...]``, ``caps: [RegionalCap, ...]``
 ``park_targets.yaml``       ``targets: {park_id: [ParkTarget, ...]}``
+``park_values.csv``         indicator values of parks for the park index system
+                            (``unit, year`` and one column per indicator, read by
+                            :func:`cocontrol.evaluation.load_values`; ``unit`` = park id)
 ==========================  ==========================================================
 
 Tables may also be Excel workbooks with the same columns (``production.xlsx``: first sheet).
@@ -93,7 +96,10 @@ FILES: dict[str, type[BaseModel]] = {
     "park_targets.yaml": ParkTargetsFile,
 }
 #: every file name this stage reads
-KNOWN_FILES = (*FILES, *(f"{t}{x}" for t in TABLE_COLUMNS for x in TABLE_SUFFIXES))
+#: the park evaluation's values: columns are the park index system's, checked by evaluation
+PARK_VALUES = "park_values"
+KNOWN_FILES = (*FILES, *(f"{t}{x}" for t in (*TABLE_COLUMNS, PARK_VALUES)
+                         for x in TABLE_SUFFIXES))
 
 
 @dataclass
@@ -108,6 +114,9 @@ class EnterpriseData:
     caps: list[RegionalCap] = field(default_factory=list)
     park_targets: dict[str, list[ParkTarget]] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: park_values.csv as read (validated against the park index system when evaluated)
+    park_values: pd.DataFrame | None = None
+    park_values_file: str = "enterprise/park_values.csv"
 
     def table(self, name: str, enterprise_id: str | None = None) -> pd.DataFrame | None:
         df = self.tables.get(name)
@@ -245,6 +254,17 @@ def _read(src: _Source) -> EnterpriseData:
             df = _table(src, given[0], name, probs)
             if df is not None:
                 out.tables[name] = df
+    given = [f"{PARK_VALUES}{x}" for x in TABLE_SUFFIXES if f"{PARK_VALUES}{x}" in present]
+    if len(given) > 1:
+        probs.append(Problem(file=src.label(given[0]), message=Msg("msg.ent_table_twice"),
+                             value=", ".join(given), expected=Msg("exp.ent_one_of_them")))
+    elif given:
+        try:
+            out.park_values = cio.read_table(src.label(given[0]), data=src.data(given[0])
+                                             ).drop(columns=cio.ROW)
+            out.park_values_file = src.label(given[0])
+        except InputError as e:
+            probs.extend(e.problems)
     for what, items, key in (("projects.yaml", out.projects, "id"),
                              ("products.yaml", out.products, "id"),
                              ("permits.yaml", out.permits, "number")):

@@ -11,6 +11,7 @@ is checked on every build (it is exact: the same inventory lines are summed twic
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,7 @@ from pydantic import Field
 from cocontrol.enterprise._common import Strict, convert, convert_ratio
 from cocontrol.enterprise.permits import status_of
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg
 
 
 class ParkTarget(Strict):
@@ -85,11 +87,28 @@ def park_account(inventory, park_id: str) -> ParkAccount:
 
 
 def park_targets(acc: ParkAccount, targets: list[ParkTarget],
-                 value_added: pd.DataFrame | None = None, near: float = 0.9) -> pd.DataFrame:
-    """Status of park targets (within / near / exceeded / not assessed) with an alert level.
+                 value_added: pd.DataFrame | None = None, near: float = 0.9,
+                 levels: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Status of park targets (within / near / exceeded / not assessed) and their alert level.
+
+    ``status`` compares the ratio r = actual / max as a permit item does
+    (:func:`cocontrol.enterprise.permits.status_of`). The alert ``level`` is the monitoring
+    engine's (:func:`cocontrol.monitoring.targets.level_for`, the thresholds of the city's
+    early warning, ``data/monitoring/alert_levels.csv``, or ``levels``) for the shortfall of a
+    cap judged on a complete year, the carbon-budget rule of
+    :func:`cocontrol.monitoring.targets.assess` with the whole year known (φ = 1):
+
+        s = (x − x*) / x*
+
+    (x the park's value, x* the target's max; green s ≤ 0, yellow s ≤ 0.1, red above with
+    the bundled thresholds). A target whose value is not in the account (year not an
+    inventory year, species not estimated) is ``not assessed`` with level ``not estimated``,
+    never green.
 
     ``value_added``: ``year, value, unit`` of the park, needed by intensity targets (both
     units converted)."""
+    from cocontrol.monitoring.targets import level_for
+
     rows = []
     for t in targets:
         actual = np.nan
@@ -107,16 +126,51 @@ def park_targets(acc: ParkAccount, targets: list[ParkTarget],
                                            f"t/{va['unit'].iloc[0]}", t.unit, f"{t.id}.unit")
         else:
             raise InputError(Problem(file="<park targets>", column=f"{t.id}.kind",
-                                     value=t.kind, message="unknown target kind",
-                                     expected="cap or intensity"))
+                                     value=t.kind, message=Msg("msg.ent_park_target_kind"),
+                                     expected=Msg("exp.ent_park_target_kind")))
         ratio = actual / t.max
-        st = status_of(ratio, near)
+        shortfall = (actual - t.max) / t.max
+        level, reason = level_for(shortfall, np.nan, levels)
         rows.append({"target": t.id, "species": t.species, "year": t.year, "kind": t.kind,
                      "max": t.max, "unit": t.unit, "actual": actual, "ratio": ratio,
-                     "status": st, "level": {"exceeded": "red", "near": "yellow",
-                                             "within": "green"}.get(st, "grey"),
-                     "basis": t.basis})
-    return pd.DataFrame(rows)
+                     "status": status_of(ratio, near), "shortfall": shortfall,
+                     "level": level, "reason": reason, "basis": t.basis})
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+TARGET_COLUMNS = ["target", "species", "year", "kind", "max", "unit", "actual", "ratio",
+                  "status", "shortfall", "level", "reason", "basis"]
+
+
+def alert_cases(table: pd.DataFrame, park_id: str, found_at: dt.datetime, on: dt.date,
+                deadline_days: int = 15) -> list:
+    """Monitoring cases (:class:`cocontrol.monitoring.Case`, status ``found``, rule
+    ``park_target``) of the targets of :func:`park_targets` at level yellow or red, each with
+    the park's value, the target's max and its basis; the case id is a hash of the park,
+    target, year, level and value, so the same assessment again is the same case. Green and
+    not-estimated targets give no case."""
+    from cocontrol.monitoring.anomaly import RULE_LABELS, Finding, _fid, open_case
+
+    en, zh = RULE_LABELS["park_target"]
+    day = dt.datetime.combine(on, dt.time())
+    out = []
+    for r in table.itertuples(index=False):
+        if r.level not in ("yellow", "red"):
+            continue
+        lv_zh = "【红色】" if r.level == "red" else "【黄色】"
+        f = Finding(id=_fid("park_target", park_id, r.target, r.year, r.level, f"{r.actual:.6g}"),
+                    rule="park_target", entity=park_id, signal=f"{r.species} {r.kind} {r.year}",
+                    start=day, end=day, hours=0, value=float(r.actual),
+                    threshold=float(r.max), unit=str(r.unit), basis=str(r.basis),
+                    message_en=f"[{r.level}] park {park_id} {r.species} {r.kind} {r.year}: {en} "
+                               f"({r.actual:.4g} vs target {r.max:.4g} {r.unit}, shortfall "
+                               f"{r.shortfall:+.1%}; target {r.target}; basis: {r.basis})",
+                    message_zh=f"{lv_zh}园区 {park_id} {r.species} {r.year}年"
+                               f"{'总量' if r.kind == 'cap' else '强度'}：{zh}（{r.actual:.4g}，"
+                               f"目标 {r.max:.4g} {r.unit}，差距 {r.shortfall:+.1%}；目标 "
+                               f"{r.target}；依据：{r.basis}）")
+        out.append(open_case(f, park_id, found_at, deadline_days))
+    return out
 
 
 def park_evaluation(values: pd.DataFrame, units: pd.DataFrame | None = None, system=None,
@@ -127,3 +181,29 @@ def park_evaluation(values: pd.DataFrame, units: pd.DataFrame | None = None, sys
     from cocontrol.evaluation import evaluate, load_system
 
     return evaluate(system or load_system("park"), values, units=units, **kw)
+
+
+def park_score(result, park_id: str, year: int | None = None) -> dict | None:
+    """The score, grade and rank of ``park_id`` in an evaluation of parks (the last year it
+    was evaluated, or ``year``); None when the park is not in the evaluation."""
+    sc = result.scores
+    if park_id not in sc.index.get_level_values("unit"):
+        return None
+    mine = sc.xs(park_id, level="unit")
+    if year is None:
+        year = int(mine.index.max())
+    if year not in mine.index:
+        return None
+    from cocontrol.evaluation import grade
+
+    r = mine.loc[year]
+    n = int((sc.index.get_level_values("year") == year).sum())
+    one = pd.Series([float(r["score"])])
+    return {"year": int(year), "score": float(r["score"]),
+            "grade_en": str(grade(one, result.system, "en").iloc[0]),
+            "grade_zh": str(grade(one, result.system, "zh").iloc[0]),
+            "rank": int(r["rank"]), "of": n, "complete": bool(r["complete"]),
+            "system": str(result.system.meta.get("id", "")),
+            "system_name_en": str(result.system.meta.get("name_en", "")),
+            "system_name_zh": str(result.system.meta.get("name_zh", ""))}
+

@@ -33,6 +33,10 @@ _T = {
     "compliance": ("Permit compliance", "排污许可合规状态"),
     "screening": ("Screening of a proposed plant", "新建项目准入筛查"),
     "verdict": ("Verdict", "结论"),
+    "pass": ("pass", "通过"),
+    "fail": ("fail", "不通过"),
+    "incomplete": ("incomplete (some checks not assessed)", "不完整（部分检查未评估）"),
+    "not_estimated": ("not estimated (no air-quality settings)", "未估算（无空气质量设置）"),
     "library": ("Synergy project library", "减污降碳协同项目库"),
 }
 
@@ -141,18 +145,31 @@ def account_report(acc: EnterpriseAccount, compliance: pd.DataFrame | None, path
     return rep.write(path)
 
 
-def screening_report(results: list[ScreeningResult], path: str | Path, lang: str = "en"
-                     ) -> Path:
+def screening_html(results: list[ScreeningResult], lang: str = "en") -> HtmlReport:
+    """The screening report as an :class:`HtmlReport` (``.html()`` for its text): per plant
+    its verdict, notes, emissions (t/yr), checks and ΔPM2.5 (not estimated when absent)."""
+    from cocontrol.i18n import tr
+
     rep = HtmlReport(_t("screening", lang), lang)
     for r in results:
-        rep.heading(f"{r.plant}: {_t('verdict', lang)} {r.verdict}")
+        rep.heading(f"{r.plant}: {_t('verdict', lang)} {_verdict(r.verdict, lang)}")
         for n in r.notes:
-            rep.paragraph(n, cls="small")
+            rep.paragraph(tr(n, lang), cls="small")
         rep.table(r.emissions.rename("t/yr").to_frame())
         rep.table(r.checks, index=False, float_format="{:,.3f}")
-        if r.delta_pm25_ugm3 is not None:
-            rep.paragraph(f"ΔPM2.5 = {r.delta_pm25_ugm3:+.3f} µg/m³")
-    return rep.write(path)
+        rep.paragraph("ΔPM2.5 = " + (_t("not_estimated", lang) if r.delta_pm25_ugm3 is None
+                                     else f"{r.delta_pm25_ugm3:+.4f} µg/m³"))
+    return rep
+
+
+def _verdict(v: str, lang: str) -> str:
+    return {"pass": _t("pass", lang), "fail": _t("fail", lang),
+            "incomplete": _t("incomplete", lang)}.get(v, v)
+
+
+def screening_report(results: list[ScreeningResult], path: str | Path, lang: str = "en"
+                     ) -> Path:
+    return screening_html(results, lang).write(path)
 
 
 def library_report(ranking: pd.DataFrame, path: str | Path, lang: str = "en") -> Path:

@@ -17,6 +17,7 @@ from cocontrol.enterprise.product_footprint import FootprintResult, footprint
 from cocontrol.enterprise.projects import CoBenefits, co_benefits, rank_projects
 from cocontrol.enterprise.screening import ScreeningResult, screen
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq
 
 
 @dataclass
@@ -88,6 +89,38 @@ def park(ctx: Context, park_id: str) -> tuple[ParkAccount, pd.DataFrame]:
     return acc, park_targets(acc, ctx.data.park_targets.get(park_id, []))
 
 
+def park_full(ctx: Context, park_id: str, targets: list | None = None,
+              value_added: pd.DataFrame | None = None, near: float = 0.9,
+              values: pd.DataFrame | None = None, file: str | None = None
+              ) -> tuple[ParkAccount, pd.DataFrame, dict | None]:
+    """The park's account, the status and alert level of its targets (``targets``, default
+    those of park_targets.yaml) and its score and rank with the park index system (values of
+    ``values``, default park_values.csv; None without values or when the park is not among
+    them)."""
+    from cocontrol.enterprise.parks import park_score
+
+    acc = park_account(ctx.inventory, park_id)
+    tg = park_targets(acc, ctx.data.park_targets.get(park_id, []) if targets is None
+                      else targets, value_added=value_added, near=near)
+    res = park_evaluation(ctx, values, file)
+    return acc, tg, None if res is None else park_score(res, park_id)
+
+
+def park_evaluation(ctx: Context, values: pd.DataFrame | None = None, file: str | None = None):
+    """Evaluation of the parks of ``park_values.csv`` (or ``values``, the same columns) with
+    the bundled park index system; None when there are no values."""
+    from cocontrol.enterprise.parks import park_evaluation as evaluate_parks
+    from cocontrol.evaluation import load_system, load_values
+
+    if values is None:
+        values, file = ctx.data.park_values, ctx.data.park_values_file
+    if values is None:
+        return None
+    system = load_system("park")
+    v, units = load_values(values, system, file=file or "<park values>")
+    return evaluate_parks(v, units, system=system)
+
+
 def permit_status_or_none(ctx: Context, enterprise_id: str, **kw) -> pd.DataFrame | None:
     """:func:`permit_status` when the enterprise has a permit, else None (any error of the
     assessment itself is raised, never swallowed)."""
@@ -119,16 +152,55 @@ def project_library(ctx: Context, year: int, reference: str = "baseline",
     return ben, rank_projects(ben)
 
 
-def screening(ctx: Context, plant_id: str | None = None) -> list[ScreeningResult]:
+def screening(ctx: Context, plant_id: str | None = None, air: bool = True
+              ) -> list[ScreeningResult]:
+    """Screen the plants of ``ctx.data`` (or the one ``plant_id``) against their benchmark
+    and the room under the caps of ``ctx.data.caps``; with ``air`` and the project's
+    air-quality settings, also the plant's ΔPM2.5 (:func:`air_model`; without the settings
+    it is not estimated, never 0)."""
     inv = ctx.inventory
     ref = reference_by_region(inv)
     plants = [p for p in ctx.data.plants if plant_id is None or p.id == plant_id]
     if plant_id is not None and not plants:
         raise InputError(Problem(file="enterprise/plants.yaml", column="id", value=plant_id,
-                                 message="unknown plant",
-                                 expected=", ".join(p.id for p in ctx.data.plants)))
-    return [screen(ctx.project, p, caps=[c for c in ctx.data.caps],
-                   reference=ref) for p in plants]
+                                 message=Msg("msg.ent_unknown_plant"),
+                                 expected=Seq([p.id for p in ctx.data.plants], quote=True)))
+    model = air_model(ctx) if air else None
+    aq, mapping, city = (None, None, None) if model is None else model
+    out = [screen(ctx.project, p, caps=list(ctx.data.caps), reference=ref, aq=aq,
+                  precursor_map=mapping, city=city) for p in plants]
+    if air and model is None:
+        for r in out:
+            r.notes.append(Msg("note.ent_no_air_quality"))
+    return out
+
+
+def air_model(ctx: Context):
+    """(air-quality model, species → precursor map, city) from the project's ``air_quality``
+    settings (optimisation.yaml: model, city, pm25_base_ugm3, local_share …), built on the
+    precursors of the inventory's first year as the optimiser and the monitoring stage build
+    it (:func:`cocontrol.airquality.registry.create`, :func:`cocontrol.airquality.precursors.
+    default_mapping`); None when the project has no such settings."""
+    from cocontrol.airquality.precursors import default_mapping
+    from cocontrol.airquality.registry import create
+    from cocontrol.monitoring.pm25 import precursor_matrix
+
+    aq = (ctx.project.optimisation_data() or {}).get("air_quality")
+    if not aq:
+        return None
+    mapping = default_mapping(float(aq.get("om_oc_ratio", 1.4)), aq.get("om_share_of_primary"))
+    inv = ctx.inventory
+    species = list(inv.species)
+    prec, M = precursor_matrix(species, mapping)
+    tot0 = inv.total(unit="t").reindex(species)[inv.years[0]].to_numpy(float)
+    params = {"pm25_base_ugm3": aq.get("pm25_base_ugm3"), "local_share": aq.get("local_share"),
+              **dict(aq.get("params") or {})}
+    import numpy as np
+
+    model = create(str(aq.get("model", "tm5fasst_city")), params, city=str(aq["city"]),
+                   base_precursors_t={p: float(v) for p, v in
+                                      zip(prec, M @ np.nan_to_num(tot0), strict=True)})
+    return model, mapping, str(aq["city"])
 
 
 def reference_by_region(inv) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from pydantic import Field
 
 from cocontrol.enterprise._common import Strict, benchmarks, convert, convert_ratio
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq
 
 
 class PlantActivity(Strict):
@@ -123,12 +124,15 @@ def plant_emissions(project, plant: NewPlant) -> pd.Series:
 
 def screen(project, plant: NewPlant, *, caps: list[RegionalCap] = (),
            reference: pd.DataFrame | None = None, aq=None,
-           precursor_map: pd.DataFrame | None = None) -> ScreeningResult:
+           precursor_map: pd.DataFrame | None = None, city: str | None = None
+           ) -> ScreeningResult:
     """Screen ``plant`` against its benchmark and the room under regional caps.
 
     ``reference``: tidy ``region, species, year, value, unit`` emissions of the reference
     pathway (e.g. a scenario run aggregated by district), from which the remaining room under
-    each cap is computed; without it caps are ``not assessed``.
+    each cap is computed; without it caps are ``not assessed``. ``aq``: an air-quality
+    response model and ``precursor_map`` its species → precursor factors (``precursor,
+    species, factor``): the plant's ΔPM2.5 at ``city`` (default the model's first receptor).
     """
     em = plant_emissions(project, plant)
     rows = []
@@ -139,14 +143,34 @@ def screen(project, plant: NewPlant, *, caps: list[RegionalCap] = (),
     res = ScreeningResult(plant.id, em, pd.DataFrame(rows, columns=[
         "check", "species", "value", "limit", "unit", "share", "status", "basis"]))
     if aq is not None:
-        from cocontrol.enterprise.projects import _air
-
-        res.delta_pm25_ugm3, _ = _air(aq, precursor_map, -em.drop("CO2e", errors="ignore"),
-                                      None)
+        res.delta_pm25_ugm3 = _delta_pm25(aq, precursor_map, em, city, res.notes)
     if plant.illustrative:
         res.notes.append("ILLUSTRATIVE plant data")
     res.notes.append("screening only: local dispersion near the plant is not modelled")
     return res
+
+
+def _delta_pm25(aq, precursor_map, em: pd.Series, city: str | None, notes: list) -> float:
+    """ΔPM2.5 (µg/m³, positive = more PM2.5) at ``city`` of the plant's emissions: precursors
+    ΔP = M · E_new (M from ``precursor_map``), through the model's response
+    (:func:`cocontrol.monitoring.pm25.city_response`: a precursor without a PM2.5 coefficient
+    acts on nothing, a city without any is NaN). A species the map uses that the plant's
+    activities have no factor for is left out and named in ``notes``."""
+    from cocontrol.monitoring.pm25 import city_response, precursor_matrix
+
+    if precursor_map is None:
+        raise InputError(Problem(file="<new plant>", column="precursor_map",
+                                 message=Msg("msg.ent_precursor_map"),
+                                 expected=Msg("exp.ent_precursor_map")))
+    own = em.drop("CO2e", errors="ignore")
+    used = set(precursor_map["species"])
+    missing = sorted(s for s in own[own.isna()].index if s in used)
+    own = own.dropna()
+    species = list(own.index)
+    prec, M = precursor_matrix(species, precursor_map)
+    if missing:
+        notes.append(Msg("note.ent_pm25_partial", species=Seq(missing)))
+    return city_response(aq, city or aq.receptors[0], prec, M @ own.to_numpy(float))
 
 
 def _benchmark_check(plant: NewPlant, em: pd.Series) -> dict:

@@ -33,7 +33,8 @@ from cocontrol.errors import CocontrolError
 from cocontrol.monitoring._common import bundled, rule_value
 
 Rule = Literal["exceedance", "quantity", "flatline", "jump", "treatment_off",
-               "night_day_ratio", "carbon_benchmark", "permit_near", "permit_expired"]
+               "night_day_ratio", "carbon_benchmark", "permit_near", "permit_expired",
+               "park_target"]
 
 RULE_LABELS: dict[str, tuple[str, str]] = {
     "exceedance": ("concentration above the permit limit", "排放浓度超过许可限值"),
@@ -46,6 +47,8 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
     "carbon_benchmark": ("carbon intensity above the benchmark", "碳排放强度超过基准值"),
     "permit_near": ("permit item near its limit", "许可事项接近限值"),
     "permit_expired": ("permit expired", "排污许可证已过期"),
+    # park targets (cocontrol.enterprise.parks.alert_cases)
+    "park_target": ("park target at risk or missed", "园区目标预警"),
 }
 
 

@@ -22,9 +22,17 @@ ORGS = [  # code, name, name_zh, level, parent code, region code of the demo pro
      "city", None, "demo_city"),
     ("fenhe", "Fenhe District branch (illustrative)", "汾河区分局", "district", "demo_city",
      "fenhe"),
-    ("fenhe_park", "Fenhe industrial park (illustrative)", "汾河工业园区", "park", "fenhe", None),
+    ("nanshan", "Nanshan County branch (illustrative)", "南山县分局", "district", "demo_city",
+     "nanshan"),
+    # the demo park manager's park: the steel works' park of the demo project (park_steel);
+    # its code is the first demo's ("fenhe_park"), which the web tests look it up by
+    ("fenhe_park", "Nanshan steel and building-materials park (illustrative)",
+     "南山钢铁建材园区", "park", "nanshan", "park_steel"),
+    # a second park (no user), whose rows the park manager must not see
+    ("hitech_park", "Fenhe high-tech industrial park (illustrative)", "汾河高新技术产业园区",
+     "park", "fenhe", "park_hitech"),
     ("demo_steel", "Demo steel works (illustrative)", "示例钢铁厂", "enterprise", "fenhe_park",
-     None),
+     "longmen_steel"),
 ]
 # one account per role (the administrator is the first-start account "admin")
 USERS = [("analyst", "demo_city", ["bureau_analyst"]), ("leader", "demo_city", ["bureau_leader"]),
@@ -73,7 +81,9 @@ def load(db, params=None) -> dict[str, str] | None:
         s.commit()
         version, *_ = projects.create_version(s, proj, files, None, [], "demo project", None)
         s.commit()
-        load_enterprise(s, ids["demo_steel"], folder, version.id)
+        ctx = load_enterprise(s, ids["demo_steel"], folder, version.id)
+        if ctx is not None:
+            load_parks(s, {c: ids[c] for c in DEMO_PARKS}, ctx, version.id)
         return users
 
 
@@ -82,20 +92,21 @@ def load(db, params=None) -> dict[str, str] | None:
 DEMO_ENTERPRISE, DEMO_PRODUCT = "longmen_steel", "fenhe_coke"
 
 
-def load_enterprise(s, org_id: int, folder: Path, version_id: int) -> None:
+def load_enterprise(s, org_id: int, folder: Path, version_id: int):
     """Illustrative enterprise rows of the organisation ``org_id`` from the bundled demo data
     (examples/demo-city/enterprise, every record flagged illustrative there): the permit of
     :data:`DEMO_ENTERPRISE` assessed on the demo inventory's last year (stored compliance, no
     monitoring case: cases come from an assessment a user runs), its carbon–pollution account
     computed from version ``version_id``'s inventory, the footprint of :data:`DEMO_PRODUCT`,
     and its synergy projects (not yet assessed). Computed by the library, stored as the API
-    stores them."""
+    stores them. Returns the library's context of the demo folder (None without its
+    enterprise data)."""
     from cocontrol.enterprise import footprint, runner
     from cocontrol.service import enterprise_models as store
 
     if not (folder / "enterprise").is_dir():
         log.warning("demo enterprise data examples/demo-city/enterprise not found")
-        return
+        return None
     ctx = runner.context(folder)
     eid = DEMO_ENTERPRISE
     permit = ctx.data.permit(eid)
@@ -111,4 +122,30 @@ def load_enterprise(s, org_id: int, folder: Path, version_id: int) -> None:
     for p in ctx.data.projects:
         if p.owner == eid:
             s.add(store.new_project(org_id, p, None))
+    s.commit()
+    return ctx
+
+
+#: demo park organisations and their parks in the demo project
+DEMO_PARKS = {"fenhe_park": "park_steel", "hitech_park": "park_hitech"}
+
+
+def load_parks(s, orgs: dict[str, int], ctx, version_id: int) -> None:
+    """Illustrative rows of the demo parks (each owned by its park, so its manager sees them
+    through the scoping layer without reading the bureau's project): the park targets of
+    examples/demo-city/enterprise/park_targets.yaml, and the park account computed by the
+    library from version ``version_id``'s inventory, with the status and alert level of the
+    targets and the score and rank of the park among the demo city's parks with the bundled
+    park index system (illustrative values of park_values.csv). No monitoring case: cases
+    come from a computation a user runs."""
+    from cocontrol.enterprise import runner
+    from cocontrol.service import enterprise_models as store
+
+    for code, park in DEMO_PARKS.items():
+        targets = ctx.data.park_targets.get(park, [])
+        for t in targets:
+            s.add(store.new_park_target(orgs[code], t, None))
+        acc, table, evaluation = runner.park_full(ctx, park, targets=targets)
+        s.add(store.new_park_account(orgs[code], acc, table, evaluation, version_id, None,
+                                     True))
     s.commit()

@@ -1,5 +1,5 @@
-"""Enterprise rows of the service: permits, accounts, product footprints and synergy projects,
-stored per organisation.
+"""Enterprise rows of the service: permits, accounts, product footprints, synergy projects,
+park targets and park accounts, stored per organisation.
 
 Every table is tenant-owned (``org_id``: the enterprise's organisation, or the park's or
 bureau's for a row they own) and read only through :func:`cocontrol.service.access.scoped`,
@@ -17,7 +17,10 @@ outputs:
 - :class:`EnterpriseFootprint`: a :class:`cocontrol.enterprise.Product` and its footprint
   (:meth:`cocontrol.enterprise.FootprintResult.to_dict`);
 - :class:`SynergyProjectRow`: a :class:`cocontrol.enterprise.SynergyProject` (status and
-  evidence) and its co-benefits computed by the engine (:meth:`CoBenefits.summary`).
+  evidence) and its co-benefits computed by the engine (:meth:`CoBenefits.summary`);
+- :class:`ParkTargetRow`: a :class:`cocontrol.enterprise.parks.ParkTarget` of a park;
+- :class:`ParkAccountRow`: a park's account aggregated from its enterprises, the status and
+  alert level of its targets and its evaluation score and rank (owned by the park).
 
 Status changes of a project go through the library's workflow and are audited explicitly
 (:func:`project_step`); creations and assessments by the generic audit record.
@@ -34,6 +37,7 @@ from sqlalchemy import Date, Float, ForeignKey, Integer, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from cocontrol.enterprise import Permit, Product, SynergyProject
+from cocontrol.enterprise.parks import ParkTarget
 from cocontrol.enterprise.projects import Evidence
 from cocontrol.enterprise.projects import transition as project_transition
 from cocontrol.errors import InputError, Problem
@@ -119,6 +123,46 @@ class SynergyProjectRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ParkTargetRow(Base):
+    """A target of a park (owned by the park's organisation): a cap on a species' annual
+    emissions or on an intensity (:class:`cocontrol.enterprise.parks.ParkTarget`)."""
+
+    __tablename__ = "park_targets"
+    __table_args__ = (UniqueConstraint("org_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    species: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    max: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(default=dict)  # ParkTarget.model_dump(mode="json")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class ParkAccountRow(Base):
+    """A computed park account (owned by the park's organisation): totals and the breakdown
+    by enterprise from a project version's inventory, the status and alert level of the
+    park's targets, and its score and rank in an evaluation of parks (``payload``)."""
+
+    __tablename__ = "park_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    park_key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    project_version_id: Mapped[int | None] = mapped_column(ForeignKey("project_versions.id"))
+    level: Mapped[str | None] = mapped_column(String(16))  # worst alert level of the targets
+    score: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[dict] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(Integer)
 
 
 # -- the library objects stored in the rows --------------------------------------------------
@@ -235,6 +279,42 @@ def project_step(session: Session, row: SynergyProjectRow, to: str,
                                             "evidence": len(after.evidence)
                                             - len(before.evidence)})
     return row
+
+
+#: order of the alert levels, worst last (a park account's level is its worst target's)
+LEVEL_ORDER = ("not estimated", "green", "yellow", "red")
+
+
+def park_target_of(row: ParkTargetRow) -> ParkTarget:
+    return ParkTarget.model_validate(row.payload)
+
+
+def new_park_target(org_id: int, target: ParkTarget, user_id: int | None) -> ParkTargetRow:
+    return ParkTargetRow(org_id=org_id, key=target.id, species=target.species,
+                         year=target.year, kind=target.kind, max=target.max,
+                         unit=target.unit, payload=target.model_dump(mode="json"),
+                         created_by=user_id)
+
+
+def new_park_account(org_id: int, acc, targets, evaluation: dict | None,
+                     version_id: int | None, user_id: int | None,
+                     illustrative: bool = False) -> ParkAccountRow:
+    """A row of a :class:`cocontrol.enterprise.ParkAccount` with its targets table
+    (:func:`cocontrol.enterprise.parks.park_targets`) and its evaluation
+    (:func:`cocontrol.enterprise.parks.park_score`, or None); ``illustrative``: the project
+    or the evaluation values are illustrative (shown on the page)."""
+    levels = [lv for lv in ([] if targets is None else targets["level"]) if lv in LEVEL_ORDER]
+    payload = {"park": acc.park_id, "name": acc.name, "enterprises": list(acc.enterprises),
+               "total": records(acc.total), "by_enterprise": records(acc.by_enterprise),
+               "park_only": records(acc.park_only), "notes": list(acc.notes),
+               "targets": records(targets), "evaluation": evaluation,
+               "illustrative": bool(illustrative)}
+    return ParkAccountRow(org_id=org_id, park_key=acc.park_id, name=acc.name,
+                          project_version_id=version_id,
+                          level=max(levels, key=LEVEL_ORDER.index) if levels else None,
+                          score=None if evaluation is None else evaluation["score"],
+                          rank=None if evaluation is None else evaluation["rank"],
+                          payload=payload, created_by=user_id)
 
 
 def existing(session: Session, model, org_id: int, **keys):

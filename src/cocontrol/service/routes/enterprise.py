@@ -17,8 +17,9 @@ enterprises, the bureau its whole jurisdiction), every change audited:
 - ``synergy``: the synergy project library: projects, status workflow with evidence,
   co-benefits computed by the scenario engine (``synergy/assess``), ranking for funding and
   the export for banks (Excel or CSV, formula-safe cells);
-- ``parks/{org_id}/account``: a park's account aggregated from its enterprises, with its
-  targets; ``screening``: a proposed plant against benchmarks and the room under caps.
+- ``parks``: park targets and stored park accounts (:mod:`cocontrol.service.routes.
+  enterprise_parks`); ``screening``: a proposed plant against benchmarks and the room under
+  caps, and its report.
 
 A project version's inputs are reached only through the scoping layer too; the project loaded
 from it is cached by content hash (:func:`cocontrol.service.enterprise_models.context`).
@@ -40,7 +41,6 @@ from cocontrol.enterprise import footprint as compute_footprint
 from cocontrol.enterprise import report as ent_report
 from cocontrol.enterprise.account import PerformanceGrade
 from cocontrol.enterprise.io import EnterpriseData
-from cocontrol.enterprise.parks import ParkTarget, park_targets
 from cocontrol.enterprise.permits import alert_cases
 from cocontrol.enterprise.projects import Evidence, Status, co_benefits, rank_summaries
 from cocontrol.enterprise.screening import RegionalCap
@@ -559,33 +559,7 @@ def step_synergy(synergy_id: Id, body: StatusIn, session: SessionDep,
     return _synergy_out(row)
 
 
-# -- parks and screening -----------------------------------------------------------------------
-class ParkIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    project_version_id: VersionId
-    targets: Annotated[list[ParkTarget], Field(max_length=1000)] = []
-    value_added: Annotated[list[ValueAddedRow], Field(max_length=MAX_ROWS)] = []
-    near: float = Field(0.9, gt=0, le=1)
-
-
-@router.post("/parks/{org_id}/account", response_model=dict)
-def park_account(org_id: Id, body: ParkIn, session: SessionDep,
-                 principal: Need("jobs:run")) -> dict:
-    """The account of a park (an organisation of your jurisdiction; its region code in the
-    project) aggregated from its enterprises, and the status of its targets."""
-    from cocontrol.service.routes.organisations import get_org
-
-    org = get_org(session, principal, org_id)
-    ctx = store.context(session, principal, body.project_version_id, EnterpriseData())
-    acc, _ = runner.park(ctx, _key(org))
-    va = _frame(body.value_added, ["enterprise_id", "year", "value", "unit"])
-    return {"park": acc.park_id, "name": acc.name, "enterprises": acc.enterprises,
-            "total": store.records(acc.total), "by_enterprise": store.records(acc.by_enterprise),
-            "park_only": store.records(acc.park_only), "notes": acc.notes,
-            "targets": store.records(park_targets(acc, body.targets, value_added=va,
-                                                  near=body.near))}
-
-
+# -- screening -------------------------------------------------------------------------------
 class ScreeningIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     project_version_id: VersionId
@@ -593,14 +567,42 @@ class ScreeningIn(BaseModel):
     caps: Annotated[list[RegionalCap], Field(max_length=1000)] = []
 
 
-@router.post("/screening", response_model=dict)
-def screening(body: ScreeningIn, session: SessionDep, principal: Need("jobs:run")) -> dict:
-    """Screening of a proposed plant: its emissions from its design data through the
-    project's inventory engine, against its benchmark and the room under regional caps."""
+def run_screening(session, principal, body: ScreeningIn):
+    """The library's screening of ``body.plant`` on a visible project version (404
+    otherwise): its emissions through the project's inventory engine, the benchmark and
+    cap checks, and ΔPM2.5 with the project's air-quality settings."""
     data = EnterpriseData(plants=[body.plant], caps=list(body.caps))
     ctx = store.context(session, principal, body.project_version_id, data)
-    res = runner.screening(ctx, body.plant.id)[0]
+    return runner.screening(ctx, body.plant.id)[0]
+
+
+def screening_out(res) -> dict:
+    from cocontrol.i18n import tr
+
     return {"plant": res.plant, "verdict": res.verdict,
             "emissions_t": store.records(res.emissions.rename("t").reset_index()),
             "checks": store.records(res.checks), "delta_pm25_ugm3": res.delta_pm25_ugm3,
-            "notes": res.notes}
+            "notes": [str(n) for n in res.notes], "notes_zh": [tr(n, "zh") for n in res.notes]}
+
+
+@router.post("/screening", response_model=dict)
+def screening(body: ScreeningIn, session: SessionDep, principal: Need("jobs:run")) -> dict:
+    """Screening of a proposed plant: its emissions from its design data through the
+    project's inventory engine, against its benchmark and the room under regional caps, and
+    its ΔPM2.5 (with the project's air-quality settings; else not estimated)."""
+    return screening_out(run_screening(session, principal, body))
+
+
+@router.post("/screening/report", responses={200: {"content": {"text/html": {}}}})
+def screening_report(body: ScreeningIn, session: SessionDep, principal: Need("jobs:run"),
+                     lang: Literal["en", "zh"] = "en"):
+    """The screening report (HTML, English or Chinese) of a proposed plant, as a download."""
+    res = run_screening(session, principal, body)
+    return Response(ent_report.screening_html([res], lang).html(),
+                    media_type="text/html; charset=utf-8", headers={
+                        "Content-Disposition":
+                        f'attachment; filename="screening-{res.plant}-{lang}.html"'})
+
+
+# the park routes (targets, stored park accounts) on this router
+from cocontrol.service.routes import enterprise_parks as _parks  # noqa: E402, F401
