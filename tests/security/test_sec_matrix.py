@@ -249,6 +249,11 @@ def _ent_row(c: Case, kind: str):
                 from cocontrol.enterprise import footprint
 
                 row = em.new_footprint(oid, d.products[0], footprint(d.products[0]), None)
+            elif kind == "park_target":
+                from cocontrol.enterprise.parks import ParkTarget
+
+                row = em.new_park_target(oid, ParkTarget(id=f"T{next(_n)}", species="SO2",
+                                                         year=2022, max=1.0, unit="t"), None)
             else:  # an approved project: 'funded' with evidence is a valid step
                 row = em.new_project(oid, d.projects[0].model_copy(
                     update={"id": f"S{next(_n)}"}), None)
@@ -263,6 +268,7 @@ FACTORIES = {
     "account_id": lambda c: _ent_row(c, "account"),
     "footprint_id": lambda c: _ent_row(c, "footprint"),
     "synergy_id": lambda c: _ent_row(c, "synergy"),
+    "target_id": lambda c: _ent_row(c, "park_target"),
     "org_id": _org,
     "upload_id": _upload,
     "case_id": _case,
@@ -391,9 +397,24 @@ BODIES |= {
         "project_version_id": _version(c),
         "plant": _demo_data().plants[0].model_dump(mode="json")},
 }
+_SCREEN = lambda c: {  # noqa: E731
+    "project_version_id": _version(c), "plant": _demo_data().plants[0].model_dump(mode="json")}
+BODIES |= {
+    ("POST", "/api/enterprise/screening/report"): _SCREEN,
+    ("POST", "/api/web/enterprise/screening"): _SCREEN,
+    ("POST", "/api/enterprise/parks/{org_id}/targets"): lambda c: {"target": {
+        "id": f"T{next(_n)}", "species": "SO2", "year": 2022, "max": 1.0, "unit": "t"}},
+}
 _ENT_COMPUTE = {("POST", "/api/enterprise/accounts"), ("POST", "/api/enterprise/synergy/assess"),
                 ("POST", "/api/enterprise/parks/{org_id}/account"),
-                ("POST", "/api/enterprise/screening")}
+                ("POST", "/api/enterprise/screening"), ("POST", "/api/enterprise/screening/report"),
+                ("POST", "/api/web/enterprise/screening"),
+                # park routes: the case's organisation is not a park (the handler's 422)
+                ("POST", "/api/enterprise/parks/{org_id}/targets"),
+                ("GET", "/api/enterprise/parks/{org_id}/targets"),
+                ("DELETE", "/api/enterprise/parks/{org_id}/targets/{target_id}"),
+                ("GET", "/api/enterprise/parks/{org_id}/account"),
+                ("GET", "/web/enterprise/parks/{org_id}")}
 SUB_RESOURCES |= _ENT_COMPUTE
 for _kind in ("inventory", "scenario", "compare", "measures", "optimise", "cge", "airquality",
               "evaluation", "health", "uncertainty", "robust"):
@@ -422,6 +443,7 @@ STATELESS = {("POST", "/api/monitoring/series/check"), ("POST", "/api/monitoring
              ("POST", "/api/enterprise/footprints/compute")}
 # routes whose body carries the tenant object (not a path parameter)
 BODY_OBJECT_ROUTES = {("POST", "/api/organisations"), ("POST", "/api/users"),
+                      ("POST", "/api/web/enterprise/screening"),
                       ("POST", "/api/publications"), ("POST", "/api/projects"),
                       ("POST", "/api/monitoring/uploads"), ("POST", "/api/monitoring/cases"),
                       *((m, p) for (m, p) in BODIES if p.startswith("/api/enterprise/")

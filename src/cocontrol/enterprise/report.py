@@ -156,7 +156,9 @@ def screening_html(results: list[ScreeningResult], lang: str = "en") -> HtmlRepo
         for n in r.notes:
             rep.paragraph(tr(n, lang), cls="small")
         rep.table(r.emissions.rename("t/yr").to_frame())
-        rep.table(r.checks, index=False, float_format="{:,.3f}")
+        rep.table(r.checks.assign(check=[tr(c, lang) for c in r.checks["check"]],
+                                  basis=[tr(b, lang) for b in r.checks["basis"]]),
+                  index=False, float_format="{:,.3f}")
         rep.paragraph("ΔPM2.5 = " + (_t("not_estimated", lang) if r.delta_pm25_ugm3 is None
                                      else f"{r.delta_pm25_ugm3:+.4f} µg/m³"))
     return rep

@@ -186,7 +186,7 @@ def _benchmark_check(plant: NewPlant, em: pd.Series) -> dict:
                       f"t/{plant.output_unit}", str(b["unit"]), "output_unit")
     status = ("not assessed" if not np.isfinite(i)
               else "pass" if i <= float(b["value"]) else "fail")
-    return {"check": "carbon intensity vs benchmark", "species": b["species"], "value": i,
+    return {"check": Msg("msg.ent_check_benchmark"), "species": b["species"], "value": i,
             "limit": float(b["value"]), "unit": b["unit"], "share": i / float(b["value"]),
             "status": status, "basis": b["source"]}
 
@@ -199,7 +199,7 @@ def _cap_check(plant: NewPlant, em: pd.Series, c: RegionalCap, reference) -> dic
     region = c.region or plant.region_parent
     emitted = float(em.get(c.species, np.nan))
     new = convert(emitted, "t", c.unit, "cap unit") if np.isfinite(emitted) else np.nan
-    row = {"check": f"room under the {region} cap {c.year}", "species": c.species,
+    row = {"check": Msg("msg.ent_check_cap", region=region, year=c.year), "species": c.species,
            "value": new, "limit": np.nan, "unit": c.unit, "share": np.nan,
            "status": "not assessed", "basis": c.basis}
     if reference is not None:
@@ -213,7 +213,6 @@ def _cap_check(plant: NewPlant, em: pd.Series, c: RegionalCap, reference) -> dic
                 row["share"] = new / room if room > 0 else np.inf
                 row["status"] = "pass" if room > 0 and new <= room else "fail"
     if not (np.isfinite(new) and new > 0):
-        why = (f"the plant's {c.species} emission is zero or not estimated (no factor for "
-               "its activities)")
-        row["basis"] = f"{c.basis}; {why}" if c.basis else why
+        why = Msg("msg.ent_check_cap_zero", species=c.species)
+        row["basis"] = Msg("msg.ent_basis_and", basis=c.basis, why=why) if c.basis else why
     return row

@@ -579,9 +579,13 @@ def run_screening(session, principal, body: ScreeningIn):
 def screening_out(res) -> dict:
     from cocontrol.i18n import tr
 
+    checks = store.records(res.checks)
+    for c in checks:  # the check and its basis in Chinese beside the English
+        c["check_zh"], c["basis_zh"] = tr(c["check"], "zh"), tr(c["basis"] or "", "zh")
+        c["check"], c["basis"] = str(c["check"]), str(c["basis"] or "")
     return {"plant": res.plant, "verdict": res.verdict,
             "emissions_t": store.records(res.emissions.rename("t").reset_index()),
-            "checks": store.records(res.checks), "delta_pm25_ugm3": res.delta_pm25_ugm3,
+            "checks": checks, "delta_pm25_ugm3": res.delta_pm25_ugm3,
             "notes": [str(n) for n in res.notes], "notes_zh": [tr(n, "zh") for n in res.notes]}
 
 

@@ -133,3 +133,7 @@ def projects(ctx: Ctx, year: int | None = None):
     names_zh = {r.key: r.payload.get("name_zh") or r.name for r in rows}
     return _render(ctx, "projects.html", rows=rows, ranking=ranking, year=year, years=years,
                    names=names_zh if ctx.lang == "zh" else names, orgs=_org_names(ctx, rows))
+
+
+# the park account and screening pages of this area (their own module)
+from cocontrol.web.pages import enterprise_parks as _parks  # noqa: E402, F401
