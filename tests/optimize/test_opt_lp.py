@@ -97,3 +97,109 @@ def test_infeasible_lp_is_signalled():
     r = lpm.build_and_solve(d, lpm.Targets(pm25_max=10.0, pm25_year=2025), slack=True)
     # minimal relaxation: both at 1 → 38 µg/m³, 28 above the limit (slack in limit units)
     assert r.slacks["pm25"][0] == pytest.approx(28.0)
+
+
+def two_measures(**kw):
+    """A: −30 t CO2 for 1 yuan (1/30 yuan/t), B: −10 t for 0.2 yuan (1/50 yuan/t), in 2025."""
+    return data(co2_g=np.array([[0, -30.0], [0, -10.0]]),
+                cost_g=np.array([[0, 1.0], [0, 0.2]]), **kw)
+
+
+def test_co2_cap_by_merit_order_and_its_shadow_price():
+    # CO2 100 t in 2025, cap 80: B first (10 t for 0.2), then 10 t of A (1/3 of it, 1/3
+    # yuan): cost 0.2 + 1/3; the marginal tonne costs A's 1/30 yuan
+    r = lpm.build_and_solve(two_measures(), lpm.Targets(co2_caps={2025: 80.0}))
+    np.testing.assert_allclose(r.P[:, 1], [1 / 3, 1.0], atol=1e-9)
+    assert r.objective == pytest.approx(0.2 + 1 / 3)
+    assert -r.duals["co2_cap"][0] == pytest.approx(1 / 30)
+    assert [(w.year, w.limit) for w in r.rows["co2_cap"]] == [(2025, 80.0)]
+
+
+def test_species_cap_names_its_row_and_unknown_species_is_an_error():
+    d = two_measures()
+    d.species = {"SO2": lpm.Quantity(np.array([5.0, 5.0]), np.array([[0, -1.0], [0, -4.0]]))}
+    # SO2 5 t, cap 3: B cuts 4 t/unit for 0.2 (0.05 yuan/t) beats A (1 yuan/t): B = 1/2
+    r = lpm.build_and_solve(d, lpm.Targets(caps=[("SO2", 2025, 3.0)]))
+    np.testing.assert_allclose(r.P[:, 1], [0.0, 0.5], atol=1e-9)
+    assert r.objective == pytest.approx(0.1)
+    assert [w.target for w in r.rows["cap0"]] == ["SO2 cap"]
+    with pytest.raises(lpm.ModelError, match="NOx"):
+        lpm.build_and_solve(d, lpm.Targets(caps=[("NOx", 2025, 3.0)]))
+
+
+def test_discount_weights_scale_the_objective():
+    # the merit-order problem with the 2025 cost weighted 0.5: same plan, half the cost
+    d = data(pm_g=np.array([[0, -2.0], [0, -1.0]]), cost_g=np.array([[0, 10.0], [0, 3.0]]))
+    d.disc = np.array([1.0, 0.5])
+    r = lpm.build_and_solve(d, lpm.Targets(pm25_max=37.5, pm25_year=2025))
+    np.testing.assert_allclose(r.P[:, 1], [0.75, 1.0], atol=1e-9)
+    assert r.objective == pytest.approx(0.5 * 10.5)
+
+
+def test_pm25_target_binds_only_from_its_year():
+    # three years, limit 39 from 2030 on: 2025 is free (no measure), 2030 cut 1 by B (cost 3)
+    pm_g = np.array([[0, -2.0, -2.0], [0, -1.0, -1.0]])
+    cost_g = np.array([[0, 10.0, 10.0], [0, 3.0, 3.0]])
+    d = data(2, 3, pm_g=pm_g, cost_g=cost_g)
+    r = lpm.build_and_solve(d, lpm.Targets(pm25_max=39.0, pm25_year=2030))
+    np.testing.assert_allclose(r.P[:, 1:], [[0, 0], [0, 1.0]], atol=1e-9)
+    assert [w.year for w in r.rows["pm25"]] == [2030]
+
+
+def test_cocontrol_objective_under_a_budget_by_hand():
+    # benefit per unit: A 1.2 yuan/eq × 10 eq = 12 for 10 yuan (1.2 per yuan), B 80 yuan/t ×
+    # 1 t = 80 for 100 yuan (0.8 per yuan). Budget 15: all of A, then 5/100 of B; benefit
+    # 12 + 4 = 16 (the objective is its negative)
+    d = data(co2_g=np.array([[0, 0.0], [0, -1.0]]), cost_g=np.array([[0, 10.0], [0, 100.0]]))
+    d.apeq = lpm.Quantity(np.zeros(2), np.array([[0, -10.0], [0, 0.0]]))
+    r = lpm.build_and_solve(d, lpm.Targets(budget=15.0), objective="cocontrol")
+    np.testing.assert_allclose(r.P[:, 1], [1.0, 0.05], atol=1e-9)
+    assert r.objective == pytest.approx(-16.0)
+    assert [w.limit for w in r.rows["budget"]] == [15.0]
+    d.apeq = None
+    with pytest.raises(lpm.ModelError, match="APeq"):
+        lpm.build_and_solve(d, lpm.Targets(budget=15.0), objective="cocontrol")
+
+
+def test_min_pm25_and_min_co2_ends_of_the_front():
+    # A cuts PM2.5 (−2), B cuts CO2 (−10) and raises PM2.5 (+1): minimising PM2.5 takes A
+    # only (38 µg/m³); minimising CO2 takes B only (90 t); never a measure that works
+    # against the objective
+    d = data(pm_g=np.array([[0, -2.0], [0, 1.0]]), co2_g=np.array([[0, 0.0], [0, -10.0]]),
+             cost_g=np.array([[0, 1.0], [0, 1.0]]))
+    r = lpm.build_and_solve(d, lpm.Targets(), objective="min_pm25")
+    np.testing.assert_allclose(r.P[:, 1], [1.0, 0.0], atol=1e-9)
+    assert r.objective == pytest.approx(-2.0, rel=1e-6)  # ΔPM2.5 (scaled back), + 1e-9 cost
+    r = lpm.build_and_solve(d, lpm.Targets(), objective="min_co2", obj_year=1)
+    np.testing.assert_allclose(r.P[:, 1], [0.0, 1.0], atol=1e-9)
+    d.pm25 = None
+    with pytest.raises(lpm.ModelError):
+        lpm.build_and_solve(d, lpm.Targets(), objective="min_pm25")
+    with pytest.raises(lpm.ModelError, match="unknown objective"):
+        lpm.build_and_solve(d, lpm.Targets(), objective="max_benefit")
+
+
+def test_slack_on_one_group_only_and_eps_co2():
+    # cap 50 t is out of reach (both measures: 60 t): softened alone, the slack is the 10 t
+    # left; the ε row on CO2 (≤ 75 t in 2025) binds like a cap
+    d = two_measures()
+    r = lpm.build_and_solve(d, lpm.Targets(co2_caps={2025: 50.0}), slack={"co2_cap"})
+    assert r.slacks["co2_cap"][0] == pytest.approx(10.0)
+    assert set(r.slacks) == {"co2_cap"}
+    with pytest.raises(lpm.LPInfeasible):
+        lpm.build_and_solve(d, lpm.Targets(co2_caps={2025: 50.0}), slack={"pm25"})
+    r = lpm.build_and_solve(d, lpm.Targets(), eps_co2=(1, 75.0))
+    np.testing.assert_allclose(r.P[:, 1], [0.5, 1.0], atol=1e-9)  # 10 by B, 15 by A
+
+
+def test_lower_bounds_are_kept():
+    d = two_measures()
+    d.lb = np.array([[0.0, 0.5], [0.0, 0.0]])
+    r = lpm.build_and_solve(d, lpm.Targets(co2_caps={2025: 80.0}))
+    # A at its floor of 0.5 already cuts 15 t; B adds the remaining 5 t (half of it)
+    np.testing.assert_allclose(r.P[:, 1], [0.5, 0.5], atol=1e-9)
+
+
+def test_eps_levels_need_a_first_eps_row():
+    with pytest.raises(lpm.ModelError, match="eps_pm25"):
+        lpm.build_and_solve(two_measures(), lpm.Targets(), eps_pm25_levels=[30.0])
