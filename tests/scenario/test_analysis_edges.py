@@ -196,3 +196,39 @@ def test_energy_by_scope(base):
 def test_unknown_target_type_is_an_error(base):
     with pytest.raises(InputError, match="type"):
         check_targets(base, run(base, "baseline"), [{"type": "ceiling"}])
+
+
+def test_costs_of_a_measure_without_capital_and_lifetime(base):
+    # a blank lifetime is allowed with capex 0 (measures.validate): no capital cost, and no
+    # error from a recovery factor over 0 years; opex 7 yuan/t on the 50 t of coal that
+    # t_reduce_res cuts at full penetration in 2030 (100 t × 0.5)
+    import copy
+
+    b = copy.copy(base)
+    lib = base.lib.copy()
+    lib.loc["t_reduce_res", ["lifetime", "capex", "fixed_opex", "variable_opex"]] = \
+        [np.nan, 0.0, 7.0, 0.0]
+    b.__dict__["_lib"] = lib
+    row = costs(b, run(base, "policy")).set_index(["measure", "year"]).loc[("t_reduce_res",
+                                                                            2030)]
+    assert row["annualised_capex"] == 0.0 and row["opex"] == pytest.approx(50 * 7.0)
+
+
+def test_peak_is_the_year_and_value_of_the_scope1_maximum(base):
+    from cocontrol.scenario import peak
+
+    # CO2 falls from 2020 in "policy": the peak is the base year at the inventory's scope-1
+    # total (direct emissions only; purchased electricity is scope 2)
+    y, v = peak(run(base, "policy"))
+    assert y == 2020 and v == pytest.approx(float(base.inventory.total().loc["CO2", 2020]))
+    assert v > 0
+
+
+def test_net_cost_adds_capital_opex_and_the_energy_bill_by_hand(base):
+    # t_reduce_res in 2030: 50 t of coal less; capex 1000 yuan/t × CRF(5 %, 20 y), opex
+    # 50 yuan/t, and the coal not bought saves 600 yuan/t (bundled fuel_prices.csv)
+    c = costs(base, run(base, "policy")).set_index(["measure", "year"])
+    crf = 0.05 * 1.05 ** 20 / (1.05 ** 20 - 1)
+    row = c.loc[("t_reduce_res", 2030)]
+    assert row["energy_cost_change_yuan"] == pytest.approx(-50 * 600.0)
+    assert row["cost_yuan"] == pytest.approx(50 * 1000 * crf + 50 * 50 - 50 * 600)
