@@ -35,9 +35,55 @@ def launch(loopback: bool = False):
             pytest.fail(f"browser tests need {missing} under CI")
         pytest.skip(f"needs {missing}")
     pw = sync_playwright().start()
-    args = [a for a in ARGS if a != "--proxy-bypass-list=<-loopback>"] if loopback else ARGS
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    try:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=_args(loopback),
+                                     headless=True)
+    except BaseException:
+        pw.stop()  # no event loop left running in this thread
+        raise
     return pw, browser
+
+
+def _args(loopback: bool) -> list[str]:
+    return [a for a in ARGS if a != "--proxy-bypass-list=<-loopback>"] if loopback else ARGS
+
+
+class Shared:
+    """One Playwright and at most one Chromium per launch mode for the whole test run (the
+    ``browser`` fixtures of tests/conftest.py and tests/web/conftest.py), stopped by
+    :meth:`stop` as soon as the next test does not ask for a browser.
+
+    Playwright's sync API keeps an asyncio event loop running in the thread that started it
+    until it is stopped; a test after it that calls ``asyncio.run`` (tests/security) or starts
+    Playwright itself would fail. Stopping between the browser tests and the others makes the
+    suite order-independent (serial, or any pytest-xdist distribution)."""
+
+    def __init__(self):
+        self.pw = None
+        self.browsers: dict[bool, object] = {}
+        self.launches = 0
+
+    def get(self, loopback: bool = False):
+        if loopback not in self.browsers:
+            if self.pw is None:
+                pw, browser = launch(loopback=loopback)
+                self.pw = pw
+            else:
+                browser = self.pw.chromium.launch(executable_path=CHROMIUM,
+                                                  args=_args(loopback), headless=True)
+            self.browsers[loopback] = browser
+            self.launches += 1
+        return self.browsers[loopback]
+
+    def stop(self) -> None:
+        browsers, pw = list(self.browsers.values()), self.pw
+        self.browsers, self.pw = {}, None
+        try:
+            for b in browsers:
+                b.close()
+        finally:
+            if pw is not None:
+                pw.stop()
 
 
 # Text the browser shows, except scripts, styles and elements marked translate="no" (user

@@ -1,32 +1,13 @@
 """Session fixtures of the report tests: the city of docs/new-city.md built by running the
-guide's own commands, CGE and evaluation reports in both languages, one headless Chromium."""
+guide's own commands, CGE and evaluation reports in both languages (the headless Chromium: tests/conftest.py)."""
 
 from __future__ import annotations
 
 import os
-import re
 import shlex
-from pathlib import Path
 
 import pytest
-
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "new-city.md"
-
-
-def guide_steps(text: str) -> list[tuple]:
-    """The guide's steps in order: ("file", path, content) for a code block whose first line
-    is ``# file: PATH``, ("run", command) for each line of a ``bash`` block."""
-    steps = []
-    for m in re.finditer(r"^```(\w*)[^\n]*\n(.*?)^```", text, flags=re.S | re.M):
-        lang, body = m.group(1), m.group(2)
-        first, _, rest = body.partition("\n")
-        f = re.match(r"#\s*file:\s*(\S+)", first)
-        if f:
-            steps.append(("file", f.group(1), rest))
-        elif lang == "bash":
-            steps += [("run", ln.strip()) for ln in body.splitlines()
-                      if ln.strip() and not ln.strip().startswith("#")]
-    return steps
+from newcityguide import GUIDE, guide_steps
 
 
 @pytest.fixture(scope="session")
@@ -74,16 +55,3 @@ def other_reports(tmp_path_factory):
         evaluation.demo(d, lang)
         out[("evaluation", lang)] = d / "evaluation_report.html"
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the module; stopped at its end (Playwright's sync API keeps an event
-    loop running in this thread while it is started, which later asyncio.run() calls of other
-    tests would trip over)."""
-    from browser import launch
-
-    pw, b = launch()
-    yield b
-    b.close()
-    pw.stop()

@@ -4,7 +4,7 @@ languages."""
 
 from __future__ import annotations
 
-from conftest import GUIDE, guide_steps
+from newcityguide import GUIDE, guide_steps
 
 from cocontrol.xlsxreport import read_workbook
 

@@ -118,6 +118,19 @@ def test_reports_render_in_chromium_offline_in_both_languages(all_reports, brows
             page.context.close()
 
 
+def test_no_event_loop_is_left_running_after_a_browser_test():
+    """Playwright's sync API runs an event loop in this thread while it is started; the shared
+    browser (tests/conftest.py) is stopped before a test that does not ask for it, so
+    ``asyncio.run`` works here, right after the browser test above (it failed while the
+    browser fixture lived for the module or the session)."""
+    import asyncio
+
+    async def answer():
+        return 42
+
+    assert asyncio.run(answer()) == 42
+
+
 def test_pdf_export(all_reports, tmp_path):
     from cocontrol.htmlpdf import html_to_pdf
 

@@ -3,7 +3,8 @@
 One real server per session: ``cocontrol.service.app.create_app`` with the demo data (the
 illustrative Demo City, one account per role) served by uvicorn on a free loopback port (port
 0, never a fixed one), in a thread of the test process. The browser is Debian's chromium
-through Playwright (:func:`tests.report.browser.launch`: network off, loopback only); every
+through Playwright (:func:`tests.report.browser.launch`: network off, loopback only; one
+for the run, shared with tests/report, see tests/conftest.py); every
 page's console errors are collected; screenshots go to ``out/screenshots/web/<lang>/``
 (not committed; docs/dashboard.md lists them).
 
@@ -111,14 +112,12 @@ def server(tmp_path_factory):
     sock.close()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from browser import launch
-
-    pw, b = launch(loopback=True)
-    yield b
-    b.close()
-    pw.stop()
+@pytest.fixture
+def browser(shared_browser):
+    """The shared Chromium of tests/conftest.py in the mode that reaches the test server on
+    loopback (everything else stays unreachable); stopped after the last of consecutive tests
+    that use it."""
+    return shared_browser(loopback=True)
 
 
 class Visit:

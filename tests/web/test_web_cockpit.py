@@ -53,18 +53,17 @@ def test_cockpit_numbers_are_the_librarys(visit, server, lang):
     assert v.errors == []
 
 
-def test_cockpit_quadrant_is_the_librarys(server):
+def test_cockpit_quadrant_is_the_librarys(server, login_headers):
     """A district's CO2 reduction in the table equals policy − baseline summed by hand over
     the district's lines (regions.csv parents), and its quadrant is coordinates()'."""
     import httpx
     import numpy as np
-    from conftest import http_session
 
     from cocontrol.metrics import coordinates
 
     base = server.demo_base
     page = httpx.get(server.url + "/web/cockpit/?year=2030&pollutant=SO2",
-                     headers=http_session(server, "analyst"))
+                     headers=login_headers("analyst"))
     assert page.status_code == 200
     reg = base.project.regions.set_index("region_id")
 
