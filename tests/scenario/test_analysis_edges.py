@@ -232,3 +232,57 @@ def test_net_cost_adds_capital_opex_and_the_energy_bill_by_hand(base):
     row = c.loc[("t_reduce_res", 2030)]
     assert row["energy_cost_change_yuan"] == pytest.approx(-50 * 600.0)
     assert row["cost_yuan"] == pytest.approx(50 * 1000 * crf + 50 * 50 - 50 * 600)
+
+
+def test_discounted_cost_without_measures_is_zero(base):
+    # no measure, no cost rows: every year contributes 0 yuan, never a placeholder
+    assert discounted_cost(base, run(base, "baseline")) == 0.0
+
+
+def test_peak_target_rise_of_exactly_the_tolerance_is_not_a_rise(base, monkeypatch):
+    # after 2025: 0 -> 1e-9 t, the tolerance is 1e-9 × max(1, level) = 1e-9 exactly
+    _fake_totals(monkeypatch, [0.5, 0.0, 1e-9])
+    assert bool(check_targets(base, None, [{"type": "co2_peak", "by": 2025}]).iloc[0]["passed"])
+
+
+def test_footprint_with_a_regional_penetration_of_another_measure(base):
+    from cocontrol.scenario.analysis import footprint
+
+    # a (measure, region) key among the run's penetrations counts as its measure
+    r = run(base, "policy", penetrations={("t_reduce_res", "D2"): 1.0})
+    keys = base.lines["source_id"] + "/" + base.lines["fuel"].astype(str)
+    assert sorted(keys[footprint(base, r, "t_boiler_fgd")]) == [
+        "B1/electricity", "B1/hard_coal", "U1/hard_coal"]
+
+
+def test_batch_effects_of_a_run_with_paths_as_rows(base, enhanced, batch_effects):
+    # penetration paths given as (1, T) rows (a batch's shape) give the same effects
+    import copy
+
+    rows = copy.copy(enhanced)
+    rows.penetration = {k: np.asarray(v)[None, :] for k, v in enhanced.penetration.items()}
+    me = marginal_effects(base, "enhanced", rows, method="batch")
+    np.testing.assert_allclose(me["reduction_t"], batch_effects["reduction_t"], atol=0)
+
+
+def test_auto_method_boundaries(base, enhanced, monkeypatch):
+    from cocontrol.scenario import analysis
+
+    calls = []
+    monkeypatch.setattr(analysis, "run_batch",
+                        lambda *a, **k: calls.append("batch") or run_batch(*a, **k))
+    monkeypatch.setattr(analysis, "restrict",
+                        lambda *a, **k: calls.append("footprint") or restrict(*a, **k))
+    # an ensemble of exactly BATCH_CELLS cells still runs as one batch
+    M, (N, S, T) = len(enhanced.penetration), enhanced.emissions.shape
+    monkeypatch.setattr(analysis, "BATCH_CELLS", M * N * S * T)
+    marginal_effects(base, "enhanced", enhanced)
+    assert calls == ["batch"]
+    # footprints covering exactly half of the N full runs: full re-runs (footprint only
+    # when they cover less than half)
+    calls.clear()
+    monkeypatch.setattr(analysis, "BATCH_CELLS", 0)
+    half = np.arange(N) < N // 2
+    monkeypatch.setattr(analysis, "footprint", lambda b, r, mid: half.copy())
+    marginal_effects(base, "enhanced", enhanced)
+    assert calls == []
