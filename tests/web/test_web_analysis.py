@@ -57,7 +57,7 @@ def _run(v, timeout=180_000):
     assert v.page.locator("#job-progress").get_attribute("value") in ("1", "1.0")
 
 
-def test_cocontrol_coordinates_and_mac_curves(visit, tiny):
+def test_cocontrol_coordinates_and_mac_curves(visit, server, tiny):
     from cocontrol.metrics import measure_metrics
     from cocontrol.scenario import prepare
 
@@ -98,6 +98,29 @@ def test_cocontrol_coordinates_and_mac_curves(visit, tiny):
                                             lib["ranking"]["yuan_per_t_CO2"].tolist(),
                                             strict=True))
     e.shot("analysis-cocontrol")
+    # a number of the stored result opens its derivation: the row, the job's parameters, the
+    # measure with its library parameters, the result's provenance record
+    from urllib.parse import parse_qs, urlparse
+
+    from cocontrol.service.models import Result
+
+    first = mac["measure"].iloc[0]
+    link = e.page.locator("#table-mac tbody tr").first.locator("td[data-col=unit_cost] a.prov")
+    rid = parse_qs(urlparse(link.get_attribute("href")).query)["result_id"][0]
+    with server.session() as s:
+        stored = s.get(Result, rid)
+        code_version, input_hash = stored.code_version, stored.input_hash
+    link.click()
+    e.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=result] #prov-row")
+    dlg = e.page.locator("#prov-dialog")
+    assert _close(float(dlg.locator("#prov").get_attribute("data-value")),
+                  float(mac["unit_cost"].iloc[0]))
+    assert dlg.locator('#prov-row tr[data-col="measure"] td').inner_text() == first
+    assert dlg.locator('#prov-params tr[data-param="scenario"] td').inner_text() == "enhanced"
+    assert dlg.locator(f'#prov-measures tr[data-measure="{first}"]').count() == 1
+    assert dlg.locator("[data-role=code-version]").inner_text() == code_version
+    assert input_hash  # the stored result records its input
+    e.shot("analysis-provenance")
     assert e.errors == []
 
 

@@ -11,12 +11,16 @@ stored it. The cockpit's base-year CO2 opens the same derivation with the same n
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
 import pytest
 
 LANGS = ("zh", "en")
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _num(text: str) -> float:
@@ -143,6 +147,50 @@ def test_cockpit_number_opens_its_derivation(visit, server):
     assert shown_t * 1e-6 == pytest.approx(27.0, abs=0.05)  # scenarios.yaml's comment
     assert v.page.locator("#prov-dialog td.factor-source").count() > 10
     v.shot("cockpit-provenance")
+    assert v.errors == []
+
+
+def test_cockpit_scenario_number_opens_its_derivation(visit, server):
+    """A target's value of the cockpit (SO2 of the policy scenario in 2025, kt) opens the
+    scenario's derivation: the number is the scenario engine's (run here by the library), with
+    the scenario chain of scenarios.yaml, every measure of the scenario with the penetration
+    it has in 2025 (the linear ramp of the library's start and full year, capped by the
+    scenario's penetration), the drivers of drivers.csv and the base inventory's hash."""
+    import csv
+
+    from cocontrol.scenario import run, totals
+
+    base = server.demo_base
+    want = float(totals(run(base, "policy")).at["SO2", 2025])
+    v = visit("en").login("leader", next_path="/web/cockpit/?scenario=policy")
+    cell = v.page.locator('#targets tr[data-target="SO2 cap 2025"] a.prov')
+    assert float(cell.get_attribute("data-value")) == pytest.approx(want * 1e-3, rel=1e-9)
+    cell.click()
+    v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=scenario] #prov-measures")
+    dlg = v.page.locator("#prov-dialog")
+    assert float(dlg.locator("#prov").get_attribute("data-value")) == pytest.approx(
+        want, rel=1e-12)
+    assert "policy → baseline" in dlg.locator("#prov-chain").inner_text()
+    uses = base.scenarios["policy"].measures
+    assert dlg.locator("#prov-measures tbody tr").count() == len(uses)
+    lib = base.lib
+    for mid in ("scattered_coal_to_gas", "nev_passenger"):
+        u = uses[mid]
+        start = u.start_year or int(lib.at[mid, "start_year"])
+        full = u.full_year or int(lib.at[mid, "full_year"])
+        pen = min(u.penetration, float(lib.at[mid, "max_penetration"])) * min(
+            1.0, max(0.0, (2025 - start) / (full - start)))
+        row = dlg.locator(f'#prov-measures tr[data-measure="{mid}"]')
+        assert _num(row.locator("[data-role=pen-year]").inner_text()) == pytest.approx(
+            pen, abs=5e-4), mid
+    with open(ROOT / "examples/demo-city/drivers.csv", encoding="utf-8") as f:
+        gdp = {int(r["year"]): float(r["value"]) for r in csv.DictReader(f)
+               if r["driver"] == "gdp"}
+    assert float(dlg.locator('#prov-drivers tr[data-driver="gdp"] td[data-year="2025"]')
+                 .get_attribute("data-value")) == pytest.approx(gdp[2025])
+    assert dlg.locator("[data-role=project-hash]").inner_text() == \
+        base.inventory.provenance().project_hash
+    v.shot("cockpit-scenario-provenance")
     assert v.errors == []
 
 

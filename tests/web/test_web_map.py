@@ -73,14 +73,32 @@ def page_routes(app) -> list[tuple[str, str | None]]:
     return sorted(set(out))
 
 
+#: the two passes that also write a screenshot of every page and check the Lighthouse-style
+#: basics: the analyst in Chinese, the administrator (every permission) in English
+SHOT_PASSES = {"bureau_analyst": "zh", "administrator": "en"}
+#: page weight budgets (bytes transferred, encoded): plotly.js (1.47 MB gzip, served locally)
+#: on chart pages, everything else small; first contentful paint on loopback
+HEAVY, LIGHT, PAINT_MS = 2_200_000, 200_000, 5_000
+
+
+def _slug(path: str) -> str:
+    s = path.removeprefix("/web").strip("/").replace("/", "-")
+    return "page-" + (s or "home")
+
+
 @pytest.mark.parametrize("role", sorted(ACCOUNTS))
 def test_every_page_of_every_role(visit, server, role):
+    """Every page a role may see opens (200) without console errors; a page it may not see
+    answers 403. Two passes (SHOT_PASSES) also write ``out/screenshots/web/<lang>/page-*.png``
+    of every page and check, page by page, that every form control is labelled, the page
+    weight and the time to first contentful paint (printed; budgets above)."""
     perms = _role_permissions()[role]
     routes = page_routes(server.app)
     assert ("/web/map/", "projects:read") in routes and ("/web/drill/why", "projects:read") \
         in routes
-    v = visit("zh").login(ACCOUNTS[role])
-    opened, refused = [], []
+    lang = SHOT_PASSES.get(role)
+    v = visit(lang or "zh").login(ACCOUNTS[role])
+    opened, refused, measured = [], [], []
     for path, perm in routes:
         if path in ("/web/login",):
             continue
@@ -89,6 +107,18 @@ def test_every_page_of_every_role(visit, server, role):
             # a page with nothing to show for this role says so (e.g. no project): still 200
             assert r.status == 200, (role, path, r.status)
             opened.append(path)
+            if lang:
+                plotly = v.page.locator("script[src*='plotly']").count() > 0
+                # the paint entry may be queued just after the load event
+                v.page.wait_for_function("() => performance.getEntriesByName("
+                                         "'first-contentful-paint').length > 0",
+                                         timeout=PAINT_MS)
+                weight, paint = v.weight(), v.first_paint_ms()
+                measured.append((path, weight, paint, plotly))
+                assert v.unlabelled_controls() == [], (path, v.unlabelled_controls())
+                assert weight < (HEAVY if plotly else LIGHT), (path, weight)
+                assert paint is not None and paint < PAINT_MS, (path, paint)
+                v.shot(_slug(path))
         else:
             assert r.status == 403, (role, path, r.status)
             refused.append(path)
@@ -96,6 +126,9 @@ def test_every_page_of_every_role(visit, server, role):
             v.errors[:] = [e for e in v.errors if not (
                 "status of 403" in e and e.split(" at ")[-1].startswith(server.url + path))]
     print(f"{role}: opened {len(opened)} pages, refused {len(refused)}: {refused}")
+    for path, weight, paint, plotly in measured:
+        print(f"  {lang} {path}: {weight} bytes{' (plotly)' if plotly else ''}, "
+              f"first contentful paint {paint:.0f} ms")
     assert v.errors == [], (role, v.errors)
 
 

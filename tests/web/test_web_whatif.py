@@ -96,6 +96,16 @@ def test_slider_move_gives_the_librarys_numbers(visit, server, lang):
                            '[data-role="value"]').inner_text()
     assert shown == f"{want['CO2']:,.2f}"
     assert float(v.page.locator("#wi-ms").get_attribute("data-value")) > 0
+    if lang == "zh":  # the moved number opens its derivation: the moved measure, the value
+        v.page.locator(f'#wi-table tr[data-key="em-CO2"] td[data-year="{YEAR}"] a.prov').click()
+        v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=scenario] #prov-measures")
+        got = float(v.page.locator("#prov-dialog #prov").get_attribute("data-value"))
+        assert got * 1e-6 == pytest.approx(want["CO2"], rel=1e-9)
+        row = v.page.locator(f'#prov-dialog #prov-measures tr[data-measure="{MEASURE}"]')
+        assert float(row.get_attribute("data-moved")) == pytest.approx(MOVED)
+        assert MEASURE in v.page.locator('#prov-dialog [data-assumption="what_if"]').inner_text()
+        v.shot("whatif-provenance")
+        v.page.click("#prov-dialog-close")
     assert v.page.locator("#wi-chart-co2 .main-svg").count() >= 1
     if lang == "en":  # more moves: the server time per move as the page reports it
         rng = np.random.default_rng(7)

@@ -41,13 +41,18 @@ def _mask(inv, filters: Mapping[str, str], scope: int | str = 1) -> np.ndarray:
     return mask
 
 
+def _require(species: str, year: int, all_species, all_years, what: str) -> None:
+    """Refuse a species or year the inventory (or scenario) does not have, naming those it has."""
+    if species not in list(all_species):
+        raise CocontrolError(f"species {species!r} is not in the {what} "
+                             f"({', '.join(map(str, all_species))})")
+    if year not in list(all_years):
+        raise CocontrolError(f"year {year} is not a year of the {what} "
+                             f"({', '.join(map(str, all_years))})")
+
+
 def _index(inv, species: str, year: int) -> tuple[int, int]:
-    if species not in inv.species:
-        raise CocontrolError(f"species {species!r} is not in the inventory "
-                             f"({', '.join(inv.species)})")
-    if year not in inv.years:
-        raise CocontrolError(f"year {year} is not an inventory year "
-                             f"({', '.join(map(str, inv.years))})")
+    _require(species, year, inv.species, inv.years, "inventory")
     return inv.species.index(species), inv.years.index(year)
 
 
@@ -174,3 +179,159 @@ def derivation(inv, species: str, year: int, filters: Mapping[str, str] | None =
             "rows": rows, "controls": controls,
             "measured": meas.reset_index(drop=True),
             "provenance": inv.provenance().to_dict()}
+
+
+# -- scenario and analysis numbers --------------------------------------------------------------
+
+#: the measures library's columns a derivation shows (docs/measures.md)
+MEASURE_FIELDS = ("name_en", "name_zh", "category", "action", "sector", "fuel", "process",
+                  "to_sector", "to_fuel", "to_process", "ratio", "technology", "species",
+                  "magnitude", "max_penetration", "start_year", "full_year", "cost_basis",
+                  "capex", "fixed_opex", "variable_opex", "lifetime", "price_year", "source")
+
+
+def _cell(v):
+    """A table cell as plain Python: None where blank or not a finite number (never 0)."""
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    if isinstance(v, str) and not v.strip():
+        return None
+    return v
+
+
+def _chain(base, name: str) -> list[str]:
+    """The scenario and the ones it extends, itself first (scenarios.yaml ``extends``)."""
+    raw = (base.project.scenario_data() or {}).get("scenarios") or {}
+    out, cur = [], name
+    while cur and cur not in out:
+        out.append(cur)
+        cur = (raw.get(cur) or {}).get("extends")
+    return out
+
+
+def measure_rows(base, run=None, scenario: str | None = None, year: int | None = None,
+                 ids=None, moved: Mapping[str, float] | None = None) -> list[dict]:
+    """Each measure of a scenario (or ``ids``) with its library parameters, the scenario's
+    setting (penetration, timeline), the penetration the run reached in ``year`` and whether a
+    what-if moved it."""
+    spec = base.scenarios.get(scenario) if scenario is not None else None
+    uses = dict(spec.measures) if spec is not None else {}
+    ids = list(ids) if ids is not None else list(uses)
+    moved = dict(moved or {})
+    lib = base.lib
+    yi = base.years.index(year) if (year is not None and year in base.years) else None
+    out = []
+    for mid in ids:
+        use = uses.get(mid)
+        row = {"id": mid, "in_library": mid in lib.index}
+        if mid in lib.index:
+            r = lib.loc[mid]
+            row.update({k: _cell(r[k]) for k in MEASURE_FIELDS if k in r.index})
+        row["penetration_set"] = use.penetration if use is not None else None
+        row["start_year_set"] = use.start_year if use is not None else None
+        row["full_year_set"] = use.full_year if use is not None else None
+        path = (run.penetration.get(mid) if run is not None else None)
+        row["penetration_in_year"] = (float(np.asarray(path)[yi]) if path is not None
+                                      and yi is not None else None)
+        row["moved_to"] = float(moved[mid]) if mid in moved else None
+        out.append(row)
+    return out
+
+
+def driver_rows(base, year: int | None = None) -> dict:
+    """The drivers (GDP, population, outputs) of the base year and ``year`` (linear between
+    given years, :func:`cocontrol.scenario.drivers.interpolate`) with unit and source, and the
+    elasticities that link activity to them."""
+    p = base.project
+    drivers, elast = [], []
+    if p.drivers is not None and len(p.drivers):
+        from cocontrol.scenario.drivers import interpolate
+
+        yrs = sorted({base.years[0], *([year] if year is not None else [])})
+        d = p.drivers.drop(columns=["_row"], errors="ignore")
+        vals = interpolate(d, yrs)
+        for name, g in d.groupby("driver", sort=False):
+            drivers.append({"driver": name, "unit": _cell(g["unit"].iloc[0]),
+                            "source": _cell(g["source"].iloc[0]),
+                            "values": {int(y): _cell(float(vals.at[name, y])) for y in yrs}})
+    if p.elasticities is not None and len(p.elasticities):
+        for r in p.elasticities.drop(columns=["_row"], errors="ignore").to_dict("records"):
+            elast.append({k: _cell(v) for k, v in r.items()})
+    return {"drivers": drivers, "elasticities": elast}
+
+
+def _base_info(base) -> dict:
+    inv = base.inventory
+    return {"base_year": int(base.years[0]), "inventory_years": [int(y) for y in inv.years],
+            "project_hash": inv.provenance().project_hash,
+            "inventory_provenance": inv.provenance().to_dict()}
+
+
+def scenario_derivation(base, run, species: str, year: int,
+                        moved: Mapping[str, float] | None = None) -> dict:
+    """Where a scenario's number comes from: the emissions of ``species`` in ``year`` of
+    ``run`` (t, :func:`cocontrol.scenario.totals`, scope 1), the scenario and the ones it
+    extends, each measure with its library parameters and the penetration reached that year
+    (and, for a what-if, the penetrations moved), the drivers and elasticities, the base
+    inventory (its base-year value of the same species) and the run's provenance record."""
+    from cocontrol.scenario import totals
+
+    tot = totals(run)
+    _require(species, year, tot.index, tot.columns, "scenario")
+    inv = base.inventory
+    by = int(base.years[0])
+    spec = base.scenarios.get(run.name)
+    prov = run.result(by=("sector",)).provenance.to_dict()
+    if moved:
+        prov["assumptions"] = {**prov["assumptions"],
+                               "what_if": ", ".join(f"{k}={float(v):g}"
+                                                    for k, v in sorted(moved.items()))}
+    return {"kind": "scenario", "species": species, "year": int(year),
+            "value_t": _cell(float(tot.at[species, year])),
+            "scenario": run.name, "description": spec.description if spec else "",
+            "chain": _chain(base, run.name),
+            "measures": measure_rows(base, run, run.name, year, moved=moved),
+            **driver_rows(base, year), **_base_info(base),
+            "base_value_t": _cell(value(inv, species, by)) if by in inv.years
+            and species in inv.species else None,
+            "provenance": prov}
+
+
+def result_derivation(kind: str, params: Mapping, provenance: Mapping | None, table: str,
+                      rows: pd.DataFrame, index: int, column: str, base=None) -> dict:
+    """Where a number of a stored analysis result comes from: the cell ``column`` of row
+    ``index`` of the result's table, the whole row, the job's parameters (scenario, year,
+    targets ...), the result's provenance record (project hash, code and factor versions,
+    assumptions) and, with the ``base`` of the project version the result was computed from,
+    the scenario's measures (or the row's own measure) with their parameters, the drivers
+    and the base inventory."""
+    if column not in rows.columns:
+        raise CocontrolError(f"table {table!r} has no column {column!r}")
+    if not 0 <= index < len(rows):
+        raise CocontrolError(f"table {table!r} has no row {index} ({len(rows)} rows)")
+    row = {str(k): _cell(v) for k, v in rows.iloc[index].items()}
+    out = {"kind": "result", "result_kind": kind, "table": table, "index": int(index),
+           "column": column, "value": row.get(column), "row": row,
+           "params": {str(k): v for k, v in dict(params or {}).items()
+                      if not isinstance(v, list | dict) or len(str(v)) < 2000},
+           "provenance": dict(provenance or {}), "measures": [], "drivers": [],
+           "elasticities": [], "scenario": None, "chain": []}
+    if base is not None:
+        scen = params.get("scenario") if isinstance(params, Mapping) else None
+        if scen not in base.scenarios:
+            scen = None
+        mid = row.get("measure") or row.get("id")
+        ids = [mid] if isinstance(mid, str) and mid in base.lib.index else None
+        out["scenario"] = scen
+        out["chain"] = _chain(base, scen) if scen else []
+        year = params.get("year") or row.get("year")
+        year = int(year) if isinstance(year, int | float) and year == year else None
+        out["measures"] = measure_rows(base, None, scen, year, ids=ids) if (scen or ids) \
+            else []
+        out.update(driver_rows(base, year))
+        out.update(_base_info(base))
+    return out

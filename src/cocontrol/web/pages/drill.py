@@ -153,3 +153,145 @@ def why_json(ctx: Ctx, project_id: int | None = None, species: str = "CO2",
             "measured": [{k: _clean(v) for k, v in r.items()}
                          for r in d["measured"].to_dict("records")],
             "provenance": d["provenance"], "version": version_info(chosen)}
+
+
+# -- scenario and analysis numbers ----------------------------------------------------------------
+Name = Annotated[str, Query(max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+OptName = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Moved = Annotated[str | None, Query(max_length=4000,
+                                    pattern=r"^([A-Za-z0-9_.\-]+:[0-9.eE+\-]+,?)*$")]
+
+
+def parse_moved(moved: str | None) -> dict[str, float]:
+    """``id:0.3,id2:0.5`` (the what-if's moved penetrations) as a dict."""
+    out = {}
+    for part in (moved or "").split(","):
+        if part:
+            k, _, v = part.partition(":")
+            out[k] = float(v)
+    return out
+
+
+def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved):
+    from cocontrol.web import views
+    from cocontrol.web.pages.whatif import prepared_whatif
+
+    chosen = data.choose(ctx, project_id)
+    if chosen is None or chosen.base is None:
+        raise ApiError(404, "no project with scenarios to explain")
+    base = chosen.base
+    if scenario not in base.scenarios:
+        raise ApiError(404, f"scenario {scenario!r} not found")
+    try:
+        if moved:
+            from cocontrol.scenario import run
+
+            w, _fig = prepared_whatif(base, scenario)
+            r = run(base, w.scenario_with(moved))
+        else:
+            r = views.scenario_run(base, scenario)
+        d = derivation.scenario_derivation(base, r, species, year if year is not None
+                                           else base.years[0], moved=moved or None)
+    except CocontrolError as e:
+        raise ApiError(422, str(e)) from None
+    return chosen, d
+
+
+@area.page("/scenario-why", permission="projects:read")
+def scenario_why(ctx: Ctx, project_id: int | None = None, scenario: Name = "baseline",
+                 species: str = "CO2", year: int | None = None, moved: Moved = None,
+                 part: bool = False):
+    """The derivation of a scenario's number (cockpit, what-if): the scenario, its measures
+    and their parameters, drivers, the base inventory and the provenance record."""
+    chosen = data.choose(ctx, project_id)
+    if chosen is None or chosen.base is None:
+        return ctx.render("drill/index.html", chosen=chosen, projects=data.visible_projects(ctx))
+    pens = parse_moved(moved)
+    chosen, d = _scenario_derivation(ctx, project_id, scenario, species, year, pens)
+    return ctx.render("drill/scenario_why_part.html" if part else "drill/scenario_why.html",
+                      chosen=chosen, d=d, version=version_info(chosen), moved=pens)
+
+
+@area.data("/scenario-why", permission="projects:read")
+def scenario_why_json(ctx: Ctx, project_id: int | None = None, scenario: Name = "baseline",
+                      species: str = "CO2", year: int | None = None, moved: Moved = None):
+    """The derivation of a scenario's number as JSON (no project visible, or one without
+    scenarios: the answer says so, as ``/api/web/drill/why`` does)."""
+    chosen = data.choose(ctx, project_id)
+    if chosen is None or chosen.base is None:
+        return {"kind": "scenario", "scenario": scenario, "species": species, "year": year,
+                "value_t": None, "measures": [], "drivers": [], "provenance": None,
+                "version": None, "error": chosen.error if chosen else "no project visible"}
+    chosen, d = _scenario_derivation(ctx, project_id, scenario, species, year,
+                                     parse_moved(moved))
+    return {**d, "version": version_info(chosen)}
+
+
+def _result_derivation(ctx: Ctx, result_id: str, table: str, row: int, column: str):
+    from cocontrol.service import store
+    from cocontrol.service.access import scoped
+    from cocontrol.service.api import get_visible
+    from cocontrol.service.models import Job, ProjectVersion, Result
+
+    res = get_visible(ctx.session, ctx.principal, Result, result_id, "result")
+    info = res.tables.get("tables", {}).get(table)
+    if info is None:
+        raise ApiError(404, f"result {res.id} has no table {table!r}")
+    rows = store.read_parquet(ctx.request.app.state.settings.results_dir / res.id
+                              / info["file"])
+    job = ctx.session.get(Job, res.job_id)
+    prov = res.tables.get("provenance") or {
+        "project_hash": res.input_hash, "code_version": res.code_version,
+        "factor_version": res.factor_version, "assumptions": res.assumptions}
+    chosen = base = None
+    v = ctx.session.get(ProjectVersion, res.project_version_id) \
+        if res.project_version_id else None
+    if v is not None:
+        from sqlalchemy import select
+
+        from cocontrol.service.models import Project
+
+        p = ctx.session.scalar(scoped(select(Project).where(Project.id == v.project_id),
+                                      ctx.principal, Project))
+        if p is not None:
+            try:
+                base = data.prepared(ctx.session, v)
+            except CocontrolError:
+                base = None
+            chosen = data.Chosen(p, v, base, None)
+    try:
+        d = derivation.result_derivation(res.kind, (job.params if job else {}) or {}, prov,
+                                         table, rows, row, column, base=base)
+    except CocontrolError as e:
+        raise ApiError(422, str(e)) from None
+    return res, chosen, d
+
+
+@area.page("/result-why", permission="results:read")
+def result_why(ctx: Ctx, result_id: Annotated[str | None, Query(
+        max_length=36, pattern=r"^[A-Za-z0-9\-]+$")] = None, table: OptName = None,
+        row: Annotated[int | None, Query(ge=0, le=10**7)] = None, column: OptName = None,
+        part: bool = False):
+    """The derivation of a number of a stored analysis result (co-control metrics,
+    optimisation, CGE, evaluation, uncertainty): its row, the job's parameters, the result's
+    provenance record and the scenario's measures, drivers and base inventory. Without a
+    number the page says how to choose one."""
+    if None in (result_id, table, row, column):
+        return ctx.render("drill/result_why.html", chosen=None, d=None, result=None,
+                          version=None)
+    res, chosen, d = _result_derivation(ctx, result_id, table, row, column)
+    return ctx.render("drill/result_why_part.html" if part else "drill/result_why.html",
+                      chosen=chosen, d=d, result=res,
+                      version=version_info(chosen) if chosen else None)
+
+
+@area.data("/result-why", permission="results:read")
+def result_why_json(ctx: Ctx, result_id: Annotated[str | None, Query(
+        max_length=36, pattern=r"^[A-Za-z0-9\-]+$")] = None, table: OptName = None,
+        row: Annotated[int | None, Query(ge=0, le=10**7)] = None, column: OptName = None):
+    """The derivation of a stored result's number as JSON (without a number: says so)."""
+    if None in (result_id, table, row, column):
+        return {"kind": "result", "value": None, "row": {}, "params": {}, "provenance": None,
+                "version": None, "error": "give result_id, table, row and column"}
+    res, chosen, d = _result_derivation(ctx, result_id, table, row, column)
+    return {**d, "result_id": res.id, "version": version_info(chosen) if chosen else None}

@@ -35,7 +35,16 @@
         if (typeof v === "number") {
           td.className = "num";
           td.dataset.value = String(v);
-          td.textContent = cc.fmt(v);
+          const ref = r._ref;
+          if (ref) {  // the number's derivation (the server builds it from the stored result)
+            const a = document.createElement("a");
+            a.className = "num prov";
+            a.href = "/web/drill/result-why?" + new URLSearchParams({ result_id: ref.result,
+              table: ref.table, row: String(ref.index), column: c }).toString();
+            a.textContent = cc.fmt(v);
+            a.setAttribute("aria-label", (W().prov || "") + " " + label(c));
+            td.appendChild(a);
+          } else td.textContent = cc.fmt(v);
         } else {
           td.textContent = v === null || v === undefined ? "—" : String(v);
           if (v === null || v === undefined) td.className = "missing";
@@ -55,6 +64,9 @@
     for (const n of names) {
       if (!have.has(n)) { out[n] = null; continue; }
       const page = await cc.api("/api/results/" + resultId + "/tables/" + n + "?limit=10000");
+      page.rows.forEach(function (r, i) {  // where each row is stored: its derivation's address
+        Object.defineProperty(r, "_ref", { value: { result: resultId, table: n, index: i }, enumerable: false });
+      });
       out[n] = { rows: page.rows, columns: page.columns };
     }
     out._result = info;

@@ -68,7 +68,18 @@ document.addEventListener("DOMContentLoaded", function () {
       for (const y of ys) {
         const i = d.years.indexOf(y);
         const v = get(f)[i];
-        const td = cell("td", cc.fmt(v), "num");
+        const td = cell("td", key.startsWith("em-") ? "" : cc.fmt(v), "num");
+        if (key.startsWith("em-")) {  // an emission: its derivation (scenario, moved measures)
+          const a = document.createElement("a");
+          a.className = "num prov";
+          const mv = Object.entries(moved()).map(function (e) { return e[0] + ":" + e[1]; }).join(",");
+          const q = { project_id: String(d.project_id), scenario: d.scenario, species: key.slice(3), year: String(y) };
+          if (mv) q.moved = mv;
+          a.href = "/web/drill/scenario-why?" + new URLSearchParams(q).toString();
+          a.textContent = cc.fmt(v);
+          a.setAttribute("aria-label", (W.prov || "") + " " + label + " " + y);
+          td.appendChild(a);
+        }
         td.dataset.year = String(y); td.dataset.role = "value";
         td.dataset.value = v === null ? "" : String(v);
         const dv = ch ? get(ch) : null;
