@@ -96,10 +96,16 @@ class Runs:
     """Groups of runs of consecutive rows: ``group[r]`` is the group of run r, which starts
     at row ``starts[r]``; :meth:`rows` gives the group of every row."""
 
-    __slots__ = ("group", "n", "starts")
+    __slots__ = ("_first", "_pairs", "group", "n", "starts")
 
-    def __init__(self, group: np.ndarray, starts: np.ndarray, n: int):
+    def __init__(self, group: np.ndarray, starts: np.ndarray, n: int, pairs=None, first=None):
         self.group, self.starts, self.n = group, starts, n
+        self._pairs, self._first = pairs, first  # column: (codes, radix); first row of groups
+
+    def codes(self, col: str) -> tuple[np.ndarray, int]:
+        """(codes of ``col`` at the first row of every group, radix)."""
+        c, radix = self._pairs[col]
+        return c[self._first], radix
 
     def lengths(self) -> np.ndarray:
         return np.diff(np.append(self.starts, self.n))
@@ -111,11 +117,13 @@ class Runs:
         return np.repeat(self.group, self.lengths())
 
 
-def factorize_runs(df: pd.DataFrame, cols: list[str]) -> tuple[Runs, pd.DataFrame]:
+def factorize_runs(df: pd.DataFrame, cols: list[str], pairs=None) -> tuple[Runs, pd.DataFrame]:
     """:func:`factorize_columns` by runs: the groups of the runs of consecutive rows equal in
-    every column (a :class:`Runs`), and a frame of the unique combinations."""
+    every column (a :class:`Runs`, with the codes of every group's first row), and a frame of
+    the unique combinations. ``pairs``: the columns' (codes, radix) when the caller has them
+    (codes of any bijection of the values, missing values a code of their own)."""
     n = len(df)
-    pairs = [_codes(df[c]) for c in cols]
+    pairs = [_codes(df[c]) for c in cols] if pairs is None else pairs
     codes = [p[0] for p in pairs]
     starts = _run_starts(codes, n)
     if _distinct(codes[0][starts], pairs[0][1]):  # every run its own group (the usual case:
@@ -123,15 +131,20 @@ def factorize_runs(df: pd.DataFrame, cols: list[str]) -> tuple[Runs, pd.DataFram
         run_group, n_groups = np.arange(len(starts), dtype=np.int64), len(starts)
     else:
         run_group, n_groups = _factorize(*_radix_key(codes, [p[1] for p in pairs], starts))
-    rows = np.empty(n_groups, dtype=np.int64)
-    rows[run_group[::-1]] = starts[::-1]  # first run (hence first row) of every group
+    if n_groups == len(starts):  # every run its own group, in order
+        rows = starts
+    else:
+        rows = np.empty(n_groups, dtype=np.int64)
+        rows[run_group[::-1]] = starts[::-1]  # first run (hence first row) of every group
     labels = {}
     for c in cols:  # labels from the first row of every group only
         labels[c] = _labels(df[c], rows)
-    return Runs(run_group, starts, n), pd.DataFrame(labels)
+    return Runs(run_group, starts, n, dict(zip(cols, pairs, strict=True)), rows), \
+        pd.DataFrame(labels)
 
 
-def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def factorize_columns(df: pd.DataFrame, cols: list[str], pairs=None
+                      ) -> tuple[np.ndarray, pd.DataFrame]:
     """Codes of the unique combinations of ``cols`` and a frame of those combinations.
 
     Equivalent to ``df.groupby(cols, dropna=False).ngroup()`` (in order of first appearance)
@@ -141,10 +154,12 @@ def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd
     previous row, and the composite (radix) key is built and hashed on the first row of
     every run only, so it stays fast and light for millions of rows. Missing values form
     their own group. Output columns are categorical (object when they hold missing values).
+    ``pairs``: the columns' (codes, radix) when the caller has them (see
+    :func:`factorize_runs`).
     """
     if not cols:
         return np.zeros(len(df), dtype=np.int64), pd.DataFrame(index=[0])
-    runs, labels = factorize_runs(df, cols)
+    runs, labels = factorize_runs(df, cols, pairs)
     return runs.rows(), labels
 
 
@@ -168,11 +183,13 @@ def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
                 (np.diff(sub) == 1).all():  # every category once, in order
             codes, first = sub, sub
         else:
-            dense = _first_order(sub.astype(np.int64) + 1, ncat + 1) if len(sub) else None
+            full = len(sub) and sub.min() >= 0  # no missing value
+            dense = None if not len(sub) else _first_order(sub, ncat) if full else \
+                _first_order(sub.astype(np.int64) + 1, ncat + 1)
             if dense is None:
                 codes, first = pd.factorize(sub)
             else:
-                codes, first = dense[0], dense[1] - 1  # -1: missing
+                codes, first = dense[0], dense[1] if full else dense[1] - 1  # -1: missing
         if (first < 0).any():  # missing values: object labels, missing as NaN (as
             # pd.factorize(col.iloc[rows], use_na_sentinel=False) gives them)
             cat_vals = np.asarray(col.cat.categories, dtype=object)
@@ -181,8 +198,9 @@ def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
         if not (first < 0).any():
             cats = col.cat.categories
             if len(first) == len(cats) and np.array_equal(first, np.arange(len(cats))):
-                cats = pd.Index(np.asarray(cats, dtype=object), dtype=object) \
-                    if cats.dtype != object else cats  # already in order of appearance
+                # already in order of appearance: the same values (no copy of the array)
+                cats = pd.Index(np.asarray(cats, dtype=object), dtype=object, copy=False) \
+                    if cats.dtype != object else cats
             else:
                 cats = pd.Index(np.asarray(cats, dtype=object)[first], dtype=object)
             return _categorical(codes, cats)

@@ -20,7 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from cocontrol import _buffers, refdata, units
-from cocontrol._frame import Runs, _categorical, factorize_columns, factorize_runs
+from cocontrol._frame import Runs, _categorical, _distinct, factorize_columns, factorize_runs
 from cocontrol.errors import InputError, MissingFactorError, Problem
 from cocontrol.i18n import Msg, Text, named
 from cocontrol.inventory import factors as fmod
@@ -157,12 +157,19 @@ def _join_sources(ctl_source: pd.Series, line_source: pd.Series
         lcode, cats = pd.factorize(line_source)
         cats = pd.Index(cats)
     if isinstance(ctl_source.dtype, pd.CategoricalDtype) and \
-            ctl_source.cat.categories.equals(cats):
+            _same_index(ctl_source.cat.categories, cats):
         ccode = ctl_source.array.codes
     else:
         ccode = cats.get_indexer(ctl_source.astype(object))
     lcode = lcode.astype(np.int64)
     ccode = ccode.astype(np.int64)
+    if _distinct(lcode, len(cats) + 1) and not (lcode < 0).any():
+        # one line per source (the usual case): the line of a code by a scatter, no sort
+        pos = np.full(len(cats) + 1, -1, dtype=np.int64)  # last: unknown source (code -1)
+        pos[lcode] = np.arange(len(lcode))
+        hit = pos[ccode]
+        row = np.flatnonzero(hit >= 0)
+        return row, hit[row]
     known = lcode >= 0
     order = np.flatnonzero(known)[np.argsort(lcode[known], kind="stable")]
     counts = np.bincount(lcode[known], minlength=len(cats))
@@ -173,6 +180,18 @@ def _join_sources(ctl_source: pd.Series, line_source: pd.Series
     offs = np.arange(len(row)) - np.repeat(np.cumsum(rep) - rep, rep)
     line = order[first[ccode[row]] + offs]
     return row, line
+
+
+def _same_index(a: pd.Index, b: pd.Index) -> bool:
+    """``a.equals(b)``, at once when both hold the same array of values (categories of a
+    table's column and of the lines made from it)."""
+    if a is b:
+        return True
+    x, y = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    if x.shape == y.shape and x.strides == y.strides and \
+            x.__array_interface__["data"][0] == y.__array_interface__["data"][0]:
+        return True
+    return a.equals(b)
 
 
 def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
@@ -197,27 +216,47 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
     row, line = _join_sources(ctl["source_id"], lines["source_id"])
     if len(line) == 0:
         return np.empty(0, dtype=np.int64), np.empty((0, len(species), len(years)))
-    mark = np.zeros(len(lines), bool)  # controlled lines in line order (no sort)
-    mark[line] = True
-    ctrl_lines = np.flatnonzero(mark)
-    local = (np.cumsum(mark) - 1)[line]
+    if (np.diff(line) > 0).all():  # each line once, in line order (controls in the order
+        # of the lines): the lines themselves
+        ctrl_lines, local = line, np.arange(len(line))
+    else:
+        mark = np.zeros(len(lines), bool)  # controlled lines in line order (no sort)
+        mark[line] = True
+        ctrl_lines = np.flatnonzero(mark)
+        local = (np.cumsum(mark) - 1)[line]
     M, T, S, Y = len(ctrl_lines), len(techs), len(species), len(years)
     cyear = ctl["year"].astype(float).to_numpy()[row]
     every = np.isnan(cyear)
-    yi = pd.Index(years).get_indexer(np.where(every, -1, cyear))
     ti = tcode[row]
     sh = ctl["share"].to_numpy(dtype=float)[row]
 
-    def removal(rows: np.ndarray) -> np.ndarray:
-        """Σ_k share[m,k] × η[k,s] as a sparse (M × T) matrix times η (T × S)."""
+    def removal(rows: np.ndarray | None) -> np.ndarray:
+        """Σ_k share[m,k] × η[k,s] as a sparse (M × T) matrix times η (T × S); ``rows``
+        None: every row."""
+        loc = local if rows is None else local[rows]
+        in_order = len(loc) == M and np.array_equal(loc, np.arange(M))
+        if in_order or (len(loc) == M and _distinct(loc, M + 1)):  # one row per
+            # controlled line: its share × η, summed from 0 as the sparse product sums (the
+            # same numbers to the last bit)
+            prod = np.take(eta, ti if rows is None else ti[rows], axis=0)
+            prod *= (sh if rows is None else sh[rows])[:, None]
+            np.add(0.0, prod, out=prod)
+            if in_order:
+                return prod
+            out = np.empty((M, eta.shape[1]))
+            out[loc] = prod
+            return out
+        rows = np.arange(len(local)) if rows is None else rows
         mat = sp.csr_matrix((sh[rows], (local[rows], ti[rows])), shape=(M, T))
         mat.sum_duplicates()
         return np.asarray(mat @ eta)
 
     if every.all():  # year-invariant controls: one product, broadcast over the years
-        factor = 1.0 - removal(np.flatnonzero(every))
+        factor = removal(None)
+        np.subtract(1.0, factor, out=factor)
         return ctrl_lines, np.broadcast_to(factor[:, :, None], (M, S, Y))
     removed = np.empty((M, S, Y))
+    yi = pd.Index(years).get_indexer(np.where(every, -1, cyear))
     key_all = local * T + ti
     for y in range(Y):
         # a year-specific row overrides the all-years row of the same source and technology
@@ -241,7 +280,8 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     act = project.activity
     lines, A, runs = build_lines(act, years)
 
-    ccodes, cuniq = factorize_columns(lines, ["sector", "fuel", "process", "unit"])
+    combo_cols = ["sector", "fuel", "process", "unit"]  # the lines' codes of the pivot
+    ccodes, cuniq = factorize_columns(lines, combo_cols, [runs.codes(c) for c in combo_cols])
     cuniq = cuniq.astype(object).where(cuniq.notna(), None)
     lines["combo"] = ccodes
     grid, gsrc = _grid_value(m.grid_factor, "cn_national_2022")
@@ -257,12 +297,18 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
         problems = fmod.missing_problems(ft, lines, act)
     if problems and strict:
         raise MissingFactorError(InputError(problems).args[0])
-    ef = ft.multiplier[ccodes]  # (N, S) gather
-    abated = ft.abated[ccodes]
+    ef = np.take(ft.multiplier, ccodes, axis=0)  # (N, S) gather
+    abated = np.take(ft.abated, ccodes, axis=0)
     src_prov: list = []
     _apply_source_factors(ef, lines, project.factors, species, src_prov, abated)
-    applicable = ~ft.not_applicable[ccodes] | np.isfinite(ef) & (ef > 0)  # before the
-    # unabated replacement, as the factor table says
+    # applicable: before the unabated replacement, as the factor table says (per
+    # combination, gathered, when no source-specific factor changed a line)
+    if src_prov:
+        applicable = ~ft.not_applicable[ccodes] | np.isfinite(ef) & (ef > 0)
+    else:
+        mult = ft.multiplier
+        applicable = np.take(~ft.not_applicable | np.isfinite(mult) & (mult > 0), ccodes,
+                             axis=0)
     lines["scope"] = ft.combos["scope"].to_numpy()[ccodes]
     lines["biogenic"] = ft.combos["biogenic"].to_numpy()[ccodes]
 
@@ -276,17 +322,22 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
     # column: the 2.5-10 µm bin
     unabated_used = _use_unabated(ef, abated, ctrl_idx, removed[:, :len(species), :], lines, ft,
                                   ccodes, project.controls, species)
-    ctrl_factor = 1.0 - combine_pm10(removed, ef[ctrl_idx], species)
+    ctrl_factor = combine_pm10(removed, np.take(ef, ctrl_idx, axis=0), species,
+                               overwrite=True)  # removed is not used again
+    np.subtract(1.0, ctrl_factor, out=ctrl_factor)
     if invariant:
         ctrl_factor = np.broadcast_to(ctrl_factor, (len(ctrl_idx), len(species), len(years)))
     finite = np.isfinite(ef)  # the factor in use: NaN = not estimated
-    not_est = _not_estimated_lines(ft, lines, ef, finite)
+    not_est = _not_estimated_lines(ft, lines, ef, finite,
+                                   as_table=not src_prov and len(unabated_used) == 0)
     inv = Inventory(lines=lines, years=years, species=species, activity=A, ef=ef,
                     ctrl_lines=ctrl_idx, ctrl_factor=ctrl_factor, gwp_set=m.gwp,
                     factor_table=ft, source_factors=(pd.concat(src_prov) if src_prov else None),
                     name=m.name, regions=project.regions, not_estimated=not_est,
                     applicable=applicable, estimated=finite,
-                    prepared=prepare(ef, finite, ctrl_idx, ctrl_factor))
+                    prepared=prepare(ef, finite, ctrl_idx, ctrl_factor, check_inf=bool(
+                        src_prov) or np.isinf(ft.multiplier).any() or np.isinf(
+                        ft.multiplier_unabated).any()))
     inv.unabated_factors = unabated_used
     inv.abated = abated  # (N, S) the factor in use already describes abated plants
     if len(project.measured):
@@ -299,16 +350,19 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
 
 
 def prepare(ef: np.ndarray, finite: np.ndarray, ctrl_lines: np.ndarray,
-            ctrl_factor: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+            ctrl_factor: np.ndarray, check_inf: bool = True
+            ) -> tuple[np.ndarray, np.ndarray | None]:
     """The arrays of the inventory's one fused pass E = A × EF0 × F (:class:`Inventory`):
     EF0 = the factor with not-estimated cells as 0 (``np.nan_to_num``: the cells stay
     "not estimated" through ``estimated``), and, when the controls are year-invariant, F =
     the control factor per line and species (1 on uncontrolled lines), else None. Both in
-    kept buffers (``cocontrol._buffers``: already touched memory)."""
+    kept buffers (``cocontrol._buffers``: already touched memory). ``check_inf=False``: the
+    caller knows that no factor is infinite (none in the tables the lines' factors come
+    from)."""
     N, S = ef.shape
     if finite.all():
         ef0 = ef
-    elif np.isinf(ef).any():  # nan_to_num's large finite numbers for ±inf
+    elif check_inf and np.isinf(ef).any():  # nan_to_num's large finite numbers for ±inf
         ef0 = np.nan_to_num(ef)
     else:
         ef0 = _buffers.empty(N * S).reshape(N, S)
@@ -334,7 +388,8 @@ def _fused_where(finite: np.ndarray, ef: np.ndarray, out: np.ndarray) -> None:
                      out=out)
 
 
-def combine_pm10(removed: np.ndarray, ef: np.ndarray, species: tuple[str, ...]) -> np.ndarray:
+def combine_pm10(removed: np.ndarray, ef: np.ndarray, species: tuple[str, ...],
+                 overwrite: bool = False) -> np.ndarray:
     """Removed share of PM10 by size bin: PM10 = PM2.5 + coarse (2.5-10 µm), each with its own
     efficiency, weighted by the line's own uncontrolled PM2.5/PM10:
 
@@ -343,9 +398,11 @@ def combine_pm10(removed: np.ndarray, ef: np.ndarray, species: tuple[str, ...]) 
     so that controlled PM2.5 ≤ controlled PM10 whenever EF2.5 ≤ EF10 (a single PM10 efficiency
     derived for one size distribution breaks this for other sources). ``removed`` has the
     species columns plus the coarse column last; returns the species columns. Where w is not
-    defined (no PM2.5 or PM10 factor) the technology's PM10 efficiency is kept."""
+    defined (no PM2.5 or PM10 factor) the technology's PM10 efficiency is kept.
+    ``overwrite``: the result may be a view of ``removed`` (float), written in place."""
     S = len(species)
-    out = np.array(removed[:, :S, :], dtype=float, copy=True)
+    out = removed[:, :S, :] if overwrite and removed.dtype == float else \
+        np.array(removed[:, :S, :], dtype=float, copy=True)
     if "PM10" not in species or "PM2.5" not in species or len(out) == 0:
         return out
     i10, i25 = species.index("PM10"), species.index("PM2.5")
@@ -407,13 +464,17 @@ def _joined(table: str, codes) -> Text:
 
 
 def _not_estimated_lines(ft, lines: pd.DataFrame, ef: np.ndarray,
-                         finite: np.ndarray | None = None) -> pd.DataFrame:
+                         finite: np.ndarray | None = None, as_table: bool = False
+                         ) -> pd.DataFrame:
     """Species not estimated on each (sector, fuel/process) of the inventory, with the reason
     (from the factor table; cells later filled by a source-specific user factor are left out).
 
     The lines without a factor are counted per combination by one ``bincount`` per species
     named in the table (``finite``: ``np.isfinite(ef)`` when the caller has it), not by a
-    comparison of every line per combination."""
+    comparison of every line per combination; ``as_table``: the caller knows that every
+    line has its combination's factors (``ef`` is ``ft.multiplier`` gathered, no line
+    changed), so the lines of a combination without a factor are all its lines (one
+    ``bincount`` of the lines' combinations)."""
     ne = ft.not_estimated
     if ne is None or ne.empty:
         return pd.DataFrame(columns=["sector", "fuel", "process", "species", "reason",
@@ -422,8 +483,13 @@ def _not_estimated_lines(ft, lines: pd.DataFrame, ef: np.ndarray,
     combo = lines["combo"].to_numpy()
     K = len(ft.combos)
     counts = {}
+    per_combo = np.bincount(combo, minlength=K) if as_table else None
     for spc in pd.unique(ne["species"]):
-        gap = ~(np.isfinite(ef[:, sidx[spc]]) if finite is None else finite[:, sidx[spc]])
+        j = sidx[spc]
+        if as_table:
+            counts[spc] = np.where(np.isfinite(ft.multiplier[:, j]), 0, per_combo[:K])
+            continue
+        gap = ~(np.isfinite(ef[:, j]) if finite is None else finite[:, j])
         counts[spc] = np.bincount(combo[gap], minlength=K)
     rows = []
     for (k, spc), g in ne.groupby(["combo", "species"], sort=False):
@@ -451,6 +517,7 @@ def add_line_attributes(lines: pd.DataFrame, regions: pd.DataFrame | None) -> No
             vcodes, upos = pd.factorize(anc[lv])
             labels = np.where(upos >= 0, ids[np.maximum(upos, 0)] if len(ids) else NONE_LABEL,
                               NONE_LABEL).astype(object)
+            vcodes = vcodes.astype(_code_dtype(len(labels)))  # the gather in the final width
             lines[lv] = _categorical(vcodes[reg.codes], pd.Index(labels, dtype=object))
     sec = refdata.table("sectors").set_index("code")
     s = lines["sector"]
@@ -460,6 +527,14 @@ def add_line_attributes(lines: pd.DataFrame, regions: pd.DataFrame | None) -> No
     pc = pd.Categorical(np.asarray(parent, dtype=object))  # sorted categories, as before
     lines["sector_parent"] = pd.Categorical.from_codes(pc.codes[s.codes], dtype=pc.dtype,
                                                        validate=False)
+
+
+def _code_dtype(n: int) -> type:
+    """The integer width pandas gives the codes of ``n`` categories."""
+    for dt in (np.int8, np.int16, np.int32):
+        if n < np.iinfo(dt).max:
+            return dt
+    return np.int64
 
 
 def _ancestor_positions(regions: pd.DataFrame, codes: pd.Index
