@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from cocontrol import refdata, units
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg
 
 
 class Strict(BaseModel):
@@ -33,16 +34,17 @@ def convert(value: float, from_unit: str, to_unit: str, what: str) -> float:
         return float(value) * units.factor(_pint(from_unit), _pint(to_unit))
     except Exception as e:  # pint: unknown unit or wrong dimension
         raise InputError(Problem(file="<enterprise>", column=what, value=from_unit,
-                                 message=f"cannot convert {from_unit!r} to {to_unit!r}",
-                                 expected=f"a unit convertible to {to_unit}")) from e
+                                 message=Msg("msg.ent_cannot_convert", src=repr(from_unit),
+                                             dst=repr(to_unit)),
+                                 expected=Msg("exp.ent_unit_convertible", unit=to_unit))) from e
 
 
 def ratio_unit(unit: str) -> tuple[str, str]:
     """Split an intensity unit ``'t/MWh'`` into numerator and denominator units."""
     if "/" not in unit:
         raise InputError(Problem(file="<enterprise>", column="unit", value=unit,
-                                 message="an intensity needs a unit 'numerator/denominator'",
-                                 expected="e.g. t/MWh, kg/t, t/1e4 yuan"))
+                                 message=Msg("msg.ent_intensity_unit"),
+                                 expected=Msg("exp.ent_intensity_unit")))
     num, den = unit.split("/", 1)
     den = den.strip()
     if den.startswith("1e4 yuan") or den == "wan_yuan":

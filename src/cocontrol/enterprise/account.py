@@ -29,6 +29,7 @@ from pydantic import Field
 
 from cocontrol.enterprise._common import Strict, benchmarks, bundled_yaml, convert_ratio
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq
 
 
 class PerformanceGrade(Strict):
@@ -57,7 +58,8 @@ def grade_rules(rules: dict | None = None) -> list[GradeRule]:
     levels = raw.get("levels") if isinstance(raw, dict) else None
     if not levels:
         raise InputError(Problem(file="carbon_grades.yaml", column="levels",
-                                 message="no grade levels", expected="a list of levels"))
+                                 message=Msg("msg.ent_no_grade_levels"),
+                                 expected=Msg("exp.ent_grade_levels")))
     out = [GradeRule(int(lv["level"]), None if lv.get("max_ratio") is None
                      else float(lv["max_ratio"]), str(lv["colour"]), str(lv["label_en"]),
                      str(lv["label_zh"])) for lv in levels]
@@ -66,8 +68,8 @@ def grade_rules(rules: dict | None = None) -> list[GradeRule]:
             or bounds != sorted(bounds) or len(set(bounds)) != len(bounds)):
         raise InputError(Problem(file="carbon_grades.yaml", column="levels.max_ratio",
                                  value=[r.max_ratio for r in out],
-                                 message="bounds must increase and the last level be open",
-                                 expected="e.g. 0.8, 0.95, 1.05, 1.2, null"))
+                                 message=Msg("msg.ent_grade_bounds"),
+                                 expected=Msg("exp.ent_grade_bounds")))
     return out
 
 
@@ -75,8 +77,8 @@ def carbon_grade(ratio: float, rules: list[GradeRule] | None = None) -> GradeRul
     """Grade of r = intensity / benchmark; a ratio exactly on a bound takes the better level."""
     if ratio is None or not np.isfinite(ratio) or ratio < 0:
         raise InputError(Problem(file="<carbon grade>", value=ratio,
-                                 message="no valid intensity ratio to grade",
-                                 expected="a ratio >= 0"))
+                                 message=Msg("msg.ent_no_ratio"),
+                                 expected=Msg("exp.ent_ratio")))
     rules = rules or grade_rules()
     for r in rules:
         if r.max_ratio is None or ratio <= r.max_ratio:
@@ -103,8 +105,10 @@ class EnterpriseAccount:
         v = a[(a["species"] == species) & (a["year"] == year) & (a["scope"] == scope)]
         if v.empty:
             raise InputError(Problem(file="<account>", column="species", value=species,
-                                     message="species/year not in the account",
-                                     expected=f"one of {sorted(a['species'].unique())}"))
+                                     message=Msg("msg.ent_not_in_account", year=year),
+                                     expected=Msg("exp.ent_one_of",
+                                                  items=Seq(sorted(a["species"].unique()),
+                                                            quote=True))))
         return float(v["value"].iloc[0])
 
     def to_dict(self) -> dict:
@@ -120,15 +124,15 @@ class EnterpriseAccount:
 
 def _check_enterprise(inventory, enterprise_id: str) -> np.ndarray:
     if "enterprise" not in inventory.lines:
-        raise InputError(Problem(file="regions", column="level",
-                                 message="the inventory has no enterprise level",
-                                 expected="regions of level enterprise"))
+        raise InputError(Problem(file="regions.csv", column="level",
+                                 message=Msg("msg.ent_no_enterprise_level"),
+                                 expected=Msg("exp.ent_enterprise_regions")))
     mask = (inventory.lines["enterprise"] == enterprise_id).to_numpy()
     if not mask.any():
         known = sorted(set(inventory.lines["enterprise"]) - {"(none)"})
-        raise InputError(Problem(file="regions", column="region_id", value=enterprise_id,
-                                 message="no source lines of this enterprise",
-                                 expected=", ".join(known[:20])))
+        raise InputError(Problem(file="regions.csv", column="region_id", value=enterprise_id,
+                                 message=Msg("msg.ent_no_lines"),
+                                 expected=Seq(known[:20], quote=True)))
     return mask
 
 
@@ -156,7 +160,7 @@ def _not_estimated(inventory, enterprise_id: str) -> dict[str, str]:
     out = {}
     for j, s in enumerate(inventory.species):
         if np.isnan(ef[:, j]).all():
-            out[s] = "no emission factor for any source of the enterprise"
+            out[s] = Msg("msg.ent_no_factor_any_source")
     return out
 
 
@@ -165,28 +169,30 @@ def _monthly(annual: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
     need = {"month", "value"}
     if not need <= set(profile.columns):
         raise InputError(Problem(file="<monthly profile>", column=", ".join(sorted(need)),
-                                 message="missing columns", expected="month, value"))
+                                 message=Msg("msg.ent_missing_columns"),
+                                 expected=Seq(["month", "value"], quote=True)))
     p = profile.copy()
     try:
         p["period"] = pd.PeriodIndex(p["month"].astype(str), freq="M")
     except Exception as e:
         raise InputError(Problem(file="<monthly profile>", column="month",
-                                 message="months must be YYYY-MM", expected="e.g. 2022-03")) from e
+                                 message=Msg("msg.ent_month_format"),
+                                 expected=Msg("exp.ent_month_format"))) from e
     if (p["value"] < 0).any() or p["value"].isna().any():
         raise InputError(Problem(file="<monthly profile>", column="value",
-                                 message="monthly values must be numbers >= 0"))
+                                 message=Msg("msg.ent_monthly_values")))
     p["year"] = p["period"].dt.year
     sums = p.groupby("year")["value"].transform("sum")
     if (sums <= 0).any():
         raise InputError(Problem(file="<monthly profile>", column="value",
-                                 message="a year of the profile sums to zero"))
+                                 message=Msg("msg.ent_profile_zero")))
     p["share"] = p["value"] / sums
     a = annual[annual["scope"] == 1]
     years = sorted(set(a["year"]) & set(p["year"]))
     if not years:
         raise InputError(Problem(file="<monthly profile>", column="month",
-                                 message="no month falls in an inventory year",
-                                 expected=", ".join(map(str, sorted(set(a["year"]))))))
+                                 message=Msg("msg.ent_no_month_in_years"),
+                                 expected=Seq(sorted(set(a["year"])))))
     m = p[p["year"].isin(years)].merge(a, on="year")
     m["value"] = m["value_y"] * m["share"]
     return m[["species", "month", "value", "unit", "status"]].sort_values(
@@ -202,7 +208,7 @@ def _intensities(annual: pd.DataFrame, denominators: pd.DataFrame, unit: dict[st
         q = float(r.value)
         if q <= 0:
             raise InputError(Problem(file="<production/value added>", column="value",
-                                     value=q, message="denominator must be positive"))
+                                     value=q, message=Msg("msg.ent_denominator")))
         for s in a[a["year"] == r.year].itertuples(index=False):
             to = unit.get(r.item, f"t/{r.unit}")
             v = np.nan if np.isnan(s.value) else convert_ratio(
@@ -259,7 +265,7 @@ def enterprise_account(inventory, enterprise_id: str, *, production: pd.DataFram
     if performance is not None and performance.enterprise_id != enterprise_id:
         raise InputError(Problem(file="<performance grade>", column="enterprise_id",
                                  value=performance.enterprise_id,
-                                 message="grade belongs to another enterprise",
+                                 message=Msg("msg.ent_grade_other"),
                                  expected=enterprise_id))
     if monthly_profile is not None:
         acc.monthly = _monthly(annual, monthly_profile)
@@ -285,17 +291,17 @@ def _benchmark_table(acc: EnterpriseAccount, benchmark: str, product: str | None
     bm = benchmarks()
     if benchmark not in bm.index:
         raise InputError(Problem(file="<account>", column="benchmark", value=benchmark,
-                                 message="unknown benchmark",
-                                 expected=", ".join(bm.index)))
+                                 message=Msg("msg.ent_unknown_benchmark"),
+                                 expected=Seq(list(bm.index), quote=True)))
     b = bm.loc[benchmark]
     if b["kind"] != "carbon_intensity":
         raise InputError(Problem(file="<account>", column="benchmark", value=benchmark,
-                                 message="not a carbon-intensity benchmark"))
+                                 message=Msg("msg.ent_not_carbon_benchmark")))
     it = acc.intensities
     if it is None or product is None or product not in set(it["denominator"]):
         raise InputError(Problem(file="<account>", column="product", value=product,
-                                 message="a benchmark needs the production of its product",
-                                 expected="production rows of that product"))
+                                 message=Msg("msg.ent_benchmark_production"),
+                                 expected=Msg("exp.ent_benchmark_production")))
     rows = []
     for r in it[(it["denominator"] == product) & (it["species"] == b["species"])].itertuples():
         i_b = convert_ratio(r.value, r.unit, b["unit"], "intensity unit")

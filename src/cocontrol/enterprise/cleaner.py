@@ -18,6 +18,7 @@ import pandas as pd
 from cocontrol.enterprise._common import convert_ratio
 from cocontrol.enterprise.account import EnterpriseAccount
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg
 
 SPECIES_INDICATORS = {"SO2": "so2_per_product", "NOx": "nox_per_product",
                       "PM10": "pm_per_product"}
@@ -36,7 +37,7 @@ def computed_indicators(accounts: list[EnterpriseAccount], product_of: dict[str,
         if prod is None:
             raise InputError(Problem(file="<cleaner production>", column="product",
                                      value=acc.enterprise_id,
-                                     message="no main product named for the enterprise"))
+                                     message=Msg("msg.ent_no_main_product")))
         p = production[(production["enterprise_id"] == acc.enterprise_id)
                        & (production["product"] == prod)]
         for r in p.itertuples(index=False):

@@ -21,7 +21,7 @@ from pydantic import Field
 from cocontrol.enterprise._common import Strict, convert, convert_ratio
 from cocontrol.enterprise.permits import status_of
 from cocontrol.errors import InputError, Problem
-from cocontrol.i18n import Msg
+from cocontrol.i18n import Msg, Seq
 
 
 class ParkTarget(Strict):
@@ -51,7 +51,7 @@ class ParkAccount:
         v = t[(t["species"] == species) & (t["year"] == year)]
         if v.empty:
             raise InputError(Problem(file="<park account>", column="species", value=species,
-                                     message="species/year not in the park account"))
+                                     message=Msg("msg.ent_not_in_park_account", year=year)))
         return float(v["value"].iloc[0])
 
 
@@ -60,9 +60,9 @@ def park_account(inventory, park_id: str) -> ParkAccount:
     lines = inventory.lines
     if "park" not in lines or not (lines["park"] == park_id).any():
         known = sorted(set(lines.get("park", pd.Series(dtype=str))) - {"(none)"})
-        raise InputError(Problem(file="regions", column="region_id", value=park_id,
-                                 message="no source lines in this park",
-                                 expected=", ".join(known) or "a region of level park"))
+        raise InputError(Problem(file="regions.csv", column="region_id", value=park_id,
+                                 message=Msg("msg.ent_no_park_lines"),
+                                 expected=Seq(known, quote=True) or Msg("exp.ent_park_region")))
     a = inventory.aggregate(["park", "enterprise"], unit="t")
     a = a[a["park"] == park_id].drop(columns="park")
     ents = sorted(set(a["enterprise"]) - {"(none)"})
@@ -77,7 +77,7 @@ def park_account(inventory, park_id: str) -> ParkAccount:
     # to which it applies add 0: compare the estimated amounts
     if not np.allclose(np.nan_to_num(chk.to_numpy()), np.nan_to_num(direct.to_numpy()),
                        rtol=1e-12, atol=1e-9):
-        raise AssertionError("park account does not close on the inventory")
+        raise AssertionError(Msg("msg.ent_park_closure", park=park_id))
     name = park_id
     if inventory.regions is not None:
         rg = inventory.regions.set_index("region_id")

@@ -29,6 +29,7 @@ from pydantic import Field, field_validator, model_validator
 
 from cocontrol.enterprise._common import Strict, benchmarks, convert, convert_ratio
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq
 
 STATUSES = ("within", "near", "exceeded", "not assessed", "permit expired")
 COLUMNS = ["permit", "enterprise_id", "item", "outlet_id", "species", "period", "limit",
@@ -72,12 +73,12 @@ class CarbonSection(Strict):
     @model_validator(mode="after")
     def _benchmark(self):
         if self.benchmark is not None and self.benchmark_value is not None:
-            raise ValueError("give either a bundled benchmark id or benchmark_value, not both")
+            raise ValueError(Msg("msg.ent_benchmark_both"))
         if self.benchmark_value is not None and not self.benchmark_source:
-            raise ValueError("benchmark_value needs benchmark_source")
+            raise ValueError(Msg("msg.ent_benchmark_source"))
         if self.benchmark is not None and self.benchmark not in benchmarks().index:
-            raise ValueError(f"unknown benchmark {self.benchmark!r}; bundled: "
-                             f"{', '.join(benchmarks().index)}")
+            raise ValueError(Msg("msg.ent_unknown_benchmark_bundled", id=repr(self.benchmark),
+                                 ids=Seq(list(benchmarks().index), quote=True)))
         return self
 
     def benchmark_of(self) -> tuple[float, str, str]:
@@ -87,8 +88,8 @@ class CarbonSection(Strict):
             return float(b["value"]), str(b["unit"]), str(b["source"])
         if self.benchmark_value is None:
             raise InputError(Problem(file="<permit>", column="carbon.benchmark",
-                                     message="no benchmark for the carbon intensity",
-                                     expected="a bundled benchmark id or benchmark_value"))
+                                     message=Msg("msg.ent_no_benchmark"),
+                                     expected=Msg("exp.ent_benchmark")))
         return self.benchmark_value, str(self.intensity_unit), str(self.benchmark_source)
 
 
@@ -107,18 +108,18 @@ class Permit(Strict):
     @model_validator(mode="after")
     def _dates(self):
         if self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise ValueError(Msg("msg.ent_valid_to"))
         ids = [o.id for o in self.outlets]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ValueError(f"duplicate outlet ids: {', '.join(dup)}")
+            raise ValueError(Msg("msg.ent_duplicate_outlets", ids=Seq(dup)))
         return self
 
     @field_validator("number", "enterprise_id")
     @classmethod
     def _nonblank(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("must not be blank")
+            raise ValueError(Msg("msg.ent_blank"))
         return v
 
     def valid_on(self, day: dt.date) -> bool:
@@ -152,8 +153,8 @@ def _index(df: pd.DataFrame | None, keys: list[str], what: str) -> dict:
     miss = [c for c in need if c not in df.columns]
     if miss:
         raise InputError(Problem(file=f"<{what}>", column=", ".join(miss),
-                                 message="missing columns in the actuals",
-                                 expected=", ".join(need) + " (and optional period)"))
+                                 message=Msg("msg.ent_actuals_columns"),
+                                 expected=Msg("exp.ent_actuals_columns", cols=Seq(need))))
     out: dict = {}
     period = df["period"] if "period" in df else pd.Series("", index=df.index)
     for i, r in df.iterrows():
@@ -188,8 +189,7 @@ def compliance(permit: Permit, *, concentrations: pd.DataFrame | None = None,
     """
     if not 0 < near <= 1:
         raise InputError(Problem(file="<compliance>", column="near", value=near,
-                                 message="near must be a share of the limit",
-                                 expected="0 < near <= 1"))
+                                 message=Msg("msg.ent_near"), expected=Msg("exp.ent_near")))
     day = on or dt.date.today()
     expired = not permit.valid_on(day)
     conc = _index(concentrations, ["outlet_id", "species"], "concentrations")
@@ -199,8 +199,10 @@ def compliance(permit: Permit, *, concentrations: pd.DataFrame | None = None,
     if unknown:
         raise InputError(Problem(file="<concentrations>", column="outlet_id",
                                  value=", ".join(unknown),
-                                 message=f"outlets not in permit {permit.number}",
-                                 expected=", ".join(sorted(known_outlets)) or "(no outlets)"))
+                                 message=Msg("msg.ent_outlets_not_in_permit",
+                                             permit=permit.number),
+                                 expected=Seq(sorted(known_outlets), quote=True)
+                                 or Msg("exp.ent_no_outlets")))
     rows = []
     for o in permit.outlets:
         for lim in o.limits:
@@ -213,7 +215,7 @@ def compliance(permit: Permit, *, concentrations: pd.DataFrame | None = None,
         for period, v, u in qty.get((q.species,), [(None, None, q.unit)]):
             act = None if v is None else convert(v, u, q.unit, "quantity unit")
             rows.append(_row(permit, "annual quantity", None, q.species, period, q.limit,
-                             q.unit, act, q.basis or "permitted annual quantity", near,
+                             q.unit, act, q.basis or Msg("ent_permitted_quantity"), near,
                              expired))
     if permit.carbon is not None and permit.carbon.intensity_unit:
         bval, bunit, bsrc = permit.carbon.benchmark_of()

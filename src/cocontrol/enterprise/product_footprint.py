@@ -42,6 +42,7 @@ from pydantic import Field, model_validator
 from cocontrol import refdata
 from cocontrol.enterprise._common import Strict, convert
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq
 
 C_TO_CO2 = 44.0 / 12.0  # IPCC 2006 Vol. 2 Ch. 1 Eq. 1.1 / Ch. 2 Eq. 2.1 convention
 STAGES = ("raw_materials", "energy", "process", "transport", "packaging", "other")
@@ -64,14 +65,12 @@ class Input(Strict):
     def _factor(self):
         if self.factor is not None:
             if not self.factor_unit or not self.factor_source:
-                raise ValueError(f"input {self.name!r}: a user factor needs factor_unit and "
-                                 "factor_source")
+                raise ValueError(Msg("msg.ent_fp_user_factor", input=repr(self.name)))
         elif self.kind in ("material", "direct"):
-            raise ValueError(f"input {self.name!r}: a {self.kind} needs a user factor "
-                             "(factor, factor_unit, factor_source)")
+            raise ValueError(Msg("msg.ent_fp_needs_factor", input=repr(self.name),
+                                 kind=self.kind))
         elif not self.code:
-            raise ValueError(f"input {self.name!r}: a {self.kind} needs the code of a bundled "
-                             "table (fuels.csv, grid.csv or processes.csv) or a user factor")
+            raise ValueError(Msg("msg.ent_fp_needs_code", input=repr(self.name), kind=self.kind))
         return self
 
 
@@ -103,11 +102,10 @@ class Product(Strict):
     @model_validator(mode="after")
     def _alloc(self):
         if self.co_products and self.allocation == "none":
-            raise ValueError("co-products are declared: choose allocation mass or economic")
+            raise ValueError(Msg("msg.ent_fp_allocation"))
         if self.allocation == "economic":
             if self.price is None or any(c.price is None for c in self.co_products):
-                raise ValueError("economic allocation needs the price of the product and of "
-                                 "every co-product")
+                raise ValueError(Msg("msg.ent_fp_prices"))
         return self
 
 
@@ -144,16 +142,16 @@ def _fuel_factor(inp: Input, sector: str, gwp: dict[str, float]) -> tuple[float,
     fuels = refdata.table("fuels").set_index("code")
     if inp.code not in fuels.index:
         raise InputError(Problem(file="<product>", column=f"inputs.{inp.name}.code",
-                                 value=inp.code, message="unknown fuel code",
-                                 expected="a code of fuels.csv"))
+                                 value=inp.code, message=Msg("msg.ent_fp_unknown_fuel"),
+                                 expected=Msg("exp.ent_fp_fuel")))
     f = fuels.loc[inp.code]
     ncv_num, ncv_den = str(f["ncv_unit"]).split("/")
     gj_per_unit = float(f["ncv"]) * convert(1.0, ncv_num, "GJ", "ncv") / convert(
         1.0, ncv_den, inp.unit, f"inputs.{inp.name}.unit")
     if pd.isna(f["carbon_content"]):
         raise InputError(Problem(file="<product>", column=f"inputs.{inp.name}.code",
-                                 value=inp.code, message="no carbon content bundled for "
-                                 "this fuel", expected="a user factor"))
+                                 value=inp.code, message=Msg("msg.ent_fp_no_carbon"),
+                                 expected=Msg("exp.ent_fp_user_factor")))
     co2_kg = gj_per_unit * float(f["carbon_content"]) * float(f["oxidation"]) * C_TO_CO2
     ef = refdata.table("ef_air")
     extra, notes = 0.0, []
@@ -177,8 +175,8 @@ def _grid_factor(inp: Input) -> tuple[float, str, str]:
     grid = refdata.table("grid").set_index("code")
     if inp.code not in grid.index:
         raise InputError(Problem(file="<product>", column=f"inputs.{inp.name}.code",
-                                 value=inp.code, message="unknown grid factor code",
-                                 expected=", ".join(grid.index)))
+                                 value=inp.code, message=Msg("msg.ent_fp_unknown_grid"),
+                                 expected=Seq(list(grid.index), quote=True)))
     g = grid.loc[inp.code]
     num, den = str(g["unit"]).replace("CO2", "").split("/")
     kg = float(g["value"]) * convert(1.0, num, "kg", "grid unit") / convert(
@@ -191,9 +189,8 @@ def _process_factor(inp: Input) -> tuple[float, str, str]:
     row = ef[(ef["process"] == inp.code) & (ef["species"] == "CO2")]
     if row.empty:
         raise InputError(Problem(file="<product>", column=f"inputs.{inp.name}.code",
-                                 value=inp.code, message="no CO2 factor bundled for this "
-                                 "process", expected="a process of ef_air.csv with CO2, or "
-                                 "a user factor"))
+                                 value=inp.code, message=Msg("msg.ent_fp_no_process_co2"),
+                                 expected=Msg("exp.ent_fp_process")))
     r = row.iloc[0]
     num, den = str(r["unit"]).split("/")
     kg = float(r["value"]) * convert(1.0, num, "kg", "ef unit") / convert(
@@ -254,12 +251,12 @@ def footprint(product: Product) -> FootprintResult:
     total = float(c["kg_co2e_per_fu"].sum()) if len(c) else 0.0
     c["share"] = c["kg_co2e_per_fu"] / total if total else np.nan
     u_tot = 100 * np.sqrt(var) / abs(total) if total else 0.0
-    notes = [f"allocation {product.allocation}: share {a:.4f}"] if product.co_products else []
+    notes = [Msg("note.ent_fp_allocation", allocation=Msg(f"ent_alloc_{product.allocation}"),
+                 share=f"{a:.4f}")] if product.co_products else []
     if no_unc:
-        notes.append(f"{len(no_unc)} input(s) without a stated uncertainty, counted as 0 %: "
-                     + ", ".join(no_unc))
+        notes.append(Msg("note.ent_fp_no_uncertainty", n=len(no_unc), inputs=Seq(no_unc)))
     if product.illustrative:
-        notes.append("ILLUSTRATIVE product data")
+        notes.append(Msg("note.ent_fp_illustrative"))
     return FootprintResult(product.id, f"{product.functional_unit:g} {fu_unit}", total, a, c,
                            float(u_tot), (total * (1 - u_tot / 100), total * (1 + u_tot / 100)),
                            no_unc, product.gwp, notes)

@@ -31,6 +31,7 @@ from pydantic import Field, model_validator
 
 from cocontrol.enterprise._common import Strict
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg, Seq
 from cocontrol.metrics.cocontrol import cocontrol_metrics
 
 Status = Literal["proposed", "approved", "funded", "built", "verified", "rejected",
@@ -76,7 +77,7 @@ class SynergyProject(Strict):
     @model_validator(mode="after")
     def _dates(self):
         if self.end < self.start:
-            raise ValueError("end is before start")
+            raise ValueError(Msg("msg.ent_end_before_start"))
         return self
 
 
@@ -89,13 +90,14 @@ def transition(p: SynergyProject, to: str, evidence: Evidence | None = None) -> 
     if not ok:
         nxt = [ORDER[ORDER.index(cur) + 1]] if cur in ORDER[:-1] else []
         raise InputError(Problem(file="<project library>", column="status", value=f"{cur} → {to}",
-                                 message=f"project {p.id}: transition not allowed",
-                                 expected=", ".join(nxt + (list(ENDS) if nxt else []))
-                                 or "none (final state)"))
+                                 message=Msg("msg.ent_transition", project=p.id),
+                                 expected=Seq(nxt + (list(ENDS) if nxt else []), quote=True)
+                                 or Msg("exp.ent_final_state")))
     if to in ("funded", "built", "verified") and evidence is None:
         raise InputError(Problem(file="<project library>", column="evidence",
-                                 message=f"project {p.id}: moving to {to} needs evidence",
-                                 expected="an Evidence record (date, kind, reference)"))
+                                 message=Msg("msg.ent_needs_evidence", project=p.id,
+                                             to=Msg(f"ent_pstatus_{to}")),
+                                 expected=Msg("exp.ent_evidence")))
     ev = [*p.evidence, evidence] if evidence is not None else list(p.evidence)
     return p.model_copy(update={"status": to, "evidence": ev})
 
@@ -152,17 +154,17 @@ def co_benefits(base, project: SynergyProject, year: int, *, reference: str = "b
 
     if year not in base.years:
         raise InputError(Problem(file="<project library>", column="year", value=year,
-                                 message="not a year of the scenario run",
-                                 expected=", ".join(map(str, base.years))))
+                                 message=Msg("msg.ent_not_scenario_year"),
+                                 expected=Seq(base.years)))
     m = project.measure
     if m.id not in base.lib.index:
         raise InputError(Problem(file="<project library>", column=f"{project.id}.measure.id",
-                                 value=m.id, message="measure not in the measure library",
-                                 expected="a measure id of measures.csv or the bundled library"))
+                                 value=m.id, message=Msg("msg.ent_measure_unknown"),
+                                 expected=Msg("exp.ent_measure")))
     if reference not in base.scenarios:
         raise InputError(Problem(file="<project library>", column="reference", value=reference,
-                                 message="unknown reference scenario",
-                                 expected=", ".join(base.scenarios)))
+                                 message=Msg("msg.ent_unknown_reference"),
+                                 expected=Seq(list(base.scenarios), quote=True)))
     region = m.region or project.location
     path = _path(base, m)
     ref = run(base, reference)
@@ -218,8 +220,8 @@ def _air(aq, precursor_map, red: pd.Series, health) -> tuple[float, float | None
     species), and the avoided deaths when ``health`` is given."""
     if precursor_map is None:
         raise InputError(Problem(file="<project library>", column="precursor_map",
-                                 message="an air-quality model needs the species → precursor "
-                                 "map", expected="precursor, species, factor"))
+                                 message=Msg("msg.ent_precursor_map"),
+                                 expected=Msg("exp.ent_precursor_map")))
     ch: dict[str, float] = {}
     for p, s, f in precursor_map[["precursor", "species", "factor"]].itertuples(index=False):
         if s in red.index:

@@ -13,6 +13,7 @@ from cocontrol.enterprise.account import EnterpriseAccount
 from cocontrol.enterprise.product_footprint import FootprintResult
 from cocontrol.enterprise.screening import ScreeningResult
 from cocontrol.htmlreport import HtmlReport
+from cocontrol.i18n import Msg, tr
 from cocontrol.project.cells import safe_frame
 
 _T = {
@@ -54,7 +55,7 @@ def footprint_html(results: list[FootprintResult], lang: str = "en") -> HtmlRepo
         rep.heading(f"{r.product}: {r.value_kg:,.1f} kg CO2e / {r.functional_unit} "
                     f"(± {r.uncertainty_pct:.1f} %)")
         for n in r.notes:
-            rep.paragraph(n, cls="small")
+            rep.paragraph(tr(n, lang), cls="small")
         st = r.by_stage()
         rep.figure(go.Figure(go.Bar(x=st["stage"], y=st["kg_co2e_per_fu"]),
                              layout={"title": _t("by_stage", lang),
@@ -110,7 +111,7 @@ def bank_bytes(projects, ranking: pd.DataFrame, fmt: str = "xlsx") -> bytes:
         return io.workbook_bytes([(None, safe_frame(tab))])
     if fmt == "csv":
         return safe_frame(tab).to_csv(index=False).encode("utf-8-sig")
-    raise ValueError(f"bank export format {fmt!r}: use 'xlsx' or 'csv'")
+    raise ValueError(Msg("msg.ent_bank_format", fmt=repr(fmt)))
 
 
 def bank_file(projects, ranking: pd.DataFrame, path: str | Path) -> Path:
@@ -148,8 +149,6 @@ def account_report(acc: EnterpriseAccount, compliance: pd.DataFrame | None, path
 def screening_html(results: list[ScreeningResult], lang: str = "en") -> HtmlReport:
     """The screening report as an :class:`HtmlReport` (``.html()`` for its text): per plant
     its verdict, notes, emissions (t/yr), checks and ΔPM2.5 (not estimated when absent)."""
-    from cocontrol.i18n import tr
-
     rep = HtmlReport(_t("screening", lang), lang)
     for r in results:
         rep.heading(f"{r.plant}: {_t('verdict', lang)} {_verdict(r.verdict, lang)}")

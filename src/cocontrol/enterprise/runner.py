@@ -137,8 +137,8 @@ def footprints(data: io.EnterpriseData, product_id: str | None = None
         prods = [p for p in prods if p.id == product_id]
         if not prods:
             raise InputError(Problem(file="enterprise/products.yaml", column="id",
-                                     value=product_id, message="unknown product",
-                                     expected=", ".join(p.id for p in data.products)))
+                                     value=product_id, message=Msg("msg.ent_unknown_product"),
+                                     expected=Seq([p.id for p in data.products], quote=True)))
     return [footprint(p) for p in prods]
 
 

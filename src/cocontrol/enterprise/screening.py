@@ -83,17 +83,17 @@ def with_plant(project, plant: NewPlant):
     """A copy of ``project`` with the plant's region, source lines and controls added."""
     if plant.year not in project.manifest.years:
         raise InputError(Problem(file="<new plant>", column="year", value=plant.year,
-                                 message="design year is not an inventory year",
-                                 expected=", ".join(map(str, project.manifest.years))))
+                                 message=Msg("msg.ent_design_year"),
+                                 expected=Seq(project.manifest.years)))
     regions = project.regions
     if plant.region_parent not in set(regions["region_id"]):
         raise InputError(Problem(file="<new plant>", column="region_parent",
-                                 value=plant.region_parent, message="unknown region",
-                                 expected="a region_id of the regions table"))
+                                 value=plant.region_parent, message=Msg("msg.ent_unknown_region"),
+                                 expected=Msg("exp.ent_region_id")))
     rid = f"new_{plant.id}"
     if rid in set(regions["region_id"]):
         raise InputError(Problem(file="<new plant>", column="id", value=plant.id,
-                                 message="a plant with this id is already in the project"))
+                                 message=Msg("msg.ent_plant_exists")))
     reg = pd.concat([regions, pd.DataFrame([{
         "_row": -1, "region_id": rid, "parent_id": plant.region_parent,
         "level": "enterprise", "name": plant.name, "name_zh": plant.name}])],
@@ -145,8 +145,8 @@ def screen(project, plant: NewPlant, *, caps: list[RegionalCap] = (),
     if aq is not None:
         res.delta_pm25_ugm3 = _delta_pm25(aq, precursor_map, em, city, res.notes)
     if plant.illustrative:
-        res.notes.append("ILLUSTRATIVE plant data")
-    res.notes.append("screening only: local dispersion near the plant is not modelled")
+        res.notes.append(Msg("note.ent_plant_illustrative"))
+    res.notes.append(Msg("note.ent_screening_only"))
     return res
 
 
@@ -177,11 +177,12 @@ def _benchmark_check(plant: NewPlant, em: pd.Series) -> dict:
     bm = benchmarks()
     if plant.benchmark not in bm.index:
         raise InputError(Problem(file="<new plant>", column="benchmark", value=plant.benchmark,
-                                 message="unknown benchmark", expected=", ".join(bm.index)))
+                                 message=Msg("msg.ent_unknown_benchmark"),
+                                 expected=Seq(list(bm.index), quote=True)))
     b = bm.loc[plant.benchmark]
     if plant.output is None or plant.output_unit is None:
         raise InputError(Problem(file="<new plant>", column="output",
-                                 message="a benchmark check needs the plant's output and unit"))
+                                 message=Msg("msg.ent_plant_output")))
     i = convert_ratio(float(em.get(b["species"], np.nan)) / plant.output,
                       f"t/{plant.output_unit}", str(b["unit"]), "output_unit")
     status = ("not assessed" if not np.isfinite(i)

@@ -41,6 +41,7 @@ from cocontrol.enterprise.parks import ParkTarget
 from cocontrol.enterprise.projects import Evidence
 from cocontrol.enterprise.projects import transition as project_transition
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg
 from cocontrol.service import audit
 from cocontrol.service.db import Base, utcnow
 
@@ -245,8 +246,9 @@ def new_project(org_id: int, project: SynergyProject, user_id: int | None
     (the workflow asks for it at each of these steps)."""
     if project.status in ("funded", "built", "verified") and not project.evidence:
         raise InputError(Problem(file="<project library>", column="evidence",
-                                 message=f"project {project.id}: a {project.status} project "
-                                 "needs its evidence", expected="evidence records"))
+                                 message=Msg("msg.ent_status_needs_evidence", project=project.id,
+                                             status=Msg(f"ent_pstatus_{project.status}")),
+                                 expected=Msg("exp.ent_evidence_records")))
     return SynergyProjectRow(org_id=org_id, key=project.id, name=project.name,
                              status=project.status, payload=project.model_dump(mode="json"),
                              created_by=user_id)

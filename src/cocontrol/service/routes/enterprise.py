@@ -44,7 +44,8 @@ from cocontrol.enterprise.io import EnterpriseData
 from cocontrol.enterprise.permits import alert_cases
 from cocontrol.enterprise.projects import Evidence, Status, co_benefits, rank_summaries
 from cocontrol.enterprise.screening import RegionalCap
-from cocontrol.errors import InputError
+from cocontrol.errors import InputError, message_text
+from cocontrol.i18n import Msg
 from cocontrol.service import enterprise_models as store
 from cocontrol.service.access import Need, Principal, scoped, visible_orgs
 from cocontrol.service.api import Id, Page, PageDep, get_visible, paginate
@@ -69,6 +70,11 @@ VersionId = Annotated[int, Field(ge=1, le=2**31 - 1, description="project versio
                                  "inventory gives the emissions")]
 OrgFilter = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="rows of this "
                                         "organisation and every organisation below it")]
+
+
+def _error(status: int, msg: Msg, problems=None) -> ApiError:
+    """An API error whose message is a catalogue message (English, and Chinese beside it)."""
+    return ApiError(status, str(msg), problems, message_zh=msg.tr("zh"))
 
 
 def _owner_org(session, principal: Principal, org_id: int | None):
@@ -136,7 +142,7 @@ def create_permit(body: PermitIn, session: SessionDep,
     """Store a permit of an organisation (number unique per organisation)."""
     org = _owner_org(session, principal, body.org_id)
     if store.existing(session, EnterprisePermit, org.id, number=body.permit.number):
-        raise ApiError(409, f"permit {body.permit.number} is already stored")
+        raise _error(409, Msg("msg.ent_api_permit_stored", permit=body.permit.number))
     row = store.new_permit(org.id, body.permit, principal.user_id)
     session.add(row)
     session.commit()
@@ -394,8 +400,8 @@ def footprint_report(footprint_id: Id, session: SessionDep, principal: Need("res
     row = get_visible(session, principal, EnterpriseFootprint, footprint_id, "footprint")
     res = compute_footprint(store.product_of(row))
     if abs(res.value_kg - row.value_kg) > 1e-9 * max(1.0, abs(row.value_kg)):
-        raise ApiError(409, f"footprint {row.id}: the stored value {row.value_kg:g} differs "
-                            f"from today's computation {res.value_kg:g}; store it again")
+        raise _error(409, Msg("msg.ent_api_footprint_changed", id=row.id,
+                              stored=f"{row.value_kg:g}", now=f"{res.value_kg:g}"))
     name = f"footprint-{row.product_key}"
     if format == "html":
         return Response(ent_report.footprint_html([res], lang).html(),
@@ -440,7 +446,7 @@ def create_synergy(body: SynergyIn, session: SessionDep,
     built or verified must carry its evidence."""
     org = _owner_org(session, principal, body.org_id)
     if store.existing(session, SynergyProjectRow, org.id, key=body.project.id):
-        raise ApiError(409, f"project {body.project.id} is already stored")
+        raise _error(409, Msg("msg.ent_api_project_stored", project=body.project.id))
     row = store.new_project(org.id, body.project, principal.user_id)
     session.add(row)
     session.commit()
@@ -498,8 +504,7 @@ Price = Annotated[float, Query(ge=0, le=1e6)]
 def _ranking(session, principal, year, under, carbon_price, apeq_price):
     rows = [r for r in _visible_projects(session, principal, under, year) if r.benefits]
     if year is None and len({r.benefits_year for r in rows}) > 1:
-        raise ApiError(422, "the projects were assessed for different years: give year",
-                       message_zh="项目的协同效益评估年份不同：请指定 year")
+        raise _error(422, Msg("msg.ent_api_years_differ"))
     return rows, rank_summaries([r.benefits for r in rows], carbon_price, apeq_price)
 
 
@@ -554,7 +559,8 @@ def step_synergy(synergy_id: Id, body: StatusIn, session: SessionDep,
         store.project_step(session, row, body.to, body.evidence)
     except InputError as e:
         session.rollback()
-        raise ApiError(409, e.problems[0].message, e.problems) from e
+        raise ApiError(409, str(e.problems[0].message), e.problems,
+                       message_zh=message_text(e.problems[0].message, "zh")) from e
     session.commit()
     return _synergy_out(row)
 
