@@ -203,3 +203,51 @@ def test_lower_bounds_are_kept():
 def test_eps_levels_need_a_first_eps_row():
     with pytest.raises(lpm.ModelError, match="eps_pm25"):
         lpm.build_and_solve(two_measures(), lpm.Targets(), eps_pm25_levels=[30.0])
+
+
+def test_lumpy_steps_of_a_pair_whose_maximum_is_not_one():
+    # A: max penetration 0.5 in 2 steps (0, 0.25, 0.5), −4 µg/m³ per unit for 1 yuan; B: −1
+    # for 10 yuan. Cut 1.5: A = 0.375 is not a step, so A = 0.5 (cut 2, cost 0.5)
+    ub = np.array([[0.0, 0.5], [0.0, 1.0]])
+    d = data(pm_g=np.array([[0, -4.0], [0, -1.0]]), cost_g=np.array([[0, 1.0], [0, 10.0]]),
+             ub=ub, steps=np.array([2, 0]))
+    d.pmax = np.array([0.5, 1.0])
+    r = lpm.build_and_solve(d, lpm.Targets(pm25_max=38.5, pm25_year=2025), mip_gap=0.0)
+    np.testing.assert_allclose(r.P[:, 1], [0.5, 0.0], atol=1e-9)
+    assert r.objective == pytest.approx(0.5)
+
+
+def test_co2_peak_in_the_first_year_chains_every_later_year():
+    """CO2 100, 110, 120; −30 t per unit: peaking by 2020 needs 2025 ≤ 2020 (p2025 ≥ 1/3)
+    and 2030 ≤ 2025 (p2030 − p2025 ≥ 1/3): p = 0, 1/3, 2/3, CO2 flat at 100."""
+    d = data(1, 3, co2_g=np.array([[0, -30.0, -30.0]]), cost_g=np.array([[0, 1.0, 1.0]]),
+             co2_0=np.array([100.0, 110.0, 120.0]))
+    r = lpm.build_and_solve(d, lpm.Targets(co2_peak_by=2020))
+    np.testing.assert_allclose(r.P[0], [0, 1 / 3, 2 / 3], atol=1e-9)
+    assert [w.year for w in r.rows["co2_peak"]] == [2025, 2030]
+
+
+def test_pm25_target_without_a_year_binds_from_the_first_year():
+    # PM2.5 is 40 in 2020, where no measure can act yet (ub 0): a limit of 39 without a
+    # start year is infeasible; 40 holds, with a row for every year
+    d = data(pm_g=np.array([[0, -2.0], [0, -1.0]]), cost_g=np.array([[0, 10.0], [0, 3.0]]))
+    # (this row has no variable: linopy drops such rows, and the violated target was
+    # reported "optimal" before the check in build_and_solve)
+    with pytest.raises(lpm.LPInfeasible):
+        lpm.build_and_solve(d, lpm.Targets(pm25_max=39.0))
+    r = lpm.build_and_solve(d, lpm.Targets(pm25_max=39.0), slack=True)
+    assert r.slacks["pm25"].tolist() == pytest.approx([1.0, 0.0])  # 1 µg/m³ over in 2020
+    r = lpm.build_and_solve(d, lpm.Targets(pm25_max=40.0))
+    assert [w.year for w in r.rows["pm25"]] == [2020, 2025]
+
+
+def test_eps_pm25_row_is_the_merit_order_limit_by_hand():
+    # the ε row PM2.5(2025) ≤ 37.5 on the merit-order data: B then 0.75 of A, 10.5 yuan
+    d = data(pm_g=np.array([[0, -2.0], [0, -1.0]]), cost_g=np.array([[0, 10.0], [0, 3.0]]))
+    r = lpm.build_and_solve(d, lpm.Targets(), eps_pm25=(1, 37.5))
+    np.testing.assert_allclose(r.P[:, 1], [0.75, 1.0], atol=1e-9)
+    assert r.objective == pytest.approx(10.5)
+    # the same model swept over two more levels: 39 (B alone, 3 yuan), 37 (A and B, 13)
+    out = lpm.build_and_solve(d, lpm.Targets(), eps_pm25=(1, 37.5),
+                              eps_pm25_levels=[39.0, 37.0])
+    assert [o.objective for o in out] == pytest.approx([3.0, 13.0])

@@ -204,6 +204,12 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
         inv = xr.DataArray(1.0 / sc, dims="period", coords={"period": per})
         rhs_da = xr.DataArray(np.asarray(rhs, float) / sc, dims="period",
                               coords={"period": per})
+        if not soft(name):
+            # a row without any measure acting on it (e.g. a year where no measure can act
+            # yet) is dropped by linopy: check it here, or a violated target is "optimal"
+            empty = ((lhs.coeffs == 0) | (lhs.vars < 0)).all("_term").values
+            if (empty & (rhs_da.values < -1e-9)).any():
+                raise LPInfeasible(f"{name}: a row no measure can change is violated")
         if soft(name):
             s = m.add_variables(lower=0.0, coords=[per], name=f"s_{name}")
             slacks[name] = s
