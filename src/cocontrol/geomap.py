@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
 
 #: sequential scale (light → dark), 7 steps, for values; grey for "not estimated"
 SCALE = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
@@ -34,32 +35,33 @@ def check(geojson: object, key: str = "code", file: str = "<geojson>") -> list[d
     probs: list[Problem] = []
     if not isinstance(geojson, Mapping) or geojson.get("type") != "FeatureCollection":
         raise InputError(Problem(file=file, column="type", value=_short(geojson),
-                                 message="not a GeoJSON FeatureCollection",
+                                 message=M("msg.geo_not_collection"),
                                  expected='{"type": "FeatureCollection", "features": [...]}'))
     feats = geojson.get("features")
     if not isinstance(feats, list) or not feats:
-        raise InputError(Problem(file=file, column="features", message="no features",
-                                 expected="a list of Polygon or MultiPolygon features"))
+        raise InputError(Problem(file=file, column="features", message=M("msg.geo_no_features"),
+                                 expected=M("msg.geo_features_expected")))
     seen: set[str] = set()
     for i, f in enumerate(feats, 1):
-        where = f"feature {i}"
         geom = f.get("geometry") if isinstance(f, Mapping) else None
         props = f.get("properties") if isinstance(f, Mapping) else None
         k = props.get(key) if isinstance(props, Mapping) else None
         if k is None or str(k).strip() == "":
             probs.append(Problem(file=file, row=i, column=f"properties.{key}",
-                                 message=f"{where}: no {key}", expected="the region's code"))
+                                 message=M("msg.geo_no_key", i=i, key=key),
+                                 expected=M("msg.geo_region_code")))
         elif str(k) in seen:
             probs.append(Problem(file=file, row=i, column=f"properties.{key}", value=str(k),
-                                 message=f"{where}: duplicate {key}", expected="unique codes"))
+                                 message=M("msg.geo_duplicate_key", i=i, key=key),
+                                 expected=M("msg.geo_unique_codes")))
         else:
             seen.add(str(k))
         if not isinstance(geom, Mapping) or geom.get("type") not in ("Polygon", "MultiPolygon"):
             probs.append(Problem(file=file, row=i, column="geometry.type",
                                  value=_short(geom.get("type") if isinstance(geom, Mapping)
                                               else geom),
-                                 message=f"{where}: unsupported geometry",
-                                 expected="Polygon or MultiPolygon"))
+                                 message=M("msg.geo_unsupported_geometry", i=i),
+                                 expected=M("msg.geo_polygon")))
             continue
         try:
             for ring in _rings(geom):
@@ -68,8 +70,8 @@ def check(geojson: object, key: str = "code", file: str = "<geojson>") -> list[d
                     raise ValueError
         except (TypeError, ValueError):
             probs.append(Problem(file=file, row=i, column="geometry.coordinates",
-                                 message=f"{where}: bad coordinates",
-                                 expected="rings of ≥ 4 [lon, lat] pairs in degrees"))
+                                 message=M("msg.geo_bad_coordinates", i=i),
+                                 expected=M("msg.geo_rings")))
     if probs:
         raise InputError(probs)
     return feats
@@ -278,8 +280,8 @@ def split(geojson: object, key: str = "code", file: str = "<geojson>"
                     raise ValueError
             except (TypeError, ValueError, KeyError):
                 probs.append(Problem(file=file, row=i, column="geometry.coordinates",
-                                     message=f"feature {i}: bad point",
-                                     expected="[lon, lat] in degrees"))
+                                     message=M("msg.geo_bad_point", i=i),
+                                     expected=M("msg.geo_lon_lat")))
                 continue
             points.append({**props, key: str(props.get(key, "")), "lon": lon, "lat": lat})
         else:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg as M
 
 KEY = "cocontrol"
 
@@ -25,8 +26,7 @@ def _duckdb():
     try:
         import duckdb
     except ImportError as e:  # pragma: no cover - duckdb is a core dependency
-        raise CocontrolError("Parquet export needs the duckdb package: "
-                             "pip install duckdb") from e
+        raise CocontrolError(M("msg.pq_needs_duckdb")) from e
     return duckdb
 
 
@@ -70,7 +70,7 @@ def read(path: str | Path) -> tuple[pd.DataFrame, str]:
     duckdb = _duckdb()
     path = Path(path)
     if not path.is_file():
-        raise CocontrolError(f"Parquet file not found: {path}")
+        raise CocontrolError(M("msg.pq_not_found", path=path))
     con = duckdb.connect()
     try:
         df = con.execute(f"SELECT * FROM read_parquet({_sql_text(str(path))})").df()
@@ -80,6 +80,6 @@ def read(path: str | Path) -> tuple[pd.DataFrame, str]:
         con.close()
     meta = {(k.decode() if isinstance(k, bytes) else k): v for k, v in kv}
     if KEY not in meta:
-        raise CocontrolError(f"{path} is not a cocontrol result file (no '{KEY}' metadata)")
+        raise CocontrolError(M("msg.pq_not_result", path=path, key=KEY))
     v = meta[KEY]
     return df, v.decode("utf-8") if isinstance(v, bytes) else str(v)

@@ -129,5 +129,7 @@ def test_case_needs_owner_and_evidence():
     with pytest.raises(CaseTransitionError, match="owner"):
         transition(c, "assigned", "officer", datetime(2024, 3, 3))
     c1 = transition(c, "assigned", "officer", datetime(2024, 3, 3), owner="o")
-    with pytest.raises(CaseTransitionError, match="佐证"):
+    with pytest.raises(CaseTransitionError, match="evidence") as ei:
         transition(c1, "rectified", "o", datetime(2024, 3, 4))
+    from cocontrol import i18n
+    assert "整改需提供佐证材料" in i18n.tr(ei.value.args[0], "zh")

@@ -76,7 +76,9 @@ def test_anomalies_to_cases_and_workflow(client):
     assert case["status"] == "found" and case["finding"]["hours"] == 2
     step = {"case": case, "to": "closed", "by": "officer", "at": "2024-06-02T09:00:00"}
     r = client.post("/api/monitoring/cases/transition", json=step)
-    assert r.status_code == 409 and "案件" in r.json()["error"]["message"]
+    err = r.json()["error"]  # English as message, Chinese as message_zh
+    assert r.status_code == 409 and "cannot go from found to closed" in err["message"]
+    assert "不能从“已发现”变为“已销号”" in err["message_zh"]
     step |= {"to": "assigned", "owner": "Huaxin Power"}
     r = client.post("/api/monitoring/cases/transition", json=step)
     assert r.status_code == 200 and r.json()["status"] == "assigned"

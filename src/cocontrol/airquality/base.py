@@ -204,11 +204,8 @@ def _assemble(base: pd.DataFrame, change: pd.DataFrame, model: str) -> pd.DataFr
     d = d.sort_values(["receptor", "_o"], kind="stable").drop(columns="_o")
     neg = d[(d["value"] < -1e-9) & d["base"].notna()]
     if not neg.empty:
-        warnings.warn(
-            "negative concentration predicted for "
-            + ", ".join(f"{r.receptor}/{r.component}" for r in neg.itertuples())
-            + ": the emission change lies far outside the linear range of the model",
-            ModelWarning, stacklevel=3)
+        warnings.warn(M("msg.aqw_negative", where=", ".join(
+            f"{r.receptor}/{r.component}" for r in neg.itertuples())), ModelWarning, stacklevel=3)
     return d[["receptor", "component", "unit", "base", "change", "value", "model"]
              ].reset_index(drop=True)
 
@@ -473,8 +470,8 @@ class LinearSourceReceptor(ResponseModel):
                      for u in unmatched.itertuples()]
             if strict:
                 raise InputError(probs)
-            warnings.warn("ignored emission changes without coefficients: "
-                          + "; ".join(str(p.value) for p in probs), ModelWarning, stacklevel=2)
+            warnings.warn(M("msg.aqw_ignored", what="; ".join(str(p.value) for p in probs)),
+                          ModelWarning, stacklevel=2)
         m = pd.concat([m1.drop(columns="sector"), m2], ignore_index=True)
         m["change"] = m["coef"] * m["change_t"]
         return m.groupby(["receptor", "component"], as_index=False, sort=False)["change"].sum()

@@ -312,11 +312,9 @@ class ResponseSurfaceModel(ResponseModel):
                 out[r] = bad
         if out:
             first = next(iter(out.items()))
-            warnings.warn(
-                f"response surface asked outside its training range for {first[1]} "
-                f"(receptor {first[0]}{' and others' if len(out) > 1 else ''}); "
-                "the polynomial is extrapolating and may be unreliable", ExtrapolationWarning,
-                stacklevel=3)
+            warnings.warn(M("msg.aqw_outside_range_others" if len(out) > 1
+                            else "msg.aqw_outside_range_at", what=first[1], receptor=first[0]),
+                          ExtrapolationWarning, stacklevel=3)
         return out
 
     def predict_ratios(self, ratios: Mapping[str, float] | pd.Series | None = None
@@ -423,9 +421,7 @@ class ResponseSurfaceModel(ResponseModel):
         def change(d: np.ndarray) -> np.ndarray:
             dx = d @ W  # x − 1
             if lo is not None and (np.any(dx + 1 < lo - 1e-9) or np.any(dx + 1 > hi + 1e-9)):
-                warnings.warn("response surface asked outside its training range; the "
-                              "polynomial is extrapolating and may be unreliable",
-                              ExtrapolationWarning, stacklevel=3)
+                warnings.warn(M("msg.aqw_outside_range"), ExtrapolationWarning, stacklevel=3)
             flat = dx.reshape(-1, nv)
             X = design_matrix(flat, self.terms)
             return ((X @ C) @ S).reshape((*d.shape[:-1], len(outs)))
@@ -544,8 +540,8 @@ def _cross_validate(receptor: str, comp: str, X: np.ndarray, y: np.ndarray, y_ba
              np.random.default_rng(seed).permutation(n) % int(cv))
     nf = n if cv == "loo" else int(cv)
     if n - int(np.ceil(n / nf)) < k:
-        warnings.warn(f"{receptor}/{comp}: too few runs for {cv} cross-validation with {k} "
-                      "terms; CV errors not computed", ExtrapolationWarning, stacklevel=3)
+        warnings.warn(M("msg.aqw_few_runs", where=f"{receptor}/{comp}", cv=cv, k=k),
+                      ExtrapolationWarning, stacklevel=3)
         return rec
     pred = np.empty(n)
     if cv == "loo":

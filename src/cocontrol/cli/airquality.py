@@ -9,7 +9,15 @@ from pathlib import Path
 import typer
 
 from cocontrol import i18n
-from cocontrol.cli.common import Format, console, emit, fail, print_df, read_table
+from cocontrol.cli.common import (
+    Format,
+    bad_parameter,
+    console,
+    emit,
+    fail,
+    print_df,
+    read_table,
+)
 from cocontrol.errors import CocontrolError, InputError, Problem
 
 i18n.register({
@@ -36,15 +44,14 @@ def _model(model: AQModel, matrix: Path | None, base: Path | None, city: str | N
         return tm5fasst_china()
     if model == AQModel.matrix:
         if matrix is None:
-            raise typer.BadParameter("--model matrix needs --matrix FILE")
+            raise bad_parameter("msg.cli_matrix_needs_file")
         return read_sensitivity_matrix(matrix, base=base)
     if None in (city, pm25_base, local_share, city_emissions):
-        raise typer.BadParameter("--model city needs --city, --pm25-base, --local-share and "
-                                 "--city-emissions (table precursor, base_t)")
+        raise bad_parameter("msg.cli_city_model_needs")
     ce = read_table(city_emissions)
     if not {"precursor", "base_t"} <= set(ce.columns):
-        raise InputError(Problem(str(city_emissions), "missing columns",
-                                 expected="precursor, base_t (t/yr)"))
+        raise InputError(Problem(str(city_emissions), i18n.Msg("msg.cli_missing_columns"),
+                                 expected=i18n.Msg("msg.cli_precursor_base_t")))
     return city_model(city, pm25_base, local_share, dict(zip(ce["precursor"], ce["base_t"],
                                                              strict=True)))
 

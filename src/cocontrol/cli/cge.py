@@ -15,11 +15,12 @@ from cocontrol.cli.common import (
     Format,
     Lang,
     assets_option,
-    console,
+    bad_parameter,
     emit,
     fail,
     lang_option,
     pdf_option,
+    say,
     ui_lang,
     wrote,
 )
@@ -124,11 +125,12 @@ def register(app: typer.Typer) -> None:
             dim_w = {"environment": w_env, "energy": w_energy, "economy": w_econ}
             if all_combinations:
                 if not ins:
-                    raise InputError(Problem(file="--instruments", message="no instruments",
-                                             expected="an instruments YAML file"))
+                    raise InputError(Problem(file="--instruments",
+                                             message=i18n.Msg("msg.cli_no_instruments"),
+                                             expected=i18n.Msg("msg.cli_instruments_yaml")))
                 xlsx = output if (output and fmt == Format.xlsx) else None
                 if pdf and report is None:
-                    raise typer.BadParameter("--pdf needs --report FILE.html")
+                    raise bad_parameter("msg.cli_pdf_needs_report")
                 res, tabs, written = _run_all(eco, ins, recycling, ui_lang(lang),
                                               rank_method.value, weights.value, dim_w,
                                               report, xlsx, to_year, assets.value, pdf)
@@ -144,8 +146,9 @@ def register(app: typer.Typer) -> None:
             unknown = [p for p in policy if p not in by]
             if unknown:
                 raise InputError(Problem(file="--policy", value=unknown[0],
-                                         message="unknown instrument code",
-                                         expected=", ".join(by) or "an instruments file"))
+                                         message=i18n.Msg("msg.cli_unknown_instrument"),
+                                         expected=i18n.Seq(by, ", ", quote=True) if by
+                                         else i18n.Msg("msg.cli_instruments_file")))
             if to_year is not None:
                 from cocontrol.cge.dynamic import DynamicParams, run_dynamic
 
@@ -184,6 +187,6 @@ def demo(out: Path, lang: str = "en", assets: str = "inline", pdf: bool = False)
                                   out / "cge_results.xlsx", to_year=2035, assets=assets,
                                   pdf=pdf)
     top = ", ".join(tabs["ranking"].index[:3])
-    console.print(f"{len(res.combos)} policy combinations solved in "
-                  f"{res.solve_seconds.sum():.1f} s; TOPSIS top 3: {top}")
+    say("msg.cli_cge_solved", lang, n=len(res.combos), s=f"{res.solve_seconds.sum():.1f}",
+        top=top)
     return written

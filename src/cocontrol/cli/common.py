@@ -145,6 +145,17 @@ def print_df(df: pd.DataFrame, title: str | None = None, float_fmt: str = "{:,.2
         console.print(i18n.t("cli.more_rows", ui_lang(lang), n=len(d) - max_rows))
 
 
+def say(key: str, lang: str | None = None, /, **fmt) -> None:
+    """Print the catalogue text ``key`` in the command's language (``fmt`` fills it)."""
+    console.print(i18n.Msg(key, **fmt).tr(ui_lang(lang)), highlight=False, soft_wrap=True)
+
+
+def bad_parameter(key: str, /, **fmt) -> typer.BadParameter:
+    """A usage error (exit code 2) whose text is the catalogue's ``key`` in the command's
+    language."""
+    return typer.BadParameter(i18n.Msg(key, **fmt).tr(ui_lang()))
+
+
 def wrote(path, lang: str | None = None) -> None:
     """The status line of a file written (``wrote PATH`` / ``已写入 PATH``)."""
     console.print(f"{i18n.t('wrote', ui_lang(lang))} {path}", highlight=False, soft_wrap=True)
@@ -167,7 +178,7 @@ def emit(df: pd.DataFrame, fmt: Format, output: Path | None, title: str | None =
         return
     if fmt == Format.xlsx:
         if output is None:
-            raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
+            raise bad_parameter("msg.cli_xlsx_needs_output")
         from cocontrol.xlsxreport import write_workbook
 
         write_workbook({title or "table": safe_frame(df)}, output)

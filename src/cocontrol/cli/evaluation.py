@@ -7,11 +7,13 @@ from pathlib import Path
 
 import typer
 
+from cocontrol import i18n
 from cocontrol.cli.common import (
     Assets,
     Format,
     Lang,
     assets_option,
+    bad_parameter,
     console,
     emit,
     fail,
@@ -62,8 +64,8 @@ def run(data: Path, system: str = "city", weights: str = "template", alpha: floa
     sysobj = load_system(system)
     if weights not in WEIGHTINGS:
         if not Path(weights).exists():
-            raise typer.BadParameter(f"--weights must be one of {', '.join(WEIGHTINGS)} or an "
-                                     f"existing weights file, got {weights!r}")
+            raise bad_parameter("msg.cli_weights_choice",
+                                known=i18n.Seq(WEIGHTINGS, ", ", quote=True), got=repr(weights))
         weights = read_weights(weights)
     computed = None
     if emissions is not None:
@@ -118,7 +120,7 @@ def register(app: typer.Typer) -> None:
         from cocontrol.evaluation.report import write_excel, write_html
 
         if pdf and report is None:
-            raise typer.BadParameter("--pdf needs --report FILE.html")
+            raise bad_parameter("msg.cli_pdf_needs_report")
         try:
             res = run(data, system, weights, alpha, normalization.value, missing.value,
                       emissions, value_added, coupling.value, ui_lang(lang))
@@ -129,7 +131,7 @@ def register(app: typer.Typer) -> None:
             note(n)
         if fmt == Format.xlsx:
             if output is None:
-                raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
+                raise bad_parameter("msg.cli_xlsx_needs_output")
             write_excel({res.system.meta.get("id", "eval"): res}, output, ui_lang(lang))
             wrote(output)
         else:
@@ -173,7 +175,8 @@ def demo(out: Path, lang: str = "en", assets: str = "inline", pdf: bool = False)
     from cocontrol.evaluation.report import write_excel, write_html
 
     if not (EXAMPLES / "cities_values.csv").exists():
-        console.print(f"[yellow]evaluation demo skipped: examples not found in {EXAMPLES}[/]")
+        console.print("[yellow]" + i18n.t("msg.cli_eval_demo_skipped", lang, path=EXAMPLES)
+                      + "[/]")
         return []
     from cocontrol import io
 

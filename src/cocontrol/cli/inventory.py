@@ -13,6 +13,7 @@ from cocontrol.cli.common import (
     Format,
     Lang,
     assets_option,
+    bad_parameter,
     console,
     emit,
     err_console,
@@ -35,7 +36,7 @@ def _demo_project() -> Path:
         p = base / "examples" / "demo-city"
         if (p / "project.yaml").exists():
             return p
-    raise CocontrolError("demo project examples/demo-city not found")
+    raise CocontrolError(i18n.Msg("msg.cli_demo_not_found"))
 
 
 def check(project_dir: Path):
@@ -112,7 +113,7 @@ def register(app: typer.Typer) -> None:
             proj, inv = check(project)
             if fmt == Format.xlsx and not iamc:
                 if output is None:
-                    raise typer.BadParameter("--format xlsx needs --output FILE.xlsx")
+                    raise bad_parameter("msg.cli_xlsx_needs_output")
                 inv.to_excel(output, unit=unit)
                 wrote(output)
                 return
@@ -231,8 +232,9 @@ def demo(out: Path, lang: str, assets: str = "inline", pdf: bool = False) -> lis
         proj, inv = check(project)
     except CocontrolError as e:
         fail(e)
-    console.print(f"[green]validated[/] {project}: {len(proj.activity)} rows, "
-                  f"{len(inv.lines)} lines")
+    console.print("[green]" + i18n.t("msg.cli_validated_tag", lang) + "[/] " + i18n.t(
+        "msg.cli_demo_validated", lang, project=project, rows=len(proj.activity),
+        lines=len(inv.lines)), highlight=False)
     tab = inv.aggregate("sector_parent", unit="kt", wide=False)
     tab = tab[tab["year"] == proj.manifest.base_year]
     wide = tab.pivot_table(index="sector_parent", columns="species", values="value",

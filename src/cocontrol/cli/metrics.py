@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cocontrol.cli.common import Format, console, emit, fail, read_table
+from cocontrol.cli.common import Format, bad_parameter, console, emit, fail, read_table
 from cocontrol.errors import CocontrolError
 
 
@@ -139,7 +139,7 @@ def register(app: typer.Typer) -> None:
             else:
                 fl = _split(factors)
                 if not fl:
-                    raise typer.BadParameter("--identity custom needs --factors a,b,c")
+                    raise bad_parameter("msg.cli_identity_needs_factors")
                 res = lmdi(df, fl, year_col=year_col, group_cols=[region] if region else [],
                            sub_cols=_split(sub_cols), file=str(table), **common)
         except CocontrolError as e:
@@ -241,7 +241,7 @@ def register(app: typer.Typer) -> None:
             try:
                 voc_v: float | str = "exclude" if voc == "exclude" else float(voc)
             except ValueError:
-                raise typer.BadParameter("--voc must be a number or 'exclude'") from None
+                raise bad_parameter("msg.cli_voc_number") from None
             pev = pev_table(voc=voc_v, pm_as=pm_as, pm_species=pm_species,
                             available=sorted(set(b.columns) | set(s.columns)))
             res = cocontrol_metrics(b, s, pollutants=_split(pollutants) or None, pev=pev,

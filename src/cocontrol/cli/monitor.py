@@ -14,8 +14,18 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, Lang, console, emit, fail, lang_option, ui_lang, wrote
+from cocontrol.cli.common import (
+    Format,
+    Lang,
+    emit,
+    fail,
+    lang_option,
+    say,
+    ui_lang,
+    wrote,
+)
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 DEMO = EXAMPLES / "demo-city"
@@ -108,11 +118,11 @@ def _print_run(res) -> None:
              "model": a.forecast.chosen if a.forecast else "-"} for a in res.alerts]
     print_df(pd.DataFrame(rows), title="alerts", float_fmt="{:,.2f}")
     for k, n in res.nowcasts.items():
-        console.print(f"nowcast {k}: backtest MAPE {100 * n.mape:.1f} % (held-out years "
-                      f"{', '.join(str(int(y)) for y in n.backtest_total()['year'])})")
-    console.print(f"enterprise findings: {len(res.findings)}, cases: {len(res.cases)}")
+        say("msg.cli_mon_nowcast", k=k, mape=f"{100 * n.mape:.1f}",
+            years=", ".join(str(int(y)) for y in n.backtest_total()["year"]))
+    say("msg.cli_mon_findings", findings=len(res.findings), cases=len(res.cases))
     if res.network is not None:
-        console.print("network (screening): " + ", ".join(
+        say("msg.cli_mon_network", sites=", ".join(
             f"{r.site} {r.coverage:.3f}" for r in res.network.steps.itertuples()))
 
 
@@ -179,7 +189,8 @@ def forecast_cmd(
         s = read_series(series)
         y = s.monthly(indicator, entity).dropna()
         if y.empty:
-            raise CocontrolError(f"no monthly {indicator} for {entity} in {series.name}")
+            raise CocontrolError(Msg("msg.cli_mon_no_monthly", indicator=indicator,
+                                     entity=entity, file=series.name))
         fr = forecast_to(y, to, name=f"{entity} {indicator}")
     except CocontrolError as e:
         fail(e)

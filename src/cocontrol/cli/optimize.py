@@ -18,6 +18,7 @@ from cocontrol.cli.common import (
     fail,
     lang_option,
     pdf_option,
+    say,
     ui_lang,
 )
 from cocontrol.errors import CocontrolError
@@ -125,7 +126,6 @@ def demo(out: Path, lang: str, assets: str = "inline", pdf: bool = False) -> lis
         y = res.targets.pm25_year or p.years[-1]
         i = p.years.index(y)
         peak = p.years[int(p.co2.argmax())]
-        console.print(f"optimisation: PM2.5 {p.pm25[i]:.1f} µg/m³ in {y} (limit "
-                      f"{res.targets.pm25_max:g}), CO2 peak {peak}, PV net cost "
-                      f"{p.cost_pv / 1e8:,.1f} × 1e8 yuan (2020 prices)")
+        say("msg.cli_opt_summary", lang, pm=f"{p.pm25[i]:.1f}", year=y,
+            limit=f"{res.targets.pm25_max:g}", peak=peak, cost=f"{p.cost_pv / 1e8:,.1f}")
     return paths

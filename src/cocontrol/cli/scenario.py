@@ -11,6 +11,7 @@ from cocontrol import i18n
 from cocontrol.cli.common import (
     Format,
     Lang,
+    bad_parameter,
     console,
     emit,
     fail,
@@ -49,8 +50,8 @@ def register(app: typer.Typer) -> None:
         try:
             base = _prepare(project)
             if scenario not in base.scenarios:
-                raise CocontrolError(f"unknown scenario {scenario!r}; defined: "
-                                     f"{', '.join(base.scenarios)}")
+                raise CocontrolError(i18n.Msg("msg.cli_unknown_scenario", name=repr(scenario),
+                                              known=i18n.Seq(base.scenarios, ", ", quote=True)))
             r = run(base, scenario)
             inv = r.inventory()
             if iamc:
@@ -100,15 +101,14 @@ def register(app: typer.Typer) -> None:
             unknown = [n for n in names + [reference] if n not in base.scenarios]
             if unknown:
                 raise InputError([Problem(file="scenarios.yaml", column="scenarios", value=n,
-                                          message="scenario not defined",
-                                          expected=", ".join(base.scenarios))
+                                          message=i18n.Msg("msg.cli_scenario_not_defined"),
+                                          expected=i18n.Seq(base.scenarios, ", ", quote=True))
                                   for n in dict.fromkeys(unknown)])
             if not [n for n in names if n != reference]:
                 raise InputError(Problem(file="scenarios.yaml", column="scenarios",
-                                         message="nothing to compare: only the reference "
-                                                 f"scenario {reference!r} is defined",
-                                         expected="scenarios besides the reference in "
-                                                  "scenarios.yaml"))
+                                         message=i18n.Msg("msg.cli_nothing_to_compare",
+                                                          ref=repr(reference)),
+                                         expected=i18n.Msg("msg.cli_scenarios_besides")))
             runs = {n: run(base, n) for n in names}
             pw = pathways(runs)
             metrics = pd.concat([package_metrics(base, n, reference, year, lang=ui_lang(lang))
@@ -125,7 +125,7 @@ def register(app: typer.Typer) -> None:
             return
         if fmt == Format.xlsx:
             if output is None:
-                raise typer.BadParameter("--format xlsx needs --output")
+                raise bad_parameter("msg.cli_xlsx_needs_output_short")
             from cocontrol import io
 
             with io.atomic_path(output) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
@@ -155,7 +155,8 @@ def register(app: typer.Typer) -> None:
             with progress_bar() as cb:
                 out = measure_metrics(base, scenario, year, lang=ui_lang(lang), progress=cb)
             if table not in out:
-                raise CocontrolError(f"unknown table {table!r}; choose {', '.join(out)}")
+                raise CocontrolError(i18n.Msg("msg.cli_unknown_table", name=repr(table),
+                                              known=i18n.Seq(out, ", ", quote=True)))
         except CocontrolError as e:
             fail(e)
         emit(out[table], fmt, output, title=f"{scenario} {year}: {table}")

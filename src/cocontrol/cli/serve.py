@@ -6,7 +6,19 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import EXIT_USAGE, console, err_console
+from cocontrol import i18n
+from cocontrol.cli.common import EXIT_USAGE, console, err_console, say, ui_lang
+
+
+def _settings_text(e) -> str:
+    """A settings error in the command's language (pydantic's errors by type)."""
+    from pydantic import ValidationError
+
+    lang = ui_lang()
+    if not isinstance(e, ValidationError):
+        return i18n.tr(e.args[0] if e.args else str(e), lang)
+    return "; ".join((".".join(map(str, err["loc"])) + ": " if err["loc"] else "")
+                     + i18n.tr(i18n.pydantic_msg(err), lang) for err in e.errors())
 
 
 def _settings(**kw):
@@ -17,7 +29,8 @@ def _settings(**kw):
     try:
         return Settings(**{k: v for k, v in kw.items() if v is not None})
     except (ValidationError, ValueError) as e:
-        err_console.print(f"[bold red]Bad settings:[/] {e}", highlight=False)
+        err_console.print("[bold red]" + i18n.t("msg.cli_bad_settings", ui_lang()) + "[/] "
+                          + _settings_text(e), highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
 
 
@@ -48,7 +61,9 @@ def register(app: typer.Typer) -> None:
         try:
             application = create_app(settings)
         except ValueError as e:
-            err_console.print(f"[bold red]Cannot start:[/] {e}", highlight=False)
+            err_console.print("[bold red]" + i18n.t("msg.cli_cannot_start", ui_lang()) + "[/] "
+                              + i18n.tr(e.args[0] if e.args else str(e), ui_lang()),
+                              highlight=False)
             raise typer.Exit(EXIT_USAGE) from None
         import socket
 
@@ -57,8 +72,9 @@ def register(app: typer.Typer) -> None:
             sock = socket.create_server((settings.host, settings.port), family=family,
                                         backlog=2048)
         except OSError as e:
-            err_console.print(f"[bold red]Cannot listen on {settings.host}:{settings.port}:[/]"
-                              f" {e}", highlight=False)
+            err_console.print("[bold red]" + i18n.t("msg.cli_cannot_listen", ui_lang(),
+                                                    host=settings.host, port=settings.port)
+                              + "[/] " + str(e), highlight=False)
             raise typer.Exit(EXIT_USAGE) from None
         host, bound = sock.getsockname()[:2]
         host = f"[{host}]" if ":" in host else host
@@ -99,4 +115,4 @@ def register(app: typer.Typer) -> None:
         from cocontrol.service import migrate
 
         migrate.check(_url(database, data_dir))
-        console.print("migrations match the models")
+        say("msg.cli_migrations_match")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, console, emit, fail, wrote
+from cocontrol.cli.common import Format, console, emit, fail, note, say, wrote
 from cocontrol.errors import CocontrolError
 
 
@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
                                sobol=a.sobol, tornado=a.tornado, notes=a.model.notes,
                                lang=lang))
         for n in a.notes:
-            console.print(f"note: {n}")
+            note(n)
         if a.attainment is None:
             return
         emit(a.attainment, fmt, output, title=f"{scenario}: {draws:,} draws ({method})")
@@ -149,14 +149,13 @@ def register(app: typer.Typer) -> None:
         except CocontrolError as e:
             fail(e)
         for n in rp.notes:
-            console.print(f"note: {n}")
+            note(n)
         det = rp.deterministic_assessment.set_index("target")["probability"]
         tab = rp.assessment.rename(columns={"probability": "probability_robust"})
         tab.insert(1, "probability_deterministic", tab["target"].map(det))
-        console.print(f"robust plan {'meets' if rp.met else 'does NOT meet'} "
-                      f"P ≥ {probability:g}; cost PV {rp.plan.cost_pv:,.0f} yuan "
-                      f"(deterministic {rp.deterministic.cost_pv:,.0f}; price of robustness "
-                      f"{rp.price_of_robustness:,.0f})")
+        say("msg.cli_robust_meets" if rp.met else "msg.cli_robust_fails",
+            p=f"{probability:g}", cost=f"{rp.plan.cost_pv:,.0f}",
+            det=f"{rp.deterministic.cost_pv:,.0f}", price=f"{rp.price_of_robustness:,.0f}")
         emit(tab, fmt, output, title=f"robust plan: {draws:,} fresh draws")
         if not rp.met:
             raise typer.Exit(1)

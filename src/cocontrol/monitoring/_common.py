@@ -9,6 +9,7 @@ import pint
 
 from cocontrol import refdata, units
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg as M
 
 
 class MonitoringError(CocontrolError):
@@ -31,7 +32,8 @@ def factor(from_unit: str, to_unit: str) -> float:
         return float(q.to("dimensionless").magnitude)
     except (pint.errors.UndefinedUnitError, pint.errors.DimensionalityError, AttributeError,
             ValueError, TypeError) as e:
-        raise units.UnitError(f"cannot convert {from_unit!r} to {to_unit!r}: {e}") from e
+        raise units.UnitError(M("msg.mon_cannot_convert", a=repr(from_unit), b=repr(to_unit),
+                                          detail=e)) from e
 
 
 def convertible(unit: str, reference: str) -> bool:
@@ -58,7 +60,7 @@ def rule_value(rule: str, parameter: str, rules: pd.DataFrame | None = None) -> 
     t = bundled("anomaly_rules") if rules is None else rules
     m = t[(t["rule"] == rule) & (t["parameter"] == parameter)]
     if m.empty:
-        raise MonitoringError(f"no threshold {rule}.{parameter} in the anomaly rules table")
+        raise MonitoringError(M("msg.mon_no_threshold", rule=rule, parameter=parameter))
     return float(m["value"].iloc[0])
 
 

@@ -30,6 +30,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq, Text
 from cocontrol.monitoring._common import bundled, rule_value
 
 Rule = Literal["exceedance", "quantity", "flatline", "jump", "treatment_off",
@@ -268,7 +270,13 @@ STATUS_LABELS = {"found": ("found", "已发现"), "assigned": ("assigned", "已�
 
 
 class CaseTransitionError(CocontrolError):
-    """A case workflow step that is not allowed (message in English and Chinese)."""
+    """A case workflow step that is not allowed (a catalogue message, English and Chinese)."""
+
+
+def _status(s: str) -> Text:
+    """A case status in both languages (``found`` / ``已发现``)."""
+    en, zh = STATUS_LABELS.get(s, (s, s))
+    return Text(en, zh)
 
 
 class Evidence(BaseModel):
@@ -324,23 +332,20 @@ def transition(case: Case, to: str, by: str, at: datetime, note: str = "",
     :class:`CaseTransitionError`.
     """
     if to not in TRANSITIONS:
-        raise CaseTransitionError(f"unknown case status {to!r} / 未知状态 {to!r}; expected one "
-                                  f"of {', '.join(TRANSITIONS)}")
+        raise CaseTransitionError(M("msg.mon_case_unknown_status", to=repr(to),
+                                    known=Seq([_status(s) for s in TRANSITIONS], ", ")))
     if to not in TRANSITIONS[case.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[case.status])) or "none (closed)"
-        raise CaseTransitionError(
-            f"case {case.id}: cannot go from {case.status} to {to} (allowed: {allowed}) / "
-            f"案件 {case.id}：不能从“{STATUS_LABELS[case.status][1]}”变为"
-            f"“{STATUS_LABELS[to][1]}”")
+        nxt = sorted(TRANSITIONS[case.status])
+        allowed = Seq([_status(s) for s in nxt], ", ") if nxt else M("msg.mon_case_none_closed")
+        raise CaseTransitionError(M("msg.mon_case_step", id=case.id, src=_status(case.status),
+                                    to=_status(to), allowed=allowed))
     upd: dict = {"status": to}
     if to == "assigned":
         if not (owner or case.owner):
-            raise CaseTransitionError(f"case {case.id}: assigning needs an owner / "
-                                      f"案件 {case.id}：交办需指定责任人")
+            raise CaseTransitionError(M("msg.mon_case_needs_owner", id=case.id))
         upd["owner"] = owner or case.owner
     if to == "rectified" and evidence is None:
-        raise CaseTransitionError(f"case {case.id}: rectification needs evidence / "
-                                  f"案件 {case.id}：整改需提供佐证材料")
+        raise CaseTransitionError(M("msg.mon_case_needs_evidence", id=case.id))
     ev = list(case.evidence) + ([evidence] if evidence is not None else [])
     hist = list(case.history) + [Transition(at=at, by=by, from_status=case.status,
                                             to_status=to, note=note)]

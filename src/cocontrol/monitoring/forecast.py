@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
+from cocontrol.i18n import Msg, Seq
 from cocontrol.monitoring._common import MonitoringError
 
 MODELS = ("snaive", "ets", "arima", "theta")
@@ -79,7 +80,7 @@ def _fit_predict_1(y, h, model, levels, n_paths, seed):
         warnings.simplefilter("ignore")
         if model == "snaive":
             if len(y) < 2 * M:
-                raise MonitoringError("the seasonal naive needs at least 24 months")
+                raise MonitoringError(Msg("msg.mon_snaive_24"))
             d = y[M:] - y[:-M]
             sigma = float(np.sqrt(np.nanmean(d ** 2)))
             hh = np.arange(1, h + 1)
@@ -97,7 +98,7 @@ def _fit_predict_1(y, h, model, levels, n_paths, seed):
                     paths[:, j] = prev + eps[:, j]
             return mean, lower, upper, paths
         if len(y) < 3 * M:
-            raise MonitoringError(f"{model} needs at least 36 months of data")
+            raise MonitoringError(Msg("msg.mon_needs_36", model=model))
         if model == "ets":
             from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -142,7 +143,8 @@ def _fit_predict_1(y, h, model, levels, n_paths, seed):
                 z = rng.standard_normal((n_paths, 1))
                 paths = mean[None, :] + z * sd[None, :]
             return mean, lower, upper, paths
-    raise MonitoringError(f"unknown model {model!r}; choose from {', '.join(MODELS)}")
+    raise MonitoringError(Msg("msg.mon_unknown_model", model=repr(model),
+                                        known=Seq(MODELS, ", ", quote=True)))
 
 
 def _theta_sd(y: np.ndarray, h: int, alpha: float, method: str) -> np.ndarray:
@@ -187,13 +189,12 @@ def fit_forecast(y: pd.Series, h: int, model: str = "ets", levels=LEVELS, n_path
 
 def _check_series(y: pd.Series) -> pd.Series:
     if not isinstance(y.index, pd.PeriodIndex):
-        raise MonitoringError("a monthly series needs a monthly PeriodIndex")
+        raise MonitoringError(Msg("msg.mon_monthly_index"))
     y = y.sort_index()
     full = pd.period_range(y.index.min(), y.index.max(), freq="M")
     if len(full) != len(y) or y.isna().any():
         gaps = [str(p) for p in full.difference(y.dropna().index)][:12]
-        raise MonitoringError(f"the series has gaps (not estimated months {gaps}); "
-                              "forecast from a gap-free stretch or fill the months")
+        raise MonitoringError(Msg("msg.mon_series_gaps", gaps=gaps))
     return y
 
 
@@ -222,8 +223,7 @@ def cross_validate(y: pd.Series, models=MODELS, horizon: int = 12, n_origins: in
                 d[f"lo{lv}"], d[f"hi{lv}"] = lo[lv], hi[lv]
             rows.append(d)
     if not rows:
-        raise MonitoringError("series too short for rolling-origin cross-validation "
-                              f"({n} months; need at least {2 * M + M})")
+        raise MonitoringError(Msg("msg.mon_series_short_cv", n=n, need=2 * M + M))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -279,12 +279,12 @@ class ForecastResult:
         ``year``: observed months of that year plus simulated months."""
         paths = self.forecast.paths
         if paths is None:
-            raise MonitoringError("forecast was made without sample paths")
+            raise MonitoringError(Msg("msg.mon_no_paths"))
         idx = self.forecast.index
         obs = self.history[self.history.index.year == year]
         fut = np.flatnonzero(idx.year == year)
         if len(obs) + len(fut) < 12:
-            raise MonitoringError(f"the forecast does not reach the end of {year}")
+            raise MonitoringError(Msg("msg.mon_not_reach", year=year))
         vals = np.concatenate([np.repeat(obs.to_numpy()[None, :], len(paths), 0),
                                paths[:, fut]], axis=1)
         if how == "sum":
@@ -293,7 +293,7 @@ class ForecastResult:
             per = list(obs.index) + list(idx[fut])
             w = np.array([p.days_in_month for p in per], float)
             return vals @ w / w.sum()
-        raise MonitoringError("how must be 'sum' or 'mean'")
+        raise MonitoringError(Msg("msg.mon_how_sum_mean"))
 
     def centre_on(self, annual_path: pd.Series) -> ForecastResult:
         """Use a scenario pathway (annual values) as the expected path: each year's simulated
@@ -333,6 +333,6 @@ def forecast_to(y: pd.Series, target_year: int, models=MODELS, n_origins: int = 
     chosen = str(sc["model"].iloc[0])
     h = (pd.Period(year=target_year, month=12, freq="M") - y.index[-1]).n
     if h < 1:
-        raise MonitoringError(f"the data already cover {target_year}")
+        raise MonitoringError(Msg("msg.mon_already_cover", year=target_year))
     fc = fit_forecast(y, h, chosen, n_paths=n_paths, seed=seed)
     return ForecastResult(name, y, chosen, fc, sc, cv, unit)

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.monitoring._common import completeness_basis, completeness_minimum
 from cocontrol.monitoring.series import COLUMNS, SeriesTable
 
@@ -42,8 +44,8 @@ O3_LIMIT_GRADE2 = 160.0  # ug/m3, MDA8, GB 3095-2012 Table 1 grade 2
 def _require(df: pd.DataFrame, cols: list[str], file: str) -> None:
     miss = [c for c in cols if c not in df.columns]
     if miss:
-        raise InputError([Problem(file=file, column=c, message=f"required column '{c}' is "
-                                  "missing", expected=", ".join(cols)) for c in miss])
+        raise InputError([Problem(file=file, column=c, message=M("msg.mon_column_missing", c=c),
+                                  expected=Seq(cols, ", ", quote=True)) for c in miss])
 
 
 def _times(df: pd.DataFrame, file: str) -> pd.Series:
@@ -51,7 +53,7 @@ def _times(df: pd.DataFrame, file: str) -> pd.Series:
     bad = np.flatnonzero(t.isna().to_numpy())
     if len(bad):
         raise InputError([Problem(file=file, row=int(i) + 2, column="time", value=df["time"].iat[i],
-                                  message="not a date and hour", expected="YYYY-MM-DD HH:00")
+                                  message=M("msg.mon_not_date_hour"), expected="YYYY-MM-DD HH:00")
                           for i in bad[:20]])
     return t
 

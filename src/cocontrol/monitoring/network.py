@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cocontrol.i18n import Msg as M
 from cocontrol.monitoring._common import MonitoringError
 
 SCREENING = ("SCREENING estimate: sector footprint with a Briggs class-D plume; not a "
@@ -52,10 +53,11 @@ def sensitivity(sources: pd.DataFrame, sites: pd.DataFrame, wind: pd.DataFrame,
     for name, df in (("sources", sources), ("sites", sites)):
         miss = [c for c in ("x_km", "y_km") if c not in df.columns]
         if miss:
-            raise MonitoringError(f"{name} table lacks column(s) {miss}")
+            raise MonitoringError(M("msg.mon_table_lacks", table=M(f"mon_table.{name}"),
+                                            miss=str(miss)))
     f = wind["frequency"].to_numpy(float)
     if not np.isclose(f.sum(), 1.0, atol=1e-3):
-        raise MonitoringError(f"wind frequencies sum to {f.sum():.4f}, expected 1")
+        raise MonitoringError(M("msg.mon_wind_sum", total=f"{f.sum():.4f}"))
     theta = wind["direction_deg"].to_numpy(float)
     width = 360.0 / len(theta)
     dx = sites["x_km"].to_numpy(float)[None, :] - sources["x_km"].to_numpy(float)[:, None]
@@ -97,7 +99,7 @@ def greedy_sites(sources: pd.DataFrame, sites: pd.DataFrame, wind: pd.DataFrame,
     ``candidate_sets`` (name -> site ids, e.g. the existing stations) are scored too."""
     e = sources[emission_col].to_numpy(float)
     if not np.isfinite(e).all() or (e < 0).any() or e.sum() <= 0:
-        raise MonitoringError("source emissions must be >= 0 with a positive total")
+        raise MonitoringError(M("msg.mon_source_emissions"))
     S = sensitivity(sources, sites, wind, **kw)
     ids = sites["site"].astype(str).tolist()
     chosen: list[int] = []
@@ -121,7 +123,7 @@ def greedy_sites(sources: pd.DataFrame, sites: pd.DataFrame, wind: pd.DataFrame,
     for name, members in (candidate_sets or {}).items():
         unknown = [m for m in members if m not in ids]
         if unknown:
-            raise MonitoringError(f"candidate set {name}: unknown site(s) {unknown}")
+            raise MonitoringError(M("msg.mon_unknown_sites", name=name, sites=str(unknown)))
         sets.append((name, ", ".join(members), coverage(S, e, [ids.index(m) for m in members])))
     sets.append(("greedy", ", ".join(steps["site"]), cur))
     return NetworkDesign(steps, pd.DataFrame(sets, columns=["set", "sites", "coverage"]), S)

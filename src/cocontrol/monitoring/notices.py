@@ -18,6 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from cocontrol.i18n import Msg as M
 from cocontrol.monitoring._common import MonitoringError
 from cocontrol.monitoring.anomaly import STATUS_LABELS, Case, cases_frame
 from cocontrol.monitoring.series import SeriesTable
@@ -47,7 +48,7 @@ def parse_notice_period(period: str) -> tuple[str, int, list[int]]:
     if q:
         k = int(q.group(2))
         return "quarterly", int(q.group(1)), [3 * k - 2, 3 * k - 1, 3 * k]
-    raise MonitoringError(f"notice period {period!r}: expected YYYY-MM or YYYY-Qn")
+    raise MonitoringError(M("msg.mon_notice_period", period=repr(period)))
 
 
 def _window(series: SeriesTable, ind: str, ent: str, year: int, months: list[int],

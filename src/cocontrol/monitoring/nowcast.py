@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cocontrol.i18n import Msg as M
 from cocontrol.monitoring._common import MonitoringError
 from cocontrol.monitoring.series import SeriesTable
 
@@ -85,7 +86,7 @@ def _k_hat(ks: pd.Series, year: int, method: str) -> float:
         x = prev.index.to_numpy(float)
         b, a = np.polyfit(x, prev.to_numpy(float), 1)
         return float(a + b * year)
-    raise MonitoringError(f"nowcast method must be 'last' or 'trend', got {method!r}")
+    raise MonitoringError(M("msg.mon_nowcast_method", method=repr(method)))
 
 
 def nowcast(proxy: pd.DataFrame, annual: pd.DataFrame, keys: Sequence[str] = ("entity",),
@@ -108,11 +109,12 @@ def nowcast(proxy: pd.DataFrame, annual: pd.DataFrame, keys: Sequence[str] = ("e
     for name, df, cols in (("proxy", proxy, need_p), ("annual", annual, need_a)):
         miss = [c for c in cols if c not in df.columns]
         if miss:
-            raise MonitoringError(f"{name} table lacks column(s) {miss}")
+            raise MonitoringError(M("msg.mon_table_lacks", table=M(f"mon_table.{name}"),
+                                            miss=str(miss)))
     p = proxy[need_p].copy()
     a = annual[need_a].dropna(subset=["value"]).copy()
     if (p["proxy"] < 0).any() or (a["value"] < 0).any():
-        raise MonitoringError("negative proxy or annual value")
+        raise MonitoringError(M("msg.mon_negative_proxy"))
     months, coefs, backs = [], [], []
     for gkey, g in p.groupby(keys, sort=True):
         gkey = gkey if isinstance(gkey, tuple) else (gkey,)
@@ -145,7 +147,7 @@ def nowcast(proxy: pd.DataFrame, annual: pd.DataFrame, keys: Sequence[str] = ("e
                 act = float(ag.loc[y])
                 backs.append((*gkey, int(y), pred, act, abs(pred - act) / act if act else np.nan))
     if not months:
-        raise MonitoringError("no proxy data to nowcast")
+        raise MonitoringError(M("msg.mon_no_proxy"))
     return NowcastResult(
         monthly=pd.concat(months, ignore_index=True),
         coefficients=pd.DataFrame(coefs, columns=keys + ["year", "k", "kind"]),
@@ -167,7 +169,7 @@ def nowcast_from_series(series: SeriesTable, entity: str, target: str = "CO2",
     d = d[(d["month"] > 0) & (d["fuel"] == "")]
     sectors = sorted(s for s in d["sector"].unique() if s)
     if d.empty:
-        raise MonitoringError(f"no monthly {proxy} data for {entity}")
+        raise MonitoringError(M("msg.mon_no_monthly_data", indicator=proxy, entity=entity))
     if by_sector and sectors:
         p = d[d["sector"] != ""].rename(columns={"value": "proxy"})
         p = p[["sector", "year", "month", "proxy"]]

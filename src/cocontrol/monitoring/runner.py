@@ -14,6 +14,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from cocontrol.i18n import Msg as M
 from cocontrol.monitoring._common import MonitoringError, indicators
 from cocontrol.monitoring.anomaly import (
     Case,
@@ -267,7 +268,7 @@ def scenario_co2_path(project, scenario: str) -> pd.Series:
 
     base = prepare(project)
     if scenario not in base.scenarios:
-        raise MonitoringError(f"scenario {scenario!r} not in the project")
+        raise MonitoringError(M("msg.mon_scenario_not_in_project", scenario=repr(scenario)))
     tot = totals(run(base, scenario)).loc["CO2"]
     years = np.arange(min(tot.index), max(tot.index) + 1)
     return pd.Series(np.interp(years, tot.index.to_numpy(float), tot.to_numpy(float)),
@@ -384,7 +385,7 @@ def _network(project, inputs: MonitoringInputs, n_sites: int = 4) -> NetworkDesi
         while isinstance(cur, str) and cur not in loc.index:
             cur = par.get(cur)
         if not isinstance(cur, str):
-            raise MonitoringError(f"no location for region {rid} or its parents")
+            raise MonitoringError(M("msg.mon_no_location", region=rid))
         rows.append((cur, float(loc.at[cur, "x_km"]), float(loc.at[cur, "y_km"]), float(v)))
     src = pd.DataFrame(rows, columns=["id", "x_km", "y_km", "emission"]).groupby(
         ["id", "x_km", "y_km"], as_index=False)["emission"].sum()

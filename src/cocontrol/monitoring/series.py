@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg
 from cocontrol.monitoring._common import MonitoringError, convertible, factor, indicators
 from cocontrol.project.io import ROW, coerce
 from cocontrol.project.schema import Column, TableSpec
@@ -192,8 +193,7 @@ class SeriesTable:
         if dup.any():
             r = both[dup].iloc[0]
             raise InputError(Problem(file=str(r["file"]), row=None if pd.isna(r["row"])
-                                     else int(r["row"]), message="value given twice (also in "
-                                     "another table)", value=tuple(r[key].tolist())))
+                                     else int(r["row"]), message=Msg("msg.mon_value_twice"), value=tuple(r[key].tolist())))
         return SeriesTable(both, self.warnings + other.warnings)
 
 
@@ -214,7 +214,7 @@ def derive_annual(months: pd.DataFrame, year: int, rule: str) -> tuple[float, st
         w = have["valid_days"].to_numpy(float)
         w = np.where(np.isfinite(w), w, days)
         return float((v * w).sum() / w.sum()), "from 12 months (weighted by valid days)"
-    raise MonitoringError(f"unknown annual aggregation rule {rule!r}")
+    raise MonitoringError(Msg("msg.mon_unknown_rule", rule=repr(rule)))
 
 
 def validate_series(raw: pd.DataFrame, file: str = "<series>", sheet: str | None = None,

@@ -45,6 +45,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg
 from cocontrol.metrics.lmdi import CO2_FACTORS, FACTOR_LABELS, decompose_co2
 from cocontrol.monitoring._common import MonitoringError, bundled, factor, indicators
 from cocontrol.monitoring.forecast import MODELS, ForecastResult, forecast_to
@@ -112,7 +113,7 @@ def _cut_fraction(t: Target) -> float:
     f = factor(t.unit, "dimensionless")
     v = t.value * f
     if not 0 <= v < 1:
-        raise MonitoringError(f"target {t.id}: a reduction must be between 0 and 100 %")
+        raise MonitoringError(Msg("msg.mon_reduction_range", id=t.id))
     return v
 
 
@@ -144,7 +145,7 @@ def _monthly_forecast(series: SeriesTable, indicator: str, entity: str, year: in
         return fr.annual_samples(year, how), fr
     y = series.monthly(indicator, entity).dropna()
     if y.empty:
-        raise MonitoringError(f"no monthly {indicator} data for {entity}")
+        raise MonitoringError(Msg("msg.mon_no_monthly_data", indicator=indicator, entity=entity))
     y = y[y.index >= _last_gapfree_start(y)]
     fr = forecast_to(y, max(year, y.index[-1].year + 1, horizon_year or 0), models=models,
                      n_paths=n_paths, seed=seed,
@@ -168,7 +169,7 @@ def annual_trend_samples(annual: pd.Series, year: int, n: int = 1000, log: bool 
     years); used for annual-only indicators (O3 percentile, GDP)."""
     a = annual.dropna()
     if len(a) < 4:
-        raise MonitoringError("need at least 4 annual values for a trend forecast")
+        raise MonitoringError(Msg("msg.mon_trend_4"))
     x = a.index.to_numpy(float)
     v = np.log(a.to_numpy(float)) if log else a.to_numpy(float)
     X = np.column_stack([np.ones_like(x), x - x.mean()])
@@ -224,7 +225,7 @@ def metric_for(t: Target, series: SeriesTable, n_paths: int = 1000, seed: int = 
         ratio = (a_num / gdp.reindex(a_num.index)).dropna()
         m = Metric(ratio, f"{ref_n}/({ref_d})")
         if t.base_year is None or t.base_year not in ratio.index:
-            raise MonitoringError(f"target {t.id}: no {num} and GDP for base year {t.base_year}")
+            raise MonitoringError(Msg("msg.mon_no_num_gdp", id=t.id, num=num, year=t.base_year))
         m.base_value = float(ratio.loc[t.base_year])
         m.target_level = m.base_value * (1 - _cut_fraction(t))
         if with_forecast:
@@ -237,12 +238,13 @@ def metric_for(t: Target, series: SeriesTable, n_paths: int = 1000, seed: int = 
         ind = {"coal_cap": "coal", "carbon_budget": "CO2", "carbon_peak": "CO2"}.get(
             kind, t.species)
         if ind not in indicators().index:
-            raise MonitoringError(f"target {t.id}: species {t.species!r} is not an indicator")
+            raise MonitoringError(Msg("msg.mon_species_not_indicator", id=t.id,
+                                      species=repr(t.species)))
         ref = indicators().at[ind, "reference_unit"]
         m = Metric(_annual_series(series, ind, ent), ref)
         if kind == "pollutant_reduction":
             if t.base_year is None or t.base_year not in m.annual.dropna().index:
-                raise MonitoringError(f"target {t.id}: no {ind} for base year {t.base_year}")
+                raise MonitoringError(Msg("msg.mon_no_base", id=t.id, ind=ind, year=t.base_year))
             m.base_value = float(m.annual.loc[t.base_year])
             m.target_level = m.base_value * (1 - _cut_fraction(t))
         elif kind == "carbon_peak":
@@ -263,7 +265,7 @@ def metric_for(t: Target, series: SeriesTable, n_paths: int = 1000, seed: int = 
                 m.samples = s
             m.forecasts.append(fr)
     else:  # pragma: no cover - Literal guards this
-        raise MonitoringError(f"unknown target kind {kind}")
+        raise MonitoringError(Msg("msg.mon_unknown_kind", kind=kind))
     if np.isnan(m.base_value) and t.base_year is not None and t.base_year in m.annual.index:
         m.base_value = float(m.annual.loc[t.base_year])
     return m
@@ -497,8 +499,8 @@ def driver_table(series: SeriesTable, entity: str, year0: int, year1: int,
         tab.insert(0, "region", entity)
         tab.attrs["breakdown"] = "+".join(by) or "total"
         return tab
-    raise MonitoringError(f"no energy, {emission} and output data for {entity} in "
-                          f"{year0} and {year1} to attribute the change")
+    raise MonitoringError(Msg("msg.mon_no_attribution_data", emission=emission, entity=entity,
+                              y0=year0, y1=year1))
 
 
 def drivers(series: SeriesTable, entity: str, year0: int, year1: int,
@@ -529,7 +531,7 @@ def latest_window(series: SeriesTable, entity: str, indicator: str = "CO2"
     """Latest year with monthly data and its months, for a year-on-year attribution."""
     mon = series.monthly(indicator, entity).dropna()
     if mon.empty:
-        raise MonitoringError(f"no monthly {indicator} for {entity}")
+        raise MonitoringError(Msg("msg.mon_no_monthly", indicator=indicator, entity=entity))
     y1 = int(mon.index.year.max())
     months = sorted(int(m) for m in mon[mon.index.year == y1].index.month)
     return y1 - 1, y1, months

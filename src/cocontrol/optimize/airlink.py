@@ -28,6 +28,7 @@ from cocontrol.airquality.base import canonical_component
 from cocontrol.airquality.precursors import default_mapping  # noqa: F401 (moved there)
 from cocontrol.airquality.registry import create
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg
 
 
 def precursor_emissions(E: np.ndarray, species: tuple[str, ...], mapping: pd.DataFrame
@@ -98,8 +99,7 @@ class AirQualityLink:
               & (r["component"].map(canonical_component) == PM25)]
         if r.empty:
             raise InputError(Problem(file="<air-quality model>", value=self.receptor,
-                                     message=f"{self.model.name} gives no PM2.5 for the "
-                                             "receptor"))
+                                     message=Msg("msg.opt_model_no_pm25", model=self.model.name)))
         return float(r["value"].iloc[0])
 
     def predict_change_table(self, E_year: np.ndarray, species: tuple[str, ...]
@@ -136,7 +136,7 @@ def link(model: ResponseModel, receptor: str, source_region: str,
     base = base[(base["receptor"] == receptor) & (base["component"] != "O3")]
     if base.empty:
         raise InputError(Problem(file="<air-quality model>", value=receptor,
-                                 message="the model has no base concentration for the receptor"))
+                                 message=Msg("msg.opt_no_base_concentration")))
     return AirQualityLink(model, receptor, source_region, mapping, coef,
                           float(base["base"].sum()), np.asarray(E_base, float),
                           species=tuple(species))

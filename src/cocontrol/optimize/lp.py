@@ -18,6 +18,7 @@ import xarray as xr
 
 from cocontrol import io
 from cocontrol.errors import ModelError
+from cocontrol.i18n import Msg as M
 
 log = logging.getLogger(__name__)
 # The library configures no logging; the command line quiets linopy (cocontrol.cli.main).
@@ -246,7 +247,7 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
              for i, v in zip(sel, lim, strict=True)])
     for j, (sp, y, mx) in enumerate(t.caps):
         if sp not in d.species:
-            raise ModelError(f"cap on {sp}: species not linearised")
+            raise ModelError(M("msg.opt_cap_not_linearised", sp=sp))
         L, c = lin(d.species[sp])
         i = list(years).index(int(y))
         add(f"cap{j}", L.sel(period=[i]), np.array([mx - c[i]]),
@@ -288,7 +289,7 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
         m.add_objective(cost_pv * obj_scale)
     elif objective == "cocontrol":
         if d.apeq is None:
-            raise ModelError("co-control objective needs APeq coefficients")
+            raise ModelError(M("msg.opt_needs_apeq"))
         ga = _da(d.apeq.grad * apeq_price + d.co2.grad * carbon_price, ("pair", "period"),
                  K, T)
         gw = ga * disc
@@ -297,13 +298,13 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
     elif objective in ("min_pm25", "min_co2"):
         q = d.pm25 if objective == "min_pm25" else d.co2
         if q is None:
-            raise ModelError("no air-quality model: PM2.5 cannot be minimised")
+            raise ModelError(M("msg.opt_no_aq_model"))
         i = T - 1 if obj_year is None else obj_year
         obj_scale = 1.0 / max(float(np.abs(q.grad[:, i]).max()), 1e-12)
         m.add_objective((_da(q.grad[:, i] * obj_scale, ("pair",), K, T)
                          * p.isel(period=i)).sum() + cost_pv * (1e-9 / cost_scale))
     else:
-        raise ModelError(f"unknown objective {objective!r} (cost or cocontrol)")
+        raise ModelError(M("msg.opt_unknown_objective", objective=repr(objective)))
     build_s = time.perf_counter() - t0
 
     def solve_current(build_s: float) -> LPResult:
@@ -314,17 +315,16 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
                                        mip_rel_gap=mip_gap, output_flag=False,
                                        log_to_console=False, progress=False)
         except Exception as e:  # noqa: BLE001 - a solver failure becomes a plain ModelError
-            raise ModelError(f"HiGHS failed to solve the optimisation model: {e}") from e
+            raise ModelError(M("msg.opt_highs_failed", detail=e)) from e
         solve_s = time.perf_counter() - t1
         cond = str(cond)
         if cond in ("infeasible", "infeasible_or_unbounded"):
             raise LPInfeasible(cond)
         if status != "ok" and cond != "time_limit":
-            raise ModelError(f"HiGHS stopped without a usable solution ({status}: {cond})")
+            raise ModelError(M("msg.opt_highs_stopped", status=status, cond=cond))
         P = np.asarray(p.solution.values, float)
         if np.isnan(P).any():
-            raise ModelError(f"HiGHS found no solution within the time limit of {time_limit} s; "
-                             "raise --time-limit or use fewer pairs")
+            raise ModelError(M("msg.opt_highs_time_limit", s=time_limit))
         gap = None
         if len(ints):
             try:
@@ -365,7 +365,7 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
         return solve_current(build_s)
     # ε sweep on one model: only the right-hand side of the ε row changes
     if eps_pm25 is None:
-        raise ModelError("eps_pm25_levels needs eps_pm25 (year index, first level)")
+        raise ModelError(M("msg.opt_eps_levels"))
     c_eps = d.pm25.const(d.P0)
     i, v0 = eps_pm25
     sc = max(abs(v0), 1.0)  # the row scale used when the model was built

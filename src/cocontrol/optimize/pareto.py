@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import InfeasibleError
+from cocontrol.i18n import Msg as M
 from cocontrol.optimize import lp as lpm
 from cocontrol.optimize.slp import Plan, Setup, optimise
 from cocontrol.progress import report, track
@@ -90,7 +91,7 @@ def pareto(s: Setup, targets: lpm.Targets, n_points: int = 9, year: int | None =
                 return optimise(s, free, P_start=P0, explain=False, **k, **kw)
             except InfeasibleError:
                 continue
-        raise InfeasibleError("ε levels not reachable", None)
+        raise InfeasibleError(M("msg.opt_eps_unreachable"), None)
 
     for e1 in track(_levels(pm_hi, pm_lo, n_pm), progress, "pareto",
                     message=lambda e: f"PM2.5 level {e:.4g} µg/m³"):

@@ -24,6 +24,8 @@ import pandas as pd
 
 from cocontrol import refdata
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.progress import track
 from cocontrol.scenario import measures as mlib
 from cocontrol.scenario import spec as sspec
@@ -56,16 +58,14 @@ def prepare_base(project, measures: list[str] | None = None,
     sset = sspec.from_project(project)
     if base_scenario not in sset.scenarios:
         raise InputError(Problem(file="scenarios.yaml", column="scenarios", value=base_scenario,
-                                 message="base scenario of the optimisation not found",
-                                 expected=", ".join(sset.scenarios)))
+                                 message=M("msg.opt_base_scenario_not_found"),
+                                 expected=Seq(sset.scenarios, ", ", quote=True)))
     if measures is None:
         measures = sorted({m for sc in sset.scenarios.values() for m in sc.measures})
     if not measures:
         raise InputError(Problem(file="optimisation.yaml", column="optimisation.measures",
-                                 message="no candidate measures: optimisation.measures is not "
-                                         "given and no scenario uses a measure",
-                                 expected="a list of measure ids under optimisation.measures, "
-                                          "or scenarios with measures in scenarios.yaml"))
+                                 message=M("msg.opt_no_candidates"),
+                                 expected=M("msg.opt_candidates_expected")))
     sset.scenarios[CANDIDATES] = sspec.Scenario(
         CANDIDATES, {m: sspec.MeasureUse(m, 0.0) for m in measures})
     base = prepare(project, sset)
@@ -99,8 +99,8 @@ def make_pairs(base: Base, measures: list[str] | None = None, region_level: str 
     steps = integer_steps or {}
     for mid in measures:
         if mid not in lib.index:
-            raise InputError(Problem(file="<measures>", value=mid, message="measure not found",
-                                     expected="an id of the measures library"))
+            raise InputError(Problem(file="<measures>", value=mid, message=M("msg.opt_measure_not_found"),
+                                     expected=M("msg.opt_measure_id")))
         idx = _affected_lines(base, mid)
         idx = idx[active[idx]]
         if len(idx) == 0:
@@ -175,8 +175,8 @@ def measure_links(user: pd.DataFrame | None = None) -> pd.DataFrame:
     bad = ~links["kind"].isin(["equal", "requires"])
     if bad.any():
         raise InputError([Problem(file="measure links", row=int(i) + 2, column="kind",
-                                  value=links.at[i, "kind"], message="unknown link kind",
-                                  expected="equal or requires") for i in links.index[bad]])
+                                  value=links.at[i, "kind"], message=M("msg.opt_unknown_link_kind"),
+                                  expected=M("msg.opt_link_kinds")) for i in links.index[bad]])
     return links
 
 

@@ -38,8 +38,8 @@ def build_setup(folder: Path | str, s: st.OptSettings, region_level: str | None 
         level = None  # city-wide pairs
     if level is not None and level not in base.lines.columns:
         raise InputError(Problem(file="optimisation.yaml", column="optimisation.region_level",
-                                 value=level, message="unknown region level",
-                                 expected="city, district, park, enterprise or facility"))
+                                 value=level, message=Msg("msg.opt_unknown_region_level"),
+                                 expected=Msg("msg.opt_region_levels")))
     pairs = make_pairs(base, region_level=level, integer_steps=s.integer_steps)
     notes = []
     if pairs.attrs.get("uncovered"):
@@ -89,20 +89,20 @@ def check_targets(t: Targets, years: list[int]) -> None:
     probs = []
     yrs = ", ".join(map(str, years))
 
-    def bad(col, v, msg):
+    def bad(col, v, key):
         probs.append(Problem(file="optimisation.yaml / command line", column=col, value=v,
-                             message=msg, expected=f"one of the scenario years {yrs}"))
+                             message=Msg(key), expected=Msg("msg.opt_one_of_years", years=yrs)))
 
     if t.pm25_year is not None and int(t.pm25_year) not in years:
-        bad("targets.pm25_year", t.pm25_year, "PM2.5 target year is not a scenario year")
+        bad("targets.pm25_year", t.pm25_year, "msg.opt_pm25_year")
     if t.co2_peak_by is not None and int(t.co2_peak_by) not in years:
-        bad("targets.co2_peak_by", t.co2_peak_by, "CO2 peak year is not a scenario year")
+        bad("targets.co2_peak_by", t.co2_peak_by, "msg.opt_peak_year")
     for y in t.co2_caps:
         if int(y) not in years:
-            bad("targets.co2_caps_t", y, "CO2 cap year is not a scenario year")
+            bad("targets.co2_caps_t", y, "msg.opt_co2_cap_year")
     for sp, y, _ in t.caps:
         if int(y) not in years:
-            bad("targets.caps", f"{sp} {y}", "cap year is not a scenario year")
+            bad("targets.caps", f"{sp} {y}", "msg.opt_cap_year")
     if probs:
         raise InputError(probs)
 
@@ -123,9 +123,8 @@ def run_project(folder, *, pm25_max=None, target_year=None, co2_peak_by=None,
     t = targets_from(s, pm25_max, target_year, co2_peak_by, budget)
     if t.pm25_max is not None and stp.aq is None:
         raise InputError(Problem(file="optimisation.yaml", column="air_quality",
-                                 message="a PM2.5 target needs an air-quality model",
-                                 expected="an air_quality section (city, pm25_base_ugm3, "
-                                          "local_share)"))
+                                 message=Msg("msg.opt_pm25_needs_aq"),
+                                 expected=Msg("msg.opt_aq_section")))
     if t.pm25_max is not None and t.pm25_year is None:
         t.pm25_year = stp.years[-1]
     check_targets(t, stp.years)

@@ -300,7 +300,7 @@ def optimise(s: Setup, targets: lpm.Targets, objective: str = "cost", *,
     ``slp.relaxed`` ...; SLP iterations have no known total).
     """
     if objective == "cocontrol" and targets.budget is None:
-        raise ModelError("the co-control objective needs a budget (--budget, yuan)")
+        raise ModelError(Msg("msg.opt_needs_budget"))
     K, T = s.ub.shape
     P = np.zeros((K, T)) if P_start is None else np.minimum(P_start, s.ub)
     kw = dict(time_limit=time_limit, mip_gap=mip_gap, eps_pm25=eps_pm25, eps_co2=eps_co2,
@@ -309,13 +309,11 @@ def optimise(s: Setup, targets: lpm.Targets, objective: str = "cost", *,
         return _slp(s, targets, objective, P, None, False, max_iter, tol, kw, progress)
     except lpm.LPInfeasible:
         if not explain:
-            raise InfeasibleError("the targets cannot all be met (not explained: "
-                                  "explain=False)", None) from None
+            raise InfeasibleError(Msg("msg.opt_targets_not_explained"), None) from None
     try:
         relaxed = _slp(s, targets, objective, P, None, True, max_iter, tol, kw, progress)
     except lpm.LPInfeasible:  # only the ε-constraints or measure rules can cause this
-        raise InfeasibleError("the ε-constraints (Pareto levels) or the measure rules "
-                              "(pools, companions, precedence) cannot be met", None) from None
+        raise InfeasibleError(Msg("msg.opt_eps_or_rules"), None) from None
     rep = violations(relaxed, tol=1e-4)
     if rep["met"].all():  # the linearisation was the problem, not the targets
         return _slp(s, targets, objective, relaxed.P, None, False, max_iter, tol, kw, progress)

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.optimize import settings as st
 
 #: species shown by a what-if (those of the base that exist), t/yr
@@ -107,8 +109,8 @@ def check_penetrations(w: WhatIf, penetrations: dict) -> dict[str, float]:
     for mid, p in penetrations.items():
         if mid not in w.uses:
             probs.append(Problem(file="<what-if>", column="penetrations", value=mid,
-                                 message=f"not a measure of scenario {w.scenario!r}",
-                                 expected=", ".join(sorted(w.uses))))
+                                 message=M("msg.opt_not_measure_of", scenario=repr(w.scenario)),
+                                 expected=Seq(sorted(w.uses), ", ", quote=True)))
             continue
         try:
             v = float(p)
@@ -116,7 +118,8 @@ def check_penetrations(w: WhatIf, penetrations: dict) -> dict[str, float]:
             v = float("nan")
         if not 0.0 <= v <= 1.0:  # (NaN fails too)
             probs.append(Problem(file="<what-if>", column=f"penetrations.{mid}", value=p,
-                                 message="penetration out of range", expected="0 to 1"))
+                                 message=M("msg.opt_penetration_range"),
+                                 expected=M("msg.opt_zero_to_one")))
             continue
         out[mid] = v
     if probs:
@@ -148,13 +151,15 @@ def setup(base, scenario: str, reference: str | None = None) -> WhatIf:
 
     if scenario not in base.scenarios:
         raise InputError(Problem(file="scenarios.yaml", column="scenario", value=scenario,
-                                 message="unknown scenario", expected=", ".join(base.scenarios)))
+                                 message=M("msg.api_unknown_scenario"),
+                                 expected=Seq(base.scenarios, ", ", quote=True)))
     s = st.from_project(base.project)
     reference = reference or (s.base_scenario if s.base_scenario in base.scenarios
                               else "baseline")
     if reference not in base.scenarios:
         raise InputError(Problem(file="scenarios.yaml", column="reference", value=reference,
-                                 message="unknown scenario", expected=", ".join(base.scenarios)))
+                                 message=M("msg.api_unknown_scenario"),
+                                 expected=Seq(base.scenarios, ", ", quote=True)))
     uses = dict(base.scenarios[scenario].measures)
     w = WhatIf(base, scenario, reference, uses,
                {m: float(plan(base, m).max_penetration) for m in uses})
@@ -191,14 +196,14 @@ def scenario_entry(text: str, name: str, w: WhatIf, penetrations: dict[str, floa
 
     if not NAME.match(name or ""):
         raise InputError(Problem(file="scenarios.yaml", column="name", value=name,
-                                 message="not a valid scenario name",
-                                 expected="a letter, then letters, digits, _ or -, ≤ 64"))
+                                 message=M("msg.opt_bad_scenario_name"),
+                                 expected=M("msg.opt_scenario_name_rule")))
     data = yaml.safe_load(text) or {}
     scen = data.get("scenarios") or {}
     if name in scen:
         raise InputError(Problem(file="scenarios.yaml", column="name", value=name,
-                                 message="a scenario of this name exists",
-                                 expected="a new name"))
+                                 message=M("msg.opt_scenario_exists"),
+                                 expected=M("msg.opt_new_name")))
     pens = check_penetrations(w, penetrations)
     body: dict = {"extends": w.scenario}
     if description:
@@ -226,7 +231,7 @@ def scenario_entry(text: str, name: str, w: WhatIf, penetrations: dict[str, floa
     for mid, p in pens.items():
         if got.measures[mid].penetration != p:
             raise InputError(Problem(file="scenarios.yaml", column=name, value=mid,
-                                     message="the saved scenario reads back differently"))
+                                     message=M("msg.opt_saved_differs")))
     return new
 
 

@@ -21,6 +21,8 @@ import pandas as pd
 
 from cocontrol import refdata
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 #: drill-down levels, in order: the inventory's line column of each
 LEVELS = ("district", "sector", "enterprise", "source_id")
@@ -36,7 +38,8 @@ def _mask(inv, filters: Mapping[str, str], scope: int | str = 1) -> np.ndarray:
             else (lines["scope"] == int(scope)).to_numpy().copy())
     for col, val in filters.items():
         if col not in FILTERS:
-            raise CocontrolError(f"cannot filter by {col!r}; choose from {', '.join(FILTERS)}")
+            raise CocontrolError(M("msg.drv_cannot_filter", col=repr(col),
+                                                known=Seq(FILTERS, ", ", quote=True)))
         mask &= (lines[col].astype(str) == str(val)).to_numpy()
     return mask
 
@@ -44,11 +47,12 @@ def _mask(inv, filters: Mapping[str, str], scope: int | str = 1) -> np.ndarray:
 def _require(species: str, year: int, all_species, all_years, what: str) -> None:
     """Refuse a species or year the inventory (or scenario) does not have, naming those it has."""
     if species not in list(all_species):
-        raise CocontrolError(f"species {species!r} is not in the {what} "
-                             f"({', '.join(map(str, all_species))})")
+        raise CocontrolError(M("msg.drv_species_not_in", species=repr(species),
+                               what=M(f"drv_what.{what}"),
+                               known=Seq(list(map(str, all_species)), ", ")))
     if year not in list(all_years):
-        raise CocontrolError(f"year {year} is not a year of the {what} "
-                             f"({', '.join(map(str, all_years))})")
+        raise CocontrolError(M("msg.drv_year_not_in", year=year, what=M(f"drv_what.{what}"),
+                               known=", ".join(map(str, all_years))))
 
 
 def _index(inv, species: str, year: int) -> tuple[int, int]:
@@ -310,9 +314,9 @@ def result_derivation(kind: str, params: Mapping, provenance: Mapping | None, ta
     the scenario's measures (or the row's own measure) with their parameters, the drivers
     and the base inventory."""
     if column not in rows.columns:
-        raise CocontrolError(f"table {table!r} has no column {column!r}")
+        raise CocontrolError(M("msg.drv_no_column", table=repr(table), column=repr(column)))
     if not 0 <= index < len(rows):
-        raise CocontrolError(f"table {table!r} has no row {index} ({len(rows)} rows)")
+        raise CocontrolError(M("msg.drv_no_row", table=repr(table), index=index, n=len(rows)))
     row = {str(k): _cell(v) for k, v in rows.iloc[index].items()}
     out = {"kind": "result", "result_kind": kind, "table": table, "index": int(index),
            "column": column, "value": row.get(column), "row": row,

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol import refdata
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.inventory.engine import COARSE
 
 Flag = Callable[[np.ndarray, str, str, str], None]  # flag(mask, column, message, expected)
@@ -86,7 +88,7 @@ class Action:
         the run ``state`` (:class:`cocontrol.scenario.engine.RunState`: ``A`` activity
         K × N × T, ``species``, ``record(idx, affected, d_activity, d_idx)`` with
         K × lines × T arrays; bundled actions also use its plan, blocks and balances)."""
-        raise NotImplementedError(f"action {self.name!r} has no run-time handler")
+        raise NotImplementedError(M("msg.act_no_handler", name=repr(self.name)))
 
     # ------------------------------------------------------------ footprint
     def selected(self, base, mid: str) -> np.ndarray:
@@ -435,10 +437,10 @@ _ACTIONS: dict[str, Action] = {}
 def register_action(handler: Action, *, replace: bool = False) -> Action:
     """Make ``handler`` the handler of action ``handler.name``."""
     if not handler.name:
-        raise ValueError("an action handler needs a name")
+        raise ValueError(M("msg.act_needs_name"))
     with _LOCK:
         if handler.name in _ACTIONS and not replace:
-            raise ValueError(f"measure action {handler.name!r} is already registered")
+            raise ValueError(M("msg.act_registered", name=repr(handler.name)))
         _ACTIONS[handler.name] = handler
     return handler
 
@@ -446,7 +448,7 @@ def register_action(handler: Action, *, replace: bool = False) -> Action:
 def unregister_action(name: str) -> None:
     with _LOCK:
         if name in _ACTIONS and _ACTIONS[name].builtin:
-            raise ValueError(f"{name!r} is a bundled action")
+            raise ValueError(M("msg.act_bundled", name=repr(name)))
         _ACTIONS.pop(name, None)
 
 
@@ -460,7 +462,7 @@ def handler(name: str) -> Action:
     with _LOCK:
         h = _ACTIONS.get(name)
     if h is None:
-        raise KeyError(f"unknown measure action {name!r}; registered: {', '.join(actions())}")
+        raise KeyError(M("msg.act_unknown", name=repr(name), known=Seq(actions(), ", ", quote=True)))
     return h
 
 

@@ -31,7 +31,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "工作簿 {name} 设有密码保护；请取消密码后重新上传。"),
     "sec.upload_zip": (
         "The workbook {name} is not a valid .xlsx archive ({detail}).",
-        "工作簿 {name} 不是有效的 .xlsx 压缩包（{detail}）。"),
+        "工作簿 {name} 不是有效的 .xlsx 压缩包（技术细节：{detail}）。"),
     "sec.upload_zip_bomb": (
         "The workbook {name} expands to more than {limit} bytes (or compresses more than {ratio} "
         "to 1); it was refused as a possible zip bomb.",
@@ -46,7 +46,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "后重新上传。"),
     "sec.upload_xml": (
         "The workbook {name} has a malformed or unsafe XML part {part}.",
-        "工作簿 {name} 的 XML 部件 {part} 格式错误或不安全。"),
+        "工作簿 {name} 的 XML 部件格式错误或不安全（技术细节：{part}）。"),
     "sec.upload_formula": (
         "{name}: {where} holds a formula ({value}); paste values only (Paste Special > Values) "
         "and upload again.",
@@ -88,10 +88,14 @@ class SecurityError(CocontrolError):
     def __init__(self, code: str, **params: object):
         self.code = code
         self.params = params
-        super().__init__(self.message("en"))
+        super().__init__(self.msg())
 
     def message(self, lang: str = "en") -> str:
-        return i18n.t("sec." + self.code, lang).format(**self.params)
+        return self.msg().tr(lang)
+
+    def msg(self) -> i18n.Msg:
+        """The message as a catalogue message (parameters translated too)."""
+        return i18n.Msg("sec." + self.code, **self.params)
 
     def to_dict(self, lang: str = "en") -> dict:
         return {"code": self.code, "message": self.message(lang),
@@ -109,6 +113,6 @@ class PasswordRejected(SecurityError):
         self.reasons = reasons
         super().__init__("pw_rejected", reasons=" ".join(r.message("en") for r in reasons))
 
-    def message(self, lang: str = "en") -> str:
-        return i18n.t("sec.pw_rejected", lang).format(
-            reasons=" ".join(r.message(lang) for r in self.reasons))
+    def msg(self) -> i18n.Msg:
+        return i18n.Msg("sec.pw_rejected", reasons=i18n.Seq([r.msg() for r in self.reasons],
+                                                            " "))

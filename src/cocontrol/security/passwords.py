@@ -24,6 +24,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from cocontrol import refdata
+from cocontrol.i18n import Msg as M
 from cocontrol.security.errors import PasswordRejected, SecurityError
 
 
@@ -37,7 +38,7 @@ class HashParams:
 
     def __post_init__(self) -> None:
         if self.time_cost < 1 or self.memory_cost < 8 * self.parallelism or self.parallelism < 1:
-            raise ValueError(f"invalid argon2 parameters {self}")
+            raise ValueError(M("msg.sec_argon2_params", params=self))
 
 
 PRODUCTION_PARAMS = HashParams()

@@ -24,6 +24,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cocontrol import refdata
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq, pydantic_msg
 from cocontrol.security.errors import SecurityError
 
 ScopeKind = Literal["all", "subtree", "published"]
@@ -50,17 +52,17 @@ class RoleDef(BaseModel):
     def _consistent(self) -> RoleDef:
         bad = [a for a in self.audiences if a not in AUDIENCES]
         if bad:
-            raise ValueError(f"unknown audience(s) {bad}; known: {list(AUDIENCES)}")
+            raise ValueError(M("msg.sec_unknown_audiences", bad=str(bad), known=str(list(AUDIENCES))))
         if self.scope == "published" and not self.audiences:
-            raise ValueError("a 'published' role needs at least one audience")
+            raise ValueError(M("msg.sec_published_needs_audience"))
         if self.scope != "published" and self.audiences:
-            raise ValueError("audiences apply to 'published' roles only")
+            raise ValueError(M("msg.sec_audiences_published_only"))
         if self.levels is not None:
             bad = [lv for lv in self.levels if lv not in LEVELS]
             if bad:
-                raise ValueError(f"unknown level(s) {bad}; known: {list(LEVELS)}")
+                raise ValueError(M("msg.sec_unknown_levels", bad=str(bad), known=str(list(LEVELS))))
         if self.anonymous and self.scope != "published":
-            raise ValueError("the anonymous role may only see published rows")
+            raise ValueError(M("msg.sec_anonymous_published"))
         return self
 
 
@@ -77,7 +79,7 @@ class Catalogue(BaseModel):
             check_role(role, self.permissions)
         anon = [r.key for r in self.roles.values() if r.anonymous]
         if len(anon) > 1:
-            raise ValueError(f"at most one anonymous role, got {anon}")
+            raise ValueError(M("msg.sec_one_anonymous", roles=str(anon)))
         return self
 
     def anonymous_role(self) -> RoleDef | None:
@@ -88,11 +90,19 @@ def check_role(role: RoleDef, permissions: dict | frozenset | set) -> None:
     """Refuse a role naming unknown permissions (or ``*`` outside the all-scope)."""
     unknown = [p for p in role.permissions if p != "*" and p not in permissions]
     if unknown:
-        raise ValueError(f"role {role.key!r}: unknown permission(s) {unknown}")
+        raise ValueError(M("msg.sec_unknown_permissions", key=repr(role.key), bad=str(unknown)))
     if "*" in role.permissions and role.scope != "all":
-        raise ValueError(f"role {role.key!r}: '*' is allowed only with scope 'all'")
+        raise ValueError(M("msg.sec_star_all", key=repr(role.key)))
     if role.anonymous and any(p != "published:read" for p in role.permissions):
-        raise ValueError(f"role {role.key!r}: the anonymous role may only read published rows")
+        raise ValueError(M("msg.sec_anonymous_read", key=repr(role.key)))
+
+
+def _detail(e: Exception):
+    """What is wrong with a role, as a catalogue message (pydantic's errors by type)."""
+    if isinstance(e, ValidationError):
+        return Seq([M("msg.sec_at", loc=".".join(map(str, err["loc"])), msg=pydantic_msg(err))
+                    if err["loc"] else pydantic_msg(err) for err in e.errors()], "; ")
+    return e.args[0] if e.args and isinstance(e.args[0], str) else str(e)
 
 
 def parse_role(key: str, data: dict, permissions) -> RoleDef:
@@ -101,8 +111,7 @@ def parse_role(key: str, data: dict, permissions) -> RoleDef:
         role = RoleDef(key=key, **data)
         check_role(role, permissions)
     except (ValidationError, ValueError, TypeError) as e:
-        detail = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
-                           for err in e.errors()) if isinstance(e, ValidationError) else str(e)
+        detail = _detail(e)
         raise SecurityError("roles_invalid", detail=detail) from None
     return role
 
@@ -112,7 +121,7 @@ def parse_catalogue(doc: dict) -> Catalogue:
     try:
         return Catalogue(**{**doc, "roles": roles})
     except (ValidationError, ValueError) as e:
-        raise SecurityError("roles_invalid", detail=str(e)) from None
+        raise SecurityError("roles_invalid", detail=_detail(e)) from None
 
 
 @cache

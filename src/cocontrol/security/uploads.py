@@ -39,6 +39,7 @@ from typing import Literal
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
+from cocontrol.i18n import Msg as M
 from cocontrol.security.errors import UploadRejected
 
 Kind = Literal["csv", "xlsx"]
@@ -71,20 +72,20 @@ class CheckedUpload:
 
 
 _MAGIC = [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 .xls or another OLE document"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a Linux program"),
-    (b"{\\rtf", "an RTF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", M("sec.found_ole")),
+    (b"%PDF", M("sec.found_pdf")),
+    (b"\x89PNG", M("sec.found_png")),
+    (b"GIF8", M("sec.found_gif")),
+    (b"\xff\xd8\xff", M("sec.found_jpeg")),
+    (b"\x1f\x8b", M("sec.found_gzip")),
+    (b"7z\xbc\xaf", M("sec.found_7z")),
+    (b"Rar!", M("sec.found_rar")),
+    (b"MZ", M("sec.found_exe")),
+    (b"\x7fELF", M("sec.found_elf")),
+    (b"{\\rtf", M("sec.found_rtf")),
 ]
-_TEXT_MAGIC = [("<?xml", "an XML document"), ("<html", "an HTML page"),
-               ("<!doctype", "an HTML page"), ("<svg", "an SVG image")]
+_TEXT_MAGIC = [("<?xml", M("sec.found_xml")), ("<html", M("sec.found_html")),
+               ("<!doctype", M("sec.found_html")), ("<svg", M("sec.found_svg"))]
 
 
 def display_name(name: str | None) -> str:
@@ -110,7 +111,7 @@ def check_upload(data: bytes, name: str | None = None,
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         if named == "csv":
             raise UploadRejected("upload_name_mismatch", name=label, named=".csv",
-                                 found="a zip archive (.xlsx?)")
+                                 found=M("sec.found_zip"))
         _check_xlsx(data, label, limits)
         return CheckedUpload("xlsx", size, digest, label)
     if data.startswith(b"\xd0\xcf\x11\xe0") and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00" in data:
@@ -124,7 +125,7 @@ def check_upload(data: bytes, name: str | None = None,
         if head.startswith(magic):
             raise UploadRejected("upload_type", name=label, found=what)
     if named == "xlsx":
-        raise UploadRejected("upload_name_mismatch", name=label, named=".xlsx", found="text")
+        raise UploadRejected("upload_name_mismatch", name=label, named=".xlsx", found=M("sec.found_text"))
     _check_csv_cells(text, label)
     return CheckedUpload("csv", size, digest, label, encoding)
 
@@ -149,7 +150,7 @@ def _decode(data: bytes, label: str) -> tuple[str, str]:
             raise UploadRejected("upload_binary", name=label,
                                  offset=len(text[:m.start()].encode(enc)))
         return enc, text
-    raise UploadRejected("upload_type", name=label, found="binary data (not UTF-8/GB18030 text)")
+    raise UploadRejected("upload_type", name=label, found=M("sec.found_binary"))
 
 
 # -- formulas ---------------------------------------------------------------------------------
@@ -182,9 +183,9 @@ def _check_csv_cells(text: str, label: str) -> None:
             for c, cell in enumerate(row, start=1):
                 if looks_like_formula(cell):
                     raise UploadRejected("upload_formula", name=label,
-                                         where=f"row {r}, column {c}", value=_short(cell))
+                                         where=M("sec.where_row_col", row=r, col=c), value=_short(cell))
     except csv.Error as e:
-        raise UploadRejected("upload_type", name=label, found=f"malformed CSV ({e})") from None
+        raise UploadRejected("upload_type", name=label, found=M("sec.found_bad_csv", detail=e)) from None
 
 
 # -- xlsx ---------------------------------------------------------------------------------
@@ -215,9 +216,9 @@ def _check_xlsx(data: bytes, label: str, limits: UploadLimits) -> None:
         norm = posixpath.normpath(n)
         if (n.startswith(("/", "\\")) or "\\" in n or norm.startswith("..") or ":" in n
                 or "\x00" in n):
-            raise UploadRejected("upload_zip", name=label, detail=f"unsafe part name {n[:60]!r}")
+            raise UploadRejected("upload_zip", name=label, detail=M("sec.unsafe_part", part=repr(n[:60])))
         if n.lower() in seen:
-            raise UploadRejected("upload_zip", name=label, detail=f"duplicate part {n[:60]!r}")
+            raise UploadRejected("upload_zip", name=label, detail=M("sec.duplicate_part", part=repr(n[:60])))
         seen.add(n.lower())
         if info.flag_bits & 0x1:
             raise UploadRejected("upload_encrypted", name=label)
@@ -236,7 +237,7 @@ def _check_xlsx(data: bytes, label: str, limits: UploadLimits) -> None:
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise UploadRejected("upload_type", name=label,
-                             found="a zip archive that is not an .xlsx workbook")
+                             found=M("sec.found_zip_not_xlsx"))
     budget = _Budget(limits, label)
     ctypes = _parse(zf, "[Content_Types].xml", label, budget)
     for el in ctypes.iter():
@@ -253,7 +254,7 @@ def _check_xlsx(data: bytes, label: str, limits: UploadLimits) -> None:
     for dn in workbook.iter(_NS_MAIN + "definedName"):
         if re.search(r"\[\d+\]", dn.text or ""):
             raise UploadRejected("upload_external", name=label,
-                                 part=f"defined name {dn.get('name')}")
+                                 part=M("sec.defined_name", name=dn.get("name")))
     sheets = _sheet_parts(zf, workbook, label, budget)
     bad_strings = _formula_like_shared_strings(zf, names, label, budget)
     for sheet_name, part in sheets:
@@ -364,7 +365,7 @@ def _check_sheet(zf, part, sheet_name, bad_strings, label, budget) -> None:
                 f_el = el.find(_NS_MAIN + "f")
                 if f_el is not None:
                     raise UploadRejected("upload_formula", name=label,
-                                         where=f"sheet {sheet_name}, cell {ref}",
+                                         where=M("sec.where_sheet_cell", sheet=sheet_name, cell=ref),
                                          value="=" + _short(f_el.text or "(shared formula)"))
                 t = el.get("t")
                 text = None
@@ -377,7 +378,7 @@ def _check_sheet(zf, part, sheet_name, bad_strings, label, budget) -> None:
                     text = s if looks_like_formula(s) else None
                 if text is not None:
                     raise UploadRejected("upload_formula", name=label,
-                                         where=f"sheet {sheet_name}, cell {ref}",
+                                         where=M("sec.where_sheet_cell", sheet=sheet_name, cell=ref),
                                          value=_short(text))
                 el.clear()
     except UploadRejected:

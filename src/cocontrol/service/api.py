@@ -51,5 +51,8 @@ def get_visible(session: Session, principal, model, object_id, what: str):
 
     obj = session.scalar(scoped(select(model).where(model.id == object_id), principal, model))
     if obj is None:
-        raise ApiError(404, f"{what} {object_id} not found")
+        from cocontrol import i18n
+
+        kind = i18n.Msg(f"obj.{what}") if i18n.has(f"obj.{what}") else what
+        raise ApiError(404, i18n.Msg("msg.api_object_not_found", type=kind, id=object_id))
     return obj

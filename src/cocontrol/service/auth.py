@@ -34,6 +34,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cocontrol import io
+from cocontrol.i18n import Msg as M
 from cocontrol.security import csrf, passwords, tokens
 from cocontrol.security.ratelimit import AddressLimiter, LockoutPolicy, LockState
 from cocontrol.security.roles import Grant, RoleDef, builtin
@@ -96,7 +97,7 @@ def load_identity_provider(spec: str | None) -> IdentityProvider | None:
     provider = factory() if callable(factory) and not isinstance(factory, IdentityProvider) \
         else factory
     if not isinstance(provider, IdentityProvider):
-        raise ValueError(f"identity provider {spec!r} lacks name/authenticate_password")
+        raise ValueError(M("msg.api_idp_incomplete", spec=repr(spec)))
     return provider
 
 
@@ -194,7 +195,7 @@ def anonymous(session: Session) -> Principal:
 
 
 # -- authentication -------------------------------------------------------------------------
-def _unauthorised(message: str = "login required") -> ApiError:
+def _unauthorised(message: str = M("msg.api_login_required")) -> ApiError:
     return ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -225,7 +226,7 @@ def authenticate(request: Request, session: Session) -> Principal | None:
 
 def _from_bearer(request, session, token: str | None, now) -> Principal:
     if not token:
-        raise _unauthorised("malformed Authorization header (use: Bearer <token>)")
+        raise _unauthorised(M("msg.api_bad_bearer"))
     row = session.scalar(select(ApiToken).where(ApiToken.hash == tokens.digest(token)))
     if row is None:
         idp = state(request).idp
@@ -233,14 +234,14 @@ def _from_bearer(request, session, token: str | None, now) -> Principal:
         ident = auth_bearer(token) if auth_bearer and not tokens.well_formed(token) else None
         user = _external_user(session, idp, ident)
         if user is None:
-            raise _unauthorised("invalid or revoked token")
+            raise _unauthorised(M("msg.api_token_invalid"))
         return principal_of(session, user, "oidc")
     user = session.get(User, row.user_id)
     st = tokens.TokenState(hash=row.hash, scopes=tuple(row.scopes),
                            expires_at=_aware(row.expires_at), revoked_at=_aware(row.revoked_at),
                            owner_active=bool(user and user.active))
     if not tokens.token_valid(st, token, now):
-        raise _unauthorised("invalid or revoked token")
+        raise _unauthorised(M("msg.api_token_invalid"))
     last = _aware(row.last_used_at)
     if last is None or (now - last).total_seconds() > _TOUCH_SECONDS:
         session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
@@ -260,13 +261,13 @@ def _from_session(request, session, sid: str, now) -> Principal:
     row = session.get(AuthSession, tokens.digest(sid))
     cfg = state(request).settings
     if row is None or row.revoked_at is not None:
-        raise _unauthorised("session ended; log in again")
+        raise _unauthorised(M("msg.api_session_ended"))
     idle = dt.timedelta(minutes=cfg.session_idle_minutes)
     if now >= _aware(row.expires_at) or now - _aware(row.last_seen_at) > idle:
-        raise _unauthorised("session expired; log in again")
+        raise _unauthorised(M("msg.api_session_expired"))
     user = session.get(User, row.user_id)
     if user is None or not user.active:
-        raise _unauthorised("account disabled")
+        raise _unauthorised(M("msg.api_account_disabled"))
     if (now - _aware(row.last_seen_at)).total_seconds() > _TOUCH_SECONDS:
         session.execute(update(AuthSession).where(AuthSession.id_hash == row.id_hash)
                         .values(last_seen_at=now))
@@ -291,11 +292,10 @@ def check_csrf(request: Request, p: Principal) -> None:
         return
     st = state(request)
     if not origin_allowed(request):
-        raise ApiError(403, "cross-origin request refused", code="csrf")
+        raise ApiError(403, M("msg.api_cross_origin"), code="csrf")
     sid = session_cookie(request) or ""
     if not csrf.csrf_ok(st.secret_key, sid, request.headers.get(csrf.HEADER)):
-        raise ApiError(403, "missing or wrong CSRF token (send the X-CSRF-Token header)",
-                       code="csrf")
+        raise ApiError(403, M("msg.api_csrf_token"), code="csrf")
 
 
 def authorise(request: Request, session: Session, permission: str) -> Principal:
@@ -309,10 +309,9 @@ def authorise(request: Request, session: Session, permission: str) -> Principal:
         raise _unauthorised()
     check_csrf(request, p)
     if p.must_change_password and p.via == "session" and permission != SELF:
-        raise ApiError(403, "change the one-time password first (POST /api/auth/password)",
-                       code="password_change_required")
+        raise ApiError(403, M("msg.api_change_otp"), code="password_change_required")
     if not p.can(permission):
-        raise ApiError(403, f"permission {permission!r} needed")
+        raise ApiError(403, M("msg.api_permission_needed", permission=repr(permission)))
     anon = anonymous(session)
     if permission != SELF and anon.can(permission):  # what the public sees, everyone sees
         p = replace(p, grants=p.grants + anon.grants)
@@ -347,10 +346,10 @@ def login(request: Request, response: Response, session: Session, username: str,
     address = client_address(request)
     actor = audit.Actor(None, username[:100], None, "anonymous", address, _route(request))
     if not origin_allowed(request):
-        raise ApiError(403, "cross-origin login refused", code="csrf")
+        raise ApiError(403, M("msg.api_cross_origin_login"), code="csrf")
     wait = st.limiter.hit(address, time.monotonic())
     if wait:
-        raise ApiError(429, f"too many login attempts from this address; wait {wait:.0f} s",
+        raise ApiError(429, M("msg.api_login_throttled", seconds=f"{wait:.0f}"),
                        headers={"Retry-After": str(max(1, round(wait)))})
     now = utcnow()
     user = session.scalar(select(User).where(User.username == username))
@@ -361,8 +360,7 @@ def login(request: Request, response: Response, session: Session, username: str,
                      org_id=user.org_id if user else None)
         session.commit()
         minutes = st.lockout.minutes_left(ls, now)
-        raise ApiError(429, f"too many failed logins; try again in {minutes} minute(s) or ask "
-                            "an administrator", code="locked")
+        raise ApiError(429, M("msg.api_login_locked", minutes=minutes), code="locked")
     ok, rehash = _check_password(st, user, username, password)
     if not ok:
         _store_lock(user, st, username, st.lockout.failure(ls, now))
@@ -370,7 +368,7 @@ def login(request: Request, response: Response, session: Session, username: str,
                      object_id=user.id if user else None, outcome="refused", actor=actor,
                      org_id=user.org_id if user else None)
         session.commit()
-        raise _unauthorised("wrong user name or password")
+        raise _unauthorised(M("msg.api_login_failed"))
     _store_lock(user, st, username, st.lockout.success())
     if rehash:
         user.password_hash = passwords.hash_password(password, st.params)

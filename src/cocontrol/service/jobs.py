@@ -27,6 +27,7 @@ import uuid
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from cocontrol.i18n import Msg as M
 from cocontrol.service import store, worker
 from cocontrol.service.db import Database, utcnow
 from cocontrol.service.models import (
@@ -341,7 +342,7 @@ class JobManager:
     @staticmethod
     def _same(old: Job, kind, params, vid) -> Job:
         if (old.kind, old.params, old.project_version_id) != (kind, params, vid):
-            raise ApiError(409, "this idempotency key was used for a different job",
+            raise ApiError(409, M("msg.api_idempotency"),
                            code="idempotency_conflict")
         return old
 

@@ -21,6 +21,7 @@ import datetime as dt
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from cocontrol.i18n import Msg as M
 from cocontrol.monitoring import Case, CaseTransitionError, Evidence
 from cocontrol.monitoring import transition as case_transition
 from cocontrol.service import audit
@@ -130,8 +131,7 @@ def step(session: Session, row: MonitoringCase, to: str, by: str, note: str = ""
     after = case_transition(before, to, by, utcnow(), note, owner, evidence)
     if deadline is not None:
         if to != "assigned":
-            raise CaseTransitionError(f"case {row.id}: a deadline is set when assigning / "
-                                      f"案件 {row.id}：整改期限在交办时设定")
+            raise CaseTransitionError(M("msg.mon_case_deadline", id=row.id))
         after = after.model_copy(update={"deadline": deadline})
     _mirror(row, after)
     row.updated_at = utcnow()

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cocontrol.errors import CocontrolError, InfeasibleError, InputError, ModelError, Problem
-from cocontrol.i18n import pydantic_msg
+from cocontrol.i18n import Msg, Seq, Text, pydantic_msg, tr
 
 log = logging.getLogger("cocontrol.service")
 
@@ -63,14 +63,24 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+def zh_of(message) -> str | None:
+    """The Chinese text of a catalogue message (:class:`~cocontrol.i18n.Msg`), else ``None``."""
+    return tr(message, "zh") if isinstance(message, Msg | Seq | Text) else None
+
+
 class ApiError(Exception):
-    """Raised by services and routes; becomes an :class:`ErrorBody` response."""
+    """Raised by services and routes; becomes an :class:`ErrorBody` response.
+
+    ``message`` is a catalogue message (:class:`~cocontrol.i18n.Msg`): the body carries its
+    English as ``message`` and its Chinese as ``message_zh`` (an explicit ``message_zh`` wins;
+    a plain text falls back to the Chinese of the error code)."""
 
     def __init__(self, status: int, message: str, problems: list[Problem] | None = None,
                  code: str | None = None, headers: dict | None = None,
                  message_zh: str | None = None):
         super().__init__(message)
-        self.status, self.message, self.message_zh = status, message, message_zh
+        self.status, self.message = status, message
+        self.message_zh = message_zh or zh_of(message)
         self.problems = problems or []
         self.code = code or CODES.get(status, "error")
         self.headers = headers
@@ -108,8 +118,8 @@ def problem_dict(p: Problem) -> dict:
 def body(status: int, message: str, problems: list[Problem] = (), code: str | None = None,
          message_zh: str | None = None) -> dict:
     code = code or CODES.get(status, "error")
-    return {"error": {"code": code, "message": message,
-                      "message_zh": message_zh or zh(code, message),
+    return {"error": {"code": code, "message": str(message),
+                      "message_zh": message_zh or zh_of(message) or zh(code, message),
                       "problems": [problem_dict(p) for p in problems]}}
 
 
@@ -125,12 +135,13 @@ def domain_error(exc: CocontrolError) -> ApiError:
         d = exc.to_dict()
         return ApiError(422, d["message"], code=d["code"], message_zh=d["message_zh"])
     if isinstance(exc, InputError):
-        return ApiError(422, f"{len(exc.problems)} problem(s) in the input", exc.problems)
+        return ApiError(422, Msg("msg.api_input_problems", n=len(exc.problems)), exc.problems)
+    what = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
     if isinstance(exc, InfeasibleError):
-        return ApiError(422, f"infeasible: {exc}", code="infeasible")
+        return ApiError(422, Msg("msg.api_infeasible", detail=what), code="infeasible")
     if isinstance(exc, ModelError):
-        return ApiError(422, f"model failed: {exc}", code="model_failed")
-    return ApiError(422, str(exc))
+        return ApiError(422, Msg("msg.api_model_failed", detail=what), code="model_failed")
+    return ApiError(422, what)
 
 
 def install(app: FastAPI) -> None:
@@ -148,7 +159,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: HTTPException):
-        return respond(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+        return respond(exc.status_code, exc.detail if isinstance(exc.detail, str)
+                       else str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError):
@@ -158,15 +170,15 @@ def install(app: FastAPI) -> None:
             where = loc[0] if loc else "request"
             problems.append(Problem(file=f"request {where}", column=".".join(loc[1:]) or None,
                                     message=pydantic_msg(err) if "msg" in err
-                                    else "invalid",
+                                    else Msg("msg.api_invalid"),
                                     value=_jsonable(err.get("input")) if where != "body"
                                     else None))
-        return respond(422, f"{len(problems)} problem(s) in the request", problems)
+        return respond(422, Msg("msg.api_request_problems", n=len(problems)), problems)
 
     @app.exception_handler(Exception)
     async def _crash(_req: Request, exc: Exception):  # never a traceback to the user
         log.exception("unhandled error: %s", exc)
-        return respond(500, "internal error; the server log has the details")
+        return respond(500, Msg("msg.api_internal"))
 
 
 ERROR_RESPONSES = {

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cocontrol import io
 from cocontrol.errors import CocontrolError, InputError, Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.service.models import Blob, Project, ProjectVersion
 from cocontrol.service.problems import ApiError
 
@@ -43,11 +44,9 @@ def content_hash(files: dict[str, bytes]) -> str:
 def check_names(names: list[str]) -> None:
     bad = [n for n in names if not FILE_NAME.match(n)]
     if bad:
-        raise ApiError(422, "file names must be plain names like activity.csv or "
-                            "project.yaml", [Problem(file=n, message="file name not accepted",
-                                                     expected="letters, digits, _ or -, "
-                                                     "then .csv .xlsx .yaml .md, .txt or .geojson")
-                                             for n in bad])
+        raise ApiError(422, M("msg.api_plain_file_names"), [
+            Problem(file=n, message=M("msg.api_file_name_refused"),
+                    expected=M("msg.api_file_name_rule")) for n in bad])
 
 
 def check_tables(uploaded: dict[str, bytes]) -> None:
@@ -63,10 +62,10 @@ def check_tables(uploaded: dict[str, bytes]) -> None:
         try:
             check_upload(data, name)
         except UploadRejected as e:
-            problems.append(Problem(file=name, message=e.message("en"),
-                                    expected="a plain CSV or .xlsx table of values"))
+            problems.append(Problem(file=name, message=e.msg(),
+                                    expected=M("msg.api_plain_table")))
     if problems:
-        raise ApiError(422, f"{len(problems)} file(s) refused; nothing was stored", problems,
+        raise ApiError(422, M("msg.api_files_refused", n=len(problems)), problems,
                        code="upload_rejected")
 
 
@@ -91,8 +90,8 @@ def validate(files: dict[str, bytes]) -> tuple[list[Problem], list[Problem]]:
     from cocontrol.project import load_project
 
     if "project.yaml" not in files:
-        return [Problem(file="project.yaml", message="missing",
-                        expected="a project.yaml manifest (see docs/data-schema.md)")], []
+        return [Problem(file="project.yaml", message=M("msg.api_missing"),
+                        expected=M("msg.api_manifest"))], []
     with materialised(files) as folder:
         try:
             proj = load_project(folder)
@@ -116,7 +115,8 @@ def map_problems(files: dict[str, bytes]) -> list[Problem]:
     try:
         geomap.split(io.read_json(MAP_FILE, files[MAP_FILE].decode("utf-8")), file=MAP_FILE)
     except UnicodeDecodeError:
-        return [Problem(file=MAP_FILE, message="not UTF-8 text", expected="GeoJSON (UTF-8)")]
+        return [Problem(file=MAP_FILE, message=M("msg.api_not_utf8"),
+                        expected=M("msg.api_geojson_utf8"))]
     except InputError as e:
         return list(e.problems)
     return []
@@ -151,8 +151,7 @@ def create_version(session, project: Project, uploaded: dict[str, bytes],
     files = merge(version_files(session, base) if base else {}, uploaded, remove)
     errors, warnings = validate(files)
     if errors:
-        raise ApiError(422, f"{len(errors)} problem(s) in the project files; nothing was "
-                            "stored", errors + warnings)
+        raise ApiError(422, M("msg.api_project_problems", n=len(errors)), errors + warnings)
     if dry_run:
         return None, False, errors, warnings
     chash = content_hash(files)
@@ -182,7 +181,7 @@ def create_version(session, project: Project, uploaded: dict[str, bytes],
             return v, True, errors, warnings
         except IntegrityError:  # a concurrent upload took the number (or a blob): again
             session.rollback()
-    raise ApiError(409, "concurrent uploads to the same project; try again")
+    raise ApiError(409, M("msg.api_concurrent_upload"))
 
 
 def region_tree(files: dict[str, bytes]) -> list[dict]:

@@ -70,7 +70,7 @@ class AccessGate:
                 principal = auth.authenticate(request, session)
                 if principal is None:
                     if rule == SELF or not auth.anonymous(session).can(rule):
-                        raise ApiError(401, "login required",
+                        raise ApiError(401, i18n.Msg("msg.api_login_required"),
                                        headers={"WWW-Authenticate": "Bearer"})
                 else:
                     auth.check_csrf(request, principal)

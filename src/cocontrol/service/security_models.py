@@ -14,6 +14,7 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cocontrol.i18n import Msg as M
 from cocontrol.service.db import Base, utcnow
 
 
@@ -127,9 +128,9 @@ class AuditImmutable(RuntimeError):
 
 @event.listens_for(AuditRecord, "before_update")
 def _no_update(_mapper, _conn, _target):
-    raise AuditImmutable("the audit log is append-only: records cannot be changed")
+    raise AuditImmutable(M("msg.api_audit_changed"))
 
 
 @event.listens_for(AuditRecord, "before_delete")
 def _no_delete(_mapper, _conn, _target):
-    raise AuditImmutable("the audit log is append-only: records cannot be deleted")
+    raise AuditImmutable(M("msg.api_audit_deleted"))

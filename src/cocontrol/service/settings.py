@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cocontrol import io
+from cocontrol.i18n import Msg as M
 from cocontrol.service.security_settings import SecuritySettings
 
 WEAK_TOKENS = {"changethis", "change-me", "secret", "password", "admin", "token", "test"}
@@ -56,8 +57,7 @@ class Settings(BaseSettings):
             return v
         scheme = v.split(":", 1)[0].split("+", 1)[0]
         if scheme not in ("sqlite", "postgresql", "postgres"):
-            raise ValueError(f"database URL must start with sqlite:// or postgresql://, "
-                             f"got {scheme!r}")
+            raise ValueError(M("msg.api_db_scheme", scheme=repr(scheme)))
         return v
 
     @field_validator("api_token")
@@ -67,19 +67,19 @@ class Settings(BaseSettings):
             return v
         raw = v.get_secret_value()
         if raw.lower() in WEAK_TOKENS or len(raw) < 16:
-            raise ValueError("api_token is too weak: use at least 16 random characters")
+            raise ValueError(M("msg.api_weak_token"))
         return v
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.executor == "dask" and not self.dask_address:
-            raise ValueError("executor 'dask' needs dask_address (tcp://host:port or 'local')")
+            raise ValueError(M("msg.api_dask_address"))
         if self.dask_address and self.executor == "local":
             self.executor = "dask"
         if self.security.password_hashing == "test" and self.environment != "test":
-            raise ValueError("cheap password hashing is for the test environment only")
+            raise ValueError(M("msg.api_test_hashing"))
         if self.environment == "production" and self.demo:
-            raise ValueError("the demo data may not be loaded in production")
+            raise ValueError(M("msg.api_demo_production"))
         return self
 
     # derived -----------------------------------------------------------------------------
@@ -98,6 +98,6 @@ class Settings(BaseSettings):
         try:
             io.make_dir(self.results_dir)
         except OSError as e:
-            raise ValueError(f"data folder {self.data_dir} cannot be created: {e}") from e
+            raise ValueError(M("msg.api_data_dir_create", path=self.data_dir, detail=e)) from e
         if not os.access(self.data_dir, os.W_OK):
-            raise ValueError(f"data folder {self.data_dir} is not writable")
+            raise ValueError(M("msg.api_data_dir_write", path=self.data_dir))

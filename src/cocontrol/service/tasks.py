@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cocontrol import io
 from cocontrol.errors import InputError, Problem
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 #: progress(fraction 0-1, message): the job's progress (see worker.py); raising stops the task.
 Progress = Callable[[float, str], None]
@@ -156,9 +158,9 @@ class BatchParams(Params):
     @model_validator(mode="after")
     def _distinct(self):
         if len(set(self.cities)) != len(self.cities):
-            raise ValueError("a project version is listed twice in cities")
+            raise ValueError(M("msg.api_city_twice"))
         if self.year_to <= self.year_from:
-            raise ValueError("year_to must be after year_from")
+            raise ValueError(M("msg.api_year_order"))
         return self
 
 
@@ -209,8 +211,7 @@ class EvaluationParams(Params):
     @model_validator(mode="after")
     def _one_source(self):
         if (self.values is None) == (self.values_file is None):
-            raise ValueError("give the indicator values either as values_file (a file of the "
-                             "project version) or as values (rows), not both or neither")
+            raise ValueError(M("msg.api_values_one_source"))
         return self
 
 
@@ -236,7 +237,8 @@ class SleepParams(Params):
 
 def _need(folder: Path | None) -> Path:
     if folder is None:
-        raise InputError("this job needs a project version")
+        raise InputError(Problem(file="request body", column="project_version_id",
+                                 message=M("msg.api_job_needs_version")))
     return folder
 
 
@@ -245,9 +247,10 @@ def _project_file(folder: Path | None, name: str, column: str) -> Path:
     if folder is None or not (folder / name).is_file():
         have = [p.name for p in io.list_dir(folder)] if folder is not None else []
         raise InputError([Problem(file=name, column=column, value=name,
-                                  message="not a file of the project version" if folder
-                                  else "needs a project version (project_version_id)",
-                                  expected=", ".join(have) or "a project version")])
+                                  message=M("msg.api_not_version_file") if folder
+                                  else M("msg.api_needs_version"),
+                                  expected=Seq(have, ", ", quote=True) if have
+                                  else M("msg.api_a_project_version"))])
     return folder / name
 
 
@@ -284,8 +287,8 @@ def _base(folder, progress):
 def _scenario_exists(base, name: str, column: str = "scenario") -> None:
     if name not in base.scenarios:
         raise InputError([Problem(file="scenarios.yaml", column=column, value=name,
-                                  message="unknown scenario",
-                                  expected=", ".join(base.scenarios))])
+                                  message=M("msg.api_unknown_scenario"),
+                                  expected=Seq(base.scenarios, ", ", quote=True))])
 
 
 def _scenario_report(base, runs: dict, p, progress: Progress, reference: str = "baseline"
@@ -466,7 +469,7 @@ def batch(folder, p: BatchParams, progress: Progress) -> TaskOutput:
     folders = [d for d in io.list_dir(root) if d.is_dir()] if root.is_dir() else []
     if len(folders) != len(p.cities):
         raise InputError(Problem(file="<batch>", column="cities", value=str(len(folders)),
-                                 message="cities found for the job",
+                                 message=M("msg.api_cities_found"),
                                  expected=str(len(p.cities))))
     hi = 0.6 if p.draws else 0.9
     tot = run_cities(folders, scenarios=p.scenarios, progress=library(progress, 0.05, hi))
@@ -497,8 +500,8 @@ def cge(folder, p: CgeParams, progress: Progress) -> TaskOutput:
         unknown = [c for c in p.instruments if c not in known]
         if unknown:
             raise InputError([Problem(file="request body", column="params.instruments",
-                                      value=c, message="unknown instrument",
-                                      expected=", ".join(known)) for c in unknown])
+                                      value=c, message=M("msg.api_unknown_instrument"),
+                                      expected=Seq(known, ", ", quote=True)) for c in unknown])
         instruments = [known[c] for c in p.instruments]
     progress(0.1, f"solving {2 ** len(instruments) - 1} policy combinations")
     res = run_combinations(eco, instruments, progress=library(progress, 0.1, 0.9))

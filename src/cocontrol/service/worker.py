@@ -18,6 +18,7 @@ from sqlalchemy import update
 
 from cocontrol import io
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg as M
 
 _DBS: dict = {}
 
@@ -58,14 +59,15 @@ def run(spec: dict) -> dict:
     def progress(fraction: float, message: str = "") -> None:
         now = time.time()
         if now > deadline:
-            raise JobStopped("time limit reached", "timed_out")
+            raise JobStopped(M("msg.api_time_limit"), "timed_out")
         if now - last[0] < 0.2 and fraction < 1.0:
             return
         last[0] = now
         with db.session() as s:
             row = s.get(Job, job_id)
             if row is None or row.status != RUNNING or row.cancel_requested:
-                raise JobStopped(f"job is {row.status if row else 'gone'}")
+                raise JobStopped(M("msg.api_job_is", status=M(f"job_status.{row.status}")
+                                            if row else M("job_status.gone")))
             row.progress = max(0.0, min(1.0, float(fraction)))
             row.message = message[:500]
             s.commit()
@@ -81,7 +83,7 @@ def run(spec: dict) -> dict:
                     io.write_bytes(folder / rel, data)
             out = task.fn(folder, params, progress)
         if time.time() > deadline:
-            raise JobStopped("time limit reached", "timed_out")
+            raise JobStopped(M("msg.api_time_limit"), "timed_out")
         return {"state": "ok", "output": out}
     except JobStopped as e:
         return {"state": "stopped", "reason": str(e), "status": e.status}
@@ -89,7 +91,8 @@ def run(spec: dict) -> dict:
         from cocontrol.service.problems import domain_error, problem_dict
 
         err = domain_error(e)
-        return {"state": "error", "error": {"code": err.code, "message": err.message,
+        return {"state": "error", "error": {"code": err.code, "message": str(err.message),
+                                            "message_zh": err.message_zh,
                                             "problems": [problem_dict(p)
                                                          for p in err.problems]}}
     except Exception as e:  # noqa: BLE001 - reported on the job, never raised to the user

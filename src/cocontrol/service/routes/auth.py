@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from cocontrol.i18n import Msg as M
 from cocontrol.security import csrf, passwords, tokens
 from cocontrol.security.errors import PasswordRejected
 from cocontrol.service import audit, auth
@@ -61,8 +62,7 @@ def login(data: LoginIn, request: Request, response: Response, session: SessionD
 @router.post("/logout", status_code=204, response_class=Response)
 def logout(request: Request, session: SessionDep, principal: Need(SELF)):
     if principal.via != "session":
-        raise ApiError(400, "logout ends a browser session; revoke a token with "
-                            "DELETE /api/auth/tokens/{id}")
+        raise ApiError(400, M("msg.api_logout_session"))
     auth.end_sessions_by_hash(session, principal.session_hash)
     audit.record(session, "logout", object_type="user", object_id=principal.user_id)
     response = Response(status_code=204)
@@ -86,13 +86,13 @@ def change_password(data: PasswordIn, request: Request, response: Response,
                     session: SessionDep, principal: Need(SELF)):
     """Change the own password; every session of the account ends and a new one starts."""
     if principal.via != "session":
-        raise ApiError(403, "change the password in a browser session, not with a token")
+        raise ApiError(403, M("msg.api_password_in_session"))
     st = auth.state(request)
     user = session.get(User, principal.user_id)
     if user.identity_provider:
-        raise ApiError(409, f"the password of this account is kept by {user.identity_provider}")
+        raise ApiError(409, M("msg.api_password_kept_by", idp=user.identity_provider))
     if not passwords.verify_password(user.password_hash, data.current_password, st.params)[0]:
-        raise ApiError(403, "the current password is wrong", code="wrong_password")
+        raise ApiError(403, M("msg.api_current_password_wrong"), code="wrong_password")
     try:
         passwords.check_policy(data.new_password, user.username, user.password_hash,
                                st.params, extra_common=st.extra_common)
@@ -137,14 +137,14 @@ class NewTokenOut(TokenOut):
 def create_token(data: TokenIn, request: Request, session: SessionDep, principal: Need(SELF)):
     """Issue a bearer token for scripts, limited to ``scopes`` (shown once)."""
     if principal.via != "session":
-        raise ApiError(403, "tokens are issued in a browser session, not with another token")
+        raise ApiError(403, M("msg.api_token_in_session"))
     st = auth.state(request)
     if data.expires_days > st.settings.token_max_days:
-        raise ApiError(422, f"a token may live at most {st.settings.token_max_days} days")
+        raise ApiError(422, M("msg.api_token_max_days", days=st.settings.token_max_days))
     mine = principal.permissions() - {SELF}
     beyond = sorted(set(data.scopes) - mine) if "*" not in data.scopes else []
     if beyond:
-        raise ApiError(422, f"you do not hold {beyond}; a token cannot exceed its owner")
+        raise ApiError(422, M("msg.api_token_beyond", scopes=str(beyond)))
     new = tokens.new_token()
     row = ApiToken(user_id=principal.user_id, name=data.name, hash=new.hash, hint=new.hint,
                    scopes=sorted(set(data.scopes)),
@@ -169,7 +169,7 @@ def revoke_token(token_id: Id, session: SessionDep, principal: Need(SELF)):
     row = session.scalar(select(ApiToken).where(ApiToken.id == token_id,
                                                 ApiToken.user_id == principal.user_id))
     if row is None:
-        raise ApiError(404, f"token {token_id} not found")
+        raise ApiError(404, M("msg.api_token_not_found", id=token_id))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         audit.record(session, "token_revoke", object_type="api_token", object_id=row.id)
@@ -210,7 +210,7 @@ def end_other_sessions(data: ReauthIn, request: Request, session: SessionDep,
     st = auth.state(request)
     if user.identity_provider or not passwords.verify_password(
             user.password_hash, data.password, st.params)[0]:
-        raise ApiError(403, "the password is wrong", code="wrong_password")
+        raise ApiError(403, M("msg.api_password_wrong"), code="wrong_password")
     n = auth.end_sessions(session, user.id, keep=principal.session_hash)
     audit.record(session, "sessions_end", object_type="user", object_id=user.id,
                  detail={"ended": n})

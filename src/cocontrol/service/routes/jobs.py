@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy import select
 
 from cocontrol.errors import Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.service.access import Need, Principal, scoped
 from cocontrol.service.api import Page, PageDep, get_visible, paginate
 from cocontrol.service.db import SessionDep
@@ -88,21 +89,21 @@ def _submit_route(kind: str):
             version = session.scalar(scoped(select(ProjectVersion).where(
                 ProjectVersion.id == data.project_version_id), principal, ProjectVersion))
             if version is None:
-                raise ApiError(404, f"project version {data.project_version_id} not found")
+                raise ApiError(404, M("msg.api_version_not_found", id=data.project_version_id))
         for vid in getattr(data.params, "cities", None) or []:
             if session.scalar(scoped(select(ProjectVersion.id).where(
                     ProjectVersion.id == vid), principal, ProjectVersion)) is None:
-                raise ApiError(404, f"project version {vid} not found", [Problem(
+                raise ApiError(404, M("msg.api_version_not_found", id=vid), [Problem(
                     file="request body", column="params.cities", value=str(vid),
-                    message="not a project version you can read",
-                    expected="ids of your project versions")])
+                    message=M("msg.api_not_your_version"),
+                    expected=M("msg.api_ids_of_your_versions"))])
         org_id = version.org_id if version is not None else (data.org_id or principal.org_id)
         if version is None and org_id is not None:
             get_org(session, principal, org_id)
         if org_id is None:
-            raise ApiError(422, "a job without a project needs an organisation", [Problem(
-                file="request body", column="org_id", message="missing",
-                expected="org_id, a project version, or a login of an organisation")])
+            raise ApiError(422, M("msg.api_job_needs_org"), [Problem(
+                file="request body", column="org_id", message=M("msg.api_missing"),
+                expected=M("msg.api_org_or_version"))])
         job, created = request.app.state.jobs.submit(
             session, org_id=org_id, kind=kind, params=data.params.model_dump(mode="json"),
             version=version, idempotency_key=key, time_limit_s=data.time_limit_s,

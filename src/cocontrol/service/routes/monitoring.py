@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from cocontrol.errors import Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.monitoring import Case, Evidence, TargetSet, assess, notice, open_case
 from cocontrol.monitoring import transition as case_transition
 from cocontrol.monitoring.anomaly import Status, scan_enterprise
@@ -175,7 +176,7 @@ def transition(body: CaseStep, principal: Need("projects:write")) -> Case:
         return case_transition(body.case, body.to, body.by, body.at, body.note, body.owner,
                                body.evidence)
     except CaseTransitionError as e:
-        raise ApiError(409, str(e)) from e
+        raise ApiError(409, e.args[0] if e.args else str(e)) from e
 
 
 class NoticeIn(BaseModel):
@@ -209,9 +210,9 @@ def _owner_org(session, principal: Principal, org_id: int | None) -> int:
 
     org_id = org_id or principal.org_id
     if org_id is None:
-        raise ApiError(422, "org_id is needed", [Problem(
-            file="request body", column="org_id", message="missing",
-            expected="the id of the owning organisation")])
+        raise ApiError(422, M("msg.api_org_id_needed"), [Problem(
+            file="request body", column="org_id", message=M("msg.api_missing"),
+            expected=M("msg.api_owning_org_id"))])
     return get_org(session, principal, org_id).id
 
 
@@ -394,7 +395,7 @@ def _project_of(session, principal: Principal, project_id: int | None):
     p = get_project(session, principal, project_id)
     v = svc.latest(session, p)
     if v is None:
-        raise ApiError(422, f"project {project_id} has no version")
+        raise ApiError(422, M("msg.api_project_no_version", id=project_id))
     with svc.materialised(svc.version_files(session, v)) as folder:
         yield load_project(folder)
 
@@ -536,8 +537,7 @@ def step_case(case_id: Id, body: StepIn, session: SessionDep,
         step(session, row, body.to, by, body.note, body.owner, ev, body.deadline)
     except CaseTransitionError as e:
         session.rollback()
-        en, _, zh = str(e).partition(" / ")
-        raise ApiError(409, en, message_zh=zh or en) from e
+        raise ApiError(409, e.args[0] if e.args else str(e)) from e
     session.commit()
     return _case_out(row)
 

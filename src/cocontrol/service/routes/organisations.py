@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from cocontrol.i18n import Msg as M
 from cocontrol.service.access import Need, scoped
 from cocontrol.service.api import Id, Page, PageDep, get_visible, paginate
 from cocontrol.service.db import SessionDep
@@ -90,9 +91,10 @@ def create_org(data: OrgIn, session: SessionDep, principal: Need("orgs:write")):
     if data.parent_id is not None:
         parent = get_org(session, principal, data.parent_id)
         if RANK[parent.level] >= RANK[data.level]:
-            raise ApiError(422, f"a {data.level} cannot sit under a {parent.level}")
+            raise ApiError(422, M("msg.api_org_level_under", level=M(f"org_level.{data.level}"),
+                                         parent=M(f"org_level.{parent.level}")))
     if session.scalar(select(Organisation.id).where(Organisation.code == data.code)):
-        raise ApiError(409, f"organisation code {data.code!r} is taken")
+        raise ApiError(409, M("msg.api_org_code_taken", code=repr(data.code)))
     org = Organisation(**data.model_dump())
     session.add(org)
     session.commit()

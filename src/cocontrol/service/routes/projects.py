@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from cocontrol.errors import Problem
+from cocontrol.i18n import Msg as M
 from cocontrol.service import projects as svc
 from cocontrol.service.access import Need, Principal, scoped
 from cocontrol.service.api import Id, Page, PageDep, get_visible, paginate
@@ -86,7 +87,7 @@ def get_version(session, principal: Principal, project_id: int, number: int) -> 
         ProjectVersion.project_id == project_id, ProjectVersion.number == number),
         principal, ProjectVersion))
     if v is None:
-        raise ApiError(404, f"version {number} of project {project_id} not found")
+        raise ApiError(404, M("msg.api_project_version_not_found", number=number, id=project_id))
     return v
 
 
@@ -106,9 +107,9 @@ def list_projects(session: SessionDep, page: PageDep, principal: Need("projects:
 def create_project(data: ProjectIn, session: SessionDep, principal: Need("projects:write")):
     org_id = data.org_id or principal.org_id
     if org_id is None:
-        raise ApiError(422, "org_id is needed", [Problem(
-            file="request body", column="org_id", message="missing",
-            expected="the id of the owning organisation")])
+        raise ApiError(422, M("msg.api_org_id_needed"), [Problem(
+            file="request body", column="org_id", message=M("msg.api_missing"),
+            expected=M("msg.api_owning_org_id"))])
     get_org(session, principal, org_id)
     p = Project(org_id=org_id, name=data.name, description=data.description,
                 created_by=principal.user_id)
@@ -154,7 +155,7 @@ def upload_version(
         data = f.file.read(limit + 1 - total)
         total += len(data)
         if total > limit:
-            raise ApiError(413, f"upload larger than {limit:,} bytes")
+            raise ApiError(413, M("msg.api_upload_too_large", limit=f"{limit:,}"))
         name = (f.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
         uploaded[name] = data
     base_v = (get_version(session, principal, project_id, base) if base
@@ -182,7 +183,7 @@ def download_file(project_id: Id, number: Id, path: Annotated[str, Path(max_leng
     v = get_version(session, principal, project_id, number)
     files = svc.version_files(session, v)
     if path not in files:
-        raise ApiError(404, f"file {path!r} is not in version {number}")
+        raise ApiError(404, M("msg.api_file_not_in_version", path=repr(path), number=number))
     return Response(files[path], media_type="application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{path}"'})
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from cocontrol.i18n import Msg as M
 from cocontrol.service import audit
 from cocontrol.service.access import Need, scoped
 from cocontrol.service.api import Id, Page, PageDep, paginate
@@ -73,17 +74,17 @@ def publish(data: PublicationIn, session: SessionDep, principal: Need("results:p
     models = publishable_models()
     model = models.get(data.object_type)
     if model is None:
-        raise ApiError(422, f"object_type must be one of {sorted(models)}")
+        raise ApiError(422, M("msg.api_object_type_one_of", types=str(sorted(models))))
     key = model.id.type.python_type(data.object_id) if model.id.type.python_type is int \
         and data.object_id.isdigit() else data.object_id
     obj = session.scalar(scoped(select(model).where(model.id == key), principal, model))
     if obj is None:
-        raise ApiError(404, f"{data.object_type} {data.object_id} not found")
+        raise ApiError(404, M("msg.api_object_not_found", type=data.object_type, id=data.object_id))
     live = session.scalar(select(Publication).where(
         Publication.object_type == data.object_type, Publication.object_id == str(obj.id),
         Publication.audience == data.audience, Publication.withdrawn_at.is_(None)))
     if live is not None:
-        raise ApiError(409, f"already published for {data.audience} (publication {live.id})")
+        raise ApiError(409, M("msg.api_already_published", audience=data.audience, id=live.id))
     pub = Publication(org_id=obj.org_id, object_type=data.object_type, object_id=str(obj.id),
                       audience=data.audience, title=data.title, note=data.note,
                       published_by=principal.user_id)
@@ -109,7 +110,7 @@ def withdraw(publication_id: Id, session: SessionDep, principal: Need("results:p
     pub = session.scalar(scoped(select(Publication).where(Publication.id == publication_id),
                                 principal, Publication))
     if pub is None:
-        raise ApiError(404, f"publication {publication_id} not found")
+        raise ApiError(404, M("msg.api_publication_not_found", id=publication_id))
     if pub.withdrawn_at is None:
         before = _values(pub)
         pub.withdrawn_at, pub.withdrawn_by = utcnow(), principal.user_id
@@ -150,5 +151,5 @@ def read_published(publication_id: Id, session: SessionDep,
         Publication.id == publication_id, Publication.withdrawn_at.is_(None)),
         principal, Publication))
     if pub is None:
-        raise ApiError(404, f"publication {publication_id} not found")
+        raise ApiError(404, M("msg.api_publication_not_found", id=publication_id))
     return {"publication": PublicationOut.model_validate(pub), "object": _summary(session, pub)}

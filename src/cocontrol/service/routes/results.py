@@ -13,6 +13,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.project.cells import safe_frame
 from cocontrol.service import store
 from cocontrol.service.access import Need, Principal, scoped
@@ -100,8 +102,9 @@ def read_result(result_id: ResultId, session: SessionDep, principal: Need("resul
 def _table_path(request: Request, r: Result, name: str):
     t = r.tables.get("tables", {}).get(name)
     if t is None:
-        raise ApiError(404, f"result {r.id} has no table {name!r}; it has "
-                            f"{', '.join(r.tables.get('tables', {})) or 'none'}")
+        raise ApiError(404, M("msg.api_result_no_table", id=r.id, name=repr(name),
+                                   tables=Seq(r.tables.get("tables", {}), ", ", quote=True)
+                                   if r.tables.get("tables") else M("msg.api_none")))
     return request.app.state.settings.results_dir / r.id / t["file"], t
 
 
@@ -180,7 +183,7 @@ def download_file(result_id: ResultId, name: Name, request: Request, session: Se
     r = get_result(session, principal, result_id)
     f = r.tables.get("files", {}).get(name)
     if f is None:
-        raise ApiError(404, f"result {r.id} has no file {name!r}")
+        raise ApiError(404, M("msg.api_result_no_file", id=r.id, name=repr(name)))
     data = (request.app.state.settings.results_dir / r.id / f["file"]).read_bytes()
     media = MEDIA.get(name.rsplit(".", 1)[-1], "application/octet-stream")
     return Response(data, media_type=media,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from cocontrol.i18n import Msg as M
 from cocontrol.security.errors import SecurityError
 from cocontrol.security.roles import builtin, parse_role
 from cocontrol.service import audit, auth
@@ -75,7 +76,7 @@ def list_permissions(principal: Need("users:read")):
 def put_role(key: str, data: RoleIn, session: SessionDep, principal: Need("roles:write")):
     """Create or replace a role (a permission change: audited with before/after hashes)."""
     if key in PROTECTED:
-        raise ApiError(409, f"role {key!r} cannot be changed")
+        raise ApiError(409, M("msg.api_role_fixed", key=repr(key)))
     try:
         role = parse_role(key, {"name": [data.name, data.name_zh], "scope": data.scope,
                                 "permissions": data.permissions, "levels": data.levels,
@@ -85,7 +86,7 @@ def put_role(key: str, data: RoleIn, session: SessionDep, principal: Need("roles
         raise ApiError(422, e.message("en"), message_zh=e.message("zh")) from None
     if role.anonymous and session.scalar(select(Role.key).where(Role.anonymous.is_(True),
                                                                 Role.key != key)):
-        raise ApiError(409, "another role is already the anonymous role")
+        raise ApiError(409, M("msg.api_anonymous_taken"))
     row = session.get(Role, key)
     before = _values(row)
     if row is None:
@@ -110,13 +111,12 @@ def put_role(key: str, data: RoleIn, session: SessionDep, principal: Need("roles
 def delete_role(key: str, session: SessionDep, principal: Need("roles:write")):
     row = session.get(Role, key)
     if row is None:
-        raise ApiError(404, f"role {key!r} not found")
+        raise ApiError(404, M("msg.api_role_not_found", key=repr(key)))
     if key in PROTECTED or row.anonymous:
-        raise ApiError(409, f"role {key!r} cannot be removed")
+        raise ApiError(409, M("msg.api_role_protected", key=repr(key)))
     holders = [u.username for u in session.scalars(select(User)) if key in (u.roles or ())]
     if holders:
-        raise ApiError(409, f"role {key!r} is held by {len(holders)} user(s); take it away "
-                            "first")
+        raise ApiError(409, M("msg.api_role_held", key=repr(key), n=len(holders)))
     before = _values(row)
     session.delete(row)
     session.flush()

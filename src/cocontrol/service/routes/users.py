@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from cocontrol.i18n import Msg as M
 from cocontrol.security import passwords
 from cocontrol.service import audit, auth
 from cocontrol.service.access import Need, can_own, scoped
@@ -73,7 +74,7 @@ def _values(u: User) -> dict:
 def get_user(session, principal, user_id: int) -> User:
     user = session.scalar(scoped(select(User).where(User.id == user_id), principal, User))
     if user is None:
-        raise ApiError(404, f"user {user_id} not found")
+        raise ApiError(404, M("msg.api_user_not_found", id=user_id))
     return user
 
 
@@ -81,11 +82,11 @@ def _check_roles(session, principal, roles: list[str], org_id: int | None) -> No
     rows = {r.key: r for r in session.scalars(select(Role).where(Role.key.in_(roles)))}
     unknown = sorted(set(roles) - set(rows))
     if unknown:
-        raise ApiError(422, f"unknown role(s) {unknown}")
+        raise ApiError(422, M("msg.api_unknown_roles", roles=str(unknown)))
     if any(rows[k].anonymous for k in roles):
-        raise ApiError(422, "the anonymous role cannot be given to an account")
+        raise ApiError(422, M("msg.api_anonymous_to_account"))
     if any(rows[k].scope == "all" for k in roles) and not principal.is_admin:
-        raise ApiError(403, "only an administrator can make an administrator")
+        raise ApiError(403, M("msg.api_admin_makes_admin"))
     level = None
     if org_id is not None:
         org = session.get(Organisation, org_id)
@@ -93,17 +94,17 @@ def _check_roles(session, principal, roles: list[str], org_id: int | None) -> No
     for k in roles:
         r = rows[k]
         if r.scope == "subtree" and org_id is None:
-            raise ApiError(422, f"role {k!r} needs an organisation (org_id)")
+            raise ApiError(422, M("msg.api_role_needs_org", key=repr(k)))
         if r.levels is not None and level is not None and level not in r.levels:
-            raise ApiError(422, f"role {k!r} is for organisations of level {r.levels}, "
-                                f"not {level!r}")
+            raise ApiError(422, M("msg.api_role_levels", key=repr(k), levels=str(r.levels),
+                                           level=repr(level)))
 
 
 def _check_org(session, principal, org_id: int | None) -> None:
     if org_id is not None and not can_own(principal, session, org_id):
-        raise ApiError(404, f"organisation {org_id} not found")
+        raise ApiError(404, M("msg.api_org_not_found", id=org_id))
     if org_id is None and not principal.is_admin:
-        raise ApiError(422, "org_id is required")
+        raise ApiError(422, M("msg.api_org_id_required"))
 
 
 @router.get("", response_model=Page[UserOut])
@@ -130,7 +131,7 @@ def create_user(data: UserIn, request: Request, session: SessionDep,
     _check_org(session, principal, data.org_id)
     _check_roles(session, principal, data.roles, data.org_id)
     if session.scalar(select(User.id).where(User.username == data.username)):
-        raise ApiError(409, f"user name {data.username!r} is taken")
+        raise ApiError(409, M("msg.api_username_taken", name=repr(data.username)))
     otp = None
     user = User(username=data.username, name=data.name, org_id=data.org_id,
                 roles=sorted(set(data.roles)), active=True,
@@ -161,7 +162,7 @@ def edit_user(user_id: Id, data: UserPatch, session: SessionDep,
     if user.id == principal.user_id and (changes.get("active") is False or (
             "roles" in changes and "administrator" in user.roles
             and "administrator" not in changes["roles"])):
-        raise ApiError(409, "you cannot disable yourself or remove your own administrator role")
+        raise ApiError(409, M("msg.api_not_yourself"))
     for k, v in changes.items():
         setattr(user, k, sorted(set(v)) if k == "roles" else v)
     after = _values(user)
@@ -184,7 +185,7 @@ def reset_password(user_id: Id, request: Request, session: SessionDep,
     """A new one-time password (shown once); the user's sessions end."""
     user = get_user(session, principal, user_id)
     if user.identity_provider:
-        raise ApiError(409, f"the password of this account is kept by {user.identity_provider}")
+        raise ApiError(409, M("msg.api_password_kept_by", idp=user.identity_provider))
     otp = passwords.one_time_password()
     user.password_hash = passwords.hash_password(otp, auth.state(request).params)
     user.must_change_password = True
