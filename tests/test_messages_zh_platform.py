@@ -231,3 +231,14 @@ def test_map_and_parquet_errors_in_zh(tmp_path):
         {"properties": {}, "geometry": {"type": "Polygon", "coordinates": [[[0, 0]]]}}]}),
         "feature 2: duplicate code", InputError)
     check(lambda: parquet.read(tmp_path / "none.parquet"), "Parquet file not found")
+
+
+# ------------------------------------------------ units, species, reference data, results
+def test_foundation_errors_in_zh():
+    from cocontrol import refdata, registry, units
+    from cocontrol.results import Result
+
+    check(lambda: units.ratio_factor("t", "t/yr"), "'t' is not a ratio unit")
+    check(lambda: registry.species()["SOX"], "unknown species 'SOX'; registered: ")
+    check(lambda: refdata.gwp("AR9"), "unknown GWP set 'AR9'; available: AR5")
+    check(lambda: Result("nope", {}), "unknown result kind 'nope'")

@@ -269,7 +269,7 @@ class HtmlReport:
         self.title = title
         self.lang = i18n.check_lang(lang)
         if assets not in ("inline", "shared"):
-            raise ValueError(f"assets must be 'inline' or 'shared', got {assets!r}")
+            raise ValueError(i18n.Msg("msg.assets_inline_shared", got=repr(assets)))
         self.assets = assets
         self.subtitle = subtitle
         self._parts: list[str] = []
@@ -359,7 +359,7 @@ class HtmlReport:
         """
         if assets is not None:
             if assets not in ("inline", "shared"):
-                raise ValueError(f"assets must be 'inline' or 'shared', got {assets!r}")
+                raise ValueError(i18n.Msg("msg.assets_inline_shared", got=repr(assets)))
             self.assets = assets
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)

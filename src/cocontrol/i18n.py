@@ -61,7 +61,7 @@ def check_lang(lang: str | None) -> str:
         return "en"
     lang = str(getattr(lang, "value", lang))
     if lang not in LANGS:
-        raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
+        raise ValueError(Msg("msg.lang_one_of", known=", ".join(LANGS), got=repr(lang)))
     return lang
 
 
@@ -226,7 +226,8 @@ def name(table: str, code, lang: str | None = "en") -> str:
     """Name of ``code`` in a bundled code list (``sectors``, ``fuels``, ``processes``,
     ``species``, ``control_tech``, ``measures``); the code itself when it has no name."""
     if table not in _NAME_TABLES + ("measures",):
-        raise ValueError(f"no names for {table!r}; known: {', '.join(_NAME_TABLES)}, measures")
+        raise ValueError(Msg("msg.names_unknown_table", table=repr(table),
+                             known=", ".join((*_NAME_TABLES, "measures"))))
     pair = _names(table).get(str(code))
     if pair is None:
         return str(code)

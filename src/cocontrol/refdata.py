@@ -12,6 +12,8 @@ import pandas as pd
 
 from cocontrol import io
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 TABLES = (
     "species", "gwp", "fuels", "sectors", "processes", "ef_air",
@@ -44,7 +46,8 @@ def table(name: str) -> pd.DataFrame:
 @cache
 def _load(name: str) -> pd.DataFrame:
     if name not in TABLES:
-        raise CocontrolError(f"unknown reference table {name!r}; known: {', '.join(TABLES)}")
+        raise CocontrolError(M("msg.ref_unknown_table", name=repr(name),
+                                        known=Seq(TABLES, ", ", quote=True)))
     path = resources.files("cocontrol") / "data" / f"{name}.csv"
     with resources.as_file(path) as p:
         df = io.read_csv(p, skipinitialspace=True, keep_default_na=False,
@@ -62,7 +65,7 @@ def bundled(path: str) -> pd.DataFrame:
 def _load_path(path: str) -> pd.DataFrame:
     res = resources.files("cocontrol") / "data" / path
     if not res.is_file():
-        raise CocontrolError(f"no bundled table data/{path}")
+        raise CocontrolError(M("msg.ref_no_table", path=path))
     with resources.as_file(res) as p:
         return io.read_csv(p, keep_default_na=False, na_values=[""])
 
@@ -70,7 +73,7 @@ def _load_path(path: str) -> pd.DataFrame:
 def _resource(path: str):
     res = resources.files("cocontrol") / "data" / path
     if not res.is_file():
-        raise CocontrolError(f"no bundled file data/{path}")
+        raise CocontrolError(M("msg.ref_no_file", path=path))
     return res
 
 
@@ -149,7 +152,6 @@ def gwp(gwp_set: str) -> dict[str, float]:
     g = table("gwp")
     sel = g[g["set"] == gwp_set]
     if sel.empty:
-        raise CocontrolError(
-            f"unknown GWP set {gwp_set!r}; available: {', '.join(sorted(g['set'].unique()))}"
-        )
+        raise CocontrolError(M("msg.ref_unknown_gwp", name=repr(gwp_set),
+                               known=Seq(sorted(g["set"].unique()), ", ")))
     return dict(zip(sel["species"], sel["value"].astype(float), strict=True))

@@ -34,6 +34,8 @@ import pandas as pd
 
 from cocontrol import refdata
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 
 __all__ = ["CodeRegistry", "Species", "SpeciesRegistry", "control_technologies", "fuels",
            "processes", "refresh", "sectors", "species"]
@@ -88,8 +90,8 @@ class SpeciesRegistry:
             for name in (s.code, *s.aliases):
                 key = _norm(name)
                 if lookup.get(key, s.code) != s.code:
-                    raise CocontrolError(f"species spelling {name!r} is given for both "
-                                         f"{lookup[key]} and {s.code} in species.csv")
+                    raise CocontrolError(M("msg.reg_spelling_both", name=repr(name),
+                                           a=lookup[key], b=s.code))
                 lookup[key] = s.code
         self._lookup = MappingProxyType(lookup)
 
@@ -107,8 +109,8 @@ class SpeciesRegistry:
         try:
             return self._by_code[code]
         except KeyError:
-            raise CocontrolError(f"unknown species {code!r}; registered: "
-                                 f"{', '.join(self.codes)}") from None
+            raise CocontrolError(M("msg.reg_unknown_species", code=repr(code),
+                                   known=Seq(self.codes, ", "))) from None
 
     # ---------------------------------------------------------------- queries
     @property
@@ -135,7 +137,8 @@ class SpeciesRegistry:
         out = {s.code: s.gwp[gwp_set] for s in self._items if gwp_set in s.gwp}
         if not out:
             sets = sorted({k for s in self._items for k in s.gwp})
-            raise CocontrolError(f"unknown GWP set {gwp_set!r}; available: {', '.join(sets)}")
+            raise CocontrolError(M("msg.ref_unknown_gwp", name=repr(gwp_set),
+                                   known=Seq(sets, ", ")))
         return out
 
     def pev(self) -> dict[str, float]:
@@ -160,15 +163,14 @@ class SpeciesRegistry:
         extra = SpeciesRegistry(own, pd.DataFrame(gwp, columns=["set", "species", "value"]))
         for sp in extra:
             if sp.code in self._by_code:
-                raise CocontrolError(f"species {sp.code!r} is already registered "
-                                     "(data/species.csv)")
+                raise CocontrolError(M("msg.reg_already", code=repr(sp.code)))
         out = SpeciesRegistry.__new__(SpeciesRegistry)
         items = (*self._items, *extra._items)
         lookup = dict(self._lookup)
         for key, code in extra._lookup.items():
             if lookup.get(key, code) != code:
-                raise CocontrolError(f"species spelling {key!r} of {code} is already the "
-                                     f"spelling of {lookup[key]}")
+                raise CocontrolError(M("msg.reg_spelling_taken", name=repr(key), code=code,
+                                       other=lookup[key]))
             lookup[key] = code
         out._items = items
         out._by_code = MappingProxyType({s.code: s for s in items})
@@ -208,7 +210,7 @@ class CodeRegistry:
         try:
             return self._rows[code]
         except KeyError:
-            raise CocontrolError(f"unknown {self.name} code {code!r}") from None
+            raise CocontrolError(M("msg.reg_unknown_code", table=self.name, code=repr(code))) from None
 
 
 _LOCK = threading.Lock()

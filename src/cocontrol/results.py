@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg as M
+from cocontrol.i18n import Seq
 from cocontrol.provenance import Provenance
 
 __all__ = ["DIMENSIONS", "RESULTS", "Dim", "Labelled", "Result", "ResultSchema", "TableSchema",
@@ -92,8 +94,8 @@ class ResultSchema:
         for t in self.tables:
             if t.name == name:
                 return t
-        raise CocontrolError(f"result {self.kind!r} has no table {name!r}; tables: "
-                             f"{', '.join(t.name for t in self.tables)}")
+        raise CocontrolError(M("msg.res_no_table", kind=repr(self.kind), name=repr(name),
+                               known=Seq([t.name for t in self.tables], ", ", quote=True)))
 
 
 D = Dim
@@ -399,8 +401,7 @@ def _normalise(df: pd.DataFrame, spec: TableSchema | None) -> pd.DataFrame:
             d[c] = v.map(lambda x: x if x is None else str(x)).astype("str")
         elif t == "int":
             if s.isna().any():
-                raise CocontrolError(f"column {c!r} has missing values but is an integer "
-                                     "dimension")
+                raise CocontrolError(M("msg.res_int_missing", col=repr(c)))
             d[c] = s.astype("int64")
         elif t == "bool":
             d[c] = s.astype(bool)
@@ -416,9 +417,8 @@ def _check(kind: str, name: str, df: pd.DataFrame, spec: TableSchema) -> None:
     missing = [c for c in need if c not in df.columns]
     unknown = [c for c in df.columns if c not in spec.columns]
     if missing or unknown:
-        raise CocontrolError(f"result {kind}/{name}: columns do not match the result schema "
-                             f"(missing {missing}, undeclared {unknown}); see "
-                             "docs/results-schema.md")
+        raise CocontrolError(M("msg.res_schema_columns", kind=kind, name=name,
+                               missing=str(missing), unknown=str(unknown)))
 
 
 def _jsonable(v):
@@ -449,7 +449,8 @@ class Result(Mapping):
     def __init__(self, kind: str, tables: Mapping[str, pd.DataFrame],
                  provenance: Provenance | None = None, meta: Mapping | None = None):
         if kind not in RESULTS:
-            raise CocontrolError(f"unknown result kind {kind!r}; known: {', '.join(RESULTS)}")
+            raise CocontrolError(M("msg.res_unknown_kind", kind=repr(kind),
+                                   known=Seq(RESULTS, ", ", quote=True)))
         self.kind = kind
         schema = RESULTS[kind]
         self._tables: dict[str, pd.DataFrame] = {}
@@ -466,8 +467,8 @@ class Result(Mapping):
         try:
             return self._tables[name]
         except KeyError:
-            raise KeyError(f"result {self.kind!r} has no table {name!r}; tables: "
-                           f"{', '.join(self._tables)}") from None
+            raise KeyError(M("msg.res_no_table", kind=repr(self.kind), name=repr(name),
+                             known=Seq(self._tables, ", ", quote=True))) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._tables)
@@ -506,8 +507,8 @@ class Result(Mapping):
     @classmethod
     def from_dict(cls, d: Mapping) -> Result:
         if int(d.get("schema_version", SCHEMA_VERSION)) != SCHEMA_VERSION:
-            raise CocontrolError(f"result schema version {d.get('schema_version')} is not "
-                                 f"supported (this is version {SCHEMA_VERSION})")
+            raise CocontrolError(M("msg.res_schema_version", found=d.get("schema_version"),
+                                   version=SCHEMA_VERSION))
         tables = {}
         for name, t in d["tables"].items():
             df = pd.DataFrame({c: t["data"][c] for c in t["columns"]}, columns=t["columns"])
@@ -558,7 +559,7 @@ class Result(Mapping):
         path = Path(path)
         files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
         if not files:
-            raise CocontrolError(f"no Parquet files in {path}")
+            raise CocontrolError(M("msg.res_no_parquet", path=path))
         tables, head = {}, None
         for f in files:
             df, meta = parquet.read(f)

@@ -14,6 +14,7 @@ from functools import lru_cache
 import pint
 
 from cocontrol.errors import CocontrolError
+from cocontrol.i18n import Msg
 
 
 @lru_cache(maxsize=1)
@@ -52,19 +53,21 @@ def factor(from_unit: str, to_unit: str) -> float:
         q_from, q_to = _quantity(from_unit), _quantity(to_unit)
         return float(q_from.to(q_to.units).magnitude / q_to.magnitude)
     except Exception as e:  # noqa: BLE001 - pint raises many types on odd text (trust-a)
-        raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}: {e}") from e
+        detail = e.args[0] if len(e.args) == 1 and isinstance(e.args[0], Msg) else str(e)
+        raise UnitError(Msg("msg.unit_cannot_convert", a=repr(from_unit), b=repr(to_unit),
+                            detail=detail)) from e
 
 
 def _quantity(unit: str):
     """``unit`` as a pint Quantity of magnitude 1 (or the unit's own scale, ``1e4 yuan``)."""
     if not isinstance(unit, str) or not unit.strip():
-        raise ValueError("no unit given")
+        raise ValueError(Msg("msg.unit_none"))
     ureg = registry()
     q = ureg.parse_expression(unit.strip())
     if not isinstance(q, ureg.Quantity):  # a bare number
-        raise ValueError(f"{unit!r} is a number, not a unit")
+        raise ValueError(Msg("msg.unit_number", unit=repr(unit)))
     if not (q.magnitude > 0):
-        raise ValueError(f"{unit!r} has a non-positive scale")
+        raise ValueError(Msg("msg.unit_scale", unit=repr(unit)))
     return q
 
 
@@ -83,7 +86,7 @@ def ratio_factor(from_unit: str, to_unit: str) -> float:
 
 def _split(u: str) -> tuple[str, str]:
     if not isinstance(u, str) or "/" not in u:
-        raise UnitError(f"{u!r} is not a ratio unit (expected numerator/denominator)")
+        raise UnitError(Msg("msg.unit_not_ratio", unit=repr(u)))
     num, den = u.split("/", 1)
     return num.strip(), den.strip()
 
