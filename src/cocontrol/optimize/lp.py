@@ -210,7 +210,7 @@ def build_and_solve(d: LPData, t: Targets, objective: str = "cost", *,
             # yet) is dropped by linopy: check it here, or a violated target is "optimal"
             empty = ((lhs.coeffs == 0) | (lhs.vars < 0)).all("_term").values
             if (empty & (rhs_da.values < -1e-9)).any():
-                raise LPInfeasible(f"{name}: a row no measure can change is violated")
+                raise LPInfeasible(M("msg.opt_fixed_row_violated", name=name))
         if soft(name):
             s = m.add_variables(lower=0.0, coords=[per], name=f"s_{name}")
             slacks[name] = s
