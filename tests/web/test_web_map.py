@@ -345,6 +345,14 @@ def test_map_alert_level_of_districts(visit, server, login_headers):
     assert all(words[lv] in legend for lv in set(worst.values())), legend
     print("district levels:", worst)
     v.shot("map-alert")
+    # one kind of target only: the PM2.5 targets of each district
+    with v.page.expect_navigation():
+        v.page.select_option("#f-target-kind", "pm25_annual")
+    for k in worst:
+        (lv,) = [lv for tid, (ent, lv) in lib.items() if ent == k and tid.startswith("pm25")]
+        assert v.page.locator(f"#map-table tr[data-key={k}] [data-role=layer]").get_attribute(
+            "data-level") == lv, k
+    assert v.unlabelled_controls() == []
     # the board shows the same levels for these targets
     v.open("/web/monitor/")
     for tid, (_ent, lv) in lib.items():

@@ -15,8 +15,10 @@ every project file)."""
 from __future__ import annotations
 
 import math
+from typing import Annotated
 from urllib.parse import urlencode
 
+from fastapi import Query
 from markupsafe import Markup
 
 from cocontrol import geomap, io
@@ -49,17 +51,22 @@ def intensity_unit(species: str) -> str:
     return "t/1e4 yuan" if species in reg and reg[species].group == "ghg" else "kg/1e4 yuan"
 
 
-def alert_layer(ctx: Ctx, districts: list[str]) -> dict:
+def alert_layer(ctx: Ctx, districts: list[str], kind: str | None = None) -> dict:
     """Per district: the newest stored alert of each of its targets (the board's
-    :func:`~cocontrol.web.pages.monitor.latest_alerts`, scoped to the visitor) and the worst
-    of their levels (:func:`cocontrol.monitoring.worst_level`)."""
+    :func:`~cocontrol.web.pages.monitor.latest_alerts`, scoped to the visitor), only those of
+    target kind ``kind`` if given, and the worst of their levels
+    (:func:`cocontrol.monitoring.worst_level`)."""
     from cocontrol.monitoring import worst_level
+    from cocontrol.monitoring.targets import KIND_LABELS
     from cocontrol.web.pages.monitor import latest_alerts
 
     by: dict[str, list[dict]] = {d: [] for d in districts}
+    kinds: set[str] = set()
     for a in latest_alerts(ctx):
         ent = str((a.payload or {}).get("entity", ""))
         if ent in by:
+            kinds.add(a.kind)
+        if ent in by and (kind is None or a.kind == kind):
             p = a.payload or {}
             by[ent].append({"target": a.target, "level": a.level,
                             "name": p.get("name_zh" if ctx.lang == "zh" else "name_en")
@@ -67,8 +74,10 @@ def alert_layer(ctx: Ctx, districts: list[str]) -> dict:
     levels = {d: worst_level(x["level"] for x in rows) for d, rows in by.items()}
     label = {lv: ctx.t("web_map_level_" + lv.replace(" ", "_"))
              for lv in (*LEVEL_COLOUR, "not estimated")}
+    i = 1 if ctx.lang == "zh" else 0
     return {"levels": {d: lv for d, lv in levels.items() if lv is not None},
-            "targets": by,
+            "targets": by, "kind": kind,
+            "kinds": {k: KIND_LABELS.get(k, (k, k))[i] for k in sorted(kinds)},
             "classes": {d: label[lv] for d, lv in levels.items() if lv is not None},
             "palette": {label[lv]: LEVEL_COLOUR.get(lv, geomap.MISSING) for lv in label}}
 
@@ -150,7 +159,9 @@ def layer_values(inv, layer: str, species: str, pollutant: str, year: int, polys
 
 @area.page("/", permission="projects:read", nav=True)
 def one_map(ctx: Ctx, project_id: int | None = None, layer: str = "emissions",
-            species: str = "CO2", pollutant: str = "SO2", year: int | None = None):
+            species: str = "CO2", pollutant: str = "SO2", year: int | None = None,
+            target_kind: Annotated[str | None, Query(max_length=32,
+                                                     pattern=r"^[a-z0-9_]+$")] = None):
     chosen = data.choose(ctx, project_id)
     projects = data.visible_projects(ctx)
     if chosen is None or chosen.base is None:
@@ -169,7 +180,8 @@ def one_map(ctx: Ctx, project_id: int | None = None, layer: str = "emissions",
     if layer == "alert":
         lv.update(alert_layer(ctx, [str(f["properties"]["code"])
                                     for f in (polys or {}).get("features", [])]
-                              or sorted(set(lv["values"]) | set(lv["classes"]))))
+                              or sorted(set(lv["values"]) | set(lv["classes"])),
+                              target_kind or None))
     regions = chosen.base.project.regions
     names = region_names(regions, ctx.lang)
     pid = chosen.project.id
