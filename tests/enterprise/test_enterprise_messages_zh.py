@@ -22,7 +22,7 @@ from cocontrol.enterprise import report as rep
 from cocontrol.enterprise._common import convert, ratio_unit
 from cocontrol.enterprise.io import EnterpriseData
 from cocontrol.enterprise.parks import ParkTarget, park_account, park_targets
-from cocontrol.enterprise.projects import SynergyProject, transition
+from cocontrol.enterprise.projects import transition
 from cocontrol.enterprise.screening import NewPlant
 from cocontrol.errors import InputError, render
 from cocontrol.i18n import tr
@@ -101,9 +101,7 @@ CASES = [
                                                "unit": "MWh", "code": "cn_national_2022"}]}),
      "co-products are declared"),
     (lambda c: runner.footprints(EnterpriseData(), "nope"), "unknown product"),
-    (lambda c: transition(SynergyProject.model_validate(
-        [p for p in runner.context(DEMO).data.projects][0].model_dump()), "verified"),
-     "transition not allowed"),
+    (lambda c: transition(c.data.projects[0], "verified"), "transition not allowed"),
     (lambda c: runner.screening(runner.Context(c.project, EnterpriseData(plants=[
         NewPlant(id="x", name="x", region_parent="beiyuan", sector="cement", year=1999,
                  activities=[{"process": "clinker", "value": 1, "unit": "t"}])]),

@@ -61,10 +61,14 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("give exactly one of --enterprise or --park")
         ctx = runner.context(project)
         if park is not None:
-            acc, targets = runner.park(ctx, park)
+            acc, targets, ev = runner.park_full(ctx, park)
             emit(acc.total, fmt, output, title=f"park {acc.name}")
             if len(targets):
                 emit(targets, Format.table, None, title="park targets")
+            if ev is not None:
+                import pandas as pd
+
+                emit(pd.DataFrame([ev]), Format.table, None, title="park evaluation")
             return
         acc = runner.account(ctx, enterprise)
         if report is not None:
