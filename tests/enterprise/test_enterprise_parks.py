@@ -147,3 +147,14 @@ def test_screening_of_a_clinker_line_by_hand(ctx):
     res0 = runner.screening(runner.Context(ctx.project, EnterpriseData(
         plants=[plant], caps=caps), ctx.inventory), "hand", air=False)[0]
     assert res0.delta_pm25_ugm3 is None
+
+
+def test_cli_park_account_prints_targets_and_evaluation():
+    from typer.testing import CliRunner
+
+    from cocontrol.cli import app
+
+    r = CliRunner().invoke(app, ["account", str(DEMO), "--park", "park_steel"])
+    assert r.exit_code == 0, r.output
+    assert "park targets" in r.output and "park evaluation" in r.output
+    assert "yellow" in r.output  # NOx 2,896 t against the ILLUSTRATIVE 2,800 t cap
