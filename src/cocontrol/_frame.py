@@ -82,6 +82,17 @@ def _factorize(key: np.ndarray, radix: int) -> tuple[np.ndarray, int]:
     return group.astype(np.int64, copy=False), len(uniq)
 
 
+def _regular(starts: np.ndarray, n: int) -> np.ndarray | slice:
+    """``starts`` as ``slice(0, n, step)`` when they are exactly 0, step, 2 × step, … (one
+    run of ``step`` rows per group, the usual long layout), else as they are."""
+    if len(starts) < 2 or starts[0] != 0:
+        return starts
+    step = int(starts[1])
+    if step * len(starts) != n or not np.array_equal(starts, np.arange(0, n, step)):
+        return starts
+    return slice(0, n, step)
+
+
 def _distinct(codes: np.ndarray, radix: int) -> bool:
     """True when the codes (in ``[-1, radix - 1)``) are all different, missing included
     (two missing values are the same key): a count over the radix, no hashing."""
@@ -126,13 +137,14 @@ def factorize_runs(df: pd.DataFrame, cols: list[str], pairs=None) -> tuple[Runs,
     pairs = [_codes(df[c]) for c in cols] if pairs is None else pairs
     codes = [p[0] for p in pairs]
     starts = _run_starts(codes, n)
-    if _distinct(codes[0][starts], pairs[0][1]):  # every run its own group (the usual case:
+    at = _regular(starts, n)  # the run starts as a slice when evenly spaced (views, no gather)
+    if _distinct(codes[0][at], pairs[0][1]):  # every run its own group (the usual case:
         # one run per source): no composite key at all
         run_group, n_groups = np.arange(len(starts), dtype=np.int64), len(starts)
     else:
-        run_group, n_groups = _factorize(*_radix_key(codes, [p[1] for p in pairs], starts))
+        run_group, n_groups = _factorize(*_radix_key(codes, [p[1] for p in pairs], at))
     if n_groups == len(starts):  # every run its own group, in order
-        rows = starts
+        rows = at
     else:
         rows = np.empty(n_groups, dtype=np.int64)
         rows[run_group[::-1]] = starts[::-1]  # first run (hence first row) of every group
