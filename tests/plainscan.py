@@ -3,7 +3,8 @@
 A *site* is a call that hands a text to a user: ``raise SomeError(text)``, ``HTTPException``
 / ``ApiError`` (the service's error body), ``typer.BadParameter``, ``warnings.warn``, a
 :class:`cocontrol.errors.Problem` message or expected, and in the CLI a printed line
-(``console.print``, ``typer.echo``, ``print``). Its text is *plain* when it is a literal string
+(``console.print``, ``typer.echo``, ``print``) and a table's title (``print_df``, ``emit``).
+Its text is *plain* when it is a literal string
 or f-string (or ``"..." % x``, ``"...".format(x)``, ``"a" + b``) holding an English word, i.e.
 not a catalogue message (:class:`cocontrol.i18n.Msg`, ``i18n.t(...)``). A literal that is itself a
 catalogue phrase (``msg.<text>`` key, translated by :func:`cocontrol.errors.message_text`) is not
@@ -115,6 +116,8 @@ def sites(path: Path, phrases: set[str] = frozenset(), cli: bool | None = None
         elif cli and name in ("console.print", "err_console.print", "typer.echo", "print",
                               "typer.secho"):
             text, kind = _arg(node, 0), "print"
+        elif cli and last in ("print_df", "emit", "Table"):  # a table's title is a label
+            text, kind = _kw(node, "title"), "title"
         elif id(node) in raised:
             text, kind = _arg(node, 0, "message", "problems"), f"raise {last}"
         if kind and plain(text) and not _catalogued(text, phrases):

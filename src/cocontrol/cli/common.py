@@ -150,6 +150,11 @@ def say(key: str, lang: str | None = None, /, **fmt) -> None:
     console.print(i18n.Msg(key, **fmt).tr(ui_lang(lang)), highlight=False, soft_wrap=True)
 
 
+def label(key: str, /, **fmt) -> str:
+    """The catalogue text ``key`` (a table title, a heading) in the command's language."""
+    return i18n.Msg(key, **fmt).tr(ui_lang())
+
+
 def bad_parameter(key: str, /, **fmt) -> typer.BadParameter:
     """A usage error (exit code 2) whose text is the catalogue's ``key`` in the command's
     language."""

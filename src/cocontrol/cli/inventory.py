@@ -18,6 +18,7 @@ from cocontrol.cli.common import (
     emit,
     err_console,
     fail,
+    label,
     lang_option,
     pdf_option,
     print_df,
@@ -244,6 +245,6 @@ def demo(out: Path, lang: str, assets: str = "inline", pdf: bool = False) -> lis
     summary["CO2 (Mt)"] = wide["CO2"] / 1e3
     summary[f"CO2e {inv.gwp_set} (Mt)"] = wide["CO2e"] / 1e3
     summary.loc["total"] = summary.sum()
-    print_df(summary, title=f"{proj.name} {proj.manifest.base_year}: direct emissions, kt "
-                            "(CO2 and CO2e in Mt)")
+    print_df(summary, title=label("cli.t_demo_emissions", name=proj.name,
+                                  year=proj.manifest.base_year))
     return _write_reports(proj, inv, out, lang, assets, pdf)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cocontrol.cli.common import Format, bad_parameter, console, emit, fail, read_table
+from cocontrol.cli.common import Format, bad_parameter, console, emit, fail, label, read_table
 from cocontrol.errors import CocontrolError
 
 
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
             fail(e)
         idx = [c for c in ("region", "base_year", "end_year") if c in res.columns]
         res = _show(res, fmt, idx + ["pct_x", "pct_y", "elasticity", "state_label"])
-        emit(res.set_index(idx), fmt, output, title=f"Tapio decoupling of {y} from {x}")
+        emit(res.set_index(idx), fmt, output, title=label("cli.t_tapio", y=y, x=x))
 
     @app.command("decompose")
     def decompose_cmd(
@@ -176,7 +176,7 @@ def register(app: typer.Typer) -> None:
             fail(e)
         res = pd.concat([df[ids].reset_index(drop=True), res.reset_index(drop=True)], axis=1)
         emit(res.set_index(ids) if ids else res, fmt, output,
-             title=f"Coupling coordination degree ({formula.value})")
+             title=label("cli.t_coupling", formula=formula.value))
 
     @app.command("classify")
     def classify_cmd(
@@ -203,7 +203,8 @@ def register(app: typer.Typer) -> None:
             fail(e)
         shown = _show(res, fmt, ["region", "pct_carbon", "pct_pollutant", "class_label"])
         emit(shown.set_index("region"), fmt, output,
-             title=f"Joint change of {carbon} and {pollutant}, {base}-{end}")
+             title=label("cli.t_joint", carbon=carbon, pollutant=pollutant, base=base,
+                         end=end))
         if fmt == Format.table:
             counts = res["class_label"].value_counts()
             console.print(", ".join(f"{k}: {v}" for k, v in counts.items()))
@@ -253,7 +254,7 @@ def register(app: typer.Typer) -> None:
         idx = [c for c in (keys or ["key"]) if c in res.columns] + ["pollutant"]
         res = _show(res, fmt, idx + ["P_reduction", "CO2_reduction_t", "y_norm", "x_norm",
                                      "quadrant", "els", "sign_pair"])
-        emit(res.set_index(idx), fmt, output, title="Co-control metrics (t; APeq in eq)")
+        emit(res.set_index(idx), fmt, output, title=label("cli.t_cocontrol_metrics"))
 
     @app.command("mac")
     def mac_cmd(

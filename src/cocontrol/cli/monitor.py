@@ -19,6 +19,7 @@ from cocontrol.cli.common import (
     Lang,
     emit,
     fail,
+    label,
     lang_option,
     say,
     ui_lang,
@@ -116,7 +117,7 @@ def _print_run(res) -> None:
     rows = [{"target": a.target.id, "level": a.level, "set by": a.reason,
              "shortfall": a.shortfall, "P(miss)": a.probability,
              "model": a.forecast.chosen if a.forecast else "-"} for a in res.alerts]
-    print_df(pd.DataFrame(rows), title="alerts", float_fmt="{:,.2f}")
+    print_df(pd.DataFrame(rows), title=label("cli.t_alerts"), float_fmt="{:,.2f}")
     for k, n in res.nowcasts.items():
         say("msg.cli_mon_nowcast", k=k, mape=f"{100 * n.mape:.1f}",
             years=", ".join(str(int(y)) for y in n.backtest_total()["year"]))
@@ -159,7 +160,7 @@ def check_cmd(series: Path = typer.Argument(..., help="series upload (.csv or .x
     summ = d.groupby(["entity", "indicator"]).agg(
         rows=("value", "size"), not_estimated=("value", lambda v: int(v.isna().sum())),
         first=("year", "min"), last=("year", "max"), unit=("unit", "first")).reset_index()
-    print_df(summ, title=f"{series.name}: {len(d)} values")
+    print_df(summ, title=label("cli.t_series_values", name=series.name, n=len(d)))
 
 
 @monitor_app.command("template")
@@ -196,8 +197,9 @@ def forecast_cmd(
         fail(e)
     from cocontrol.cli.common import print_df
 
-    print_df(fr.scores, title=f"model selection (chosen: {fr.chosen})", float_fmt="{:,.3f}")
-    emit(fr.forecast.frame(), fmt, output, title="forecast")
+    print_df(fr.scores, title=label("cli.t_model_selection", chosen=fr.chosen),
+             float_fmt="{:,.3f}")
+    emit(fr.forecast.frame(), fmt, output, title=label("cli.t_forecast"))
 
 
 @monitor_app.command("anomalies")
@@ -224,7 +226,7 @@ def anomalies_cmd(
         fail(e)
     df = pd.DataFrame([f.model_dump() for f in found], columns=list(Finding.model_fields))
     emit(df[["rule", "entity", "signal", "start", "end", "hours", "value", "threshold",
-             "unit"]] if fmt == Format.table else df, fmt, output, title="findings")
+             "unit"]] if fmt == Format.table else df, fmt, output, title=label("cli.t_findings"))
 
 
 @monitor_app.command("aggregate")
@@ -248,7 +250,7 @@ def aggregate_cmd(
             out = cems_monthly(h, hourly.name)
     except CocontrolError as e:
         fail(e)
-    emit(out, fmt, output, title=f"{kind.value} aggregation")
+    emit(out, fmt, output, title=label("cli.t_aggregation", kind=kind.value))
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from cocontrol.cli.common import (
     console,
     emit,
     fail,
+    label,
     lang_option,
     print_df,
     progress_bar,
@@ -118,10 +119,10 @@ def register(app: typer.Typer) -> None:
         wide = pw.pivot_table(index=["species", "unit", "scenario"], columns="year",
                               values="value", sort=False)
         if fmt == Format.table:
-            print_df(wide, title="pathways")
+            print_df(wide, title=label("cli.t_pathways"))
             print_df(metrics[["scenario", "pollutant", "P_reduction", "CO2_reduction_t",
                               "quadrant", "els", "sign_pair"]],
-                     title=f"co-control metrics against {reference}, {year}")
+                     title=label("cli.t_metrics_against", reference=reference, year=year))
             return
         if fmt == Format.xlsx:
             if output is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, console, emit, fail, note, say, wrote
+from cocontrol.cli.common import Format, console, emit, fail, label, note, say, wrote
 from cocontrol.errors import CocontrolError
 
 
@@ -63,7 +63,8 @@ def register(app: typer.Typer) -> None:
             note(n)
         if a.attainment is None:
             return
-        emit(a.attainment, fmt, output, title=f"{scenario}: {draws:,} draws ({method})")
+        emit(a.attainment, fmt, output, title=label("cli.t_draws", scenario=scenario, draws=f"{draws:,}",
+                                                method=method))
 
     @app.command("batch")
     def batch_cmd(
@@ -119,9 +120,9 @@ def register(app: typer.Typer) -> None:
                                      geojson=gj, scenario=scenario
                                      if scenario in set(tab["scenario"]) else None,
                                      lang=lang))
-        emit(tab, fmt, output, title=f"{len(projects)} cities")
+        emit(tab, fmt, output, title=label("cli.t_cities", n=len(projects)))
         if att is not None:
-            emit(att, fmt, None, title="probability of attainment")
+            emit(att, fmt, None, title=label("cli.t_attainment"))
 
     @app.command("robust")
     def robust_cmd(
@@ -156,6 +157,6 @@ def register(app: typer.Typer) -> None:
         say("msg.cli_robust_meets" if rp.met else "msg.cli_robust_fails",
             p=f"{probability:g}", cost=f"{rp.plan.cost_pv:,.0f}",
             det=f"{rp.deterministic.cost_pv:,.0f}", price=f"{rp.price_of_robustness:,.0f}")
-        emit(tab, fmt, output, title=f"robust plan: {draws:,} fresh draws")
+        emit(tab, fmt, output, title=label("cli.t_robust", draws=f"{draws:,}"))
         if not rp.met:
             raise typer.Exit(1)
