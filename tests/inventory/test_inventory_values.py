@@ -115,3 +115,36 @@ def test_compute_arrays_matches_engine(tiny_inventory):
     measured_lines = set(getattr(inv, "_measured_lines", []))
     keep = [i for i in range(len(inv.lines)) if i not in measured_lines]
     np.testing.assert_allclose(other.emissions[keep], inv.emissions[keep])
+
+
+def test_per_source_user_factors(tiny, tmp_path):
+    # factors.csv rows with a source_id serve that source only, before any sector factor:
+    # R1 (residential hard coal, 100 t) NOx 0.1 kg/GJ for any sector: 100 × 25.8 × 0.1 kg
+    # = 0.258 t; U1 (power, 1000 t) SO2 2 kg/t, uncontrolled by definition (schema), so
+    # its wet FGD (η 0.97, HJ 2301-2017) still applies: 1000 × 2 kg × 0.03 = 0.06 t; the
+    # other species and sources keep the defaults
+    import pandas as pd
+    from tinyproject import FACTORS, write_project
+
+    from cocontrol.inventory import compute
+    from cocontrol.project import load_project
+
+    src = pd.DataFrame({"sector": ["*", "power"], "fuel": ["hard_coal", "hard_coal"],
+                        "process": [None, None], "species": ["NOx", "SO2"],
+                        "value": [0.1, 2.0], "unit": ["kg/GJ", "kg/t"],
+                        "source": ["test: R1 stack test", "test: U1 CEMS factor"],
+                        "source_id": ["R1", "U1"]})
+    p = write_project(tmp_path / "p", factors=pd.concat([FACTORS, src], ignore_index=True))
+    inv = compute(load_project(p))
+    assert val(inv, "NOx", key="R1") == pytest.approx(100 * 25.8 * 0.1 / 1000)
+    assert val(inv, "SO2", key="U1", kind="uncontrolled") == pytest.approx(1000 * 2 / 1000)
+    assert val(inv, "SO2", key="U1") == pytest.approx(1000 * 2 / 1000 * (1 - 0.97))
+    # unchanged elsewhere: R1's SO2 and U1's NOx keep the defaults of the plain project
+    base = compute(load_project(tiny))
+    assert val(inv, "SO2", key="R1") == pytest.approx(val(base, "SO2", key="R1"))
+    assert val(inv, "NOx", key="U1") == pytest.approx(val(base, "NOx", key="U1"))
+    # U1's second line (2021, in kt) gets the factor too: 2 kt × 1000 × 2 kg/t = 4 t
+    assert val(inv, "SO2", year=2021, key="U1", kind="uncontrolled") == pytest.approx(4.0)
+    sf = inv.source_factors.drop_duplicates().set_index(["source_id", "species"])
+    assert sf.loc[("U1", "SO2"), "source"] == "test: U1 CEMS factor"
+    assert sf.loc[("R1", "NOx"), "unit"] == "kg/GJ"

@@ -105,10 +105,10 @@ def activity_per_denominator(act_unit: str, den_unit: str, fuel: str | None) -> 
         raise units.UnitError(f"cannot convert {act_unit!r} to {den_unit!r}")
     f = _fuel_row(fuel)
     ncv = float(f["ncv"])
-    ncv_num, ncv_den = _split_unit(str(f["ncv_unit"]))
-    if not np.isfinite(ncv) or ncv <= 0:
+    if not np.isfinite(ncv) or ncv <= 0:  # first: such a fuel has no NCV unit either
         raise units.UnitError(f"fuel {fuel} has no calorific value to convert {act_unit} to "
                               f"{den_unit}")
+    ncv_num, ncv_den = _split_unit(str(f["ncv_unit"]))
     if units.dimension_ok(act_unit, ncv_den) and units.dimension_ok(den_unit, ncv_num):
         return units.factor(act_unit, ncv_den) * ncv * units.factor(ncv_num, den_unit)
     if units.dimension_ok(act_unit, ncv_num) and units.dimension_ok(den_unit, ncv_den):

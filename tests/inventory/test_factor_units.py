@@ -1,0 +1,47 @@
+"""Factor unit conversions across mass and energy by the fuel's net calorific value
+(inventory/factors.py, activity_per_denominator): hard coal NCV 25.8 GJ/t (IPCC 2006 Vol.2
+Ch.1 Table 1.2, bundled fuels.csv), both directions, and the plain errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from cocontrol import units
+from cocontrol.inventory.factors import activity_per_denominator
+
+
+def test_mass_activity_per_energy_denominator_and_back():
+    assert activity_per_denominator("t", "GJ", "hard_coal") == pytest.approx(25.8)
+    assert activity_per_denominator("kt", "TJ", "hard_coal") == pytest.approx(25.8)
+    # an activity in energy units against a factor per tonne: 1 GJ is 1/25.8 t of coal
+    assert activity_per_denominator("GJ", "t", "hard_coal") == pytest.approx(1 / 25.8)
+    assert activity_per_denominator("TJ", "kg", "hard_coal") == pytest.approx(1e6 / 25.8)
+    assert activity_per_denominator("MWh", "MWh", None) == 1.0
+
+
+def test_conversions_that_cannot_be_made_are_unit_errors():
+    with pytest.raises(units.UnitError):
+        activity_per_denominator("t", "GJ", None)  # a process: no calorific value
+    with pytest.raises(units.UnitError, match="calorific"):
+        activity_per_denominator("MWh", "t", "electricity")
+    with pytest.raises(units.UnitError):
+        activity_per_denominator("t", "m3", "hard_coal")
+
+
+def test_user_factor_per_tonne_of_electricity_is_an_input_error(tmp_path):
+    # electricity has no calorific value (and no NCV unit): a factor in kg/t for an activity
+    # in MWh cannot be converted; before the fix this ended in a ValueError traceback
+    import pandas as pd
+    from tinyproject import FACTORS, write_project
+
+    from cocontrol.errors import MissingFactorError
+    from cocontrol.inventory import compute
+    from cocontrol.project import load_project
+
+    row = pd.DataFrame({"sector": ["cement"], "fuel": ["electricity"], "process": [None],
+                        "species": ["NOx"], "value": [1.0], "unit": ["kg/t"],
+                        "source": ["test"], "source_id": [None]})
+    p = write_project(tmp_path / "p", factors=pd.concat([FACTORS, row], ignore_index=True))
+    with pytest.raises(MissingFactorError, match="column unit: fuel electricity has no "
+                                                 "calorific value to convert MWh to t"):
+        compute(load_project(p))
