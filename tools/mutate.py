@@ -542,7 +542,9 @@ def main(argv=None) -> int:
             if a.survivors:
                 before = {(mod, e["function"], e["code"], e["mutation"])
                           for e in report.get(mod, {}).get("survivors", [])}
-                ks = [k for k in ks if site_key(mod, sites[k], lines) in before]
+                # every site of a survivor's key, sampled now or not (sites added elsewhere
+                # may move the sample's cut)
+                ks = [k for k in range(len(sites)) if site_key(mod, sites[k], lines) in before]
                 if not ks:
                     continue
             cover_file = tmp / "cover.json"
@@ -574,6 +576,7 @@ def main(argv=None) -> int:
                 if st in ("killed", "timeout"):
                     res["killed"] += 1
                     res["timeout"] += st == "timeout"
+                    res.setdefault("killed_now", []).append(entry)
                 elif key in equiv:
                     used.add(key)
                     res["equivalent"] += 1
@@ -595,6 +598,7 @@ def main(argv=None) -> int:
                 if a.update:
                     _update_entry(report, mod, res, len(before), out_path)
                 continue
+            res.pop("killed_now", None)
             report[mod] = res
             out_path.parent.mkdir(parents=True, exist_ok=True)
             out_path.write_text(json.dumps(report, indent=1, ensure_ascii=False),
@@ -611,9 +615,15 @@ def main(argv=None) -> int:
 def _update_entry(report: dict, mod: str, res: dict, n_before: int, out_path: Path) -> None:
     """Fold a re-run of the survivors into the full run's entry of ``mod`` (``--update``)."""
     old = report[mod]
-    if res["mutants"] != n_before:
-        raise SystemExit(f"{mod}: {res['mutants']} of the {n_before} survivors of the full run "
-                         "found in the code: run the module again in full")
+    found = {(e["function"], e["code"], e["mutation"]) for e in
+             res["survivors"] + res["equivalents"] + res.get("killed_now", [])}
+    gone = [e for e in old["survivors"] if (e["function"], e["code"], e["mutation"]) not in found]
+    if res["mutants"] + len(gone) != n_before:
+        raise SystemExit(f"{mod}: {res['mutants']} sites for {n_before} survivors (a key "
+                         "repeated in the code?): run the module again in full")
+    # a survivor whose line is no longer in the code (changed since the full run) leaves
+    # the sample; it is listed in the update, never counted as killed
+    old["mutants"] -= len(gone)
     for k in ("killed", "timeout", "equivalent"):
         old[k] += res[k]
     old["equivalents"] += res["equivalents"]
@@ -623,8 +633,8 @@ def _update_entry(report: dict, mod: str, res: dict, n_before: int, out_path: Pa
     old["kill_rate"] = round(old["killed"] / n, 4) if n else None
     old.setdefault("updates", []).append({
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "rerun": res["mutants"],
-        "sites": res["sites"],
-        "killed": res["killed"], "equivalent": res["equivalent"]})
+        "sites": res["sites"], "killed": res["killed"], "equivalent": res["equivalent"],
+        "gone": gone})
     out_path.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
 
 

@@ -155,7 +155,7 @@ def test_cocontrol_objective_under_a_budget_by_hand():
     r = lpm.build_and_solve(d, lpm.Targets(budget=15.0), objective="cocontrol")
     np.testing.assert_allclose(r.P[:, 1], [1.0, 0.05], atol=1e-9)
     assert r.objective == pytest.approx(-16.0)
-    assert [w.limit for w in r.rows["budget"]] == [15.0]
+    assert [(w.year, w.limit) for w in r.rows["budget"]] == [(2020, 15.0)]  # base-year PV
     d.apeq = None
     with pytest.raises(lpm.ModelError, match="APeq"):
         lpm.build_and_solve(d, lpm.Targets(budget=15.0), objective="cocontrol")
