@@ -206,7 +206,99 @@ def test_project_library_assess_rank_export_and_status(filled):
                     json={"to": "approved"}).status_code == 409
 
 
+def _park_targets_account_alerts_and_scoping(filled):
+    """Park targets stored per park; the park account computed by the bureau is stored for
+    the park, so its manager reads it (without the bureau's project version); its totals
+    equal the sum of its enterprises' accounts; targets at yellow/red are monitoring cases of
+    the park, seen by the park and the bureau, never by an enterprise."""
+    from cocontrol.enterprise import enterprise_account
+
+    world, ids, vid, data = filled
+    o = world.orgs
+    park, analyst = world.as_role("park_manager"), world.as_role("bureau_analyst")
+    ent = world.as_role("enterprise_user")
+    ctx = runner.context(DEMO)
+    nox = runner.park(ctx, "park_steel")[0].value("NOx", 2022)
+    # hand-made targets: NOx cap 5 % below the park's 2022 NOx -> s = 1/0.95 - 1 = +5.3 %:
+    # yellow (0 < s <= 0.1, data/monitoring/alert_levels.csv); SO2 cap far above: green
+    t_nox = {"id": "nox_cap", "species": "NOx", "year": 2022, "max": nox * 0.95, "unit": "t",
+             "basis": "test"}
+    t_so2 = {"id": "so2_cap", "species": "SO2", "year": 2022, "max": 1e6, "unit": "t"}
+    for t in (t_nox, t_so2):
+        r = park.post(f"/api/enterprise/parks/{o['p1']}/targets", json={"target": t})
+        assert r.status_code == 201, r.text
+    assert park.post(f"/api/enterprise/parks/{o['p1']}/targets",
+                     json={"target": t_nox}).status_code == 409
+    # an enterprise: neither its park's targets nor a target for it; not a park: 422
+    assert ent.get(f"/api/enterprise/parks/{o['p1']}/targets").status_code == 404
+    assert ent.post(f"/api/enterprise/parks/{o['p1']}/targets",
+                    json={"target": t_so2}).status_code == 404
+    r = analyst.post(f"/api/enterprise/parks/{o['e1']}/targets", json={"target": t_so2})
+    assert r.status_code == 422 and "不是园区" in r.json()["error"]["message_zh"]
+    assert len(analyst.get(f"/api/enterprise/parks/{o['p1']}/targets").json()) == 2
+    # nothing stored yet: 404; the bureau computes it from its version
+    assert park.get(f"/api/enterprise/parks/{o['p1']}/account").status_code == 404
+    r = analyst.post(f"/api/enterprise/parks/{o['p1']}/account", json={
+        "project_version_id": vid, "on": "2022-12-31"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["org_id"] == o["p1"] and body["level"] == "yellow"
+    lv = {t["target"]: (t["level"], t["status"]) for t in body["targets"]}
+    assert lv == {"nox_cap": ("yellow", "exceeded"), "so2_cap": ("green", "within")}
+    assert body["targets"][0]["shortfall"] == pytest.approx(1 / 0.95 - 1, rel=1e-9)
+    assert len(body["cases"]) == 1 and body["new_cases"] == 1
+    # the park manager reads the stored account; totals = Σ enterprise accounts + park-only
+    got = park.get(f"/api/enterprise/parks/{o['p1']}/account").json()
+    assert got["id"] == body["id"] and got["total"] == body["total"]
+    sums: dict = {}
+    for e in got["enterprises"]:
+        a = enterprise_account(ctx.inventory, e).annual
+        for x in a[a["scope"] == 1].itertuples():
+            if x.value == x.value:
+                sums[(x.species, x.year)] = sums.get((x.species, x.year), 0.0) + x.value
+    for x in got["park_only"]:
+        if x["value"] is not None:
+            sums[(x["species"], x["year"])] = sums.get((x["species"], x["year"]), 0.0) \
+                + x["value"]
+    for x in got["total"]:
+        if x["value"] is not None:
+            assert x["value"] == pytest.approx(sums[(x["species"], x["year"])], rel=1e-9)
+    assert [x["park"] for x in park.get("/api/enterprise/parks").json()["items"]] \
+        == ["park_steel"]
+    assert ent.get(f"/api/enterprise/parks/{o['p1']}/account").status_code == 404
+    assert ent.get("/api/enterprise/parks").json()["items"] == []
+    # the alert: a case of the park (the park and the bureau see it, the enterprise not)
+    case = body["cases"][0]
+    assert park.get(f"/api/monitoring/cases/{case}").json()["rule"] == "park_target"
+    assert analyst.get(f"/api/monitoring/cases/{case}").status_code == 200
+    assert ent.get(f"/api/monitoring/cases/{case}").status_code == 404
+    # computed again: the same case, none new
+    r = analyst.post(f"/api/enterprise/parks/{o['p1']}/account", json={
+        "project_version_id": vid, "on": "2022-12-31"})
+    assert r.json()["cases"] == body["cases"] and r.json()["new_cases"] == 0
+    # evaluation: the park's score and rank among the parks of the values given
+    vals = pd.read_csv(DEMO / "enterprise" / "park_values.csv")
+    r = analyst.post(f"/api/enterprise/parks/{o['p1']}/account", json={
+        "project_version_id": vid, "evaluation_values": vals.to_dict("records"),
+        "evaluation_illustrative": True})
+    assert r.status_code == 201, r.text
+    lib = runner.park_full(ctx, "park_steel", targets=[])[2]
+    ev = r.json()["evaluation"]
+    assert ev["score"] == pytest.approx(lib["score"], rel=1e-12)
+    assert (ev["rank"], ev["of"]) == (lib["rank"], lib["of"]) and r.json()["illustrative"]
+    first = park.get(f"/api/enterprise/parks/{o['p1']}/targets").json()[0]["id"]
+    assert ent.delete(f"/api/enterprise/parks/{o['p1']}/targets/{first}").status_code == 404
+    assert park.delete(f"/api/enterprise/parks/{o['p1']}/targets/{first}").status_code == 204
+    rest = park.get(f"/api/enterprise/parks/{o['p1']}/targets").json()
+    assert len(rest) == 1
+    assert park.delete(f"/api/enterprise/parks/{o['p1']}/targets/{rest[0]['id']}"
+                       ).status_code == 204
+
+
 def test_park_account_and_screening(filled):
+    """(One test with the park targets, stored accounts, alerts and scoping below: the
+    ``filled`` world is made once for both.)"""
+    _park_targets_account_alerts_and_scoping(filled)
     world, _, vid, data = filled
     park, analyst = world.as_role("park_manager"), world.as_role("bureau_analyst")
     r = analyst.post(f"/api/enterprise/parks/{world.orgs['p1']}/account", json={
@@ -297,89 +389,3 @@ def test_compliance_items_become_scoped_monitoring_cases(filled):
     assert ent.get(f"/api/monitoring/cases/{e3case}").status_code == 404
     assert park.get(f"/api/monitoring/cases/{e3case}").status_code == 404
     assert admin.get(f"/api/monitoring/cases/{e3case}").status_code == 200
-
-
-def test_park_targets_account_alerts_and_scoping(filled):
-    """Park targets stored per park; the park account computed by the bureau is stored for
-    the park, so its manager reads it (without the bureau's project version); its totals
-    equal the sum of its enterprises' accounts; targets at yellow/red are monitoring cases of
-    the park, seen by the park and the bureau, never by an enterprise."""
-    from cocontrol.enterprise import enterprise_account
-
-    world, ids, vid, data = filled
-    o = world.orgs
-    park, analyst = world.as_role("park_manager"), world.as_role("bureau_analyst")
-    ent = world.as_role("enterprise_user")
-    ctx = runner.context(DEMO)
-    nox = runner.park(ctx, "park_steel")[0].value("NOx", 2022)
-    # hand-made targets: NOx cap 5 % below the park's 2022 NOx -> s = 1/0.95 - 1 = +5.3 %:
-    # yellow (0 < s <= 0.1, data/monitoring/alert_levels.csv); SO2 cap far above: green
-    t_nox = {"id": "nox_cap", "species": "NOx", "year": 2022, "max": nox * 0.95, "unit": "t",
-             "basis": "test"}
-    t_so2 = {"id": "so2_cap", "species": "SO2", "year": 2022, "max": 1e6, "unit": "t"}
-    for t in (t_nox, t_so2):
-        r = park.post(f"/api/enterprise/parks/{o['p1']}/targets", json={"target": t})
-        assert r.status_code == 201, r.text
-    assert park.post(f"/api/enterprise/parks/{o['p1']}/targets",
-                     json={"target": t_nox}).status_code == 409
-    # an enterprise: neither its park's targets nor a target for it; not a park: 422
-    assert ent.get(f"/api/enterprise/parks/{o['p1']}/targets").status_code == 404
-    assert ent.post(f"/api/enterprise/parks/{o['p1']}/targets",
-                    json={"target": t_so2}).status_code == 404
-    r = analyst.post(f"/api/enterprise/parks/{o['e1']}/targets", json={"target": t_so2})
-    assert r.status_code == 422 and "不是园区" in r.json()["error"]["message_zh"]
-    assert len(analyst.get(f"/api/enterprise/parks/{o['p1']}/targets").json()) == 2
-    # nothing stored yet: 404; the bureau computes it from its version
-    assert park.get(f"/api/enterprise/parks/{o['p1']}/account").status_code == 404
-    r = analyst.post(f"/api/enterprise/parks/{o['p1']}/account", json={
-        "project_version_id": vid, "on": "2022-12-31"})
-    assert r.status_code == 201, r.text
-    body = r.json()
-    assert body["org_id"] == o["p1"] and body["level"] == "yellow"
-    lv = {t["target"]: (t["level"], t["status"]) for t in body["targets"]}
-    assert lv == {"nox_cap": ("yellow", "exceeded"), "so2_cap": ("green", "within")}
-    assert body["targets"][0]["shortfall"] == pytest.approx(1 / 0.95 - 1, rel=1e-9)
-    assert len(body["cases"]) == 1 and body["new_cases"] == 1
-    # the park manager reads the stored account; totals = Σ enterprise accounts + park-only
-    got = park.get(f"/api/enterprise/parks/{o['p1']}/account").json()
-    assert got["id"] == body["id"] and got["total"] == body["total"]
-    sums: dict = {}
-    for e in got["enterprises"]:
-        a = enterprise_account(ctx.inventory, e).annual
-        for x in a[a["scope"] == 1].itertuples():
-            if x.value == x.value:
-                sums[(x.species, x.year)] = sums.get((x.species, x.year), 0.0) + x.value
-    for x in got["park_only"]:
-        if x["value"] is not None:
-            sums[(x["species"], x["year"])] = sums.get((x["species"], x["year"]), 0.0) \
-                + x["value"]
-    for x in got["total"]:
-        if x["value"] is not None:
-            assert x["value"] == pytest.approx(sums[(x["species"], x["year"])], rel=1e-9)
-    assert [x["park"] for x in park.get("/api/enterprise/parks").json()["items"]] \
-        == ["park_steel"]
-    assert ent.get(f"/api/enterprise/parks/{o['p1']}/account").status_code == 404
-    assert ent.get("/api/enterprise/parks").json()["items"] == []
-    # the alert: a case of the park (the park and the bureau see it, the enterprise not)
-    case = body["cases"][0]
-    assert park.get(f"/api/monitoring/cases/{case}").json()["rule"] == "park_target"
-    assert analyst.get(f"/api/monitoring/cases/{case}").status_code == 200
-    assert ent.get(f"/api/monitoring/cases/{case}").status_code == 404
-    # computed again: the same case, none new
-    r = analyst.post(f"/api/enterprise/parks/{o['p1']}/account", json={
-        "project_version_id": vid, "on": "2022-12-31"})
-    assert r.json()["cases"] == body["cases"] and r.json()["new_cases"] == 0
-    # evaluation: the park's score and rank among the parks of the values given
-    vals = pd.read_csv(DEMO / "enterprise" / "park_values.csv")
-    r = analyst.post(f"/api/enterprise/parks/{o['p1']}/account", json={
-        "project_version_id": vid, "evaluation_values": vals.to_dict("records"),
-        "evaluation_illustrative": True})
-    assert r.status_code == 201, r.text
-    lib = runner.park_full(ctx, "park_steel", targets=[])[2]
-    ev = r.json()["evaluation"]
-    assert ev["score"] == pytest.approx(lib["score"], rel=1e-12)
-    assert (ev["rank"], ev["of"]) == (lib["rank"], lib["of"]) and r.json()["illustrative"]
-    first = park.get(f"/api/enterprise/parks/{o['p1']}/targets").json()[0]["id"]
-    assert ent.delete(f"/api/enterprise/parks/{o['p1']}/targets/{first}").status_code == 404
-    assert park.delete(f"/api/enterprise/parks/{o['p1']}/targets/{first}").status_code == 204
-    assert len(park.get(f"/api/enterprise/parks/{o['p1']}/targets").json()) == 1
