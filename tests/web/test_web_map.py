@@ -286,7 +286,21 @@ def test_map_intensity_per_gdp(visit, server):
     assert v.errors == []
 
 
-def test_map_alert_level_of_districts(visit, server, login_headers):
+def _forget_upload(server, upload_id: int) -> None:
+    """Remove an upload and its alerts from the session's shared server: the early-warning
+    board of tests/web/test_web_monitor.py counts every alert of the bureau, so the district
+    alerts left here made it fail whenever it ran after this module (serially it does)."""
+    from sqlalchemy import delete
+
+    from cocontrol.service.monitoring_store import MonitoringAlert, MonitoringUpload
+
+    with server.session() as s:
+        s.execute(delete(MonitoringAlert).where(MonitoringAlert.upload_id == upload_id))
+        s.execute(delete(MonitoringUpload).where(MonitoringUpload.id == upload_id))
+        s.commit()
+
+
+def test_map_alert_level_of_districts(visit, server, login_headers, request):
     """The district targets (examples/demo-city/monitoring/district_targets.yaml, ILLUSTRATIVE)
     assessed on the districts' monitoring rows through the API; the map colours each district
     by the worst level of its targets, the levels ``cocontrol.monitoring.assess`` gives on the
@@ -313,6 +327,7 @@ def test_map_alert_level_of_districts(visit, server, login_headers):
                          "org_id": org})
     assert r.status_code == 201, r.text
     up = r.json()["id"]
+    request.addfinalizer(lambda: _forget_upload(server, up))
     targets = yaml.safe_load((mon / "district_targets.yaml").read_text(encoding="utf-8"))
     opts = {"forecast": True, "models": ["snaive"], "n_paths": 100}
     r = httpx.post(f"{server.url}/api/monitoring/uploads/{up}/alerts", headers=h, timeout=300,
