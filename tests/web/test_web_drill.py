@@ -194,6 +194,41 @@ def test_cockpit_scenario_number_opens_its_derivation(visit, server):
     assert v.errors == []
 
 
+def test_scenario_comparison_numbers_open_their_derivation(visit, server):
+    """The comparison page: each scenario's CO2 pathway is the library's run, the peak year is
+    the year of the largest total (found here by hand over the run's totals), the targets met
+    are counted here from check_targets; a number opens its scenario derivation."""
+    from cocontrol.scenario import check_targets, discounted_cost, run, totals
+
+    base = server.demo_base
+    v = visit("zh").login("analyst", next_path="/web/scenarios/")
+    v.page.wait_for_selector("#sc-pathways")
+    for name in base.scenarios:
+        r = run(base, name)
+        tot = totals(r).loc["CO2"]
+        row = v.page.locator(f'#sc-pathways tr[data-scenario="{name}"]')
+        for y in (2020, 2030, 2060):
+            assert float(row.locator(f'td[data-year="{y}"] [data-role=value]')
+                         .get_attribute("data-value")) == pytest.approx(tot[y], rel=1e-12)
+        summary = v.page.locator(f'#sc-summary tr[data-scenario="{name}"]')
+        peak_year = max(tot.index, key=lambda y: tot[y])
+        assert int(summary.locator("[data-role=peak-year]").inner_text()) == peak_year
+        tg = check_targets(base, r)
+        assert summary.locator("[data-role=targets]").get_attribute("data-met") == \
+            str(int(sum(bool(x) for x in tg["passed"])))
+        assert float(summary.locator("[data-role=cost]").get_attribute("data-value")) == \
+            pytest.approx(discounted_cost(base, r), rel=1e-12)
+    cell = v.page.locator('#sc-pathways tr[data-scenario="enhanced"] td[data-year="2030"] a.prov')
+    cell.click()
+    v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=scenario] #prov-measures")
+    assert float(v.page.locator("#prov-dialog #prov").get_attribute("data-value")) == \
+        pytest.approx(float(cell.get_attribute("data-value")), rel=1e-12)
+    assert "enhanced" in v.page.locator("#prov-dialog #prov-chain").inner_text()
+    assert v.unlabelled_controls() == []
+    v.shot("scenarios-provenance")
+    assert v.errors == []
+
+
 def test_drill_refused_outside_the_visitors_scope(visit, server):
     pid = server.demo_project_id
     v = visit("en").login("steel", next_path="/web/drill/")

@@ -33,7 +33,7 @@ log = logging.getLogger("cocontrol.web")
 
 #: area modules under cocontrol.web.pages, in nav order of their Area.order
 AREAS = ["core", "cockpit", "public", "analysis", "data", "whatif", "monitor", "uncertainty",
-         "enterprise", "map", "drill"]
+         "enterprise", "map", "drill", "scenarios"]
 STATIC = Path(__file__).parent / "static"
 
 
