@@ -224,6 +224,12 @@ def test_scenario_comparison_numbers_open_their_derivation(visit, server):
     assert float(v.page.locator("#prov-dialog #prov").get_attribute("data-value")) == \
         pytest.approx(float(cell.get_attribute("data-value")), rel=1e-12)
     assert "enhanced" in v.page.locator("#prov-dialog #prov-chain").inner_text()
+    # a species the scenario has not: refused in both languages
+    r = v.page.request.get(server.url + f"/api/web/drill/scenario-why?project_id="
+                           f"{server.demo_project_id}&scenario=policy&species=Hg&year=2030")
+    assert r.status == 422
+    body = r.json()["error"]
+    assert "Hg" in body["message"] and "情景中没有" in body["message_zh"], body
     assert v.unlabelled_controls() == []
     v.shot("scenarios-provenance")
     assert v.errors == []

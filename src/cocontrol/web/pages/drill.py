@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import Query
 
 from cocontrol.errors import CocontrolError
-from cocontrol.i18n import region_names
+from cocontrol.i18n import Msg, region_names
 from cocontrol.report import derivation
 from cocontrol.service.problems import ApiError
 from cocontrol.web import data
@@ -75,7 +75,7 @@ def drill_page(ctx: Ctx, project_id: int | None = None, species: str = "CO2",
     try:
         table = derivation.drill(inv, species, year, filters, by=by)
     except CocontrolError as e:
-        raise ApiError(422, str(e)) from None
+        raise ApiError(422, e.args[0] if e.args else str(e)) from None
     level = by or next((lv for lv in derivation.LEVELS if lv not in filters), "line")
     names = region_names(chosen.base.project.regions, ctx.lang)
     base_q = {"project_id": chosen.project.id, "species": species, "year": year}
@@ -104,7 +104,7 @@ def _derivation(ctx: Ctx, project_id, species, year, filters):
     try:
         d = derivation.derivation(inv, species, year, filters)
     except CocontrolError as e:
-        raise ApiError(422, str(e)) from None
+        raise ApiError(422, e.args[0] if e.args else str(e)) from None
     return chosen, d
 
 
@@ -178,10 +178,10 @@ def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved):
 
     chosen = data.choose(ctx, project_id)
     if chosen is None or chosen.base is None:
-        raise ApiError(404, "no project with scenarios to explain")
+        raise ApiError(404, Msg("msg.drv_no_scenario_project"))
     base = chosen.base
     if scenario not in base.scenarios:
-        raise ApiError(404, f"scenario {scenario!r} not found")
+        raise ApiError(404, Msg("msg.drv_no_scenario", scenario=scenario))
     try:
         if moved:
             from cocontrol.scenario import run
@@ -193,7 +193,7 @@ def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved):
         d = derivation.scenario_derivation(base, r, species, year if year is not None
                                            else base.years[0], moved=moved or None)
     except CocontrolError as e:
-        raise ApiError(422, str(e)) from None
+        raise ApiError(422, e.args[0] if e.args else str(e)) from None
     return chosen, d
 
 
@@ -236,7 +236,7 @@ def _result_derivation(ctx: Ctx, result_id: str, table: str, row: int, column: s
     res = get_visible(ctx.session, ctx.principal, Result, result_id, "result")
     info = res.tables.get("tables", {}).get(table)
     if info is None:
-        raise ApiError(404, f"result {res.id} has no table {table!r}")
+        raise ApiError(404, Msg("msg.drv_no_table", table=table))
     rows = store.read_parquet(ctx.request.app.state.settings.results_dir / res.id
                               / info["file"])
     job = ctx.session.get(Job, res.job_id)
@@ -263,7 +263,7 @@ def _result_derivation(ctx: Ctx, result_id: str, table: str, row: int, column: s
         d = derivation.result_derivation(res.kind, (job.params if job else {}) or {}, prov,
                                          table, rows, row, column, base=base)
     except CocontrolError as e:
-        raise ApiError(422, str(e)) from None
+        raise ApiError(422, e.args[0] if e.args else str(e)) from None
     return res, chosen, d
 
 
