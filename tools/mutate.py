@@ -502,6 +502,8 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2, choices=(1, 2))
     ap.add_argument("--out", default=str(ROOT / "out" / "mutate.json"))
     ap.add_argument("--list-survivors", action="store_true")
+    ap.add_argument("--markdown", action="store_true",
+                    help="print the table of out/mutate.json as Markdown (no run)")
     ap.add_argument("--survivors", action="store_true",
                     help="re-run only the survivors of the last run (out/mutate.json); for "
                          "checking new tests, not for the kill rate")
@@ -511,6 +513,9 @@ def main(argv=None) -> int:
                          "re-run are noted). Meant for tests added, none changed; every "
                          "survivor must still be found in the code, else run in full")
     a = ap.parse_args(argv)
+    if a.markdown:
+        print(markdown_table(json.loads(Path(a.out).read_text(encoding="utf-8"))))
+        return 0
     mods = [m.strip() for m in a.modules.split(",") if m.strip()] or list(MODULES)
     unknown = [m for m in mods if m not in MODULES]
     if unknown:
@@ -644,6 +649,30 @@ def _update_entry(report: dict, mod: str, res: dict, n_before: int, out_path: Pa
         "sites": res["sites"], "killed": res["killed"], "equivalent": res["equivalent"],
         "gone": gone})
     out_path.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def markdown_table(report: dict) -> str:
+    """The per-module table of a report (``--markdown``), with the date, seed and sample
+    of each module's run and the re-runs of its survivors folded in."""
+    out = ["| module | sites | mutants | killed | equivalent | survived | kill rate | run "
+           "(UTC), seed, sample |", "|---|--:|--:|--:|--:|--:|--:|---|"]
+    tot = dict.fromkeys(("mutants", "killed", "equivalent", "survived"), 0)
+    for mod, r in report.items():
+        n = r["mutants"] - r["equivalent"]
+        rate = f"{100 * r['killed'] / n:.1f} %" if n else "n/a"
+        run = f"{r.get('date', '?')}, {r.get('seed', '?')}, {r.get('sample', '?')}"
+        for u in r.get("updates", []):
+            run += f"; survivors re-run {u['date']}" + (
+                f" ({len(u['gone'])} gone)" if u.get("gone") else "")
+        out.append(f"| {mod} | {r['sites']} | {r['mutants']} | {r['killed']} | "
+                   f"{r['equivalent']} | {r['survived']} | {rate} | {run} |")
+        for c in tot:
+            tot[c] += r[c]
+    n = tot["mutants"] - tot["equivalent"]
+    if n:
+        out.append(f"| all | | {tot['mutants']} | {tot['killed']} | {tot['equivalent']} | "
+                   f"{tot['survived']} | {100 * tot['killed'] / n:.1f} % | |")
+    return "\n".join(out)
 
 
 def _print_table(report: dict, list_survivors: bool) -> None:

@@ -104,3 +104,38 @@ def test_bundled_actions_are_applied_by_their_registered_handlers(name, tmp_path
     assert sorted(calls) == mine
     np.testing.assert_array_equal(after.emissions, before.emissions)
     np.testing.assert_array_equal(after.activity, before.activity)
+
+
+@pytest.fixture(scope="module")
+def sbase(tmp_path_factory):
+    return prepare(write_scenario_project(tmp_path_factory.mktemp("act") / "p"))
+
+
+# every bundled action in one region: inside the region that holds all its lines it equals
+# the measure applied everywhere; in a region without them it changes nothing (fixture
+# regions: U1, K1, B1 in district D1; R1 in D2)
+@pytest.mark.parametrize("mid, inside, outside", [
+    ("t_boiler_fgd", "D1", "D2"), ("t_power_scr", "P1", "D2"), ("t_res_to_el", "D2", "D1"),
+    ("t_res_to_gas", "D2", "E1"), ("t_clinker_dust", "E1", "D2"), ("t_renewable", "F1", "D2")])
+def test_each_action_in_one_region(sbase, mid, inside, outside):
+    every = run(sbase, "baseline", penetrations={mid: 1.0})
+    there = run(sbase, "baseline", penetrations={(mid, inside): 1.0})
+    elsewhere = run(sbase, "baseline", penetrations={(mid, outside): 1.0})
+    none = run(sbase, "baseline")
+    assert not np.allclose(every.emissions, none.emissions)  # the measure does something
+    np.testing.assert_allclose(there.emissions, every.emissions, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(there.activity, every.activity, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(elsewhere.emissions, none.emissions, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("mid", ["t_boiler_fgd", "t_res_to_el", "t_renewable",
+                                 "t_clinker_dust"])
+def test_footprint_lines_within_a_region(sbase, mid):
+    from cocontrol.scenario.actions import handler
+    from cocontrol.scenario.engine import region_mask
+
+    h = handler(sbase.lib.at[mid, "action"])
+    every = h.lines(sbase, mid)
+    for reg in ("D1", "D2"):
+        rm = region_mask(sbase, reg)
+        assert (h.lines(sbase, mid, rm) == (every & rm)).all(), reg
