@@ -626,28 +626,39 @@ def main(argv=None) -> int:
 
 
 def _update_entry(report: dict, mod: str, res: dict, n_before: int, out_path: Path) -> None:
-    """Fold a re-run of the survivors into the full run's entry of ``mod`` (``--update``)."""
+    """Fold a re-run of the survivors into the full run's entry of ``mod`` (``--update``).
+
+    One verdict per survivor of the full run, by its key: still a survivor if any site of
+    that key survived (a key repeated in the code is re-run at every site), equivalent if
+    listed, killed if every site was killed, *gone* if no site has the key any more (its
+    line changed since the full run: it leaves the sample, never counted as killed)."""
     old = report[mod]
-    found = {(e["function"], e["code"], e["mutation"]) for e in
-             res["survivors"] + res["equivalents"] + res.get("killed_now", [])}
-    gone = [e for e in old["survivors"] if (e["function"], e["code"], e["mutation"]) not in found]
-    if res["mutants"] + len(gone) != n_before:
-        raise SystemExit(f"{mod}: {res['mutants']} sites for {n_before} survivors (a key "
-                         "repeated in the code?): run the module again in full")
-    # a survivor whose line is no longer in the code (changed since the full run) leaves
-    # the sample; it is listed in the update, never counted as killed
-    old["mutants"] -= len(gone)
-    for k in ("killed", "timeout", "equivalent"):
-        old[k] += res[k]
-    old["equivalents"] += res["equivalents"]
-    old["survivors"] = res["survivors"]
-    old["survived"] = len(res["survivors"])
+
+    def keys(entries):
+        return {(e["function"], e["code"], e["mutation"]) for e in entries}
+
+    alive, equiv, dead = keys(res["survivors"]), keys(res["equivalents"]), \
+        keys(res.get("killed_now", []))
+    verdict = {"survivor": [], "equivalent": [], "killed": [], "gone": []}
+    for e in old["survivors"]:
+        k = (e["function"], e["code"], e["mutation"])
+        v = ("survivor" if k in alive else "equivalent" if k in equiv else "killed"
+             if k in dead else "gone")
+        verdict[v].append(e)
+    old["mutants"] -= len(verdict["gone"])
+    old["killed"] += len(verdict["killed"])
+    old["equivalent"] += len(verdict["equivalent"])
+    why = {(e["function"], e["code"], e["mutation"]): e["why"] for e in res["equivalents"]}
+    old["equivalents"] += [{**e, "why": why[(e["function"], e["code"], e["mutation"])]}
+                           for e in verdict["equivalent"]]
+    old["survivors"] = verdict["survivor"]
+    old["survived"] = len(verdict["survivor"])
     n = old["mutants"] - old["equivalent"]
     old["kill_rate"] = round(old["killed"] / n, 4) if n else None
     old.setdefault("updates", []).append({
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "rerun": res["mutants"],
-        "sites": res["sites"], "killed": res["killed"], "equivalent": res["equivalent"],
-        "gone": gone})
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "rerun": n_before,
+        "sites": res["sites"], "killed": len(verdict["killed"]),
+        "equivalent": len(verdict["equivalent"]), "gone": verdict["gone"]})
     out_path.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
