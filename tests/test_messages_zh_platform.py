@@ -242,3 +242,15 @@ def test_foundation_errors_in_zh():
     check(lambda: registry.species()["SOX"], "unknown species 'SOX'; registered: ")
     check(lambda: refdata.gwp("AR9"), "unknown GWP set 'AR9'; available: AR5")
     check(lambda: Result("nope", {}), "unknown result kind 'nope'")
+
+
+# ------------------------------------------------------------------------------ inventory
+def test_inventory_unit_and_grid_errors_in_zh():
+    from cocontrol.inventory import factors
+
+    factors.activity_per_denominator.cache_clear()
+    check(lambda: factors.activity_per_denominator("t", "MWh", None), "cannot convert 't'")
+    from cocontrol.inventory.engine import _grid_value
+
+    check(lambda: _grid_value("mars_grid", "cn_national"), "unknown grid/heat factor code",
+          InputError)

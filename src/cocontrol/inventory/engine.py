@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from cocontrol import _buffers, refdata, units
 from cocontrol._frame import Runs, _categorical, _distinct, factorize_columns, factorize_runs
 from cocontrol.errors import InputError, MissingFactorError, Problem
-from cocontrol.i18n import Msg, Text, named
+from cocontrol.i18n import Msg, Seq, Text, named
 from cocontrol.inventory import factors as fmod
 from cocontrol.inventory import plausibility
 from cocontrol.inventory.inventory import Inventory
@@ -41,8 +41,9 @@ def _grid_value(spec, default_code: str) -> tuple[float, str]:
     row = g[g["code"] == (spec or default_code)]
     if row.empty:
         raise InputError(Problem(file="project.yaml", column="grid_factor", value=spec,
-                                 message="unknown grid/heat factor code",
-                                 expected=f"a number or one of {', '.join(g['code'])}"))
+                                 message=Msg("msg.inv_unknown_grid"),
+                                 expected=Msg("msg.inv_grid_expected",
+                                              codes=Seq(g["code"], ", ", quote=True))))
     r = row.iloc[-1]
     num, den = str(r["unit"]).split("/", 1)
     num = num.removesuffix("CO2").strip()  # "tCO2/MWh" -> t per MWh

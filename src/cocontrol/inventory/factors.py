@@ -43,6 +43,7 @@ import pandas as pd
 
 from cocontrol import refdata, units
 from cocontrol.errors import Problem
+from cocontrol.i18n import Msg
 
 #: C -> CO2 as IPCC 2006 Vol.2 Ch.2 Eq. 2.1 and Table 1.4 state it: 44/12 (94.6 t CO2/TJ for
 #: other bituminous coal from 25.8 kg C/GJ; 44.0095/12.011 would give 94.54, 0.07 % off).
@@ -102,18 +103,18 @@ def activity_per_denominator(act_unit: str, den_unit: str, fuel: str | None) -> 
     if units.dimension_ok(act_unit, den_unit):
         return units.factor(act_unit, den_unit)
     if not isinstance(fuel, str):
-        raise units.UnitError(f"cannot convert {act_unit!r} to {den_unit!r}")
+        raise units.UnitError(Msg("msg.inv_cannot_convert", a=repr(act_unit), b=repr(den_unit)))
     f = _fuel_row(fuel)
     ncv = float(f["ncv"])
     if not np.isfinite(ncv) or ncv <= 0:  # first: such a fuel has no NCV unit either
-        raise units.UnitError(f"fuel {fuel} has no calorific value to convert {act_unit} to "
-                              f"{den_unit}")
+        raise units.UnitError(Msg("msg.inv_no_ncv", fuel=fuel, a=act_unit, b=den_unit))
     ncv_num, ncv_den = _split_unit(str(f["ncv_unit"]))
     if units.dimension_ok(act_unit, ncv_den) and units.dimension_ok(den_unit, ncv_num):
         return units.factor(act_unit, ncv_den) * ncv * units.factor(ncv_num, den_unit)
     if units.dimension_ok(act_unit, ncv_num) and units.dimension_ok(den_unit, ncv_den):
         return units.factor(act_unit, ncv_num) / ncv * units.factor(ncv_den, den_unit)
-    raise units.UnitError(f"cannot convert {act_unit!r} of {fuel} to {den_unit!r}")
+    raise units.UnitError(Msg("msg.inv_cannot_convert_fuel", a=repr(act_unit), fuel=fuel,
+                              b=repr(den_unit)))
 
 
 def _fuel_row(fuel: str) -> dict:
@@ -401,16 +402,15 @@ def missing_problems(ft: FactorTable, lines: pd.DataFrame, activity: pd.DataFram
         what = c["fuel"] if isinstance(c["fuel"], str) else c["process"]
         if sp.startswith("unit:"):
             out.append(Problem(file=file, sheet=sheet, row=rows[0] if rows else None,
-                               column="unit", value=c["unit"], message=sp[6:],
-                               expected="a unit convertible to the factor's activity unit"))
+                               column="unit", value=c["unit"],
+                               message=Msg("msg.inv_unit_problem", detail=sp[6:]),
+                               expected=Msg("msg.inv_unit_expected")))
             continue
         out.append(Problem(
             file=file, sheet=sheet, row=rows[0] if rows else None, column="sector",
             value=f"{c['sector']} × {what}",
-            message=f"no {sp} emission factor for sector {c['sector']} with {what} "
-                    f"({len(rows)} row(s): {', '.join(map(str, rows[:6]))}"
-                    f"{' ...' if len(rows) > 6 else ''})",
-            expected=f"a row in factors.csv for sector={c['sector']}, "
-                     f"{'fuel' if isinstance(c['fuel'], str) else 'process'}={what}, "
-                     f"species={sp} (or sector=*)"))
+            message=Msg("msg.inv_no_factor", sp=sp, sector=c["sector"], what=what, n=len(rows),
+                        rows=", ".join(map(str, rows[:6])) + (" ..." if len(rows) > 6 else "")),
+            expected=Msg("msg.inv_factor_row", sector=c["sector"], what=what, sp=sp,
+                         kind="fuel" if isinstance(c["fuel"], str) else "process")))
     return out
