@@ -148,3 +148,30 @@ def test_per_source_user_factors(tiny, tmp_path):
     sf = inv.source_factors.drop_duplicates().set_index(["source_id", "species"])
     assert sf.loc[("U1", "SO2"), "source"] == "test: U1 CEMS factor"
     assert sf.loc[("R1", "NOx"), "unit"] == "kg/GJ"
+
+
+def test_year_index_of_rows_inside_outside_and_between_project_years():
+    from cocontrol.inventory.engine import year_index
+
+    yrs = [2020, 2021, 2025]
+    # all rows inside the range: look-up table; a year between project years is -1
+    assert year_index(np.array([2025, 2020, 2022, 2021]), yrs).tolist() == [2, 0, -1, 1]
+    # rows outside the range (before the first, after the last project year): -1
+    assert year_index(np.array([2019, 2020, 2026, 2025]), yrs).tolist() == [-1, 0, -1, 2]
+    # years as floats (a column read with blanks) and no project years at all
+    assert year_index(np.array([2021.0, 2030.0]), yrs).tolist() == [1, -1]
+    assert year_index(np.array([2021]), []).tolist() == [-1]
+
+
+def test_activity_rows_of_other_years_are_left_out():
+    import pandas as pd
+
+    from cocontrol.inventory.engine import build_lines
+
+    act = pd.DataFrame({"source_id": ["A", "A", "A", "B"], "region_id": "R",
+                        "sector": "power", "fuel": "hard_coal", "process": None,
+                        "year": [2020, 2019, 2021, 2021], "value": [1.0, 50.0, 2.0, 4.0],
+                        "unit": "t"})
+    lines, A, _ = build_lines(act, [2020, 2021])
+    assert lines["source_id"].tolist() == ["A", "B"]
+    assert A.tolist() == [[1.0, 2.0], [0.0, 4.0]]  # 2019 is not a project year
