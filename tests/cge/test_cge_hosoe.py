@@ -278,3 +278,29 @@ def test_simple_closed_model_ch5_analytic_solution():
     np.testing.assert_allclose(v["Z"], b * np.prod(F ** beta, axis=0), rtol=1e-10)
     np.testing.assert_allclose(v["Xp"], v["Z"], rtol=1e-10)
     assert abs(v["Sf"]) < 1e-9 and abs(v["walras"]) < 1e-10
+
+
+def test_bad_closure_lists_every_problem(cal):
+    # each setting checked on its own: savings, exchange, numéraire (a factor of the SAM:
+    # CAP or LAB in Hosoe's SAM) and its price (> 0), all reported at once
+    with pytest.raises(InputError) as e:
+        Closure(savings="keynesian", exchange="crawling", numeraire="LAND",
+                numeraire_value=0.0).check(cal)
+    assert [p.column for p in e.value.problems] == ["savings", "exchange", "numeraire",
+                                                    "numeraire_value"]
+    Closure(numeraire="CAP", numeraire_value=2.0).check(cal)  # valid: no error
+    with pytest.raises(InputError) as e:
+        CgeModel(cal, shocks=Shocks(recycling="lump_sum"))
+    assert e.value.problems[0].column == "recycling"
+
+
+def test_capital_as_numeraire_gives_the_same_real_solution(cal):
+    # homogeneity: fixing the price of capital instead of labour rescales every price by
+    # one factor and leaves real quantities unchanged (Hosoe et al. 2010, ch. 6)
+    sh = Shocks(taum=np.zeros(2))
+    a = solve(CgeModel(cal, shocks=sh)).values
+    b = solve(CgeModel(cal, closure=Closure(numeraire="CAP"), shocks=sh)).values
+    np.testing.assert_allclose(b["Z"], a["Z"], rtol=1e-8)
+    ratio = b["pf"] / a["pf"]
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-8)
+    assert b["pf"][cal.factors.index("CAP")] == pytest.approx(1.0)
