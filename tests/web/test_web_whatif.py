@@ -106,6 +106,17 @@ def test_slider_move_gives_the_librarys_numbers(visit, server, lang):
         assert MEASURE in v.page.locator('#prov-dialog [data-assumption="what_if"]').inner_text()
         v.shot("whatif-provenance")
         v.page.click("#prov-dialog-close")
+        # PM2.5 and avoided deaths: the value, the settings of optimisation.yaml they use
+        for key, section in (("pm25", "air_quality."), ("deaths", "health.")):
+            v.page.locator(f'#wi-table tr[data-key="{key}"] td[data-year="{YEAR}"] a.prov').click()
+            v.page.wait_for_selector(f"#prov-dialog[open] #prov[data-indicator={key}]")
+            got = float(v.page.locator("#prov-dialog #prov").get_attribute("data-value"))
+            assert got == pytest.approx(want[key], rel=1e-9), key
+            assert v.page.locator(f'#prov-dialog #prov-settings tr[data-setting^="{section}"]'
+                                  ).count() > 0, key
+            assert v.page.locator(f'#prov-dialog #prov-measures tr[data-measure="{MEASURE}"]'
+                                  ).get_attribute("data-moved") is not None
+            v.page.click("#prov-dialog-close")
     assert v.page.locator("#wi-chart-co2 .main-svg").count() >= 1
     if lang == "en":  # more moves: the server time per move as the page reports it
         rng = np.random.default_rng(7)

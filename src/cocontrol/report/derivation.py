@@ -339,3 +339,41 @@ def result_derivation(kind: str, params: Mapping, provenance: Mapping | None, ta
         out.update(driver_rows(base, year))
         out.update(_base_info(base))
     return out
+
+
+#: what-if indicators beyond emissions: (how the value is read from an Outcome, unit)
+WHATIF_INDICATORS = ("pm25", "deaths", "co2red", "apeq", "x_norm", "y_norm")
+
+
+def whatif_derivation(w, outcome, run, indicator: str, year: int,
+                      moved: Mapping[str, float] | None = None) -> dict:
+    """Where a what-if indicator comes from (:mod:`cocontrol.optimize.whatif`): its value in
+    ``year`` (PM2.5 of the project's air-quality link, avoided deaths of its health settings
+    against the reference scenario, or a co-control metric of APeq against it), the settings
+    of ``optimisation.yaml`` it is computed with (``air_quality``, ``health``), the reference
+    scenario, the scope-1 emissions of the year it starts from (t) and everything of
+    :func:`scenario_derivation` (scenario, measures, drivers, base inventory, provenance)."""
+    if indicator not in WHATIF_INDICATORS:
+        raise CocontrolError(M("msg.drv_indicator", indicator=indicator,
+                               known=", ".join(WHATIF_INDICATORS)))
+    base = w.base
+    d = scenario_derivation(base, run, "CO2", year, moved=moved)
+    yi = list(outcome.years).index(year)
+    m = outcome.metrics
+    j = [str(p) for p in m["pollutants"]].index("APeq")
+    series = {"pm25": outcome.pm25, "deaths": outcome.avoided_deaths,
+              "co2red": m["CO2_reduction"], "apeq": m["P_reduction"][:, j],
+              "x_norm": m["x_norm"][:, j], "y_norm": m["y_norm"][:, j]}[indicator]
+    unit = {"pm25": "µg/m³", "deaths": "deaths/yr", "co2red": "t", "apeq": "t APeq",
+            "x_norm": "", "y_norm": ""}[indicator]
+    opt = base.project.optimisation_data() or {}
+    section = {"pm25": ("air_quality",), "deaths": ("air_quality", "health")}.get(indicator, ())
+    settings = {k: opt.get(k) for k in section if opt.get(k) is not None}
+    d.update({"kind": "whatif", "indicator": indicator, "unit": unit,
+              "value": _cell(float(series[yi])) if series is not None else None,
+              "reference": w.reference, "settings": settings,
+              "emissions_t": {s: _cell(float(outcome.emissions[k, yi]))
+                              for k, s in enumerate(outcome.species)}})
+    d.pop("value_t", None)
+    d.pop("base_value_t", None)
+    return d

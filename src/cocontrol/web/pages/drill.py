@@ -172,9 +172,13 @@ def parse_moved(moved: str | None) -> dict[str, float]:
     return out
 
 
-def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved):
+Indicator = Annotated[str, Query(pattern=r"^(emissions|pm25|deaths|co2red|apeq|x_norm|y_norm)$")]
+
+
+def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved,
+                         indicator: str = "emissions"):
     from cocontrol.web import views
-    from cocontrol.web.pages.whatif import prepared_whatif
+    from cocontrol.web.pages.whatif import _RUN, prepared_whatif
 
     chosen = data.choose(ctx, project_id)
     if chosen is None or chosen.base is None:
@@ -182,16 +186,30 @@ def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved):
     base = chosen.base
     if scenario not in base.scenarios:
         raise ApiError(404, Msg("msg.drv_no_scenario", scenario=scenario))
+    year = year if year is not None else base.years[0]
     try:
+        if indicator != "emissions":  # a what-if figure (PM2.5, deaths, co-control metrics)
+            from cocontrol.scenario import run
+
+            w, _fig = prepared_whatif(base, scenario)
+            with _RUN:  # the engine's buffers are not shared between threads
+                o = w.evaluate(moved)
+                r = run(base, w.scenario_with(moved))
+            if year not in o.years:
+                raise CocontrolError(Msg("msg.drv_year_not_in", year=year,
+                                       what=Msg("drv_what.scenario"),
+                                       known=", ".join(map(str, o.years))))
+            return chosen, derivation.whatif_derivation(w, o, r, indicator, year,
+                                                        moved=moved or None)
         if moved:
             from cocontrol.scenario import run
 
             w, _fig = prepared_whatif(base, scenario)
-            r = run(base, w.scenario_with(moved))
+            with _RUN:
+                r = run(base, w.scenario_with(moved))
         else:
             r = views.scenario_run(base, scenario)
-        d = derivation.scenario_derivation(base, r, species, year if year is not None
-                                           else base.years[0], moved=moved or None)
+        d = derivation.scenario_derivation(base, r, species, year, moved=moved or None)
     except CocontrolError as e:
         raise ApiError(422, e.args[0] if e.args else str(e)) from None
     return chosen, d
@@ -200,21 +218,23 @@ def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved):
 @area.page("/scenario-why", permission="projects:read")
 def scenario_why(ctx: Ctx, project_id: int | None = None, scenario: Name = "baseline",
                  species: str = "CO2", year: int | None = None, moved: Moved = None,
-                 part: bool = False):
+                 indicator: Indicator = "emissions", part: bool = False):
     """The derivation of a scenario's number (cockpit, what-if): the scenario, its measures
     and their parameters, drivers, the base inventory and the provenance record."""
     chosen = data.choose(ctx, project_id)
     if chosen is None or chosen.base is None:
         return ctx.render("drill/index.html", chosen=chosen, projects=data.visible_projects(ctx))
     pens = parse_moved(moved)
-    chosen, d = _scenario_derivation(ctx, project_id, scenario, species, year, pens)
+    chosen, d = _scenario_derivation(ctx, project_id, scenario, species, year, pens,
+                                     indicator)
     return ctx.render("drill/scenario_why_part.html" if part else "drill/scenario_why.html",
                       chosen=chosen, d=d, version=version_info(chosen), moved=pens)
 
 
 @area.data("/scenario-why", permission="projects:read")
 def scenario_why_json(ctx: Ctx, project_id: int | None = None, scenario: Name = "baseline",
-                      species: str = "CO2", year: int | None = None, moved: Moved = None):
+                      species: str = "CO2", year: int | None = None, moved: Moved = None,
+                      indicator: Indicator = "emissions"):
     """The derivation of a scenario's number as JSON (no project visible, or one without
     scenarios: the answer says so, as ``/api/web/drill/why`` does)."""
     chosen = data.choose(ctx, project_id)
@@ -223,7 +243,7 @@ def scenario_why_json(ctx: Ctx, project_id: int | None = None, scenario: Name = 
                 "value_t": None, "measures": [], "drivers": [], "provenance": None,
                 "version": None, "error": chosen.error if chosen else "no project visible"}
     chosen, d = _scenario_derivation(ctx, project_id, scenario, species, year,
-                                     parse_moved(moved))
+                                     parse_moved(moved), indicator)
     return {**d, "version": version_info(chosen)}
 
 

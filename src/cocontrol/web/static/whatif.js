@@ -68,12 +68,14 @@ document.addEventListener("DOMContentLoaded", function () {
       for (const y of ys) {
         const i = d.years.indexOf(y);
         const v = get(f)[i];
-        const td = cell("td", key.startsWith("em-") ? "" : cc.fmt(v), "num");
-        if (key.startsWith("em-")) {  // an emission: its derivation (scenario, moved measures)
+        const td = cell("td", "", "num");
+        {  // every figure opens its derivation (scenario, moved measures, settings used)
           const a = document.createElement("a");
           a.className = "num prov";
           const mv = Object.entries(moved()).map(function (e) { return e[0] + ":" + e[1]; }).join(",");
-          const q = { project_id: String(d.project_id), scenario: d.scenario, species: key.slice(3), year: String(y) };
+          const q = { project_id: String(d.project_id), scenario: d.scenario, year: String(y) };
+          if (key.startsWith("em-")) q.species = key.slice(3);
+          else q.indicator = key;
           if (mv) q.moved = mv;
           a.href = "/web/drill/scenario-why?" + new URLSearchParams(q).toString();
           a.textContent = cc.fmt(v);
