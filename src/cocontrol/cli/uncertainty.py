@@ -63,8 +63,8 @@ def register(app: typer.Typer) -> None:
             note(n)
         if a.attainment is None:
             return
-        emit(a.attainment, fmt, output, title=label("cli.t_draws", scenario=scenario, draws=f"{draws:,}",
-                                                method=method))
+        emit(a.attainment, fmt, output,
+             title=label("cli.t_draws", scenario=scenario, draws=f"{draws:,}", method=method))
 
     @app.command("batch")
     def batch_cmd(

@@ -193,7 +193,8 @@ class SeriesTable:
         if dup.any():
             r = both[dup].iloc[0]
             raise InputError(Problem(file=str(r["file"]), row=None if pd.isna(r["row"])
-                                     else int(r["row"]), message=Msg("msg.mon_value_twice"), value=tuple(r[key].tolist())))
+                                     else int(r["row"]), message=Msg("msg.mon_value_twice"),
+                                     value=tuple(r[key].tolist())))
         return SeriesTable(both, self.warnings + other.warnings)
 
 
