@@ -210,7 +210,8 @@ class CodeRegistry:
         try:
             return self._rows[code]
         except KeyError:
-            raise CocontrolError(M("msg.reg_unknown_code", table=self.name, code=repr(code))) from None
+            raise CocontrolError(M("msg.reg_unknown_code", table=self.name,
+                                   code=repr(code))) from None
 
 
 _LOCK = threading.Lock()

@@ -99,7 +99,8 @@ def make_pairs(base: Base, measures: list[str] | None = None, region_level: str 
     steps = integer_steps or {}
     for mid in measures:
         if mid not in lib.index:
-            raise InputError(Problem(file="<measures>", value=mid, message=M("msg.opt_measure_not_found"),
+            raise InputError(Problem(file="<measures>", value=mid,
+                                     message=M("msg.opt_measure_not_found"),
                                      expected=M("msg.opt_measure_id")))
         idx = _affected_lines(base, mid)
         idx = idx[active[idx]]

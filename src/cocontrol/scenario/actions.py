@@ -462,7 +462,8 @@ def handler(name: str) -> Action:
     with _LOCK:
         h = _ACTIONS.get(name)
     if h is None:
-        raise KeyError(M("msg.act_unknown", name=repr(name), known=Seq(actions(), ", ", quote=True)))
+        raise KeyError(M("msg.act_unknown", name=repr(name),
+                         known=Seq(actions(), ", ", quote=True)))
     return h
 
 

@@ -52,7 +52,8 @@ class RoleDef(BaseModel):
     def _consistent(self) -> RoleDef:
         bad = [a for a in self.audiences if a not in AUDIENCES]
         if bad:
-            raise ValueError(M("msg.sec_unknown_audiences", bad=str(bad), known=str(list(AUDIENCES))))
+            raise ValueError(M("msg.sec_unknown_audiences", bad=str(bad),
+                               known=str(list(AUDIENCES))))
         if self.scope == "published" and not self.audiences:
             raise ValueError(M("msg.sec_published_needs_audience"))
         if self.scope != "published" and self.audiences:

@@ -125,7 +125,8 @@ def check_upload(data: bytes, name: str | None = None,
         if head.startswith(magic):
             raise UploadRejected("upload_type", name=label, found=what)
     if named == "xlsx":
-        raise UploadRejected("upload_name_mismatch", name=label, named=".xlsx", found=M("sec.found_text"))
+        raise UploadRejected("upload_name_mismatch", name=label, named=".xlsx",
+                             found=M("sec.found_text"))
     _check_csv_cells(text, label)
     return CheckedUpload("csv", size, digest, label, encoding)
 
@@ -183,9 +184,11 @@ def _check_csv_cells(text: str, label: str) -> None:
             for c, cell in enumerate(row, start=1):
                 if looks_like_formula(cell):
                     raise UploadRejected("upload_formula", name=label,
-                                         where=M("sec.where_row_col", row=r, col=c), value=_short(cell))
+                                         where=M("sec.where_row_col", row=r, col=c),
+                                         value=_short(cell))
     except csv.Error as e:
-        raise UploadRejected("upload_type", name=label, found=M("sec.found_bad_csv", detail=e)) from None
+        raise UploadRejected("upload_type", name=label,
+                             found=M("sec.found_bad_csv", detail=e)) from None
 
 
 # -- xlsx ---------------------------------------------------------------------------------
@@ -216,9 +219,11 @@ def _check_xlsx(data: bytes, label: str, limits: UploadLimits) -> None:
         norm = posixpath.normpath(n)
         if (n.startswith(("/", "\\")) or "\\" in n or norm.startswith("..") or ":" in n
                 or "\x00" in n):
-            raise UploadRejected("upload_zip", name=label, detail=M("sec.unsafe_part", part=repr(n[:60])))
+            raise UploadRejected("upload_zip", name=label,
+                                 detail=M("sec.unsafe_part", part=repr(n[:60])))
         if n.lower() in seen:
-            raise UploadRejected("upload_zip", name=label, detail=M("sec.duplicate_part", part=repr(n[:60])))
+            raise UploadRejected("upload_zip", name=label,
+                                 detail=M("sec.duplicate_part", part=repr(n[:60])))
         seen.add(n.lower())
         if info.flag_bits & 0x1:
             raise UploadRejected("upload_encrypted", name=label)
@@ -365,7 +370,8 @@ def _check_sheet(zf, part, sheet_name, bad_strings, label, budget) -> None:
                 f_el = el.find(_NS_MAIN + "f")
                 if f_el is not None:
                     raise UploadRejected("upload_formula", name=label,
-                                         where=M("sec.where_sheet_cell", sheet=sheet_name, cell=ref),
+                                         where=M("sec.where_sheet_cell", sheet=sheet_name,
+                                                 cell=ref),
                                          value="=" + _short(f_el.text or "(shared formula)"))
                 t = el.get("t")
                 text = None
@@ -378,7 +384,8 @@ def _check_sheet(zf, part, sheet_name, bad_strings, label, budget) -> None:
                     text = s if looks_like_formula(s) else None
                 if text is not None:
                     raise UploadRejected("upload_formula", name=label,
-                                         where=M("sec.where_sheet_cell", sheet=sheet_name, cell=ref),
+                                         where=M("sec.where_sheet_cell", sheet=sheet_name,
+                                                 cell=ref),
                                          value=_short(text))
                 el.clear()
     except UploadRejected:
