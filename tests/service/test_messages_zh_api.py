@@ -81,3 +81,14 @@ def test_error_bodies_in_both_languages(client):
     r = client.post("/api/jobs/sleep", json={"params": {"seconds": 0}})
     assert r.status_code == 422
     _zh(r.json(), "a job without a project needs an organisation")
+
+    # a job that fails in the library: its stored error keeps the Chinese too
+    from tests.service.helpers import wait
+
+    r = client.post("/api/jobs/cge", json={"org_id": org["id"],
+                                           "params": {"instruments": ["carbon_tax_x"]}})
+    assert r.status_code in (200, 202), r.text
+    job = wait(client, r.json()["id"])
+    assert job["status"] == "failed", job
+    _zh({"error": job["error"]}, "1 problem(s) in the input")
+    assert "未知政策工具" in job["error"]["problems"][0]["text_zh"]
