@@ -378,8 +378,10 @@ def _start_child(pkg_root: Path, tests: list[str], trace: tuple[str, Path] | Non
                 tracer = _LineTracer(str(pkg_root / "cocontrol" / trace[0]))
                 tracer.start()
                 plugins.append(tracer)
-            args = [*tests, "-q", "-p", "no:cacheprovider", "--no-header", "-p", "no:randomly",
-                    "-W", "ignore"]
+            # -o addopts=: in this process, never on the suite's pytest-xdist workers (the
+            # mutated copy and the line tracer live here; pyproject.toml's addopts has -n 2)
+            args = [*tests, "-q", "-o", "addopts=", "-p", "no:cacheprovider", "--no-header",
+                    "-p", "no:randomly", "-W", "ignore"]
             rc = pytest.main(args if trace else [*args, "-x"], plugins=plugins)
             if trace:
                 sys.settrace(None)
