@@ -45,3 +45,12 @@ def test_user_factor_per_tonne_of_electricity_is_an_input_error(tmp_path):
     with pytest.raises(MissingFactorError, match="column unit: fuel electricity has no "
                                                  "calorific value to convert MWh to t"):
         compute(load_project(p))
+
+
+def test_a_calorific_value_of_zero_is_an_error_not_a_zero_factor(monkeypatch):
+    # NCV 0 would turn every factor per GJ into 0 t per tonne: an error, like a missing NCV
+    from cocontrol.inventory import factors as fmod
+
+    monkeypatch.setattr(fmod, "_fuel_row", lambda f: {"ncv": 0.0, "ncv_unit": "GJ/t"})
+    with pytest.raises(units.UnitError, match="calorific"):
+        activity_per_denominator.__wrapped__("t", "GJ", "zero_ncv_fuel")
