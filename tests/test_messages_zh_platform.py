@@ -254,3 +254,11 @@ def test_inventory_unit_and_grid_errors_in_zh():
 
     check(lambda: _grid_value("mars_grid", "cn_national"), "unknown grid/heat factor code",
           InputError)
+
+
+def test_inventory_aggregation_error_in_zh():
+    from cocontrol.inventory.inventory import Inventory
+
+    inv = SimpleNamespace(lines=pd.DataFrame({"sector": ["power"], "combo": [0]}))
+    check(lambda: Inventory._group_matrix(inv, ["province"], np.ones(1, bool)),
+          "cannot aggregate by 'province'; choose from: sector")

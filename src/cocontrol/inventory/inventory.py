@@ -274,9 +274,9 @@ class Inventory(Labelled):
     def _group_matrix(self, by: list[str], mask: np.ndarray) -> tuple[sp.csr_matrix, pd.DataFrame]:
         for b in by:
             if b not in self.lines.columns:
-                raise CocontrolError(
-                    f"cannot aggregate by {b!r}; choose from: "
-                    f"{', '.join(c for c in self.lines.columns if c not in ('combo',))}")
+                cols = [c for c in self.lines.columns if c not in ("combo",)]
+                raise CocontrolError(i18n.Msg("msg.inv_cannot_aggregate", by=repr(b),
+                                              known=i18n.Seq(cols, ", ", quote=True)))
         idx = np.flatnonzero(mask)
         sub = self.lines[by].iloc[idx] if by else pd.DataFrame(index=idx)
         codes, labels = factorize_columns(sub, by)
@@ -318,7 +318,7 @@ class Inventory(Labelled):
                 data[:, s, :] = G @ (self.activity * ef0[:, s:s + 1])
             data = data.reshape(G.shape[0], S * Y)
         else:
-            raise CocontrolError("kind must be 'controlled' or 'uncontrolled'")
+            raise CocontrolError(i18n.Msg("msg.inv_kind"))
         cube = np.asarray(data).reshape(G.shape[0], S, Y)
         sp_names = list(self.species)
         # lines with activity whose species has no factor: "not estimated" / "partial"
