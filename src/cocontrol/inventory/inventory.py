@@ -169,7 +169,10 @@ class Inventory(Labelled):
         here when not given), with lines in their own order: one call, as many threads as
         numexpr has (many small calls wait for every thread at each call, a loss on a busy
         machine). Controls that vary by year: E = A × EF, then × the factor on the
-        controlled lines (the same products, in the same order)."""
+        controlled lines (the same products, in the same order). An inventory from
+        :func:`engine.compute` has EF0 (not-estimated cells as 0) and F prepared
+        (:func:`engine.prepare`, the same values as built here): the call is then the fused
+        pass alone."""
         # not-estimated cells compute as 0 in the arrays; `estimated` marks them
         N, S, Y = len(self.activity), len(self.species), len(self.years)
         E = np.empty((N, S, Y)) if out is None else out
