@@ -54,3 +54,22 @@ def test_a_calorific_value_of_zero_is_an_error_not_a_zero_factor(monkeypatch):
     monkeypatch.setattr(fmod, "_fuel_row", lambda f: {"ncv": 0.0, "ncv_unit": "GJ/t"})
     with pytest.raises(units.UnitError, match="calorific"):
         activity_per_denominator.__wrapped__("t", "GJ", "zero_ncv_fuel")
+
+
+def test_resolve_for_the_species_asked_and_the_biogenic_flag():
+    # resolve() works for the species it is given (a project's own list), in that order;
+    # power × hard coal: SO2 820 g/GJ (EMEP/EEA 2023 1.A.1.a Table 3-2) × 25.8 GJ/t, CO2
+    # 25.8 GJ/t × 25.8 kg C/GJ × 44/12 (IPCC 2006 Vol.2 Eq. 2.1); biomass is biogenic
+    import pandas as pd
+
+    from cocontrol.inventory.factors import resolve
+
+    combos = pd.DataFrame({"sector": ["power", "power"], "fuel": ["hard_coal", "biomass"],
+                           "process": [None, None], "unit": ["t", "t"]})
+    user = pd.DataFrame(columns=["sector", "fuel", "process", "species", "value", "unit",
+                                 "source", "source_id"])
+    ft = resolve(combos, user, grid_factor=0.5, heat_factor=0.1, species=("SO2", "CO2"))
+    assert ft.species == ("SO2", "CO2") and ft.multiplier.shape == (2, 2)
+    assert ft.multiplier[0].tolist() == pytest.approx([820e-6 * 25.8,
+                                                       25.8 * 25.8 * 44 / 12 / 1000])
+    assert ft.combos["biogenic"].tolist() == [False, True]
