@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from tinyproject import ACTIVITY, CONTROLS, FACTORS, MANIFEST, MEASURED, REGIONS, write_project
@@ -172,3 +173,35 @@ def test_year_specific_control_overrides_all_years(tmp_path):
     gj = 25.8  # GJ/t hard coal (IPCC 2006 Table 1.2); NOx 209 g/GJ (EMEP 1.A.1.a Table 3-2)
     assert nox[2020] == pytest.approx(1000 * gj * 209e-6 * (1 - 0.5 * 0.8))
     assert nox[2021] == pytest.approx(2000 * gj * 209e-6 * (1 - 1.0 * 0.8))
+
+
+def test_missing_factor_names_the_activity_rows_of_its_lines(tmp_path):
+    # only the user set (no bundled defaults): NOx of power × hard coal is missing on U1's
+    # rows, row 2 (2020, t) and row 3 (2021, kt: another activity unit); residential hard
+    # coal on R1's row 5 (row 1 is the header)
+    from cocontrol.cli.inventory import check
+
+    p = write_project(tmp_path / "p", manifest=MANIFEST.replace("[user, default]", "[user]"))
+    with pytest.raises(InputError) as ei:
+        check(p)
+    nox = {(str(x.value), x.row) for x in ei.value.problems
+           if "no NOx emission factor" in str(x.message)}
+    assert nox >= {("power × hard_coal", 2), ("power × hard_coal", 3),
+                   ("residential × hard_coal", 5)}
+
+
+def test_sulfur_balance_leaves_fuels_without_a_sulfur_content_to_their_factor():
+    # natural gas has no sulfur content in fuels.csv: its SO2 stays the bundled factor
+    # under so2_method sulfur_balance; hard coal (S 1 %, retention 0.05) gets
+    # 2 × 0.01 × (1 − 0.05) t SO2/t (64/32 stoichiometry)
+    from cocontrol.inventory.factors import resolve
+
+    combos = pd.DataFrame({"sector": ["power", "power"], "fuel": ["natural_gas", "hard_coal"],
+                           "process": [None, None], "unit": ["kNm3", "t"]})
+    user = pd.DataFrame(columns=["sector", "fuel", "process", "species", "value", "unit",
+                                 "source", "source_id"])
+    kw = dict(grid_factor=0.5, heat_factor=0.1, species=("SO2", "CO2"))
+    plain = resolve(combos, user, so2_method="factor", **kw).multiplier[:, 0]
+    sb = resolve(combos, user, so2_method="sulfur_balance", **kw).multiplier[:, 0]
+    assert np.isfinite(plain[0]) and sb[0] == plain[0]
+    assert sb[1] == pytest.approx(2 * 0.01 * (1 - 0.05))
