@@ -161,6 +161,8 @@ def test_year_index_of_rows_inside_outside_and_between_project_years():
     # years as floats (a column read with blanks) and no project years at all
     assert year_index(np.array([2021.0, 2030.0]), yrs).tolist() == [1, -1]
     assert year_index(np.array([2021]), []).tolist() == [-1]
+    # years beyond the int16 look-up table (>= 2**16): the offset table
+    assert year_index(np.array([70001, 70000]), [70000, 70001]).tolist() == [1, 0]
 
 
 def test_activity_rows_of_other_years_are_left_out():
@@ -175,3 +177,6 @@ def test_activity_rows_of_other_years_are_left_out():
     lines, A, _ = build_lines(act, [2020, 2021])
     assert lines["source_id"].tolist() == ["A", "B"]
     assert A.tolist() == [[1.0, 2.0], [0.0, 4.0]]  # 2019 is not a project year
+    # one line, three rows for two project years: not one row per line and year
+    lines, A, _ = build_lines(act[act["source_id"] == "A"], [2020, 2021])
+    assert A.tolist() == [[1.0, 2.0]]
