@@ -31,8 +31,6 @@ ALLOWED = {
                                   "message carries the server's own log"),
     "cli/serve.py": (1, "the address line 'cocontrol serve: http://…/api' is read by "
                         "localserver (its regex): machine-readable, not prose"),
-    "cli/enterprise.py": (12, "enterprise messages and table titles: the park engineer's "
-                             "area (issue 12), being changed there"),
     "i18n.py": (1, "the catalogue file itself is malformed: it cannot be used to say so"),
     "refdata.py": (1, "module __getattr__: Python's AttributeError protocol"),
     "io.py": (1, "a programming error (comment= on a reader of user text), for the developer"),

@@ -156,5 +156,8 @@ def test_cli_park_account_prints_targets_and_evaluation():
 
     r = CliRunner().invoke(app, ["account", str(DEMO), "--park", "park_steel"])
     assert r.exit_code == 0, r.output
-    assert "park targets" in r.output and "park evaluation" in r.output
+    assert "Park targets" in r.output and "Park evaluation" in r.output
     assert "yellow" in r.output  # NOx 2,896 t against the ILLUSTRATIVE 2,800 t cap
+    zh = CliRunner().invoke(app, ["account", str(DEMO), "--park", "park_steel", "--lang", "zh"])
+    assert zh.exit_code == 0, zh.output
+    assert "园区目标" in zh.output and "园区评价" in zh.output

@@ -8,11 +8,17 @@ from pathlib import Path
 
 import typer
 
-from cocontrol.cli.common import Format, console, emit, wrote
+from cocontrol import i18n
+from cocontrol.cli.common import Format, bad_parameter, emit, lang_option, say, ui_lang, wrote
 
 # Every command runs inside the CLI's error guard (cli/__init__.py): a library error becomes
 # the plain message and exit code 1 there, so the commands below only load, call and emit.
 _wrote = wrote
+
+
+def label(key: str, lang: str | None = None, /, **fmt) -> str:
+    """A table title in the command's language (its ``--lang``, else the global one)."""
+    return i18n.Msg(key, **fmt).tr(ui_lang(lang))
 
 
 def _date(s: str | None) -> dt.date | None:
@@ -21,7 +27,7 @@ def _date(s: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(s)
     except ValueError as e:
-        raise typer.BadParameter(f"--on must be a date YYYY-MM-DD, got {s!r}") from e
+        raise bad_parameter("cli.ent_on_date", got=repr(s)) from e
 
 
 def register(app: typer.Typer) -> None:
@@ -41,7 +47,7 @@ def register(app: typer.Typer) -> None:
 
         tab = runner.permit_status(runner.context(project), enterprise, on=_date(on),
                                    year=year, near=near)
-        emit(tab, fmt, output, title=f"permit {enterprise}")
+        emit(tab, fmt, output, title=label("cli.t_ent_permit", name=enterprise))
 
     @app.command("account")
     def account_cmd(
@@ -49,7 +55,7 @@ def register(app: typer.Typer) -> None:
         enterprise: str = typer.Option(None, "--enterprise", "-e", help="enterprise region id"),
         park: str = typer.Option(None, "--park", help="park region id (park account)"),
         report: Path = typer.Option(None, "--report", help="write an HTML account report"),
-        lang: str = typer.Option("en", "--lang", help="en or zh"),
+        lang: str = lang_option(),
         fmt: Format = typer.Option(Format.table, "--format"),
         output: Path = typer.Option(None, "--output", "-o"),
     ) -> None:
@@ -58,26 +64,27 @@ def register(app: typer.Typer) -> None:
         from cocontrol.enterprise import runner
 
         if (enterprise is None) == (park is None):
-            raise typer.BadParameter("give exactly one of --enterprise or --park")
+            raise bad_parameter("cli.ent_one_of")
         ctx = runner.context(project)
         if park is not None:
             acc, targets, ev = runner.park_full(ctx, park)
-            emit(acc.total, fmt, output, title=f"park {acc.name}")
+            emit(acc.total, fmt, output, title=label("cli.t_ent_park", lang, name=acc.name))
             if len(targets):
-                emit(targets, Format.table, None, title="park targets")
+                emit(targets, Format.table, None, title=label("cli.t_ent_park_targets", lang))
             if ev is not None:
                 import pandas as pd
 
-                emit(pd.DataFrame([ev]), Format.table, None, title="park evaluation")
+                emit(pd.DataFrame([ev]), Format.table, None,
+                     title=label("cli.t_ent_park_eval", lang))
             return
         acc = runner.account(ctx, enterprise)
         if report is not None:
             _wrote(rep.account_report(acc, runner.permit_status_or_none(ctx, enterprise),
-                                      report, lang=lang))
-        emit(acc.annual, fmt, output, title=f"account {acc.name}")
+                                      report, lang=ui_lang(lang)))
+        emit(acc.annual, fmt, output, title=label("cli.t_ent_account", lang, name=acc.name))
         if acc.benchmark is not None and fmt == Format.table:
             emit(acc.benchmark[["year", "intensity", "unit", "benchmark", "ratio", "level"]],
-                 Format.table, None, title="benchmark")
+                 Format.table, None, title=label("cli.t_ent_benchmark", lang))
 
     @app.command("footprint")
     def footprint_cmd(
@@ -85,7 +92,7 @@ def register(app: typer.Typer) -> None:
         product: str = typer.Option(None, "--product", help="product id (default all)"),
         report: Path = typer.Option(None, "--report", help="write an HTML footprint report"),
         excel: Path = typer.Option(None, "--excel", help="write an Excel footprint workbook"),
-        lang: str = typer.Option("en", "--lang", help="en or zh"),
+        lang: str = lang_option(),
         fmt: Format = typer.Option(Format.table, "--format"),
         output: Path = typer.Option(None, "--output", "-o"),
     ) -> None:
@@ -95,10 +102,10 @@ def register(app: typer.Typer) -> None:
 
         res = runner.footprints(io.load(project), product)
         if report is not None:
-            _wrote(rep.footprint_report(res, report, lang=lang))
+            _wrote(rep.footprint_report(res, report, lang=ui_lang(lang)))
         if excel is not None:
             _wrote(rep.footprint_excel(res, excel))
-        emit(rep.footprint_summary(res), fmt, output, title="carbon footprints")
+        emit(rep.footprint_summary(res), fmt, output, title=label("cli.t_ent_footprints", lang))
 
     @app.command("projects")
     def projects_cmd(
@@ -108,7 +115,7 @@ def register(app: typer.Typer) -> None:
         owner: str = typer.Option(None, "--owner", help="only the projects of this owner"),
         bank: Path = typer.Option(None, "--bank", help="write the bank export (.xlsx/.csv)"),
         report: Path = typer.Option(None, "--report", help="write an HTML library report"),
-        lang: str = typer.Option("en", "--lang", help="en or zh"),
+        lang: str = lang_option(),
         fmt: Format = typer.Option(Format.table, "--format"),
         output: Path = typer.Option(None, "--output", "-o"),
     ) -> None:
@@ -121,15 +128,15 @@ def register(app: typer.Typer) -> None:
         if bank is not None:
             _wrote(rep.bank_file(ctx.data.projects, ranking, bank))
         if report is not None:
-            _wrote(rep.library_report(ranking, report, lang=lang))
-        emit(ranking, fmt, output, title=f"synergy projects, {year}")
+            _wrote(rep.library_report(ranking, report, lang=ui_lang(lang)))
+        emit(ranking, fmt, output, title=label("cli.t_ent_projects", lang, year=year))
 
     @app.command("screen")
     def screen_cmd(
         project: Path = typer.Argument(..., help="project folder (with enterprise/plants.yaml)"),
         plant: str = typer.Option(None, "--plant", help="plant id (default all)"),
         report: Path = typer.Option(None, "--report", help="write an HTML screening report"),
-        lang: str = typer.Option("en", "--lang", help="en or zh"),
+        lang: str = lang_option(),
         fmt: Format = typer.Option(Format.table, "--format"),
         output: Path = typer.Option(None, "--output", "-o"),
     ) -> None:
@@ -139,8 +146,8 @@ def register(app: typer.Typer) -> None:
 
         res = runner.screening(runner.context(project), plant)
         if report is not None:
-            _wrote(rep.screening_report(res, report, lang=lang))
-        emit(rep.screening_table(res), fmt, output, title="screening")
+            _wrote(rep.screening_report(res, report, lang=ui_lang(lang)))
+        emit(rep.screening_table(res), fmt, output, title=label("cli.t_ent_screening", lang))
 
 
 DEMO = Path(__file__).resolve().parents[3] / "examples" / "demo-city"
@@ -166,5 +173,6 @@ def demo(out: Path, lang: str) -> list[Path]:
     files.append(rep.screening_report(runner.screening(ctx), out / "screening_report.html",
                                       lang=lang))
     for r in fps:
-        console.print(f"  footprint {r.product}: {r.value_kg:,.1f} kg CO2e / {r.functional_unit}")
+        say("cli.ent_footprint_line", lang, product=r.product, value=f"{r.value_kg:,.1f}",
+            unit=r.functional_unit)
     return files
