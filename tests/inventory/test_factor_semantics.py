@@ -172,3 +172,13 @@ def test_factor_report_says_whether_each_factor_is_abated():
     assert row("cement", "clinker", "PM10")["basis"] == "unabated"
     assert (fr.loc[fr["method"] == "not_estimated", "basis"] == "n/a").all()
     assert i18n.value("fbasis_", "abated", "zh").startswith("已含治理")
+
+
+def test_abate_twice_error_names_only_the_technologies_that_remove_the_species(tmp_path):
+    # fabric filter (PM, BC, OC: EMEP/EEA 2.C.3 Table 3-5) and wet FGD (SO2 only) on the
+    # abated clinker factor: the PM problems name the filter, never the FGD
+    with pytest.raises(InputError) as e:
+        _inv(tmp_path, [("K1", "cement", None, "clinker", 1000.0, "t")],
+             _ctrl([("K1", "fabric_filter", 0.5), ("K1", "wet_fgd", 0.5)]))
+    pm = [p for p in e.value.problems if "PM2.5" in str(p.message)]
+    assert pm and {p.value for p in pm} == {"K1: fabric_filter"}

@@ -162,7 +162,8 @@ def test_year_index_of_rows_inside_outside_and_between_project_years():
     assert year_index(np.array([2021.0, 2030.0]), yrs).tolist() == [1, -1]
     assert year_index(np.array([2021]), []).tolist() == [-1]
     # years beyond the int16 look-up table (>= 2**16): the offset table
-    assert year_index(np.array([70001, 70000]), [70000, 70001]).tolist() == [1, 0]
+    assert year_index(np.array([70001, 70000, 70005]), [70000, 70001, 70010]).tolist() == [
+        1, 0, -1]
 
 
 def test_activity_rows_of_other_years_are_left_out():
@@ -180,3 +181,31 @@ def test_activity_rows_of_other_years_are_left_out():
     # one line, three rows for two project years: not one row per line and year
     lines, A, _ = build_lines(act[act["source_id"] == "A"], [2020, 2021])
     assert A.tolist() == [[1.0, 2.0]]
+
+
+def test_a_source_factor_fills_a_not_estimated_species(tmp_path):
+    # EMEP 1.A.1.a Table 3-2 gives no NH3 for power × hard coal (not estimated on U1's two
+    # lines); a source-specific factor for U1 estimates it: the not-estimated table drops
+    # the row, OC (no speciation fraction) stays on both lines
+    import pandas as pd
+    from tinyproject import FACTORS, write_project
+
+    from cocontrol.inventory import compute
+    from cocontrol.project import load_project
+
+    nh3 = pd.DataFrame({"sector": ["power"], "fuel": ["hard_coal"], "process": [None],
+                        "species": ["NH3"], "value": [0.01], "unit": ["kg/t"],
+                        "source": ["test: U1 NH3 slip measured"], "source_id": ["U1"]})
+    p = write_project(tmp_path / "p", factors=pd.concat([FACTORS, nh3], ignore_index=True))
+    ne = compute(load_project(p)).not_estimated
+    power = ne[ne["sector"] == "power"].set_index("species")["n_lines"].to_dict()
+    assert power == {"OC": 2}
+
+
+def test_prepared_factor_is_nan_to_num_of_the_factor():
+    # engine.prepare: EF0 = np.nan_to_num(EF) (docstring), also for an infinite factor
+    from cocontrol.inventory.engine import prepare
+
+    ef = np.array([[np.inf, np.nan, 2.0]])
+    ef0, F = prepare(ef, np.isfinite(ef), np.empty(0, np.int64), np.empty((0, 3, 1)))
+    assert ef0.tolist() == np.nan_to_num(ef).tolist() and F is None
