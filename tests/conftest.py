@@ -75,7 +75,7 @@ def pytest_runtest_teardown(item, nextitem):
     try:
         return (yield)
     finally:
-        if nextitem is None or "shared_browser" not in nextitem.fixturenames:
+        if "shared_browser" not in getattr(nextitem, "fixturenames", ()):
             _stop_browsers()
 
 
