@@ -157,7 +157,8 @@ def test_year_index_of_rows_inside_outside_and_between_project_years():
     # all rows inside the range: look-up table; a year between project years is -1
     assert year_index(np.array([2025, 2020, 2022, 2021]), yrs).tolist() == [2, 0, -1, 1]
     # rows outside the range (before the first, after the last project year): -1
-    assert year_index(np.array([2019, 2020, 2026, 2025]), yrs).tolist() == [-1, 0, -1, 2]
+    assert year_index(np.array([2019, 2020, 2026, 2025, 2022]), yrs).tolist() == [
+        -1, 0, -1, 2, -1]
     # years as floats (a column read with blanks) and no project years at all
     assert year_index(np.array([2021.0, 2030.0]), yrs).tolist() == [1, -1]
     assert year_index(np.array([2021]), []).tolist() == [-1]
@@ -181,6 +182,15 @@ def test_activity_rows_of_other_years_are_left_out():
     # one line, three rows for two project years: not one row per line and year
     lines, A, _ = build_lines(act[act["source_id"] == "A"], [2020, 2021])
     assert A.tolist() == [[1.0, 2.0]]
+    # a line whose rows come back after another line's: summed per line and year
+    act2 = pd.DataFrame({"source_id": ["A", "A", "B", "B", "A", "A"], "region_id": "R",
+                         "sector": "power", "fuel": "hard_coal", "process": None,
+                         "year": [2020, 2021] * 3, "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                         "unit": "t"})
+    assert build_lines(act2, [2020, 2021])[1].tolist() == [[6.0, 8.0], [3.0, 4.0]]
+    # years as objects (not numbers), rows in reverse year order
+    act3 = act2.iloc[[1, 0]].assign(year=pd.Series([2021, 2020], dtype=object).values)
+    assert build_lines(act3, [2020, 2021])[1].tolist() == [[1.0, 2.0]]
 
 
 def test_a_source_factor_fills_a_not_estimated_species(tmp_path):
