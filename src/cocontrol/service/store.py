@@ -90,6 +90,12 @@ def read_parquet(path: Path, limit: int | None = None, offset: int = 0) -> pd.Da
         con.close()
 
 
+def read_result_table(root: Path, result_id: str, file: str) -> pd.DataFrame:
+    """One stored table of a result (``root``/``result_id``/``file``, as :func:`write_result`
+    laid it out)."""
+    return read_parquet(Path(root) / result_id / file)
+
+
 def write_result(root: Path, result_id: str, tables: dict[str, pd.DataFrame],
                  files: dict[str, bytes], meta: dict | None = None) -> tuple[Path, dict, dict]:
     """Write a result's tables (each with ``meta`` and its name in the file's metadata) and

@@ -118,8 +118,12 @@ def error_page(request: Request, exc: Exception):
             return ctx.render("core/login.html", status=401, next=_safe_next(request))
         key = {403: "web_forbidden", 404: "web_not_found", 422: "web_bad_request"}.get(
             status, "web_server_error")
-        return ctx.render("core/error.html", status=status, message=ctx.t(key),
-                          code=status)
+        message = ctx.t(key)
+        if status in (409, 422) and isinstance(exc, ApiError):
+            # a refusal of the library or a route about what the user may see (an organisation
+            # that is not a park, a conflict): its own words; 403/404 stay uniform (no leak)
+            message = exc.message_zh if ctx.lang == "zh" and exc.message_zh else exc.message
+        return ctx.render("core/error.html", status=status, message=message, code=status)
 
 
 def _safe_next(request: Request) -> str:

@@ -257,8 +257,8 @@ def _result_derivation(ctx: Ctx, result_id: str, table: str, row: int, column: s
     info = res.tables.get("tables", {}).get(table)
     if info is None:
         raise ApiError(404, Msg("msg.drv_no_table", table=table))
-    rows = store.read_parquet(ctx.request.app.state.settings.results_dir / res.id
-                              / info["file"])
+    rows = store.read_result_table(ctx.request.app.state.settings.results_dir, res.id,
+                                   info["file"])
     job = ctx.session.get(Job, res.job_id)
     prov = res.tables.get("provenance") or {
         "project_hash": res.input_hash, "code_version": res.code_version,
