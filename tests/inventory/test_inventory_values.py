@@ -219,3 +219,32 @@ def test_prepared_factor_is_nan_to_num_of_the_factor():
     ef = np.array([[np.inf, np.nan, 2.0]])
     ef0, F = prepare(ef, np.isfinite(ef), np.empty(0, np.int64), np.empty((0, 3, 1)))
     assert ef0.tolist() == np.nan_to_num(ef).tolist() and F is None
+
+
+def test_measured_difference_and_units_by_hand(tiny, tmp_path):
+    # U1 SO2 2021 computed: 2 kt × 1000 × 25.8 GJ/t × 820 g/GJ (EMEP/EEA 1.A.1.a) × (1 − 0.97
+    # wet FGD) = 1.26936 t; measured 0.5 t: difference (0.5 / 1.26936 − 1) × 100 %
+    from tinyproject import MEASURED, write_project
+
+    from cocontrol.inventory import compute
+    from cocontrol.project import load_project
+
+    inv = compute(load_project(tiny))
+    computed = 2000 * 25.8 * 820e-6 * 0.03
+    row = inv.measured_cells.iloc[0]
+    assert row["computed_t"] == pytest.approx(computed)
+    assert row["difference_%"] == pytest.approx((0.5 / computed - 1) * 100)
+    # the same measurement in kg gives the same emissions
+    kg = MEASURED.assign(value=500.0, unit="kg")
+    inv_kg = compute(load_project(write_project(tmp_path / "kg", measured=kg)))
+    assert val(inv_kg, "SO2", year=2021) == pytest.approx(0.5)
+
+
+def test_aggregate_species_subset_and_not_applicable_zeros(tiny_inventory):
+    sub = tiny_inventory.aggregate("source_id", species=["SO2"])
+    assert set(sub["species"]) == {"SO2"}
+    # a species no factor set gives for a line's fuel or process is 0 there, estimated
+    # (not "not estimated"): e.g. SO2 of the clinker process K1
+    agg = tiny_inventory.aggregate("source_id")
+    blank = agg[agg["estimate"] == ""]
+    assert not blank["value"].isna().any() and (blank["value"] == 0).any()
