@@ -14,6 +14,7 @@ Factors used (bundled tables, each row carries its source):
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 C2CO2 = 44 / 12  # IPCC 2006 Vol.2 Eq. 2.1
@@ -115,6 +116,11 @@ def test_compute_arrays_matches_engine(tiny_inventory):
     measured_lines = set(getattr(inv, "_measured_lines", []))
     keep = [i for i in range(len(inv.lines)) if i not in measured_lines]
     np.testing.assert_allclose(other.emissions[keep], inv.emissions[keep])
+    # its tables mark the cells without a factor as the engine's do (NaN factor: not
+    # estimated); K1 (clinker) has no measured value
+    k1 = other.aggregate("source_id").query("source_id == 'K1'")
+    ref = inv.aggregate("source_id").query("source_id == 'K1'")
+    assert k1["estimate"].tolist() == ref["estimate"].tolist()
 
 
 def test_per_source_user_factors(tiny, tmp_path):
@@ -234,6 +240,12 @@ def test_measured_difference_and_units_by_hand(tiny, tmp_path):
     row = inv.measured_cells.iloc[0]
     assert row["computed_t"] == pytest.approx(computed)
     assert row["difference_%"] == pytest.approx((0.5 / computed - 1) * 100)
+    # below 1 t computed (2020: 1000 t coal, 0.63468 t SO2) the difference is still given
+    two = pd.concat([MEASURED, MEASURED.assign(year=2020, value=0.7)], ignore_index=True)
+    cells = compute(load_project(write_project(tmp_path / "two", measured=two))
+                    ).measured_cells.set_index("year")
+    c20 = 1000 * 25.8 * 820e-6 * 0.03
+    assert cells.loc[2020, "difference_%"] == pytest.approx((0.7 / c20 - 1) * 100)
     # the same measurement in kg gives the same emissions
     kg = MEASURED.assign(value=500.0, unit="kg")
     inv_kg = compute(load_project(write_project(tmp_path / "kg", measured=kg)))
