@@ -260,3 +260,21 @@ def test_aggregate_species_subset_and_not_applicable_zeros(tiny_inventory):
     agg = tiny_inventory.aggregate("source_id")
     blank = agg[agg["estimate"] == ""]
     assert not blank["value"].isna().any() and (blank["value"] == 0).any()
+
+
+def test_display_helpers_and_labelled_exports(tiny_inventory):
+    from cocontrol.inventory.inventory import estimate_label, shown
+
+    # an empty value is shown "not estimated", a number stays a number; no value column:
+    # unchanged
+    df = pd.DataFrame({"species": ["OC", "SO2"], 2020: [np.nan, 1.5]})
+    out = shown(df, [2020])
+    assert out[2020].tolist() == ["not estimated", 1.5]
+    assert shown(df[["species"]], [2020]).equals(df[["species"]])
+    assert estimate_label("") == "" and estimate_label(None) == ""
+    assert estimate_label("not estimated", "zh") == "未估算"
+    # IAMC rows carry the region's name from regions.csv (tinyproject: city C "Tiny")
+    assert set(tiny_inventory.to_iamc()["region"]) == {"Tiny"}
+    # the labelled result holds masses of the species, no CO2e sum
+    em = tiny_inventory.result().to_frame()
+    assert "CO2e" not in set(em["species"])
