@@ -151,6 +151,9 @@ def test_per_source_user_factors(tiny, tmp_path):
     assert val(inv, "NOx", key="U1") == pytest.approx(val(base, "NOx", key="U1"))
     # U1's second line (2021, in kt) gets the factor too: 2 kt × 1000 × 2 kg/t = 4 t
     assert val(inv, "SO2", year=2021, key="U1", kind="uncontrolled") == pytest.approx(4.0)
+    rep = inv.factor_report()  # source-specific rows first, one clean row index
+    assert rep.index.equals(pd.RangeIndex(len(rep)))
+    assert rep["set"].iloc[0] == "user (source-specific)"
     sf = inv.source_factors.drop_duplicates().set_index(["source_id", "species"])
     assert sf.loc[("U1", "SO2"), "source"] == "test: U1 CEMS factor"
     assert sf.loc[("R1", "NOx"), "unit"] == "kg/GJ"
