@@ -281,3 +281,11 @@ def test_display_helpers_and_labelled_exports(tiny_inventory):
     # the labelled result holds masses of the species, no CO2e sum
     em = tiny_inventory.result().to_frame()
     assert "CO2e" not in set(em["species"])
+
+
+def test_workbook_scope2_sheet_holds_co2_only(tiny_inventory, tmp_path):
+    # purchased electricity carries CO2 only (scope 2): 100 MWh × 0.5366 t/MWh, no CO2e row
+    path = tiny_inventory.to_excel(tmp_path / "inv.xlsx")
+    s2 = pd.read_excel(path, sheet_name="scope2_indirect", header=None, skiprows=2)
+    assert s2[1].tolist() == ["CO2"]  # columns: sector, species, unit, 2020, 2021, estimate
+    assert s2[0].tolist() == ["cement"] and s2[3].tolist() == pytest.approx([53.66])
