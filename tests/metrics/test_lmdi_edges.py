@@ -120,3 +120,35 @@ def test_to_long_without_attrs_takes_the_factor_columns():
     assert sorted(long["factor"].unique()) == ["x", "y"]
     assert long.set_index("factor")["effect"].to_dict() == pytest.approx(
         {"x": res.iloc[0]["x"], "y": res.iloc[0]["y"]})
+
+
+def test_delta_strategy_returns_the_replaced_products():
+    # zero="delta": zeros replaced by δ (Ang & Liu 2007), V0 and VT are the products of the
+    # replaced factors, one per sub-category
+    _, v0, vt = lmdi_terms([[2.0, 3.0], [4.0, 0.0]], [[2.0, 6.0], [4.0, 5.0]], zero="delta",
+                           delta=1e-20)
+    assert v0.tolist() == pytest.approx([6.0, 4e-20]) and vt.tolist() == pytest.approx(
+        [12.0, 20.0])
+
+
+def test_sector_output_equal_within_the_tolerance_is_accepted():
+    from cocontrol.metrics.lmdi import _sector_table
+
+    # outputs 0 and 1e-9 on two fuel rows: a spread of exactly 1e-9 × max(1, |Q|) is allowed
+    df = pd.DataFrame({"year": [2005, 2005], "sector": "s", "fuel": ["a", "b"],
+                       "output": [0.0, 1e-9]})
+    assert len(_sector_table(df, None, "year", "sector", "fuel", "output", "<t>")) == 1
+
+
+def test_emission_above_generated_names_the_first_row_beyond_the_tolerance():
+    from cocontrol.errors import InputError
+    from cocontrol.metrics.lmdi import pollutant_identity
+
+    # row a: 5e-7 t above 1000 t generated (within 1e-9 relative: accepted); row b: 1.5e-12 t
+    # emitted from 0 generated (above the 1e-12 t absolute tolerance): the error names b
+    df = pd.DataFrame({"year": 2005, "sector": "s", "fuel": ["a", "b"], "output": 10.0,
+                       "energy": [5.0, 5.0], "emission": [1000 + 5e-7, 1.5e-12],
+                       "generated": [1000.0, 0.0]})
+    with pytest.raises(InputError) as e:
+        pollutant_identity(df, region_col=None)
+    assert e.value.problems[0].value[:2] == ("s", "b")
