@@ -223,6 +223,19 @@ def test_decoupling_and_lmdi(visit, lang):
     assert v.page.eval_on_selector_all("#table-dec td[data-col=state_label]",
                                        "tds => tds.map(t => t.textContent)") == \
         lib["state_label"].tolist()
+    # a number's derivation (rendered by the server with the rows) in the dialog: the first
+    # row's inputs read from the file and its elasticity
+    v.page.click("#table-dec tbody tr:first-child td[data-col=elasticity] a.why")
+    v.page.wait_for_selector("#prov-dialog[open] section.prov[data-method=tapio]")
+    first = lib.iloc[0]
+    got = v.page.eval_on_selector_all(
+        "#prov-dialog td.num[data-value]", "tds => tds.map(td => Number(td.dataset.value))")
+    for want in (first["x_base"], first["x_end"], first["y_base"], first["y_end"],
+                 first["pct_x"], first["pct_y"], first["elasticity"]):
+        assert any(_close(g, float(want)) for g in got), (want, got)
+    assert "regions_panel.csv" in v.page.inner_text("#prov-dialog")
+    assert first["state_label"] in v.page.inner_text("#prov-state")
+    v.page.click("#prov-dialog-close")
     v.shot("analysis-decoupling")
     if lang == "en":
         energy = ROOT / "examples" / "diagnostics" / "energy_co2.csv"

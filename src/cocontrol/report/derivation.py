@@ -377,3 +377,79 @@ def whatif_derivation(w, outcome, run, indicator: str, year: int,
     d.pop("value_t", None)
     d.pop("base_value_t", None)
     return d
+
+
+# -- decoupling and LMDI of an uploaded table (not stored) --------------------------------------
+
+#: Tapio (2005) Transport Policy 12(2): 137-151, Fig. 2 and Table 2 (cocontrol.metrics.decoupling)
+TAPIO_SOURCE = ("Tapio, P. (2005). Towards a theory of decoupling. Transport Policy 12(2): "
+                "137-151, Fig. 2 and Table 2 (cocontrol.metrics.decoupling)")
+#: LMDI-I additive (cocontrol.metrics.lmdi)
+LMDI_SOURCE = ("Ang, B.W. (2005). The LMDI approach to decomposition analysis: a practical guide. "
+               "Energy Policy 33: 867-871, Table 1; Ang (2015) Energy Policy 86: 233-238, "
+               "Table 2 (cocontrol.metrics.lmdi)")
+#: the rule of each Tapio state: sign of Δx, sign of Δy, range of e ({lo}, {hi}: the band)
+TAPIO_RULES = {
+    "strong_decoupling": (">0", "<=0", "e <= 0"),
+    "weak_decoupling": (">0", ">0", "0 < e < {lo}"),
+    "expansive_coupling": (">0", ">0", "{lo} <= e <= {hi}"),
+    "expansive_negative_decoupling": (">0", ">0", "e > {hi}"),
+    "strong_negative_decoupling": ("<0", ">=0", "e <= 0"),
+    "weak_negative_decoupling": ("<0", "<0", "0 < e < {lo}"),
+    "recessive_coupling": ("<0", "<0", "{lo} <= e <= {hi}"),
+    "recessive_decoupling": ("<0", "<0", "e > {hi}"),
+    "no_change": ("0", "0", "e undefined"),
+    "undefined": ("", "", "x_base <= 0, y_base <= 0 or a value missing"),
+}
+#: the CO2 identity's factors (cocontrol.metrics.lmdi.co2_identity)
+LMDI_FACTOR_FORMULAS = {"activity": "Q", "structure": "Q_i/Q", "intensity": "E_i/Q_i",
+                        "fuel_mix": "E_ij/E_i", "emission_factor": "C_ij/E_ij"}
+
+
+def decoupling_derivation(row: Mapping, method: str, file: str, *, x: str = "x",
+                          y: str = "y", lower: float = 0.8, upper: float = 1.2) -> dict:
+    """Where the numbers of one row of :func:`cocontrol.metrics.decoupling` (``method="tapio"``)
+    or :func:`cocontrol.metrics.decompose_co2` (``"lmdi_co2"``, additive) come from: the
+    inputs read from ``file`` (columns ``x``, ``y`` and years), each step with its formula and
+    value as the library computed it, and, for Tapio, the state's rule in the band
+    [``lower``, ``upper``] with its source; for LMDI, each factor's formula
+    ΔC_k = Σ_ij L(C_ij^T, C_ij^0) · ln(x_k,ij^T / x_k,ij^0) and the closure."""
+    r = {str(k): _cell(v) for k, v in dict(row).items()}
+    if method == "tapio":
+        region = r.get("region")
+        b, t = r.get("base_year"), r.get("end_year")
+        inputs = [{"name": "x_base", "column": x, "year": b, "value": r.get("x_base")},
+                  {"name": "x_end", "column": x, "year": t, "value": r.get("x_end")},
+                  {"name": "y_base", "column": y, "year": b, "value": r.get("y_base")},
+                  {"name": "y_end", "column": y, "year": t, "value": r.get("y_end")}]
+        steps = [{"name": "pct_x", "formula": "(x_end − x_base) / x_base", "value": r.get("pct_x")},
+                 {"name": "pct_y", "formula": "(y_end − y_base) / y_base", "value": r.get("pct_y")},
+                 {"name": "elasticity", "formula": "e = pct_y / pct_x",
+                  "value": r.get("elasticity")}]
+        state = r.get("state")
+        dx, dy, rng = TAPIO_RULES.get(state, ("", "", ""))
+        return {"kind": "decoupling", "method": "tapio", "file": file, "region": region,
+                "base_year": b, "end_year": t, "x": x, "y": y, "inputs": inputs,
+                "steps": steps, "state": state, "state_label": r.get("state_label"),
+                "rule": {"dx": dx, "dy": dy, "e": rng.format(lo=f"{lower:g}", hi=f"{upper:g}")},
+                "band": {"lower": lower, "upper": upper}, "source": TAPIO_SOURCE, "row": r}
+    if method == "lmdi_co2":
+        factors = [f for f in LMDI_FACTOR_FORMULAS if f in r]
+        steps = [{"name": f, "factor": LMDI_FACTOR_FORMULAS[f],
+                  "formula": f"ΔC_{f} = Σ_ij L(C_ij^T, C_ij^0) · "
+                             f"ln(({LMDI_FACTOR_FORMULAS[f]})^T / ({LMDI_FACTOR_FORMULAS[f]})^0)",
+                  "value": r.get(f)} for f in factors]
+        steps.append({"name": "total", "factor": "",
+                      "formula": "ΔC = C^T − C^0 = Σ_k ΔC_k", "value": r.get("total")})
+        return {"kind": "decoupling", "method": "lmdi_co2", "file": file,
+                "region": r.get("region"), "base_year": r.get("start"), "end_year": r.get("end"),
+                "inputs": [{"name": "C^0", "column": "V_start", "year": r.get("start"),
+                            "value": r.get("V_start")},
+                           {"name": "C^T", "column": "V_end", "year": r.get("end"),
+                            "value": r.get("V_end")}],
+                "identity": "C = Σ_ij Q · (Q_i/Q) · (E_i/Q_i) · (E_ij/E_i) · (C_ij/E_ij)",
+                "log_mean": "L(a, b) = (a − b) / (ln a − ln b), L(a, a) = a",
+                "steps": steps, "closure_error": r.get("closure_error"),
+                "source": LMDI_SOURCE, "row": r}
+    raise CocontrolError(M("msg.drv_decoupling_method", method=repr(method),
+                           known="tapio, lmdi_co2"))

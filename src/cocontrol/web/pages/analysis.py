@@ -153,6 +153,18 @@ Text = Annotated[str, Form(min_length=1, max_length=64)]
 OptText = Annotated[str | None, Form(max_length=64)]
 
 
+def _why(ctx: Ctx, rows: list[dict], method: str, name: str, **cols) -> list[str]:
+    """Each row's derivation (:func:`cocontrol.report.derivation.decoupling_derivation`),
+    rendered here as an escaped HTML fragment ``section.prov`` the page shows in its dialog
+    (the table is not stored, so there is no address to fetch it from later)."""
+    from cocontrol.report.derivation import decoupling_derivation
+    from cocontrol.web.context import ENV, fmt
+
+    tpl = ENV.get_template("analysis/_decoupling_why.html")
+    return [tpl.render(t=ctx.t, fmt=fmt, lang=ctx.lang,
+                       d=decoupling_derivation(r, method, name, **cols)) for r in rows]
+
+
 @area.data("/decoupling", permission="jobs:run", methods=("POST",))
 def decoupling(ctx: Ctx, file: Annotated[UploadFile, File(description="CSV or Excel table")],
                method: Annotated[Literal["tapio", "lmdi_co2"], Form()] = "tapio",
@@ -171,10 +183,13 @@ def decoupling(ctx: Ctx, file: Annotated[UploadFile, File(description="CSV or Ex
     if method == "tapio":
         out = tapio(df, x=x, y=y, region_col=region, year_col=year_col, lang=ctx.lang,
                     file=name)
-        return {"method": method, "rows": _records(out), "columns": list(map(str, out.columns))}
+        rows = _records(out)
+        return {"method": method, "rows": rows, "columns": list(map(str, out.columns)),
+                "why": _why(ctx, rows, method, name, x=x, y=y)}
     out = decompose_co2(df, region_col=region, year_col=year_col, sector_col=sector_col,
                         fuel_col=fuel_col, output_col=output_col, energy_col=energy_col,
                         emission_col=emission_col, file=name)
     long = to_long(out, lang=ctx.lang)
-    return {"method": method, "rows": _records(out), "columns": list(map(str, out.columns)),
-            "long": _records(long), "long_columns": list(map(str, long.columns))}
+    rows = _records(out)
+    return {"method": method, "rows": rows, "columns": list(map(str, out.columns)),
+            "why": _why(ctx, rows, method, name), "long": _records(long), "long_columns": list(map(str, long.columns))}

@@ -44,6 +44,14 @@
             a.textContent = cc.fmt(v);
             a.setAttribute("aria-label", (W().prov || "") + " " + label(c));
             td.appendChild(a);
+          } else if (r._why) {  // a derivation the server rendered with the rows (not stored)
+            const a = document.createElement("a");
+            a.className = "num why";
+            a.href = "#prov-dialog";
+            a.textContent = cc.fmt(v);
+            a.setAttribute("aria-label", (W().prov || "") + " " + label(c));
+            a.addEventListener("click", function (ev) { ev.preventDefault(); showWhy(r._why, c); });
+            td.appendChild(a);
           } else td.textContent = cc.fmt(v);
         } else {
           td.textContent = v === null || v === undefined ? "—" : String(v);
@@ -55,6 +63,19 @@
       body.appendChild(row);
     }
     t.dataset.rows = String(rows.length);
+  }
+
+  // show a server-rendered derivation fragment (section.prov) in #prov-dialog, the clicked
+  // column's rows marked
+  function showWhy(html, col) {
+    const dlg = document.getElementById("prov-dialog");
+    if (!dlg || typeof dlg.showModal !== "function") return;
+    const sec = new DOMParser().parseFromString(html, "text/html").querySelector("section.prov");
+    const body = document.getElementById("prov-dialog-body");
+    body.replaceChildren(...(sec ? [document.importNode(sec, true)] : []));
+    body.querySelectorAll("tr[data-col]").forEach(function (tr) { tr.classList.toggle("hit", tr.dataset.col === col); });
+    document.getElementById("prov-dialog-page").hidden = true;
+    dlg.showModal();
   }
 
   async function tables(resultId, names) {
@@ -388,6 +409,9 @@
           throw new Error(((W().lang === "zh" && e.message_zh) || e.message || String(r.status)) + (probs ? " (" + probs + ")" : ""));
         }
         document.getElementById("result").hidden = false;
+        (data.why || []).forEach(function (h, i) {
+          Object.defineProperty(data.rows[i], "_why", { value: h, enumerable: false });
+        });
         fill("table-dec", data.rows, data.columns);
         document.getElementById("result").dataset.method = data.method;
         if (!hasPlotly()) return;

@@ -12,6 +12,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
     ev.preventDefault();
     page.href = a.href;
+    page.hidden = false;
     body.textContent = "…";
     dlg.showModal();
     try {
