@@ -66,6 +66,15 @@ def test_attainment_is_the_librarys(visit, server, library, lang):
     assert float(cell.get_attribute("data-value")) == pytest.approx(float(q50.iloc[2]),
                                                                     rel=1e-12)
     assert int(v.page.locator("#table-sobol").get_attribute("data-rows")) == len(library.sobol)
+    # an attainment probability opens its derivation (the stored result's row, /web/drill/result-why)
+    v.page.locator('#table-attainment tbody tr').first.locator(
+        'td[data-col="probability"] a.prov').click()
+    v.page.wait_for_selector("#prov-dialog[open] section.prov[data-kind=result]")
+    got = float(v.page.locator("#prov-dialog section.prov").get_attribute("data-value"))
+    assert got == pytest.approx(att["probability"].iloc[0], abs=1e-12)
+    assert v.page.locator('#prov-dialog tr[data-col="target"] td').inner_text() == \
+        att["target"].iloc[0]
+    v.page.click("#prov-dialog-close")
     assert v.unlabelled_controls() == []
     v.shot("uncertainty")
     assert v.errors == []

@@ -34,6 +34,13 @@
     return true;
   }
 
+  // a shown copy of a stored row keeps where the row is stored (its derivation's address)
+  function copy(r, over) {
+    const o = Object.assign({}, r, over);
+    if (r._ref) Object.defineProperty(o, "_ref", { value: r._ref, enumerable: false });
+    return o;
+  }
+
   cc.analysis.pages.uncertainty = {
     tables: ["attainment", "fans", "sobol", "tornado"],
     params: function (v) {
@@ -49,7 +56,7 @@
         cc.fmt(100 * s.probability_all, 1) + " %");
       sum.dataset.probabilityAll = s.probability_all === undefined ? "" : String(s.probability_all);
       const att = t.attainment ? t.attainment.rows.map(function (r) {
-        return Object.assign({}, r, { target: targetLabel(r.target) });
+        return copy(r, { target: targetLabel(r.target) });
       }) : [];
       cc.analysis.fill("table-attainment", att, ["target", "probability", "std_error", "draws"]);
       if (t.attainment) {  // keep the library's target text beside the shown one
@@ -58,7 +65,7 @@
         });
       }
       cc.analysis.fill("table-fans", t.fans.rows.map(function (r) {  // a year is a label, not a number
-        return Object.assign({}, r, { year: String(r.year) });
+        return copy(r, { year: String(r.year) });
       }), ["variable", "year", "q05", "q25", "q50", "q75", "q95"]);
       const sens = !!(t.sobol && t.tornado);
       document.getElementById("unc-sensitivity").hidden = !sens;
