@@ -32,7 +32,9 @@ def test_same_idempotency_key_runs_once(client):
     other = dict(body, params={"seconds": 0.05, "value": 4.0})
     r = client.post("/api/jobs/sleep", json=other)
     assert r.status_code == 409 and r.json()["error"]["code"] == "idempotency_conflict"
-    assert wait(client, a.json()["id"])["status"] == "succeeded"
+    done = wait(client, a.json()["id"])
+    assert done["status"] == "succeeded"
+    assert (done["message"], done["message_zh"]) == ("done", "完成")  # both languages
 
 
 def test_result_records_its_provenance_and_downloads(client):
@@ -120,6 +122,7 @@ def test_cancel_stops_a_running_job_and_stores_nothing(client):
     time.sleep(0.5)  # the worker notices at its next progress call and stops
     j = client.get(f"/api/jobs/{jid}").json()
     assert j["status"] == "cancelled" and j["result_id"] is None
+    assert (j["message"], j["message_zh"]) == ("cancelled", "已取消")
     assert client.get("/api/results").json()["total"] == 0
 
 
@@ -129,6 +132,7 @@ def test_time_limit(client):
                                              "params": {"seconds": 10, "steps": 200}})
     j = wait(client, r.json()["id"], 30)
     assert j["status"] == "timed_out" and j["result_id"] is None
+    assert j["message_zh"] in ("已达到 0.5 秒的时间限制", "已达到时间上限"), j
 
 
 def test_recovery_marks_running_jobs_interrupted_and_resumes_queued(settings):
@@ -155,7 +159,8 @@ def test_recovery_marks_running_jobs_interrupted_and_resumes_queued(settings):
     (settings.results_dir / ".tmp-half").mkdir(parents=True)  # a half-written result
     with TestClient(create_app(settings)) as c:
         c.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
-        assert c.get(f"/api/jobs/{run_id}").json()["status"] == "interrupted"
+        gone = c.get(f"/api/jobs/{run_id}").json()
+        assert gone["status"] == "interrupted" and gone["message_zh"].startswith("已中断")
         assert wait(c, queued_id)["status"] == "succeeded"
         assert not (settings.results_dir / ".tmp-half").exists()
     db.dispose()
@@ -246,6 +251,33 @@ def test_library_progress_becomes_job_progress():
 
     assert [f for f, _ in seen] == pytest.approx([0.2, 0.3, 0.4, 0.5, 0.6])
     assert seen[0][1] == "demo.loop: item"
+
+
+def test_job_progress_texts_are_in_both_languages():
+    """The library's stage names and the tasks' own texts reach the job in English and in
+    Chinese (the worker stores tr(message, "zh") as message_zh)."""
+    from cocontrol.i18n import Msg, tr
+    from cocontrol.service import tasks
+    from cocontrol.service.tasks import library
+
+    seen = []
+    cb = library(lambda f, m: seen.append(m), 0.0, 1.0)
+    cb("scenario.marginal", 1, 2, Msg("msg.prog_measure", m="coal_cap"))
+    cb("robust", 0, 3, "deterministic plan")
+    cb("pareto.linearise", 0, None)
+    assert [str(m) for m in seen] == ["scenario.marginal: measure coal_cap",
+                                      "robust: deterministic plan", "pareto.linearise"]
+    assert [tr(m, "zh") for m in seen] == ["情景·边际效应：措施 coal_cap",
+                                           "稳健规划：确定性方案", "帕累托前沿·线性化"]
+    # no task reports a plain-English text: every progress(...) text is a catalogue message
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(tasks))
+    plain = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and getattr(n.func, "id", None) == "progress" and len(n.args) > 1
+             and isinstance(n.args[1], ast.Constant | ast.JoinedStr)]
+    assert not plain, plain
 
 
 def test_uncertainty_job_equals_the_library(client):

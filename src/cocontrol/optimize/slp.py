@@ -219,7 +219,7 @@ def _slp(s: Setup, t: lpm.Targets, objective: str, P: np.ndarray, lin: Linearisa
     history = []
     stage = "slp.relaxed" if slack else "slp"
     for it in range(1, max_iter + 1):
-        report(progress, stage, it - 1, None, f"iteration {it} (at most {max_iter})")
+        report(progress, stage, it - 1, None, Msg("msg.prog_iteration", it=it, max=max_iter))
         if lin is None:
             # the first LP may reuse the last linearisation of this setup (any expansion
             # point is valid: the plan is accepted only when the engine agrees with the LP)
@@ -237,7 +237,7 @@ def _slp(s: Setup, t: lpm.Targets, objective: str, P: np.ndarray, lin: Linearisa
                         "engine_runs": s.ev.n_runs})
         P = res.P
         if err <= tol:
-            report(progress, stage, it, it, f"converged after {it} iteration(s)")
+            report(progress, stage, it, it, Msg("msg.prog_converged", it=it))
             return Plan(s, t, objective, P, out, prom, it, True, res, history)
         lin = None
     plan = Plan(s, t, objective, P, out, prom, max_iter, False, res, history)

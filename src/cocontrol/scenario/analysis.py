@@ -283,14 +283,14 @@ def marginal_effects(base: Base, scenario: str, full: Run | None = None,
         d_all = diff.sum(axis=1)
         d1 = diff[:, scope1].sum(axis=1)
         d1s, d2s = list(d1), list(d_all - d1)
-        for _ in track(ids, progress, "scenario.marginal", message=lambda m: f"measure {m}"):
+        for _ in track(ids, progress, "scenario.marginal", message=lambda m: Msg("msg.prog_measure", m=m)):
             pass
     elif method in ("footprint", "rerun"):
         added_full = full.added_electricity
         for mid in ids:  # fill the selection cache before restricting
             if not isinstance(mid, tuple) and base.lib.at[mid, "action"] != "renewable":
                 base.selection(mid)
-        for mid in track(ids, progress, "scenario.marginal", message=lambda m: f"measure {m}"):
+        for mid in track(ids, progress, "scenario.marginal", message=lambda m: Msg("msg.prog_measure", m=m)):
             if method == "footprint":
                 fp = footprint(base, full, mid)
                 offset = added_full[~fp].sum(axis=0)

@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from cocontrol.i18n import Msg as M
+from cocontrol.i18n import tr
 from cocontrol.service import store, worker
 from cocontrol.service.db import Database, utcnow
 from cocontrol.service.models import (
@@ -49,6 +50,18 @@ from cocontrol.service.settings import Settings
 from cocontrol.service.tasks import CITIES
 
 log = logging.getLogger("cocontrol.service.jobs")
+
+
+def both(message) -> dict[str, str]:
+    """A job's ``message`` and ``message_zh`` columns from one catalogue message."""
+    return {"message": str(message)[:500], "message_zh": tr(message, "zh")[:500]}
+
+
+def _end_message(err: dict, reason) -> dict:
+    """The message of a job that failed (its error's) or stopped (the reason, a Msg)."""
+    if err.get("message"):
+        return {"message": err["message"], "message_zh": err.get("message_zh")}
+    return both(reason) if reason else {"message": None, "message_zh": None}
 
 
 # executors --------------------------------------------------------------------------------
@@ -288,7 +301,7 @@ class JobManager:
             s.execute(update(Job).where(Job.instance == self.instance,
                                         Job.status.in_([QUEUED, RUNNING]))
                       .values(status=INTERRUPTED, finished_at=utcnow(),
-                              message="the server stopped before the job finished"))
+                              **both(M("msg.job_server_stopped"))))
             s.commit()
 
     def recover(self) -> None:
@@ -297,8 +310,7 @@ class JobManager:
             n = s.execute(update(Job).where(Job.status == RUNNING,
                                             Job.instance != self.instance)
                           .values(status=INTERRUPTED, finished_at=utcnow(),
-                                  message="interrupted: the server stopped during the run; "
-                                          "submit it again")).rowcount
+                                  **both(M("msg.job_interrupted_resubmit")))).rowcount
             queued = s.scalars(select(Job.id).where(Job.status == QUEUED)).all()
             s.commit()
             known = set(s.scalars(select(Result.id)).all())
@@ -369,7 +381,7 @@ class JobManager:
         if job.status in FINAL_STATES:
             return job
         job.status, job.cancel_requested, job.finished_at = "cancelled", True, utcnow()
-        job.message = "cancelled"
+        job.message, job.message_zh = both(M("msg.job_cancelled")).values()
         session.commit()
         fut = self._futures.get(job.id)
         if fut is not None:
@@ -413,7 +425,8 @@ class JobManager:
                     started = started.replace(tzinfo=now.tzinfo)
                 if started is not None and (now - started).total_seconds() > job.time_limit_s:
                     job.status, job.finished_at = TIMED_OUT, now
-                    job.message = f"time limit of {job.time_limit_s:g} s reached"
+                    job.message, job.message_zh = both(M(
+                        "msg.job_time_limit_reached", s=f"{job.time_limit_s:g}")).values()
                     expired.append(job.id)
             s.commit()
         for job_id in expired:
@@ -441,7 +454,7 @@ class JobManager:
             stopped = out.get("status", INTERRUPTED)
             self._final(s, job_id, status=FAILED if out["state"] == "error" else stopped,
                         error={k: v for k, v in err.items() if k != "trace"} or None,
-                        message=err.get("message") or out.get("reason"))
+                        **_end_message(err, out.get("reason")))
             s.commit()
 
     @staticmethod
@@ -472,7 +485,8 @@ class JobManager:
                          tables={"tables": tables, "files": files,
                                  "provenance": prov.to_dict()}, summary=summary))
             s.flush()
-            if not self._final(s, job.id, status=SUCCEEDED, progress=1.0, message="done"):
+            if not self._final(s, job.id, status=SUCCEEDED, progress=1.0,
+                                   **both(M("msg.job_done"))):
                 s.rollback()  # cancelled or timed out while storing: the result goes
                 store.remove(root, rid)
                 return

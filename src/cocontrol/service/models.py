@@ -123,6 +123,7 @@ class Job(Base):
     status: Mapped[str] = mapped_column(String(16), default=QUEUED, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str | None] = mapped_column(Text)
+    message_zh: Mapped[str | None] = mapped_column(Text)  # the same message in Chinese
     error: Mapped[dict | None] = mapped_column()
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     time_limit_s: Mapped[float] = mapped_column(Float)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from cocontrol import io
 from cocontrol.errors import InputError, Problem
 from cocontrol.i18n import Msg as M
-from cocontrol.i18n import Seq
+from cocontrol.i18n import Seq, Text, catalogue
 
 #: progress(fraction 0-1, message): the job's progress (see worker.py); raising stops the task.
 Progress = Callable[[float, str], None]
@@ -31,9 +31,23 @@ def library(progress: Progress, lo: float, hi: float):
 
     def callback(stage: str, done: int, total: int | None, message: str = "") -> None:
         frac = lo if not total else lo + (hi - lo) * min(1.0, done / total)
-        progress(frac, f"{stage}: {message}" if message else stage)
+        st = stage_text(stage)
+        progress(frac, M("msg.job_stage_message", stage=st, message=stage_text(message))
+                 if message else st)
 
     return callback
+
+
+def stage_text(text) -> str:
+    """A stage name of the library's progress ("scenario.marginal") or a fixed progress text
+    ("deterministic plan"), kept as is in English and translated part by part under zh
+    (catalogue keys ``stage.<part>``); a catalogue message stays one."""
+    if not isinstance(text, str) or isinstance(text, M) or not text:
+        return text
+    cat = catalogue()
+    parts = text.split(".")
+    zh = "·".join(cat[f"stage.{p}"][1] if f"stage.{p}" in cat else p for p in parts)
+    return Text(text, zh)
 
 NAME = r"^[A-Za-z0-9_.\-]{1,64}$"
 
@@ -258,13 +272,13 @@ def inventory(folder, p: InventoryParams, progress: Progress) -> TaskOutput:
     from cocontrol.inventory import compute
     from cocontrol.project import load_project
 
-    progress(0.1, "reading and validating the project")
+    progress(0.1, M("msg.job_p_reading"))
     proj = load_project(_need(folder))
-    progress(0.4, "computing the inventory")
+    progress(0.4, M("msg.job_p_inventory"))
     inv = compute(proj, strict=False)
     if inv.missing:
         raise InputError(inv.missing)
-    progress(0.8, "aggregating")
+    progress(0.8, M("msg.job_p_aggregating"))
     scope = p.scope if p.scope == "all" else int(p.scope)
     tidy = inv.aggregate(list(p.by), unit=p.unit, scope=scope, wide=False)
     from cocontrol.report.inventory import inventory_report
@@ -280,7 +294,7 @@ def inventory(folder, p: InventoryParams, progress: Progress) -> TaskOutput:
 def _base(folder, progress):
     from cocontrol.scenario import prepare
 
-    progress(0.1, "preparing the scenarios (inventory, measures)")
+    progress(0.1, M("msg.job_p_prep_scenarios"))
     return prepare(_need(folder))
 
 
@@ -300,7 +314,7 @@ def _scenario_report(base, runs: dict, p, progress: Progress, reference: str = "
 
     if p.report == "none":
         return {}
-    progress(0.8, "writing the report")
+    progress(0.8, M("msg.job_p_report"))
     year = p.year if p.year in base.years else base.years[-1]
     return _reports(lambda d: scenario_report(
         base, runs, d / "scenario_report.html", lang=p.lang, year=year, focus=list(runs)[-1],
@@ -314,7 +328,7 @@ def scenario(folder, p: ScenarioParams, progress: Progress) -> TaskOutput:
 
     base = _base(folder, progress)
     _scenario_exists(base, p.scenario)
-    progress(0.4, f"running {p.scenario}")
+    progress(0.4, M("msg.job_p_running", name=p.scenario))
     r = run(base, p.scenario)
     inv = r.inventory()
     y, v = peak(r)
@@ -338,9 +352,9 @@ def compare(folder, p: CompareParams, progress: Progress) -> TaskOutput:
         _scenario_exists(base, n, "scenarios")
     runs = {}
     for i, n in enumerate(names):
-        progress(0.2 + 0.5 * i / len(names), f"running {n}")
+        progress(0.2 + 0.5 * i / len(names), M("msg.job_p_running", name=n))
         runs[n] = run(base, n)
-    progress(0.75, "co-control metrics of each package")
+    progress(0.75, M("msg.job_p_metrics_packages"))
     metrics = pd.concat([package_metrics(base, n, p.reference, p.year, lang=p.lang)
                          for n in names if n != p.reference], ignore_index=True)
     iamc = pd.concat([r.inventory().to_iamc(scenario=n) for n, r in runs.items()],
@@ -357,7 +371,7 @@ def measures(folder, p: MeasuresParams, progress: Progress) -> TaskOutput:
 
     base = _base(folder, progress)
     _scenario_exists(base, p.scenario)
-    progress(0.3, f"marginal effect of every measure of {p.scenario}")
+    progress(0.3, M("msg.job_p_marginal", name=p.scenario))
     out = measure_metrics(base, p.scenario, p.year, lang=p.lang,
                           progress=library(progress, 0.3, 0.8))
     files = {}
@@ -374,13 +388,13 @@ def optimise(folder, p: OptimiseParams, progress: Progress) -> TaskOutput:
 
     from cocontrol.optimize import results, runner
 
-    progress(0.1, "building the optimisation model")
+    progress(0.1, M("msg.job_p_opt_model"))
     res = runner.run_project(_need(folder), pm25_max=p.pm25_target,
                              target_year=p.target_year, co2_peak_by=p.co2_peak_by,
                              budget=p.budget, objective=p.objective, n_pareto=p.pareto,
                              time_limit=p.time_limit, region_level=p.region_level,
                              progress=library(progress, 0.1, 0.8))
-    progress(0.8, "tables and report")
+    progress(0.8, M("msg.job_p_tables_report"))
     tables: dict[str, pd.DataFrame] = {}
     from cocontrol import i18n
 
@@ -418,7 +432,7 @@ def uncertainty(folder, p: UncertaintyParams, progress: Progress) -> TaskOutput:
     from cocontrol.uncertainty import report
     from cocontrol.uncertainty.runner import assess
 
-    progress(0.05, "preparing the scenario and the uncertainty model")
+    progress(0.05, M("msg.job_p_prep_uncertainty"))
     a = assess(_need(folder), p.scenario, draws=p.draws, method=p.method, seed=p.seed,
                until=p.until, sobol=p.sobol, progress=library(progress, 0.1, 0.9))
     files = {}
@@ -438,7 +452,7 @@ def robust(folder, p: RobustParams, progress: Progress) -> TaskOutput:
     from cocontrol.optimize import results
     from cocontrol.uncertainty.robust import robust_project
 
-    progress(0.05, "deterministic plan")
+    progress(0.05, M("msg.job_p_deterministic"))
     rp = robust_project(_need(folder), p.probability, draws=p.draws, seed=p.seed,
                         max_rounds=p.rounds, time_limit=p.time_limit,
                         progress=library(progress, 0.05, 0.95))
@@ -492,7 +506,7 @@ def cge(folder, p: CgeParams, progress: Progress) -> TaskOutput:
     from cocontrol.cge.policies import bundled_instruments, load_economy
     from cocontrol.cge.report import tables as cge_tables
 
-    progress(0.05, "loading the economy")
+    progress(0.05, M("msg.job_p_economy"))
     eco = load_economy()
     instruments = bundled_instruments()
     if p.instruments:
@@ -503,7 +517,7 @@ def cge(folder, p: CgeParams, progress: Progress) -> TaskOutput:
                                       value=c, message=M("msg.api_unknown_instrument"),
                                       expected=Seq(known, ", ", quote=True)) for c in unknown])
         instruments = [known[c] for c in p.instruments]
-    progress(0.1, f"solving {2 ** len(instruments) - 1} policy combinations")
+    progress(0.1, M("msg.job_p_combinations", n=2 ** len(instruments) - 1))
     res = run_combinations(eco, instruments, progress=library(progress, 0.1, 0.9))
     tabs = cge_tables(res, p.method, p.weights, None, p.lang)
     from cocontrol.cge.report import write_html
@@ -518,7 +532,7 @@ def cge(folder, p: CgeParams, progress: Progress) -> TaskOutput:
 def airquality(folder, p: AirQualityParams, progress: Progress) -> TaskOutput:
     from cocontrol.airquality import attainment, tm5fasst_china
 
-    progress(0.1, "air-quality response")
+    progress(0.1, M("msg.job_p_aq"))
     m = tm5fasst_china()
     rows = pd.DataFrame([e.model_dump(exclude_none=True) for e in p.emissions])
     res = m.predict(rows, file="request body (params.emissions)")
@@ -530,7 +544,7 @@ def airquality(folder, p: AirQualityParams, progress: Progress) -> TaskOutput:
 def evaluation(folder, p: EvaluationParams, progress: Progress) -> TaskOutput:
     from cocontrol.evaluation import evaluate, load_system, load_values
 
-    progress(0.1, "validating the indicator values")
+    progress(0.1, M("msg.job_p_indicators"))
     if p.system == "project":
         system = load_system(_project_file(folder, "evaluation.yaml", "params.system"))
     else:
@@ -543,7 +557,7 @@ def evaluation(folder, p: EvaluationParams, progress: Progress) -> TaskOutput:
     else:
         values, units = load_values(pd.DataFrame(p.values), system,
                                     file="request body (params.values)")
-    progress(0.4, "scoring")
+    progress(0.4, M("msg.job_p_scoring"))
     r = evaluate(system, values, units, weighting=p.weighting, normalization=p.normalization,
                  missing=p.missing, alpha=p.alpha, lang=p.lang)
     tables = {name: getattr(r, name) for name in (
@@ -576,12 +590,12 @@ def sleep(folder, p: SleepParams, progress: Progress) -> TaskOutput:
     if p.silent:
         time.sleep(p.seconds)
     for i in range(0 if p.silent else p.steps):
-        progress(i / p.steps, f"step {i + 1} of {p.steps}")
+        progress(i / p.steps, M("msg.job_p_step", i=i + 1, n=p.steps))
         end = time.monotonic() + p.seconds / p.steps
         while (left := end - time.monotonic()) > 0:  # short naps: a stop is seen quickly
             time.sleep(min(left, 0.05))
-            progress(i / p.steps, f"step {i + 1} of {p.steps}")
-    progress(1.0, "done")
+            progress(i / p.steps, M("msg.job_p_step", i=i + 1, n=p.steps))
+    progress(1.0, M("msg.job_done"))
     return TaskOutput({"value": pd.DataFrame({"step": range(p.steps),
                                               "value": [p.value] * p.steps})},
                       {"value": p.value})

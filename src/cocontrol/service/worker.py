@@ -19,6 +19,7 @@ from sqlalchemy import update
 from cocontrol import io
 from cocontrol.errors import CocontrolError
 from cocontrol.i18n import Msg as M
+from cocontrol.i18n import tr
 
 _DBS: dict = {}
 
@@ -52,7 +53,7 @@ def run(spec: dict) -> dict:
                       .values(status=RUNNING, started_at=utcnow(), progress=0.0)).rowcount
         s.commit()
     if n != 1:
-        return {"state": "stopped", "reason": "not queued any more"}
+        return {"state": "stopped", "reason": M("msg.job_not_queued")}
     deadline = time.time() + float(spec["time_limit_s"])
     last = [0.0]
 
@@ -69,7 +70,7 @@ def run(spec: dict) -> dict:
                 raise JobStopped(M("msg.api_job_is", status=M(f"job_status.{row.status}")
                                             if row else M("job_status.gone")))
             row.progress = max(0.0, min(1.0, float(fraction)))
-            row.message = message[:500]
+            row.message, row.message_zh = str(message)[:500], tr(message, "zh")[:500]
             s.commit()
 
     task = TASKS[spec["kind"]]
@@ -86,7 +87,7 @@ def run(spec: dict) -> dict:
             raise JobStopped(M("msg.api_time_limit"), "timed_out")
         return {"state": "ok", "output": out}
     except JobStopped as e:
-        return {"state": "stopped", "reason": str(e), "status": e.status}
+        return {"state": "stopped", "reason": e.args[0], "status": e.status}  # a Msg
     except CocontrolError as e:
         from cocontrol.service.problems import domain_error, problem_dict
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cocontrol.i18n import Msg as M
 from cocontrol.uncertainty.ensemble import EnsembleResult, UncertaintyModel
 from cocontrol.uncertainty.sampling import sample
 
@@ -53,7 +54,7 @@ def run_draws(model: UncertaintyModel, n: int, *, method: str = "lhs", seed: int
             if outp is not None:
                 write_part(parts[c], outp, c, a)
             if progress:
-                progress("uncertainty", b, n, f"{b:,} of {n:,} draws")
+                progress("uncertainty", b, n, M("msg.prog_draws", done=f"{b:,}", n=f"{n:,}"))
     else:
         from dask.distributed import as_completed
 
@@ -70,7 +71,7 @@ def run_draws(model: UncertaintyModel, n: int, *, method: str = "lhs", seed: int
                 write_part(parts[c], outp, c, bounds[c][0])
             done += bounds[c][1] - bounds[c][0]
             if progress:
-                progress("uncertainty", done, n, f"{done:,} of {n:,} draws")
+                progress("uncertainty", done, n, M("msg.prog_draws", done=f"{done:,}", n=f"{n:,}"))
     res = parts[0]
     for c in range(1, len(bounds)):
         res = res.concat(parts[c])

@@ -35,6 +35,7 @@ class JobOut(BaseModel):
     status: Literal[JOB_STATES]  # type: ignore[valid-type]
     progress: float
     message: str | None
+    message_zh: str | None = None
     error: ErrorDetail | None
     time_limit_s: float
     executor: str | None

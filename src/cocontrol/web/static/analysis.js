@@ -119,7 +119,7 @@
     for (;;) {
       bar.value = job.progress;
       pct.textContent = Math.round(job.progress * 100) + " %";
-      msg.textContent = job.message || "";
+      msg.textContent = (lang === "zh" && job.message_zh) || job.message || "";
       box.dataset.status = job.status;
       if (["succeeded", "failed", "cancelled", "timed_out", "interrupted"].includes(job.status)) break;
       await new Promise(function (r) { setTimeout(r, 500); });
