@@ -54,3 +54,25 @@ def test_lmdi_derivation_formula_and_totals():
     assert [i["value"] for i in d["inputs"]] == [20.0, 20.0]
     with pytest.raises(CocontrolError):
         decoupling_derivation(row, "other", "e.csv")
+
+
+def test_lmdi_subcategory_terms_by_hand():
+    # the same one-sector table: the sub-category's terms are 20 ln 2 (activity) and
+    # 20 ln(1/2) (intensity), C^0 = C^T = 20 (Ang 2005, Table 1, L(20, 20) = 20)
+    import math
+
+    from cocontrol.metrics import decompose_co2
+    from cocontrol.metrics.lmdi import co2_identity
+
+    table = pd.DataFrame({"region": ["A", "A"], "year": [2010, 2015], "sector": ["i", "i"],
+                          "fuel": ["coal", "coal"], "output": [10.0, 20.0],
+                          "energy": [10.0, 10.0], "CO2": [20.0, 20.0]})
+    row = decompose_co2(table, file="e.csv").iloc[0].to_dict()
+    d = decoupling_derivation(row, "lmdi_co2", "e.csv", identity=co2_identity(table),
+                              region_col="region")
+    (sub,) = d["subs"]
+    assert sub["key"] == "i · coal" and (sub["C0"], sub["CT"]) == (20.0, 20.0)
+    assert (sub["x0"]["activity"], sub["xT"]["activity"]) == (10.0, 20.0)
+    assert sub["terms"]["activity"] == pytest.approx(20 * math.log(2), rel=1e-12)
+    assert sub["terms"]["intensity"] == pytest.approx(-20 * math.log(2), rel=1e-12)
+    assert sub["terms"]["fuel_mix"] == pytest.approx(0.0, abs=1e-12)

@@ -250,5 +250,12 @@ def test_decoupling_and_lmdi(visit, lang):
                              energy_col="energy_tce", emission_col="CO2_t")
         assert all(_close(g, e) for g, e in zip(_values(v.page, "table-dec", "activity"),
                                                 lmdi["activity"].tolist(), strict=True))
+        # the first row's activity effect: its sub-categories' terms in the dialog add up to it
+        v.page.click("#table-dec tbody tr:first-child td[data-col=activity] a.why")
+        v.page.wait_for_selector("#prov-dialog[open] section.prov[data-method=lmdi_co2]")
+        terms = v.page.eval_on_selector_all(
+            "#prov-dialog td[data-term=activity]", "tds => tds.map(td => Number(td.dataset.value))")
+        assert terms and math.isclose(sum(terms), lmdi["activity"].iloc[0], rel_tol=1e-9)
+        v.page.click("#prov-dialog-close")
         v.shot("analysis-lmdi")
     assert v.errors == []

@@ -406,14 +406,43 @@ LMDI_FACTOR_FORMULAS = {"activity": "Q", "structure": "Q_i/Q", "intensity": "E_i
                         "fuel_mix": "E_ij/E_i", "emission_factor": "C_ij/E_ij"}
 
 
+def _lmdi_subs(identity: pd.DataFrame, r: Mapping, region_col: str | None, sub_cols,
+               year_col: str, factors: list[str]) -> list[dict]:
+    """The sub-categories (sector × fuel) of one LMDI row: each factor in the start and end
+    year (:func:`cocontrol.metrics.lmdi.co2_identity` of the file), C_ij^0, C_ij^T and the
+    factor terms L(C_ij^T, C_ij^0) · ln(x^T/x^0) (:func:`cocontrol.metrics.lmdi.lmdi_terms`)."""
+    from cocontrol.metrics.lmdi import lmdi_terms
+
+    tab = identity
+    if region_col and region_col in tab.columns and r.get(region_col) is not None:
+        tab = tab[tab[region_col].astype(str) == str(r.get(region_col))]
+    sub_cols = [c for c in sub_cols if c in tab.columns]
+    a = tab[tab[year_col] == r.get("start")].set_index(sub_cols)[factors]
+    b = tab[tab[year_col] == r.get("end")].set_index(sub_cols)[factors].reindex(a.index)
+    terms, v0, vt = lmdi_terms(a.to_numpy(dtype=float), b.to_numpy(dtype=float))
+    out = []
+    for i, key in enumerate(a.index):
+        key = key if isinstance(key, tuple) else (key,)
+        out.append({"key": " · ".join(map(str, key)), "C0": _cell(float(v0[i])),
+                    "CT": _cell(float(vt[i])),
+                    "x0": {f: _cell(float(a.iat[i, k])) for k, f in enumerate(factors)},
+                    "xT": {f: _cell(float(b.iat[i, k])) for k, f in enumerate(factors)},
+                    "terms": {f: _cell(float(terms[i, k])) for k, f in enumerate(factors)}})
+    return out
+
+
 def decoupling_derivation(row: Mapping, method: str, file: str, *, x: str = "x",
-                          y: str = "y", lower: float = 0.8, upper: float = 1.2) -> dict:
+                          y: str = "y", lower: float = 0.8, upper: float = 1.2,
+                          identity: pd.DataFrame | None = None, region_col: str | None = None,
+                          sub_cols=("sector", "fuel"), year_col: str = "year") -> dict:
     """Where the numbers of one row of :func:`cocontrol.metrics.decoupling` (``method="tapio"``)
     or :func:`cocontrol.metrics.decompose_co2` (``"lmdi_co2"``, additive) come from: the
     inputs read from ``file`` (columns ``x``, ``y`` and years), each step with its formula and
     value as the library computed it, and, for Tapio, the state's rule in the band
     [``lower``, ``upper``] with its source; for LMDI, each factor's formula
-    ΔC_k = Σ_ij L(C_ij^T, C_ij^0) · ln(x_k,ij^T / x_k,ij^0) and the closure."""
+    ΔC_k = Σ_ij L(C_ij^T, C_ij^0) · ln(x_k,ij^T / x_k,ij^0) and the closure, and, with the
+    file's ``identity`` table (:func:`cocontrol.metrics.lmdi.co2_identity`), each sub-category's
+    factor values and terms (``subs``)."""
     r = {str(k): _cell(v) for k, v in dict(row).items()}
     if method == "tapio":
         region = r.get("region")
@@ -450,6 +479,9 @@ def decoupling_derivation(row: Mapping, method: str, file: str, *, x: str = "x",
                 "identity": "C = Σ_ij Q · (Q_i/Q) · (E_i/Q_i) · (E_ij/E_i) · (C_ij/E_ij)",
                 "log_mean": "L(a, b) = (a − b) / (ln a − ln b), L(a, a) = a",
                 "steps": steps, "closure_error": r.get("closure_error"),
+                "factors": factors,
+                "subs": (_lmdi_subs(identity, r, region_col, sub_cols, year_col, factors)
+                         if identity is not None else []),
                 "source": LMDI_SOURCE, "row": r}
     raise CocontrolError(M("msg.drv_decoupling_method", method=repr(method),
                            known="tapio, lmdi_co2"))

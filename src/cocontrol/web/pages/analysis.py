@@ -176,7 +176,7 @@ def decoupling(ctx: Ctx, file: Annotated[UploadFile, File(description="CSV or Ex
     the LMDI-I decomposition of CO2 (activity, structure, intensity, fuel mix, factor)."""
     from cocontrol.metrics import decompose_co2
     from cocontrol.metrics import decoupling as tapio
-    from cocontrol.metrics.lmdi import to_long
+    from cocontrol.metrics.lmdi import co2_identity, to_long
 
     df, name = _read_upload(file)
     region = region_col or None
@@ -192,4 +192,8 @@ def decoupling(ctx: Ctx, file: Annotated[UploadFile, File(description="CSV or Ex
     long = to_long(out, lang=ctx.lang)
     rows = _records(out)
     return {"method": method, "rows": rows, "columns": list(map(str, out.columns)),
-            "why": _why(ctx, rows, method, name), "long": _records(long), "long_columns": list(map(str, long.columns))}
+            "why": _why(ctx, rows, method, name, identity=co2_identity(
+                df, region, year_col, sector_col, fuel_col, output_col, energy_col,
+                emission_col, file=name), region_col=region,
+                sub_cols=(sector_col, fuel_col), year_col=year_col),
+            "long": _records(long), "long_columns": list(map(str, long.columns))}
