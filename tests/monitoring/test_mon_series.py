@@ -47,7 +47,12 @@ def test_unknown_column_is_an_error():
                cols=("entity", "indicator", "period", "value", "unit", "source", "vlaue"))
     with pytest.raises(InputError) as e:
         validate_series(raw)
-    assert any(p.column == "vlaue" for p in e.value.problems)
+    (p,) = [p for p in e.value.problems if p.column == "vlaue"]
+    assert p.severity == "error"
+    # the catalogue message survives (it was turned into a plain English str before)
+    from cocontrol.i18n import tr
+
+    assert "未知的列 'vlaue'" in tr(p.message, "zh")
 
 
 def test_duplicate_row_is_an_error():

@@ -227,10 +227,9 @@ def validate_series(raw: pd.DataFrame, file: str = "<series>", sheet: str | None
         raw = raw.assign(**{ROW: np.arange(len(raw)) + 2})
     df, problems = coerce(raw, SERIES_SPEC, file, sheet)
     # unknown columns are errors here (a mistyped "value" column must not be ignored)
-    problems = [Problem(**{**p.to_dict(), "severity": "error",
-                           "message": p.message.replace("is ignored", "is not part of the "
-                                                        "template")})
-                if p.severity == "warning" and "unknown column" in p.message else p
+    problems = [Problem(**{**p.to_dict(), "severity": "error", "message": p.message})
+                if p.severity == "warning" and getattr(p.message, "key", None)
+                == "msg.unknown_column" else p
                 for p in problems]
     cat = indicators()
     out_rows = []
