@@ -262,3 +262,25 @@ def test_inventory_aggregation_error_in_zh():
     inv = SimpleNamespace(lines=pd.DataFrame({"sector": ["power"], "combo": [0]}))
     check(lambda: Inventory._group_matrix(inv, ["province"], np.ones(1, bool)),
           "cannot aggregate by 'province'; choose from: sector")
+
+
+def test_cli_usage_errors_of_click_in_zh():
+    """Click's own words around a usage error (missing argument, no such option, invalid
+    value, missing command) in Chinese under --lang zh; English and exit code 2 unchanged."""
+    from typer.testing import CliRunner
+
+    from cocontrol.cli import app
+
+    demo = str(Path(__file__).resolve().parents[1] / "examples" / "demo-city")
+    cases = [(["--lang", "zh", "run"], "错误：缺少参数 'project'"),
+             (["--lang", "zh", "run", demo, "--nope"], "错误：没有此选项：--nope"),
+             (["--lang", "zh", "permit", demo, "--enterprise", "e", "--on", "x"],
+              "错误：取值无效：--on 须为 YYYY-MM-DD 格式的日期，实际为 'x'"),
+             (["--lang", "zh"], "错误：缺少子命令")]
+    for args, want in cases:
+        r = CliRunner().invoke(app, args)
+        assert r.exit_code == 2, (args, r.output)
+        assert want in r.output and "用法：" in r.output, (args, r.output)
+        assert not english_words([_EXEMPT.sub(" ", r.output.split("错误：", 1)[1])]), r.output
+    r = CliRunner().invoke(app, ["run"])
+    assert r.exit_code == 2 and "Missing argument 'project'" in r.output, r.output

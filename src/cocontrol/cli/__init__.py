@@ -10,10 +10,101 @@ Exit codes: 0 success; 1 the input has problems (validation errors, infeasible t
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
+from typer.core import TyperGroup
+
+try:  # the click that typer raises from (typer vendors its own since 0.2x)
+    from typer._click import exceptions as _cx
+except ImportError:  # pragma: no cover - an older typer on the real click
+    from click import exceptions as _cx
+
+
+def _lang_of(args) -> str:
+    """``--lang`` of a command line (global or a command's own; the last one wins)."""
+    lang = "en"
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args):
+            lang = args[i + 1]
+        elif a.startswith("--lang="):
+            lang = a.split("=", 1)[1]
+    return lang
+
+
+def usage_text_zh(e: _cx.UsageError) -> str:
+    """A usage error (exit code 2) in Chinese: click's own words (missing argument, no such
+    option, invalid value) from the catalogue, our messages as translated already."""
+    from cocontrol import i18n
+
+    def t(key, **kw):
+        return i18n.t(key, "zh", **kw)
+
+    hint = None
+    if isinstance(e, _cx.BadParameter):
+        hint = e.param_hint or (getattr(e.param, "opts", None) or [None])
+        if isinstance(hint, list | tuple):
+            hint = " / ".join(f"'{h}'" for h in hint if h) or None
+    if isinstance(e, _cx.MissingParameter):
+        text = t("cli.usage_missing", name=hint or "")
+    elif isinstance(e, _cx.NoSuchOption):
+        near = list(e.possibilities or [])
+        text = t("cli.usage_no_option", name=e.option_name) + (
+            t("msg.did_you_mean", name=" 或 ".join(near)) if near else "")
+    elif isinstance(e, _cx.BadParameter):
+        text = (t("cli.usage_bad_value", name=hint, message=e.message) if hint else
+                t("cli.usage_bad_value_plain", message=e.message))
+    elif e.message == "Missing command.":
+        text = t("cli.usage_missing_command")
+    else:
+        text = t("cli.usage_error", message=e.message)
+    out = []
+    if e.ctx is not None:
+        out.append(e.ctx.get_usage().replace("Usage:", t("cli.usage_usage"), 1))
+        out.append(t("cli.usage_try", cmd=f"{e.ctx.command_path} --help"))
+        out.append("")
+    out.append(t("cli.usage_prefix") + text)
+    return "\n".join(out)
+
+
+class _Group(TyperGroup):
+    """The command group: under ``--lang zh`` a usage error (click's "Missing argument",
+    "No such option", "Invalid value") is printed in Chinese, exit code 2 as ever; in English
+    click/typer print it as they do."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode or _lang_of(argv) != "zh":
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(argv, prog_name, complete_var, False, **extra)
+        except _cx.UsageError as e:
+            typer.echo(usage_text_zh(e), err=True)
+            sys.exit(e.exit_code)
+        except _cx.ClickException as e:  # another of click's errors (a file it could not open)
+            typer.echo(i18n_t("cli.usage_prefix") + e.format_message(), err=True)
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            typer.echo(usage_abort_zh(), err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def i18n_t(key: str) -> str:
+    from cocontrol import i18n
+
+    return i18n.t(key, "zh")
+
+
+def usage_abort_zh() -> str:
+    from cocontrol import i18n
+
+    return i18n.t("cli.usage_aborted", "zh")
+
 
 app = typer.Typer(
+    cls=_Group,
     name="cocontrol",
     help="cocontrol: coordinated control of air pollutants and GHGs (减污降碳协同增效)",
     no_args_is_help=True,
