@@ -75,6 +75,12 @@ def test_attainment_is_the_librarys(visit, server, library, lang):
     assert v.page.locator('#prov-dialog tr[data-col="target"] td').inner_text() == \
         att["target"].iloc[0]
     v.page.click("#prov-dialog-close")
+    # so does the summary's "all targets together" (the attainment table's last row)
+    v.page.click("#unc-prob-all")
+    v.page.wait_for_selector("#prov-dialog[open] section.prov[data-kind=result]")
+    got = float(v.page.locator("#prov-dialog section.prov").get_attribute("data-value"))
+    assert got == pytest.approx(att["probability"].iloc[-1], abs=1e-12)
+    v.page.click("#prov-dialog-close")
     assert v.unlabelled_controls() == []
     v.shot("uncertainty")
     assert v.errors == []

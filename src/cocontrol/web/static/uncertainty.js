@@ -52,8 +52,24 @@
       const s = t._result.summary || {};
       const sum = document.getElementById("unc-summary");
       sum.textContent = w.draws + ": " + (s.draws === undefined ? "—" : s.draws) + " · " + w.parameters + ": " +
-        (s.parameters === undefined ? "—" : s.parameters) + (s.probability_all === undefined ? "" : " · " + w.prob_all + ": " +
-        cc.fmt(100 * s.probability_all, 1) + " %");
+        (s.parameters === undefined ? "—" : s.parameters) + (s.probability_all === undefined ? "" : " · " + w.prob_all + ": ");
+      if (s.probability_all !== undefined) {
+        // the summary's figure is the attainment table's last row (all targets together):
+        // it opens that cell's derivation
+        const rows = t.attainment ? t.attainment.rows : [];
+        const ref = rows.length ? rows[rows.length - 1]._ref : null;
+        const txt = cc.fmt(100 * s.probability_all, 1) + " %";
+        if (ref) {
+          const a = document.createElement("a");
+          a.className = "num prov";
+          a.id = "unc-prob-all";
+          a.href = "/web/drill/result-why?" + new URLSearchParams({ result_id: ref.result,
+            table: ref.table, row: String(ref.index), column: "probability" }).toString();
+          a.textContent = txt;
+          a.setAttribute("aria-label", (w.prob_all || "") + " " + txt);
+          sum.appendChild(a);
+        } else sum.appendChild(document.createTextNode(txt));
+      }
       sum.dataset.probabilityAll = s.probability_all === undefined ? "" : String(s.probability_all);
       const att = t.attainment ? t.attainment.rows.map(function (r) {
         return copy(r, { target: targetLabel(r.target) });
