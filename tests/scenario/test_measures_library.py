@@ -459,3 +459,20 @@ def test_lifetime_may_be_blank_only_without_capex():
     with pytest.raises(InputError) as e:
         validate(_user_row(capex=500, lifetime=None))
     assert [p.column for p in e.value.problems] == ["lifetime"]
+
+
+def test_action_column_problems_are_in_both_languages():
+    """A switch without a target or ratio, a control without technology, a factor measure
+    without species: each problem names its row and column, in English and in Chinese."""
+    from cocontrol.errors import InputError
+    from cocontrol.i18n import tr
+    from cocontrol.scenario.measures import validate
+
+    row = _user_row(action="switch", to_fuel=None, to_process=None, ratio=None,
+                    sector="residential", fuel="raw_coal_cn")
+    with pytest.raises(InputError) as e:
+        validate(row)
+    got = {p.column: (str(p.message), tr(p.message, "zh")) for p in e.value.problems}
+    assert got["to_fuel"] == ("a switch needs a target", "替代类措施须给出替代目标")
+    assert got["ratio"] == ("a switch needs an energy ratio", "替代类措施须给出能量换算比")
+    assert all(p.row == 2 for p in e.value.problems)

@@ -59,8 +59,8 @@ class Action:
     def validate(self, df: pd.DataFrame, mine: np.ndarray, flag: Flag) -> None:
         """Flag problems of the rows ``mine`` (a boolean mask) of a measures table."""
         if self.needs_magnitude:
-            flag(mine & df["magnitude"].isna().to_numpy(), "magnitude", "magnitude missing",
-                 "a fraction between 0 and 1")
+            flag(mine & df["magnitude"].isna().to_numpy(), "magnitude",
+                 M("msg.act_magnitude_missing"), M("msg.mea_fraction"))
 
     # ------------------------------------------------------------ prepare
     def new_lines(self, lines: pd.DataFrame, mm: pd.Series, select) -> list[dict]:
@@ -145,9 +145,9 @@ class Switch(Action):
     def validate(self, df, mine, flag):
         super().validate(df, mine, flag)
         flag(mine & (df["to_fuel"].isna() & df["to_process"].isna()).to_numpy(), "to_fuel",
-             "a switch needs a target", "to_fuel or to_process")
-        flag(mine & df["ratio"].isna().to_numpy(), "ratio", "a switch needs an energy ratio",
-             "GJ of new fuel per GJ of old")
+             M("msg.act_switch_target"), "to_fuel / to_process")
+        flag(mine & df["ratio"].isna().to_numpy(), "ratio", M("msg.act_switch_ratio"),
+             M("msg.act_switch_ratio_exp"))
 
     def new_lines(self, lines, mm, select):
         from cocontrol.scenario.engine import _target_unit
@@ -291,7 +291,7 @@ class Control(Action):
 
     def validate(self, df, mine, flag):
         flag(mine & df["technology"].isna().to_numpy(), "technology",
-             "a control measure needs a technology", "a code of control_tech")
+             M("msg.act_control_tech"), M("msg.mea_code_of_list", c="control_tech"))
 
     def new_lines(self, lines, mm, select):
         tech = refdata.table("control_tech").set_index("code").loc[mm["technology"]]
@@ -404,7 +404,7 @@ class Factor(Action):
     def validate(self, df, mine, flag):
         super().validate(df, mine, flag)
         flag(mine & df["species"].isna().to_numpy(), "species",
-             "a factor measure needs species", "species codes separated by ;")
+             M("msg.act_factor_species"), M("msg.act_species_list"))
 
 
 class Renewable(Action):
