@@ -32,14 +32,17 @@ def _lang_of(args) -> str:
     return lang
 
 
+def _zh(key: str, **fmt) -> str:
+    """The catalogue text ``key`` in Chinese."""
+    from cocontrol import i18n
+
+    return i18n.t(key, "zh", **fmt)
+
+
 def usage_text_zh(e: _cx.UsageError) -> str:
     """A usage error (exit code 2) in Chinese: click's own words (missing argument, no such
     option, invalid value) from the catalogue, our messages as translated already."""
-    from cocontrol import i18n
-
-    def t(key, **kw):
-        return i18n.t(key, "zh", **kw)
-
+    t = _zh
     hint = None
     if isinstance(e, _cx.BadParameter):
         hint = e.param_hint or (getattr(e.param, "opts", None) or [None])
@@ -83,24 +86,14 @@ class _Group(TyperGroup):
             typer.echo(usage_text_zh(e), err=True)
             sys.exit(e.exit_code)
         except _cx.ClickException as e:  # another of click's errors (a file it could not open)
-            typer.echo(i18n_t("cli.usage_prefix") + e.format_message(), err=True)
+            typer.echo(_zh("cli.usage_prefix") + e.format_message(), err=True)
             sys.exit(e.exit_code)
         except typer.Abort:
-            typer.echo(usage_abort_zh(), err=True)
+            typer.echo(_zh("cli.usage_aborted"), err=True)
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-def i18n_t(key: str) -> str:
-    from cocontrol import i18n
-
-    return i18n.t(key, "zh")
-
-
-def usage_abort_zh() -> str:
-    from cocontrol import i18n
-
-    return i18n.t("cli.usage_aborted", "zh")
 
 
 app = typer.Typer(
