@@ -76,3 +76,24 @@ def test_lmdi_subcategory_terms_by_hand():
     assert sub["terms"]["activity"] == pytest.approx(20 * math.log(2), rel=1e-12)
     assert sub["terms"]["intensity"] == pytest.approx(-20 * math.log(2), rel=1e-12)
     assert sub["terms"]["fuel_mix"] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize(("co2_end", "state", "rule"), [
+    # GDP 100 -> 100 (Δx = 0), CO2 50 -> 40 (Δy = -20 %): e = -0.2 / 0 = -inf, strong decoupling
+    (40.0, "strong_decoupling", {"dx": "0", "dy": "<0", "e": "e = -inf"}),
+    # CO2 50 -> 60 (Δy = +20 %): e = +inf, strong negative decoupling
+    (60.0, "strong_negative_decoupling", {"dx": "0", "dy": ">0", "e": "e = +inf"}),
+])
+def test_tapio_rule_of_a_row_without_change_of_x(co2_end, state, rule):
+    # the row's rule must be the one that holds for it: Δx = 0, not "Δx > 0" / "Δx < 0"
+    table = pd.DataFrame({"region": ["A", "A"], "year": [2015, 2020],
+                          "GDP": [100.0, 100.0], "CO2": [50.0, co2_end]})
+    row = decoupling(table, x="GDP", y="CO2").iloc[0].to_dict()
+    d = decoupling_derivation(row, "tapio", "t.csv", x="GDP", y="CO2")
+    assert d["state"] == state and d["rule"] == rule
+    # with Δx > 0 the general rule holds: GDP 100 -> 110, CO2 50 -> 40 (e = -0.2/0.1 = -2)
+    table["GDP"] = [100.0, 110.0]
+    row = decoupling(table, x="GDP", y="CO2").iloc[0].to_dict()
+    general = {"strong_decoupling": {"dx": ">0", "dy": "<=0", "e": "e <= 0"},
+               "strong_negative_decoupling": {"dx": ">0", "dy": ">0", "e": "e > 1.2"}}
+    assert decoupling_derivation(row, "tapio", "t.csv", x="GDP", y="CO2")["rule"] == general[state]

@@ -6,23 +6,28 @@ The elasticity of a pressure variable ``y`` (CO2, a pollutant) with respect to a
     e = (%Δy) / (%Δx),   %Δy = (y_T - y_0) / y_0,   %Δx = (x_T - x_0) / x_0
 
 Tapio (2005, Fig. 2 and Table 2) names eight states from the signs of Δx and Δy and the value of
-e, with boundaries 0.8 and 1.2 (configurable here as ``lower`` and ``upper``):
+e, with boundaries 0.8 and 1.2 (configurable here as ``lower`` and ``upper``); the rows with
+a zero change are our conventions (below), Tapio gives none:
 
 =================  =====  =====  ===================  ==============================================
 state              Δx     Δy     e                    中文
 =================  =====  =====  ===================  ==============================================
-strong decoupling   > 0    < 0   e < 0                强脱钩
+strong decoupling   > 0    <= 0  e <= 0               强脱钩
+strong decoupling   = 0    < 0   e = -inf             强脱钩
 weak decoupling     > 0    > 0   0 < e < lower        弱脱钩
 expansive coupling  > 0    > 0   lower <= e <= upper  扩张连接
 expansive negative  > 0    > 0   e > upper            扩张负脱钩
 decoupling
-strong negative     < 0    > 0   e < 0                强负脱钩
+strong negative     < 0    >= 0  e <= 0               强负脱钩
+decoupling
+strong negative     = 0    > 0   e = +inf             强负脱钩
 decoupling
 weak negative       < 0    < 0   0 < e < lower        弱负脱钩
 decoupling
 recessive coupling  < 0    < 0   lower <= e <= upper  衰退连接
 recessive           < 0    < 0   e > upper            衰退脱钩
 decoupling
+no change           = 0    = 0   NaN                  无变化
 =================  =====  =====  ===================  ==============================================
 
 Treatment of boundaries and zero changes (Tapio gives open intervals; these are our documented

@@ -401,6 +401,12 @@ TAPIO_RULES = {
     "no_change": ("0", "0", "e undefined"),
     "undefined": ("", "", "x_base <= 0, y_base <= 0 or a value missing"),
 }
+#: the rule of the two strong states when x did not change (Δx = 0): e = Δy / 0 = ±inf
+#: (cocontrol.metrics.decoupling: our documented convention, Tapio gives no rule for Δx = 0)
+TAPIO_RULES_NO_DX = {
+    "strong_decoupling": ("0", "<0", "e = -inf"),
+    "strong_negative_decoupling": ("0", ">0", "e = +inf"),
+}
 #: the CO2 identity's factors (cocontrol.metrics.lmdi.co2_identity)
 LMDI_FACTOR_FORMULAS = {"activity": "Q", "structure": "Q_i/Q", "intensity": "E_i/Q_i",
                         "fuel_mix": "E_ij/E_i", "emission_factor": "C_ij/E_ij"}
@@ -456,7 +462,9 @@ def decoupling_derivation(row: Mapping, method: str, file: str, *, x: str = "x",
                  {"name": "elasticity", "formula": "e = pct_y / pct_x",
                   "value": r.get("elasticity")}]
         state = r.get("state")
-        dx, dy, rng = TAPIO_RULES.get(state, ("", "", ""))
+        rules = TAPIO_RULES_NO_DX if r.get("pct_x") == 0 and state in TAPIO_RULES_NO_DX \
+            else TAPIO_RULES
+        dx, dy, rng = rules.get(state, ("", "", ""))
         return {"kind": "decoupling", "method": "tapio", "file": file, "region": region,
                 "base_year": b, "end_year": t, "x": x, "y": y, "inputs": inputs,
                 "steps": steps, "state": state, "state_label": r.get("state_label"),
