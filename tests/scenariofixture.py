@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from tinyproject import ACTIVITY, CONTROLS, MANIFEST, write_project
+from tinyproject import ACTIVITY, CONTROLS, MANIFEST, MEASURED, write_project
 
 from cocontrol.scenario.measures import COLUMNS
 
@@ -74,4 +74,42 @@ def write_scenario_project(folder: Path, scenarios: dict | None = None,
         drivers.to_csv(p / "drivers.csv", index=False)
     if elasticities is not None:
         elasticities.to_csv(p / "elasticities.csv", index=False)
+    return p
+
+
+#: write_hand_project: 10 t of coke at home (R1) next to its 100 t of hard coal, 50 kNm3 of
+#: natural gas in boiler B1 next to its 200 t of hard coal
+HAND_EXTRA = pd.DataFrame({"source_id": ["R1", "B1"], "region_id": ["D2", "E1"],
+                           "sector": ["residential", "other_industry"],
+                           "fuel": ["coke", "natural_gas"], "process": [None, None],
+                           "year": [2020, 2020], "value": [10.0, 50.0], "unit": ["t", "kNm3"]})
+HAND_MEASURES = pd.DataFrame([
+    # a control needs no magnitude
+    measure("t_power_ff", "control", category="end_of_pipe", sector="power",
+            fuel="hard_coal", technology="fabric_filter", magnitude=None),
+    measure("t_res_all_to_gas", "switch", category="energy", sector="residential",
+            to_fuel="natural_gas", ratio=1.0),
+    measure("t_boiler_to_gas", "switch", category="energy", sector="other_industry",
+            fuel="hard_coal", to_fuel="natural_gas", ratio=1.0),
+    measure("t_res_nox", "factor", category="efficiency", sector="residential",
+            fuel="hard_coal", species="NOx", magnitude=0.5),
+])
+
+
+def write_hand_project(folder: Path) -> Path:
+    """The scenario project plus the lines of ``HAND_EXTRA``, an ESP on half of coal unit U1
+    (besides its wet FGD 1.0 and SCR 0.5), a measured PM10 of 0.08 t for kiln K1 in 2020 and
+    the measures of ``HAND_MEASURES`` (every measure in scenario ``all``)."""
+    lib = pd.concat([MEASURES, HAND_MEASURES], ignore_index=True)
+    sc = {**SCENARIOS, "scenarios": {"baseline": {"measures": {}},
+                                     "all": {"measures": dict.fromkeys(lib["id"], 1.0)}},
+          "targets": []}
+    p = write_scenario_project(folder, scenarios=sc, measures=lib)
+    act = pd.read_csv(p / "activity.csv")
+    pd.concat([act, HAND_EXTRA], ignore_index=True).to_csv(p / "activity.csv", index=False)
+    esp = pd.DataFrame({"source_id": ["U1"], "technology": ["esp"], "share": [0.5],
+                        "year": [None]})
+    pd.concat([CONTROLS, esp], ignore_index=True).to_csv(p / "controls.csv", index=False)
+    measured = MEASURED.assign(source_id="K1", species="PM10", year=2020, value=0.08)
+    measured.to_csv(p / "measured.csv", index=False)
     return p

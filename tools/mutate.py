@@ -80,6 +80,7 @@ MODULES: dict[str, list[str]] = {
                              "tests/scenario/test_scenario_engine.py",
                              "tests/scenario/test_intensity_units.py"],
     "scenario/drivers.py": ["tests/scenario/test_drivers_growth.py",
+                            "tests/scenario/test_growth_parts.py",
                             "tests/scenario/test_scenario_engine.py",
                             "tests/uncertainty/test_unc_growth.py"],  # growth_parts
     "metrics/cocontrol.py": ["tests/metrics/test_cocontrol_edges.py",
