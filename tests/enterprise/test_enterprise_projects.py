@@ -213,3 +213,24 @@ def test_screening_cap_on_a_species_the_plant_does_not_emit_is_not_assessed():
     assert nox_room["status"] == "pass"
     assert nox_room["share"] == pytest.approx(res.emissions["NOx"] / (1.0e6 - 2000.0))
     assert res.verdict == "fail"
+
+
+@pytest.mark.parametrize("blank", ["lifetime_years", "opex_yuan_per_year"])
+def test_a_project_without_lifetime_or_opex_is_an_error_not_a_default(blank):
+    # a blank lifetime was taken as 15 years: capex 1e8 yuan at 5 % over 15 years is
+    # 1e8 × 0.05 / (1 − 1.05^−15) = 9.63e6 yuan/yr against 1.30e7 over 10 years; never assumed
+    raw = {"id": "T1", "name": "t", "owner": "demo_city", "type": "end_of_pipe",
+           "location": "demo_city", "capex_yuan": 1.0e8, "opex_yuan_per_year": 1.0e6,
+           "lifetime_years": 10, "start": "2023-01-01", "end": "2024-01-01",
+           "measure": {"id": "sinter_ule"}}
+    del raw[blank]
+    with pytest.raises(ValueError, match=blank):
+        SynergyProject.model_validate(raw)
+
+
+def test_project_annualised_capex_uses_the_capital_recovery_factor():
+    # r (1+r)^n / ((1+r)^n − 1) at r = 5 %, n = 10: 0.05 × 1.628895 / 0.628895 = 0.129505
+    from cocontrol.scenario.measures import crf
+
+    assert crf(0.05, 10) == pytest.approx(0.1295046, rel=1e-6)
+    assert crf(0.0, 8) == pytest.approx(1 / 8)

@@ -73,3 +73,22 @@ def test_resolve_for_the_species_asked_and_the_biogenic_flag():
     assert ft.multiplier[0].tolist() == pytest.approx([820e-6 * 25.8,
                                                        25.8 * 25.8 * 44 / 12 / 1000])
     assert ft.combos["biogenic"].tolist() == [False, True]
+
+
+def test_resolve_for_species_without_co2_or_so2_leaves_out_the_derived_factors():
+    # the fuel CO2 (carbon content), scope-2 and sulphur-balance factors are derived for
+    # CO2/SO2 only; asked for NOx alone they must not be added (this raised IndexError):
+    # power × hard coal NOx 209 g/GJ (EMEP/EEA 2023 1.A.1.a Table 3-2) × 25.8 GJ/t
+    import pandas as pd
+
+    from cocontrol.inventory.factors import resolve
+
+    combos = pd.DataFrame({"sector": ["power", "power"], "fuel": ["hard_coal", "electricity"],
+                           "process": [None, None], "unit": ["t", "MWh"]})
+    user = pd.DataFrame(columns=["sector", "fuel", "process", "species", "value", "unit",
+                                 "source", "source_id"])
+    ft = resolve(combos, user, grid_factor=0.5, heat_factor=0.1, species=("NOx",),
+                 so2_method="sulfur_balance")
+    assert ft.species == ("NOx",) and ft.multiplier.shape == (2, 1)
+    assert ft.multiplier[0, 0] == pytest.approx(209e-6 * 25.8)
+    assert set(ft.provenance["species"]) <= {"NOx"}

@@ -33,6 +33,7 @@ from cocontrol.enterprise._common import Strict
 from cocontrol.errors import InputError, Problem
 from cocontrol.i18n import Msg, Seq
 from cocontrol.metrics.cocontrol import cocontrol_metrics
+from cocontrol.scenario.measures import crf
 
 Status = Literal["proposed", "approved", "funded", "built", "verified", "rejected",
                  "withdrawn"]
@@ -64,8 +65,11 @@ class SynergyProject(Strict):
                   "process", "transport", "other"]
     location: str  # region id
     capex_yuan: float = Field(ge=0)
-    opex_yuan_per_year: float = 0.0
-    lifetime_years: float = Field(default=15, gt=0)
+    # no defaults: a project's running cost and lifetime are stated, never assumed (a blank
+    # lifetime silently taken as 15 years changed its annualised cost by the capital recovery
+    # factor); opex may be negative (savings)
+    opex_yuan_per_year: float
+    lifetime_years: float = Field(gt=0)
     start: dt.date
     end: dt.date
     status: Status = "proposed"
@@ -128,11 +132,6 @@ class CoBenefits:
                 "cost_per_t_co2": self.cost_per_t_co2, "cost_per_apeq": self.cost_per_apeq,
                 "delta_pm25_ugm3": self.delta_pm25_ugm3,
                 "avoided_deaths": self.avoided_deaths}
-
-
-def crf(rate: float, years: float) -> float:
-    """Capital recovery factor r / (1 − (1 + r)^−n)."""
-    return 1.0 / years if rate == 0 else rate / (1 - (1 + rate) ** -years)
 
 
 def _totals(run_) -> pd.DataFrame:

@@ -206,6 +206,7 @@ def resolve(combos: pd.DataFrame, user_factors: pd.DataFrame, *, factor_sets=("u
         extra.append(_sulfur_balance(combos, fuels, best))
     for e in extra:
         if len(e):
+            e = e[e["species"].isin(species)]  # only the species asked (CO2 may not be)
             e = e.assign(basis="unabated")
             best = _override(best, e)
             best_u = _override(best_u, e)

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from cocontrol import refdata
-from cocontrol.errors import InputError, Problem
+from cocontrol.errors import InputError, ModelError, Problem
 from cocontrol.i18n import Msg as M
 from cocontrol.i18n import Seq
 from cocontrol.uncertainty.distributions import Distribution, from_range
@@ -192,10 +192,11 @@ class UncertaintyModel:
         out = np.zeros((K, T))
         for rec in br.records:
             mm = lib.loc[rec["measure"]]
+            # costs are required by measures.validate (a blank cost is an error, never 0);
+            # a blank lifetime only with capex 0, where the recovery factor multiplies nothing
+            capex, fo, vo = (float(mm[c]) for c in ("capex", "fixed_opex", "variable_opex"))
             life = float(mm["lifetime"]) if pd.notna(mm["lifetime"]) else 1.0
-            unit = sum(float(mm[c]) if pd.notna(mm[c]) else 0.0
-                       for c in ("fixed_opex", "variable_opex"))
-            unit += (float(mm["capex"]) if pd.notna(mm["capex"]) else 0.0) * crf(rate, life)
+            unit = fo + vo + capex * crf(rate, life)
             cm = cost_m.get(rec["measure"], np.ones(K))
             out += np.asarray(rec["affected"]) * unit * cm[:, None]
             out += np.asarray(rec["energy_cost_change_yuan"]) * price[:, None]
@@ -480,5 +481,8 @@ def aq_link(base, city: str, pm25_base_ugm3: float, local_share: float,
         if c in comps and p in prec:
             J[comps.index(c), prec.index(p)] += v
     bc = model.base_concentration()
-    bc = bc[bc["receptor"] == city].set_index("component")["base"].reindex(comps).fillna(0)
+    bc = bc[bc["receptor"] == city].set_index("component")["base"]
+    if missing := [c for c in comps if c not in bc.index]:  # city_model gives all six
+        raise ModelError(M("msg.unc_aq_base_missing", city=city, missing=", ".join(missing)))
+    bc = bc[comps]
     return AQLink(comps, bc.to_numpy(), J, prec, M, P0, source)
