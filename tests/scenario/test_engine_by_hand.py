@@ -46,6 +46,17 @@ def test_measured_value_below_one_tonne_is_kept_in_every_year(base):
                                rtol=1e-12)
 
 
+def test_base_year_of_a_run_is_the_inventory_cell_by_cell(base):
+    # every line and species, not estimated cells (0 in the arrays) included; the lines
+    # added for measures have no base-year activity
+    r = run(base, "baseline")
+    inv = base.inventory.emissions[:, :, base.inventory.years.index(2020)]
+    n = len(inv)
+    np.testing.assert_allclose(r.emissions[:n, :, 0], inv, rtol=1e-12, atol=0)
+    assert np.isfinite(r.emissions).all()
+    np.testing.assert_array_equal(r.emissions[n:], 0.0)
+
+
 def test_ramp_by_hand():
     # linear from 0 at the start year to the penetration at the full year, then held
     np.testing.assert_allclose(ramp(YEARS, 0.8, 2020, 2030), [0.0, 0.4, 0.8])
