@@ -27,6 +27,10 @@ WARN_MARGIN = 0.05
 
 _RUNS: dict = {}
 _RUNS_LOCK = threading.Lock()
+#: one scenario run at a time in the web process, for the cockpit's stored runs and the
+#: what-if moves alike: the per-base caches the engine fills on first use are not guarded
+#: and runs are short (a queue of them costs less than a wrong number)
+ENGINE_LOCK = threading.Lock()
 
 
 def scenario_run(base, name: str):
@@ -38,7 +42,8 @@ def scenario_run(base, name: str):
         hit = _RUNS.get(key)
     if hit is not None and hit[0] is base:
         return hit[1]
-    r = run(base, name)
+    with ENGINE_LOCK:
+        r = run(base, name)
     with _RUNS_LOCK:
         if len(_RUNS) > 32:
             _RUNS.clear()

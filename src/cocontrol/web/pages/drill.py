@@ -192,7 +192,7 @@ def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved,
             from cocontrol.scenario import run
 
             w, _fig = prepared_whatif(base, scenario)
-            with _RUN:  # the engine's buffers are not shared between threads
+            with _RUN:  # one run at a time (views.ENGINE_LOCK)
                 o = w.evaluate(moved)
                 r = run(base, w.scenario_with(moved))
             if year not in o.years:

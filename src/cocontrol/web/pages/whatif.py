@@ -34,9 +34,8 @@ DEFAULT_UNIT = ("kt", 1e-3)
 
 _CACHE: dict = {}
 _LOCK = threading.Lock()
-#: one move at a time: the engine's buffer pool (scenario.engine._buffer) is not made for
-#: threads, and moves are short (a queue of them costs less than a wrong number)
-_RUN = threading.Lock()
+#: one move at a time, and never beside a cockpit run (views.ENGINE_LOCK)
+_RUN = views.ENGINE_LOCK
 
 
 def prepared_whatif(base, scenario: str):
