@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from cocontrol.errors import InputError
-from cocontrol.health import avoided_deaths, hazard_ratio
+from cocontrol.health import avoided_deaths, gemm_hazard_ratio, hazard_ratio
 from cocontrol.health.crf import avoided_deaths_of_response
 
 F = 1 - 1 / 1.06  # fraction of deaths avoided by 10 µg/m³ less under Krewski 2009
@@ -67,3 +67,25 @@ def test_response_of_an_air_quality_model_as_table_or_labelled_result():
     for response in (tab, {"concentrations": tab}):
         r = avoided_deaths_of_response(response, 1e6, 0.007).iloc[0]
         assert r["receptor"] == "A" and r["avoided_deaths"] == pytest.approx(7000 * F)
+
+
+def test_gemm_default_counterfactual_is_2_4_ugm3():
+    # Burnett et al. 2018 GEMM: z = max(0, C - 2.4). At C = 40 without a counterfactual
+    # argument z = 37.6: ln(37.6/1.6 + 1) = ln(24.5) = 3.198673,
+    # 1/(1 + exp(-(37.6 - 15.5)/36.8)) = 0.645776, HR = exp(0.143 x 3.198673 x 0.645776)
+    # = 1.34365; just above 2.4 (at 3.0, z = 0.6) the HR already exceeds 1
+    assert gemm_hazard_ratio(40.0, 0.143, 1.6, 15.5, 36.8) == pytest.approx(1.34365, abs=1e-5)
+    assert gemm_hazard_ratio(3.0, 0.143, 1.6, 15.5, 36.8) > 1.0
+
+
+def test_result_columns_and_delta_is_base_minus_new():
+    # docstring: delta_pm25_ugm3 = base - new (60 - 50 = 10; 40 - 41 = -1), one row per
+    # receptor with exactly the documented columns (no stray index column)
+    r = avoided_deaths(pd.Series({"A": 60.0, "B": 40.0}), pd.Series({"A": 50.0, "B": 41.0}),
+                       1e6, 0.007)
+    assert r["delta_pm25_ugm3"].tolist() == [10.0, -1.0]
+    assert list(r.columns) == [
+        "receptor", "pm25_base_ugm3", "pm25_new_ugm3", "delta_pm25_ugm3", "population",
+        "mortality_rate_per_person_yr", "crf", "avoided_deaths", "avoided_deaths_low",
+        "avoided_deaths_high", "assumptions_version"]
+    assert list(r.index) == [0, 1]
