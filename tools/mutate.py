@@ -99,7 +99,7 @@ MODULES: dict[str, list[str]] = {
     "evaluation/scoring.py": ["tests/evaluation/test_eval_scoring_edges.py",
                               "tests/evaluation/test_eval_scoring.py"],
     "mcda/core.py": ["tests/mcda/test_mcda_hand.py", "tests/mcda/test_mcda_edges.py",
-                     "tests/mcda/test_mcda_core.py"],
+                     "tests/mcda/test_mcda_survivors.py", "tests/mcda/test_mcda_core.py"],
 }
 
 PRELOAD = ("numpy", "pandas", "scipy.sparse", "scipy.optimize", "pint", "yaml", "pydantic",

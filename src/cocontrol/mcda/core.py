@@ -372,6 +372,10 @@ def _pairwise(pairwise, what: str = _PAIR, tol: float = 1e-3) -> pd.DataFrame:
         if a is None:
             raise InputError(Problem(file=what, message=M("msg.mcda_square"),
                                      value=f"shape {arr.shape}", expected="n x n"))
+    if a.columns.has_duplicates:
+        raise InputError(Problem(file=what, message=M("msg.mcda_pair_twice"),
+                                 value=sorted({str(c) for c in a.columns[a.columns.duplicated()]}),
+                                 expected=M("exp.mcda_pair_twice")))
     v = a.to_numpy()
     if v.shape[0] != v.shape[1]:
         raise InputError(Problem(file=what, message=M("msg.mcda_square"),
@@ -448,6 +452,14 @@ def ahp_group(pairwise_list: Sequence, expert_weights: Sequence[float] | None = 
             raise InputError(Problem(file=_expert(k),
                                      message=M("msg.mcda_expert_size"),
                                      value=f"{m.shape}", expected=f"{shape}"))
+    # matched by label, never by position: expert k may list the criteria in another order
+    labels = mats[0].columns
+    for k, m in enumerate(mats[1:], start=2):
+        if set(m.columns) != set(labels):
+            raise InputError(Problem(file=_expert(k), message=M("msg.mcda_expert_labels", k=k),
+                                     value=Seq(list(map(str, m.columns)), quote=True),
+                                     expected=Seq(list(map(str, labels)), quote=True)))
+    mats = [m.reindex(index=labels, columns=labels) for m in mats]
     ew = np.full(len(mats), 1.0 / len(mats)) if expert_weights is None else \
         np.asarray(expert_weights, dtype=float) / float(np.sum(expert_weights))
     logs = np.stack([np.log(m.to_numpy()) for m in mats])
