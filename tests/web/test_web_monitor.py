@@ -184,3 +184,71 @@ def test_board_is_scoped_per_role(visit, server, stored):
     r = a.open("/web/monitor/")
     assert r.status == 401 and a.page.locator("#login-form").count() == 1
     assert v.errors == [] and w.errors == []
+
+
+def _pick(lib, need):
+    """The first target (board order is by level) whose alert has ``need`` estimated."""
+    return next(tid for tid, a in lib.items() if getattr(a, need) == getattr(a, need))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_board_numbers_open_their_derivation(visit, server, stored, lang):
+    """A board number opens its derivation in the dialog: its value is the library's, with
+    the uploaded rows it was read from, the target's basis, the forecast and the level rule."""
+    v = visit(lang).login("analyst", next_path="/web/monitor/")
+    v.page.wait_for_selector("#mon-alerts")
+    lib = stored["lib"]
+    tid = _pick(lib, "expected_value")
+    a = lib[tid]
+    v.page.locator(f'#mon-alerts tr[data-target="{tid}"] [data-role=expected] a.prov').click()
+    v.page.wait_for_selector("#prov-dialog[open] section.prov[data-kind=monitoring]")
+    dlg = v.page.locator("#prov-dialog")
+    assert dlg.locator("section.prov").get_attribute("data-field") == "expected_value"
+    assert float(dlg.locator("section.prov").get_attribute("data-value")) == pytest.approx(
+        a.expected_value, rel=1e-12)
+    # the trajectory's step with the numbers put in, marked; the base and latest year's rows
+    step = dlg.locator('#prov-steps tr[data-step="expected_value"]')
+    assert "hit" in step.get_attribute("class")
+    assert float(step.locator("td[data-value]").get_attribute("data-value")) == pytest.approx(
+        a.expected_value, rel=1e-12)
+    assert f"({a.latest_year} − {a.target.base_year})" in step.inner_text()
+    periods = {r.get_attribute("data-period") for r in dlg.locator("#prov-inputs tbody tr").all()}
+    assert str(a.target.base_year) in {p[:4] for p in periods}
+    assert str(a.latest_year) in {p[:4] for p in periods}
+    assert a.target.basis in dlg.locator('#prov-target tr[data-key="basis"]').inner_text()
+    assert dlg.locator("#prov-rule tr.hit").get_attribute("data-level") == a.level
+    v.page.click("#prov-dialog-close")
+    # the probability of missing: the forecast model chosen and the sample paths
+    tid = _pick(lib, "probability")
+    a = lib[tid]
+    v.page.locator(f'#mon-alerts tr[data-target="{tid}"] [data-role=probability] a.prov').click()
+    v.page.wait_for_selector("#prov-dialog[open] #prov[data-field=probability_of_missing]")
+    assert float(dlg.locator("#prov").get_attribute("data-value")) == pytest.approx(
+        a.probability, abs=1e-12)
+    assert dlg.locator("#prov-forecast [data-role=model]").inner_text().startswith(
+        a.forecast.chosen)
+    assert dlg.locator("#prov-forecast [data-role=n-paths]").inner_text().startswith(
+        str(ASSESS["n_paths"]))
+    v.shot("monitor-provenance")
+    v.page.click("#prov-dialog-close")
+    assert v.errors == []
+
+
+def test_derivation_of_another_jurisdictions_alert_is_not_found(server, stored, login_headers):
+    """The steel works and another enterprise cannot open a bureau alert's derivation (404,
+    the same as an alert that does not exist); the bureau's analyst can (the library's value)."""
+    aid = stored["alerts"][0]["id"]
+    q = f"?alert_id={aid}&field=latest_value"
+    ok = httpx.get(server.url + "/api/web/monitor/why" + q, headers=login_headers("analyst"),
+                   timeout=120)
+    assert ok.status_code == 200, ok.text
+    lib = stored["lib"][stored["alerts"][0]["target"]]
+    assert ok.json()["value"] == pytest.approx(lib.latest_value, rel=1e-12)
+    for user in ("steel", "other"):
+        h = login_headers(user)
+        for path in ("/api/web/monitor/why", "/web/monitor/why"):
+            r = httpx.get(server.url + path + q, headers=h, timeout=120)
+            assert r.status_code == 404, (user, path, r.status_code)
+        missing = httpx.get(server.url + "/api/web/monitor/why?alert_id=999999&field=gap",
+                            headers=h, timeout=120)
+        assert missing.status_code == 404

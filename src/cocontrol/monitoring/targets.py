@@ -327,6 +327,9 @@ class Alert:
     notes: list[str] = field(default_factory=list)
     pathway_probability: float = float("nan")  # P(miss) if the city follows a scenario path
     pathway: str | None = None
+    forecast_p05: float = float("nan")  # 5th and 95th percentiles of the target-year samples
+    forecast_p95: float = float("nan")
+    n_samples: int = 0  # finite sample values behind the probability, median and interval
 
     def to_dict(self) -> dict:
         d = {"target": self.target.id, "kind": self.target.kind, "entity": self.target.entity,
@@ -336,13 +339,21 @@ class Alert:
              _num(self.expected_value), "target_level": _num(self.target_level),
              "shortfall": _num(self.shortfall), "probability_of_missing":
              _num(self.probability), "forecast_median": _num(self.forecast_median),
-             "gap": _num(self.gap), "unit": self.unit, "basis": self.target.basis,
+             "gap": _num(self.gap), "forecast_p05": _num(self.forecast_p05),
+             "forecast_p95": _num(self.forecast_p95), "n_samples": self.n_samples,
+             "unit": self.unit, "basis": self.target.basis,
              "pathway": self.pathway,
              "probability_of_missing_on_pathway": _num(self.pathway_probability),
              "notes": list(self.notes)}
         if self.forecast is not None:
             d["forecast_model"] = self.forecast.chosen
             d["forecast_skill_vs_snaive"] = _num(self.forecast.skill)
+            d["forecast_scores"] = [{k: _num(v) if isinstance(v, float) else v
+                                     for k, v in r.items()}
+                                    for r in self.forecast.scores.to_dict("records")]
+            h = self.forecast.history
+            d["forecast_history"] = {"first": str(h.index[0]), "last": str(h.index[-1]),
+                                     "months": int(len(h))} if len(h) else None
         d["drivers"] = [] if self.drivers is None else [
             {k: _num(v) if isinstance(v, float) else v for k, v in r.items()}
             for r in self.drivers.to_dict("records")]
@@ -421,22 +432,27 @@ def assess(t: Target, series: SeriesTable, levels: pd.DataFrame | None = None,
         shortfall = sign * (latest - expected) / span if span > 0 and np.isfinite(expected) \
             else float("nan")
     p = float("nan")
-    med = float("nan")
+    med = lo = hi = float("nan")
+    n = 0
     if m.samples is not None:
         s = m.samples[np.isfinite(m.samples)]
+        n = int(len(s))
         if len(s):
             miss = s < m.target_level if m.higher_is_better else s > m.target_level
             p = float(miss.mean())
             med = float(np.median(s))
+            lo, hi = (float(q) for q in np.quantile(s, [0.05, 0.95]))
     level, why = level_for(shortfall, p, levels)
     gap = sign * (med - m.target_level) if np.isfinite(med) else float("nan")
     if t.kind == "carbon_peak" and np.isfinite(med):
         notes.append(f"forecast median of E({t.target_year + 1}) - E({t.target_year}): "
                      f"{med:,.0f} {m.unit}")
         m.target_level, med = float("nan"), float("nan")
+        lo = hi = float("nan")  # of E(T+1) - E(T), not of the indicator: not shown
     return Alert(t, level, why, latest_year, latest, expected, m.target_level, shortfall, p,
                  m.unit, forecast_median=med, gap=gap,
-                 forecast=m.forecasts[0] if m.forecasts else None, notes=notes)
+                 forecast=m.forecasts[0] if m.forecasts else None, notes=notes,
+                 forecast_p05=lo, forecast_p95=hi, n_samples=n)
 
 
 # ---------------------------------------------------------------------------- drivers (LMDI)

@@ -409,7 +409,14 @@ def _assess_stored(session, principal, u, s, body: AssessIn, project) -> list[Al
                     models=tuple(body.models))
         if body.explain:
             explain(al, s, project, body.lang, cache)
-        d = al.to_dict() | {"name_en": t.name_en, "name_zh": t.name_zh}
+        # the target and the settings it was assessed with: its derivation on the board
+        d = al.to_dict() | {"name_en": t.name_en, "name_zh": t.name_zh,
+                            "target_def": t.model_dump(),
+                            "assessed_with": {"forecast": body.forecast,
+                                              "models": list(body.models),
+                                              "n_paths": body.n_paths, "seed": 0,
+                                              "explain": body.explain,
+                                              "project_id": body.project_id}}
         a = MonitoringAlert(org_id=u.org_id, upload_id=u.id, target=t.id, kind=t.kind,
                             level=d["level"], probability_of_missing=d["probability_of_missing"],
                             payload=d, created_by=principal.user_id)

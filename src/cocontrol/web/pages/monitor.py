@@ -1,7 +1,9 @@
 """Early-warning board (issues 15 and 16): the stored alerts of the visitor's jurisdiction by
 target with their red / yellow / green level, the probability of missing each target, the
 drivers behind the gap (LMDI) and the measures that would close it, the cases with their
-workflow status, and links to the notices (HTML / PDF) of each jurisdiction.
+workflow status, and links to the notices (HTML / PDF) of each jurisdiction. Every number of
+an alert opens its derivation (``/web/monitor/why``, JSON ``/api/web/monitor/why``:
+:func:`cocontrol.monitoring.derivation.alert_derivation`).
 
 Everything comes from the service's monitoring store (:mod:`cocontrol.service.
 monitoring_store`) read through the one scoping layer, as the API gives it: an alert is shown
@@ -11,9 +13,12 @@ as it was assessed and stored (``POST /api/monitoring/uploads/{id}/alerts``, wit
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
+from fastapi import Query
 from sqlalchemy import select
 
+from cocontrol.monitoring.derivation import FIELDS
 from cocontrol.service.access import scoped
 from cocontrol.service.models import Organisation
 from cocontrol.service.monitoring_store import MonitoringAlert, MonitoringCase, case_of
@@ -60,6 +65,8 @@ def _alert_view(ctx: Ctx, a: MonitoringAlert, orgs: dict) -> dict:
             "latest_value": p.get("latest_value"), "expected_value": p.get("expected_value"),
             "target_level": p.get("target_level"), "shortfall": p.get("shortfall"),
             "forecast_median": p.get("forecast_median"), "unit": p.get("unit"),
+            "forecast_p05": p.get("forecast_p05"), "forecast_p95": p.get("forecast_p95"),
+            "gap": p.get("gap"),
             "basis": p.get("basis"), "reason": p.get("reason"), "drivers": drivers,
             "measures": measures, "notes": p.get("notes") or [],
             "assessed": a.created_at.strftime("%Y-%m-%d %H:%M")}
@@ -103,3 +110,71 @@ def board(ctx: Ctx):
                for a in alerts if a["drivers"]}
     return ctx.render("monitor/index.html", alerts=alerts, counts=counts, cases=cases,
                       by_status=by_status, notices=notices, levels=LEVELS, drivers=drivers)
+
+
+# -- where a board number comes from (issue 15 item 3) ------------------------------------------
+AlertId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+Field = Annotated[str, Query(pattern="^(" + "|".join(FIELDS) + ")$")]
+_SERIES: dict[tuple[int, str], object] = {}  # (upload id, content hash) -> validated series
+
+
+def _series_of(u):
+    """The validated series of an upload (cached by its content hash: an upload never changes)."""
+    import pandas as pd
+
+    from cocontrol.monitoring.series import from_frame
+
+    key = (u.id, u.content_hash)
+    if key not in _SERIES:
+        if len(_SERIES) > 8:
+            _SERIES.clear()
+        _SERIES[key] = from_frame(pd.DataFrame(u.rows), file=f"upload {u.id}")
+    return _SERIES[key]
+
+
+def _alert_derivation(ctx: Ctx, alert_id: int, field: str) -> tuple[MonitoringAlert, dict]:
+    """The derivation of one number of a stored alert the visitor may see (else 404)."""
+    from cocontrol.errors import CocontrolError
+    from cocontrol.monitoring.derivation import alert_derivation
+    from cocontrol.monitoring.targets import Target
+    from cocontrol.service.api import get_visible
+    from cocontrol.service.monitoring_store import MonitoringUpload
+    from cocontrol.service.problems import ApiError
+
+    a = get_visible(ctx.session, ctx.principal, MonitoringAlert, alert_id, "alert")
+    u = get_visible(ctx.session, ctx.principal, MonitoringUpload, a.upload_id, "upload")
+    p = a.payload or {}
+    try:
+        target = Target.model_validate(p["target_def"]) if p.get("target_def") else None
+        d = alert_derivation(p, _series_of(u) if target is not None else None, target, field,
+                             upload={"id": u.id, "name": u.name, "content_hash": u.content_hash,
+                                     "rows": u.n_rows, "created_at": u.created_at.isoformat()},
+                             assessed=p.get("assessed_with"))
+    except CocontrolError as e:
+        raise ApiError(422, e.args[0] if e.args else str(e)) from None
+    d["alert_id"] = a.id
+    d["assessed_at"] = a.created_at.strftime("%Y-%m-%d %H:%M")
+    return a, d
+
+
+@area.page("/why", permission="results:read")
+def why(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value", part: bool = False):
+    """Where a number of the board comes from (``part=1``: the fragment, for the dialog);
+    without a number the page says how to choose one."""
+    if alert_id is None:
+        return ctx.render("monitor/why.html", d=None, a=None)
+    a, d = _alert_derivation(ctx, alert_id, field)
+    orgs = {o.id: o for o in ctx.session.scalars(
+        scoped(select(Organisation), ctx.principal, Organisation))}
+    view = _alert_view(ctx, a, orgs)
+    return ctx.render("monitor/why_part.html" if part else "monitor/why.html", d=d, a=view)
+
+
+@area.data("/why", permission="results:read")
+def why_json(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value"):
+    """Where a number of the board comes from, as JSON (the same derivation; without a
+    number: says so)."""
+    if alert_id is None:
+        return {"kind": "monitoring", "field": field, "value": None,
+                "error": "give alert_id and field"}
+    return _alert_derivation(ctx, alert_id, field)[1]

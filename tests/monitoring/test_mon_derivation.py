@@ -1,0 +1,140 @@
+"""Where a board number comes from (cocontrol.monitoring.derivation): hand-made alerts whose
+numbers are worked out here by hand, the rows and the rule shown with them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cocontrol.errors import CocontrolError
+from cocontrol.monitoring.derivation import alert_derivation
+from cocontrol.monitoring.series import from_frame
+from cocontrol.monitoring.targets import Target, assess
+
+T = dict(basis="hand-made test target (basis)")
+
+
+def _rows(entity, indicator, values: dict, unit, source="test"):
+    return [dict(entity=entity, indicator=indicator, sector="", fuel="", period=str(p),
+                 value=v, unit=unit, source=f"{source} {p}") for p, v in values.items()]
+
+
+def _step(d, field):
+    return next(s for s in d["steps"] if s["field"] == field)
+
+
+def test_pm25_progress_numbers_rows_and_rule_by_hand():
+    # base 2020 = 50, target 2025 = 40: e(2023) = 50 + (40 - 50) * 3/5 = 44; x_t = 46;
+    # s = (46 - 44) / |40 - 50| = 0.2 > 0.1 (yellow's limit): red by progress
+    s = from_frame(pd.DataFrame(_rows("c", "pm25_conc", {2020: 50, 2021: 48, 2022: 47,
+                                                         2023: 46}, "ug/m**3")))
+    t = Target(id="pm", kind="pm25_annual", entity="c", base_year=2020, target_year=2025,
+               value=40, unit="ug/m**3", **T)
+    payload = assess(t, s, with_forecast=False).to_dict()
+    d = alert_derivation(payload, s, t, "expected_value")
+    assert d["value"] == pytest.approx(44.0) == pytest.approx(payload["expected_value"])
+    assert _step(d, "expected_value")["numbers"] == "50 + (40 − 50) · (2023 − 2020) / (2025 − 2020)"
+    assert _step(d, "base_value")["value"] == pytest.approx(50.0)
+    assert _step(d, "shortfall")["value"] == pytest.approx((46 - 44) / 10)
+    assert _step(d, "target_level")["value"] == pytest.approx(40.0)
+    # the uploaded rows of the base and latest year, each with its source and row
+    assert [(r["period"], r["value"], r["source"]) for r in d["inputs"]] == [
+        ("2020", 50.0, "test 2020"), ("2023", 46.0, "test 2023")]
+    assert [r["row"] for r in d["inputs"]] == [2, 5]   # spreadsheet rows (header = row 1)
+    assert [a["value"] for a in d["annual"]["pm25_conc"]] == [50.0, 48.0, 47.0, 46.0]
+    assert d["rule"]["by_progress"] == "red" and d["rule"]["by_forecast"] is None
+    assert d["rule"]["level"] == "red" and d["rule"]["reason"] == "progress"
+    assert [r["level"] for r in d["rule"]["table"]] == ["green", "yellow", "red"]
+    assert d["forecast"] is None                   # assessed without a forecast
+    assert d["target"]["basis"] == T["basis"] and d["basis"] == T["basis"]
+    assert d["code_version"]
+
+
+def test_intensity_cut_ratio_of_both_units_by_hand():
+    # CO2 1000 kt = 1e6 t, GDP 1e6 x 1e4 yuan = 100 x 1e8 yuan: x_b = 1e6 / 100 = 10000 t per
+    # 1e8 yuan; 2023: 1e6 / 125 = 8000; x* = 10000 (1 - 0.18) = 8200
+    rows = _rows("c", "CO2", {2020: 1000, 2023: 1000}, "kt") + \
+        _rows("c", "gdp", {2020: 1e6, 2023: 1.25e6}, "1e4 yuan")
+    s = from_frame(pd.DataFrame(rows))
+    t = Target(id="ci", kind="co2_intensity_cut", entity="c", base_year=2020, target_year=2025,
+               value=18, unit="percent", **T)
+    payload = assess(t, s, with_forecast=False).to_dict()
+    d = alert_derivation(payload, s, t, "target_level")
+    assert d["value"] == pytest.approx(8200.0)
+    assert _step(d, "target_level")["numbers"] == "10000 · (1 − 0.18)"
+    assert _step(d, "base_value")["numbers"] == "1e+06 / 100"
+    assert _step(d, "latest_value")["numbers"] == "1e+06 / 125"
+    assert _step(d, "latest_value")["value"] == pytest.approx(8000.0)
+    # both indicators' rows, as uploaded (kt, 1e4 yuan) and in the reference units (t, 1e8 yuan)
+    got = {(r["indicator"], r["period"]): (r["value_original"], r["value"]) for r in d["inputs"]}
+    assert got[("CO2", "2020")] == (1000.0, pytest.approx(1e6))
+    assert got[("gdp", "2023")] == (1.25e6, pytest.approx(125.0))
+    assert d["target"]["indicators"] == ["CO2", "gdp"]
+
+
+def test_carbon_budget_year_to_date_by_hand():
+    # months of 2023 at 100 t: by March 3/12 of the year, B phi = 1200 * 0.25 = 300;
+    # YTD = 3 x 110 = 330; s = (330 - 300) / 300 = 0.1: yellow
+    prev = {f"2023-{m:02d}": 100.0 for m in range(1, 13)}
+    cur = {f"2024-{m:02d}": 110.0 for m in range(1, 4)}
+    s = from_frame(pd.DataFrame(_rows("c", "CO2", prev | cur, "t")))
+    t = Target(id="b", kind="carbon_budget", entity="c", target_year=2024, value=1200, unit="t",
+               **T)
+    payload = assess(t, s, with_forecast=False).to_dict()
+    d = alert_derivation(payload, s, t, "latest_value")
+    assert d["value"] == pytest.approx(330.0)
+    assert _step(d, "latest_value")["numbers"] == "110 + 110 + 110"
+    assert _step(d, "expected_value")["numbers"] == "1200 · 0.25"
+    assert _step(d, "shortfall")["value"] == pytest.approx(0.1)
+    assert len(d["inputs"]) == 12 + 3                 # the year before (the profile) and YTD
+    assert d["rule"]["by_progress"] == "yellow"
+    assert alert_derivation(payload, s, t, "level")["value"] == "yellow"
+
+
+def test_forecast_probability_median_and_interval():
+    vals = {f"{y}-{m:02d}": 100.0 + 5 * np.sin(m) + 0.01 * (y - 2018) for y in range(2018, 2024)
+            for m in range(1, 13)}
+    s = from_frame(pd.DataFrame(_rows("c", "CO2", vals, "t")))
+    t = Target(id="hi", kind="carbon_budget", entity="c", target_year=2024, value=1000,
+               unit="t", **T)
+    a = assess(t, s, n_paths=200, models=("snaive", "theta"))
+    payload = a.to_dict()
+    d = alert_derivation(payload, s, t, "probability_of_missing",
+                         assessed={"models": ["snaive", "theta"], "n_paths": 200, "seed": 0})
+    assert d["value"] == pytest.approx(a.probability) and d["value"] > 0.99
+    f = d["forecast"]
+    assert f["model"] in ("snaive", "theta") and "Hyndman" in f["method"] + f["methods"]["snaive"]
+    assert f["n_paths"] == 200 and f["n_samples"] == 200
+    assert {r["model"] for r in f["scores"]} == {"snaive", "theta"}
+    assert f["history"]["first"] == "2018-01" and f["history"]["months"] == 72
+    # the year's 12 months near 100 t: median about 1200 t; p05 <= median <= p95
+    med = _step(d, "forecast_median")["value"]
+    assert med == pytest.approx(1200, rel=0.05)
+    assert _step(d, "forecast_p05")["value"] <= med <= _step(d, "forecast_p95")["value"]
+    assert _step(d, "gap")["value"] == pytest.approx(med - 1000)
+    assert d["rule"]["by_forecast"] == "red"
+
+
+def test_unknown_field_is_an_error_in_both_languages():
+    s = from_frame(pd.DataFrame(_rows("c", "coal", {2020: 9.5, 2023: 9.9}, "Mt")))
+    t = Target(id="coal", kind="coal_cap", entity="c", base_year=2020, target_year=2025,
+               value=9000, unit="kt", **T)
+    payload = assess(t, s, with_forecast=False).to_dict()
+    with pytest.raises(CocontrolError) as e:
+        alert_derivation(payload, s, t, "probablity")
+    msg = e.value.args[0]
+    assert "probablity" in msg.tr("en") and "看板" in msg.tr("zh")
+    # the coal cap: x* = 9000 kt = 9.0e6 t
+    d = alert_derivation(payload, s, t, "target_level")
+    assert d["value"] == pytest.approx(9.0e6)
+    assert _step(d, "target_level")["numbers"] == "9000 kt · 1000"
+
+
+def test_alert_stored_without_its_target_shows_what_was_stored():
+    s = from_frame(pd.DataFrame(_rows("c", "coal", {2020: 9.5, 2023: 9.9}, "Mt")))
+    t = Target(id="coal", kind="coal_cap", entity="c", base_year=2020, target_year=2025,
+               value=9000, unit="kt", **T)
+    payload = assess(t, s, with_forecast=False).to_dict()
+    d = alert_derivation(payload, None, None, "shortfall")
+    # trajectory 9.5 -> 9.0 Mt, expected 2023 = 9.2 Mt, actual 9.9: (9.9 - 9.2) / 0.5 = 1.4
+    assert d["value"] == pytest.approx(1.4)
+    assert d["target"] is None and d["inputs"] == [] and d["basis"] == T["basis"]
