@@ -4,6 +4,8 @@ sector (:func:`cocontrol.metrics.coordinates`)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from cocontrol.i18n import region_names
 from cocontrol.service.problems import ApiError
 from cocontrol.web import data, views
@@ -21,6 +23,16 @@ def _scenario(base, scenario: str | None) -> str:
     if scenario not in base.scenarios:
         raise ApiError(404, f"scenario {scenario!r} not found")
     return scenario
+
+
+def _why_links(chosen, scenario: str, tile) -> list[str] | None:
+    """The derivation address of each point of a tile's pathway (a scenario's emissions of a
+    species: ``/web/drill/scenario-why``); None for energy and coal (no derivation yet)."""
+    if tile.key not in chosen.base.species:
+        return None
+    return ["/web/drill/scenario-why?" + urlencode(
+        {"project_id": chosen.project.id, "scenario": scenario, "species": tile.key,
+         "year": y}) for y in tile.years]
 
 
 @area.page("/", permission="projects:read", nav=True)
@@ -41,7 +53,8 @@ def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None
              for by in ("district", "sector")}
     names = region_names(base.project.regions, ctx.lang)
     charts = {"tiles": [{"key": t.key, "years": t.years, "values": t.values, "unit": t.unit,
-                         "target": t.target} for t in view["tiles"]],
+                         "target": t.target, "why": _why_links(chosen, name, t)}
+                        for t in view["tiles"]],
               "quadrants": {by: {"labels": [names.get(k, ctx.t_name("sectors", k))
                                             if by == "district" else ctx.t_name("sectors", k)
                                             for k in q[by]],

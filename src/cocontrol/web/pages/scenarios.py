@@ -56,6 +56,27 @@ def scenarios(ctx: Ctx, project_id: int | None = None, species: str = "CO2"):
         raise ApiError(422, f"species must be one of {', '.join(SPECIES)}")
     rows = comparison(base, species)
     unit, f = SPECIES[species]
+    linkable = species in base.species
     return ctx.render("scenarios/index.html", chosen=chosen, projects=data.visible_projects(ctx),
                       rows=rows, species=species, species_list=shown, unit=unit, factor=f,
-                      years=list(base.years), linkable=species in base.species)
+                      years=list(base.years), linkable=linkable,
+                      chart=pathway_chart(chosen.project.id, rows, species, unit, f, linkable))
+
+
+def pathway_chart(project_id: int, rows: list[dict], species: str, unit: str, f: float,
+                  linkable: bool) -> dict:
+    """The pathways for the chart: each scenario's years and values in the display unit
+    (``f`` from t) and, where the species is the engine's, each point's derivation address
+    (``/web/drill/scenario-why``, the same as the table's link)."""
+    from urllib.parse import urlencode
+
+    lines = []
+    for r in rows:
+        years = [y for y, v in r["values"].items() if v is not None]
+        lines.append({"scenario": r["scenario"], "years": years,
+                      "values": [r["values"][y] * f for y in years],
+                      "why": ["/web/drill/scenario-why?" + urlencode(
+                          {"project_id": project_id, "scenario": r["scenario"],
+                           "species": species, "year": y}) for y in years] if linkable
+                      else None})
+    return {"unit": unit, "species": species, "lines": lines}

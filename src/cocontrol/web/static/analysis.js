@@ -9,6 +9,15 @@
 
   function label(col) { return COLS()[col] || col; }
 
+  // the derivation address of a stored row's number (the server builds it from the result)
+  function whyHref(r, col) {
+    const ref = r && r._ref;
+    return ref ? "/web/drill/result-why?" + new URLSearchParams({ result_id: ref.result,
+      table: ref.table, row: String(ref.index), column: col }).toString() : null;
+  }
+  // a chart's points open the derivation of the number they show (charts.js: customdata)
+  function whys(rows, col) { return rows.map(function (r) { return whyHref(r, col); }); }
+
   // a table of rows: columns given, numbers formatted, the raw number kept in data-value
   function fill(id, rows, columns) {
     const t = document.getElementById(id);
@@ -39,8 +48,7 @@
           if (ref) {  // the number's derivation (the server builds it from the stored result)
             const a = document.createElement("a");
             a.className = "num prov";
-            a.href = "/web/drill/result-why?" + new URLSearchParams({ result_id: ref.result,
-              table: ref.table, row: String(ref.index), column: c }).toString();
+            a.href = whyHref(r, c);
             a.textContent = cc.fmt(v);
             a.setAttribute("aria-label", (W().prov || "") + " " + label(c));
             td.appendChild(a);
@@ -184,7 +192,7 @@
         cc.plot("chart-coords", [{
           type: "scatter", mode: "markers+text", x: rows.map(function (r) { return r.x_norm; }),
           y: rows.map(function (r) { return r.y_norm; }), text: rows.map(function (r) { return r.measure; }),
-          textposition: "top center", marker: { size: 9 } }],
+          customdata: whys(rows, "y_norm"), textposition: "top center", marker: { size: 9 } }],
         { xaxis: { title: { text: label("x_norm") }, zeroline: true }, yaxis: { title: { text: label("y_norm") }, zeroline: true },
           margin: { l: 60, r: 10, t: 10, b: 50 } });
         const on = mac.filter(function (r) { return r.on_curve; });
@@ -192,7 +200,7 @@
           type: "bar", x: on.map(function (r) { return (r.cum_start + r.cum_end) / 2; }),
           width: on.map(function (r) { return r.cum_end - r.cum_start; }),
           y: on.map(function (r) { return r.unit_cost; }), text: on.map(function (r) { return r.measure; }),
-          hovertemplate: "%{text}: %{y}<extra></extra>" }],
+          customdata: whys(on, "unit_cost"), hovertemplate: "%{text}: %{y}<extra></extra>" }],
         { xaxis: { title: { text: W().cum_reduction } }, yaxis: { title: { text: W().unit_cost + (on.length ? " (" + on[0].unit_cost_unit + ")" : "") } },
           bargap: 0, margin: { l: 70, r: 10, t: 10, b: 50 } });
       };
@@ -254,7 +262,8 @@
       if (t.pareto && t.pareto.rows.length) {
         const rows = t.pareto.rows;
         cc.plot("chart-pareto", [{ type: "scatter", mode: "lines+markers",
-          x: rows.map(function (r) { return r.pm25_ugm3; }), y: rows.map(function (r) { return r.cost_pv_yuan !== undefined ? r.cost_pv_yuan : r.co2_t; }) }],
+          x: rows.map(function (r) { return r.pm25_ugm3; }), y: rows.map(function (r) { return r.cost_pv_yuan !== undefined ? r.cost_pv_yuan : r.co2_t; }),
+          customdata: whys(rows, rows[0].cost_pv_yuan !== undefined ? "cost_pv_yuan" : "co2_t") }],
         { xaxis: { title: { text: label("pm25_ugm3") } }, yaxis: { title: { text: label(rows[0].cost_pv_yuan !== undefined ? "cost_pv_yuan" : "co2_t") } } });
       }
       if (t.costs && t.costs.rows.length) {
@@ -276,7 +285,7 @@
       const rows = t.ranking.rows.slice(0, 20);
       const first = t.ranking.columns[0];
       cc.plot("chart-ranking", [{ type: "bar", orientation: "h", y: rows.map(function (r) { return r[first]; }).reverse(),
-        x: rows.map(function (r) { return r.score; }).reverse() }], { margin: { l: 160, r: 10, t: 10, b: 40 },
+        x: rows.map(function (r) { return r.score; }).reverse(), customdata: whys(rows, "score").reverse() }], { margin: { l: 160, r: 10, t: 10, b: 40 },
         xaxis: { title: { text: W().score } } });
     },
   };
@@ -325,12 +334,14 @@
         cc.plot("chart-radar", top.map(function (u) {
           const r = l2.find(function (x) { return x.unit === u; }) || {};
           return { type: "scatterpolar", name: u, r: axes.map(function (a) { return r[a]; }).concat([r[axes[0]]]),
-            theta: axes.concat([axes[0]]), fill: "toself", opacity: 0.5 };
+            theta: axes.concat([axes[0]]), fill: "toself", opacity: 0.5,
+            customdata: axes.concat([axes[0]]).map(function (a) { return whyHref(r, a); }) };
         }), { polar: { radialaxis: { range: [0, 100] } }, showlegend: true });
         const inds = t.contributions.columns.filter(function (c) { return c !== "unit" && c !== "year"; });
         cc.plot("chart-contrib", inds.map(function (i) {
           return { type: "bar", name: i, x: sc.map(function (r) { return r.unit; }),
-            y: sc.map(function (r) { const c = con.find(function (x) { return x.unit === r.unit; }); return c ? c[i] : null; }) };
+            y: sc.map(function (r) { const c = con.find(function (x) { return x.unit === r.unit; }); return c ? c[i] : null; }),
+            customdata: sc.map(function (r) { return whyHref(con.find(function (x) { return x.unit === r.unit; }), i); }) };
         }), { barmode: "stack", yaxis: { title: { text: W().score } } });
       };
       sel.onchange = redraw;
@@ -339,7 +350,7 @@
   };
 
   // other job pages (uncertainty.js) add their entry to PAGES before the page is set up
-  cc.analysis = { pages: PAGES, fill: fill, label: label };
+  cc.analysis = { pages: PAGES, fill: fill, label: label, whys: whys };
 
   async function openResult(kind, resultId) {
     const page = PAGES[kind];

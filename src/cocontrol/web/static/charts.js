@@ -1,4 +1,6 @@
 // Chart helpers over the local plotly.js bundle (no model logic: the numbers come from the page).
+// A point whose customdata is a derivation address (/web/...why?...) opens it on click in the
+// page's #prov-dialog (provenance.js), as the same number's link in a table does.
 "use strict";
 (function () {
   const cc = (window.cocontrol = window.cocontrol || {});
@@ -12,9 +14,21 @@
       showlegend: false,
     }, extra || {});
   };
+  function onPoint(ev) {
+    const pt = ev && ev.points && ev.points[0];
+    const href = pt && pt.customdata;
+    if (typeof href === "string" && href.indexOf("/web/") === 0 && cc.openProv) cc.openProv(href);
+  }
   cc.plot = function (el, traces, layout, config) {
     return Plotly.newPlot(el, traces, cc.layout(layout),
-      Object.assign({ displayModeBar: false, responsive: true }, config || {}));
+      Object.assign({ displayModeBar: false, responsive: true }, config || {})).then(function (gd) {
+      if (traces.some(function (t) { return t.customdata; })) {
+        gd.removeListener("plotly_click", onPoint);  // once per chart, also when redrawn
+        gd.on("plotly_click", onPoint);
+        gd.classList.add("prov-chart");
+      }
+      return gd;
+    });
   };
   cc.charted = 0;
   window.addEventListener("resize", function () {

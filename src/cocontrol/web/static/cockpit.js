@@ -10,6 +10,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!el) return;
     const traces = [{ x: tile.years, y: tile.values, mode: "lines+markers", line: { width: 2 },
       hovertemplate: "%{x}: %{y:.3s} " + tile.unit + "<extra></extra>" }];
+    if (tile.why) traces[0].customdata = tile.why;  // a point opens its derivation
     if (tile.target && tile.target.unit !== "year" && tile.target.unit.indexOf("/") < 0) {
       traces.push({ x: [tile.target.year], y: [tile.target.limit], mode: "markers",
         marker: { symbol: "line-ew-open", size: 18, color: colour[tile.target.status] },

@@ -1,5 +1,6 @@
 // A number's derivation in a dialog: links a.prov open /web/drill/why?...&part=1 (the server's
 // HTML fragment, escaped there) in #prov-dialog; without script the link opens the page.
+// cocontrol.openProv(href) opens the same dialog for a derivation address (a chart's point).
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   const dlg = document.getElementById("prov-dialog");
@@ -7,16 +8,13 @@ document.addEventListener("DOMContentLoaded", function () {
   const body = document.getElementById("prov-dialog-body");
   const page = document.getElementById("prov-dialog-page");
   document.getElementById("prov-dialog-close").addEventListener("click", function () { dlg.close(); });
-  document.addEventListener("click", async function (ev) {
-    const a = ev.target.closest("a.prov");
-    if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
-    ev.preventDefault();
-    page.href = a.href;
+  async function open(href) {
+    page.href = href;
     page.hidden = false;
     body.textContent = "…";
-    dlg.showModal();
+    if (!dlg.open) dlg.showModal();
     try {
-      const r = await fetch(a.href + (a.href.includes("?") ? "&" : "?") + "part=true",
+      const r = await fetch(href + (href.includes("?") ? "&" : "?") + "part=true",
         { credentials: "same-origin", headers: { Accept: "text/html" } });
       if (!r.ok) throw new Error(String(r.status));
       const doc = new DOMParser().parseFromString(await r.text(), "text/html");
@@ -25,5 +23,12 @@ document.addEventListener("DOMContentLoaded", function () {
     } catch (e) {
       body.textContent = e.message;
     }
+  }
+  (window.cocontrol = window.cocontrol || {}).openProv = open;
+  document.addEventListener("click", function (ev) {
+    const a = ev.target.closest("a.prov");
+    if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+    ev.preventDefault();
+    open(a.href);
   });
 });

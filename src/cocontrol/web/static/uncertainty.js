@@ -29,7 +29,8 @@
       { x: x, y: q("q95"), mode: "lines", fill: "tonexty", fillcolor: "rgba(31,111,178,0.18)", line: { width: 0 }, name: w.band90 },
       { x: x, y: q("q25"), mode: "lines", line: { width: 0 }, hoverinfo: "skip", showlegend: false },
       { x: x, y: q("q75"), mode: "lines", fill: "tonexty", fillcolor: "rgba(31,111,178,0.38)", line: { width: 0 }, name: w.band50 },
-      { x: x, y: q("q50"), mode: "lines+markers", line: { color: "#14324f", width: 2 }, name: w.median }],
+      { x: x, y: q("q50"), mode: "lines+markers", line: { color: "#14324f", width: 2 }, name: w.median,
+        customdata: cc.analysis.whys(r, "q50") }],  // a median point opens its derivation
     { height: 300, showlegend: true, legend: { orientation: "h" }, yaxis: { title: { text: unit } } });
     return true;
   }
@@ -95,14 +96,14 @@
       const so = t.sobol.rows.filter(function (r) { return r.ST > 0 || r.S1 !== 0; })
         .sort(function (a, b) { return a.ST - b.ST; }).slice(-12);
       cc.plot("chart-sobol", [
-        { type: "bar", orientation: "h", name: w.S1, y: so.map(function (r) { return r.factor; }), x: so.map(function (r) { return r.S1; }) },
-        { type: "bar", orientation: "h", name: w.ST, y: so.map(function (r) { return r.factor; }), x: so.map(function (r) { return r.ST; }) }],
+        { type: "bar", orientation: "h", name: w.S1, y: so.map(function (r) { return r.factor; }), x: so.map(function (r) { return r.S1; }), customdata: cc.analysis.whys(so, "S1") },
+        { type: "bar", orientation: "h", name: w.ST, y: so.map(function (r) { return r.factor; }), x: so.map(function (r) { return r.ST; }), customdata: cc.analysis.whys(so, "ST") }],
       { height: 320, barmode: "group", showlegend: true, legend: { orientation: "h" }, margin: { l: 110, r: 10, t: 10, b: 40 } });
       const to = t.tornado.rows.slice().sort(function (a, b) { return a.swing - b.swing; }).slice(-12);
       const c = to.length ? to[0].central : 0;
       cc.plot("chart-tornado", [
-        { type: "bar", orientation: "h", name: w.low, y: to.map(function (r) { return r.factor; }), x: to.map(function (r) { return r.low - c; }), base: c },
-        { type: "bar", orientation: "h", name: w.high, y: to.map(function (r) { return r.factor; }), x: to.map(function (r) { return r.high - c; }), base: c }],
+        { type: "bar", orientation: "h", name: w.low, y: to.map(function (r) { return r.factor; }), x: to.map(function (r) { return r.low - c; }), base: c, customdata: cc.analysis.whys(to, "low") },
+        { type: "bar", orientation: "h", name: w.high, y: to.map(function (r) { return r.factor; }), x: to.map(function (r) { return r.high - c; }), base: c, customdata: cc.analysis.whys(to, "high") }],
       { height: 320, barmode: "overlay", showlegend: true, legend: { orientation: "h" }, margin: { l: 110, r: 10, t: 10, b: 40 } });
     },
   };

@@ -72,12 +72,7 @@ document.addEventListener("DOMContentLoaded", function () {
         {  // every figure opens its derivation (scenario, moved measures, settings used)
           const a = document.createElement("a");
           a.className = "num prov";
-          const mv = Object.entries(moved()).map(function (e) { return e[0] + ":" + e[1]; }).join(",");
-          const q = { project_id: String(d.project_id), scenario: d.scenario, year: String(y) };
-          if (key.startsWith("em-")) q.species = key.slice(3);
-          else q.indicator = key;
-          if (mv) q.moved = mv;
-          a.href = "/web/drill/scenario-why?" + new URLSearchParams(q).toString();
+          a.href = whyHref(key, y, true);
           a.textContent = cc.fmt(v);
           a.setAttribute("aria-label", (W.prov || "") + " " + label + " " + y);
           td.appendChild(a);
@@ -106,18 +101,29 @@ document.addEventListener("DOMContentLoaded", function () {
     charts();
   }
 
+  // the derivation address of a figure (scenario, the moved measures, settings used)
+  function whyHref(key, y, withMoved) {
+    const mv = withMoved ? Object.entries(moved()).map(function (e) { return e[0] + ":" + e[1]; }).join(",") : "";
+    const q = { project_id: String(d.project_id), scenario: d.scenario, year: String(y) };
+    if (key.startsWith("em-")) q.species = key.slice(3);
+    else q.indicator = key;
+    if (mv) q.moved = mv;
+    return "/web/drill/scenario-why?" + new URLSearchParams(q).toString();
+  }
+  function whys(key, withMoved) { return d.years.map(function (y) { return whyHref(key, y, withMoved); }); }
+
   function charts() {
     if (typeof window.Plotly === "undefined" || !cc.plot) return;
     const s = last.scenario_figures;
     const f = last.whatif;
-    cc.plot("wi-chart-co2", [
-      { x: d.years, y: s.emissions.CO2.values, mode: "lines", name: W.scenario, line: { dash: "dot", color: "#8a94a0" } },
-      { x: d.years, y: f.emissions.CO2.values, mode: "lines+markers", name: W.whatif, line: { color: "#1f6fb2" } }],
+    cc.plot("wi-chart-co2", [  // a point opens the derivation of its figure (charts.js)
+      { x: d.years, y: s.emissions.CO2.values, mode: "lines", name: W.scenario, line: { dash: "dot", color: "#8a94a0" }, customdata: whys("em-CO2", false) },
+      { x: d.years, y: f.emissions.CO2.values, mode: "lines+markers", name: W.whatif, line: { color: "#1f6fb2" }, customdata: whys("em-CO2", true) }],
     { height: 300, showlegend: true, legend: { orientation: "h" }, yaxis: { title: { text: "CO2 (Mt)" } } });
     if (f.pm25) {
       cc.plot("wi-chart-pm25", [
-        { x: d.years, y: s.pm25, mode: "lines", name: W.scenario, line: { dash: "dot", color: "#8a94a0" } },
-        { x: d.years, y: f.pm25, mode: "lines+markers", name: W.whatif, line: { color: "#c0392b" } }],
+        { x: d.years, y: s.pm25, mode: "lines", name: W.scenario, line: { dash: "dot", color: "#8a94a0" }, customdata: whys("pm25", false) },
+        { x: d.years, y: f.pm25, mode: "lines+markers", name: W.whatif, line: { color: "#c0392b" }, customdata: whys("pm25", true) }],
       { height: 300, showlegend: true, legend: { orientation: "h" }, yaxis: { title: { text: "µg/m³" } } });
     }
   }
