@@ -304,3 +304,25 @@ def test_capital_as_numeraire_gives_the_same_real_solution(cal):
     ratio = b["pf"] / a["pf"]
     np.testing.assert_allclose(ratio, ratio[0], rtol=1e-8)
     assert b["pf"][cal.factors.index("CAP")] == pytest.approx(1.0)
+
+
+def test_foreign_savings_multiplier_scales_the_current_account_deficit(cal):
+    # Hosoe SAM: imports 13 + 11, exports 8 + 4, so foreign savings Sf0 = 24 - 12 = 12; with
+    # sf_mult = 1.5 (the recursive-dynamic driver's shock) Sf = 18 and the balance of
+    # payments at world prices 1 reads E + Sf = M (Hosoe et al. 2010, eq. for epsilon)
+    assert cal.Sf0 == pytest.approx(12.0)
+    v = solve(CgeModel(cal, shocks=Shocks(sf_mult=1.5))).values
+    assert v["Sf"] == pytest.approx(18.0)
+    assert v["M"].sum() - v["E"].sum() == pytest.approx(18.0, rel=1e-9)
+    assert abs(v["walras"]) < 1e-10
+
+
+@pytest.mark.parametrize("closure", [Closure(), Closure(exchange="fixed"),
+                                     Closure(savings="investment-driven", numeraire_value=2.0),
+                                     Closure(exchange="fixed", numeraire_value=2.0)])
+def test_benchmark_point_solves_every_closure(cal, closure):
+    # the benchmark replicates the SAM (Hosoe et al. 2010, ch. 6): at the starting point
+    # x_benchmark (quantities at benchmark, prices = numeraire value, foreign savings = Sf0)
+    # every equation holds, for every closure and numeraire value (homogeneity of degree 0)
+    m = CgeModel(cal, closure=closure)
+    assert np.abs(m.residuals(m.x_benchmark())).max() < 1e-12
