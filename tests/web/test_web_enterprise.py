@@ -285,3 +285,115 @@ def test_fresh_demo_shows_the_illustrative_enterprise_rows(visit, server):
     v.page.goto(v.server.url + f"/web/enterprise/accounts/{acc['id']}")
     assert v.page.locator("#account-illustrative").count() == 1
     assert v.errors == []
+
+
+def _dialog_value(page, link) -> float:
+    """Click a number's link and read the value of the derivation its dialog shows."""
+    link.click()
+    page.wait_for_selector("#prov-dialog[open] section.prov[data-kind=enterprise]")
+    raw = page.locator("#prov-dialog section.prov").get_attribute("data-value")
+    return float(raw)
+
+
+def _close(page):
+    page.click("#prov-dialog-close")
+    page.wait_for_selector("#prov-dialog:not([open])", state="attached")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_enterprise_numbers_open_their_derivation(visit, stored, lib, lang):
+    """Issue 15 item 3 on the enterprise pages: a permit's ratio, an account's annual CO2 and
+    its carbon-efficiency ratio, a footprint stage and a project's net cost each open a
+    dialog whose value is the library's (the same inputs through cocontrol.enterprise)."""
+    ids, _ = stored
+    mine = ids["demo_steel"]
+    v = visit(lang).login("steel", next_path=f"/web/enterprise/permits/{mine['permit']}")
+    page = v.page
+    page.wait_for_selector("#compliance")
+    want = lib["compliance"]
+    i = next(k for k, r in enumerate(want.itertuples()) if r.ratio == r.ratio)
+    got = _dialog_value(page, page.locator("#compliance tbody tr").nth(i).locator(
+        "td[data-col=ratio] a.prov"))
+    assert got == pytest.approx(want["actual"].iloc[i] / want["limit"].iloc[i], rel=1e-12)
+    assert page.locator("#prov-dialog [data-input=limit] td").nth(2).inner_text() == \
+        str(want["basis"].iloc[i])
+    v.shot("enterprise-permit-why")
+    _close(page)
+    # the account's scope-1 CO2 of the last year and its grade's ratio
+    acc = lib["account"]
+    year = int(max(acc.annual["year"]))
+    page.goto(v.server.url + f"/web/enterprise/accounts/{mine['account']}")
+    page.wait_for_selector("#annual")
+    got = _dialog_value(page, page.locator(
+        f"#annual tr[data-species='CO2'] td[data-year='{year}'] a.prov"))
+    assert got == pytest.approx(acc.total("CO2", year), rel=1e-12)
+    # the steel works' user may not read the bureau's project version: it says so
+    assert page.locator("#prov-dialog #prov-version-hidden").is_visible()
+    _close(page)
+    last = acc.benchmark.sort_values("year").iloc[-1]
+    got = _dialog_value(page, page.locator("#carbon-grade a.prov[data-role=ratio]"))
+    assert got == pytest.approx(last["intensity"] / last["benchmark"], rel=1e-12)
+    assert float(page.locator("#prov-dialog [data-step=level] td").nth(1).get_attribute(
+        "data-value")) == last["level"]
+    _close(page)
+    # a footprint's energy stage: the sum of its inputs' a × q × f / N
+    fp = lib["footprint"]
+    page.goto(v.server.url + f"/web/enterprise/footprints/{mine['footprint']}")
+    page.wait_for_selector("#stages")
+    st = fp.by_stage().set_index("stage")["kg_co2e_per_fu"]
+    got = _dialog_value(page, page.locator("#stages tr[data-stage='energy'] a.prov"))
+    assert got == pytest.approx(st["energy"], rel=1e-12)
+    rows = page.locator("#prov-dialog #prov-table tbody tr")
+    energy = fp.contributions[fp.contributions["stage"] == "energy"]
+    assert rows.count() == len(energy)
+    _close(page)
+    # the project library: the first ranked project's net cost
+    page.goto(v.server.url + "/web/enterprise/projects")
+    page.wait_for_selector("#ranking")
+    first = page.locator("#ranking tbody tr").first
+    s = lib["benefits"][first.get_attribute("data-project")]
+    got = _dialog_value(page, first.locator("a.prov[data-role=net]"))
+    assert got == pytest.approx(s["annual_cost_yuan"] - 80 * s["co2_reduction_t"]
+                                - 1.2 * s["apeq_reduction"], rel=1e-12)
+    _close(page)
+    assert v.unlabelled_controls() == []
+    assert v.errors == []
+
+
+def test_analyst_sees_the_activity_rows_behind_an_account_number(visit, stored, lib):
+    """The bureau analyst may read the project version: the dialog lists the enterprise's
+    inventory lines, whose used values add up to the account's number."""
+    ids, _ = stored
+    acc = lib["account"]
+    year = int(max(acc.annual["year"]))
+    v = visit("en").login("analyst",
+                          next_path=f"/web/enterprise/accounts/{ids['demo_steel']['account']}")
+    page = v.page
+    page.wait_for_selector("#annual")
+    got = _dialog_value(page, page.locator(
+        f"#annual tr[data-species='SO2'] td[data-year='{year}'] a.prov"))
+    assert got == pytest.approx(acc.total("SO2", year), rel=1e-12)
+    used = [float(x) for x in page.eval_on_selector_all(
+        "#prov-dialog #prov-rows td[data-role=used]", "tds => tds.map(t => t.dataset.value)")]
+    assert used and sum(used) == pytest.approx(acc.total("SO2", year), rel=1e-9)
+    assert page.locator("#prov-dialog [data-role=content-hash]").inner_text()
+    assert v.errors == []
+
+
+def test_enterprise_user_cannot_open_another_enterprises_derivation(server, stored):
+    ids, _ = stored
+    other, mine = ids["other_steel"], ids["demo_steel"]
+    h = http_session(server, "steel")
+    asks = [("permit", other["permit"], "row=0&column=ratio"),
+            ("account", other["account"], "species=CO2&year=2022"),
+            ("grade", other["account"], "column=ratio"),
+            ("footprint", other["footprint"], ""),
+            *(("project", i, "column=co2_reduction_t") for i in other["synergy"])]
+    for kind, i, q in asks:
+        for base in ("/web/enterprise/why", "/api/web/enterprise/why"):
+            r = httpx.get(f"{server.url}{base}?kind={kind}&id={i}&{q}", headers=h, timeout=120)
+            assert r.status_code == 404, (kind, base, r.text[:200])
+    # its own: the same derivation answers
+    r = httpx.get(f"{server.url}/api/web/enterprise/why?kind=footprint&id={mine['footprint']}",
+                  headers=h, timeout=120)
+    assert r.status_code == 200 and r.json()["value"] > 0

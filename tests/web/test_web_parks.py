@@ -132,6 +132,23 @@ def test_screening_page_runs_the_librarys_screening(visit, server, parks):
         "#scr-checks tbody tr td[data-role=share]", "tds => tds.map(t => t.dataset.value)")]
     assert shares == pytest.approx([0.52 / 0.693, 0.5], rel=1e-9)
     assert page.locator("#scr-verdict").get_attribute("data-verdict") == "pass"
+    # every number opens its derivation (rendered with the result): the plant's CO2 is the
+    # sum of its lines (100,000 t clinker x 0.52 t/t), the NOx cap's share 184 / 368
+    page.click("#scr-emissions tr[data-species='CO2'] a.why")
+    page.wait_for_selector("#prov-dialog[open] section.prov[data-what=screening_emission]")
+    assert float(page.locator("#prov-dialog section.prov").get_attribute("data-value")) == \
+        pytest.approx(52_000, rel=1e-9)
+    used = page.eval_on_selector_all("#prov-dialog #prov-rows td[data-role=used]",
+                                     "tds => tds.map(t => Number(t.dataset.value))")
+    assert sum(used) == pytest.approx(52_000, rel=1e-9)
+    page.click("#prov-dialog-close")
+    page.locator("#scr-checks tbody tr").nth(1).locator("a.why").click()
+    page.wait_for_selector("#prov-dialog[open] section.prov[data-what=screening_cap]")
+    assert float(page.locator("#prov-dialog section.prov").get_attribute("data-value")) == \
+        pytest.approx(0.5, rel=1e-9)
+    room = page.locator("#prov-dialog [data-step=room] td").nth(1).get_attribute("data-value")
+    assert float(room) == pytest.approx(368, rel=1e-9)
+    page.click("#prov-dialog-close")
     assert float(page.locator("#scr-pm25 [data-role=pm25]").get_attribute("data-value")) > 0
     with page.expect_download() as dl:
         page.click("#scr-report")
@@ -139,3 +156,66 @@ def test_screening_page_runs_the_librarys_screening(visit, server, parks):
     assert "Screening of a proposed plant" in text and "52,000" in text
     v.shot("screening")
     assert v.errors == [], v.errors
+
+
+def _dialog_value(page, link) -> float:
+    link.click()
+    page.wait_for_selector("#prov-dialog[open] section.prov[data-kind=enterprise]")
+    return float(page.locator("#prov-dialog section.prov").get_attribute("data-value"))
+
+
+def test_park_numbers_open_their_derivation(visit, server, parks):
+    """Issue 15 item 3 on the park page: a total opens E_park = Σ_e E_e + E_park_only (its
+    parts the library's breakdown), an enterprise's part its value, a target its ratio and
+    shortfall; each dialog's value is the library's (runner.park_full on the demo folder)."""
+    org, _, (acc, targets, _ev) = parks
+    v = visit("en").login("park", next_path=f"/web/enterprise/parks/{org['fenhe_park']}")
+    page = v.page
+    page.wait_for_selector("#park-total")
+    last = int(max(acc.total["year"]))
+    got = _dialog_value(page, page.locator(
+        f"#park-total tr[data-species='SO2'] td[data-year='{last}'] a.prov"))
+    assert got == pytest.approx(acc.value("SO2", last), rel=1e-12)
+    parts = [float(x) for x in page.eval_on_selector_all(
+        "#prov-dialog #prov-table td[data-col=value_t]", "tds => tds.map(t => t.dataset.value)")]
+    assert sum(parts) == pytest.approx(acc.value("SO2", last), rel=1e-12)
+    page.click("#prov-dialog-close")
+    e = acc.enterprises[0]
+    be = acc.by_enterprise
+    want = float(be[(be["enterprise"] == e) & (be["species"] == "SO2")
+                    & (be["year"] == last)]["value"].iloc[0])
+    got = _dialog_value(page, page.locator(
+        f"#by-enterprise tr[data-enterprise='{e}'] td[data-species='SO2'] a.prov"))
+    assert got == pytest.approx(want, rel=1e-12)
+    page.click("#prov-dialog-close")
+    t = next(r for r in targets.itertuples() if r.level == "yellow")
+    got = _dialog_value(page, page.locator(f"#targets tr[data-target='{t.target}'] "
+                                           "td[data-role=ratio] a.prov"))
+    assert got == pytest.approx(t.actual / t.max, rel=1e-12)
+    short = page.locator("#prov-dialog [data-step=shortfall] td").nth(1).get_attribute(
+        "data-value")
+    assert float(short) == pytest.approx((t.actual - t.max) / t.max, rel=1e-12)
+    v.shot("park_account-why")
+    page.click("#prov-dialog-close")
+    assert v.errors == [], v.errors
+
+
+def test_no_park_derivation_for_an_enterprise_user_or_another_park(server, parks):
+    from sqlalchemy import select
+
+    from cocontrol.service.enterprise_models import ParkAccountRow
+
+    org, _, _ = parks
+    with server.session() as s:
+        rows = {r.org_id: r.id for r in s.scalars(select(ParkAccountRow))}
+    q = "kind=park&species=SO2&year=2022"
+    for user, code in (("steel", "fenhe_park"), ("steel", "hitech_park"),
+                       ("park", "hitech_park")):
+        h = _headers(server, user)
+        for base in ("/web/enterprise/why", "/api/web/enterprise/why"):
+            r = httpx.get(f"{server.url}{base}?{q}&id={rows[org[code]]}", headers=h,
+                          timeout=120)
+            assert r.status_code == 404, (user, code, base)
+    r = httpx.get(f"{server.url}/api/web/enterprise/why?{q}&id={rows[org['fenhe_park']]}",
+                  headers=_headers(server, "park"), timeout=120)
+    assert r.status_code == 200 and r.json()["value"] is not None

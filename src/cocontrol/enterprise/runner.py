@@ -175,6 +175,35 @@ def screening(ctx: Context, plant_id: str | None = None, air: bool = True
     return out
 
 
+def screening_why(ctx: Context, plant_id: str, result: ScreeningResult) -> dict:
+    """The derivations of a screening result's numbers (:mod:`cocontrol.enterprise.
+    derivation`): ``emissions`` by species (the plant's lines in the project's inventory with
+    the plant added, computed once) and ``checks`` in the order of ``result.checks`` (the
+    benchmark first when the plant names one, then the caps of ``ctx.data.caps``)."""
+    from cocontrol.enterprise.derivation import (
+        screening_check_derivation,
+        screening_emission_derivation,
+    )
+    from cocontrol.enterprise.screening import with_plant
+    from cocontrol.inventory import compute
+
+    plant = next(p for p in ctx.data.plants if p.id == plant_id)
+    inv = compute(with_plant(ctx.project, plant))
+    em = result.emissions
+    emissions = {str(sp): screening_emission_derivation(inv, plant, str(sp))
+                 for sp in em.index if sp in inv.species}
+    ref = reference_by_region(ctx.inventory)
+    caps = iter(ctx.data.caps)
+    checks = []
+    for i, row in enumerate(result.checks.to_dict("records")):
+        if i == 0 and plant.benchmark is not None:
+            checks.append(screening_check_derivation(plant, row, em))
+        else:
+            checks.append(screening_check_derivation(plant, row, em, cap=next(caps),
+                                                     reference=ref))
+    return {"emissions": emissions, "checks": checks}
+
+
 def air_model(ctx: Context):
     """(air-quality model, species → precursor map, city) from the project's ``air_quality``
     settings (optimisation.yaml: model, city, pm25_base_ugm3, local_share …), built on the

@@ -128,12 +128,15 @@ def projects(ctx: Ctx, year: int | None = None):
     years = sorted({r.benefits_year for r in rows if r.benefits})
     year = year if year in years else (years[-1] if years else None)
     assessed = [r for r in rows if r.benefits and r.benefits_year == year]
-    ranking = records(rank_summaries([r.benefits for r in assessed]))
+    # each summary keeps its row's id (the address of its numbers' derivations)
+    ranking = records(rank_summaries([{**r.benefits, "row_id": r.id} for r in assessed]))
     names = {r.key: r.name for r in rows}
     names_zh = {r.key: r.payload.get("name_zh") or r.name for r in rows}
     return _render(ctx, "projects.html", rows=rows, ranking=ranking, year=year, years=years,
                    names=names_zh if ctx.lang == "zh" else names, orgs=_org_names(ctx, rows))
 
 
-# the park account and screening pages of this area (their own module)
+# the park account and screening pages of this area, and every number's derivation (their
+# own modules)
 from cocontrol.web.pages import enterprise_parks as _parks  # noqa: E402, F401
+from cocontrol.web.pages import enterprise_why as _why  # noqa: E402, F401

@@ -131,9 +131,24 @@ def screening_form(ctx: Ctx):
 def screening_run(ctx: Ctx, req: ScreeningIn):
     """The library's screening of the posted ``ScreeningIn`` body, rendered by the server:
     ``{"html": ..., "result": the API's answer}``."""
+    from cocontrol import __version__
+    from cocontrol.enterprise.io import EnterpriseData
+    from cocontrol.enterprise.runner import screening_why
+    from cocontrol.service.enterprise_models import context
     from cocontrol.service.routes.enterprise import run_screening, screening_out
 
     res = run_screening(ctx.session, ctx.principal, req)
     out = screening_out(res)
-    html = _prender(ctx, "_screening_result.html", res=out, plant=req.plant).body.decode()
+    # every number's derivation, rendered with the result (the screening is not stored)
+    why = screening_why(context(ctx.session, ctx.principal, req.project_version_id,
+                                EnterpriseData(plants=[req.plant], caps=list(req.caps))),
+                        req.plant.id, res)
+    frag = {k: {sp: _render(ctx, "why_part.html", d=d, version=None, version_id=None,
+                            code_version=__version__).body.decode() for sp, d in v.items()}
+            if isinstance(v, dict) else [_render(ctx, "why_part.html", d=d, version=None,
+                                                 version_id=None, code_version=__version__
+                                                 ).body.decode() for d in v]
+            for k, v in why.items()}
+    html = _prender(ctx, "_screening_result.html", res=out, plant=req.plant,
+                    why=frag).body.decode()
     return {"html": html, "result": out}

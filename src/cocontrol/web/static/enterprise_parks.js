@@ -62,6 +62,23 @@ document.addEventListener("DOMContentLoaded", function () {
     } catch (e) { fail(e); } finally { out.removeAttribute("aria-busy"); }
   });
 
+  // a number's derivation, rendered by the server with the result (a <template> beside the
+  // number), shown in #prov-dialog
+  out.addEventListener("click", function (ev) {
+    const a = ev.target.closest("a.why");
+    const dlg = document.getElementById("prov-dialog");
+    if (!a || !dlg || typeof dlg.showModal !== "function") return;
+    ev.preventDefault();
+    const tpl = document.getElementById(a.dataset.why);
+    const sec = tpl && tpl.content.querySelector("section.prov");
+    document.getElementById("prov-dialog-body").replaceChildren(
+      ...(sec ? [document.importNode(sec, true)] : []));
+    document.getElementById("prov-dialog-page").hidden = true;
+    dlg.showModal();
+  });
+  const close = document.getElementById("prov-dialog-close");
+  if (close) close.addEventListener("click", function () { document.getElementById("prov-dialog").close(); });
+
   report.addEventListener("click", async function () {
     err.hidden = true;
     const lang = document.body.dataset.lang === "zh" ? "zh" : "en";
