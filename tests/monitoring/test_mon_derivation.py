@@ -138,3 +138,53 @@ def test_alert_stored_without_its_target_shows_what_was_stored():
     # trajectory 9.5 -> 9.0 Mt, expected 2023 = 9.2 Mt, actual 9.9: (9.9 - 9.2) / 0.5 = 1.4
     assert d["value"] == pytest.approx(1.4)
     assert d["target"] is None and d["inputs"] == [] and d["basis"] == T["basis"]
+
+
+def _lmdi_rows(year, q, shares, ei, mix, ef):
+    rows = []
+    for sec, s in shares.items():
+        rows += [dict(entity="c", indicator="value_added", sector=sec, fuel="", period=str(year),
+                      value=q * s, unit="1e4 yuan", source=f"stats {year}")]
+        for fuel, f in mix[sec].items():
+            e = q * s * ei[sec] * f
+            rows += [dict(entity="c", indicator="energy", sector=sec, fuel=fuel,
+                          period=str(year), value=e, unit="tce", source=f"energy {year}"),
+                     dict(entity="c", indicator="CO2", sector=sec, fuel=fuel, period=str(year),
+                          value=e * ef[fuel], unit="t", source=f"co2 {year}")]
+    return rows
+
+
+def test_driver_effect_derivation_by_hand():
+    # only output grows (100 -> 120, 1e4 yuan): C^0 = 60*2*(0.8*2.66 + 0.2*1.64)
+    # + 40*0.5*(0.3*2.66 + 0.7*1.64) = 255.36 + 39.36 + 15.96 + 22.96 = 333.64 t; C^T = 1.2 C^0;
+    # the activity effect is the whole change 66.728 t, the other factors 0
+    from cocontrol.monitoring.derivation import driver_derivation
+    from cocontrol.monitoring.targets import drivers
+
+    shares, ei = {"ind": 0.6, "srv": 0.4}, {"ind": 2.0, "srv": 0.5}
+    mix = {"ind": {"coal": 0.8, "gas": 0.2}, "srv": {"coal": 0.3, "gas": 0.7}}
+    ef = {"coal": 2.66, "gas": 1.64}
+    rows = _lmdi_rows(2022, 100.0, shares, ei, mix, ef) + \
+        _lmdi_rows(2023, 120.0, shares, ei, mix, ef) + \
+        _rows("c", "coal", {2020: 9.5, 2023: 9.9}, "Mt")
+    s = from_frame(pd.DataFrame(rows))
+    t = Target(id="coal", kind="coal_cap", entity="c", base_year=2020, target_year=2025,
+               value=9000, unit="kt", **T)
+    a = assess(t, s, with_forecast=False)
+    a.drivers = drivers(s, "c", 2022, 2023)
+    payload = a.to_dict()
+    assert payload["drivers_info"]["period"] == [2022, 2023]
+    d = driver_derivation(payload, s, "activity", upload={"id": 7})
+    assert d["value"] == pytest.approx(0.2 * 333.64, rel=1e-9)
+    lm = d["lmdi"]
+    assert lm["inputs"][0]["value"] == pytest.approx(333.64, rel=1e-12)      # C^0
+    assert lm["inputs"][1]["value"] == pytest.approx(1.2 * 333.64, rel=1e-12)
+    steps = {x["name"]: x["value"] for x in lm["steps"]}
+    assert steps["activity"] == pytest.approx(d["value"], rel=1e-12)
+    assert abs(steps["structure"]) < 1e-9 and abs(steps["emission_factor"]) < 1e-9
+    assert len(lm["subs"]) == 4                      # sector x fuel
+    # the uploaded rows: 2 output, 4 energy and 4 CO2 rows in each of the two years
+    assert len(d["inputs"]) == 20 and {r["source"] for r in d["inputs"]} >= {"co2 2022",
+                                                                             "stats 2023"}
+    with pytest.raises(CocontrolError):
+        driver_derivation(payload, s, "weather")

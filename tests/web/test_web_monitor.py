@@ -231,6 +231,21 @@ def test_board_numbers_open_their_derivation(visit, server, stored, lang):
         str(ASSESS["n_paths"]))
     v.shot("monitor-provenance")
     v.page.click("#prov-dialog-close")
+    # a driver effect (LMDI, stored with the alert): the same effect, decomposed again from
+    # the uploaded rows; the activity step's value is it
+    payload = {x["target"]: x["alert"] for x in stored["alerts"]}
+    t0 = next(t for t, p in payload.items() if p["drivers"])
+    first = payload[t0]["drivers"][0]
+    _open(v, t0)
+    v.page.locator(f'tr[data-detail="{t0}"] [data-role=drivers] tr[data-factor="{first["factor"]}"]'
+                   ' a.prov').click()
+    v.page.wait_for_selector("#prov-dialog[open] section.prov[data-kind=monitoring-driver]")
+    sec = dlg.locator("section.prov[data-kind=monitoring-driver]")
+    assert float(sec.get_attribute("data-value")) == pytest.approx(first["effect"], rel=1e-12)
+    step = dlg.locator(f'#prov-steps tr[data-col="{first["factor"]}"] td[data-value]')
+    assert float(step.get_attribute("data-value")) == pytest.approx(first["effect"], rel=1e-9)
+    assert dlg.locator("#prov-driver-rows tbody tr").count() > 0
+    v.page.click("#prov-dialog-close")
     assert v.errors == []
 
 

@@ -267,3 +267,51 @@ def alert_derivation(alert: Mapping, series: SeriesTable | None, target: Target 
                      "level": p.get("level"), "reason": p.get("reason")},
             "upload": dict(upload or {}), "assessed": dict(assessed or {}),
             "code_version": __version__}
+
+
+def driver_derivation(alert: Mapping, series: SeriesTable, factor_name: str,
+                      upload: Mapping | None = None) -> dict:
+    """Where a driver effect of a stored alert comes from (the LMDI-I attribution of the
+    change of its emission between the same months of two years,
+    :func:`cocontrol.monitoring.targets.drivers`): the stored effect of ``factor_name``, the
+    uploaded rows of energy, the emission and output it was computed from (each with its
+    source), and the decomposition's steps and sub-categories
+    (:func:`cocontrol.report.derivation.decoupling_derivation` of the same table: each factor's
+    Σ L(C^T, C^0)·ln(f^T/f^0), C^0, C^T, closure)."""
+    from cocontrol.metrics.lmdi import co2_identity, decompose_co2
+    from cocontrol.monitoring.targets import driver_table
+    from cocontrol.report.derivation import decoupling_derivation
+
+    p = dict(alert)
+    info = p.get("drivers_info")
+    stored = {d.get("factor"): d for d in p.get("drivers") or []}
+    if factor_name not in stored:
+        raise CocontrolError(Msg("msg.mon_drv_factor", factor=repr(factor_name),
+                                 known=", ".join(map(str, stored)) or "—"))
+    out = {"kind": "monitoring-driver", "factor": factor_name,
+           "value": _num(stored[factor_name].get("effect")),
+           "share": _num(stored[factor_name].get("share_of_change")),
+           "unit": p.get("unit"), "entity": p.get("entity"), "info": info,
+           "inputs": [], "lmdi": None, "upload": dict(upload or {})}
+    if not info or len(info.get("period") or []) != 2:
+        return out  # stored before the attribution's period was kept: the effect as stored
+    y0, y1 = info["period"]
+    emis = info.get("emission") or "CO2"
+    months = info.get("months") or None
+    tab = driver_table(series, p.get("entity"), y0, y1, months if months and len(months) < 12
+                       else None, emis)
+    row = decompose_co2(tab, emission_col=emis, base=y0, end=y1).iloc[0]
+    ident = co2_identity(tab, emission_col=emis)
+    out["lmdi"] = decoupling_derivation(row, "lmdi_co2", f"upload {(upload or {}).get('id')}",
+                                        identity=ident)
+    for ind in ("energy", emis, "value_added", "gdp"):
+        d = series.select(ind, p.get("entity"), sector=None, fuel=None)
+        d = d[d["year"].isin([y0, y1])].sort_values(["year", "month", "sector", "fuel"])
+        for r in d.itertuples(index=False):
+            out["inputs"].append({
+                "indicator": r.indicator, "sector": r.sector, "fuel": r.fuel,
+                "period": f"{r.year:04d}-{r.month:02d}" if r.month else f"{r.year:04d}",
+                "value_original": _num(r.value_original), "unit_original": r.unit_original,
+                "value": _num(r.value), "unit": r.unit, "source": r.source,
+                "row": None if pd.isna(r.row) else int(r.row)})
+    return out

@@ -354,6 +354,14 @@ class Alert:
             h = self.forecast.history
             d["forecast_history"] = {"first": str(h.index[0]), "last": str(h.index[-1]),
                                      "months": int(len(h))} if len(h) else None
+        if self.drivers is not None:  # what the attribution was computed on (its derivation)
+            at = self.drivers.attrs
+            d["drivers_info"] = {"period": [int(y) for y in at.get("period", ())],
+                                 "months": [int(m) for m in at.get("months", ())],
+                                 "emission": at.get("emission"),
+                                 "breakdown": at.get("breakdown"),
+                                 "total": _num(at.get("total")),
+                                 "closure_error": _num(at.get("closure_error"))}
         d["drivers"] = [] if self.drivers is None else [
             {k: _num(v) if isinstance(v, float) else v for k, v in r.items()}
             for r in self.drivers.to_dict("records")]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Query
 from sqlalchemy import select
@@ -106,7 +107,10 @@ def board(ctx: Ctx):
     notices = [{"org_id": i, "name": (orgs[i].name_zh or orgs[i].name) if ctx.lang == "zh"
                 else orgs[i].name} for i in ids if i in orgs]
     drivers = {a["target"]: {"labels": [d["label"] for d in a["drivers"]],
-                             "effects": [d["effect"] for d in a["drivers"]], "unit": a["unit"]}
+                             "effects": [d["effect"] for d in a["drivers"]], "unit": a["unit"],
+                             "why": ["/web/monitor/why?" + urlencode(
+                                 {"alert_id": a["id"], "factor": d["factor"]})
+                                 for d in a["drivers"]]}
                for a in alerts if a["drivers"]}
     return ctx.render("monitor/index.html", alerts=alerts, counts=counts, cases=cases,
                       by_status=by_status, notices=notices, levels=LEVELS, drivers=drivers)
@@ -132,10 +136,15 @@ def _series_of(u):
     return _SERIES[key]
 
 
-def _alert_derivation(ctx: Ctx, alert_id: int, field: str) -> tuple[MonitoringAlert, dict]:
-    """The derivation of one number of a stored alert the visitor may see (else 404)."""
+FactorName = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")]
+
+
+def _alert_derivation(ctx: Ctx, alert_id: int, field: str, factor: str | None = None
+                      ) -> tuple[MonitoringAlert, dict]:
+    """The derivation of one number of a stored alert the visitor may see (else 404): a
+    field of the alert, or with ``factor`` the effect of that driver."""
     from cocontrol.errors import CocontrolError
-    from cocontrol.monitoring.derivation import alert_derivation
+    from cocontrol.monitoring.derivation import alert_derivation, driver_derivation
     from cocontrol.monitoring.targets import Target
     from cocontrol.service.api import get_visible
     from cocontrol.service.monitoring_store import MonitoringUpload
@@ -144,12 +153,15 @@ def _alert_derivation(ctx: Ctx, alert_id: int, field: str) -> tuple[MonitoringAl
     a = get_visible(ctx.session, ctx.principal, MonitoringAlert, alert_id, "alert")
     u = get_visible(ctx.session, ctx.principal, MonitoringUpload, a.upload_id, "upload")
     p = a.payload or {}
+    upload = {"id": u.id, "name": u.name, "content_hash": u.content_hash, "rows": u.n_rows,
+              "created_at": u.created_at.isoformat()}
     try:
-        target = Target.model_validate(p["target_def"]) if p.get("target_def") else None
-        d = alert_derivation(p, _series_of(u) if target is not None else None, target, field,
-                             upload={"id": u.id, "name": u.name, "content_hash": u.content_hash,
-                                     "rows": u.n_rows, "created_at": u.created_at.isoformat()},
-                             assessed=p.get("assessed_with"))
+        if factor is not None:
+            d = driver_derivation(p, _series_of(u), factor, upload=upload)
+        else:
+            target = Target.model_validate(p["target_def"]) if p.get("target_def") else None
+            d = alert_derivation(p, _series_of(u) if target is not None else None, target,
+                                 field, upload=upload, assessed=p.get("assessed_with"))
     except CocontrolError as e:
         raise ApiError(422, e.args[0] if e.args else str(e)) from None
     d["alert_id"] = a.id
@@ -158,23 +170,31 @@ def _alert_derivation(ctx: Ctx, alert_id: int, field: str) -> tuple[MonitoringAl
 
 
 @area.page("/why", permission="results:read")
-def why(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value", part: bool = False):
-    """Where a number of the board comes from (``part=1``: the fragment, for the dialog);
-    without a number the page says how to choose one."""
+def why(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value",
+        factor: FactorName = None, part: bool = False):
+    """Where a number of the board comes from (``part=1``: the fragment, for the dialog;
+    ``factor``: a driver's effect); without a number the page says how to choose one."""
+    from cocontrol.metrics.lmdi import FACTOR_LABELS
+
     if alert_id is None:
         return ctx.render("monitor/why.html", d=None, a=None)
-    a, d = _alert_derivation(ctx, alert_id, field)
+    a, d = _alert_derivation(ctx, alert_id, field, factor)
     orgs = {o.id: o for o in ctx.session.scalars(
         scoped(select(Organisation), ctx.principal, Organisation))}
     view = _alert_view(ctx, a, orgs)
+    if factor is not None:
+        label = FACTOR_LABELS.get(factor, (factor,) * 2)[1 if ctx.lang == "zh" else 0]
+        return ctx.render("monitor/driver_why_part.html" if part else "monitor/why.html", d=d,
+                          a=view, label=label, driver=True)
     return ctx.render("monitor/why_part.html" if part else "monitor/why.html", d=d, a=view)
 
 
 @area.data("/why", permission="results:read")
-def why_json(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value"):
+def why_json(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value",
+             factor: FactorName = None):
     """Where a number of the board comes from, as JSON (the same derivation; without a
     number: says so)."""
     if alert_id is None:
         return {"kind": "monitoring", "field": field, "value": None,
                 "error": "give alert_id and field"}
-    return _alert_derivation(ctx, alert_id, field)[1]
+    return _alert_derivation(ctx, alert_id, field, factor)[1]

@@ -13,6 +13,7 @@ document.addEventListener("DOMContentLoaded", function () {
       el.dataset.drawn = "1";
       cc.plot(el, [{ type: "bar", orientation: "h", y: x.labels.slice().reverse(), x: x.effects.slice().reverse(),
         marker: { color: x.effects.slice().reverse().map(function (v) { return v > 0 ? "#c0392b" : "#2e8540"; }) },
+        customdata: (x.why || []).slice().reverse(),  // a bar opens its derivation (charts.js)
         hovertemplate: "%{y}: %{x:.4s}<extra></extra>" }],
       { height: 220, margin: { l: 10, r: 10, t: 10, b: 30 }, yaxis: { automargin: true } });
     });
