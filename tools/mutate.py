@@ -84,6 +84,7 @@ MODULES: dict[str, list[str]] = {
                             "tests/scenario/test_scenario_engine.py",
                             "tests/uncertainty/test_unc_growth.py"],  # growth_parts
     "metrics/cocontrol.py": ["tests/metrics/test_cocontrol_edges.py",
+                             "tests/metrics/test_cocontrol_survivors.py",
                              "tests/metrics/test_metrics_cocontrol.py",
                              "tests/metrics/test_cocontrol_array.py"],
     "metrics/lmdi.py": ["tests/metrics/test_lmdi_edges.py", "tests/metrics/test_metrics_lmdi.py"],

@@ -161,7 +161,8 @@ def apeq(wide: pd.DataFrame, pev: pd.DataFrame | None = None) -> pd.Series:
 def emissions_wide(table: pd.DataFrame, by: Sequence[str] = (), species_col: str = "species",
                    value_col: str = "value", unit_col: str | None = "unit",
                    file: str = "<table>") -> pd.DataFrame:
-    """Sum a tidy emission table to a wide table in t: index ``by``, one column per species.
+    """Sum a tidy emission table to a wide table in t: index ``by``, one column per species
+    (in alphabetical order, with or without ``by``).
 
     A ``unit`` column (t, kt, Mt, kg, ...) is converted to t; without it values are taken as t.
     Rows not distinguished by ``by`` are summed.
@@ -203,7 +204,8 @@ def _align(baseline: pd.DataFrame, scenario: pd.DataFrame) -> tuple[pd.DataFrame
 
     - a baseline keyed by a subset of the scenario's index levels (e.g. ``year`` against
       ``measure, year``) is broadcast along the other levels (every key must be present);
-    - otherwise a one-row baseline (e.g. a single total) is compared with every scenario row;
+    - otherwise a one-row baseline (e.g. a single total) keyed differently from the scenario
+      is compared with every scenario row (one or many);
     - otherwise rows are matched by index (missing rows count as zero emissions).
     """
     cols = sorted(set(baseline.columns) | set(scenario.columns))
@@ -223,7 +225,7 @@ def _align(baseline: pd.DataFrame, scenario: pd.DataFrame) -> tuple[pd.DataFrame
                                      expected=M("msg.met_baseline_row_every_key")))
         b.index = scenario.index
         return b, scols
-    if len(baseline) == 1 and len(scenario) > 1 and bn != sn:
+    if len(baseline) == 1 and bn != sn:
         b = pd.DataFrame(np.repeat(bcols.to_numpy(), len(scenario), axis=0),
                          index=scenario.index, columns=cols)
         return b, scols
@@ -272,9 +274,11 @@ def cross_elasticity(p_base, p_scen, c_base, c_scen, lang: str = "en") -> pd.Dat
     """Els = (ΔP/P)/(ΔCO2/CO2) with its sign pair and an interpretation label.
 
     Returns columns ``els, sign_dP, sign_dCO2, sign_pair, els_meaning``. Els > 1 with pair
-    (−, −) means the pollutant falls proportionally more than CO2.
+    (−, −) means the pollutant falls proportionally more than CO2. The four inputs are
+    broadcast (e.g. one CO2 pair against several pollutants).
     """
-    pb, ps, cb, cs = (np.asarray(v, dtype=float) for v in (p_base, p_scen, c_base, c_scen))
+    pb, ps, cb, cs = np.broadcast_arrays(*(np.asarray(v, dtype=float)
+                                           for v in (p_base, p_scen, c_base, c_scen)))
     with np.errstate(divide="ignore", invalid="ignore"):
         rp = np.where(pb != 0, (ps - pb) / pb, np.nan)
         rc = np.where(cb != 0, (cs - cb) / cb, np.nan)
