@@ -15,6 +15,9 @@ Formulas (per line n, species s, year y):
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -90,7 +93,8 @@ def build_lines(activity: pd.DataFrame, years: list[int]
     Y = len(years)
     val = activity["value"].to_numpy(dtype=float)
     if _one_run_per_line(runs, activity["year"].to_numpy(), years):
-        A = np.add(val.reshape(len(lines), Y), 0.0)
+        A = np.add(val.reshape(len(lines), Y), 0.0,  # a kept buffer (no page faults)
+                   out=_buffers.empty(len(val)).reshape(len(lines), Y))
         return lines, A, runs
     yidx = year_index(activity["year"].to_numpy(), years)
     flat = np.repeat(runs.group * Y, runs.lengths()) if len(runs.starts) < runs.n \
@@ -195,11 +199,13 @@ def _same_index(a: pd.Index, b: pd.Index) -> bool:
     return a.equals(b)
 
 
-def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
-             species: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of controlled lines and their factor (1 − Σ share × η), shape (M, S, Y)."""
+def control_table(controls: pd.DataFrame | None, species: tuple[str, ...]
+                  ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, int] | None:
+    """The part of the controls that does not depend on the lines: removal efficiencies η
+    (technology × species, ``control_removal.csv``), the control rows of a known technology,
+    their technology codes and the number of technologies; None without controls."""
     if controls is None or controls.empty:
-        return np.empty(0, dtype=np.int64), np.empty((0, len(species), len(years)))
+        return None
     rem = refdata.table("control_removal")
     sidx = {s: i for i, s in enumerate(species)}
     techs = sorted(set(rem["technology"]))
@@ -214,6 +220,17 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
     known = tcode >= 0
     ctl = controls if known.all() else controls[known]
     tcode = tcode if known.all() else tcode[known]
+    return eta, ctl, tcode, len(techs)
+
+
+def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
+             species: tuple[str, ...], table=False) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of controlled lines and their factor (1 − Σ share × η), shape (M, S, Y).
+    ``table``: :func:`control_table` of the controls when the caller has it."""
+    table = control_table(controls, species) if table is False else table
+    if table is None:
+        return np.empty(0, dtype=np.int64), np.empty((0, len(species), len(years)))
+    eta, ctl, tcode, T = table
     row, line = _join_sources(ctl["source_id"], lines["source_id"])
     if len(line) == 0:
         return np.empty(0, dtype=np.int64), np.empty((0, len(species), len(years)))
@@ -225,7 +242,7 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
         mark[line] = True
         ctrl_lines = np.flatnonzero(mark)
         local = (np.cumsum(mark) - 1)[line]
-    M, T, S, Y = len(ctrl_lines), len(techs), len(species), len(years)
+    M, S, Y = len(ctrl_lines), len(species), len(years)
     cyear = ctl["year"].astype(float).to_numpy()[row]
     every = np.isnan(cyear)
     ti = tcode[row]
@@ -239,7 +256,9 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
         if in_order or (len(loc) == M and _distinct(loc, M + 1)):  # one row per
             # controlled line: its share × η, summed from 0 as the sparse product sums (the
             # same numbers to the last bit)
-            prod = np.take(eta, ti if rows is None else ti[rows], axis=0)
+            tr = ti if rows is None else ti[rows]
+            prod = np.take(eta, tr, axis=0, mode="clip",  # codes of known technologies
+                           out=_buffers.empty(len(tr) * eta.shape[1]).reshape(len(tr), -1))
             prod *= (sh if rows is None else sh[rows])[:, None]
             np.add(0.0, prod, out=prod)
             if in_order:
@@ -267,24 +286,61 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
     return ctrl_lines, 1.0 - removed
 
 
-def compute(project: Project, *, strict: bool = True) -> Inventory:
+class _Stages:
+    """Wall time of the stages of :func:`compute` (s), kept in a dict when one is given."""
+
+    __slots__ = ("out", "t")
+
+    def __init__(self, out: dict[str, float] | None):
+        self.out, self.t = out, time.perf_counter() if out is not None else 0.0
+
+    def __call__(self, stage: str) -> None:
+        if self.out is not None:
+            now = time.perf_counter()
+            self.out[stage] = self.out.get(stage, 0.0) + now - self.t
+            self.t = now
+
+
+def compute(project: Project, *, strict: bool = True,
+            timings: dict[str, float] | None = None) -> Inventory:
     """Compute the integrated inventory of a validated project.
 
     Raises :class:`MissingFactorError` (with the activity rows concerned) when an applicable
     species has no factor, unless ``strict=False`` (then the gaps are listed in
-    ``inventory.missing`` and left as NaN, never as zero).
+    ``inventory.missing`` and left as NaN, never as zero). ``timings``: a dict that gets the
+    wall time of every stage of the main thread in seconds (benchmarks; the stages add up
+    to the call).
+
+    Work that depends on the inputs only, not on the factors (the controls' technology
+    codes, the lines' region ancestors and parent sectors, the activity plausibility
+    check), runs in a second thread beside the main chain (pivot, factor look-up, control
+    join, fused pass): pure functions of their arguments, joined before the inventory is
+    built, so the result is the same as one after the other.
     """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cocontrol-inventory") as side:
+        return _compute(project, strict, _Stages(timings), side)
+
+
+def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExecutor
+             ) -> Inventory:
     m = project.manifest
     years = list(m.years)
     reg = getattr(project, "species", None)  # the project's species (registered + its own)
     species = tuple(reg.codes) if reg is not None else refdata.SPECIES
+    ext = (*species, COARSE)
+    ctl_job = side.submit(control_table, project.controls, ext)
     act = project.activity
     lines, A, runs = build_lines(act, years)
+    attr_job = side.submit(line_attributes, lines["region_id"], lines["sector"],
+                           project.regions)
+    warn_job = side.submit(plausibility.check_activity, project.activity, _units_seen(lines))
+    clock("pivot")
 
     combo_cols = ["sector", "fuel", "process", "unit"]  # the lines' codes of the pivot
     ccodes, cuniq = factorize_columns(lines, combo_cols, [runs.codes(c) for c in combo_cols])
     cuniq = cuniq.astype(object).where(cuniq.notna(), None)
     lines["combo"] = ccodes
+    clock("combinations")
     grid, gsrc = _grid_value(m.grid_factor, "cn_national_2022")
     heat, hsrc = _grid_value(m.heat_factor, "cn_heat_default")
     ft = fmod.resolve(cuniq, project.factors,
@@ -298,7 +354,9 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
         problems = fmod.missing_problems(ft, lines, act)
     if problems and strict:
         raise MissingFactorError(InputError(problems).args[0])
-    ef = np.take(ft.multiplier, ccodes, axis=0)  # (N, S) gather
+    clock("factor look-up")
+    ef = np.take(ft.multiplier, ccodes, axis=0, mode="clip",  # (N, S) gather, codes < K
+                 out=_buffers.empty(len(ccodes) * len(species)).reshape(len(ccodes), -1))
     abated = np.take(ft.abated, ccodes, axis=0)
     src_prov: list = []
     _apply_source_factors(ef, lines, project.factors, species, src_prov, abated)
@@ -312,41 +370,50 @@ def compute(project: Project, *, strict: bool = True) -> Inventory:
                              axis=0)
     lines["scope"] = ft.combos["scope"].to_numpy()[ccodes]
     lines["biogenic"] = ft.combos["biogenic"].to_numpy()[ccodes]
+    clock("factor gathers")
 
-    add_line_attributes(lines, project.regions)
-
-    ext = (*species, COARSE)
-    ctrl_idx, ctrl_ext = _removal(lines, project.controls, years, ext)
+    ctrl_idx, ctrl_ext = _removal(lines, project.controls, years, ext, ctl_job.result())
+    clock("controls")
     # year-invariant controls come as a broadcast view: work on one year, broadcast back
     invariant = ctrl_ext.shape[2] > 1 and ctrl_ext.strides[2] == 0
-    removed = 1.0 - (ctrl_ext[:, :, :1] if invariant else ctrl_ext)  # Σ share × η; last
-    # column: the 2.5-10 µm bin
+    one = ctrl_ext[:, :, :1] if invariant else ctrl_ext
+    removed = np.subtract(1.0, one, out=_buffers.empty(one.size).reshape(one.shape))  # Σ
+    # share × η (a kept buffer: already touched memory); last column: the 2.5-10 µm bin
+    del one, ctrl_ext
     unabated_used = _use_unabated(ef, abated, ctrl_idx, removed[:, :len(species), :], lines, ft,
                                   ccodes, project.controls, species)
-    ctrl_factor = combine_pm10(removed, np.take(ef, ctrl_idx, axis=0), species,
-                               overwrite=True)  # removed is not used again
+    ctrl_factor = combine_pm10(removed, ef, species, overwrite=True,
+                               rows=ctrl_idx)  # removed is not used again
     np.subtract(1.0, ctrl_factor, out=ctrl_factor)
     if invariant:
         ctrl_factor = np.broadcast_to(ctrl_factor, (len(ctrl_idx), len(species), len(years)))
+    clock("PM10 size bins")
     finite = np.isfinite(ef)  # the factor in use: NaN = not estimated
     not_est = _not_estimated_lines(ft, lines, ef, finite,
                                    as_table=not src_prov and len(unabated_used) == 0)
+    clock("not estimated")
+    prepared = prepare(ef, finite, ctrl_idx, ctrl_factor, check_inf=bool(
+        src_prov) or np.isinf(ft.multiplier).any() or np.isinf(ft.multiplier_unabated).any())
+    clock("EF0 and F")
+    for col, values in attr_job.result().items():  # in the order add_line_attributes adds them
+        lines[col] = values
+    activity_warnings = warn_job.result()
+    clock("join side thread")
     inv = Inventory(lines=lines, years=years, species=species, activity=A, ef=ef,
                     ctrl_lines=ctrl_idx, ctrl_factor=ctrl_factor, gwp_set=m.gwp,
                     factor_table=ft, source_factors=(pd.concat(src_prov) if src_prov else None),
                     name=m.name, regions=project.regions, not_estimated=not_est,
-                    applicable=applicable, estimated=finite,
-                    prepared=prepare(ef, finite, ctrl_idx, ctrl_factor, check_inf=bool(
-                        src_prov) or np.isinf(ft.multiplier).any() or np.isinf(
-                        ft.multiplier_unabated).any()))
+                    applicable=applicable, estimated=finite, prepared=prepared)
+    clock("fused pass")
     inv.unabated_factors = unabated_used
     inv.abated = abated  # (N, S) the factor in use already describes abated plants
     if len(project.measured):
         inv.apply_measured(project.measured)
+    clock("measured")
     inv.missing = problems
     inv.project = project  # provenance of results (content hash computed when asked)
-    inv.warnings = plausibility.check_activity(project.activity, _units_seen(lines)) + \
-        plausibility.check_inventory(inv)
+    inv.warnings = activity_warnings + plausibility.check_inventory(inv)
+    clock("plausibility")
     return inv
 
 
@@ -390,7 +457,7 @@ def _fused_where(finite: np.ndarray, ef: np.ndarray, out: np.ndarray) -> None:
 
 
 def combine_pm10(removed: np.ndarray, ef: np.ndarray, species: tuple[str, ...],
-                 overwrite: bool = False) -> np.ndarray:
+                 overwrite: bool = False, rows: np.ndarray | None = None) -> np.ndarray:
     """Removed share of PM10 by size bin: PM10 = PM2.5 + coarse (2.5-10 µm), each with its own
     efficiency, weighted by the line's own uncontrolled PM2.5/PM10:
 
@@ -400,14 +467,16 @@ def combine_pm10(removed: np.ndarray, ef: np.ndarray, species: tuple[str, ...],
     derived for one size distribution breaks this for other sources). ``removed`` has the
     species columns plus the coarse column last; returns the species columns. Where w is not
     defined (no PM2.5 or PM10 factor) the technology's PM10 efficiency is kept.
-    ``overwrite``: the result may be a view of ``removed`` (float), written in place."""
+    ``overwrite``: the result may be a view of ``removed`` (float), written in place.
+    ``rows``: the lines of ``removed`` are these rows of ``ef`` (only the PM2.5 and PM10
+    columns are read: no gather of every species)."""
     S = len(species)
     out = removed[:, :S, :] if overwrite and removed.dtype == float else \
         np.array(removed[:, :S, :], dtype=float, copy=True)
     if "PM10" not in species or "PM2.5" not in species or len(out) == 0:
         return out
     i10, i25 = species.index("PM10"), species.index("PM2.5")
-    e10, e25 = ef[:, i10], ef[:, i25]
+    e10, e25 = (ef[:, i10], ef[:, i25]) if rows is None else (ef[rows, i10], ef[rows, i25])
     ok = np.isfinite(e10) & np.isfinite(e25) & (e10 > 0)
     w = np.divide(e25, e10, out=np.zeros_like(e10), where=ok)
     mixed = w[:, None] * removed[:, i25, :] + (1 - w[:, None]) * removed[:, S, :]
@@ -508,8 +577,19 @@ def _not_estimated_lines(ft, lines: pd.DataFrame, ef: np.ndarray,
 
 def add_line_attributes(lines: pd.DataFrame, regions: pd.DataFrame | None) -> None:
     """Add the region's ancestor at every hierarchy level and the parent sector, in place
-    (categorical columns: mapping is done on the categories, not on every line)."""
-    reg = lines["region_id"]
+    (:func:`line_attributes`)."""
+    for col, values in line_attributes(lines["region_id"], lines["sector"], regions).items():
+        lines[col] = values
+
+
+def line_attributes(region: pd.Series, sector: pd.Series, regions: pd.DataFrame | None
+                    ) -> dict[str, pd.Categorical]:
+    """The region's ancestor at every hierarchy level (``LEVELS``, when ``regions`` is
+    given) and the parent sector of the lines whose region and sector are ``region`` and
+    ``sector``, as categorical columns in that order (mapping is done on the categories,
+    not on every line). Reads its arguments only (the engine runs it beside other work)."""
+    out: dict[str, pd.Categorical] = {}
+    reg = region
     reg = reg.array if isinstance(reg.dtype, pd.CategoricalDtype) else pd.Categorical(reg)
     if regions is not None:
         ids = regions["region_id"].astype(object).to_numpy()
@@ -519,15 +599,16 @@ def add_line_attributes(lines: pd.DataFrame, regions: pd.DataFrame | None) -> No
             labels = np.where(upos >= 0, ids[np.maximum(upos, 0)] if len(ids) else NONE_LABEL,
                               NONE_LABEL).astype(object)
             vcodes = vcodes.astype(_code_dtype(len(labels)))  # the gather in the final width
-            lines[lv] = _categorical(vcodes[reg.codes], pd.Index(labels, dtype=object))
+            out[lv] = _categorical(vcodes[reg.codes], pd.Index(labels, dtype=object))
     sec = refdata.table("sectors").set_index("code")
-    s = lines["sector"]
+    s = sector
     s = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
     parent = pd.Index(s.categories).map(sec["parent"])
     parent = np.where(pd.isna(parent), np.asarray(s.categories, dtype=object), parent)
     pc = pd.Categorical(np.asarray(parent, dtype=object))  # sorted categories, as before
-    lines["sector_parent"] = pd.Categorical.from_codes(pc.codes[s.codes], dtype=pc.dtype,
-                                                       validate=False)
+    out["sector_parent"] = pd.Categorical.from_codes(pc.codes[s.codes], dtype=pc.dtype,
+                                                     validate=False)
+    return out
 
 
 def _code_dtype(n: int) -> type:
