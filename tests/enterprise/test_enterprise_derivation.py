@@ -141,6 +141,19 @@ def test_footprint_total_stage_and_input_by_hand():
         ed.footprint_derivation(p, stage="transport")
 
 
+def test_footprint_uncertainty_approach_1_by_hand():
+    """ore: U_q = 3 %, U_f = 4 % -> U_i = 5 %, x = 2.5 kg; power: none stated (0 %), x = 2.5;
+    U = 100 × √((0.05 × 2.5)²) / 5 = 2.5 %."""
+    raw = _product().model_dump(mode="json")
+    raw["inputs"][0].update(uncertainty_quantity_pct=3, uncertainty_factor_pct=4)
+    p = fp.Product.model_validate(raw)
+    d = ed.footprint_uncertainty_derivation(p)
+    assert d["value"] == pytest.approx(2.5, rel=1e-12)
+    assert d["value"] == pytest.approx(fp.footprint(p).uncertainty_pct, rel=1e-12)
+    assert [r["u_pct"] for r in d["table"]["rows"]] == pytest.approx([5.0, 0.0])
+    assert "power" in str(d["notes"][0])
+
+
 # -- synergy projects ----------------------------------------------------------------------
 def _project() -> SynergyProject:
     return SynergyProject.model_validate({

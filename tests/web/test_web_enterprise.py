@@ -347,6 +347,9 @@ def test_enterprise_numbers_open_their_derivation(visit, stored, lib, lang):
     energy = fp.contributions[fp.contributions["stage"] == "energy"]
     assert rows.count() == len(energy)
     _close(page)
+    got = _dialog_value(page, page.locator("#total a.prov[data-role=uncertainty]"))
+    assert got == pytest.approx(fp.uncertainty_pct, rel=1e-12)
+    _close(page)
     # the project library: the first ranked project's net cost
     page.goto(v.server.url + "/web/enterprise/projects")
     page.wait_for_selector("#ranking")

@@ -142,7 +142,12 @@ def test_screening_page_runs_the_librarys_screening(visit, server, parks):
                                      "tds => tds.map(t => Number(t.dataset.value))")
     assert sum(used) == pytest.approx(52_000, rel=1e-9)
     page.click("#prov-dialog-close")
-    page.locator("#scr-checks tbody tr").nth(1).locator("a.why").click()
+    page.locator("#scr-checks tbody tr").nth(0).locator("td[data-role=value] a.why").click()
+    page.wait_for_selector("#prov-dialog[open] section.prov[data-what=screening_benchmark]")
+    assert float(page.locator("#prov-dialog section.prov").get_attribute("data-value")) == \
+        pytest.approx(0.52, rel=1e-9)  # 52,000 t / 100,000 t
+    page.click("#prov-dialog-close")
+    page.locator("#scr-checks tbody tr").nth(1).locator("td[data-role=share] a.why").click()
     page.wait_for_selector("#prov-dialog[open] section.prov[data-what=screening_cap]")
     assert float(page.locator("#prov-dialog section.prov").get_attribute("data-value")) == \
         pytest.approx(0.5, rel=1e-9)

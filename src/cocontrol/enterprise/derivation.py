@@ -309,6 +309,39 @@ def footprint_derivation(product, stage: str | None = None, input_index: int | N
                          "period": product.period, "illustrative": product.illustrative})
 
 
+def footprint_uncertainty_derivation(product) -> dict:
+    """Where a footprint's 95 % uncertainty (half-width, %) comes from (IPCC 2006 Vol. 1
+    Ch. 3, Approach 1): each input's U_i = √(U_q² + U_f²) (Eq. 3.2, a product), its
+    contribution x_i (kg CO2e per functional unit, :func:`footprint_derivation`), and
+    U = √Σ (U_i · x_i)² / |Σ x_i| (Eq. 3.1, a sum). Inputs without a stated uncertainty count
+    as 0 % and are named."""
+    base = footprint_derivation(product)
+    rows, var, missing = [], 0.0, []
+    for r, inp in zip(base["table"]["rows"], product.inputs, strict=True):
+        uq, uf = inp.uncertainty_quantity_pct, inp.uncertainty_factor_pct
+        if uq is None and uf is None:
+            missing.append(inp.name)
+        u = float(np.hypot(uq or 0.0, uf or 0.0))
+        var += (u / 100 * r["kg_co2e_per_fu"]) ** 2
+        rows.append({"stage": r["stage"], "input": r["input"], "u_quantity_pct": uq,
+                     "u_factor_pct": uf, "u_pct": u, "kg_co2e_per_fu": r["kg_co2e_per_fu"]})
+    total = base["value"]
+    u_tot = 100 * float(np.sqrt(var)) / abs(total) if total else 0.0
+    return _out("footprint_uncertainty", "uncertainty_pct_95", u_tot, "%",
+                "U = √Σ (U_i · x_i)² / |Σ x_i|", "IPCC 2006 Vol. 1 Ch. 3 Approach 1, "
+                "Eq. 3.1 and 3.2; cocontrol enterprise.product_footprint",
+                steps=[_step("sum_inputs", "Σ x_i", total, base["unit"]),
+                       _step("combined", "√Σ (U_i/100 · x_i)²", float(np.sqrt(var)),
+                             base["unit"]),
+                       _step("uncertainty", "U = 100 · √Σ (U_i/100 · x_i)² / |Σ x_i|", u_tot,
+                             "%")],
+                table={"columns": ["stage", "input", "u_quantity_pct", "u_factor_pct", "u_pct",
+                                   "kg_co2e_per_fu"], "rows": rows},
+                notes=[Msg("note.ent_fp_no_uncertainty", n=len(missing),
+                           inputs=", ".join(missing))] if missing else [],
+                subject={"product": product.id, "period": product.period})
+
+
 # -- synergy projects ----------------------------------------------------------------------
 PROJECT_COLUMNS = ("co2_reduction_t", "apeq_reduction", "annual_cost_yuan", "cost_per_t_co2",
                    "cost_per_apeq", "co_benefit_value_yuan", "net_cost_yuan")

@@ -143,6 +143,10 @@ def screening_run(ctx: Ctx, req: ScreeningIn):
     why = screening_why(context(ctx.session, ctx.principal, req.project_version_id,
                                 EnterpriseData(plants=[req.plant], caps=list(req.caps))),
                         req.plant.id, res)
+    from cocontrol.web.pages.enterprise_why import said
+
+    why = {"emissions": {sp: said(ctx, d) for sp, d in why["emissions"].items()},
+           "checks": [said(ctx, d) for d in why["checks"]]}
     frag = {k: {sp: _render(ctx, "why_part.html", d=d, version=None, version_id=None,
                             code_version=__version__).body.decode() for sp, d in v.items()}
             if isinstance(v, dict) else [_render(ctx, "why_part.html", d=d, version=None,

@@ -92,6 +92,8 @@ def _derive(ctx: Ctx, kind: str, id: int, row, column, species, year, scope, sta
         return ed.account_annual_derivation(acc, sp, yr, sc, inv), info, r.project_version_id
     if kind == "footprint":
         r = get_visible(ctx.session, ctx.principal, EnterpriseFootprint, id, "footprint")
+        if col == "uncertainty":
+            return ed.footprint_uncertainty_derivation(product_of(r)), None, None
         return ed.footprint_derivation(product_of(r), stage, row), None, None
     if kind == "project":
         r = get_visible(ctx.session, ctx.principal, SynergyProjectRow, id, "synergy project")
@@ -127,11 +129,19 @@ def _derive(ctx: Ctx, kind: str, id: int, row, column, species, year, scope, sta
     return ed.park_total_derivation(acc, sp, yr, inv), info, r.project_version_id
 
 
+def said(ctx: Ctx, d: dict) -> dict:
+    """The derivation with its notes in the visitor's language (catalogue messages)."""
+    from cocontrol.i18n import tr
+
+    return {**d, "notes": [tr(n, ctx.lang) for n in d.get("notes") or []]}
+
+
 def _safe(ctx: Ctx, *args):
     try:
-        return _derive(ctx, *args)
+        d, version, vid = _derive(ctx, *args)
     except CocontrolError as e:
         raise ApiError(422, e.args[0] if e.args else str(e)) from None
+    return said(ctx, d), version, vid
 
 
 @area.page("/why", permission="results:read")
