@@ -72,10 +72,20 @@ MODULES: dict[str, list[str]] = {
     "inventory/engine.py": INVENTORY_TESTS,
     "inventory/factors.py": [*INVENTORY_TESTS, "tests/data/test_reference_data.py"],
     "inventory/inventory.py": INVENTORY_TESTS,
-    # the whole scenario folder (about 15 s): batched runs, regions, measures' library and
-    # marginal effects exercise engine and actions lines the two engine files never run
-    "scenario/engine.py": ["tests/scenario"],
-    "scenario/actions.py": ["tests/scenario"],
+    # the scenario files that run the engine and its actions on the hand-calculable test
+    # projects (batched runs, regions, marginal effects); not the CLI and demo reports
+    # (test_scenario_cli), the measures library's data checks nor the buffer pool's threads:
+    # minutes per mutant on a shared machine
+    "scenario/engine.py": ["tests/scenario/test_engine_by_hand.py",
+                           "tests/scenario/test_actions_by_hand.py",
+                           "tests/scenario/test_scenario_engine.py",
+                           "tests/scenario/test_actions_registry.py",
+                           "tests/scenario/test_batch.py",
+                           "tests/scenario/test_fuel_price_missing.py"],
+    "scenario/actions.py": ["tests/scenario/test_actions_by_hand.py",
+                            "tests/scenario/test_actions_registry.py",
+                            "tests/scenario/test_scenario_engine.py",
+                            "tests/scenario/test_analysis_edges.py"],
     "scenario/analysis.py": ["tests/scenario/test_analysis_edges.py",
                              "tests/scenario/test_scenario_engine.py",
                              "tests/scenario/test_intensity_units.py"],

@@ -177,3 +177,25 @@ def test_bundled_actions_cannot_be_unregistered(name):
     with pytest.raises(ValueError):
         unregister_action(name)
     assert name in actions()
+
+
+@pytest.mark.parametrize("slip, expected", [(0.5, (0.5, 0.8)), (7.1, (7.1, 0.8)), (0.0, None)])
+def test_any_positive_nh3_slip_is_compiled_with_the_nox_efficiency(base, monkeypatch, slip,
+                                                                    expected):
+    """SCR with its NH3 slip set to 0.5, 7.1 (bundled) or 0 kg per t NOx removed: every
+    positive slip is kept with η(NOx) = 0.8; none for 0."""
+    from cocontrol import refdata
+
+    table = refdata.table
+
+    def patched(name):
+        t = table(name)
+        if name == "control_tech":
+            t = t.copy()
+            t.loc[t["code"] == "scr", "nh3_slip"] = slip
+        return t
+
+    monkeypatch.setattr(refdata, "table", patched)
+    sidx = {s: i for i, s in enumerate(base.species)}
+    kw = handler("control").compile(base, base.lib.loc["t_power_scr"], sidx)
+    assert kw.get("slip") == (pytest.approx(expected) if expected else None)
