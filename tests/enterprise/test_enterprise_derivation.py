@@ -57,9 +57,23 @@ def test_permit_item_ratio_status_and_the_limits_standard():
     assert q["value"] == pytest.approx(101.0, rel=1e-12) and q["unit"] == "t"
     assert _step(q, "ratio")["value"] == pytest.approx(1.01, rel=1e-12)
     assert _step(q, "status")["text"] == "exceeded" and _input(q, "limit")["source"] == "permit §3"
+    # the share the row was assessed with is stored with it: judged with near = 0.95 the same
+    # ratio 0.9 is within; a row stored without its share (0.9 assumed) that says otherwise
+    # keeps its stored status and the derivation says the rule differs
+    strict = [{**rows[0], "near": 0.95, "status": "within"}]
+    w = ed.permit_item_derivation(p, strict, 0, on=dt.date(2022, 6, 1))
+    assert _step(w, "status")["text"] == "within" and w["notes"] == []
+    assert [x["condition"] for x in w["rules"]][1] == "0.95 ≤ r ≤ 1"
+    old = [{k: v for k, v in strict[0].items() if k != "near"}]
+    o = ed.permit_item_derivation(p, old, 0, on=dt.date(2022, 6, 1))
+    assert o["subject"]["status"] == "within" and _step(o, "status")["text"] == "near"
+    assert len(o["notes"]) == 1
     # assessed after the validity: every item is "permit expired"
-    late = ed.permit_item_derivation(p, rows, 0, on=dt.date(2025, 1, 1))
-    assert late["subject"]["status"] == "permit expired"
+    day = dt.date(2025, 1, 1)
+    late_rows = records(compliance(p, concentrations=conc, quantities=qty, on=day))
+    late = ed.permit_item_derivation(p, late_rows, 0, on=day)
+    assert _step(late, "status")["text"] == "permit expired" == late["subject"]["status"]
+    assert late["notes"] == []
     with pytest.raises(CocontrolError):
         ed.permit_item_derivation(p, rows, 5)
     with pytest.raises(CocontrolError):

@@ -119,13 +119,15 @@ def _limit_basis(permit, row: Mapping) -> tuple[str | None, dict]:
 
 
 def permit_item_derivation(permit, rows: Sequence[Mapping], index: int, column: str = "ratio",
-                           on: dt.date | None = None, near: float = 0.9) -> dict:
+                           on: dt.date | None = None, near: float | None = None) -> dict:
     """Where a compliance number of a permit comes from: the item's actual value (in the
     limit's unit, as assessed), its limit with the standard or basis the permit names, the
     ratio r = actual / limit and the status rule (:func:`cocontrol.enterprise.permits.
     status_of`: exceeded r > 1, near ``near`` ≤ r ≤ 1, within below); an assessment date
     outside the permit's validity makes every item "permit expired". ``column``: ``actual``,
-    ``limit`` or ``ratio``."""
+    ``limit`` or ``ratio``; ``near``: default the share the row was assessed with (stored
+    with it), else 0.9. The status shown is the stored one; should the rule give another
+    (a row stored without its share), a note says so."""
     from cocontrol.enterprise.permits import status_of
 
     if not 0 <= index < len(rows):
@@ -133,23 +135,28 @@ def permit_item_derivation(permit, rows: Sequence[Mapping], index: int, column: 
     if column not in ("actual", "limit", "ratio"):
         raise _unknown("column", column, ("actual", "limit", "ratio"))
     r = rows[index]
+    near = float(near if near is not None else r.get("near") or 0.9)
     actual, limit, unit = _num(r.get("actual")), _num(r.get("limit")), str(r.get("limit_unit"))
     basis, extra = _limit_basis(permit, r)
     ratio = _div(actual, limit)
     expired = on is not None and not permit.valid_on(on)
     status = "permit expired" if expired else status_of(
         np.nan if ratio is None else ratio, near)
+    stored = r.get("status")
+    notes = [Msg("msg.ent_drv_status_differs", stored=Msg(_status_key(str(stored))),
+                 rule=Msg(_status_key(status)))] if stored and stored != status else []
     item = str(r.get("item") or "").replace(" ", "_")
     steps = [_step("ratio", "r = actual / limit", ratio),
              {"name": "status", "formula": "status(r)", "value": None, "unit": "",
               "text": status, "text_key": _status_key(status)}]
+    status = str(stored or status)
     value = {"actual": actual, "limit": limit, "ratio": ratio}[column]
     return _out("permit_item", column, value, "" if column == "ratio" else unit,
                 "r = actual / limit", PERMIT_SOURCE,
                 inputs=[_input(f"actual_{item}", actual, unit,
                                str(r.get("period") or "") or None),
                         _input("limit", limit, unit, basis)],
-                steps=steps, rules=_rules(near),
+                steps=steps, rules=_rules(near), notes=notes,
                 subject={"permit": permit.number, "enterprise": permit.enterprise_id,
                          "item": r.get("item"), "outlet": r.get("outlet_id"),
                          "species": r.get("species"), "period": r.get("period"),

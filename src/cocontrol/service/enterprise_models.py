@@ -202,8 +202,11 @@ def new_permit(org_id: int, permit: Permit, user_id: int | None) -> EnterprisePe
                             payload=permit.model_dump(mode="json"), created_by=user_id)
 
 
-def store_compliance(row: EnterprisePermit, table, on: dt.date) -> EnterprisePermit:
-    row.compliance = records(table)
+def store_compliance(row: EnterprisePermit, table, on: dt.date, near: float = 0.9
+                     ) -> EnterprisePermit:
+    """Store an assessment; each row keeps the ``near`` share it was judged with (the
+    derivation of its status shows the rule with that share)."""
+    row.compliance = [{**r, "near": float(near)} for r in records(table)]
     row.status = worst(table["status"])
     row.assessed_on = on
     row.assessed_at = row.updated_at = utcnow()

@@ -219,7 +219,7 @@ def assess_permit(permit_id: Id, body: ComplianceIn, session: SessionDep,
         on = body.on or dt.date(year, 12, 31)
         table = runner.permit_status(ctx, permit.enterprise_id, on=on, year=year,
                                      near=body.near)
-    store.store_compliance(row, table, on)
+    store.store_compliance(row, table, on, body.near)
     org = session.get(Organisation, row.org_id)
     cases = alert_cases(table, permit, _key(org), utcnow(), on)
     stored, new = add_cases(session, row.org_id, cases, principal.user_id)
