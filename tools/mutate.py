@@ -99,6 +99,7 @@ MODULES: dict[str, list[str]] = {
                              "tests/metrics/test_cocontrol_array.py"],
     "metrics/lmdi.py": ["tests/metrics/test_lmdi_edges.py", "tests/metrics/test_metrics_lmdi.py"],
     "metrics/decoupling.py": ["tests/metrics/test_decoupling_edges.py",
+                              "tests/metrics/test_decoupling_survivors.py",
                               "tests/metrics/test_metrics_decoupling.py"],
     "airquality/matrix.py": ["tests/airquality/test_aq_matrix_edges.py",
                              "tests/airquality/test_aq_matrix_attainment.py"],
