@@ -11,6 +11,9 @@ from cocontrol.monitoring.series import from_frame
 from cocontrol.monitoring.targets import Target, assess
 
 T = dict(basis="hand-made test target (basis)")
+#: CO2 per unit of GDP -18 % 2020-2025
+CI = dict(id="ci", kind="co2_intensity_cut", entity="c", base_year=2020, target_year=2025,
+          value=18, unit="percent", **T)
 
 
 def _rows(entity, indicator, values: dict, unit, source="test"):
@@ -55,8 +58,7 @@ def test_intensity_cut_ratio_of_both_units_by_hand():
     rows = _rows("c", "CO2", {2020: 1000, 2023: 1000}, "kt") + \
         _rows("c", "gdp", {2020: 1e6, 2023: 1.25e6}, "1e4 yuan")
     s = from_frame(pd.DataFrame(rows))
-    t = Target(id="ci", kind="co2_intensity_cut", entity="c", base_year=2020, target_year=2025,
-               value=18, unit="percent", **T)
+    t = Target(**CI)
     payload = assess(t, s, with_forecast=False).to_dict()
     d = alert_derivation(payload, s, t, "target_level")
     assert d["value"] == pytest.approx(8200.0)
@@ -188,3 +190,46 @@ def test_driver_effect_derivation_by_hand():
                                                                              "stats 2023"}
     with pytest.raises(CocontrolError):
         driver_derivation(payload, s, "weather")
+
+
+def test_closing_measure_cumulative_and_rule_by_hand():
+    # gap 380 t; the policy scenario's measures by reduction: b 300 (C = 300 < 380), c 100
+    # (C = 300 + 100 = 400 >= 380: closes the gap); a (50) is not needed
+    from cocontrol.monitoring.derivation import measure_derivation
+    from cocontrol.monitoring.targets import closing_measures
+
+    red = pd.DataFrame({"scenario": "policy", "measure": ["a", "b", "c", "d"],
+                        "reduction": [50.0, 300.0, 100.0, -5.0]})
+    m = closing_measures(380.0, red)
+    t = Target(id="b", kind="carbon_budget", entity="c", target_year=2024, value=1200,
+               unit="t", **T)
+    s = from_frame(pd.DataFrame(_rows("c", "CO2", {"2023-01": 100.0}, "t")))
+    payload = {"kind": "carbon_budget", "gap": 380.0, "unit": "t",
+               "measures": m.to_dict("records"),
+               "notes": ["closing measures: marginal effects, gap 380 t CO2"]}
+    d = measure_derivation(payload, s, t, 1)
+    assert (d["measure"], d["value"], d["cumulative"]) == ("c", 100.0, 400.0)
+    assert d["gap"]["value"] == pytest.approx(380.0) and d["gap"]["formula"] == "G = g"
+    assert d["steps"][0]["numbers"] == "300 + 100"
+    assert d["steps"][1]["numbers"] == "400 ≥ 380" and d["steps"][1]["value"] is True
+    assert [x["measure"] for x in d["before"]] == ["b", "c"]
+    assert d["method"] == payload["notes"]
+    with pytest.raises(CocontrolError):
+        measure_derivation(payload, s, t, 2)
+
+
+def test_closing_measure_gap_of_an_intensity_target_in_tonnes():
+    # g = 50 t per 1e8 yuan above the target intensity; GDP 2025 = 130 (1e8 yuan) given:
+    # G = 50 x 130 = 6500 t CO2
+    from cocontrol.monitoring.derivation import measure_derivation
+
+    rows = _rows("c", "CO2", {2020: 1e6, 2025: 1e6}, "t") + \
+        _rows("c", "gdp", {2020: 100, 2025: 130}, "1e8 yuan")
+    s = from_frame(pd.DataFrame(rows))
+    t = Target(**CI)
+    payload = {"kind": "co2_intensity_cut", "gap": 50.0, "unit": "t/(1e8 yuan)",
+               "measures": [{"scenario": "policy", "measure": "x", "reduction": 7000.0,
+                             "cumulative": 7000.0, "closes_gap": True}]}
+    d = measure_derivation(payload, s, t, 0)
+    assert d["gap"]["value"] == pytest.approx(6500.0) and d["gap"]["numbers"] == "50 · 130"
+    assert d["gap"]["species"] == "CO2" and d["unit"] == "t"

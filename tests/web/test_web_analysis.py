@@ -121,6 +121,20 @@ def test_cocontrol_coordinates_and_mac_curves(visit, server, tiny):
     assert dlg.locator("[data-role=code-version]").inner_text() == code_version
     assert input_hash  # the stored result records its input
     e.shot("analysis-provenance")
+    e.page.click("#prov-dialog-close")
+    # a point of the co-control coordinates chart (APeq) opens the derivation of its y_norm
+    from plotclick import click_point
+
+    pts = list(zip(ap["x_norm"], ap["y_norm"], strict=True))
+    k = next(i for i, (x, y) in enumerate(pts)  # a point drawn alone where it is
+             if math.isfinite(x) and math.isfinite(y) and pts.count((x, y)) == 1)
+    click_point(e.page, "#chart-coords", 0, k)
+    e.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=result] #prov-row")
+    assert "column=y_norm" in dlg.locator("#prov-dialog-page").get_attribute("href")
+    assert _close(float(dlg.locator("#prov").get_attribute("data-value")),
+                  float(ap["y_norm"].iloc[k]))
+    assert dlg.locator('#prov-row tr[data-col="measure"] td').inner_text() == \
+        ap["measure"].iloc[k]
     assert e.errors == []
 
 

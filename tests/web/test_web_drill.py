@@ -249,38 +249,18 @@ def test_drill_refused_outside_the_visitors_scope(visit, server):
     assert r.status == 401
 
 
-_POINT_JS = """([el, ti, pi]) => {
-  const fl = el._fullLayout, tr = el._fullData[ti], xa = fl.xaxis, ya = fl.yaxis;
-  const r = el.getBoundingClientRect();
-  return [r.left + xa._offset + xa.l2p(xa.d2l(tr.x[pi])),
-          r.top + ya._offset + ya.l2p(ya.d2l(tr.y[pi]))];
-}"""
-
-
-def click_point(page, selector: str, trace: int, year: int) -> None:
-    """Click the point of ``year`` of a plotly chart's trace where it is drawn (a real mouse
-    click at its pixel: plotly's own hit test picks it and fires plotly_click)."""
-    el = page.locator(selector)
-    el.scroll_into_view_if_needed()
-    page.wait_for_function("s => { const d = document.querySelector(s); return d && d._fullLayout"
-                           " && d.classList.contains('prov-chart'); }", arg=selector)
-    i = el.evaluate(f"(el) => el._fullData[{trace}].x.indexOf({year})")
-    assert i >= 0, (selector, year)
-    x, y = page.evaluate(_POINT_JS, [el.element_handle(), trace, i])
-    page.mouse.move(x, y)
-    page.mouse.click(x, y)
-
-
 def test_chart_points_open_their_derivation(visit, server):
     """A point of the cockpit's CO2 pathway and of the scenario comparison's chart opens the
     scenario's derivation of that year in the dialog: its value is the scenario engine's
     (run here by the library)."""
+    from plotclick import click_year
+
     from cocontrol.scenario import run, totals
 
     base = server.demo_base
     v = visit("en").login("analyst", next_path="/web/cockpit/?scenario=policy")
     want = float(totals(run(base, "policy")).at["CO2", 2030])
-    click_point(v.page, '#tiles article[data-key="CO2"] .spark', 0, 2030)
+    click_year(v.page, '#tiles article[data-key="CO2"] .spark', 0, 2030)
     v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=scenario] #prov-measures")
     dlg = v.page.locator("#prov-dialog")
     assert float(dlg.locator("#prov").get_attribute("data-value")) == pytest.approx(
@@ -292,7 +272,7 @@ def test_chart_points_open_their_derivation(visit, server):
     w = visit("zh").login("analyst", next_path="/web/scenarios/")
     names = list(base.scenarios)
     k = names.index("enhanced")
-    click_point(w.page, "#sc-chart", k, 2040)
+    click_year(w.page, "#sc-chart", k, 2040)
     w.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=scenario] #prov-measures")
     assert float(w.page.locator("#prov-dialog #prov").get_attribute("data-value")) == \
         pytest.approx(float(totals(run(base, "enhanced")).at["CO2", 2040]), rel=1e-12)

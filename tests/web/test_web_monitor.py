@@ -246,6 +246,18 @@ def test_board_numbers_open_their_derivation(visit, server, stored, lang):
     assert float(step.get_attribute("data-value")) == pytest.approx(first["effect"], rel=1e-9)
     assert dlg.locator("#prov-driver-rows tbody tr").count() > 0
     v.page.click("#prov-dialog-close")
+    # a closing measure's cumulative reduction: the sum of the scenario's reductions up to it
+    tm = next(t for t, p in payload.items() if p["measures"])
+    ms = payload[tm]["measures"]
+    _open(v, tm)
+    v.page.locator(f'tr[data-detail="{tm}"] [data-role=measures] tbody tr').first.locator(
+        "[data-role=cumulative] a.prov").click()
+    v.page.wait_for_selector("#prov-dialog[open] section.prov[data-kind=monitoring-measure]")
+    sec = dlg.locator("section.prov[data-kind=monitoring-measure]")
+    assert float(sec.get_attribute("data-value")) == pytest.approx(ms[0]["reduction"])
+    assert float(sec.get_attribute("data-cumulative")) == pytest.approx(ms[0]["reduction"])
+    assert dlg.locator("#prov-measure-before tbody tr").count() == 1   # the first: itself
+    v.page.click("#prov-dialog-close")
     assert v.errors == []
 
 

@@ -315,3 +315,53 @@ def driver_derivation(alert: Mapping, series: SeriesTable, factor_name: str,
                 "value": _num(r.value), "unit": r.unit, "source": r.source,
                 "row": None if pd.isna(r.row) else int(r.row)})
     return out
+
+
+def measure_derivation(alert: Mapping, series: SeriesTable | None, target: Target | None,
+                       index: int) -> dict:
+    """Where a closing measure's numbers of a stored alert come from
+    (:func:`cocontrol.monitoring.targets.closing_measures`): the gap G the measures are ranked
+    against (:func:`~cocontrol.monitoring.targets.gap_in_mass`: the gap g in tonnes, for an
+    intensity target g times the target year's GDP; the PM2.5 gap in µg/m³), the measures of
+    the same scenario before it by reduction in the target year (largest first), the
+    cumulative reduction C_k = Σ_{j≤k} r_j and the rule C_k ≥ G, and how the reductions were
+    computed (the alert's note)."""
+    from types import SimpleNamespace
+
+    from cocontrol.monitoring.targets import _annual_series, gap_in_mass
+
+    p = dict(alert)
+    rows = list(p.get("measures") or [])
+    if not 0 <= index < len(rows):
+        raise CocontrolError(Msg("msg.mon_drv_measure", index=index, n=len(rows)))
+    r = rows[index]
+    same = [x for x in rows[:index + 1] if x.get("scenario") == r.get("scenario")]
+    g = _num(p.get("gap"))
+    gap, species, numbers = g, "", f"{_f(g)}"
+    if target is not None and series is not None and g is not None:
+        gm, species = gap_in_mass(SimpleNamespace(target=target, gap=g), series)
+        if np.isfinite(gm):
+            gap = float(gm)
+            if target.kind == "co2_intensity_cut":
+                gdp = _annual_series(series, "gdp", target.entity).get(target.target_year)
+                numbers = f"{_f(g)} · {_f(gm / g)}" + ("" if gdp is not None else " (GDP_T "
+                                                       "forecast median)")
+    formula = "G = g · GDP_T" if target is not None and target.kind == "co2_intensity_cut" \
+        else "G = g"
+    red = [_num(x.get("reduction")) for x in same]
+    return {"kind": "monitoring-measure", "index": int(index), "scenario": r.get("scenario"),
+            "measure": r.get("measure"), "value": _num(r.get("reduction")),
+            "cumulative": _num(r.get("cumulative")), "closes_gap": r.get("closes_gap"),
+            "gap": {"formula": formula, "numbers": numbers, "value": gap, "g": g,
+                    "species": species or None},
+            "before": [{"measure": x.get("measure"), "reduction": _num(x.get("reduction"))}
+                       for x in same],
+            "steps": [{"field": "cumulative", "formula": "C_k = Σ_{j≤k} r_j",
+                       "numbers": " + ".join(_f(v) for v in red),
+                       "value": _num(r.get("cumulative"))},
+                      {"field": "closes_gap", "formula": "C_k ≥ G",
+                       "numbers": f"{_f(r.get('cumulative'))} ≥ {_f(gap)}",
+                       "value": r.get("closes_gap")}],
+            "method": [n for n in p.get("notes") or [] if str(n).startswith("closing measures")
+                       or "reduction in ug/m3" in str(n)],
+            "unit": species and "t" or p.get("unit")}

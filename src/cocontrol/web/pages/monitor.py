@@ -137,14 +137,20 @@ def _series_of(u):
 
 
 FactorName = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_]+$")]
+MeasureIndex = Annotated[int | None, Query(ge=0, le=10_000)]
 
 
-def _alert_derivation(ctx: Ctx, alert_id: int, field: str, factor: str | None = None
-                      ) -> tuple[MonitoringAlert, dict]:
+def _alert_derivation(ctx: Ctx, alert_id: int, field: str, factor: str | None = None,
+                      measure: int | None = None) -> tuple[MonitoringAlert, dict]:
     """The derivation of one number of a stored alert the visitor may see (else 404): a
-    field of the alert, or with ``factor`` the effect of that driver."""
+    field of the alert, with ``factor`` the effect of that driver, with ``measure`` the
+    closing measure of that row."""
     from cocontrol.errors import CocontrolError
-    from cocontrol.monitoring.derivation import alert_derivation, driver_derivation
+    from cocontrol.monitoring.derivation import (
+        alert_derivation,
+        driver_derivation,
+        measure_derivation,
+    )
     from cocontrol.monitoring.targets import Target
     from cocontrol.service.api import get_visible
     from cocontrol.service.monitoring_store import MonitoringUpload
@@ -156,10 +162,13 @@ def _alert_derivation(ctx: Ctx, alert_id: int, field: str, factor: str | None = 
     upload = {"id": u.id, "name": u.name, "content_hash": u.content_hash, "rows": u.n_rows,
               "created_at": u.created_at.isoformat()}
     try:
+        target = Target.model_validate(p["target_def"]) if p.get("target_def") else None
         if factor is not None:
             d = driver_derivation(p, _series_of(u), factor, upload=upload)
+        elif measure is not None:
+            d = measure_derivation(p, _series_of(u) if target is not None else None, target,
+                                   measure)
         else:
-            target = Target.model_validate(p["target_def"]) if p.get("target_def") else None
             d = alert_derivation(p, _series_of(u) if target is not None else None, target,
                                  field, upload=upload, assessed=p.get("assessed_with"))
     except CocontrolError as e:
@@ -171,14 +180,14 @@ def _alert_derivation(ctx: Ctx, alert_id: int, field: str, factor: str | None = 
 
 @area.page("/why", permission="results:read")
 def why(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value",
-        factor: FactorName = None, part: bool = False):
+        factor: FactorName = None, measure: MeasureIndex = None, part: bool = False):
     """Where a number of the board comes from (``part=1``: the fragment, for the dialog;
     ``factor``: a driver's effect); without a number the page says how to choose one."""
     from cocontrol.metrics.lmdi import FACTOR_LABELS
 
     if alert_id is None:
         return ctx.render("monitor/why.html", d=None, a=None)
-    a, d = _alert_derivation(ctx, alert_id, field, factor)
+    a, d = _alert_derivation(ctx, alert_id, field, factor, measure)
     orgs = {o.id: o for o in ctx.session.scalars(
         scoped(select(Organisation), ctx.principal, Organisation))}
     view = _alert_view(ctx, a, orgs)
@@ -186,15 +195,18 @@ def why(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value",
         label = FACTOR_LABELS.get(factor, (factor,) * 2)[1 if ctx.lang == "zh" else 0]
         return ctx.render("monitor/driver_why_part.html" if part else "monitor/why.html", d=d,
                           a=view, label=label, driver=True)
+    if measure is not None:
+        return ctx.render("monitor/measure_why_part.html" if part else "monitor/why.html",
+                          d=d, a=view, kind="measure")
     return ctx.render("monitor/why_part.html" if part else "monitor/why.html", d=d, a=view)
 
 
 @area.data("/why", permission="results:read")
 def why_json(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value",
-             factor: FactorName = None):
+             factor: FactorName = None, measure: MeasureIndex = None):
     """Where a number of the board comes from, as JSON (the same derivation; without a
     number: says so)."""
     if alert_id is None:
         return {"kind": "monitoring", "field": field, "value": None,
                 "error": "give alert_id and field"}
-    return _alert_derivation(ctx, alert_id, field, factor)[1]
+    return _alert_derivation(ctx, alert_id, field, factor, measure)[1]
