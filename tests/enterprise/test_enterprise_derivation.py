@@ -227,3 +227,21 @@ def test_park_target_ratio_shortfall_and_level_by_hand():
     assert _step(d, "status")["text"] == "exceeded" and _step(d, "level")["text"] == "yellow"
     assert _input(d, "target_max")["source"] == "plan 2021"
     assert ed.park_target_derivation(PARK, "nox22", "actual")["unit"] == "t"
+
+
+def test_park_score_is_the_sum_of_its_indicators_points():
+    """The demo steel park's score with the bundled park index system: each indicator's
+    points are 100 × its global weight × its normalised score (0-1), and they add up to the
+    score park_score reports (the evaluation engine's own)."""
+    from cocontrol.enterprise import runner
+
+    ctx = runner.context(DEMO)
+    _acc, _t, ev = runner.park_full(ctx, "park_steel")
+    d = ed.park_score_derivation({"park": "park_steel", "evaluation": ev})
+    assert d["value"] == ev["score"]
+    assert _step(d, "sum_points")["value"] == pytest.approx(ev["score"], rel=1e-9)
+    rows = [r for r in d["table"]["rows"] if r["points"] is not None]
+    assert rows and sum(r["weight"] for r in d["table"]["rows"]) == pytest.approx(1.0)
+    for r in rows:
+        assert r["points"] == pytest.approx(100 * r["weight"] * r["normalized"], rel=1e-9,
+                                           abs=1e-12)

@@ -173,10 +173,18 @@ def test_park_numbers_open_their_derivation(visit, server, parks):
     """Issue 15 item 3 on the park page: a total opens E_park = Σ_e E_e + E_park_only (its
     parts the library's breakdown), an enterprise's part its value, a target its ratio and
     shortfall; each dialog's value is the library's (runner.park_full on the demo folder)."""
-    org, _, (acc, targets, _ev) = parks
+    org, _, (acc, targets, ev) = parks
     v = visit("en").login("park", next_path=f"/web/enterprise/parks/{org['fenhe_park']}")
     page = v.page
     page.wait_for_selector("#park-total")
+    # the evaluation score: the sum of its indicators' points
+    got = _dialog_value(page, page.locator("#park-evaluation a.prov[data-role=score]"))
+    assert got == pytest.approx(ev["score"], rel=1e-12)
+    pts = [float(x) for x in page.eval_on_selector_all(
+        "#prov-dialog #prov-table td[data-col=points]", "tds => tds.map(t => t.dataset.value)")
+        if x]
+    assert sum(pts) == pytest.approx(ev["score"], rel=1e-9)
+    page.click("#prov-dialog-close")
     last = int(max(acc.total["year"]))
     got = _dialog_value(page, page.locator(
         f"#park-total tr[data-species='SO2'] td[data-year='{last}'] a.prov"))

@@ -592,3 +592,25 @@ def screening_check_derivation(plant, check: Mapping, emissions: Mapping[str, fl
                        _step("share", "E_new / R", share)],
                 subject={"plant": plant.id, "species": sp, "region": region,
                          "year": cap.year, "verdict": status})
+
+
+def park_score_derivation(acc: Mapping) -> dict:
+    """Where a park's evaluation score and rank come from (:func:`cocontrol.enterprise.parks.
+    park_score`, the park index system of :mod:`cocontrol.evaluation`): each indicator's
+    value, its normalised score s_k (0–1), its global weight w_k and its points of the score
+    100 · w_k · s_k; the score is the sum of the points, the rank its place among the parks evaluated that year.
+    An evaluation stored without its indicators shows the score alone."""
+    ev = acc.get("evaluation")
+    if not ev:
+        raise _unknown("cell", "evaluation", ())
+    rows = ev.get("indicators") or []
+    pts = [r["points"] for r in rows if r.get("points") is not None]
+    total = float(sum(pts)) if pts else None
+    return _out("park_score", "score", ev.get("score"), "/ 100", "score = 100 · Σ_k w_k · s_k",
+                "cocontrol evaluation (park index system " + str(ev.get("system") or "") + ")",
+                inputs=[_input("rank", ev.get("rank")), _input("of", ev.get("of"))],
+                steps=[_step("sum_points", "100 · Σ_k w_k · s_k", total, "/ 100")],
+                table={"columns": ["indicator", "value", "unit", "normalized", "weight",
+                                   "points"], "rows": rows},
+                subject={"park": acc.get("park"), "year": ev.get("year"),
+                         "grade": ev.get("grade_en")})

@@ -199,11 +199,26 @@ def park_score(result, park_id: str, year: int | None = None) -> dict | None:
     r = mine.loc[year]
     n = int((sc.index.get_level_values("year") == year).sum())
     one = pd.Series([float(r["score"])])
+    w = result.weights
+    key = (park_id, year)
+
+    def cell(df, ind):
+        v = df.at[key, ind] if key in df.index and ind in df.columns else np.nan
+        return None if pd.isna(v) else float(v)
+    # each indicator of the park-year: value, normalised score, global weight and its points
+    # of the score (result.contributions; they add up to the score)
+    indicators = [{"indicator": str(ind), "name_en": str(w.at[ind, "name_en"]),
+                   "name_zh": str(w.at[ind, "name_zh"]), "unit": str(w.at[ind, "unit"]),
+                   "direction": str(w.at[ind, "direction"]), "value": cell(result.values, ind),
+                   "normalized": cell(result.normalized, ind),
+                   "weight": float(w.at[ind, "weight"]),
+                   "points": cell(result.contributions, ind)} for ind in w.index]
     return {"year": int(year), "score": float(r["score"]),
             "grade_en": str(grade(one, result.system, "en").iloc[0]),
             "grade_zh": str(grade(one, result.system, "zh").iloc[0]),
             "rank": int(r["rank"]), "of": n, "complete": bool(r["complete"]),
             "system": str(result.system.meta.get("id", "")),
             "system_name_en": str(result.system.meta.get("name_en", "")),
-            "system_name_zh": str(result.system.meta.get("name_zh", ""))}
+            "system_name_zh": str(result.system.meta.get("name_zh", "")),
+            "indicators": indicators}
 

@@ -35,7 +35,7 @@ from cocontrol.web.context import Ctx
 from cocontrol.web.pages.enterprise import _render, area
 
 Kind = Literal["permit", "account", "intensity", "grade", "footprint", "project", "park",
-               "park_enterprise", "park_target"]
+               "park_enterprise", "park_target", "park_score"]
 Key = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.()\- ]+$")]
 Index = Annotated[int | None, Query(ge=0, le=10**6)]
 Year = Annotated[int | None, Query(ge=1900, le=2200)]
@@ -115,6 +115,8 @@ def _derive(ctx: Ctx, kind: str, id: int, row, column, species, year, scope, sta
                 r.project_version_id)
     r = get_visible(ctx.session, ctx.principal, ParkAccountRow, id, "park account")
     acc = r.payload or {}
+    if kind == "park_score":
+        return ed.park_score_derivation(acc), None, r.project_version_id
     if kind == "park_target":
         return ed.park_target_derivation(acc, target or "", col or "actual"), None, \
             r.project_version_id
