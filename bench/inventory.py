@@ -7,6 +7,10 @@ a freshly allocated output (the physical-limit reference, same inputs and alloca
 measured in the same run), with the ratios: end to end against the best of every reference
 run, the core against the reference runs paired with its own (as many of each). Target: end to end ≤ 3× the reference, peak
 memory < 4 GB. Figures: ``inventory end-to-end``, ``inventory core`` (bench/_record.py).
+Also printed: the wall time of every stage of the engine's main thread in the best end-to-end
+run (``engine.compute(timings=)``), the first compute at full size in the process apart (its
+kept buffers not yet touched), and the scaling from three sizes both as time ∝ n^k and as a
+fixed part + a part per source (least squares t = a + b n), with the stages at each size.
 
 Usage: python bench/inventory.py [N_SOURCES]
 """
@@ -127,16 +131,19 @@ def main(n: int = 1_000_000) -> None:
     years = list(range(2021, 2031))
     S, Y = len(refdata.SPECIES), len(years)
     engine.compute(synthetic(2_000, years), strict=False)  # imports and caches, not timed
-    sizes, times = [], []
+    sizes, times, stage_runs = [], [], []
     for m in (n // 10, n // 3):  # two smaller sizes for the scaling exponent (best of 2)
         p = synthetic(m, years)
         ts = []
         for _ in range(2):
+            st: dict[str, float] = {}
             t0 = time.perf_counter()
-            engine.compute(p, strict=False)
-            ts.append(time.perf_counter() - t0)
+            engine.compute(p, strict=False, timings=st)
+            ts.append((time.perf_counter() - t0, st))
         sizes.append(m)
-        times.append(min(ts))
+        best = min(ts, key=lambda x: x[0])
+        times.append(best[0])
+        stage_runs.append(best[1])
         del p
     t0 = time.perf_counter()
     proj = synthetic(n, years)
@@ -146,7 +153,9 @@ def main(n: int = 1_000_000) -> None:
     cells = n * S * Y
 
     # the reference's inputs: the engine's own arrays (A N×Y, EF N×S, control factor per line)
+    t0 = time.perf_counter()
     inv = engine.compute(proj, strict=False)  # warm-up at full size (memory of the process)
+    t_first = time.perf_counter() - t0
     F_line = np.ones(inv.ef.shape)
     F_line[inv.ctrl_lines] = inv.ctrl_factor[:, :, 0]
     assert np.all(inv.ctrl_factor == inv.ctrl_factor[:, :, :1])  # year-invariant controls
@@ -155,13 +164,18 @@ def main(n: int = 1_000_000) -> None:
     A_ref, ef_ref = inv.activity, np.nan_to_num(inv.ef)
     inv = None
     t_eng, t_ref = [], []
+    eng_stages = []
     for _ in range(3):  # end to end from the long tables, interleaved with the reference
         t_ref.append(timed_median(lambda: reference(A_ref, ef_ref, F_line), 1))
         inv = None
+        st = {}
         t0 = time.perf_counter()
-        inv = engine.compute(proj, strict=False)
+        inv = engine.compute(proj, strict=False, timings=st)
         t_eng.append(time.perf_counter() - t0)
+        eng_stages.append(st)
     # best of 3 for both: the run least disturbed by the other users of a shared machine
+    stages = eng_stages[int(np.argmin(t_eng))]
+    stage_runs.append(stages)
     t_eng, t_ref_e2e = float(np.min(t_eng)), float(np.min(t_ref))
     print(f"engine.compute (pivot, factor look-up, controls): {t_eng:.2f} s, "
           f"{cells / t_eng / 1e6:.1f} M values/s ({cells:,} values)")
@@ -199,12 +213,25 @@ def main(n: int = 1_000_000) -> None:
     print(f"engine end-to-end from tables: {t_eng:.2f} s -> ratio {t_eng / t_ref:.2f}× "
           f"reference (target ≤ 3×; {t_eng / t_ref_e2e:.2f}× the reference runs interleaved "
           f"with it)")
+    print(f"first compute at full size in this process (kept buffers not yet touched): "
+          f"{t_first:.2f} s ({t_first / t_ref:.2f}× reference)")
     print(f"aggregate by district × sector ({len(agg):,} rows): {t_agg:.2f} s")
     print(f"peak memory (max RSS): {rss:.2f} GB (target < 4 GB)")
-    k = float(np.polyfit(np.log([*sizes, n]), np.log([*times, t_eng]), 1)[0])
+    all_n, all_t = [*sizes, n], [*times, t_eng]
+    k = float(np.polyfit(np.log(all_n), np.log(all_t), 1)[0])
+    b, a = (float(x) for x in np.polyfit(all_n, all_t, 1))
     print(f"scaling exponent (time ∝ sources^k, {sizes[0]:,} / {sizes[1]:,} / {n:,}): "
-          f"k = {k:.2f}")
+          f"k = {k:.2f}; as t = a + b n: a = {a:.3f} s fixed, b = {b * 1e6:.3f} s per "
+          f"million sources")
+    print("stages of engine.compute, main thread, wall s (best run at each size; the side "
+          "thread's work is inside 'join side thread' only when the main thread waited for it):")
+    print(f"  {'stage':22s}" + "".join(f"{x:>12,}" for x in all_n))
+    for name in stage_runs[-1]:
+        print(f"  {name:22s}" + "".join(f"{r.get(name, 0.0):12.3f}" for r in stage_runs))
+    print(f"  {'sum':22s}" + "".join(f"{sum(r.values()):12.3f}" for r in stage_runs))
     record("inventory scaling exponent", k, "k")
+    record("inventory fixed time (fit t = a + b n)", a, "s")
+    record("inventory first compute", t_first, "s", reference=t_ref)
     record("inventory end-to-end", t_eng, "s", reference=t_ref)
     record("inventory core", t_core, "s", reference=t_ref_pair)
     record("inventory aggregate district x sector", t_agg, "s")

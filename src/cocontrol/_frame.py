@@ -128,11 +128,14 @@ class Runs:
         return np.repeat(self.group, self.lengths())
 
 
-def factorize_runs(df: pd.DataFrame, cols: list[str], pairs=None) -> tuple[Runs, pd.DataFrame]:
+def factorize_runs(df: pd.DataFrame, cols: list[str], pairs=None, side=None
+                   ) -> tuple[Runs, pd.DataFrame]:
     """:func:`factorize_columns` by runs: the groups of the runs of consecutive rows equal in
     every column (a :class:`Runs`, with the codes of every group's first row), and a frame of
     the unique combinations. ``pairs``: the columns' (codes, radix) when the caller has them
-    (codes of any bijection of the values, missing values a code of their own)."""
+    (codes of any bijection of the values, missing values a code of their own). ``side``: an
+    executor (``concurrent.futures``) that makes the labels of every column after the first
+    two while this thread makes those two (numpy gathers, which release the GIL)."""
     n = len(df)
     pairs = [_codes(df[c]) for c in cols] if pairs is None else pairs
     codes = [p[0] for p in pairs]
@@ -148,9 +151,11 @@ def factorize_runs(df: pd.DataFrame, cols: list[str], pairs=None) -> tuple[Runs,
     else:
         rows = np.empty(n_groups, dtype=np.int64)
         rows[run_group[::-1]] = starts[::-1]  # first run (hence first row) of every group
+    jobs = {c: side.submit(_labels, df[c], rows) for c in cols[2:]} if side is not None \
+        else {}
     labels = {}
     for c in cols:  # labels from the first row of every group only
-        labels[c] = _labels(df[c], rows)
+        labels[c] = jobs[c].result() if c in jobs else _labels(df[c], rows)
     return Runs(run_group, starts, n, dict(zip(cols, pairs, strict=True)), rows), \
         pd.DataFrame(labels)
 

@@ -78,7 +78,7 @@ def year_index(year_values: np.ndarray, years: list[int]) -> np.ndarray:
     return np.where(inside, lut[np.clip(yv - lo, 0, hi - lo)], -1)
 
 
-def build_lines(activity: pd.DataFrame, years: list[int]
+def build_lines(activity: pd.DataFrame, years: list[int], side=None
                 ) -> tuple[pd.DataFrame, np.ndarray, Runs]:
     """Pivot long activity rows to unique lines (N) and an activity array A (N × Y).
 
@@ -88,14 +88,19 @@ def build_lines(activity: pd.DataFrame, years: list[int]
     order). When the table is laid out as one run of the project's years, in order, per
     line (every line once), A is the value column itself, reshaped (+ 0.0: the sum the
     bincount makes, −0.0 included), checked by one comparison of the year column. Returns
-    (lines, A, the lines of the runs of rows: ``runs.rows()`` is the line of every row)."""
-    runs, lines = factorize_runs(activity, LINE_KEYS)
+    (lines, A, the lines of the runs of rows: ``runs.rows()`` is the line of every row).
+    ``side``: an executor (``concurrent.futures``) for work beside this thread: the year
+    check and that reshaped A (used only when the runs are one per line), labels of the
+    line frame's columns (:func:`factorize_runs`)."""
     Y = len(years)
     val = activity["value"].to_numpy(dtype=float)
-    if _one_run_per_line(runs, activity["year"].to_numpy(), years):
-        A = np.add(val.reshape(len(lines), Y), 0.0,  # a kept buffer (no page faults)
-                   out=_buffers.empty(len(val)).reshape(len(lines), Y))
-        return lines, A, runs
+    year = activity["year"].to_numpy()
+    tiled = side.submit(_tiled_values, val, year, years) if side is not None else None
+    runs, lines = factorize_runs(activity, LINE_KEYS, side=side)
+    if _runs_are_lines(runs, len(year), Y):
+        A = tiled.result() if tiled is not None else _tiled_values(val, year, years)
+        if A is not None:
+            return lines, A, runs
     yidx = year_index(activity["year"].to_numpy(), years)
     flat = np.repeat(runs.group * Y, runs.lengths()) if len(runs.starts) < runs.n \
         else runs.group * Y
@@ -107,18 +112,35 @@ def build_lines(activity: pd.DataFrame, years: list[int]
     return lines, A, runs
 
 
-def _one_run_per_line(runs: Runs, year: np.ndarray, years: list[int]) -> bool:
-    """True when line g is rows g × Y … g × Y + Y − 1 with the years in ``years`` order."""
-    Y, n = len(years), runs.n
-    if Y == 0 or n == 0 or n != len(runs.starts) * Y or len(year) != n:
+def _runs_are_lines(runs: Runs, n_year: int, Y: int) -> bool:
+    """True when run g is line g and rows g × Y … g × Y + Y − 1 (``n_year``: the length of
+    the year column)."""
+    n = runs.n
+    if Y == 0 or n == 0 or n != len(runs.starts) * Y or n_year != n:
         return False
     if not np.array_equal(runs.starts, np.arange(0, n, Y)):
         return False
-    if not np.array_equal(runs.group, np.arange(len(runs.group))):
+    return np.array_equal(runs.group, np.arange(len(runs.group)))
+
+
+def _years_tiled(year: np.ndarray, years: list[int]) -> bool:
+    """True when the year column is ``years`` repeated, in order."""
+    Y = len(years)
+    if Y == 0 or len(year) % Y:
         return False
     if not np.issubdtype(year.dtype, np.integer) and not np.issubdtype(year.dtype, np.floating):
         return False
     return bool((year.reshape(-1, Y) == np.asarray(years, dtype=year.dtype)).all())
+
+
+def _tiled_values(val: np.ndarray, year: np.ndarray, years: list[int]) -> np.ndarray | None:
+    """The value column as A (rows × years, + 0.0: the sum the ``bincount`` makes, −0.0
+    included) when the year column is ``years`` repeated in order, else None. A kept buffer
+    (``cocontrol._buffers``: no page faults)."""
+    if not _years_tiled(year, years):
+        return None
+    Y = len(years)
+    return np.add(val.reshape(-1, Y), 0.0, out=_buffers.empty(len(val)).reshape(-1, Y))
 
 
 def _apply_source_factors(ef: np.ndarray, lines: pd.DataFrame, user: pd.DataFrame,
@@ -328,9 +350,9 @@ def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExe
     reg = getattr(project, "species", None)  # the project's species (registered + its own)
     species = tuple(reg.codes) if reg is not None else refdata.SPECIES
     ext = (*species, COARSE)
-    ctl_job = side.submit(control_table, project.controls, ext)
     act = project.activity
-    lines, A, runs = build_lines(act, years)
+    lines, A, runs = build_lines(act, years, side)
+    ctl_job = side.submit(control_table, project.controls, ext)
     attr_job = side.submit(line_attributes, lines["region_id"], lines["sector"],
                            project.regions)
     warn_job = side.submit(plausibility.check_activity, project.activity, _units_seen(lines))
