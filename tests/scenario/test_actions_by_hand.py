@@ -112,6 +112,12 @@ def test_switch_of_two_fuels_to_one_target_adds_both(base):
     np.testing.assert_allclose(r.activity[gas], (2580 + 282) / 34.44 * p, rtol=1e-12)
     np.testing.assert_allclose(r.activity[_line(base, "R1", "hard_coal")], 100 * (1 - p))
     np.testing.assert_allclose(r.activity[_line(base, "R1", "coke")], 10 * (1 - p))
+    # energy bill (fuel_prices.csv): coal 600 yuan/t and coke 2000 yuan/t no longer bought,
+    # gas 2210 yuan/kNm3 bought: p × (−100 × 600 − 10 × 2000 + 83.101 × 2210) yuan
+    e = r.measure_effects
+    bill = e.loc[e["measure"] == "t_res_all_to_gas", "energy_cost_change_yuan"].to_numpy()
+    np.testing.assert_allclose(bill, p * (-60000 - 20000 + (2580 + 282) / 34.44 * 2210),
+                               rtol=1e-12)
 
 
 def test_switch_to_a_fuel_the_source_already_burns_adds_to_its_line(base):
