@@ -272,3 +272,15 @@ def test_carbon_tax_on_process_co2_is_a_cost_and_a_revenue(eco):
     assert v["policy_revenue"] * u == pytest.approx(200.0 * 0.5 * v["Z"][j], rel=1e-10)
     assert v["Z"][j] < eco.cal.Z0[j]
     assert abs(v["walras"]) < 1e-9
+
+
+def test_recycled_revenue_is_household_income_saved_at_the_benchmark_rate(eco, ins):
+    # recycling to households: the transfer is the whole policy revenue, income = factor
+    # income + transfer, the household saves the benchmark share ssp of that income (fixed
+    # saving rate, savings-driven closure: kappa = 1) and spends the rest after direct tax
+    # (Hosoe et al. 2010, ch. 6: Sp = ssp * income, Xp = alpha (income - Sp - Td) / pq)
+    v = eco.run([ins["CTAX"]], recycling="household").solution.values
+    assert v["transfer"] == pytest.approx(v["policy_revenue"]) and v["transfer"] > 0
+    assert v["income"] == pytest.approx(v["factor_income"] + v["transfer"], rel=1e-12)
+    assert v["Sp"] == pytest.approx(eco.cal.ssp * v["income"], rel=1e-10)
+    assert v["pq"] @ v["Xp"] + v["Sp"] + v["Td"] == pytest.approx(v["income"], rel=1e-10)
