@@ -90,3 +90,16 @@ def test_base_file_errors_name_no_sheet_for_csv(tmp_path):
         read_sensitivity_matrix(mp, base=bp)
     p = e.value.problems[0]
     assert p.sheet is None and p.file == str(bp) and p.row == 2
+
+
+def test_a_frame_index_is_never_read_as_a_column():
+    # rows are read by position and columns by name: a receptor held in the frame's index
+    # (e.g. after set_index) is not a receptor column, in the matrix and in the base table
+    m = _m([["A", "PM2.5", "A", "SO2", "*", 1e-4]])
+    with pytest.raises(InputError) as e:
+        validate_matrix(m.set_index("receptor"))
+    assert [p.column for p in e.value.problems] == ["receptor"]
+    base = pd.DataFrame({"receptor": ["A"], "base_ugm3": [40.0]}).set_index("receptor")
+    with pytest.raises(InputError) as e:
+        sensitivity_matrix_model(m, base=base)
+    assert [p.column for p in e.value.problems] == ["receptor"]
