@@ -12,7 +12,7 @@ stored it. The cockpit's base-year CO2 opens the same derivation with the same n
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import numpy as np
 import pytest
@@ -268,6 +268,25 @@ def test_chart_points_open_their_derivation(visit, server):
     assert "year=2030" in dlg.locator("#prov-dialog-page").get_attribute("href")
     assert "policy → baseline" in dlg.locator("#prov-chain").inner_text()
     v.page.click("#prov-dialog-close")
+    # the energy tile's 2030: the scenario's energy use of every fuel line (tce); its coal
+    # (fuels of kind solid in fuels.csv) as JSON
+    from cocontrol import refdata
+    from cocontrol.scenario import energy
+
+    e = energy(base, run(base, "policy"), unit="tce")
+    e = e[e["year"] == 2030]
+    click_year(v.page, '#tiles article[data-key="energy"] .spark', 0, 2030)
+    v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=energy] #prov-fuels")
+    assert float(dlg.locator("#prov").get_attribute("data-value")) == pytest.approx(
+        float(e["value"].sum()), rel=1e-12)
+    assert dlg.locator("#prov-fuels tbody tr").count() == len(e)
+    v.page.click("#prov-dialog-close")
+    kinds = refdata.table("fuels").set_index("code")["kind"]
+    solid = float(e.loc[e["fuel"].map(kinds) == "solid", "value"].sum())
+    r = v.page.request.get(server.url + "/api/web/drill/scenario-why?" + urlencode(
+        {"project_id": server.demo_project_id, "scenario": "policy", "indicator": "coal",
+         "year": 2030}))
+    assert r.status == 200 and r.json()["value"] == pytest.approx(solid, rel=1e-12)
     # the comparison page's pathway chart: the enhanced scenario's 2040
     w = visit("zh").login("analyst", next_path="/web/scenarios/")
     names = list(base.scenarios)

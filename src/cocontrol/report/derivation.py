@@ -341,6 +341,39 @@ def result_derivation(kind: str, params: Mapping, provenance: Mapping | None, ta
     return out
 
 
+def energy_derivation(base, run, year: int, kind: str | None = None) -> dict:
+    """Where a scenario's energy use of ``year`` comes from (tce; ``kind="solid"``: the coal
+    of the cockpit, fuels of that kind in fuels.csv): each fuel's energy
+    (:func:`cocontrol.scenario.energy`: activity × GJ per activity unit of the fuel's NCV ×
+    GJ → tce) with its kind, NCV and source, their total, and everything of
+    :func:`scenario_derivation` (scenario, measures, drivers, base inventory, provenance)."""
+    from cocontrol import units
+    from cocontrol.scenario import energy
+
+    _require("CO2", year, ["CO2"], base.years, "scenario")
+    fuels = refdata.table("fuels").set_index("code")
+    e = energy(base, run, unit="tce")
+    e = e[e["year"] == year]
+    rows = []
+    for r in e.itertuples(index=False):
+        known = r.fuel in fuels.index
+        k = fuels.at[r.fuel, "kind"] if known else None
+        if kind is not None and k != kind:
+            continue
+        rows.append({"fuel": r.fuel, "kind": k, "value_tce": _cell(float(r.value)),
+                     "ncv": _cell(fuels.at[r.fuel, "ncv"]) if known else None,
+                     "ncv_unit": fuels.at[r.fuel, "ncv_unit"] if known else None,
+                     "source": fuels.at[r.fuel, "source"] if known else None})
+    d = scenario_derivation(base, run, "CO2", year)
+    d.update({"kind": "energy", "indicator": "coal" if kind == "solid" else "energy",
+              "fuel_kind": kind, "value": _cell(float(sum(r["value_tce"] or 0.0 for r in rows)))
+              if all(r["value_tce"] is not None for r in rows) else None,
+              "unit": "tce", "fuels": rows, "gj_to_tce": units.factor("GJ", "tce")})
+    d.pop("value_t", None)
+    d.pop("base_value_t", None)
+    return d
+
+
 #: what-if indicators beyond emissions: (how the value is read from an Outcome, unit)
 WHATIF_INDICATORS = ("pm25", "deaths", "co2red", "apeq", "x_norm", "y_norm")
 

@@ -26,13 +26,17 @@ def _scenario(base, scenario: str | None) -> str:
 
 
 def _why_links(chosen, scenario: str, tile) -> list[str] | None:
-    """The derivation address of each point of a tile's pathway (a scenario's emissions of a
-    species: ``/web/drill/scenario-why``); None for energy and coal (no derivation yet)."""
-    if tile.key not in chosen.base.species:
+    """The derivation address of each point of a tile's pathway (``/web/drill/scenario-why``:
+    a scenario's emissions of a species, or its energy or coal use)."""
+    if tile.key in ("energy", "coal"):
+        what = {"indicator": tile.key}
+    elif tile.key in chosen.base.species:
+        what = {"species": tile.key}
+    else:
         return None
     return ["/web/drill/scenario-why?" + urlencode(
-        {"project_id": chosen.project.id, "scenario": scenario, "species": tile.key,
-         "year": y}) for y in tile.years]
+        {"project_id": chosen.project.id, "scenario": scenario, **what, "year": y})
+        for y in tile.years]
 
 
 @area.page("/", permission="projects:read", nav=True)

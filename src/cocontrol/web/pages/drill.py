@@ -172,7 +172,8 @@ def parse_moved(moved: str | None) -> dict[str, float]:
     return out
 
 
-Indicator = Annotated[str, Query(pattern=r"^(emissions|pm25|deaths|co2red|apeq|x_norm|y_norm)$")]
+Indicator = Annotated[str, Query(
+    pattern=r"^(emissions|pm25|deaths|co2red|apeq|x_norm|y_norm|energy|coal)$")]
 
 
 def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved,
@@ -188,6 +189,14 @@ def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved,
         raise ApiError(404, Msg("msg.drv_no_scenario", scenario=scenario))
     year = year if year is not None else base.years[0]
     try:
+        if indicator in ("energy", "coal"):  # the cockpit's energy and coal pathways
+            if year not in base.years:
+                raise CocontrolError(Msg("msg.drv_year_not_in", year=year,
+                                         what=Msg("drv_what.scenario"),
+                                         known=", ".join(map(str, base.years))))
+            return chosen, derivation.energy_derivation(
+                base, views.scenario_run(base, scenario), year,
+                kind="solid" if indicator == "coal" else None)
         if indicator != "emissions":  # a what-if figure (PM2.5, deaths, co-control metrics)
             from cocontrol.scenario import run
 
