@@ -107,6 +107,7 @@ MODULES: dict[str, list[str]] = {
     "optimize/lp.py": ["tests/optimize/test_opt_lp.py"],
     "cge/model.py": ["tests/cge/test_cge_hosoe.py", "tests/cge/test_cge_policies.py"],
     "evaluation/compute.py": ["tests/evaluation/test_eval_compute_edges.py",
+                              "tests/evaluation/test_eval_compute_survivors.py",
                               "tests/evaluation/test_eval_data.py"],
     "evaluation/scoring.py": ["tests/evaluation/test_eval_scoring_edges.py",
                               "tests/evaluation/test_eval_scoring.py"],
