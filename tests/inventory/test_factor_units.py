@@ -92,3 +92,13 @@ def test_resolve_for_species_without_co2_or_so2_leaves_out_the_derived_factors()
     assert ft.species == ("NOx",) and ft.multiplier.shape == (2, 1)
     assert ft.multiplier[0, 0] == pytest.approx(209e-6 * 25.8)
     assert set(ft.provenance["species"]) <= {"NOx"}
+
+
+def test_ncv_bridge_needs_both_sides_to_match_the_ncv_unit():
+    # hard coal NCV 25.8 GJ/t (IPCC 2006 Vol.2 Table 1.2): t -> GJ is x 25.8, GJ -> t / 25.8;
+    # t -> m3 or GJ -> m3 match only one side of GJ/t, so no bridge: the error names the fuel
+    assert activity_per_denominator("t", "GJ", "hard_coal") == pytest.approx(25.8)
+    assert activity_per_denominator("GJ", "t", "hard_coal") == pytest.approx(1 / 25.8)
+    for act, den in (("t", "m3"), ("GJ", "m3")):
+        with pytest.raises(units.UnitError, match=f"cannot convert '{act}' of hard_coal to 'm3'"):
+            activity_per_denominator(act, den, "hard_coal")
