@@ -110,6 +110,7 @@ MODULES: dict[str, list[str]] = {
                               "tests/evaluation/test_eval_compute_survivors.py",
                               "tests/evaluation/test_eval_data.py"],
     "evaluation/scoring.py": ["tests/evaluation/test_eval_scoring_edges.py",
+                              "tests/evaluation/test_eval_scoring_survivors.py",
                               "tests/evaluation/test_eval_scoring.py"],
     "mcda/core.py": ["tests/mcda/test_mcda_hand.py", "tests/mcda/test_mcda_edges.py",
                      "tests/mcda/test_mcda_survivors.py", "tests/mcda/test_mcda_core.py"],
