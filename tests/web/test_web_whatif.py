@@ -227,3 +227,21 @@ def test_refused_without_permission(visit, server, login_headers):
                    timeout=60)
     assert r.status_code == 422 and "no_such" in json.dumps(r.json())
     assert v.errors == [] or all("401" in e for e in v.errors)
+
+
+def test_unknown_species_of_the_scenario_page_is_a_plain_catalogue_message(server, login_headers):
+    # the choice list was an English f-string under every language; now a catalogue message
+    import httpx
+
+    pid = server.demo_project_id
+    h = login_headers("leader")
+    r = httpx.get(f"{server.url}/web/scenarios/?project_id={pid}&species=XX", headers=h,
+                  timeout=120)
+    assert r.status_code == 422
+    assert "species must be one of CO2, CO2e, SO2" in r.text or \
+        "species 须为以下之一：CO2, CO2e, SO2" in r.text
+    ok = httpx.get(f"{server.url}/web/scenarios/?project_id={pid}&species=SO2", headers=h,
+                   timeout=120)
+    again = httpx.get(f"{server.url}/web/scenarios/?project_id={pid}&species=SO2", headers=h,
+                      timeout=120)
+    assert ok.status_code == again.status_code == 200  # the cached rows serve the second

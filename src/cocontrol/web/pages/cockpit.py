@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from cocontrol.i18n import region_names
+from cocontrol.i18n import Msg, region_names
 from cocontrol.service.problems import ApiError
 from cocontrol.web import data, views
 from cocontrol.web.context import Ctx
@@ -52,7 +52,7 @@ def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None
     years = base.years
     year = year if year in years else min((y for y in years if y >= 2030), default=years[-1])
     if pollutant not in POLLUTANTS:
-        raise ApiError(422, f"pollutant must be one of {', '.join(POLLUTANTS)}")
+        raise ApiError(422, Msg("msg.web_param_one_of", name='pollutant', choices=", ".join(POLLUTANTS)))
     quads = {by: views.quadrants(base, name, reference, year, pollutant, by, ctx.lang)
              for by in ("district", "sector")}
     names = region_names(base.project.regions, ctx.lang)

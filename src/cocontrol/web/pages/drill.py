@@ -45,7 +45,7 @@ def _chosen(ctx: Ctx, project_id: int | None):
 
 def _check(inv, species: str, year: int | None) -> int:
     if species not in inv.species:
-        raise ApiError(422, f"species must be one of {', '.join(inv.species)}")
+        raise ApiError(422, Msg("msg.web_param_one_of", name='species', choices=", ".join(inv.species)))
     return year if year in inv.years else inv.years[0]
 
 

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from cocontrol import geomap, io
 from cocontrol.errors import InputError
-from cocontrol.i18n import region_names
+from cocontrol.i18n import Msg, region_names
 from cocontrol.report import derivation
 from cocontrol.service import projects as service_projects
 from cocontrol.service.problems import ApiError
@@ -168,11 +168,11 @@ def one_map(ctx: Ctx, project_id: int | None = None, layer: str = "emissions",
         return ctx.render("map/index.html", chosen=chosen, projects=projects)
     inv = chosen.base.inventory
     if layer not in LAYERS:
-        raise ApiError(422, f"layer must be one of {', '.join(LAYERS)}")
+        raise ApiError(422, Msg("msg.web_param_one_of", name='layer', choices=", ".join(LAYERS)))
     if species not in inv.species:
-        raise ApiError(422, f"species must be one of {', '.join(inv.species)}")
+        raise ApiError(422, Msg("msg.web_param_one_of", name='species', choices=", ".join(inv.species)))
     if pollutant not in POLLUTANTS:
-        raise ApiError(422, f"pollutant must be one of {', '.join(POLLUTANTS)}")
+        raise ApiError(422, Msg("msg.web_param_one_of", name='pollutant', choices=", ".join(POLLUTANTS)))
     year = year if year in inv.years else inv.years[0]
     polys, points, problem = boundaries(ctx, chosen)
     lv = layer_values(inv, layer, species, pollutant, year, polys, ctx.lang,

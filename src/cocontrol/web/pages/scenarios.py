@@ -10,6 +10,10 @@ on the runs the cockpit shows (:func:`cocontrol.web.views.scenario_run`)."""
 
 from __future__ import annotations
 
+import copy
+import threading
+
+from cocontrol.i18n import Msg
 from cocontrol.service.problems import ApiError
 from cocontrol.web import data, views
 from cocontrol.web.context import Ctx
@@ -23,9 +27,27 @@ SPECIES = {"CO2": ("Mt", 1e-6), "CO2e": ("Mt", 1e-6), "SO2": ("kt", 1e-3),
            "NH3": ("kt", 1e-3)}
 
 
+_ROWS: dict = {}
+_ROWS_LOCK = threading.Lock()
+
+
 def comparison(base, species: str) -> list[dict]:
     """One row per scenario: pathway of ``species`` (t, by year), CO2 peak (year, t), targets
-    met of all, present value of the net cost (yuan)."""
+    met of all, present value of the net cost (yuan). Cached per prepared base and species,
+    like the runs it reads (deterministic); callers get a copy."""
+    key = (id(base), species)
+    with _ROWS_LOCK:
+        hit = _ROWS.get(key)
+    if hit is None or hit[0] is not base:
+        hit = (base, _comparison(base, species))
+        with _ROWS_LOCK:
+            if len(_ROWS) > 32:
+                _ROWS.clear()
+            _ROWS[key] = hit
+    return copy.deepcopy(hit[1])
+
+
+def _comparison(base, species: str) -> list[dict]:
     from cocontrol.scenario import check_targets, discounted_cost, peak, totals
 
     rows = []
@@ -53,7 +75,7 @@ def scenarios(ctx: Ctx, project_id: int | None = None, species: str = "CO2"):
     base = chosen.base
     shown = [s for s in SPECIES if s in base.species or s == "CO2e"]
     if species not in SPECIES:
-        raise ApiError(422, f"species must be one of {', '.join(SPECIES)}")
+        raise ApiError(422, Msg("msg.web_param_one_of", name='species', choices=", ".join(SPECIES)))
     rows = comparison(base, species)
     unit, f = SPECIES[species]
     linkable = species in base.species
