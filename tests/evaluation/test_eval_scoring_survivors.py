@@ -111,3 +111,25 @@ def test_topsis_minmax_note_only_when_a_value_is_negative(tiny):
     v.loc[("u1", 2021), "x"] = -10.0
     neg = evaluate(tiny, v)
     assert any("TOPSIS used min-max" in str(n) for n in neg.notes)
+
+
+def test_coupling_skipped_when_only_one_subsystem_has_indicators(tmp_path):
+    # y without a subsystem: pollution {x} only, carbon empty -> no coupling table and the
+    # note, never a coupling of u_pollution with an empty (0/0) carbon subsystem
+    p = tmp_path / "one.yaml"
+    p.write_text(TINY.replace(", subsystem: carbon}", "}"), encoding="utf-8")
+    res = evaluate(load_system(p), panel())
+    assert res.coupling is None
+    assert any("Coupling coordination skipped" in str(n) for n in res.notes)
+
+
+def test_peer_percentile_and_dimension_gap_to_median_by_hand(tiny):
+    # 2022, one peer group of three units; scores 25, 57.5, 82.5 (test_eval_scoring's hand
+    # values) -> percentile = rank / 3 x 100 = 33.3, 66.7, 100.
+    # Dimension A = 100 (0.3 r_x + 0.3 r_y) / 0.6 = 50 (r_x + r_y): r_x = (20, 40, 50 - 10)/40
+    # = 0.25, 0.75, 1; r_y = (5 - (4, 3, 2))/4 = 0.25, 0.5, 0.75 -> A = 25, 62.5, 87.5,
+    # median 62.5, gaps -37.5, 0, 25
+    pe = evaluate(tiny, panel()).peers.xs(2022, level="year")
+    assert pe["percentile"].tolist() == pytest.approx([100 / 3, 200 / 3, 100.0])
+    assert pe["A_gap_to_median"].tolist() == pytest.approx([-37.5, 0.0, 25.0])
+    assert pe["gap_to_median"].tolist() == pytest.approx([25 - 57.5, 0.0, 82.5 - 57.5])
