@@ -102,3 +102,30 @@ def test_ncv_bridge_needs_both_sides_to_match_the_ncv_unit():
     for act, den in (("t", "m3"), ("GJ", "m3")):
         with pytest.raises(units.UnitError, match=f"cannot convert '{act}' of hard_coal to 'm3'"):
             activity_per_denominator(act, den, "hard_coal")
+
+
+def test_resolved_tables_have_the_documented_columns_and_a_process_is_not_biogenic():
+    # FactorTable.combos: sector, fuel, process, unit + combo, scope, biogenic (no stray index
+    # column); provenance: combo, species, set, method, value, unit, source, t_per_activity,
+    # basis. A process line (clinker: no fuel, so no row of fuels.csv) is fossil, scope 1;
+    # biomass is biogenic (fuels.csv), electricity scope 2
+    import pandas as pd
+
+    from cocontrol.inventory.factors import resolve
+
+    combos = pd.DataFrame({"sector": ["cement", "power", "cement"],
+                           "fuel": [None, "biomass", "electricity"],
+                           "process": ["clinker", None, None], "unit": ["t", "t", "MWh"]},
+                          index=[7, 8, 9])
+    user = pd.DataFrame(columns=["sector", "fuel", "process", "species", "value", "unit",
+                                 "source", "source_id"])
+    ft = resolve(combos, user, grid_factor=0.5, heat_factor=0.1, species=("CO2", "NOx"))
+    assert list(ft.combos.columns) == ["sector", "fuel", "process", "unit", "combo", "scope",
+                                       "biogenic"]
+    assert ft.combos["combo"].tolist() == [0, 1, 2]
+    assert ft.combos["biogenic"].tolist() == [False, True, False]
+    assert ft.combos["scope"].tolist() == [1, 1, 2]
+    assert list(ft.provenance.columns) == ["combo", "species", "set", "method", "value", "unit",
+                                           "source", "t_per_activity", "basis"]
+    assert ft.provenance.index.tolist() == list(range(len(ft.provenance)))
+    assert ft.multiplier[2, 0] == pytest.approx(0.5)  # 0.5 t CO2/MWh grid factor
