@@ -533,7 +533,7 @@ def screening_emission_derivation(inventory, plant, species: str) -> dict:
     (:func:`cocontrol.enterprise.screening.with_plant`), each activity with its factor, the
     factor's source and the plant's controls (:func:`cocontrol.report.derivation.derivation`
     filtered by the plant's enterprise region ``new_<id>``); the number is their sum."""
-    from cocontrol.report.derivation import derivation
+    from cocontrol.metrics.derivation import derivation
 
     inv = derivation(inventory, species, plant.year, {"enterprise": f"new_{plant.id}"}, 1)
     return _out("screening_emission", "t", inv["value_t"], "t", "E_new = Σ_lines A × EF × CF",

@@ -278,9 +278,9 @@ def driver_derivation(alert: Mapping, series: SeriesTable, factor_name: str,
     source), and the decomposition's steps and sub-categories
     (:func:`cocontrol.report.derivation.decoupling_derivation` of the same table: each factor's
     Σ L(C^T, C^0)·ln(f^T/f^0), C^0, C^T, closure)."""
+    from cocontrol.metrics.derivation import decoupling_derivation
     from cocontrol.metrics.lmdi import co2_identity, decompose_co2
     from cocontrol.monitoring.targets import driver_table
-    from cocontrol.report.derivation import decoupling_derivation
 
     p = dict(alert)
     info = p.get("drivers_info")
