@@ -113,3 +113,17 @@ def write_hand_project(folder: Path) -> Path:
     measured = MEASURED.assign(source_id="K1", species="PM10", year=2020, value=0.08)
     measured.to_csv(p / "measured.csv", index=False)
     return p
+
+
+def line_index(base, source, fuel=None, process=None) -> int:
+    """The position of the one line of ``source`` (and ``fuel``/``process``) in ``base.lines``."""
+    import numpy as np
+
+    lines = base.lines
+    m = (lines["source_id"] == source).to_numpy().copy()
+    if fuel:
+        m &= (lines["fuel"] == fuel).to_numpy()
+    if process:
+        m &= (lines["process"] == process).to_numpy()
+    (i,) = np.flatnonzero(m)
+    return int(i)

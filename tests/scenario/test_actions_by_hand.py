@@ -20,7 +20,14 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from scenariofixture import MEASURES, SCENARIOS, measure, write_hand_project, write_scenario_project
+from scenariofixture import (
+    MEASURES,
+    SCENARIOS,
+    line_index,
+    measure,
+    write_hand_project,
+    write_scenario_project,
+)
 
 from cocontrol.errors import InputError
 from cocontrol.scenario import prepare, run
@@ -35,15 +42,7 @@ def base(tmp_path_factory):
     return prepare(write_hand_project(tmp_path_factory.mktemp("hand") / "p"))
 
 
-def _line(base, source, fuel=None, process=None):
-    lines = base.lines
-    m = (lines["source_id"] == source).to_numpy().copy()
-    if fuel:
-        m &= (lines["fuel"] == fuel).to_numpy()
-    if process:
-        m &= (lines["process"] == process).to_numpy()
-    (i,) = np.flatnonzero(m)
-    return int(i)
+_line = line_index
 
 
 def _em(base, r, i, species):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scenariofixture import write_hand_project
+from scenariofixture import line_index, write_hand_project
 
 from cocontrol.scenario import prepare, run, run_batch
 from cocontrol.scenario.engine import ramp
@@ -26,15 +26,7 @@ def base(tmp_path_factory):
     return prepare(write_hand_project(tmp_path_factory.mktemp("eng") / "p"))
 
 
-def _line(base, source, fuel=None, process=None):
-    lines = base.lines
-    m = (lines["source_id"] == source).to_numpy().copy()
-    if fuel:
-        m &= (lines["fuel"] == fuel).to_numpy()
-    if process:
-        m &= (lines["process"] == process).to_numpy()
-    (i,) = np.flatnonzero(m)
-    return int(i)
+_line = line_index
 
 
 def test_measured_value_below_one_tonne_is_kept_in_every_year(base):
