@@ -164,3 +164,19 @@ def test_rank_stability(result):
     st = rank_stability(result.changes, spread=0.3, draws=30)
     assert ((st["min_rank"] <= st["base_rank"]) & (st["base_rank"] <= st["max_rank"])).all()
     assert 0 < st.attrs["spearman_mean"] <= 1
+
+
+def test_rank_stability_keeps_identical_combinations_tied(result):
+    """Two combinations with the same changes (on the bundled economy ETS adds nothing to a
+    carbon tax that already binds) tie in every draw: the draws' scores must not depend on
+    a row's position (a BLAS matrix product summed identical rows in different orders and
+    split the tie by one ulp, 2026-12-02)."""
+    ch = result.changes
+    same = [(a, b) for i, a in enumerate(ch.index) for b in ch.index[i + 1:]
+            if ch.loc[a].equals(ch.loc[b])]
+    assert same, "the bundled economy has identical combinations"
+    st = rank_stability(ch, spread=0.3, draws=40)
+    for a, b in same:
+        assert st.loc[a].equals(st.loc[b])
+    st0 = rank_stability(ch, spread=0.0, draws=5)
+    assert (st0["same_rank_share"] == 1).all()

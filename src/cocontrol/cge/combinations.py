@@ -281,9 +281,12 @@ def _topsis_many(changes: pd.DataFrame, W: np.ndarray) -> np.ndarray:
     r = np.where(t > 0, r, 1.0 - r)
     ap = (r - r.max(axis=0)) ** 2
     am = (r - r.min(axis=0)) ** 2
-    w2 = (W ** 2).T
-    dp = np.sqrt(ap @ w2).T
-    dm = np.sqrt(am @ w2).T
+    # elementwise products summed along the criteria, not a matrix product: BLAS may sum
+    # identical rows in different orders by their position, and two combinations with the
+    # same changes (a tie) would then get scores one ulp apart and different ranks
+    w2 = (W ** 2)[:, None, :]  # (draws, 1, criteria)
+    dp = np.sqrt((ap[None, :, :] * w2).sum(axis=2))
+    dm = np.sqrt((am[None, :, :] * w2).sum(axis=2))
     den = dp + dm
     return np.where(den > 0, dm / np.where(den > 0, den, 1.0), 0.0)
 
