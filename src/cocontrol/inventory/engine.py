@@ -583,16 +583,24 @@ def _not_estimated_lines(ft, lines: pd.DataFrame, ef: np.ndarray,
             continue
         gap = ~(np.isfinite(ef[:, j]) if finite is None else finite[:, j])
         counts[spc] = np.bincount(combo[gap], minlength=K)
-    rows = []
-    for (k, spc), g in ne.groupby(["combo", "species"], sort=False):
-        n = int(counts[spc][int(k)]) if 0 <= int(k) < K else 0
-        if n == 0:
-            continue
-        c = ft.combos.iloc[int(k)]
-        rows.append({"sector": c["sector"], "fuel": c["fuel"], "process": c["process"],
-                     "species": spc, "reason": str(g["reason"].iloc[0]), "n_lines": n})
-    out = pd.DataFrame(rows, columns=["sector", "fuel", "process", "species", "reason",
-                                      "n_lines"])
+    # one row per (combination, species) named, its first reason (the table's order), the
+    # lines of the combination without that factor counted per row: vectorised, no loop
+    first = ne.drop_duplicates(["combo", "species"])
+    k = first["combo"].to_numpy(dtype=np.int64)
+    spc = first["species"].to_numpy(dtype=object)
+    n = np.zeros(len(first), dtype=np.int64)
+    inside = (k >= 0) & (k < K)
+    for s in counts:
+        at = inside & (spc == s)
+        n[at] = counts[s][k[at]]
+    keep = n > 0
+    k, c = k[keep], ft.combos
+    out = pd.DataFrame({"sector": c["sector"].to_numpy(dtype=object)[k],
+                        "fuel": c["fuel"].to_numpy(dtype=object)[k],
+                        "process": c["process"].to_numpy(dtype=object)[k],
+                        "species": spc[keep],
+                        "reason": first["reason"].astype(str).to_numpy(dtype=object)[keep],
+                        "n_lines": n[keep]})
     key = ["sector", "fuel", "process", "species", "reason"]
     return out.groupby(key, dropna=False, as_index=False, sort=False)["n_lines"].sum()
 

@@ -141,16 +141,21 @@ def _candidates(combos: pd.DataFrame, table: pd.DataFrame, set_name: str, chains
     base = combos[["combo", "sector", "fuel", "process"]].copy()
     for col in ("fuel", "process"):
         base[col] = base[col].where(base[col].notna(), "")
-    for depth in range(6):  # sector itself, its parents, then "*"
+    parts = []
+    for depth in range(6):  # sector itself, its parents, then "*": one merge for all depths
         b = base.copy()
         b["match_sector"] = [c[depth] if depth < len(c) else None
                              for c in (chains.get(s, [s]) for s in b["sector"])]
         b = b[b["match_sector"].notna()]
         if b.empty:
             break
-        m = b.merge(t, left_on=["match_sector", "fuel", "process"],
-                    right_on=["sector", "fuel", "process"], suffixes=("", "_f"))
-        m["priority"] = priority0 + depth
+        b["_depth"] = depth
+        parts.append(b)
+    if parts:  # an inner merge keeps the left rows' order: depth by depth, as one per depth
+        m = pd.concat(parts, ignore_index=True).merge(
+            t, left_on=["match_sector", "fuel", "process"],
+            right_on=["sector", "fuel", "process"], suffixes=("", "_f"))
+        m["priority"] = priority0 + m.pop("_depth").to_numpy()
         rows.append(m)
     star = base.merge(t[t["sector"] == "*"], on=["fuel", "process"], suffixes=("", "_f"))
     star["priority"] = priority0 + 9
@@ -286,8 +291,8 @@ def _best(combos, generic_user, bundled, factor_sets, chains, species) -> pd.Dat
 
 
 def _override(best: pd.DataFrame, e: pd.DataFrame) -> pd.DataFrame:
-    keep = ~best.set_index(["combo", "species"]).index.isin(
-        e.set_index(["combo", "species"]).index)
+    keep = ~pd.MultiIndex.from_arrays([best["combo"], best["species"]]).isin(
+        pd.MultiIndex.from_arrays([e["combo"], e["species"]]))
     return pd.concat([best[keep], e], ignore_index=True)
 
 
@@ -297,18 +302,33 @@ def _to_multiplier(best, combos, sidx, S):
     act_unit = combos["unit"].to_numpy(dtype=object)
     fuel_of = combos["fuel"].to_numpy(dtype=object)
     conv_problems = []
+    val = best["value"].to_numpy(dtype=float)
+    unit = best["unit"].to_numpy(dtype=object)
+    k = best["combo"].to_numpy(dtype=np.int64)
     vals = np.full(len(best), np.nan)
-    for i, (k, unit, val) in enumerate(zip(best["combo"], best["unit"], best["value"],
-                                            strict=True)):
-        if not np.isfinite(float(val)):
-            continue  # not estimated
-        if unit == "t/activity":
-            vals[i] = val
-            continue
-        try:
-            vals[i] = _to_t_per_activity(float(val), unit, act_unit[k], fuel_of[k])
-        except units.UnitError as e:
-            conv_problems.append((k, str(e)))
+    fin = np.isfinite(val)  # the others are not estimated
+    direct = fin & (unit == "t/activity")
+    vals[direct] = val[direct]
+    # one conversion per (value unit, activity unit, fuel), applied to its rows at once
+    rest = np.flatnonzero(fin & ~direct)
+    conv: dict = {}
+    num_f = np.full(len(rest), np.nan)
+    den_f = np.full(len(rest), np.nan)
+    for r, i in enumerate(rest):
+        key = (unit[i], act_unit[k[i]], fuel_of[k[i]])
+        if key not in conv:
+            try:
+                num, den = _split_unit(key[0])
+                conv[key] = (units.factor(num, "t"),
+                             activity_per_denominator(key[1], den, key[2]))
+            except units.UnitError as e:
+                conv[key] = str(e)
+        c = conv[key]
+        if isinstance(c, str):
+            conv_problems.append((k[i], c))
+        else:
+            num_f[r], den_f[r] = c
+    vals[rest] = val[rest] * num_f * den_f  # (value × to t) × per activity, as one by one
     best = best.assign(t_per_activity=vals)
     ok = np.isfinite(vals)
     mult[best["combo"].to_numpy()[ok], best["species"].map(sidx).to_numpy()[ok]] = vals[ok]
@@ -331,15 +351,22 @@ def _applicable(combos, user_factors, species) -> np.ndarray:
     return out
 
 
+def _rows_by_code(fuels: pd.DataFrame) -> dict:
+    """The fuels table as {code: row dict} (one pass instead of a ``.loc`` per combination;
+    an unknown code raises KeyError as ``.loc`` does)."""
+    return fuels.to_dict("index")
+
+
 def _fuel_co2(combos, fuels, best) -> pd.DataFrame:
     """CO2 of fuel combustion from NCV × carbon content × 44/12 × oxidation, where no user
     factor gives CO2 (IPCC 2006 Vol.2 Ch.2 Eq. 2.1; Ch.1 Tables 1.2, 1.3)."""
     user_co2 = set(best.loc[(best["species"] == "CO2") & (best["set"] == "user"), "combo"])
     rows = []
+    of = _rows_by_code(fuels)
     for k, fuel in zip(combos["combo"], combos["fuel"], strict=True):
         if not isinstance(fuel, str) or k in user_co2:
             continue
-        f = fuels.loc[fuel]
+        f = of[fuel]
         if f["kind"] in ("electricity", "heat") or not np.isfinite(float(f["carbon_content"])):
             continue
         cc, ox = float(f["carbon_content"]), float(f["oxidation"])
@@ -373,10 +400,11 @@ def _sulfur_balance(combos, fuels, best) -> pd.DataFrame:
     """Default SO2 by sulfur mass balance (per t of fuel) where a sulfur content is known."""
     user_so2 = set(best.loc[(best["species"] == "SO2") & (best["set"] == "user"), "combo"])
     rows = []
+    of = _rows_by_code(fuels)
     for k, fuel in zip(combos["combo"], combos["fuel"], strict=True):
         if not isinstance(fuel, str) or k in user_so2:
             continue
-        f = fuels.loc[fuel]
+        f = of[fuel]
         s, r = float(f["sulfur_content"]), float(f["so2_ash_retention"])
         if not (np.isfinite(s) and np.isfinite(r)):
             continue
