@@ -20,11 +20,19 @@ def _em(values, species=("CO2", "SO2"), va=1.0, **extra):
                          **extra})
 
 
-def test_a_row_without_mass_unit_is_in_tonnes():
-    # CO2 1 kt -> 900 t (d = 0.1); SO2 10 t -> 8 t with a blank unit (t): d = 0.2 -> 10 %
-    em = _em([1.0, 10.0, 900.0, 8.0], mass_unit=["kt", None, "t", None])
+def test_mass_units_convert_and_a_blank_or_unknown_unit_is_an_error_naming_the_row():
+    # CO2 1 kt -> 900 t (d = 0.1); SO2 10 t -> 8 t (d = 0.2): joint decline 10 %
+    em = _em([1.0, 10.0, 900.0, 8.0], mass_unit=["kt", "t", "t", "t"])
     out = fill_computed_indicators(em).set_index(["year", "indicator"])
     assert out.at[(2021, "joint_decline_rate"), "value"] == pytest.approx(10.0)
+    # a blank unit in a given mass-unit column is not taken as t (brief: a missing unit is
+    # an error, never a default); rows 3 and 5 of the file (index + 2)
+    with pytest.raises(InputError) as e:
+        fill_computed_indicators(_em([1.0, 10.0, 900.0, 8.0], mass_unit=["kt", None, "t", " "]))
+    assert [(p.row, p.column) for p in e.value.problems] == [(3, "mass_unit"), (5, "mass_unit")]
+    with pytest.raises(InputError) as e:
+        fill_computed_indicators(_em([1.0, 10.0, 900.0, 8.0], mass_unit=["kt", "t", "m3", "t"]))
+    assert [(p.row, p.value) for p in e.value.problems] == [(4, "m3")]
 
 
 def test_value_added_below_one_is_valid_and_zero_or_negative_is_an_error():

@@ -36,6 +36,29 @@ from cocontrol.i18n import Seq
 MAJOR_POLLUTANTS = ("SO2", "NOx", "PM2.5", "VOCs")
 
 
+def _to_tonnes(unit: pd.Series, raw: pd.DataFrame, col: str, file: str) -> np.ndarray:
+    """The factor to t of every row's mass unit; a blank or unconvertible unit is an error
+    naming the row (file row = index + 2: the header is row 1), never taken as t."""
+    from cocontrol.units import UnitError, factor
+
+    text = unit.astype(object).where(unit.notna(), "").map(lambda u: str(u).strip())
+    blank = text == ""
+    probs = [Problem(file=file, message=M("msg.eval_mass_unit_blank"), row=int(i) + 2,
+                     column=col, value="", expected=M("exp.eval_mass_unit"))
+             for i in text.index[blank][:20]]
+    f: dict[str, float] = {}
+    for u in pd.unique(text[~blank]):
+        try:
+            f[u] = factor(u, "t")
+        except UnitError as err:
+            i = text.index[text == u][0]
+            probs.append(Problem(file=file, message=err.args[0], row=int(i) + 2, column=col,
+                                 value=raw.at[i, col], expected=M("exp.eval_mass_unit")))
+    if probs:
+        raise InputError(probs)
+    return text.map(f).to_numpy(dtype=float)
+
+
 def fill_computed_indicators(emissions: pd.DataFrame, value_added: pd.DataFrame | None = None,
                              pollutants: tuple[str, ...] | list[str] = MAJOR_POLLUTANTS,
                              carbon: str = "CO2", min_carbon_decline: float = 0.001,
@@ -46,7 +69,8 @@ def fill_computed_indicators(emissions: pd.DataFrame, value_added: pd.DataFrame 
     ----------
     emissions : DataFrame
         Tidy: ``unit, year, species, value`` (+ optional ``unit_of_measure`` or ``mass_unit``
-        such as t, kt, Mt, kg; default t). May also carry ``value_added`` (any currency unit,
+        such as t, kt, Mt, kg; without the column, t; a blank or unconvertible unit in it
+        is an error naming the row). May also carry ``value_added`` (any currency unit,
         constant prices) on every row instead of passing ``value_added``.
     value_added : DataFrame, optional
         ``unit, year, value_added`` (constant prices, one currency unit throughout).
@@ -78,10 +102,8 @@ def fill_computed_indicators(emissions: pd.DataFrame, value_added: pd.DataFrame 
                                   column="value", value=emissions.at[i, "value"],
                                   expected=M("exp.mcda_number")) for i in e.index[bad][:20]])
     mcol = next((c for c in ("mass_unit", "unit_of_measure") if c in e.columns), None)
-    if mcol:
-        from cocontrol.units import factor
-        f = {u: factor(str(u), "t") for u in e[mcol].dropna().unique()}
-        e["value"] = e["value"] * e[mcol].map(f).fillna(1.0)
+    if mcol:  # a given mass unit column: every row names its unit (a blank is not "t")
+        e["value"] = e["value"] * _to_tonnes(e[mcol], emissions, mcol, file)
     if value_added is None:
         if "value_added" not in e.columns:
             raise InputError(Problem(file=file, message=M("msg.eval_va_missing"),
