@@ -250,6 +250,7 @@ def test_inventory_unit_and_grid_errors_in_zh():
 
     factors.activity_per_denominator.cache_clear()
     check(lambda: factors.activity_per_denominator("t", "MWh", None), "cannot convert 't'")
+    check(lambda: factors.activity_per_denominator("t", "GJ", "nofuel"), "unknown fuel 'nofuel'")
     from cocontrol.inventory.engine import _grid_value
 
     check(lambda: _grid_value("mars_grid", "cn_national"), "unknown grid/heat factor code",

@@ -26,6 +26,9 @@ def test_conversions_that_cannot_be_made_are_unit_errors():
         activity_per_denominator("MWh", "t", "electricity")
     with pytest.raises(units.UnitError):
         activity_per_denominator("t", "m3", "hard_coal")
+    # an unknown fuel code: a unit error that names it (was a bare KeyError 'nofuel')
+    with pytest.raises(units.UnitError, match="unknown fuel 'nofuel'.*fuels.csv"):
+        activity_per_denominator("t", "GJ", "nofuel")
 
 
 def test_user_factor_per_tonne_of_electricity_is_an_input_error(tmp_path):

@@ -118,7 +118,12 @@ def activity_per_denominator(act_unit: str, den_unit: str, fuel: str | None) -> 
 
 
 def _fuel_row(fuel: str) -> dict:
-    return dict(_fuel_row_cached(fuel))  # a copy: the cached row stays as bundled
+    """The bundled row of ``fuel`` (a copy: the cached row stays as bundled); an unknown code
+    is a :class:`units.UnitError` naming it and the table, never a bare KeyError."""
+    try:
+        return dict(_fuel_row_cached(fuel))
+    except KeyError:
+        raise units.UnitError(Msg("msg.inv_unknown_fuel", fuel=repr(fuel))) from None
 
 
 @lru_cache(maxsize=256)
