@@ -38,13 +38,6 @@ dimensions:
 """
 
 
-@pytest.fixture()
-def tiny(tmp_path):
-    p = tmp_path / "tiny.yaml"
-    p.write_text(TINY, encoding="utf-8")
-    return load_system(p)
-
-
 def panel() -> pd.DataFrame:
     idx = pd.MultiIndex.from_product([["u1", "u2", "u3"], [2021, 2022]],
                                      names=["unit", "year"])

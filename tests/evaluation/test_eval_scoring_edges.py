@@ -12,13 +12,6 @@ from test_eval_scoring import TINY, panel
 from cocontrol.evaluation import evaluate, load_system
 
 
-@pytest.fixture()
-def tiny(tmp_path):
-    p = tmp_path / "tiny.yaml"
-    p.write_text(TINY, encoding="utf-8")
-    return load_system(p)
-
-
 def test_an_indicator_equal_for_everyone_normalises_to_one(tiny):
     v = panel().assign(z=3.0)  # no one is worse on z
     res = evaluate(tiny, v)

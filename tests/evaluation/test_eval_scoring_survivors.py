@@ -14,13 +14,6 @@ from cocontrol.errors import InputError
 from cocontrol.evaluation import evaluate, load_system
 
 
-@pytest.fixture()
-def tiny(tmp_path):
-    p = tmp_path / "tiny.yaml"
-    p.write_text(TINY, encoding="utf-8")
-    return load_system(p)
-
-
 def test_minmax_of_indicators_with_a_range_below_one(tiny):
     # x / 100 spans 0.1..0.5 (range 0.4), y / 10 spans 0.1..0.5: min-max is unchanged by the
     # scale, so u2 2022 keeps r = (0.75, 0.5, 0.5) and 100 (0.225 + 0.15 + 0.2) = 57.5
