@@ -254,3 +254,35 @@ def test_users_see_their_sessions_and_end_the_others_with_their_password(world):
     assert r.status_code == 200 and [x["current"] for x in r.json()] == [True]
     assert phone.get("/api/auth/me").status_code == 401
     assert desk.get("/api/auth/me").status_code == 200
+
+
+def test_the_chosen_language_is_kept_with_the_account_and_follows_it_to_another_browser(world):
+    """Issue 15: "Chinese and English switchable per user": the switch of a logged-in user is
+    stored with the account (PUT /api/auth/lang, CSRF-protected, audited); a login from
+    another browser sets that browser's language cookie from it, and a page without the
+    cookie renders in the account's language."""
+    c = world.login("bureau_analyst")
+    assert c.get("/api/auth/me").json()["lang"] is None
+    assert world.new_client().put("/api/auth/lang", json={"lang": "en"}).status_code == 401
+    no_csrf = world.login("bureau_analyst")
+    del no_csrf.headers[csrf.HEADER]
+    assert no_csrf.put("/api/auth/lang", json={"lang": "en"}).status_code == 403
+    assert c.put("/api/auth/lang", json={"lang": "fr"}).status_code == 422
+    assert c.put("/api/auth/lang", json={"lang": "en", "x": 1}).status_code == 422
+    before = world.last_audit_id()
+    r = c.put("/api/auth/lang", json={"lang": "en"})
+    assert r.status_code == 200 and r.json() == {"lang": "en"}
+    assert "cocontrol_lang=en" in r.headers["set-cookie"]
+    rec = [a for a in world.audit_records(before) if a.action == "language_change"]
+    assert len(rec) == 1 and rec[0].detail == {"from": None, "to": "en"}
+    assert c.get("/api/auth/me").json()["lang"] == "en"
+    # another browser: the login brings the account's language
+    other = world.new_client()
+    r = other.post("/api/auth/login", json={"username": "bureau_analyst", "password": PASSWORD})
+    assert r.status_code == 200 and "cocontrol_lang=en" in r.headers["set-cookie"]
+    assert '<html lang="en">' in other.get("/web/").text
+    # a browser that lost the cookie: the account's language
+    other.cookies.delete("cocontrol_lang")
+    assert '<html lang="en">' in other.get("/web/").text
+    # another user is not affected (Chinese first)
+    assert '<html lang="zh-CN">' in world.login("bureau_leader").get("/web/").text

@@ -335,6 +335,7 @@ def _login_body(c: Case) -> dict:
 
 BODIES = {
     ("POST", "/api/auth/login"): _login_body,
+    ("PUT", "/api/auth/lang"): lambda c: {"lang": "en"},
     ("POST", "/api/auth/password"): lambda c: {"current_password": "correct horse battery "
                                                "staple", "new_password": f"new pass {uuid.uuid4()}"},
     ("POST", "/api/auth/tokens"): lambda c: {"name": "script", "scopes": ["published:read"]},

@@ -36,6 +36,16 @@ def test_login_logout_and_language_switch(visit, server):
         v.page.click("button.lang[data-lang=en]")
     assert v.page.locator("html").get_attribute("lang") == "en"
     assert v.page.locator("#logout").inner_text() == "Log out"
+    # ... and kept with the account (it follows the user to another browser at login;
+    # tests/security/test_sec_auth.py checks that part)
+    from sqlalchemy import select
+
+    from cocontrol.service.models import User
+    with server.session() as s:
+        user = s.scalar(select(User).where(User.username == "analyst"))
+        assert user.lang == "en"
+        user.lang = None  # as the other tests expect it
+        s.commit()
     # big screen: a class on the body, kept in the tab
     v.page.click("#bigscreen")
     assert "big" in v.page.locator("body").get_attribute("class")

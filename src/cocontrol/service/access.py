@@ -55,6 +55,7 @@ class Principal:
     via: str = "anonymous"
     session_hash: str | None = None
     must_change_password: bool = False
+    lang: str | None = None  # the account's chosen language (None: not chosen)
 
     @property
     def is_admin(self) -> bool:

@@ -184,7 +184,8 @@ def principal_of(session: Session, user: User, via: str, scopes=None,
                      scopes=None if scopes is None or "*" in scopes else frozenset(scopes),
                      grants=grants_of(session, user.roles), username=user.username, via=via,
                      session_hash=session_hash,
-                     must_change_password=bool(user.must_change_password))
+                     must_change_password=bool(user.must_change_password),
+                     lang=user.lang if user.lang in LANGS else None)
 
 
 def anonymous(session: Session) -> Principal:
@@ -379,6 +380,8 @@ def login(request: Request, response: Response, session: Session, username: str,
         session.execute(update(AuthSession).where(AuthSession.id_hash == tokens.digest(old))
                         .values(revoked_at=now))
     sid = start_session(request, response, session, user)
+    if user.lang in LANGS:  # the account's language follows it to this browser
+        set_lang_cookie(response, st, user.lang)
     audit.record(session, "login", object_type="user", object_id=user.id, org_id=user.org_id,
                  actor=audit.Actor(user.id, user.username, user.org_id, "session", address,
                                    _route(request)),
@@ -409,6 +412,18 @@ def start_session(request: Request, response: Response, session: Session, user: 
                             user_agent=(request.headers.get("user-agent") or "")[:200]))
     set_cookies(response, st, sid)
     return sid
+
+
+#: the language cookie (read by the web pages, set by their language switch and at login
+#: from the account's choice): not HttpOnly, the page's script sets it too
+LANG_COOKIE = "cocontrol_lang"
+LANGS = ("zh", "en")
+
+
+def set_lang_cookie(response: Response, st: AccessState, lang: str) -> None:
+    """The language cookie for ``lang`` (one year; the same attributes as the page's own)."""
+    response.set_cookie(LANG_COOKIE, lang, httponly=False, path="/", max_age=31_536_000,
+                        secure=st.settings.cookie_secure, samesite="lax")
 
 
 def set_cookies(response: Response, st: AccessState, sid: str) -> None:

@@ -67,6 +67,9 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column()
     last_login_at: Mapped[dt.datetime | None] = mapped_column()
     password_changed_at: Mapped[dt.datetime | None] = mapped_column()
+    #: the language the user chose for pages and messages (``zh``/``en``; None: not chosen,
+    #: Chinese first); kept with the account, so it follows the user to another browser
+    lang: Mapped[str | None] = mapped_column(String(8))
 
 
 class Project(Base):

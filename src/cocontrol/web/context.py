@@ -13,9 +13,9 @@ from markupsafe import Markup
 
 from cocontrol import i18n
 from cocontrol.service.access import Principal
+from cocontrol.service.auth import LANG_COOKIE
 
 TEMPLATES = Path(__file__).parent / "templates"
-LANG_COOKIE = "cocontrol_lang"
 DEFAULT_LANG = "zh"  # Chinese first
 
 
@@ -51,10 +51,14 @@ def _guards():
 ENV.globals["plotly_guards"] = _guards()
 
 
-def lang_of(request: Request) -> str:
-    """The visitor's language: the ``cocontrol_lang`` cookie, else Chinese."""
+def lang_of(request: Request, principal: Principal | None = None) -> str:
+    """The visitor's language: the ``cocontrol_lang`` cookie (this browser's switch, set at
+    login from the account's choice), else the account's chosen language, else Chinese."""
     lang = request.cookies.get(LANG_COOKIE)
-    return lang if lang in i18n.LANGS else DEFAULT_LANG
+    if lang in i18n.LANGS:
+        return lang
+    own = getattr(principal, "lang", None)
+    return own if own in i18n.LANGS else DEFAULT_LANG
 
 
 class Context:
@@ -64,7 +68,7 @@ class Context:
         self.request = request
         self.session = session
         self.principal = principal
-        self.lang = lang_of(request)
+        self.lang = lang_of(request, principal)
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)

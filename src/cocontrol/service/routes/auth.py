@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +38,7 @@ class Me(BaseModel):
     permissions: list[str]
     must_change_password: bool
     via: str
+    lang: str | None = Field(None, description="the chosen language (zh/en; None: not chosen)")
 
 
 class LoginOut(Me):
@@ -48,7 +50,8 @@ def _me(p, user: User) -> dict:
     return {"id": user.id, "username": user.username, "name": user.name,
             "org_id": user.org_id, "roles": sorted(user.roles or ()),
             "permissions": sorted(p.permissions()),
-            "must_change_password": bool(user.must_change_password), "via": p.via}
+            "must_change_password": bool(user.must_change_password), "via": p.via,
+            "lang": user.lang}
 
 
 @router.post("/login", response_model=LoginOut, dependencies=[PUBLIC])
@@ -73,6 +76,29 @@ def logout(request: Request, session: SessionDep, principal: Need(SELF)):
 @router.get("/me", response_model=Me)
 def me(session: SessionDep, principal: Need(SELF)):
     return _me(principal, session.get(User, principal.user_id))
+
+
+class LangIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lang: Literal["zh", "en"] = Field(description="zh (中文) or en (English)")
+
+
+class LangOut(BaseModel):
+    lang: str
+
+
+@router.put("/lang", response_model=LangOut)
+def set_lang(data: LangIn, request: Request, response: Response, session: SessionDep,
+             principal: Need(SELF)):
+    """Choose the own language for pages and messages: kept with the account (it follows
+    the user to another browser at login) and set as this browser's language cookie."""
+    user = session.get(User, principal.user_id)
+    before = user.lang
+    user.lang = data.lang
+    audit.record(session, "language_change", object_type="user", object_id=user.id,
+                 detail={"from": before, "to": data.lang})
+    auth.set_lang_cookie(response, auth.state(request), data.lang)
+    return {"lang": data.lang}
 
 
 class PasswordIn(BaseModel):

@@ -1,5 +1,6 @@
 // cocontrol dashboard: common behaviour of every page (no inline scripts: CSP script-src 'self').
-// The language is a cookie (cocontrol_lang), the big-screen mode is kept per browser tab.
+// The language is a cookie (cocontrol_lang) and, logged in, the account's choice; the
+// big-screen mode is kept per browser tab.
 "use strict";
 (function () {
   const cc = (window.cocontrol = window.cocontrol || {});
@@ -46,8 +47,14 @@
     return el ? JSON.parse(el.textContent) : null;
   };
 
-  function setLang(lang) {
+  // this browser's cookie at once; a logged-in user's choice is also kept with the account
+  // (PUT /api/auth/lang), so that it follows the user to another browser at login
+  async function setLang(lang) {
     document.cookie = "cocontrol_lang=" + lang + "; path=/; SameSite=Lax; max-age=31536000";
+    if (cc.csrf()) {
+      try { await cc.api("/api/auth/lang", { method: "PUT", body: { lang: lang } }); }
+      catch (e) { /* the cookie is set: this browser switches anyway */ }
+    }
     window.location.reload();
   }
 
