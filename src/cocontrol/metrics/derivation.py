@@ -526,3 +526,146 @@ def decoupling_derivation(row: Mapping, method: str, file: str, *, x: str = "x",
                 "source": LMDI_SOURCE, "row": r}
     raise CocontrolError(M("msg.drv_decoupling_method", method=repr(method),
                            known="tapio, lmdi_co2"))
+
+
+# -- the cockpit's co-control quadrant of a district or sector ----------------------------------
+
+#: the groups of the cockpit's quadrant tables and charts (a line's district or sector)
+QUADRANT_GROUPS = ("district", "sector")
+#: the rule of each quadrant of :func:`cocontrol.metrics.coordinates`
+#: (:func:`cocontrol.metrics.joint_change_class` of the changes −x, −y): the sign of the CO2
+#: reduction x and of the pollutant reduction y, reduction = reference − scenario (a reduction
+#: of 0 does not count as one); undefined where either is not estimated (NaN)
+QUADRANT_RULES = {"I": (">0", ">0"), "II": ("<=0", ">0"), "III": ("<=0", "<=0"),
+                  "IV": (">0", "<=0"), "undefined": ("NaN", "NaN")}
+
+
+def district_of(regions: pd.DataFrame) -> dict[str, str]:
+    """region_id -> the district (level ``district``) above it (itself for a district); a
+    region above the districts (city-wide lines) keeps its own id: shown as its own row."""
+    parent = dict(zip(regions["region_id"], regions["parent_id"], strict=True))
+    level = dict(zip(regions["region_id"], regions["level"], strict=True))
+    out = {}
+    for rid in regions["region_id"]:
+        cur, seen = rid, 0
+        while isinstance(cur, str) and level.get(cur) != "district" and seen < 50:
+            cur, seen = parent.get(cur), seen + 1
+        out[rid] = cur if isinstance(cur, str) and level.get(cur) == "district" else rid
+    return out
+
+
+def line_groups(base, by: str) -> np.ndarray:
+    """The district (:func:`district_of` of the line's region) or the sector of each line
+    of a scenario base (``base.lines``)."""
+    if by not in QUADRANT_GROUPS:
+        raise CocontrolError(M("msg.drv_quadrant_by", by=repr(by),
+                               known=Seq(QUADRANT_GROUPS, ", ", quote=True)))
+    lines = base.lines
+    if by == "district":
+        d = district_of(base.project.regions)
+        return lines["region_id"].map(lambda x: d.get(x, x)).to_numpy()
+    return lines["sector"].to_numpy()
+
+
+def emissions_by(base, run, by: str, year: int) -> pd.DataFrame:
+    """Emissions (t) of a run in ``year`` by district or sector (rows) and species, summed
+    over every line of the group (scope 1 and the scope-2 lines of purchased energy)."""
+    _require("CO2", year, ["CO2"], base.years, "scenario")  # the year only
+    df = pd.DataFrame(run.emissions[:, :, base.years.index(year)], columns=list(base.species))
+    df[by] = line_groups(base, by)
+    return df.groupby(by).sum()
+
+
+def quadrant_table(base, reference_run, scenario_run, by: str, year: int, pollutant: str,
+                   lang: str = "en") -> pd.DataFrame:
+    """Co-control coordinate system (:func:`cocontrol.metrics.coordinates`) of each district
+    or sector (the cockpit's table and chart): CO2 and ``pollutant`` reductions (t) of
+    ``scenario_run`` against ``reference_run`` in ``year``, shares of the reference and the
+    quadrant; groups without reference emissions of either are left out."""
+    from cocontrol.metrics.cocontrol import coordinates
+
+    _require(pollutant, year, base.species, base.years, "scenario")
+    ref = emissions_by(base, reference_run, by, year)
+    sc = emissions_by(base, scenario_run, by, year).reindex(ref.index)
+    c = coordinates(ref["CO2"] - sc["CO2"], ref[pollutant] - sc[pollutant],
+                    base_co2=ref["CO2"], base_pol=ref[pollutant], lang=lang)
+    c.insert(0, by, ref.index.to_numpy())
+    c["co2_ref_t"] = ref["CO2"].to_numpy()
+    c["pollutant_ref_t"] = ref[pollutant].to_numpy()
+    c["co2_scen_t"] = sc["CO2"].to_numpy()
+    c["pollutant_scen_t"] = sc[pollutant].to_numpy()
+    keep = (c["co2_ref_t"] != 0) | (c["pollutant_ref_t"] != 0)
+    return c[keep.to_numpy()].reset_index(drop=True)
+
+
+def _acting(base, scenario: str, mask: np.ndarray) -> list[str]:
+    """The measures of ``scenario`` whose footprint (the lines they write and those they pull
+    in: switch targets, energy-penalty lines) has a line in ``mask``."""
+    from cocontrol.scenario.actions import handler
+
+    spec = base.scenarios.get(scenario)
+    out = []
+    for mid in (spec.measures if spec is not None else {}):
+        if mid not in base.lib.index:
+            continue
+        h = handler(base.lib.at[mid, "action"])
+        fp = h.lines(base, mid)
+        if ((fp | h.linked(base, mid, fp)) & mask).any():
+            out.append(mid)
+    return out
+
+
+def quadrant_derivation(base, reference_run, scenario_run, by: str, key: str, year: int,
+                        pollutant: str, lang: str = "en") -> dict:
+    """Where a row of the cockpit's co-control quadrant comes from: the emissions of CO2 and
+    ``pollutant`` (t) of the district or sector ``key`` in ``year`` in the reference and the
+    scenario run (:func:`emissions_by`: every line of the group) and their split by scope,
+    the reductions x, y = reference − scenario (t) and their shares of the reference (the
+    chart's point), the quadrant with the rule that assigns it (:data:`QUADRANT_RULES`), the
+    scenario's measures that act on the group's lines (library parameters, penetration of the
+    year, whether the reference has them too), the drivers, the base inventory and the
+    scenario run's provenance record."""
+    tab = quadrant_table(base, reference_run, scenario_run, by, year, pollutant, lang)
+    keys = [str(k) for k in tab[by]]
+    if str(key) not in keys:
+        raise CocontrolError(M("msg.drv_quadrant_no_group", what=M(f"drv_group.{by}"),
+                               key=repr(key), known=Seq(keys, ", ")))
+    row = tab.iloc[keys.index(str(key))]
+    mask = line_groups(base, by).astype(str) == str(key)
+    t = base.years.index(year)
+    j = {"CO2": base.species.index("CO2"), pollutant: base.species.index(pollutant)}
+    scope = base.lines["scope"].to_numpy()
+
+    def part(run, m):
+        return {s: _cell(float(run.emissions[m, k, t].sum())) for s, k in j.items()}
+
+    scopes = [{"scope": int(s), "n_lines": int((mask & (scope == s)).sum()),
+               "reference_t": part(reference_run, mask & (scope == s)),
+               "scenario_t": part(scenario_run, mask & (scope == s))}
+              for s in sorted(set(scope[mask].tolist()))]
+    q = str(row["quadrant"])
+    rule = QUADRANT_RULES.get(q, ("", ""))
+    ref_spec = base.scenarios.get(reference_run.name)
+    measures = measure_rows(base, scenario_run, scenario_run.name, year,
+                            ids=_acting(base, scenario_run.name, mask))
+    for m in measures:
+        m["in_reference"] = ref_spec is not None and m["id"] in ref_spec.measures
+    spec = base.scenarios.get(scenario_run.name)
+    return {"kind": "quadrant", "by": by, "key": str(key), "year": int(year),
+            "scenario": scenario_run.name, "reference": reference_run.name,
+            "pollutant": pollutant, "unit": "t", "share_unit": "1 (of the reference)",
+            "reference_t": {"CO2": _cell(row["co2_ref_t"]),
+                            pollutant: _cell(row["pollutant_ref_t"])},
+            "scenario_t": {"CO2": _cell(row["co2_scen_t"]),
+                           pollutant: _cell(row["pollutant_scen_t"])},
+            "reduction_t": {"CO2": _cell(row["x_co2_reduction"]),
+                            pollutant: _cell(row["y_pollutant_reduction"])},
+            "share": {"CO2": _cell(row["x_norm"]), pollutant: _cell(row["y_norm"])},
+            "quadrant": q, "quadrant_label": str(row["quadrant_label"]),
+            "rule": {"co2": rule[0], "pollutant": rule[1]},
+            "rules": {k: {"co2": a, "pollutant": b} for k, (a, b) in QUADRANT_RULES.items()},
+            "n_lines": int(mask.sum()), "scopes": scopes,
+            "description": spec.description if spec else "",
+            "chain": _chain(base, scenario_run.name), "measures": measures,
+            **driver_rows(base, year), **_base_info(base),
+            "provenance": scenario_run.result(by=("sector",)).provenance.to_dict()}

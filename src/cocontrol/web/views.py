@@ -137,49 +137,20 @@ def cockpit(base, scenario: str) -> dict:
     return {"tiles": tiles, "targets": targets, "run": r}
 
 
-def district_of(regions: pd.DataFrame) -> dict[str, str]:
-    """region_id -> the district (level ``district``) above it (itself for a district); a
-    region above the districts (city-wide lines) keeps its own id: shown as its own row."""
-    parent = dict(zip(regions["region_id"], regions["parent_id"], strict=True))
-    level = dict(zip(regions["region_id"], regions["level"], strict=True))
-    out = {}
-    for rid in regions["region_id"]:
-        cur, seen = rid, 0
-        while isinstance(cur, str) and level.get(cur) != "district" and seen < 50:
-            cur, seen = parent.get(cur), seen + 1
-        out[rid] = cur if isinstance(cur, str) and level.get(cur) == "district" else rid
-    return out
-
-
-def emissions_by(base, r, key: str, year: int) -> pd.DataFrame:
-    """Emissions (t) of a run in ``year`` by district or sector (rows) and species."""
-    t = base.years.index(year)
-    lines = base.lines
-    if key == "district":
-        d = district_of(base.project.regions)
-        labels = lines["region_id"].map(lambda x: d.get(x, x))
-    else:
-        labels = lines["sector"]
-    df = pd.DataFrame(r.emissions[:, :, t], columns=list(base.species))
-    df[key] = labels.to_numpy()
-    return df.groupby(key).sum()
-
-
 def quadrants(base, scenario: str, reference: str, year: int, pollutant: str,
               by: str, lang: str) -> pd.DataFrame:
-    """Co-control coordinate system (:func:`cocontrol.metrics.coordinates`) of each district
-    or sector: CO2 and ``pollutant`` reductions of ``scenario`` against ``reference``."""
-    from cocontrol.metrics import coordinates
+    """Co-control coordinate system of each district or sector: CO2 and ``pollutant``
+    reductions of ``scenario`` against ``reference``
+    (:func:`cocontrol.metrics.derivation.quadrant_table` of the stored runs)."""
+    from cocontrol.metrics.derivation import quadrant_table
 
-    ref = emissions_by(base, scenario_run(base, reference), by, year)
-    sc = emissions_by(base, scenario_run(base, scenario), by, year).reindex(ref.index)
-    c = coordinates(ref["CO2"] - sc["CO2"], ref[pollutant] - sc[pollutant],
-                    base_co2=ref["CO2"], base_pol=ref[pollutant], lang=lang)
-    c.insert(0, by, ref.index.to_numpy())
-    c["co2_ref_t"] = ref["CO2"].to_numpy()
-    c["pollutant_ref_t"] = ref[pollutant].to_numpy()
-    keep = (c["co2_ref_t"] != 0) | (c["pollutant_ref_t"] != 0)
-    return c[keep.to_numpy()].reset_index(drop=True)
+    return quadrant_table(base, scenario_run(base, reference), scenario_run(base, scenario),
+                          by, year, pollutant, lang)
+
+
+def default_reference(base, scenario: str) -> str:
+    """The cockpit's reference of the quadrants: the baseline (else the scenario itself)."""
+    return "baseline" if "baseline" in base.scenarios else scenario
 
 
 def finite(v) -> float | None:
