@@ -17,6 +17,33 @@ def _num(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+def _hand_reductions(base, by: str, key: str, year: int, pollutant: str,
+                     scenario: str = "policy", reference: str = "baseline"):
+    """CO2 and ``pollutant`` reductions (t, reference − scenario) of a district (the lines
+    whose region has it as parent, walking regions.csv by hand) or a sector, summed here
+    over the library's run arrays."""
+    reg = base.project.regions.set_index("region_id")
+
+    def district(rid):
+        while isinstance(rid, str) and reg.at[rid, "level"] != "district":
+            rid = reg.at[rid, "parent_id"]
+        return rid  # NaN for the city-wide lines
+
+    col = base.lines["region_id"].map(district) if by == "district" else base.lines["sector"]
+    mask = (col == key).to_numpy()
+    t = base.years.index(year)
+    co2, pol = base.species.index("CO2"), base.species.index(pollutant)
+    e_sc = run(base, scenario).emissions[mask][:, :, t].sum(axis=0)
+    e_ref = run(base, reference).emissions[mask][:, :, t].sum(axis=0)
+    return e_ref[co2] - e_sc[co2], e_ref[pol] - e_sc[pol]
+
+
+def _rule(x: float, y: float) -> str:
+    """The quadrant of two reductions: I both > 0, II only the pollutant's, IV only CO2's."""
+    return {(True, True): "I", (False, True): "II", (True, False): "IV",
+            (False, False): "III"}[(x > 0, y > 0)]
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_cockpit_numbers_are_the_librarys(visit, server, lang):
     base = server.demo_base
@@ -47,38 +74,77 @@ def test_cockpit_numbers_are_the_librarys(visit, server, lang):
     assert v.page.locator("#quad-sector .main-svg").count() >= 1
     assert v.unlabelled_controls() == []
     v.shot("cockpit")
+    if lang == "en":  # a quadrant number and a chart point open their derivation
+        _quadrant_opens_its_derivation(v, base)
     v.page.goto(server.url + "/web/cockpit/?screen=big")
     v.page.wait_for_selector("#spark-0 .main-svg")
     v.shot("cockpit-bigscreen")
     assert v.errors == []
 
 
+def _quadrant_opens_its_derivation(v, base):
+    """The page's default: policy against baseline, 2030, SO2. Hedong's CO2 reduction in the
+    district table and rail's point of the sector chart (CO2 up: quadrant III) open
+    /web/drill/quadrant-why in the dialog with the reductions summed here by hand."""
+    from plotclick import click_point
+
+    dlg = v.page.locator("#prov-dialog")
+    x, y = _hand_reductions(base, "district", "hedong", 2030, "SO2")
+    cell = v.page.locator("#quad-table-district tr[data-key=hedong] a.prov[data-role=co2]")
+    assert float(cell.get_attribute("data-value")) == pytest.approx(x, rel=1e-9)
+    cell.click()
+    v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=quadrant] #prov-rule")
+    sec = dlg.locator("#prov")
+    assert sec.get_attribute("data-key") == "hedong"
+    assert float(sec.locator("[data-role=co2]").get_attribute("data-value")) == pytest.approx(
+        x, rel=1e-9)
+    assert float(sec.locator("[data-role=pollutant]").get_attribute("data-value")) == \
+        pytest.approx(y, rel=1e-9)
+    assert sec.get_attribute("data-quadrant") == _rule(x, y)
+    assert dlg.locator("#prov-measures tbody tr").count() >= 1
+    v.page.click("#prov-dialog-close")
+    keys = v.page.locator("#quad-table-sector tbody tr").evaluate_all(
+        "trs => trs.map(tr => tr.dataset.key)")
+    x, y = _hand_reductions(base, "sector", "rail", 2030, "SO2")
+    click_point(v.page, "#quad-sector", 0, keys.index("rail"))
+    v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=quadrant][data-key=rail]")
+    assert float(sec.locator("[data-role=co2]").get_attribute("data-value")) == pytest.approx(
+        x, rel=1e-9)
+    assert float(sec.locator('#prov-quadrant tr[data-species=SO2] [data-role=reduction]')
+                 .get_attribute("data-value")) == pytest.approx(y, rel=1e-9, abs=1e-9)
+    assert sec.get_attribute("data-quadrant") == _rule(x, y) == "III"
+    assert "by=sector" in dlg.locator("#prov-dialog-page").get_attribute("href")
+    v.shot("cockpit-quadrant-provenance")
+    v.page.click("#prov-dialog-close")
+
+
 def test_cockpit_quadrant_is_the_librarys(server, login_headers):
     """A district's CO2 reduction in the table equals policy − baseline summed by hand over
     the district's lines (regions.csv parents), and its quadrant is coordinates()'."""
     import httpx
-    import numpy as np
 
     from cocontrol.metrics import coordinates
 
     base = server.demo_base
-    page = httpx.get(server.url + "/web/cockpit/?year=2030&pollutant=SO2",
-                     headers=login_headers("analyst"))
+    h = login_headers("analyst")
+    page = httpx.get(server.url + "/web/cockpit/?year=2030&pollutant=SO2", headers=h)
     assert page.status_code == 200
-    reg = base.project.regions.set_index("region_id")
-
-    def district(rid):
-        while isinstance(rid, str) and reg.at[rid, "level"] != "district":
-            rid = reg.at[rid, "parent_id"]
-        return rid  # NaN for the city-wide lines
-
-    t = base.years.index(2030)
-    mask = np.array([district(x) == "hedong" for x in base.lines["region_id"]])
-    co2 = base.species.index("CO2")
-    so2 = base.species.index("SO2")
-    e_pol = run(base, "policy").emissions[mask][:, :, t].sum(axis=0)
-    e_ref = run(base, "baseline").emissions[mask][:, :, t].sum(axis=0)
-    red_co2, red_so2 = e_ref[co2] - e_pol[co2], e_ref[so2] - e_pol[so2]
+    red_co2, red_so2 = _hand_reductions(base, "district", "hedong", 2030, "SO2")
     label = coordinates(red_co2, red_so2, lang="zh")["quadrant_label"].iloc[0]
     assert f"{red_co2:,.0f}" in page.text
     assert label in page.text
+    # its derivation as JSON (NOx of 2040 this time), a key the quadrant has not, no key
+    q = {"project_id": server.demo_project_id, "scenario": "policy", "reference": "baseline",
+         "by": "district", "key": "hedong", "year": 2040, "pollutant": "NOx"}
+    api = server.url + "/api/web/drill/quadrant-why"
+    d = httpx.get(api, params=q, headers=h).json()
+    x, y = _hand_reductions(base, "district", "hedong", 2040, "NOx")
+    assert d["reduction_t"] == pytest.approx({"CO2": x, "NOx": y}, rel=1e-9)
+    assert d["quadrant"] == _rule(x, y) and d["unit"] == "t"
+    assert d["version"]["content_hash"]
+    r = httpx.get(api, params={**q, "key": "atlantis"}, headers=h)
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert "atlantis" in err["message"] and "协同控制象限中没有区县" in err["message_zh"], err
+    r = httpx.get(server.url + "/web/drill/quadrant-why", headers=h)
+    assert r.status_code == 200 and 'id="prov-choose"' in r.text

@@ -39,6 +39,15 @@ def _why_links(chosen, scenario: str, tile) -> list[str] | None:
         for y in tile.years]
 
 
+def _quadrant_links(chosen, scenario: str, reference: str, year: int, pollutant: str, by: str,
+                    keys) -> list[str]:
+    """The derivation address of each row (and chart point) of a quadrant
+    (``/web/drill/quadrant-why``: the group's reductions, the quadrant's rule)."""
+    return ["/web/drill/quadrant-why?" + urlencode(
+        {"project_id": chosen.project.id, "scenario": scenario, "reference": reference,
+         "by": by, "key": k, "year": year, "pollutant": pollutant}) for k in keys]
+
+
 @area.page("/", permission="projects:read", nav=True)
 def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None,
             year: int | None = None, pollutant: str = "SO2"):
@@ -48,7 +57,7 @@ def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None
     base = chosen.base
     name = _scenario(base, scenario)
     view = views.cockpit(base, name)
-    reference = "baseline" if "baseline" in base.scenarios else name
+    reference = views.default_reference(base, name)
     years = base.years
     year = year if year in years else min((y for y in years if y >= 2030), default=years[-1])
     if pollutant not in POLLUTANTS:
@@ -56,6 +65,8 @@ def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None
     quads = {by: views.quadrants(base, name, reference, year, pollutant, by, ctx.lang)
              for by in ("district", "sector")}
     names = region_names(base.project.regions, ctx.lang)
+    quad_why = {by: _quadrant_links(chosen, name, reference, year, pollutant, by, q[by])
+                for by, q in quads.items()}
     charts = {"tiles": [{"key": t.key, "years": t.years, "values": t.values, "unit": t.unit,
                          "target": t.target, "why": _why_links(chosen, name, t)}
                         for t in view["tiles"]],
@@ -63,7 +74,8 @@ def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None
                                             if by == "district" else ctx.t_name("sectors", k)
                                             for k in q[by]],
                                  "x": [views.finite(v) for v in q["x_norm"]],
-                                 "y": [views.finite(v) for v in q["y_norm"]]}
+                                 "y": [views.finite(v) for v in q["y_norm"]],
+                                 "why": quad_why[by]}
                             for by, q in quads.items()},
               "labels": {"x": ctx.t("web_quadrant_x"), "y": ctx.t("web_quadrant_y",
                                                                    pollutant=pollutant)}}
@@ -71,5 +83,5 @@ def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None
                       scenario=name, scenarios=list(base.scenarios), tiles=view["tiles"],
                       targets=view["targets"], year=year, years=years, pollutant=pollutant,
                       pollutants=POLLUTANTS, quads=quads, names=names, reference=reference,
-                      charts=charts)
+                      quad_why=quad_why, charts=charts)
 

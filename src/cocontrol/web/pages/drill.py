@@ -256,6 +256,62 @@ def scenario_why_json(ctx: Ctx, project_id: int | None = None, scenario: Name = 
     return {**d, "version": version_info(chosen)}
 
 
+Group = Annotated[str, Query(pattern=r"^(district|sector)$")]
+
+
+def _quadrant_derivation(ctx: Ctx, chosen, scenario, reference, by, key, year, pollutant):
+    from cocontrol.web import views
+
+    base = chosen.base
+    scenario = scenario or views.default_scenario(base)
+    reference = reference or views.default_reference(base, scenario)
+    for name in (scenario, reference):
+        if name not in base.scenarios:
+            raise ApiError(404, Msg("msg.drv_no_scenario", scenario=name))
+    try:
+        return derivation.quadrant_derivation(
+            base, views.scenario_run(base, reference), views.scenario_run(base, scenario), by,
+            key, year if year is not None else base.years[0], pollutant, lang=ctx.lang)
+    except CocontrolError as e:
+        raise ApiError(422, e.args[0] if e.args else str(e)) from None
+
+
+@area.page("/quadrant-why", permission="projects:read")
+def quadrant_why(ctx: Ctx, project_id: int | None = None, scenario: OptName = None,
+                 reference: OptName = None, by: Group = "district", key: Code = None,
+                 year: int | None = None, pollutant: Code = "SO2", part: bool = False):
+    """The derivation of a row of the cockpit's co-control quadrant (its CO2 and pollutant
+    reductions, its point of the chart): the two runs' emissions of the district or sector,
+    the reductions, the quadrant's rule, the measures acting there, the base inventory and
+    the provenance record. Without a ``key`` the page says how to choose one."""
+    chosen = data.choose(ctx, project_id)
+    if chosen is None or chosen.base is None:
+        return ctx.render("drill/index.html", chosen=chosen, projects=data.visible_projects(ctx))
+    d = None if key is None else _quadrant_derivation(ctx, chosen, scenario, reference, by,
+                                                      key, year, pollutant)
+    return ctx.render("drill/quadrant_why_part.html" if part and d else
+                      "drill/quadrant_why.html", chosen=chosen, d=d,
+                      version=version_info(chosen),
+                      names=region_names(chosen.base.project.regions, ctx.lang))
+
+
+@area.data("/quadrant-why", permission="projects:read")
+def quadrant_why_json(ctx: Ctx, project_id: int | None = None, scenario: OptName = None,
+                      reference: OptName = None, by: Group = "district", key: Code = None,
+                      year: int | None = None, pollutant: Code = "SO2"):
+    """The derivation of a row of the cockpit's quadrant as JSON (no project visible, or no
+    ``key``: the answer says so, as ``/api/web/drill/scenario-why`` does)."""
+    chosen = data.choose(ctx, project_id)
+    if chosen is None or chosen.base is None or key is None:
+        return {"kind": "quadrant", "by": by, "key": key, "year": year, "reduction_t": None,
+                "measures": [], "provenance": None, "version": None,
+                "error": "give key (a district or sector of the quadrant)" if chosen
+                and chosen.base is not None else chosen.error if chosen
+                else "no project visible"}
+    d = _quadrant_derivation(ctx, chosen, scenario, reference, by, key, year, pollutant)
+    return {**d, "version": version_info(chosen)}
+
+
 def _result_derivation(ctx: Ctx, result_id: str, table: str, row: int, column: str):
     from cocontrol.service import store
     from cocontrol.service.access import scoped

@@ -24,6 +24,7 @@ document.addEventListener("DOMContentLoaded", function () {
     const el = document.getElementById("quad-" + by);
     if (!el) return;
     cc.plot(el, [{ x: q.x, y: q.y, text: q.labels, mode: "markers+text", textposition: "top center",
+      customdata: q.why,  // a point opens the derivation of its row (charts.js)
       marker: { size: 10, color: "#1f6fb2" }, hovertemplate: "%{text}: %{x:.1%}, %{y:.1%}<extra></extra>" }],
       { height: 320, xaxis: { title: { text: d.labels.x }, tickformat: ".0%", zeroline: true },
         yaxis: { title: { text: d.labels.y }, tickformat: ".0%", zeroline: true } });
