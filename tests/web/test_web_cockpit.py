@@ -114,7 +114,6 @@ def _quadrant_opens_its_derivation(v, base):
                  .get_attribute("data-value")) == pytest.approx(y, rel=1e-9, abs=1e-9)
     assert sec.get_attribute("data-quadrant") == _rule(x, y) == "III"
     assert "by=sector" in dlg.locator("#prov-dialog-page").get_attribute("href")
-    v.shot("cockpit-quadrant-provenance")
     v.page.click("#prov-dialog-close")
 
 
