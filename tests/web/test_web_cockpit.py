@@ -44,6 +44,20 @@ def _rule(x: float, y: float) -> str:
             (False, False): "III"}[(x > 0, y > 0)]
 
 
+def _pm25(base, tot) -> dict:
+    """The PM2.5 annual mean (µg/m³) of the scenario totals ``tot`` by year, through the
+    project's air-quality link (the settings of optimisation.yaml)."""
+    from cocontrol.airquality.precursors import default_mapping
+    from cocontrol.optimize import settings as st
+    from cocontrol.optimize.airlink import model_link
+
+    a = st.from_project(base.project).air_quality
+    ref = tot[base.years[0]].to_numpy()
+    link = model_link(a.model, a.model_params(), a.city, tuple(tot.index), ref,
+                      default_mapping(a.om_oc_ratio, a.om_share_of_primary))
+    return {y: float(link.pm25(tot[[y]].to_numpy())[0]) for y in (2020, 2030)}
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_cockpit_numbers_are_the_librarys(visit, server, lang):
     base = server.demo_base
@@ -69,6 +83,24 @@ def test_cockpit_numbers_are_the_librarys(visit, server, lang):
     # status colour of the NOx tile follows the nearest NOx target (met: green or amber)
     cls = v.page.locator(".tile[data-key=NOx]").get_attribute("class")
     assert ("status-ok" in cls or "status-warn" in cls) == bool(nox25["passed"])
+    # PM2.5 concentration: the policy scenario's annual mean by the project's air-quality
+    # model (optimisation.yaml air_quality), computed here through the model link as
+    # tests/web/test_web_whatif.py does; its target is optimisation.yaml's pm25_max (35
+    # µg/m³ from 2030, GB 3095-2012 grade II)
+    pm = _pm25(base, tot)
+    shown = _num(v.page.locator(".tile[data-key=pm25_conc] [data-role=base-value]").inner_text())
+    assert shown == pytest.approx(pm[2020], abs=0.05)
+    tgt = v.page.locator(".tile[data-key=pm25_conc] [data-role=target-value]")
+    assert _num(tgt.inner_text()) == pytest.approx(pm[2030], abs=0.05)
+    assert _num(v.page.locator(".tile[data-key=pm25_conc] [data-role=target-limit]")
+                .inner_text()) == 35
+    cls = v.page.locator(".tile[data-key=pm25_conc]").get_attribute("class")
+    assert ("status-bad" in cls) == (pm[2030] > 35)
+    # its derivation: the air-quality step of the scenario's derivation, same number
+    tgt.click()
+    v.page.wait_for_selector("#prov-dialog[open] section.prov")
+    assert f"{pm[2030]:.2f} µg/m³" in v.page.locator("#prov-dialog-body").inner_text()
+    v.page.click("#prov-dialog-close")
     # quadrants: a row per district and sector, drawn as charts
     assert v.page.locator("#quad-table-district tbody tr").count() >= 3
     assert v.page.locator("#quad-sector .main-svg").count() >= 1

@@ -98,7 +98,9 @@ def _target_key(label: str) -> str:
     return label.split(" ")[0]
 
 
-def _status(row) -> str:
+def status_of(row) -> str:
+    """The status colour of a target row (passed, limit, margin, unit): bad when missed,
+    warn (amber) when met by less than :data:`WARN_MARGIN` of the limit, else ok."""
     if not row["passed"]:
         return "bad"
     lim = abs(float(row["limit"])) or 1.0
@@ -129,7 +131,7 @@ def cockpit(base, scenario: str) -> dict:
         target, status = None, "none"
         if not rows.empty:
             row = rows.sort_values("year").iloc[0]  # the nearest target year first
-            status = _status(row)
+            status = status_of(row)
             target = {"label": row["target"], "year": int(row["year"]),
                       "limit": float(row["limit"]), "value": float(row["value"]),
                       "unit": row["unit"], "passed": bool(row["passed"]), "status": status}

@@ -25,11 +25,50 @@ def _scenario(base, scenario: str | None) -> str:
     return scenario
 
 
+#: the PM2.5 concentration tile: the scenario's annual mean from the project's air-quality
+#: model (the what-if's unmoved outcome, :func:`cocontrol.optimize.whatif.setup`)
+PM25_TILE = "pm25_conc"
+
+
+def pm25_tile(base, scenario: str):
+    """The tile of the scenario's PM2.5 concentration pathway (µg/m³, the project's
+    air-quality model through the library's what-if set-up, cached per base and scenario);
+    None when the project has no air-quality model. Its target is the project's dual
+    target of optimisation.yaml (``targets: pm25_max`` µg/m³ from ``pm25_year`` on, e.g.
+    GB 3095-2012 grade II, 35 µg/m³), read in the target year; none without it."""
+    from cocontrol.errors import CocontrolError
+    from cocontrol.optimize import settings as opt_settings
+    from cocontrol.web.pages.whatif import prepared_whatif
+
+    try:
+        _w, fig = prepared_whatif(base, scenario)
+        targets = opt_settings.from_project(base.project).targets
+    except CocontrolError:
+        return None
+    if fig.get("pm25") is None:
+        return None
+    years, values = list(fig["years"]), list(fig["pm25"])
+    target, status = None, "none"
+    limit, year = targets.get("pm25_max"), targets.get("pm25_year")
+    if limit is not None and year in years and values[years.index(year)] is not None:
+        value = float(values[years.index(year)])
+        row = {"passed": value <= float(limit), "limit": float(limit),
+               "margin": float(limit) - value, "unit": "µg/m³"}
+        status = views.status_of(row)
+        target = {"label": f"PM2.5 ≤ {float(limit):g} µg/m³ ({year}, optimisation.yaml)",
+                  "year": int(year), "limit": float(limit), "value": value, "unit": "µg/m³",
+                  "passed": row["passed"], "status": status}
+    return views.Tile(PM25_TILE, "µg/m³", years, values, years[0], values[0], target, status)
+
+
 def _why_links(chosen, scenario: str, tile) -> list[str] | None:
     """The derivation address of each point of a tile's pathway (``/web/drill/scenario-why``:
-    a scenario's emissions of a species, or its energy or coal use)."""
+    a scenario's emissions of a species, its energy or coal use, or its PM2.5
+    concentration)."""
     if tile.key in ("energy", "coal"):
         what = {"indicator": tile.key}
+    elif tile.key == PM25_TILE:
+        what = {"indicator": "pm25"}
     elif tile.key in chosen.base.species:
         what = {"species": tile.key}
     else:
@@ -57,6 +96,9 @@ def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None
     base = chosen.base
     name = _scenario(base, scenario)
     view = views.cockpit(base, name)
+    pm = pm25_tile(base, name)
+    if pm is not None:
+        view["tiles"].append(pm)
     reference = views.default_reference(base, name)
     years = base.years
     year = year if year in years else min((y for y in years if y >= 2030), default=years[-1])
