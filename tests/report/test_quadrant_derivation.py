@@ -38,7 +38,9 @@ def test_quadrant_row_recomputed_from_the_runs(tmp_path):
     t = base.years.index(2030)
     co2, so2 = base.species.index("CO2"), base.species.index("SO2")
     for key, measures in (("D1", ["t_boiler_fgd"]), ("D2", ["t_reduce_res"])):
-        mask = np.array([district(r) == key for r in base.lines["region_id"]])
+        # direct (scope 1) lines only: scope 2 is the plants' emissions seen at the consumer
+        mask = np.array([district(r) == key for r in base.lines["region_id"]]) & \
+            (base.lines["scope"].to_numpy() == 1)
         e_ref = ref.emissions[mask][:, :, t].sum(axis=0)
         e_sc = sc.emissions[mask][:, :, t].sum(axis=0)
         x, y = e_ref[co2] - e_sc[co2], e_ref[so2] - e_sc[so2]
@@ -53,9 +55,9 @@ def test_quadrant_row_recomputed_from_the_runs(tmp_path):
         assert d["quadrant"] == _quadrant(x, y), key
         assert d["rule"] == d["rules"][d["quadrant"]]
         assert d["n_lines"] == int(mask.sum())
-        assert sum(p["n_lines"] for p in d["scopes"]) == d["n_lines"]
-        assert sum(p["reference_t"]["CO2"] for p in d["scopes"]) == pytest.approx(
-            e_ref[co2], rel=1e-12)
+        counted = [p for p in d["scopes"] if p["counted"]]
+        assert [p["scope"] for p in counted] == [1] and counted[0]["n_lines"] == d["n_lines"]
+        assert counted[0]["reference_t"]["CO2"] == pytest.approx(e_ref[co2], rel=1e-12)
         assert [m["id"] for m in d["measures"]] == measures
         assert d["measures"][0]["penetration_in_year"] == pytest.approx(1.0)  # full by 2030
         assert d["unit"] == "t" and d["chain"] == ["policy", "baseline"]

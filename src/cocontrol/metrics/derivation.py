@@ -568,11 +568,16 @@ def line_groups(base, by: str) -> np.ndarray:
 
 
 def emissions_by(base, run, by: str, year: int) -> pd.DataFrame:
-    """Emissions (t) of a run in ``year`` by district or sector (rows) and species, summed
-    over every line of the group (scope 1 and the scope-2 lines of purchased energy)."""
+    """Direct (scope 1) emissions (t) of a run in ``year`` by district or sector (rows) and
+    species: the territorial accounting of the inventory, the tiles and the scenario
+    derivation. The scope-2 lines (purchased electricity and heat) are left out: they are
+    the power and heat plants' emissions counted again at the consumer, and a district's sum
+    with both would count the electricity it makes and uses twice."""
     _require("CO2", year, ["CO2"], base.years, "scenario")  # the year only
-    df = pd.DataFrame(run.emissions[:, :, base.years.index(year)], columns=list(base.species))
-    df[by] = line_groups(base, by)
+    direct = base.lines["scope"].to_numpy() == 1
+    df = pd.DataFrame(run.emissions[direct, :, base.years.index(year)],
+                      columns=list(base.species))
+    df[by] = line_groups(base, by)[direct]
     return df.groupby(by).sum()
 
 
@@ -619,7 +624,8 @@ def quadrant_derivation(base, reference_run, scenario_run, by: str, key: str, ye
                         pollutant: str, lang: str = "en") -> dict:
     """Where a row of the cockpit's co-control quadrant comes from: the emissions of CO2 and
     ``pollutant`` (t) of the district or sector ``key`` in ``year`` in the reference and the
-    scenario run (:func:`emissions_by`: every line of the group) and their split by scope,
+    scenario run (:func:`emissions_by`: the group's direct, scope-1 lines; the split by
+    scope shows the scope-2 lines apart, not counted),
     the reductions x, y = reference − scenario (t) and their shares of the reference (the
     chart's point), the quadrant with the rule that assigns it (:data:`QUADRANT_RULES`), the
     scenario's measures that act on the group's lines (library parameters, penetration of the
@@ -631,18 +637,20 @@ def quadrant_derivation(base, reference_run, scenario_run, by: str, key: str, ye
         raise CocontrolError(M("msg.drv_quadrant_no_group", what=M(f"drv_group.{by}"),
                                key=repr(key), known=Seq(keys, ", ")))
     row = tab.iloc[keys.index(str(key))]
-    mask = line_groups(base, by).astype(str) == str(key)
+    scope = base.lines["scope"].to_numpy()
+    group = line_groups(base, by).astype(str) == str(key)
+    mask = group & (scope == 1)  # the lines counted (emissions_by)
     t = base.years.index(year)
     j = {"CO2": base.species.index("CO2"), pollutant: base.species.index(pollutant)}
-    scope = base.lines["scope"].to_numpy()
 
     def part(run, m):
         return {s: _cell(float(run.emissions[m, k, t].sum())) for s, k in j.items()}
 
-    scopes = [{"scope": int(s), "n_lines": int((mask & (scope == s)).sum()),
-               "reference_t": part(reference_run, mask & (scope == s)),
-               "scenario_t": part(scenario_run, mask & (scope == s))}
-              for s in sorted(set(scope[mask].tolist()))]
+    scopes = [{"scope": int(s), "n_lines": int((group & (scope == s)).sum()),
+               "counted": int(s) == 1,
+               "reference_t": part(reference_run, group & (scope == s)),
+               "scenario_t": part(scenario_run, group & (scope == s))}
+              for s in sorted(set(scope[group].tolist()))]
     q = str(row["quadrant"])
     rule = QUADRANT_RULES.get(q, ("", ""))
     ref_spec = base.scenarios.get(reference_run.name)
