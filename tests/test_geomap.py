@@ -49,6 +49,12 @@ def test_choropleth_values_missing_links_and_valid_svg():
         geomap.SCALE[-1]
     links = [a.get("href") for a in root.iter(f"{ns}a")]
     assert links == ["/web/drill?region=A"]
+    assert [a.get("class") for a in root.iter(f"{ns}a")] == [None]
+    # a derivation's link (prov) is marked for the dashboard's dialog
+    svg = geomap.choropleth(fc, values={"A": 10.0}, links={"A": "/why?a=1", "B": "/b"},
+                            prov={"A"})
+    assert [(a.get("href"), a.get("class")) for a in ET.fromstring(svg).iter(f"{ns}a")] == \
+        [("/why?a=1", "prov"), ("/b", None)]
     assert len(list(root.iter(f"{ns}circle"))) == 1
     assert "style=" not in svg  # presentation attributes only (CSP style-src 'self')
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from cocontrol.errors import InputError, Problem
 from cocontrol.i18n import Msg as M
@@ -156,12 +156,14 @@ def choropleth(geojson: Mapping, *, key: str = "code", values: Mapping | None = 
                classes: Mapping | None = None, palette: Mapping | None = None,
                names: Mapping | None = None, unit: str = "", links: Mapping | None = None,
                points: Sequence[Mapping] = (), width: int = 640, title: str = "",
-               lang: str = "en", file: str = "<geojson>", labels: bool = False) -> str:
+               lang: str = "en", file: str = "<geojson>", labels: bool = False,
+               prov: Collection[str] = ()) -> str:
     """An SVG map: ``values`` (key → number) on the sequential scale, or ``classes`` (key →
     class label) with ``palette`` (class → colour); ``names`` (key → display name) and
     ``unit`` for the titles; ``links`` (key → href) make features clickable; ``points``
     (dicts with lon, lat, label, optional href and colour) are drawn on top; ``labels`` writes
-    each region's name at the centroid of its largest ring."""
+    each region's name at the centroid of its largest ring; the links of the keys in ``prov``
+    open a derivation (``class="prov"``: the dashboard's dialog) instead of a page."""
     feats = check(geojson, key, file)
     proj = Projection(bounds(feats), width)
     values = dict(values or {})
@@ -193,7 +195,8 @@ def choropleth(geojson: Mapping, *, key: str = "code", values: Mapping | None = 
                  f'stroke-width="0.7" data-key="{html.escape(k)}"><title>'
                  f"{html.escape(text)}</title></path>")
         if k in links:
-            shape = f'<a href="{html.escape(links[k])}">{shape}</a>'
+            cls = ' class="prov"' if k in prov else ""
+            shape = f'<a{cls} href="{html.escape(links[k])}">{shape}</a>'
         out.append(shape)
     if labels:
         for f in feats:

@@ -233,3 +233,107 @@ def test_closing_measure_gap_of_an_intensity_target_in_tonnes():
     d = measure_derivation(payload, s, t, 0)
     assert d["gap"]["value"] == pytest.approx(6500.0) and d["gap"]["numbers"] == "50 · 130"
     assert d["gap"]["species"] == "CO2" and d["unit"] == "t"
+
+
+#: a hand-made alerts table (as the board lists them): the levels are those the default
+#: thresholds give by hand (alert_levels.csv: green s <= 0, p <= 0.2; yellow s <= 0.1,
+#: p <= 0.5; red above), except "old", stored yellow though its numbers give green (assessed
+#: with other thresholds: counted as stored, the difference shown)
+ALERTS = pd.DataFrame([
+    # id, target, entity, kind, shortfall, probability, level (stored)
+    (1, "pm_a", "a", "pm25_annual", -0.05, 0.10, "green"),    # green by both
+    (2, "gd_a", "a", "good_day_ratio", 0.05, 0.10, "yellow"),  # yellow by progress
+    (3, "pm_b", "b", "pm25_annual", -0.20, 0.60, "red"),      # red by forecast
+    (4, "co_b", "b", "coal_cap", 0.30, None, "red"),          # red by progress, no forecast
+    (5, "gd_b", "b", "good_day_ratio", None, None, "not estimated"),
+    (6, "old", "c", "pm25_annual", -0.01, 0.05, "yellow"),
+], columns=["id", "target", "entity", "kind", "shortfall", "probability_of_missing", "level"])
+
+
+def _alert_records(df):
+    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            | {"name_en": r["target"]} for r in df.to_dict("records")]
+
+
+def test_count_of_each_level_lists_what_it_counts():
+    from cocontrol.monitoring.derivation import count_derivation
+
+    recs = _alert_records(ALERTS)
+    by_hand = ALERTS["level"].value_counts().to_dict()   # counted on the table itself
+    for level in ("red", "yellow", "green", "not estimated"):
+        d = count_derivation(recs, level)
+        assert d["value"] == by_hand.get(level, 0) == len(d["items"]), level
+        assert {i["id"] for i in d["items"]} == set(ALERTS.loc[ALERTS["level"] == level, "id"])
+        assert d["counts"][level] == by_hand.get(level, 0)
+        assert d["of"] == len(ALERTS)
+    red = {i["id"]: i for i in count_derivation(recs, "red")["items"]}
+    # the rule of each: alert 3 is red by its probability 0.6 > 0.5, green by progress;
+    # alert 4 red by its shortfall 0.3 > 0.1, without a forecast
+    assert (red[3]["by_progress"], red[3]["by_forecast"], red[3]["rule_reason"]) == \
+        ("green", "red", "forecast")
+    assert (red[4]["by_progress"], red[4]["by_forecast"], red[4]["rule_reason"]) == \
+        ("red", None, "progress")
+    assert red[4]["threshold"]["max_shortfall"] == "inf"
+    yellow = {i["id"]: i for i in count_derivation(recs, "yellow")["items"]}
+    assert yellow[2]["rule_level"] == "yellow" and yellow[2]["threshold"]["max_shortfall"] \
+        == pytest.approx(0.1) and yellow[2]["threshold"]["max_probability"] == pytest.approx(0.5)
+    assert yellow[6]["rule_level"] == "green"       # stored yellow: counted as stored
+    assert count_derivation(recs, "not estimated")["items"][0]["rule_level"] == "not estimated"
+    # every alert, worst first
+    d = count_derivation(recs)
+    assert d["value"] == len(ALERTS) and [i["level"] for i in d["items"]][:2] == ["red", "red"]
+    with pytest.raises(CocontrolError) as e:
+        count_derivation(recs, "orange")
+    assert "orange" in e.value.args[0].tr("en") and "计数" in e.value.args[0].tr("zh")
+
+
+def test_count_of_a_region_and_its_level():
+    from cocontrol.monitoring.derivation import count_derivation
+
+    recs = _alert_records(ALERTS)
+    for region in ("a", "b", "c", "nowhere"):
+        mine = ALERTS[ALERTS["entity"] == region]
+        d = count_derivation(recs, region=region)
+        assert d["value"] == len(mine) and {i["id"] for i in d["items"]} == set(mine["id"])
+        # the region's level: red over yellow over green ("not estimated" only alone)
+        rank = {"green": 1, "yellow": 2, "red": 3, "not estimated": 0}
+        worst = max(mine["level"], key=rank.get) if len(mine) else None
+        assert d["worst"] == worst, region
+    d = count_derivation(recs, "red", region="b")
+    assert d["value"] == 2 and d["of"] == 3
+    d = count_derivation(recs, region="b", kind="pm25_annual")
+    assert [i["id"] for i in d["items"]] == [3] and d["worst"] == "red"
+
+
+def test_case_count_of_each_status_with_the_step_that_set_it():
+    from datetime import datetime
+
+    from cocontrol.monitoring.anomaly import Evidence, Finding, open_case, transition
+    from cocontrol.monitoring.derivation import case_count_derivation
+
+    at = datetime(2026, 3, 1, 8)
+
+    def finding(n, entity):
+        return Finding(id=f"f{n}", rule="exceedance", entity=entity, signal="SO2", start=at,
+                       end=at, hours=3, value=120.0 + n, threshold=100.0, unit="mg/m3",
+                       basis="permit (test)", message_en="m", message_zh="m")
+
+    cases = [open_case(finding(n, "steel" if n < 4 else "coke"), "park", at) for n in range(6)]
+    cases[1] = transition(cases[1], "assigned", "bureau", at, owner="steel works")
+    cases[2] = transition(transition(cases[2], "assigned", "bureau", at, owner="x"),
+                          "rectified", "x", at, evidence=Evidence(at=at, by="x", note="done"))
+    cases[4] = transition(cases[4], "assigned", "bureau", at, owner="coke works")
+    # hand count: found 0, 3, 5; assigned 1, 4; rectified 2; closed none
+    hand = {"found": {"case-f0", "case-f3", "case-f5"}, "assigned": {"case-f1", "case-f4"},
+            "rectified": {"case-f2"}, "closed": set()}
+    for status, ids in hand.items():
+        d = case_count_derivation(cases, status)
+        assert d["value"] == len(ids) and {i["id"] for i in d["items"]} == ids, status
+        assert d["counts"] == {s: len(x) for s, x in hand.items()}
+    d = case_count_derivation(cases, "rectified")
+    (c,) = d["items"]
+    assert c["set_by"]["from_status"] == "assigned" and c["set_by"]["to_status"] == "rectified"
+    assert (c["value"], c["threshold"], c["unit"]) == (122.0, 100.0, "mg/m3")
+    assert case_count_derivation(cases, "found")["items"][0]["set_by"] is None
+    d = case_count_derivation(cases, "assigned", region="coke")
+    assert [i["id"] for i in d["items"]] == ["case-f4"] and d["of"] == 2

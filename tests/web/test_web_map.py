@@ -360,6 +360,19 @@ def test_map_alert_level_of_districts(visit, server, login_headers, request):
     assert all(words[lv] in legend for lv in set(worst.values())), legend
     print("district levels:", worst)
     v.shot("map-alert")
+    # a district on the alert layer opens where its level comes from: its two targets'
+    # alerts (the board's count derivation of the district), the worst of their levels
+    k = sorted(worst)[0]
+    v.page.locator(f"#map svg a.prov:has(path[data-key={k}])").click()
+    v.page.wait_for_selector(f"#prov-dialog[open] section.prov[data-region={k}]")
+    dlg = v.page.locator("#prov-dialog")
+    mine = {tid: lv for tid, (ent, lv) in lib.items() if ent == k}
+    assert len(mine) > 1
+    assert int(dlg.locator("#prov-number [data-role=value]").inner_text()) == len(mine)
+    assert {r.get_attribute("data-target"): r.get_attribute("data-level")
+            for r in dlg.locator("#prov-counted tbody tr").all()} == mine
+    assert dlg.locator("#prov-region").get_attribute("data-level") == worst[k]
+    v.page.click("#prov-dialog-close")
     # one kind of target only: the PM2.5 targets of each district
     with v.page.expect_navigation():
         v.page.select_option("#f-target-kind", "pm25_annual")
@@ -367,6 +380,15 @@ def test_map_alert_level_of_districts(visit, server, login_headers, request):
         (lv,) = [lv for tid, (ent, lv) in lib.items() if ent == k and tid.startswith("pm25")]
         assert v.page.locator(f"#map-table tr[data-key={k}] [data-role=layer]").get_attribute(
             "data-level") == lv, k
+    # one target per district now: the region opens that alert's own level derivation
+    k = sorted(worst)[0]
+    (lv,) = [lv for tid, (ent, lv) in lib.items() if ent == k and tid.startswith("pm25")]
+    v.page.locator(f"#map svg a.prov:has(path[data-key={k}])").click()
+    v.page.wait_for_selector("#prov-dialog[open] section.prov[data-kind=monitoring]")
+    assert dlg.locator("section.prov").get_attribute("data-field") == "level"
+    assert dlg.locator("section.prov").get_attribute("data-value") == lv
+    assert dlg.locator("#prov-rule tr.hit").get_attribute("data-level") == lv
+    v.page.click("#prov-dialog-close")
     assert v.unlabelled_controls() == []
     # the board shows the same levels for these targets
     v.open("/web/monitor/")

@@ -136,6 +136,21 @@ def test_board_levels_are_the_librarys(visit, server, stored, login_headers, lan
                       .inner_text()) for lv in ("red", "yellow", "green")}
     assert counts == {lv: sum(a.level == lv for a in lib.values())
                       for lv in ("red", "yellow", "green")}
+    # a count opens what it counts: the library's targets at that level, each with its level,
+    # its rule and the link to its own derivation
+    lv = next(x for x in ("red", "yellow", "green") if counts[x])
+    v.page.locator(f'#mon-counts [data-level="{lv}"] a.prov').click()
+    v.page.wait_for_selector("#prov-dialog[open] section.prov[data-kind=monitoring-count]")
+    dlg = v.page.locator("#prov-dialog")
+    assert int(dlg.locator("#prov-number [data-role=value]").inner_text()) == counts[lv]
+    rows = dlg.locator("#prov-counted tbody tr").all()
+    assert {r.get_attribute("data-target") for r in rows} == {
+        tid for tid, a in lib.items() if a.level == lv} and len(rows) == counts[lv]
+    assert {r.get_attribute("data-level") for r in rows} == {lv}
+    assert rows[0].locator("a.prov").get_attribute("href").startswith(
+        "/web/monitor/why?alert_id=")
+    assert dlg.locator("#prov-rule tr.hit").get_attribute("data-level") == lv
+    v.page.click("#prov-dialog-close")
     # drivers (LMDI) and closing measures as stored with the alerts
     payload = {a["target"]: a["alert"] for a in stored["alerts"]}
     with_drivers = [t for t, p in payload.items() if p["drivers"]]
@@ -156,6 +171,16 @@ def test_board_levels_are_the_librarys(visit, server, stored, login_headers, lan
     assert v.page.locator("#mon-cases tbody tr").count() == len(stored["cases"])
     assert v.page.locator(f'#mon-cases tr[data-case="{stored["assigned"]}"]') \
         .get_attribute("data-status") == "assigned"
+    # the case count of a status opens the cases it counts: the one case assigned here, by
+    # the workflow step found -> assigned; the others are still as found
+    v.page.locator('#mon-case-counts [data-status="assigned"] a.prov').click()
+    v.page.wait_for_selector("#prov-dialog[open] section.prov[data-kind=monitoring-case-count]")
+    assert dlg.locator("#prov-number [data-role=value]").inner_text() == "1"
+    assert [r.get_attribute("data-case") for r in dlg.locator("#prov-counted tbody tr").all()] \
+        == [stored["assigned"]]
+    assert dlg.locator('#prov-counts [data-status="found"]').get_attribute("data-count") == \
+        str(len(stored["cases"]) - 1)
+    v.page.click("#prov-dialog-close")
     link = v.page.locator(f'#mon-notices li[data-org="{stored["orgs"]["demo_city"]}"] '
                           'a[data-format=html]')
     href = link.get_attribute("href")
@@ -279,3 +304,24 @@ def test_derivation_of_another_jurisdictions_alert_is_not_found(server, stored, 
         missing = httpx.get(server.url + "/api/web/monitor/why?alert_id=999999&field=gap",
                             headers=h, timeout=120)
         assert missing.status_code == 404
+    # the board's counts go through the same scoping: the bureau counts its alerts and the
+    # steel works' cases; the steel works counts no bureau alert and only its own cases;
+    # another enterprise of the park counts nothing of either
+    def count(user, **q):
+        r = httpx.get(server.url + "/api/web/monitor/count", params=q,
+                      headers=login_headers(user), timeout=120)
+        assert r.status_code == 200, (user, q, r.text)
+        return r.json()
+
+    mine = {c["key"] for c in stored["cases"]}
+    bureau = count("analyst")
+    assert bureau["value"] == len(stored["lib"]) and {i["target"] for i in bureau["items"]} \
+        == set(stored["lib"])
+    assert {i["id"] for i in count("analyst", status="found")["items"]} \
+        == mine - {stored["assigned"]}
+    assert count("steel")["value"] == 0 and count("steel", level="red")["items"] == []
+    assert {i["id"] for i in count("steel", status="found")["items"]} \
+        == mine - {stored["assigned"]}
+    other = count("other", status="found")
+    assert other["value"] == 0 and sum(other["counts"].values()) == 0
+    assert count("other")["value"] == 0

@@ -19,7 +19,7 @@ The stored numbers are shown as stored; the intermediate values the alert does n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,14 @@ from cocontrol.errors import CocontrolError
 from cocontrol.i18n import Msg
 from cocontrol.monitoring._common import bundled, factor, indicators
 from cocontrol.monitoring.series import SeriesTable
-from cocontrol.monitoring.targets import Target, _num, level_for, metric_for
+from cocontrol.monitoring.targets import (
+    LEVEL_ORDER,
+    Target,
+    _num,
+    level_for,
+    metric_for,
+    worst_level,
+)
 
 #: the board's numbers of an alert (keys of the stored payload; ``level`` is the alert level)
 FIELDS = ("latest_value", "expected_value", "target_level", "shortfall",
@@ -365,3 +372,103 @@ def measure_derivation(alert: Mapping, series: SeriesTable | None, target: Targe
             "method": [n for n in p.get("notes") or [] if str(n).startswith("closing measures")
                        or "reduction in ug/m3" in str(n)],
             "unit": species and "t" or p.get("unit")}
+
+
+#: the workflow statuses of a case, in order (cocontrol.monitoring.anomaly.TRANSITIONS)
+CASE_STATUSES = ("found", "assigned", "rectified", "closed")
+#: the alert levels a count is made of, worst first (and an alert without data)
+COUNT_LEVELS = (*reversed(LEVEL_ORDER), "not estimated")
+
+
+def _thresholds(levels: pd.DataFrame | None) -> list[dict]:
+    """The thresholds table (alert_levels.csv, or ``levels``) as :func:`_level_rule` shows it."""
+    return _level_rule(None, None, levels)["table"]
+
+
+def count_derivation(alerts: Iterable[Mapping], level: str | None = None,
+                     region: str | None = None, kind: str | None = None,
+                     levels: pd.DataFrame | None = None) -> dict:
+    """How a count tile of the board is made: n = #{a : level(a) = ``level``} over
+    ``alerts``, the newest stored alert of every target the visitor sees (each the stored
+    alert, :meth:`~cocontrol.monitoring.targets.Alert.to_dict`, with its ``id`` and
+    optionally ``org``, the jurisdiction's name), only those of entity ``region`` and target
+    kind ``kind`` if given; ``level`` None counts every alert (a region's alerts: the region's
+    level is the worst of theirs, :func:`~cocontrol.monitoring.targets.worst_level`).
+
+    Each counted alert is listed with its stored level, the level each rule gives from its
+    stored shortfall and probability of missing with the thresholds table (the progress rule,
+    the forecast rule, the worse counts: :func:`~cocontrol.monitoring.targets.level_for`) and
+    the table's row of its level; ``counts`` has the number at every level of the same
+    selection (the board's tiles are its red, yellow and green)."""
+    if level is not None and level not in COUNT_LEVELS:
+        raise CocontrolError(Msg("msg.mon_drv_count", value=repr(level),
+                                 known=", ".join(COUNT_LEVELS)))
+    table = _thresholds(levels)
+    rows = {r["level"]: r for r in table}
+    lv = bundled("alert_levels") if levels is None else levels
+    chosen = [dict(a) for a in alerts
+              if (region is None or str(a.get("entity")) == region)
+              and (kind is None or a.get("kind") == kind)]
+    items = []
+    for a in chosen:
+        s, p = _num(a.get("shortfall")), _num(a.get("probability_of_missing"))
+        by = _level_rule(s, p, lv)
+        rule_level, rule_reason = level_for(s if s is not None else float("nan"),
+                                            p if p is not None else float("nan"), lv)
+        items.append({"id": a.get("id"), "target": a.get("target"), "kind": a.get("kind"),
+                      "entity": a.get("entity"), "org": a.get("org"),
+                      "name_en": a.get("name_en"), "name_zh": a.get("name_zh"),
+                      "target_year": a.get("target_year"), "level": a.get("level"),
+                      "reason": a.get("reason"), "shortfall": s, "probability_of_missing": p,
+                      "by_progress": by["by_progress"], "by_forecast": by["by_forecast"],
+                      "rule_level": rule_level, "rule_reason": rule_reason,
+                      "threshold": rows.get(str(a.get("level")))})
+    order = {x: k for k, x in enumerate(COUNT_LEVELS)}
+    items.sort(key=lambda x: (order.get(x["level"], len(order)), str(x["target"]),
+                              x["id"] or 0))
+    counts = {x: sum(i["level"] == x for i in items) for x in COUNT_LEVELS}
+    counted = [i for i in items if level is None or i["level"] == level]
+    ones = "{" + ", ".join(str(i["target"]) for i in counted) + "}"
+    return {"kind": "monitoring-count", "what": "level", "level": level, "region": region,
+            "target_kind": kind, "value": len(counted), "of": len(items),
+            "formula": f"n = #{{a : level(a) = {level}}}" if level else "n = #{a}",
+            "numbers": ones, "counts": counts,
+            "worst": worst_level(i["level"] for i in items), "items": counted,
+            "table": table}
+
+
+def case_count_derivation(cases: Iterable, status: str | None = None,
+                          region: str | None = None) -> dict:
+    """How a case count of the board is made: n = #{c : status(c) = ``status``} over
+    ``cases`` (:class:`cocontrol.monitoring.anomaly.Case`, those the board lists), only those
+    of entity ``region`` if given. Each counted case with its status and what put it there:
+    the rule's finding that opened it (signal, period, value against the threshold, unit,
+    basis) and the workflow step that set its status (the last of its history: when, by
+    whom, from which status; none while it is as found)."""
+    if status is not None and status not in CASE_STATUSES:
+        raise CocontrolError(Msg("msg.mon_drv_count", value=repr(status),
+                                 known=", ".join(CASE_STATUSES)))
+    items = []
+    for c in cases:
+        f = c.finding
+        if region is not None and f.entity != region:
+            continue
+        last = c.history[-1] if c.history else None
+        items.append({"id": c.id, "entity": f.entity, "jurisdiction": c.jurisdiction,
+                      "rule": f.rule, "signal": f.signal, "status": c.status,
+                      "start": f.start.isoformat(), "end": f.end.isoformat(),
+                      "hours": f.hours, "value": _num(f.value), "threshold": _num(f.threshold),
+                      "unit": f.unit, "basis": f.basis, "owner": c.owner,
+                      "deadline": c.deadline.isoformat() if c.deadline else None,
+                      "message_en": f.message_en, "message_zh": f.message_zh,
+                      "set_by": None if last is None else {
+                          "at": last.at.isoformat(), "by": last.by,
+                          "from_status": last.from_status, "to_status": last.to_status,
+                          "note": last.note}})
+    counts = {s: sum(i["status"] == s for i in items) for s in CASE_STATUSES}
+    counted = [i for i in items if status is None or i["status"] == status]
+    return {"kind": "monitoring-case-count", "what": "status", "status": status,
+            "region": region, "value": len(counted), "of": len(items),
+            "formula": f"n = #{{c : status(c) = {status}}}" if status else "n = #{c}",
+            "numbers": "{" + ", ".join(i["id"] for i in counted) + "}", "counts": counts,
+            "items": counted}

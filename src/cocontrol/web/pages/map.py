@@ -2,7 +2,8 @@
 the project version; the demo's are illustrative and say so), enterprises, parks and
 monitoring stations as points; choropleths of emissions per species, emission intensity per
 area, the co-control synergy (cross elasticity Els) and the co-control quadrant of each
-district, switchable; a click on a region opens its drill-down.
+district, switchable; a click on a region opens its drill-down (on the alert-level layer:
+the derivation of the region's level, from the early-warning board).
 
 Every number is the inventory's (:mod:`cocontrol.report.derivation`: sums of the inventory's
 emissions over the district's lines) or a library metric of them
@@ -68,15 +69,20 @@ def alert_layer(ctx: Ctx, districts: list[str], kind: str | None = None) -> dict
             kinds.add(a.kind)
         if ent in by and (kind is None or a.kind == kind):
             p = a.payload or {}
-            by[ent].append({"target": a.target, "level": a.level,
+            by[ent].append({"id": a.id, "target": a.target, "level": a.level,
                             "name": p.get("name_zh" if ctx.lang == "zh" else "name_en")
                             or a.target, "probability": a.probability_of_missing})
     levels = {d: worst_level(x["level"] for x in rows) for d, rows in by.items()}
+    # where a district's level comes from: its one alert's level derivation, or the board's
+    # count derivation of the district's alerts (the worst of their levels)
+    why = {d: link("/web/monitor/why", alert_id=rows[0]["id"], field="level") if len(rows) == 1
+           else link("/web/monitor/count", region=d, kind=kind)
+           for d, rows in by.items() if rows}
     label = {lv: ctx.t("web_map_level_" + lv.replace(" ", "_"))
              for lv in (*LEVEL_COLOUR, "not estimated")}
     i = 1 if ctx.lang == "zh" else 0
     return {"levels": {d: lv for d, lv in levels.items() if lv is not None},
-            "targets": by, "kind": kind,
+            "targets": by, "kind": kind, "why": why,
             "kinds": {k: KIND_LABELS.get(k, (k, k))[i] for k in sorted(kinds)},
             "classes": {d: label[lv] for d, lv in levels.items() if lv is not None},
             "palette": {label[lv]: LEVEL_COLOUR.get(lv, geomap.MISSING) for lv in label}}
@@ -204,8 +210,9 @@ def one_map(ctx: Ctx, project_id: int | None = None, layer: str = "emissions",
         svg = Markup(geomap.choropleth(
             polys, values=lv["values"] or None, classes=lv["classes"] or None,
             palette=lv.get("palette"), names=names, unit=unit,
-            links={k: link("/web/drill/", **drill_q, district=k)
+            links={k: lv.get("why", {}).get(k) or link("/web/drill/", **drill_q, district=k)
                    for k in (str(f["properties"]["code"]) for f in polys["features"])},
+            prov=set(lv.get("why", {})),
             points=pts, width=760, title=ctx.t("web_map_title_" + layer, species=species,
                                                pollutant=pollutant, year=year),
             lang=ctx.lang, file=service_projects.MAP_FILE, labels=True))

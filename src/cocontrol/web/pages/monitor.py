@@ -3,7 +3,10 @@ target with their red / yellow / green level, the probability of missing each ta
 drivers behind the gap (LMDI) and the measures that would close it, the cases with their
 workflow status, and links to the notices (HTML / PDF) of each jurisdiction. Every number of
 an alert opens its derivation (``/web/monitor/why``, JSON ``/api/web/monitor/why``:
-:func:`cocontrol.monitoring.derivation.alert_derivation`).
+:func:`cocontrol.monitoring.derivation.alert_derivation`), every count (targets at a level,
+cases in a status) the list it counts (``/web/monitor/count``, JSON ``/api/web/monitor/count``:
+:func:`~cocontrol.monitoring.derivation.count_derivation`,
+:func:`~cocontrol.monitoring.derivation.case_count_derivation`).
 
 Everything comes from the service's monitoring store (:mod:`cocontrol.service.
 monitoring_store`) read through the one scoping layer, as the API gives it: an alert is shown
@@ -38,6 +41,13 @@ def latest_alerts(ctx: Ctx) -> list[MonitoringAlert]:
     for a in ctx.session.scalars(stmt):
         latest[(a.org_id, a.target)] = a
     return list(latest.values())
+
+
+def board_cases(ctx: Ctx) -> list[MonitoringCase]:
+    """The cases the board lists: the newest 500 the visitor may see."""
+    return list(ctx.session.scalars(scoped(select(MonitoringCase), ctx.principal,
+                                           MonitoringCase)
+                                    .order_by(MonitoringCase.id.desc()).limit(500)))
 
 
 def _alert_view(ctx: Ctx, a: MonitoringAlert, orgs: dict) -> dict:
@@ -96,9 +106,7 @@ def board(ctx: Ctx):
     alerts.sort(key=lambda x: (order.get(x["level"], 9), -(x["probability"] or 0), x["target"]))
     counts = {lv: sum(a["level"] == lv for a in alerts) for lv in LEVELS}
     today = dt.datetime.now(dt.UTC).date()
-    rows = ctx.session.scalars(scoped(select(MonitoringCase), ctx.principal, MonitoringCase)
-                               .order_by(MonitoringCase.id.desc()).limit(500))
-    cases = [_case_view(ctx, r, today) for r in rows]
+    cases = [_case_view(ctx, r, today) for r in board_cases(ctx)]
     by_status = {s: sum(c["status"] == s for c in cases)
                  for s in ("found", "assigned", "rectified", "closed")}
     # notices: every jurisdiction with stored alerts (and the visitor's own organisation)
@@ -210,3 +218,57 @@ def why_json(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value",
         return {"kind": "monitoring", "field": field, "value": None,
                 "error": "give alert_id and field"}
     return _alert_derivation(ctx, alert_id, field, factor, measure)[1]
+
+
+# -- what a count of the board counts (issue 15: any number opens its derivation) ----------------
+CountLevel = Annotated[str | None, Query(pattern="^(red|yellow|green|not estimated)$")]
+CountStatus = Annotated[str | None, Query(pattern="^(found|assigned|rectified|closed)$")]
+Region = Annotated[str | None, Query(min_length=1, max_length=200)]
+TargetKind = Annotated[str | None, Query(max_length=32, pattern=r"^[a-z0-9_]+$")]
+
+
+def _count(ctx: Ctx, level: str | None, status: str | None, region: str | None,
+           kind: str | None) -> dict:
+    """The derivation of a board count over what the visitor may see (the board's own
+    :func:`latest_alerts` and :func:`board_cases`): the cases in ``status`` if given, else the
+    targets at ``level`` (None: all), of entity ``region`` and target kind ``kind``."""
+    from cocontrol.monitoring.derivation import case_count_derivation, count_derivation
+
+    if status is not None:
+        return case_count_derivation([case_of(r) for r in board_cases(ctx)], status, region)
+    orgs = {o.id: o for o in ctx.session.scalars(
+        scoped(select(Organisation), ctx.principal, Organisation))}
+    recs = []
+    for a in latest_alerts(ctx):
+        org = orgs.get(a.org_id)
+        recs.append({**(a.payload or {}), "id": a.id, "level": a.level, "kind": a.kind,
+                     "target": a.target, "probability_of_missing": a.probability_of_missing,
+                     "org": (org.name_zh or org.name) if org is not None and ctx.lang == "zh"
+                     else (org.name if org is not None else str(a.org_id))})
+    return count_derivation(recs, level, region, kind)
+
+
+@area.page("/count", permission="results:read")
+def count(ctx: Ctx, level: CountLevel = None, status: CountStatus = None, region: Region = None,
+          kind: TargetKind = None, part: bool = False):
+    """What a count of the board counts (``part=1``: the fragment, for the dialog): each
+    target (case) counted, with its level (status), the rule that put it there and, for an
+    alert, the link to its own derivation."""
+    from cocontrol.monitoring.anomaly import RULE_LABELS
+    from cocontrol.monitoring.targets import KIND_LABELS
+
+    d = _count(ctx, level, status, region, kind)
+    i = 1 if ctx.lang == "zh" else 0
+    names = {x["id"]: x.get("name_zh" if i else "name_en")
+             or KIND_LABELS.get(x.get("kind"), (x.get("target"),) * 2)[i]
+             for x in d["items"]} if d["what"] == "level" else {}
+    return ctx.render("monitor/count_part.html" if part else "monitor/why.html", d=d, a=None,
+                      kind="count", names=names,
+                      rules={k: v[i] for k, v in RULE_LABELS.items()})
+
+
+@area.data("/count", permission="results:read")
+def count_json(ctx: Ctx, level: CountLevel = None, status: CountStatus = None,
+               region: Region = None, kind: TargetKind = None):
+    """What a count of the board counts, as JSON (the same derivation)."""
+    return _count(ctx, level, status, region, kind)

@@ -1,6 +1,7 @@
 // A number's derivation in a dialog: links a.prov open /web/drill/why?...&part=1 (the server's
 // HTML fragment, escaped there) in #prov-dialog; without script the link opens the page.
-// cocontrol.openProv(href) opens the same dialog for a derivation address (a chart's point).
+// cocontrol.openProv(href) opens the same dialog for a derivation address (a chart's point);
+// an SVG link a.prov (a map's region) opens it too.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   const dlg = document.getElementById("prov-dialog");
@@ -29,6 +30,6 @@ document.addEventListener("DOMContentLoaded", function () {
     const a = ev.target.closest("a.prov");
     if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
     ev.preventDefault();
-    open(a.href);
+    open(typeof a.href === "string" ? a.href : a.href.baseVal);  // an SVG link: its attribute
   });
 });
