@@ -180,3 +180,66 @@ def test_cockpit_quadrant_is_the_librarys(server, login_headers):
     assert "atlantis" in err["message"] and "协同控制象限中没有区县" in err["message_zh"], err
     r = httpx.get(server.url + "/web/drill/quadrant-why", headers=h)
     assert r.status_code == 200 and 'id="prov-choose"' in r.text
+
+
+def test_cockpit_year_to_date_from_the_monitoring_upload(visit, server, login_headers):
+    """The tiles' year to date (年初至今) comes from the newest monitoring upload of the
+    project's organisation: energy Jan–Jun 2024 summed here by hand from
+    examples/demo-city/monitoring/series.csv against the same months of 2023, the PM2.5
+    concentration weighted by valid days (GB 3095-2012 annual mean); CO2 has only annual
+    rows there: no monitored months. The energy number opens its derivation (the six
+    monthly rows with their sources)."""
+    import csv
+    from pathlib import Path
+
+    import httpx
+    from sqlalchemy import select
+
+    from cocontrol.service.models import Organisation
+
+    path = Path(__file__).resolve().parents[2] / "examples/demo-city/monitoring/series.csv"
+    with path.open(encoding="utf-8") as f:
+        raw = list(csv.DictReader(f))
+    rows = [{k: (float(v) if k in ("value", "valid_days") else v) for k, v in r.items()
+             if v != ""} for r in raw]
+    with server.session() as s:
+        org = s.scalar(select(Organisation).where(Organisation.code == "demo_city")).id
+    h = login_headers("analyst")
+    r = httpx.post(server.url + "/api/monitoring/uploads", headers=h, timeout=600,
+                   json={"name": "demo monitoring (ILLUSTRATIVE)", "rows": rows, "org_id": org})
+    assert r.status_code == 201, r.text
+
+    def months(ind, year):
+        return [r for r in raw if r["entity"] == "demo_city" and r["indicator"] == ind and
+                not r["sector"] and not r["fuel"] and r["period"][:5] == f"{year}-" and
+                int(r["period"][5:]) <= 6]
+
+    e24 = sum(float(r["value"]) for r in months("energy", 2024))
+    e23 = sum(float(r["value"]) for r in months("energy", 2023))
+    pm = months("pm25_conc", 2024)
+    pm_mean = sum(float(r["value"]) * float(r["valid_days"]) for r in pm) / \
+        sum(float(r["valid_days"]) for r in pm)
+    assert len(months("energy", 2024)) == len(pm) == 6
+    v = visit("en").login("analyst", next_path="/web/cockpit/")
+    cell = v.page.locator(".tile[data-key=energy] [data-role=ytd-value]")
+    assert float(cell.get_attribute("data-value")) == pytest.approx(e24, rel=1e-9)
+    chg = v.page.locator(".tile[data-key=energy] [data-role=ytd-change]")
+    assert float(chg.get_attribute("data-value")) == pytest.approx((e24 / e23 - 1) * 100)
+    assert float(v.page.locator(".tile[data-key=pm25_conc] [data-role=ytd-value]")
+                 .get_attribute("data-value")) == pytest.approx(pm_mean, rel=1e-9)
+    assert "no monitored months" in v.page.locator(".tile[data-key=CO2] [data-role=ytd]") \
+        .inner_text()
+    cell.click()
+    v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=ytd][data-key=energy]")
+    dlg = v.page.locator("#prov-dialog")
+    assert dlg.locator("#prov-ytd-rows tbody tr").count() == 6
+    assert float(dlg.locator("#prov [data-role=previous]").get_attribute("data-value")) == \
+        pytest.approx(e23, rel=1e-9)
+    assert "ILLUSTRATIVE" in dlg.locator("#prov-ytd-rows").inner_text()
+    v.page.click("#prov-dialog-close")
+    assert v.errors == []
+    # the JSON twin, and an unknown tile refused
+    j = httpx.get(server.url + "/api/web/cockpit/ytd-why?key=energy", headers=h, timeout=60)
+    assert j.status_code == 200 and j.json()["value"] == pytest.approx(e24, rel=1e-9)
+    bad = httpx.get(server.url + "/api/web/cockpit/ytd-why?key=NH3", headers=h, timeout=60)
+    assert bad.status_code == 404 and "NH3" in bad.json()["error"]["message"]

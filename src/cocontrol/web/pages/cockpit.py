@@ -4,7 +4,10 @@ sector (:func:`cocontrol.metrics.coordinates`)."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import urlencode
+
+from fastapi import Query
 
 from cocontrol.i18n import Msg, region_names
 from cocontrol.service.problems import ApiError
@@ -59,6 +62,63 @@ def pm25_tile(base, scenario: str):
                   "year": int(year), "limit": float(limit), "value": value, "unit": "µg/m³",
                   "passed": row["passed"], "status": status}
     return views.Tile(PM25_TILE, "µg/m³", years, values, years[0], values[0], target, status)
+
+
+#: tile -> the monitored indicator of its year to date (data/monitoring/indicators.csv; the
+#: coal tile is Mtce of solid fuels, its monitored indicator physical coal in t)
+YTD_INDICATOR = {"CO2": "CO2", "energy": "energy", "coal": "coal", "SO2": "SO2", "NOx": "NOx",
+                 "PM2.5": "PM2.5", "VOCs": "VOCs", PM25_TILE: "pm25_conc"}
+_SERIES: dict = {}  # (upload id, content hash) -> validated series (uploads never change)
+
+
+def monitored(ctx: Ctx, chosen):
+    """(the newest monitoring upload of the project's organisation the visitor may read,
+    its validated series, the organisation's code = the series' entity), or None."""
+    from sqlalchemy import select
+
+    from cocontrol.monitoring.series import from_frame
+    from cocontrol.service.access import scoped
+    from cocontrol.service.models import Organisation
+    from cocontrol.service.monitoring_store import MonitoringUpload
+
+    org = ctx.session.get(Organisation, chosen.project.org_id)
+    up = ctx.session.scalars(scoped(select(MonitoringUpload).where(
+        MonitoringUpload.org_id == chosen.project.org_id), ctx.principal, MonitoringUpload)
+        .order_by(MonitoringUpload.id.desc()).limit(1)).first()
+    if up is None or org is None:
+        return None
+    key = (up.id, up.content_hash)
+    if key not in _SERIES:
+        import pandas as pd
+
+        if len(_SERIES) > 8:
+            _SERIES.clear()
+        _SERIES[key] = from_frame(pd.DataFrame(up.rows), file=f"monitoring upload {up.id}")
+    return up, _SERIES[key], org.code
+
+
+def ytd_views(ctx: Ctx, chosen, keys) -> dict:
+    """Tile key -> the year to date of its monitored indicator (:func:`cocontrol.monitoring.
+    ytd.year_to_date` of the newest visible upload), with its derivation address; a key
+    without monitored months is left out (the tile says so)."""
+    from cocontrol.monitoring.ytd import year_to_date
+
+    mon = monitored(ctx, chosen)
+    if mon is None:
+        return {}
+    up, series, entity = mon
+    out = {}
+    for k in keys:
+        if k not in YTD_INDICATOR:
+            continue
+        y = year_to_date(series, YTD_INDICATOR[k], entity)
+        if y is None:
+            continue
+        out[k] = {**y, "value": views.finite(y["value"]),
+                  "change_pct": views.finite(y["change_pct"]),
+                  "href": "/web/cockpit/ytd-why?" + urlencode(
+                      {"project_id": chosen.project.id, "key": k})}
+    return out
 
 
 def _why_links(chosen, scenario: str, tile) -> list[str] | None:
@@ -122,8 +182,55 @@ def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None
               "labels": {"x": ctx.t("web_quadrant_x"), "y": ctx.t("web_quadrant_y",
                                                                    pollutant=pollutant)}}
     return ctx.render("cockpit/index.html", chosen=chosen, projects=data.visible_projects(ctx),
+                      ytd=ytd_views(ctx, chosen, [t.key for t in view["tiles"]]),
                       scenario=name, scenarios=list(base.scenarios), tiles=view["tiles"],
                       targets=view["targets"], year=year, years=years, pollutant=pollutant,
                       pollutants=POLLUTANTS, quads=quads, names=names, reference=reference,
                       quad_why=quad_why, charts=charts)
 
+
+
+YtdKey = Annotated[str | None, Query(max_length=16, pattern=r"^[A-Za-z0-9_.]+$")]
+
+
+def _ytd(ctx: Ctx, project_id: int | None, key: str | None):
+    chosen = data.choose(ctx, project_id)
+    if chosen is None or chosen.base is None or key is None:
+        return chosen, None, None
+    if key not in YTD_INDICATOR:
+        raise ApiError(404, Msg("msg.web_ytd_unknown", key=key,
+                                known=", ".join(YTD_INDICATOR)))
+    mon = monitored(ctx, chosen)
+    if mon is None:
+        raise ApiError(404, Msg("msg.web_ytd_no_upload"))
+    from cocontrol.monitoring.ytd import year_to_date
+
+    up, series, entity = mon
+    y = year_to_date(series, YTD_INDICATOR[key], entity)
+    if y is None:
+        raise ApiError(404, Msg("msg.web_ytd_no_months", indicator=YTD_INDICATOR[key]))
+    upload = {"id": up.id, "name": up.name, "content_hash": up.content_hash,
+              "created_at": up.created_at.strftime("%Y-%m-%d %H:%M"), "sources": up.sources}
+    return chosen, {**y, "key": key, "upload": upload}, up
+
+
+@area.page("/ytd-why", permission="projects:read")
+def ytd_why(ctx: Ctx, project_id: int | None = None, key: YtdKey = None, part: bool = False):
+    """The derivation of a tile's year to date: the monthly rows of the newest monitoring
+    upload of the project's organisation (value, unit as uploaded, valid days, source, file
+    row) for this year's months and the same months a year before, the rule that adds them
+    up and the change (:func:`cocontrol.monitoring.ytd.year_to_date`). Without ``key`` the
+    page says how to choose a number."""
+    chosen, d, _up = _ytd(ctx, project_id, key)
+    return ctx.render("cockpit/ytd_why_part.html" if part and d else "cockpit/ytd_why.html",
+                      chosen=chosen, d=d)
+
+
+@area.data("/ytd-why", permission="projects:read")
+def ytd_why_json(ctx: Ctx, project_id: int | None = None, key: YtdKey = None):
+    """The derivation of a tile's year to date as JSON (without ``key``: says so)."""
+    chosen, d, _up = _ytd(ctx, project_id, key)
+    if d is None:
+        return {"kind": "ytd", "value": None, "rows": [], "error": "give key (a tile)"}
+    clean = {k: views.finite(v) if isinstance(v, float) else v for k, v in d.items()}
+    return clean
