@@ -116,6 +116,43 @@ def test_account_annual_equals_the_sum_of_its_inventory_lines():
     assert float(d["lines"]["value_t"].sum()) == pytest.approx(want, rel=1e-12)
     assert d["lines"]["factor_source"].notna().all()
     assert d["provenance"]["project_hash"] == ctx.inventory.provenance().project_hash
+    # the rows kept with the stored account (through JSON, as the database keeps them) are
+    # the inventory's own lines of the enterprise: line numbers, sources, activities and
+    # emissions read off the inventory's arrays here, for scope 1 and 2, every species
+    import json
+
+    import numpy as np
+
+    inventory = ctx.inventory
+    kept = json.loads(json.dumps(new_account(1, runner.account(ctx, eid), 1, None,
+                                             inventory=inventory,
+                                             version={"content_hash": "h1"}).payload))
+    rec = kept["derivation"]
+    assert rec["version"] == {"content_hash": "h1"} and rec["filters"] == {"enterprise": eid}
+    assert {(c["species"], c["year"], c["scope"]) for c in rec["cells"]} == {
+        (a["species"], a["year"], a["scope"]) for a in acc["annual"]
+        if a["species"] in inventory.species}
+    for sp, year, scope in (("CO2", 2022, 1), ("SO2", 2020, 1), ("CO2", 2022, 2)):
+        got = ed.stored_derivation(rec, sp, year, {"enterprise": eid}, scope)
+        s, y = inventory.species.index(sp), inventory.years.index(year)
+        idx = np.flatnonzero((inventory.lines["enterprise"] == eid).to_numpy()
+                             & (inventory.lines["scope"] == scope).to_numpy())
+        assert len(idx) and got["rows"]["line"].tolist() == idx.tolist()
+        assert got["rows"]["source_id"].tolist() == inventory.lines["source_id"].iloc[
+            idx].tolist()
+        assert got["rows"]["activity"].to_numpy() == pytest.approx(
+            inventory.activity[idx, y], rel=1e-12)
+        assert got["rows"]["value_t"].to_numpy() == pytest.approx(
+            inventory.emissions[idx, s, y], rel=1e-12)
+        assert got["value_t"] == pytest.approx(inventory.emissions[idx, s, y].sum(), rel=1e-12)
+        assert got["rows"]["factor_source"].notna().all()
+        cell = ed.account_annual_derivation(kept, sp, year, scope, got)
+        assert cell["value"] == pytest.approx(got["value_t"], rel=1e-12)
+        assert cell["provenance"]["project_hash"] == inventory.provenance().project_hash
+    # another enterprise's lines are not in it (no such cell: None, never another's rows)
+    assert ed.stored_derivation(rec, "CO2", 2022, {"enterprise": "longmen_steel"}) is None
+    assert len(ed.stored_derivation(rec, "CO2", 2022, {"park": "park_hitech"})["rows"]) == 0
+    assert ed.stored_derivation(None, "CO2", 2022) is None
     # its carbon-efficiency grade: r = I / I_b with the bundled clinker benchmark
     g = ed.account_grade_derivation(acc, column="ratio")
     last = max(acc["benchmark"], key=lambda b: b["year"])
@@ -237,6 +274,7 @@ def test_park_score_is_the_sum_of_its_indicators_points():
 
     ctx = runner.context(DEMO)
     _acc, _t, ev = runner.park_full(ctx, "park_steel")
+    _park_rows_by_enterprise(ctx.inventory, _acc)
     d = ed.park_score_derivation({"park": "park_steel", "evaluation": ev})
     assert d["value"] == ev["score"]
     assert _step(d, "sum_points")["value"] == pytest.approx(ev["score"], rel=1e-9)
@@ -245,3 +283,35 @@ def test_park_score_is_the_sum_of_its_indicators_points():
     for r in rows:
         assert r["points"] == pytest.approx(100 * r["weight"] * r["normalized"], rel=1e-9,
                                            abs=1e-12)
+
+
+def _park_rows_by_enterprise(inventory, acc):
+    """The rows kept with a park account (ed.park_record) are the park's lines (scope 1),
+    read off the inventory here; one enterprise's part is its lines in the park, the park-only
+    part the lines of no enterprise, and their emissions add up to the stored breakdown."""
+    import numpy as np
+
+    rec = ed.park_record(inventory, acc)
+    lines = inventory.lines
+    s, y = inventory.species.index("NOx"), inventory.years.index(2022)
+    in_park = (lines["park"] == acc.park_id).to_numpy() & (lines["scope"] == 1).to_numpy()
+    tot = ed.stored_derivation(rec, "NOx", 2022, {"park": acc.park_id})
+    assert tot["rows"]["line"].tolist() == np.flatnonzero(in_park).tolist()
+    assert tot["value_t"] == pytest.approx(acc.value("NOx", 2022), rel=1e-12)
+    be = acc.by_enterprise
+    for e in [*acc.enterprises, "(none)"]:
+        got = ed.stored_derivation(rec, "NOx", 2022, {"park": acc.park_id, "enterprise": e})
+        idx = np.flatnonzero(in_park & (lines["enterprise"] == e).to_numpy())
+        assert got["rows"]["line"].tolist() == idx.tolist(), e
+        assert got["rows"]["value_t"].to_numpy() == pytest.approx(
+            inventory.emissions[idx, s, y], rel=1e-12)
+        assert set(got["controls"]) <= set(got["rows"]["source_id"])
+        if e != "(none)":
+            want = be[(be["enterprise"] == e) & (be["species"] == "NOx") & (be["year"] == 2022)]
+            assert got["value_t"] == pytest.approx(float(want["value"].iloc[0]), rel=1e-12)
+    # an enterprise of another park has no line in it; another park's filter finds nothing
+    other = lines.loc[(lines["park"] != acc.park_id) & (lines["enterprise"] != "(none)"),
+                      "enterprise"].iloc[0]
+    got = ed.stored_derivation(rec, "NOx", 2022, {"park": acc.park_id, "enterprise": other})
+    assert len(got["rows"]) == 0 and got["value_t"] == 0.0
+    assert ed.stored_derivation(rec, "NOx", 2022, {"park": "park_hitech"}) is None

@@ -138,7 +138,8 @@ def test_screening_of_a_clinker_line_by_hand(ctx):
     from cocontrol.airquality.precursors import default_mapping
     from cocontrol.enterprise.screening import _delta_pm25
 
-    aq, _, city = runner.air_model(ctx)
+    aq, mapping, city = runner.air_model(ctx)
+    _pm25_is_the_models_product(plant, res, aq, mapping, city)
     notes: list = []
     assert np.isfinite(_delta_pm25(aq, default_mapping(1.4), res.emissions, city, notes))
     assert "OC" in tr(notes[0], "en") and "leaves out" in tr(notes[0], "en")
@@ -147,6 +148,51 @@ def test_screening_of_a_clinker_line_by_hand(ctx):
     res0 = runner.screening(runner.Context(ctx.project, EnterpriseData(
         plants=[plant], caps=caps), ctx.inventory), "hand", air=False)[0]
     assert res0.delta_pm25_ugm3 is None
+
+
+def _pm25_is_the_models_product(plant, res, aq, mapping, city):
+    """The ΔPM2.5 shown opens its derivation (cocontrol.enterprise.derivation): here by hand,
+    ΔP_p = Σ_s factor_ps × E_s over the precursor map's rows and ΔPM2.5 = Σ_p J_p × ΔP_p with
+    the model's PM2.5 coefficients of the city's own emissions (its Jacobian)."""
+    from cocontrol.enterprise import derivation as ed
+
+    jac = aq.jacobian("PM2.5", receptors=[city])
+    coef = jac[jac["source_region"] == city].groupby("precursor")["value"].sum()
+    dp: dict[str, float] = {}
+    for p, sp, f in mapping[["precursor", "species", "factor"]].itertuples(index=False):
+        e = res.emissions.get(sp)
+        if e is not None and np.isfinite(e):
+            dp[p] = dp.get(p, 0.0) + f * float(e)
+    want = sum(float(coef.get(p, 0.0)) * v for p, v in dp.items())
+    assert res.delta_pm25_ugm3 == pytest.approx(want, rel=1e-12)
+    d = ed.screening_pm25_derivation(plant, aq, mapping, res.emissions, city,
+                                     value=res.delta_pm25_ugm3)
+    assert d["value"] == res.delta_pm25_ugm3 and d["unit"] == "µg/m³"
+    step = next(x for x in d["steps"] if x["name"] == "delta_pm25")
+    assert step["value"] == pytest.approx(want, rel=1e-12)
+    rows = {r["precursor"]: r for r in d["table"]["rows"]}
+    assert set(rows) == set(mapping["precursor"])
+    for p, r in rows.items():
+        assert r["delta_t"] == pytest.approx(dp.get(p, 0.0), rel=1e-12, abs=1e-12)
+        assert r["coef_ugm3_per_t"] == pytest.approx(float(coef.get(p, 0.0)), rel=1e-12)
+        assert r["delta_ugm3"] == pytest.approx(r["coef_ugm3_per_t"] * r["delta_t"], rel=1e-12)
+    assert sum(r["delta_ugm3"] for r in rows.values()) == pytest.approx(want, rel=1e-12)
+    # NOx: 184 t (the hand line) enters as itself; the model and its source are named
+    assert rows["NOx"]["delta_t"] == pytest.approx(184, rel=1e-9)
+    assert {x["label"] for x in d["inputs"] if x["name"] == "emission"} <= set(
+        mapping["species"])
+    assert "TM5-FASST" in d["source"] and d["subject"]["city"] == city
+    # a model without coefficients (not linear): its own answer, no product
+    class Curve:
+        receptors, metadata, name = [city], {}, "curve"
+
+        def predict(self, tab):
+            return pd.DataFrame({"receptor": [city], "component": ["PM2.5"],
+                                 "change": [1e-3 * float(tab["change_t"].sum())]})
+
+    c = ed.screening_pm25_derivation(plant, Curve(), mapping, res.emissions, city)
+    assert c["value"] == pytest.approx(1e-3 * sum(dp.values()), rel=1e-12)
+    assert all(r["coef_ugm3_per_t"] is None for r in c["table"]["rows"]) and c["notes"]
 
 
 def test_cli_park_account_prints_targets_and_evaluation():

@@ -326,6 +326,61 @@ def test_park_account_and_screening(filled):
         plants=[plant], caps=data.caps), ctx.inventory), plant.id)[0]
     assert r.json()["verdict"] == lib.verdict
     assert [c["status"] for c in r.json()["checks"]] == lib.checks["status"].tolist()
+    _own_activity_rows(filled, body["id"], ctx.inventory)
+
+
+def _own_activity_rows(filled, park_row: int, inventory):
+    """Issue 15: the activity rows behind an account or park number come from the stored row
+    (kept when it was computed), not from the bureau's project version, which neither the
+    enterprise nor the park may read. The enterprise user (e1) gets exactly the inventory's
+    lines of its own enterprise (line numbers, sources and emissions read off the inventory's
+    arrays here), never e2's or e3's (404); the park manager gets each of its enterprises'
+    lines and its park's, never e3's (another district); the enterprise no park's."""
+    import numpy as np
+
+    from cocontrol.service.models import ProjectVersion
+
+    world, ids, vid, _ = filled
+    ent, park = world.as_role("enterprise_user"), world.as_role("park_manager")
+    with world.session() as s:
+        content_hash = s.get(ProjectVersion, vid).content_hash
+    lines = inventory.lines
+    sp, y = inventory.species.index("SO2"), inventory.years.index(2022)
+    scope1 = (lines["scope"] == 1).to_numpy()
+
+    def rows(client, q: str, mask) -> dict:
+        r = client.get(f"/api/web/enterprise/why?species=SO2&year=2022&{q}")
+        assert r.status_code == 200, (q, r.text)
+        body = r.json()
+        idx = np.flatnonzero(mask & scope1)
+        assert len(idx) and [x["line"] for x in body["lines"]] == idx.tolist(), q
+        assert [x["source_id"] for x in body["lines"]] == lines["source_id"].iloc[idx].tolist()
+        assert [x["value_t"] for x in body["lines"]] == pytest.approx(
+            inventory.emissions[idx, sp, y].tolist(), rel=1e-12)
+        assert body["value"] == pytest.approx(inventory.emissions[idx, sp, y].sum(), rel=1e-12)
+        assert body["version"]["stored"] is True and body["version"]["version_id"] == vid
+        assert body["version"]["content_hash"] == content_hash
+        return body
+
+    own = (lines["enterprise"] == REGION["e1"]).to_numpy()
+    body = rows(ent, f"kind=account&id={ids['e1']['account']}", own)
+    assert any(x["measured"] for x in body["lines"])  # ST1_SINTER1's measured SO2
+    assert all(x["factor_source"] for x in body["lines"] if x["factor"] is not None)
+    for code in ("e2", "e3"):
+        r = ent.get(f"/api/web/enterprise/why?kind=account&id={ids[code]['account']}"
+                    "&species=SO2&year=2022")
+        assert r.status_code == 404, code
+    for code in ("e1", "e2"):
+        rows(park, f"kind=account&id={ids[code]['account']}",
+             (lines["enterprise"] == REGION[code]).to_numpy())
+    assert park.get(f"/api/web/enterprise/why?kind=account&id={ids['e3']['account']}"
+                    "&species=SO2&year=2022").status_code == 404
+    in_park = (lines["park"] == REGION["p1"]).to_numpy()
+    rows(park, f"kind=park&id={park_row}", in_park)
+    rows(park, f"kind=park_enterprise&id={park_row}&enterprise={REGION['e2']}",
+         in_park & (lines["enterprise"] == REGION["e2"]).to_numpy())
+    assert ent.get(f"/api/web/enterprise/why?kind=park&id={park_row}&species=SO2&year=2022"
+                   ).status_code == 404
 
 
 def test_compliance_items_become_scoped_monitoring_cases(filled):

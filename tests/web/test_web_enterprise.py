@@ -122,6 +122,7 @@ def lib(stored):
     ben, _ = runner.project_library(ctx, 2030, owner=eid)
     demo_ben, _ = runner.project_library(ctx, 2030, owner=DEMO_EID)
     return {"compliance": runner.permit_status(own, eid), "account": runner.account(own, eid),
+            "inventory": ctx.inventory,
             "footprint": footprint([p for p in data.products if p.id == "taihang_po425"][0]),
             "benefits": {b.project: b.summary() for b in ben + demo_ben}}
 
@@ -327,8 +328,19 @@ def test_enterprise_numbers_open_their_derivation(visit, stored, lib, lang):
     got = _dialog_value(page, page.locator(
         f"#annual tr[data-species='CO2'] td[data-year='{year}'] a.prov"))
     assert got == pytest.approx(acc.total("CO2", year), rel=1e-12)
-    # the steel works' user may not read the bureau's project version: it says so
-    assert page.locator("#prov-dialog #prov-version-hidden").is_visible()
+    # the steel works' user may not read the bureau's project version, yet sees the activity
+    # rows of its own sources, kept with its account: the inventory's lines of the enterprise
+    inv = lib["inventory"]
+    own = inv.lines[(inv.lines["enterprise"] == EID) & (inv.lines["scope"] == 1)]
+    shown = page.eval_on_selector_all("#prov-dialog #prov-rows tbody tr", "trs => trs.map("
+                                      "t => [Number(t.dataset.line), t.cells[0].textContent])")
+    assert shown == [[i, sid] for i, sid in own["source_id"].items()]
+    used = page.eval_on_selector_all("#prov-dialog #prov-rows td[data-role=used]",
+                                     "tds => tds.map(t => Number(t.dataset.value))")
+    s, y = inv.species.index("CO2"), inv.years.index(year)
+    assert used == pytest.approx(inv.emissions[own.index.to_numpy(), s, y].tolist(), rel=1e-12)
+    assert page.locator("#prov-dialog #prov-version-stored").is_visible()
+    assert page.locator("#prov-dialog #prov-version-hidden").count() == 0
     _close(page)
     last = acc.benchmark.sort_values("year").iloc[-1]
     got = _dialog_value(page, page.locator("#carbon-grade a.prov[data-role=ratio]"))
@@ -383,7 +395,7 @@ def test_analyst_sees_the_activity_rows_behind_an_account_number(visit, stored, 
     assert v.errors == []
 
 
-def test_enterprise_user_cannot_open_another_enterprises_derivation(server, stored):
+def test_enterprise_user_cannot_open_another_enterprises_derivation(server, stored, lib):
     ids, _ = stored
     other, mine = ids["other_steel"], ids["demo_steel"]
     h = http_session(server, "steel")
@@ -400,3 +412,16 @@ def test_enterprise_user_cannot_open_another_enterprises_derivation(server, stor
     r = httpx.get(f"{server.url}/api/web/enterprise/why?kind=footprint&id={mine['footprint']}",
                   headers=h, timeout=120)
     assert r.status_code == 200 and r.json()["value"] > 0
+    # the other works' user reads the activity rows of its own sources (longmen_steel's
+    # lines), never the steel works' (404 above, both ways)
+    ho = http_session(server, "other")
+    q = "species=SO2&year=2022"
+    r = httpx.get(f"{server.url}/api/web/enterprise/why?kind=account&id={other['account']}&{q}",
+                  headers=ho, timeout=120)
+    assert r.status_code == 200 and r.json()["version"]["stored"] is True
+    ln = lib["inventory"].lines
+    assert [x["source_id"] for x in r.json()["lines"]] == ln.loc[
+        (ln["enterprise"] == "longmen_steel") & (ln["scope"] == 1), "source_id"].tolist()
+    r = httpx.get(f"{server.url}/api/web/enterprise/why?kind=account&id={mine['account']}&{q}",
+                  headers=ho, timeout=120)
+    assert r.status_code == 404

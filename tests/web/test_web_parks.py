@@ -154,7 +154,28 @@ def test_screening_page_runs_the_librarys_screening(visit, server, parks):
     room = page.locator("#prov-dialog [data-step=room] td").nth(1).get_attribute("data-value")
     assert float(room) == pytest.approx(368, rel=1e-9)
     page.click("#prov-dialog-close")
-    assert float(page.locator("#scr-pm25 [data-role=pm25]").get_attribute("data-value")) > 0
+    pm25 = float(page.locator("#scr-pm25 [data-role=pm25]").get_attribute("data-value"))
+    assert pm25 > 0
+    # ΔPM2.5 opens its derivation: by hand, Σ_p J_p × Σ_s M_ps × E_s with the plant's
+    # emissions shown, the project's precursor map and the model's PM2.5 coefficients
+    aq, mapping, city = runner.air_model(ctx)
+    jac = aq.jacobian("PM2.5", receptors=[city])
+    coef = jac[jac["source_region"] == city].groupby("precursor")["value"].sum()
+    want = sum(float(coef.get(p, 0.0)) * f * emis[sp] for p, sp, f in mapping[
+        ["precursor", "species", "factor"]].itertuples(index=False) if sp in emis)
+    assert pm25 == pytest.approx(want, rel=1e-9)
+    page.click("#scr-pm25 a.why")
+    page.wait_for_selector("#prov-dialog[open] section.prov[data-what=screening_pm25]")
+    assert float(page.locator("#prov-dialog section.prov").get_attribute("data-value")) == \
+        pytest.approx(pm25, rel=1e-12)
+    parts = page.eval_on_selector_all("#prov-dialog #prov-table td[data-col=delta_ugm3]",
+                                      "tds => tds.map(t => Number(t.dataset.value || 0))")
+    assert sum(parts) == pytest.approx(pm25, rel=1e-9)
+    step = page.locator("#prov-dialog [data-step=delta_pm25] td").nth(1).get_attribute(
+        "data-value")
+    assert float(step) == pytest.approx(pm25, rel=1e-9)
+    assert "TM5-FASST" in page.locator("#prov-dialog #prov-source").inner_text()
+    page.click("#prov-dialog-close")
     with page.expect_download() as dl:
         page.click("#scr-report")
     text = Path(dl.value.path()).read_text(encoding="utf-8")
@@ -192,6 +213,18 @@ def test_park_numbers_open_their_derivation(visit, server, parks):
     parts = [float(x) for x in page.eval_on_selector_all(
         "#prov-dialog #prov-table td[data-col=value_t]", "tds => tds.map(t => t.dataset.value)")]
     assert sum(parts) == pytest.approx(acc.value("SO2", last), rel=1e-12)
+    # the park manager may not read the bureau's project version, yet sees the activity rows
+    # of its park's sources, kept with the park account: the inventory's lines of the park
+    inv = parks[1].inventory
+    mine = inv.lines[(inv.lines["park"] == "park_steel") & (inv.lines["scope"] == 1)]
+    got = page.eval_on_selector_all("#prov-dialog #prov-rows td[data-role=used]",
+                                    "tds => tds.map(t => [Number(t.closest('tr').dataset.line),"
+                                    " Number(t.dataset.value)])")
+    s, y = inv.species.index("SO2"), inv.years.index(last)
+    assert [g[0] for g in got] == mine.index.tolist()
+    assert [g[1] for g in got] == pytest.approx(
+        inv.emissions[mine.index.to_numpy(), s, y].tolist(), rel=1e-12)
+    assert page.locator("#prov-dialog #prov-version-stored").is_visible()
     page.click("#prov-dialog-close")
     e = acc.enterprises[0]
     be = acc.by_enterprise

@@ -18,8 +18,11 @@ and answers one derivation of the same shape:
   number, which the tests check against a hand calculation;
 - ``table``: the rows behind a sum (the inputs of a footprint, the enterprises of a park);
 - ``lines``, ``controls``, ``measured``, ``provenance``: the inventory's activity rows with
-  factors and their sources (:func:`cocontrol.report.derivation.derivation`), when the caller
-  may read the project version the number was computed from (else None).
+  factors and their sources (:func:`cocontrol.report.derivation.derivation`). An account or
+  park account keeps them with itself when it is computed (:func:`line_record`, read back by
+  :func:`stored_derivation`), so that an enterprise or park reads the rows of its own
+  sources without reading the project version; otherwise they are shown when the caller may
+  read that version (else None).
 
 Labels are catalogue keys (``ent_drv_*``), never text: the page says them in English or
 Chinese. A number that is not estimated has value None (never 0) and says why.
@@ -33,7 +36,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from cocontrol.errors import CocontrolError
-from cocontrol.i18n import Msg
+from cocontrol.i18n import Msg, Seq
 
 #: status rules of a permit item or a park target (r = actual / limit; near share)
 STATUS_RULES = (("exceeded", "r > 1"), ("near", "{near} ≤ r ≤ 1"), ("within", "r < {near}"),
@@ -64,9 +67,11 @@ def _step(name: str, formula: str, value, unit: str = "") -> dict:
     return {"name": name, "formula": formula, "value": _num(value), "unit": unit}
 
 
-def _input(name: str, value, unit: str = "", source: str | None = None) -> dict:
+def _input(name: str, value, unit: str = "", source: str | None = None,
+           label: str | None = None) -> dict:
     v = value if isinstance(value, str) else _num(value)
-    return {"name": name, "value": v, "unit": unit, "source": source}
+    out = {"name": name, "value": v, "unit": unit, "source": source}
+    return {**out, "label": label} if label is not None else out
 
 
 def _out(what: str, column: str, value, unit: str, formula: str, source: str, *,
@@ -164,6 +169,128 @@ def permit_item_derivation(permit, rows: Sequence[Mapping], index: int, column: 
                          "assessed_on": str(on) if on else None, "status": status,
                          "stored_status": r.get("status"),
                          **{k: v for k, v in extra.items() if v is not None}})
+
+
+# -- activity rows kept with a stored number ---------------------------------------------------
+#: the line columns a stored record keeps with each activity row (to split it again: a park's
+#: record by enterprise)
+RECORD_COLUMNS = ("enterprise", "park")
+
+
+def _json(v):
+    """A table cell as JSON: None where missing or not finite (never 0), numpy as Python."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return None
+    return v
+
+
+def _split(df) -> dict:
+    return {"columns": [str(c) for c in df.columns],
+            "data": [[_json(v) for v in row] for row in df.astype(object).to_numpy().tolist()]}
+
+
+def _unsplit(t: Mapping | None):
+    import pandas as pd
+
+    t = t or {"columns": [], "data": []}
+    return pd.DataFrame(t["data"], columns=t["columns"])
+
+
+def line_record(inventory, filters: Mapping[str, str], cells, version: Mapping | None = None
+                ) -> dict:
+    """The activity rows behind stored numbers, to keep with the row that stores them (issue
+    15): for each ``(species, year, scope)`` of ``cells`` that the inventory has, the
+    inventory's derivation of the number of ``filters``
+    (:func:`cocontrol.metrics.derivation.derivation`): its activity rows (activity, factor
+    with unit, set, method and source, control factor, measured flag, used value; with each
+    line's enterprise and park), the controls applied and the measured values used; with the
+    inventory's provenance and ``version`` (the project version it was computed from:
+    project, version number, content hash). JSON-ready, so that an enterprise or a park
+    reads the rows of its own sources from its own stored row, never from the project
+    version (which it may not read); :func:`stored_derivation` reads it back."""
+    from cocontrol.metrics.derivation import derivation
+
+    prov = inventory.provenance().to_dict()
+    report = inventory.line_factor_report()
+    keep = [c for c in RECORD_COLUMNS if c in inventory.lines]
+    out, seen = [], set()
+    for species, year, scope in cells:
+        key = (str(species), int(year), int(scope))
+        if key in seen or key[0] not in inventory.species or key[1] not in inventory.years:
+            continue
+        seen.add(key)
+        d = derivation(inventory, key[0], key[1], filters, key[2], provenance=prov,
+                       report=report)
+        rows = d["rows"]
+        if len(rows):
+            extra = inventory.lines.iloc[rows["line"].to_numpy()][keep].astype(str)
+            rows = rows.assign(**{c: extra[c].to_numpy() for c in keep})
+        out.append({"species": key[0], "year": key[1], "scope": key[2],
+                    "rows": _split(rows), "controls": d["controls"],
+                    "measured": _split(d["measured"])})
+    return {"filters": {str(k): str(v) for k, v in filters.items()},
+            "version": dict(version) if version else None, "provenance": prov, "cells": out}
+
+
+def account_record(inventory, acc, version: Mapping | None = None) -> dict:
+    """:func:`line_record` of every annual cell of an account
+    (:class:`cocontrol.enterprise.EnterpriseAccount`): the lines of its enterprise, scope 1
+    and scope 2."""
+    cells = acc.annual[["species", "year", "scope"]].itertuples(index=False)
+    return line_record(inventory, {"enterprise": acc.enterprise_id}, cells, version)
+
+
+def park_record(inventory, acc, version: Mapping | None = None) -> dict:
+    """:func:`line_record` of every total of a park account
+    (:class:`cocontrol.enterprise.ParkAccount`): the park's lines (scope 1), each with its
+    enterprise, so that one enterprise's part is read from the same record."""
+    cells = ((s, y, 1) for s, y in acc.total[["species", "year"]].itertuples(index=False))
+    return line_record(inventory, {"park": acc.park_id}, cells, version)
+
+
+def stored_derivation(record: Mapping | None, species: str, year: int,
+                      filters: Mapping[str, str] | None = None, scope: int = 1) -> dict | None:
+    """The inventory derivation of a number from a stored :func:`line_record`, the same
+    mapping as :func:`cocontrol.metrics.derivation.derivation` (``rows``, ``controls``,
+    ``measured``, ``provenance``, ``value_t`` the sum of the rows), plus the ``version`` it
+    was computed from. ``filters`` may narrow the record by a line column it keeps (a park's
+    record to one enterprise); None when the record has no such cell or filter (an account
+    stored before records were kept, a species the inventory did not have)."""
+    from cocontrol.metrics.derivation import total_of
+
+    if not record:
+        return None
+    base = dict(record.get("filters") or {})
+    extra = {}
+    for k, v in dict(filters or {}).items():
+        if k in base:
+            if str(base[k]) != str(v):
+                return None
+        else:
+            extra[k] = str(v)
+    cell = next((c for c in record.get("cells") or []
+                 if (c["species"], int(c["year"]), int(c["scope"]))
+                 == (species, int(year), int(scope))), None)
+    if cell is None:
+        return None
+    rows = _unsplit(cell.get("rows"))
+    for k, v in extra.items():
+        if k not in rows:
+            return None
+        rows = rows[rows[k].astype(str) == v]
+    rows = rows.reset_index(drop=True)
+    sources = set(rows["source_id"].astype(str)) if len(rows) else set()
+    measured = _unsplit(cell.get("measured"))
+    if len(measured):
+        measured = measured[measured["source_id"].astype(str).isin(sources)].reset_index(
+            drop=True)
+    return {"species": species, "year": int(year), "filters": {**base, **extra},
+            "scope": int(scope), "value_t": total_of(rows), "rows": rows,
+            "controls": {s: c for s, c in (cell.get("controls") or {}).items() if s in sources},
+            "measured": measured, "provenance": record.get("provenance"),
+            "version": record.get("version")}
 
 
 # -- accounts ------------------------------------------------------------------------------
@@ -592,6 +719,68 @@ def screening_check_derivation(plant, check: Mapping, emissions: Mapping[str, fl
                        _step("share", "E_new / R", share)],
                 subject={"plant": plant.id, "species": sp, "region": region,
                          "year": cap.year, "verdict": status})
+
+
+def screening_pm25_derivation(plant, model, precursor_map, emissions: Mapping[str, float],
+                              city: str | None = None, value=None) -> dict:
+    """Where a proposed plant's ΔPM2.5 (µg/m³, annual mean at the city receptor) comes from
+    (:func:`cocontrol.enterprise.screening.screen`): the plant's emission changes E_s (t/yr,
+    its design year; CO2e and not-estimated species left out, as the screening leaves them),
+    the precursor changes ΔP_p = Σ_s M_ps · E_s (M: the species → precursor map, e.g. OM =
+    1.4 × OC), the air-quality model's PM2.5 coefficient J_p of each precursor for the city's
+    own emissions (µg/m³ per t/yr, its Jacobian) and ΔPM2.5 = Σ_p J_p · ΔP_p (the step
+    recomputes the sum of the products from the table). ``value``: the number shown (default
+    the model's answer, :func:`cocontrol.monitoring.pm25.city_response`). A model without
+    coefficients (not linear) shows the precursor changes and its answer alone."""
+    from cocontrol.airquality.base import PM25
+    from cocontrol.monitoring.pm25 import city_response, precursor_matrix
+
+    city = city or model.receptors[0]
+    own = {str(s): _num(v) for s, v in emissions.items() if str(s) != "CO2e"}
+    used = set(precursor_map["species"])
+    missing = sorted(s for s, v in own.items() if v is None and s in used)
+    own = {s: v for s, v in own.items() if v is not None}
+    species = list(own)
+    prec, M = precursor_matrix(species, precursor_map)
+    dP = M @ np.array([own[s] for s in species], dtype=float)
+    coef = None
+    if callable(getattr(model, "jacobian", None)):
+        jac = model.jacobian(PM25, receptors=[city])
+        jac = jac[jac["source_region"] == city].groupby("precursor")["value"].sum()
+        coef = {p: float(jac.get(p, 0.0)) for p in prec} if not jac.empty else None
+    rows = []
+    for i, p in enumerate(prec):
+        terms = "".join(f" {'−' if M[i, k] < 0 else '+'} {abs(M[i, k]):g} × {s}"
+                        for k, s in enumerate(species) if M[i, k] != 0).removeprefix(" + ")
+        j = None if coef is None else coef[p]
+        rows.append({"precursor": p, "from_species": terms.strip() or "—",
+                     "delta_t": float(dP[i]), "coef_ugm3_per_t": j,
+                     "delta_ugm3": None if j is None else j * float(dP[i])})
+    total = (float(sum(r["delta_ugm3"] for r in rows)) if coef is not None
+             else city_response(model, city, prec, dP))
+    shown = total if value is None else value
+    meta = dict(getattr(model, "metadata", {}) or {})
+    share = meta.get("local_share")
+    if isinstance(share, Mapping):
+        vals = set(share.values())
+        share = next(iter(vals)) if len(vals) == 1 else ", ".join(
+            f"{k} {v:g}" for k, v in share.items())
+    notes = [Msg("note.ent_pm25_partial", species=Seq(missing))] if missing else []
+    if coef is None:
+        notes.append(Msg("msg.ent_drv_pm25_not_linear"))
+    name = str(getattr(model, "name", type(model).__name__))
+    return _out("screening_pm25", "delta_pm25_ugm3", shown, "µg/m³",
+                "ΔPM2.5 = Σ_p J_p · Σ_s M_ps · E_s", str(meta.get("source") or name),
+                inputs=[*(_input("emission", own[s], "t/yr", SCREENING_SOURCE, label=s)
+                          for s in species if s in used),
+                        *([_input("pm25_base", meta["pm25_base_ugm3"], "µg/m³")]
+                          if meta.get("pm25_base_ugm3") is not None else []),
+                        *([_input("local_share", share)] if share is not None else [])],
+                steps=[_step("delta_pm25", "Σ_p J_p · ΔP_p", total, "µg/m³")],
+                table={"columns": ["precursor", "from_species", "delta_t", "coef_ugm3_per_t",
+                                   "delta_ugm3"], "rows": rows},
+                notes=notes, subject={"plant": plant.id, "city": city, "model": name,
+                                      "year": plant.year})
 
 
 def park_score_derivation(acc: Mapping) -> dict:

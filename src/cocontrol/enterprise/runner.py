@@ -179,10 +179,13 @@ def screening_why(ctx: Context, plant_id: str, result: ScreeningResult) -> dict:
     """The derivations of a screening result's numbers (:mod:`cocontrol.enterprise.
     derivation`): ``emissions`` by species (the plant's lines in the project's inventory with
     the plant added, computed once) and ``checks`` in the order of ``result.checks`` (the
-    benchmark first when the plant names one, then the caps of ``ctx.data.caps``)."""
+    benchmark first when the plant names one, then the caps of ``ctx.data.caps``), and
+    ``pm25`` the plant's ΔPM2.5 with the air-quality model and its coefficients (None when the
+    result has none: no air-quality settings)."""
     from cocontrol.enterprise.derivation import (
         screening_check_derivation,
         screening_emission_derivation,
+        screening_pm25_derivation,
     )
     from cocontrol.enterprise.screening import with_plant
     from cocontrol.inventory import compute
@@ -201,7 +204,13 @@ def screening_why(ctx: Context, plant_id: str, result: ScreeningResult) -> dict:
         else:
             checks.append(screening_check_derivation(plant, row, em, cap=next(caps),
                                                      reference=ref))
-    return {"emissions": emissions, "checks": checks}
+    pm25 = None
+    model = air_model(ctx) if result.delta_pm25_ugm3 is not None else None
+    if model is not None:
+        aq, mapping, city = model
+        pm25 = screening_pm25_derivation(plant, aq, mapping, em, city,
+                                         value=result.delta_pm25_ugm3)
+    return {"emissions": emissions, "checks": checks, "pm25": pm25}
 
 
 def air_model(ctx: Context):

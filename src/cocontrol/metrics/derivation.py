@@ -90,28 +90,37 @@ def drill(inv, species: str, year: int, filters: Mapping[str, str] | None = None
                            kind="stable").reset_index(drop=True)
 
 
-def _factor_rows(inv, species: str) -> pd.DataFrame:
-    """The factor report's row of every line for ``species`` (index: line)."""
-    rep = inv.line_factor_report()
+def _factor_rows(inv, species: str, report: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The factor report's row of every line for ``species`` (index: line); ``report``: the
+    inventory's :meth:`line_factor_report` already made (default made here)."""
+    rep = inv.line_factor_report() if report is None else report
     rep = rep[rep["species"] == species]
     return rep.drop_duplicates("line").set_index("line")
 
 
-def _controls_of(inv, source_id: str, year: int, species: str) -> list[dict]:
+def _controls(inv, sources, year: int, species: str) -> dict[str, list[dict]]:
+    """The controls of each of ``sources`` applied in ``year`` (sorted by source, a source
+    without any left out): technology, share, removal of ``species`` and its source (None
+    where the removal table has none). One pass over the project's controls table and the
+    removal table for all the sources."""
     ctl = getattr(getattr(inv, "project", None), "controls", None)
-    if ctl is None or len(ctl) == 0:
-        return []
-    rows = ctl[ctl["source_id"].astype(str) == str(source_id)]
+    if ctl is None or len(ctl) == 0 or not sources:
+        return {}
+    rows = ctl[ctl["source_id"].astype(str).isin([str(s) for s in sources])]
     if "year" in rows:
         rows = rows[rows["year"].isna() | (rows["year"] == year)]
     rem = refdata.table("control_removal")
-    out = []
-    for r in rows.itertuples():
-        eff = rem[(rem["technology"] == r.technology) & (rem["species"] == species)]
-        out.append({"technology": r.technology, "share": float(r.share),
-                    "efficiency": float(eff["efficiency"].iloc[0]) if len(eff) else None,
-                    "source": str(eff["source"].iloc[0]) if len(eff) else None})
-    return out
+    rem = rem[rem["species"] == species].drop_duplicates("technology")
+    eff = dict(zip(rem["technology"], rem["efficiency"], strict=True))
+    src = dict(zip(rem["technology"], rem["source"], strict=True))
+    out: dict[str, list[dict]] = {}
+    for sid, tech, share in zip(rows["source_id"].tolist(), rows["technology"].tolist(),
+                                rows["share"].tolist(), strict=True):
+        out.setdefault(str(sid), []).append({
+            "technology": tech, "share": float(share),
+            "efficiency": float(eff[tech]) if tech in eff else None,
+            "source": str(src[tech]) if tech in src else None})
+    return {k: out[k] for k in sorted(out)}
 
 
 def _given(v, kind=str):
@@ -122,14 +131,19 @@ def _given(v, kind=str):
 
 
 def lines(inv, species: str, year: int, filters: Mapping[str, str] | None = None,
-          scope: int | str = 1) -> pd.DataFrame:
+          scope: int | str = 1, report: pd.DataFrame | None = None) -> pd.DataFrame:
     """The activity rows behind a number: one row per inventory line with activity, factor
     (as the factor report gives it), control factor, emission and whether a measured value
-    replaced the computed one."""
+    replaced the computed one. ``report``: the inventory's line factor report already made
+    (for many numbers of one inventory)."""
     s, y = _index(inv, species, year)
     m = _mask(inv, filters or {}, scope)
     idx = np.flatnonzero(m)
-    fac = _factor_rows(inv, species)
+    fac = _factor_rows(inv, species, report)
+    fac = fac[fac.index.isin(idx)].to_dict("index")
+    meta = dict(zip(idx.tolist(), inv.lines.iloc[idx][
+        ["source_id", "region_id", "sector", "fuel", "process", "unit"]].to_dict("records"),
+        strict=True))
     ctrl = dict(zip(inv.ctrl_lines.tolist(), range(len(inv.ctrl_lines)), strict=True))
     measured = set(getattr(inv, "_measured_lines", np.empty(0, dtype=int)).tolist())
     cells = inv.measured_cells
@@ -137,8 +151,8 @@ def lines(inv, species: str, year: int, filters: Mapping[str, str] | None = None
                              "source_id"].astype(str)) if len(cells) else set()
     rows = []
     for i in idx:
-        ln = inv.lines.iloc[i]
-        f = fac.loc[i] if i in fac.index else None
+        ln = meta[int(i)]
+        f = fac.get(int(i))
         cf = float(inv.ctrl_factor[ctrl[i], s, y]) if i in ctrl else 1.0
         rows.append({
             "line": int(i), "source_id": ln["source_id"], "region_id": ln["region_id"],
@@ -163,26 +177,36 @@ def lines(inv, species: str, year: int, filters: Mapping[str, str] | None = None
     return out
 
 
+def total_of(rows: pd.DataFrame) -> float:
+    """The number the activity rows make: the sum of their used values (t); NaN when a row's
+    value is missing (not estimated, never 0); 0 without rows."""
+    if not len(rows):
+        return 0.0
+    if rows["value_t"].isna().any():
+        return float("nan")
+    return float(rows["value_t"].sum())
+
+
 def derivation(inv, species: str, year: int, filters: Mapping[str, str] | None = None,
-               scope: int | str = 1) -> dict:
+               scope: int | str = 1, provenance: Mapping | None = None,
+               report: pd.DataFrame | None = None) -> dict:
     """Everything behind the number of ``filters``: value, activity rows with factors and
-    their sources, controls, measured values used, and the inventory's provenance."""
+    their sources, controls, measured values used, and the inventory's provenance
+    (``provenance`` and ``report``: the inventory's provenance record and line factor report
+    already made, for many numbers of one inventory; default made here)."""
     filters = dict(filters or {})
-    rows = lines(inv, species, year, filters, scope)
+    rows = lines(inv, species, year, filters, scope, report)
     cells = inv.measured_cells
     sources = set(rows["source_id"].astype(str)) if len(rows) else set()
     meas = cells[(cells["species"] == species) & (cells["year"] == year)
                  & cells["source_id"].astype(str).isin(sources)] if len(cells) else cells
-    controls = {src: c for src in sorted(sources)
-                if (c := _controls_of(inv, src, year, species))}
-    total = float(rows["value_t"].sum(min_count=1)) if len(rows) else 0.0
-    if len(rows) and rows["value_t"].isna().any():
-        total = float("nan")
+    controls = _controls(inv, sources, year, species)
     return {"species": species, "year": year, "filters": filters, "scope": scope,
-            "value_t": total,
+            "value_t": total_of(rows),
             "rows": rows, "controls": controls,
             "measured": meas.reset_index(drop=True),
-            "provenance": inv.provenance().to_dict()}
+            "provenance": dict(provenance) if provenance is not None
+            else inv.provenance().to_dict()}
 
 
 # -- scenario and analysis numbers --------------------------------------------------------------

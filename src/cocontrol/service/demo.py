@@ -97,7 +97,8 @@ def load_enterprise(s, org_id: int, folder: Path, version_id: int):
     (examples/demo-city/enterprise, every record flagged illustrative there): the permit of
     :data:`DEMO_ENTERPRISE` assessed on the demo inventory's last year (stored compliance, no
     monitoring case: cases come from an assessment a user runs), its carbon–pollution account
-    computed from version ``version_id``'s inventory, the footprint of :data:`DEMO_PRODUCT`,
+    computed from version ``version_id``'s inventory (with the activity rows behind its
+    numbers, which the steel works' user reads from the account), the footprint of :data:`DEMO_PRODUCT`,
     and its synergy projects (not yet assessed). Computed by the library, stored as the API
     stores them. Returns the library's context of the demo folder (None without its
     enterprise data)."""
@@ -116,7 +117,8 @@ def load_enterprise(s, org_id: int, folder: Path, version_id: int):
     store.store_compliance(row, runner.permit_status(ctx, eid, on=on, year=year), on)
     s.add(row)
     s.add(store.new_account(org_id, runner.account(ctx, eid), version_id, None,
-                            ctx.project.manifest.illustrative))
+                            ctx.project.manifest.illustrative, inventory=ctx.inventory,
+                            version=store.version_info(s, version_id)))
     product = next(p for p in ctx.data.products if p.id == DEMO_PRODUCT)
     s.add(store.new_footprint(org_id, product, footprint(product), None))
     for p in ctx.data.projects:
@@ -147,5 +149,6 @@ def load_parks(s, orgs: dict[str, int], ctx, version_id: int) -> None:
             s.add(store.new_park_target(orgs[code], t, None))
         acc, table, evaluation = runner.park_full(ctx, park, targets=targets)
         s.add(store.new_park_account(orgs[code], acc, table, evaluation, version_id, None,
-                                     True))
+                                     True, inventory=ctx.inventory,
+                                     version=store.version_info(s, version_id)))
     s.commit()

@@ -213,17 +213,38 @@ def store_compliance(row: EnterprisePermit, table, on: dt.date, near: float = 0.
     return row
 
 
+def version_info(session: Session, version_id: int | None) -> dict | None:
+    """What a stored number says of the project version it was computed from: project name
+    and id, version number and id, content hash (None without a version). The caller found
+    the version through the scoping layer (a computation reads it so)."""
+    from cocontrol.service.models import Project, ProjectVersion
+
+    v = None if version_id is None else session.get(ProjectVersion, version_id)
+    if v is None:
+        return None
+    p = session.get(Project, v.project_id)
+    return {"project": p.name, "project_id": p.id, "version": v.number, "version_id": v.id,
+            "content_hash": v.content_hash}
+
+
 def new_account(org_id: int, acc, version_id: int | None, user_id: int | None,
-                illustrative: bool = False) -> EnterpriseAccount:
+                illustrative: bool = False, inventory=None, version: dict | None = None
+                ) -> EnterpriseAccount:
     """A row of an :class:`cocontrol.enterprise.EnterpriseAccount`; the carbon level and
     colour are those of the last benchmark year; ``illustrative``: the project the inventory
-    comes from is illustrative (its manifest says so), kept with the account and shown."""
+    comes from is illustrative (its manifest says so), kept with the account and shown.
+    With the ``inventory`` it was computed from, the activity rows behind every annual
+    number are kept with it (``payload["derivation"]``,
+    :func:`cocontrol.enterprise.derivation.account_record`, with ``version``,
+    :func:`version_info`): the enterprise reads them from its own row."""
     level = colour = None
     if acc.benchmark is not None and len(acc.benchmark):
         last = acc.benchmark.sort_values("year").iloc[-1]
         level, colour = int(last["level"]), str(last["colour"])
     payload = acc.to_dict()
     payload["illustrative"] = bool(illustrative)
+    if inventory is not None:
+        payload["derivation"] = _record("account", inventory, acc, version)
     for k in ("annual", "monthly", "intensities", "benchmark", "peers"):
         payload[k] = None if getattr(acc, k) is None else records(getattr(acc, k))
     return EnterpriseAccount(org_id=org_id, enterprise_key=acc.enterprise_id, name=acc.name,
@@ -303,17 +324,22 @@ def new_park_target(org_id: int, target: ParkTarget, user_id: int | None) -> Par
 
 def new_park_account(org_id: int, acc, targets, evaluation: dict | None,
                      version_id: int | None, user_id: int | None,
-                     illustrative: bool = False) -> ParkAccountRow:
+                     illustrative: bool = False, inventory=None, version: dict | None = None
+                     ) -> ParkAccountRow:
     """A row of a :class:`cocontrol.enterprise.ParkAccount` with its targets table
     (:func:`cocontrol.enterprise.parks.park_targets`) and its evaluation
     (:func:`cocontrol.enterprise.parks.park_score`, or None); ``illustrative``: the project
-    or the evaluation values are illustrative (shown on the page)."""
+    or the evaluation values are illustrative (shown on the page). With the ``inventory``,
+    the activity rows of the park's lines behind every total (each with its enterprise) are
+    kept with it (:func:`cocontrol.enterprise.derivation.park_record`, ``version``)."""
     levels = [lv for lv in ([] if targets is None else targets["level"]) if lv in LEVEL_ORDER]
     payload = {"park": acc.park_id, "name": acc.name, "enterprises": list(acc.enterprises),
                "total": records(acc.total), "by_enterprise": records(acc.by_enterprise),
                "park_only": records(acc.park_only), "notes": list(acc.notes),
                "targets": records(targets), "evaluation": evaluation,
                "illustrative": bool(illustrative)}
+    if inventory is not None:
+        payload["derivation"] = _record("park", inventory, acc, version)
     return ParkAccountRow(org_id=org_id, park_key=acc.park_id, name=acc.name,
                           project_version_id=version_id,
                           level=max(levels, key=LEVEL_ORDER.index) if levels else None,
@@ -338,18 +364,43 @@ CACHE_SIZE = 4
 RUNS = threading.Lock()
 
 
-def _cached(key: tuple[str, str], make):
+#: activity-row records of stored numbers (:func:`_record`), apart: they are small and many
+_RECORDS: OrderedDict[tuple, object] = OrderedDict()
+RECORDS_SIZE = 32
+
+
+def _cached(key: tuple, make, cache: OrderedDict = _CACHE, size: int = CACHE_SIZE):
     with _LOCK:
-        hit = _CACHE.get(key)
+        hit = cache.get(key)
         if hit is not None:
-            _CACHE.move_to_end(key)
+            cache.move_to_end(key)
             return hit
     value = make()
     with _LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        cache[key] = value
+        while len(cache) > size:
+            cache.popitem(last=False)
     return value
+
+
+def _record(kind: str, inventory, acc, version: dict | None) -> dict:
+    """The activity rows behind a stored account (``kind`` account or park,
+    :func:`cocontrol.enterprise.derivation.account_record` / ``park_record``) with
+    ``version``; made once per project content, enterprise or park and cells (the same
+    account computed again from the same content has the same rows) and shared read-only."""
+    from cocontrol.enterprise import derivation as ed
+
+    if kind == "account":
+        key = acc.enterprise_id, tuple(map(tuple, acc.annual[["species", "year", "scope"]]
+                                           .astype(str).to_numpy().tolist()))
+        make = ed.account_record
+    else:
+        key = acc.park_id, tuple(map(tuple, acc.total[["species", "year"]].astype(str)
+                                     .to_numpy().tolist()))
+        make = ed.park_record
+    rec = _cached(("rows", kind, inventory.provenance().project_hash, *key),
+                  lambda: make(inventory, acc), _RECORDS, RECORDS_SIZE)
+    return {**rec, "version": dict(version) if version else None}
 
 
 def _version(session: Session, principal, version_id: int):

@@ -282,7 +282,9 @@ def _account_out(r: EnterpriseAccount, full: bool = True) -> AccountOut:
     return AccountOut(id=r.id, org_id=r.org_id, enterprise_key=r.enterprise_key, name=r.name,
                       project_version_id=r.project_version_id, carbon_level=r.carbon_level,
                       carbon_colour=r.carbon_colour, performance_grade=r.performance_grade,
-                      created_at=r.created_at, account=r.payload if full else None)
+                      created_at=r.created_at,
+                      account={k: v for k, v in (r.payload or {}).items() if k != "derivation"}
+                      if full else None)
 
 
 @router.post("/accounts", response_model=AccountOut, status_code=201)
@@ -306,7 +308,9 @@ def create_account(body: AccountIn, session: SessionDep,
                               monthly=_frame(body.monthly, ["month", "value"])))
     ctx = store.context(session, principal, body.project_version_id, data)
     row = store.new_account(org.id, runner.account(ctx, eid), body.project_version_id,
-                            principal.user_id, ctx.project.manifest.illustrative)
+                            principal.user_id, ctx.project.manifest.illustrative,
+                            inventory=ctx.inventory,
+                            version=store.version_info(session, body.project_version_id))
     session.add(row)
     session.commit()
     return _account_out(row)

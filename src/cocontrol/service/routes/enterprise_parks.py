@@ -196,7 +196,8 @@ def park_account(org_id: Id, body: ParkIn, session: SessionDep,
         raise _error(422, Msg("msg.ent_api_park_not_evaluated", park=key))
     illustrative = bool(ctx.project.manifest.illustrative) or body.evaluation_illustrative
     row = store.new_park_account(org.id, acc, table, evaluation, body.project_version_id,
-                                 principal.user_id, illustrative)
+                                 principal.user_id, illustrative, inventory=ctx.inventory,
+                                 version=store.version_info(session, body.project_version_id))
     session.add(row)
     on = body.on or dt.date(ctx.inventory.years[-1], 12, 31)
     cases, new = add_cases(session, org.id, alert_cases(table, key, utcnow(), on),

@@ -145,14 +145,13 @@ def screening_run(ctx: Ctx, req: ScreeningIn):
                         req.plant.id, res)
     from cocontrol.web.pages.enterprise_why import said
 
-    why = {"emissions": {sp: said(ctx, d) for sp, d in why["emissions"].items()},
-           "checks": [said(ctx, d) for d in why["checks"]]}
-    frag = {k: {sp: _render(ctx, "why_part.html", d=d, version=None, version_id=None,
-                            code_version=__version__).body.decode() for sp, d in v.items()}
-            if isinstance(v, dict) else [_render(ctx, "why_part.html", d=d, version=None,
-                                                 version_id=None, code_version=__version__
-                                                 ).body.decode() for d in v]
-            for k, v in why.items()}
+    def part(d: dict) -> str:
+        return _render(ctx, "why_part.html", d=said(ctx, d), version=None, version_id=None,
+                       code_version=__version__).body.decode()
+
+    frag = {"emissions": {sp: part(d) for sp, d in why["emissions"].items()},
+            "checks": [part(d) for d in why["checks"]],
+            "pm25": None if why["pm25"] is None else part(why["pm25"])}
     html = _prender(ctx, "_screening_result.html", res=out, plant=req.plant,
                     why=frag).body.decode()
     return {"html": html, "result": out}

@@ -5,9 +5,13 @@ the dialog) and ``/api/web/enterprise/why`` (the same as JSON).
 Thin over :mod:`cocontrol.enterprise.derivation`: the stored row (permit, account, footprint,
 synergy project, park account) is found through the one scoping layer
 (:func:`cocontrol.service.api.get_visible`), so another enterprise's number is not found
-(404), as its page is. The inventory's activity rows behind an account or park number are
-added only when the user may read the project version it was computed from (the same
-layer); otherwise the derivation says the version is not readable.
+(404), as its page is. The inventory's activity rows behind an account or park number come
+from the stored row itself (kept with it when it was computed,
+:func:`cocontrol.enterprise.derivation.stored_derivation`): an enterprise or park user reads
+the rows of its own sources without reading the bureau's project version. A row stored
+before such records were kept shows them only when the user may read the project version it
+was computed from (the same layer); otherwise the derivation says the version is not
+readable.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from cocontrol.service.enterprise_models import (
     permit_of,
     product_of,
     project_of,
+    version_info,
 )
 from cocontrol.service.problems import ApiError
 from cocontrol.web.context import Ctx
@@ -50,24 +55,30 @@ def _version(ctx: Ctx, version_id: int | None):
         return None, None
     try:
         v = get_visible(ctx.session, ctx.principal, ProjectVersion, version_id, "project version")
-        p = get_visible(ctx.session, ctx.principal, Project, v.project_id, "project")
+        get_visible(ctx.session, ctx.principal, Project, v.project_id, "project")
     except ApiError:
         return None, None
-    return v, {"project": p.name, "project_id": p.id, "version": v.number,
-               "version_id": v.id, "content_hash": v.content_hash}
+    return v, version_info(ctx.session, v.id)
 
 
-def _inventory(ctx: Ctx, v, species: str, year: int, filters: dict, scope: int = 1):
-    """The inventory derivation of the same number on a readable version (or None)."""
+def _inventory(ctx: Ctx, row, species: str, year: int, filters: dict, scope: int = 1):
+    """(inventory derivation of the same number, version info): from the record stored with
+    the row, else on the row's project version when the user may read it, else (None,
+    None)."""
     from cocontrol.report.derivation import derivation
     from cocontrol.service.enterprise_models import _loaded
 
+    inv = ed.stored_derivation((row.payload or {}).get("derivation"), species, year, filters,
+                               scope)
+    if inv is not None:
+        return inv, ({**inv["version"], "stored": True} if inv.get("version") else None)
+    v, info = _version(ctx, row.project_version_id)
     if v is None:
-        return None
-    inv = _loaded(ctx.session, v)[1]
-    if species not in inv.species or year not in inv.years:
-        return None
-    return derivation(inv, species, year, filters, scope)
+        return None, None
+    lib = _loaded(ctx.session, v)[1]
+    if species not in lib.species or year not in lib.years:
+        return None, info
+    return derivation(lib, species, year, filters, scope), info
 
 
 def _derive(ctx: Ctx, kind: str, id: int, row, column, species, year, scope, stage,
@@ -86,9 +97,8 @@ def _derive(ctx: Ctx, kind: str, id: int, row, column, species, year, scope, sta
         if kind == "grade":
             return (ed.account_grade_derivation(acc, year, col or "ratio"), None,
                     r.project_version_id)
-        v, info = _version(ctx, r.project_version_id)
         sp, yr, sc = species or "CO2", int(year or 0), int(scope or 1)
-        inv = _inventory(ctx, v, sp, yr, {"enterprise": r.enterprise_key}, sc)
+        inv, info = _inventory(ctx, r, sp, yr, {"enterprise": r.enterprise_key}, sc)
         return ed.account_annual_derivation(acc, sp, yr, sc, inv), info, r.project_version_id
     if kind == "footprint":
         r = get_visible(ctx.session, ctx.principal, EnterpriseFootprint, id, "footprint")
@@ -120,14 +130,13 @@ def _derive(ctx: Ctx, kind: str, id: int, row, column, species, year, scope, sta
     if kind == "park_target":
         return ed.park_target_derivation(acc, target or "", col or "actual"), None, \
             r.project_version_id
-    v, info = _version(ctx, r.project_version_id)
     sp, yr = species or "CO2", int(year or 0)
     if kind == "park_enterprise":
         ent = enterprise or "(none)"
         filters = {"park": r.park_key, "enterprise": ent}
-        inv = _inventory(ctx, v, sp, yr, filters)
+        inv, info = _inventory(ctx, r, sp, yr, filters)
         return ed.park_enterprise_derivation(acc, ent, sp, yr, inv), info, r.project_version_id
-    inv = _inventory(ctx, v, sp, yr, {"park": r.park_key})
+    inv, info = _inventory(ctx, r, sp, yr, {"park": r.park_key})
     return ed.park_total_derivation(acc, sp, yr, inv), info, r.project_version_id
 
 
