@@ -341,6 +341,8 @@ def test_enterprise_numbers_open_their_derivation(visit, stored, lib, lang):
     assert used == pytest.approx(inv.emissions[own.index.to_numpy(), s, y].tolist(), rel=1e-12)
     assert page.locator("#prov-dialog #prov-version-stored").is_visible()
     assert page.locator("#prov-dialog #prov-version-hidden").count() == 0
+    status = page.locator("#prov-dialog [data-subject=status]").inner_text()
+    assert status == {"en": "estimated", "zh": "已估算"}[lang]  # a catalogue word, not a key
     _close(page)
     last = acc.benchmark.sort_values("year").iloc[-1]
     got = _dialog_value(page, page.locator("#carbon-grade a.prov[data-role=ratio]"))

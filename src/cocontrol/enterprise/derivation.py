@@ -771,8 +771,8 @@ def screening_pm25_derivation(plant, model, precursor_map, emissions: Mapping[st
     name = str(getattr(model, "name", type(model).__name__))
     return _out("screening_pm25", "delta_pm25_ugm3", shown, "µg/m³",
                 "ΔPM2.5 = Σ_p J_p · Σ_s M_ps · E_s", str(meta.get("source") or name),
-                inputs=[*(_input("emission", own[s], "t/yr", SCREENING_SOURCE, label=s)
-                          for s in species if s in used),
+                inputs=[*(_input("emission", own[s], "t/yr", "E_new (enterprise.screening)",
+                                 label=s) for s in species if s in used),
                         *([_input("pm25_base", meta["pm25_base_ugm3"], "µg/m³")]
                           if meta.get("pm25_base_ugm3") is not None else []),
                         *([_input("local_share", share)] if share is not None else [])],
