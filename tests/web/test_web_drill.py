@@ -224,6 +224,19 @@ def test_scenario_comparison_numbers_open_their_derivation(visit, server):
     assert float(v.page.locator("#prov-dialog #prov").get_attribute("data-value")) == \
         pytest.approx(float(cell.get_attribute("data-value")), rel=1e-12)
     assert "enhanced" in v.page.locator("#prov-dialog #prov-chain").inner_text()
+    v.page.click("#prov-dialog-close")
+    # the present-value cost opens its derivation: the years' PVs and the measures' PVs
+    # each add up to discounted_cost (closure)
+    pv = discounted_cost(base, run(base, "policy"))
+    v.page.locator('#sc-summary tr[data-scenario="policy"] a.prov[data-role=cost]').click()
+    v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=cost] #prov-cost-measures")
+    sec = v.page.locator("#prov-dialog #prov")
+    assert float(sec.get_attribute("data-value")) == pytest.approx(pv, rel=1e-12)
+    for table in ("#prov-cost-periods", "#prov-cost-measures"):
+        parts = sec.locator(f"{table} [data-role=pv]").evaluate_all(
+            "els => els.map(e => Number(e.dataset.value))")
+        assert parts and sum(parts) == pytest.approx(pv, rel=1e-9)
+    v.page.click("#prov-dialog-close")
     # a species the scenario has not: refused in both languages
     r = v.page.request.get(server.url + f"/api/web/drill/scenario-why?project_id="
                            f"{server.demo_project_id}&scenario=policy&species=Hg&year=2030")

@@ -329,6 +329,58 @@ def scenario_derivation(base, run, species: str, year: int,
             "provenance": prov}
 
 
+def cost_derivation(base, run) -> dict:
+    """Where a scenario's present-value cost comes from (:func:`cocontrol.scenario.
+    discounted_cost`, yuan, base year): the net annual cost of every year of the scenario
+    (Σ over its measures of annualised capex = affected × capex × CRF(r, lifetime), fixed
+    and variable opex = affected × (fixed + variable), and the change in energy
+    expenditure; :func:`cocontrol.scenario.costs`), each year's cost held until the next
+    scenario year and discounted, PV = Σ_y C_y Σ_{k<span_y} (1 + r)^−(y + k − y0), the
+    contribution of every measure (its own PV by the same rule) with its library cost
+    parameters and CRF, the discount rate, and the run's provenance record."""
+    from cocontrol.scenario import measures as mlib
+    from cocontrol.scenario.analysis import costs, discounted_cost
+
+    tab = costs(base, run)
+    years = [int(y) for y in base.years]
+    rate = float(base.settings.discount_rate)
+    spans = [(years[i + 1] - y) if i + 1 < len(years) else 1 for i, y in enumerate(years)]
+    factor = {y: sum((1 + rate) ** -(y + k - years[0]) for k in range(n))
+              for y, n in zip(years, spans, strict=True)}
+    cols = ["annualised_capex", "opex", "energy_cost_change_yuan", "cost_yuan"]
+    by_year = tab.groupby("year")[cols].sum() if len(tab) else pd.DataFrame(columns=cols)
+    periods = []
+    for y, n in zip(years, spans, strict=True):
+        r = by_year.loc[y] if y in by_year.index else None
+        c = float(r["cost_yuan"]) if r is not None else 0.0  # no active measure: no cost
+        periods.append({"year": y, "years_held": n, "discount_factor": factor[y],
+                        **{k: (_cell(float(r[k])) if r is not None else 0.0) for k in cols},
+                        "pv_yuan": c * factor[y]})
+    lib = base.lib
+    cost_measures = []
+    for mid, g in (tab.groupby("measure", sort=False) if len(tab) else []):
+        m = lib.loc[mid]
+        life = float(m["lifetime"]) if pd.notna(m["lifetime"]) else 1.0
+        per = g.groupby("year")["cost_yuan"].sum()
+        cost_measures.append({
+            "id": mid, "unit": str(g["unit"].iloc[0]), "capex": _cell(m["capex"]),
+            "fixed_opex": _cell(m["fixed_opex"]), "variable_opex": _cell(m["variable_opex"]),
+            "lifetime": _cell(m["lifetime"]), "crf": mlib.crf(rate, life),
+            "price_year": _cell(m["price_year"]),
+            "source": str(m["source"]) if "source" in m.index else "",
+            "cost_by_year": {int(y): float(v) for y, v in per.items()},
+            "pv_yuan": float(sum(float(per.get(y, 0.0)) * factor[y] for y in years))})
+    spec = base.scenarios.get(run.name)
+    return {"kind": "cost", "scenario": run.name, "unit": "yuan",
+            "value_yuan": _cell(float(discounted_cost(base, run))),
+            "discount_rate": rate, "base_year": years[0], "periods": periods,
+            "cost_measures": cost_measures,
+            "measures": measure_rows(base, run, run.name, None),
+            "description": spec.description if spec else "",
+            "chain": _chain(base, run.name), **_base_info(base),
+            "provenance": run.result(by=("sector",)).provenance.to_dict()}
+
+
 def result_derivation(kind: str, params: Mapping, provenance: Mapping | None, table: str,
                       rows: pd.DataFrame, index: int, column: str, base=None) -> dict:
     """Where a number of a stored analysis result comes from: the cell ``column`` of row

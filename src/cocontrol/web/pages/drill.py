@@ -173,7 +173,7 @@ def parse_moved(moved: str | None) -> dict[str, float]:
 
 
 Indicator = Annotated[str, Query(
-    pattern=r"^(emissions|pm25|deaths|co2red|apeq|x_norm|y_norm|energy|coal)$")]
+    pattern=r"^(emissions|pm25|deaths|co2red|apeq|x_norm|y_norm|energy|coal|cost)$")]
 
 
 def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved,
@@ -189,6 +189,8 @@ def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved,
         raise ApiError(404, Msg("msg.drv_no_scenario", scenario=scenario))
     year = year if year is not None else base.years[0]
     try:
+        if indicator == "cost":  # the scenario comparison's present-value cost (every year)
+            return chosen, derivation.cost_derivation(base, views.scenario_run(base, scenario))
         if indicator in ("energy", "coal"):  # the cockpit's energy and coal pathways
             if year not in base.years:
                 raise CocontrolError(Msg("msg.drv_year_not_in", year=year,
