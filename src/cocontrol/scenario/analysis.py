@@ -45,22 +45,29 @@ def _measure_table(base: Base, r: Run) -> pd.DataFrame:
                                      "opex", "energy_cost_change_yuan", "cost_yuan"])
     lib = base.lib
     rate = base.settings.discount_rate
-    rows = []
-    for mid, g in eff.groupby("measure", sort=False):
+    # one grouping of every measure's rows (not one per measure: the cold scenario comparison
+    # page spent most of its time here); rows in the measures' order of appearance, within a
+    # measure by region, year, unit, as grouping each measure's rows gives
+    g = eff.assign(region=eff["region"].fillna("(all)") if "region" in eff else "(all)")
+    g = g.groupby(["measure", "region", "year", "unit"], as_index=False)[
+        ["affected", "energy_cost_change_yuan"]].sum()
+    order = {m: i for i, m in enumerate(pd.unique(eff["measure"]))}
+    g = g.iloc[np.argsort(g["measure"].map(order).to_numpy(), kind="stable")]
+    par = {}
+    for mid in order:
         m = lib.loc[mid]
         # costs are required by measures.validate (a blank cost is an error, never 0); a blank
         # lifetime is allowed only with capex 0, where the recovery factor multiplies nothing
         capex, fo, vo = (float(m[c]) for c in ("capex", "fixed_opex", "variable_opex"))
         life = float(m["lifetime"]) if pd.notna(m["lifetime"]) else 1.0
-        g = g.assign(region=g["region"].fillna("(all)") if "region" in g else "(all)")
-        g = g.groupby(["measure", "region", "year", "unit"], as_index=False)[
-            ["affected", "energy_cost_change_yuan"]].sum()
-        g["annualised_capex"] = g["affected"] * capex * mlib.crf(rate, life)
-        g["opex"] = g["affected"] * (fo + vo)
-        g["cost_yuan"] = g["annualised_capex"] + g["opex"] + g["energy_cost_change_yuan"]
-        g["price_year"] = m["price_year"]
-        rows.append(g)
-    return pd.concat(rows, ignore_index=True)
+        par[mid] = (capex, mlib.crf(rate, life), fo + vo, m["price_year"])
+    mid = g["measure"]
+    col = [mid.map({k: v[i] for k, v in par.items()}) for i in range(4)]
+    g["annualised_capex"] = g["affected"] * col[0] * col[1]
+    g["opex"] = g["affected"] * col[2]
+    g["cost_yuan"] = g["annualised_capex"] + g["opex"] + g["energy_cost_change_yuan"]
+    g["price_year"] = col[3]
+    return g.reset_index(drop=True)
 
 
 def costs(base: Base, r: Run) -> pd.DataFrame:
