@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from dash2world import add_tiny_project
+from plotclick import click_point, open_point
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,8 +124,6 @@ def test_cocontrol_coordinates_and_mac_curves(visit, server, tiny):
     e.shot("analysis-provenance")
     e.page.click("#prov-dialog-close")
     # a point of the co-control coordinates chart (APeq) opens the derivation of its y_norm
-    from plotclick import click_point
-
     pts = list(zip(ap["x_norm"], ap["y_norm"], strict=True))
     k = next(i for i, (x, y) in enumerate(pts)  # a point drawn alone where it is
              if math.isfinite(x) and math.isfinite(y) and pts.count((x, y)) == 1)
@@ -135,6 +134,13 @@ def test_cocontrol_coordinates_and_mac_curves(visit, server, tiny):
                   float(ap["y_norm"].iloc[k]))
     assert dlg.locator('#prov-row tr[data-col="measure"] td').inner_text() == \
         ap["measure"].iloc[k]
+    e.page.click("#prov-dialog-close")
+    # a bar of the MAC curve (CO2) opens its measure's unit cost: the library's
+    got = open_point(e.page, "#chart-mac")
+    assert got["query"]["table"] == "mac_co2" and got["query"]["column"] == "unit_cost"
+    want = mac.iloc[int(got["query"]["row"])]
+    assert got["row"]["measure"] == want["measure"] and bool(want["on_curve"])
+    assert _close(got["value"], float(want["unit_cost"])) and got["point"]["y"] == got["value"]
     assert e.errors == []
 
 
@@ -164,6 +170,34 @@ def test_optimisation_explains_why_targets_cannot_be_met(visit, tiny):
     assert "the targets" not in z.page.locator("#opt-why").inner_text()
     z.shot("analysis-optimise")
     assert z.errors == []
+    # a feasible run with a Pareto front (3 points): a point opens its cost and a bar of the
+    # costs chart its measure's net cost of a year, the library's (front and cost table of
+    # the same project and parameters)
+    from cocontrol.optimize import results, runner
+
+    v.page.fill("#run-pm25", "")
+    v.page.fill("#run-pareto", "3")
+    v.page.click("#run-submit")
+    v.page.wait_for_function("r => { const e = document.getElementById('result');"
+                             " return e.dataset.result && e.dataset.result !== r; }", arg=rid,
+                             timeout=240_000)
+    assert v.page.locator("#opt-status").get_attribute("data-feasible") == "true"
+    lib = runner.run_project(tiny["folder"], target_year=2030, n_pareto=3)
+    got = open_point(v.page, "#chart-pareto")
+    assert got["query"]["table"] == "pareto" and got["query"]["column"] == "cost_pv_yuan"
+    want = lib.pareto[0].iloc[int(got["query"]["row"])]
+    assert int(got["row"]["point"]) == int(want["point"])
+    assert _close(got["value"], float(want["cost_pv_yuan"]), 1e-6)
+    assert got["point"]["y"] == got["value"]
+    assert _close(got["point"]["x"], float(want["pm25_ugm3"]), 1e-6)
+    got = open_point(v.page, "#chart-cost")
+    assert got["query"]["table"] == "costs" and got["query"]["column"] == "cost_yuan"
+    want = results.cost_table(lib.plan).iloc[int(got["query"]["row"])]
+    assert got["row"]["measure"] == want["measure"]
+    assert got["point"]["x"] == int(got["row"]["year"]) == int(want["year"])
+    assert _close(got["value"], float(want["cost_yuan"]), 1e-6)
+    assert got["point"]["y"] == got["value"]
+    assert v.errors == []
 
 
 def test_cge_matrix_and_ranking(visit):
@@ -183,6 +217,13 @@ def test_cge_matrix_and_ranking(visit):
                                                   lib["ranking"]["score"].tolist(),
                                                   strict=True))
     assert v.page.locator("#table-matrix tbody tr").count() == len(lib["matrix"])
+    # a bar of the ranking chart opens its combination's score: the library's
+    got = open_point(v.page, "#chart-ranking")
+    assert got["query"]["table"] == "ranking" and got["query"]["column"] == "score"
+    want = lib["ranking"].iloc[int(got["query"]["row"])]
+    first = lib["ranking"].columns[0]
+    assert got["row"][first] == str(want[first])
+    assert _close(got["value"], float(want["score"]), 1e-6) and got["point"]["x"] == got["value"]
     v.shot("analysis-cge")
     assert v.errors == []
     e = _open_stored(visit, "en", "/web/analysis/cge")
@@ -206,11 +247,23 @@ def test_evaluation_ranking_radar_and_contributions(visit, tmp_path):
     system = load_system("city")
     vals, units = load_values(small.drop(columns=["name_en", "name_zh", "group", "source"]),
                               system)
-    lib = evaluate(system, vals, units, lang="en").scores.reset_index()
+    res = evaluate(system, vals, units, lang="en")
+    lib = res.scores.reset_index()
     last = lib[lib["year"] == lib["year"].max()].sort_values("rank", na_position="last")
     assert last["score"].isna().any()  # city_c 2023 is incomplete: no score, shown as —
     assert all(_close(g, e) for g, e in zip(_values(v.page, "table-scores", "score"),
                                             last["score"].tolist(), strict=True))
+    # a point of the radar (a unit's second-level score) and a bar of the contributions
+    # open their derivation: the library's numbers of that unit, year and indicator
+    for chart, table, frame, axis in (("#chart-radar", "level2_scores", res.level2_scores, "r"),
+                                      ("#chart-contrib", "contributions", res.contributions,
+                                       "y")):
+        got = open_point(v.page, chart)
+        q = got["query"]
+        assert q["table"] == table
+        want = frame.reset_index().set_index(["unit", "year"]).at[
+            (got["row"]["unit"], int(got["row"]["year"])), q["column"]]
+        assert _close(got["value"], float(want)) and got["point"][axis] == got["value"]
     v.shot("analysis-evaluation")
     assert v.errors == []
     z = _open_stored(visit, "zh", "/web/analysis/evaluation")

@@ -12,6 +12,7 @@ import time
 
 import httpx
 import pytest
+from plotclick import open_point
 
 PARAMS = {"scenario": "policy", "draws": 50, "seed": 3, "until": 2035, "sobol": 16}
 
@@ -81,6 +82,20 @@ def test_attainment_is_the_librarys(visit, server, library, lang):
     got = float(v.page.locator("#prov-dialog section.prov").get_attribute("data-value"))
     assert got == pytest.approx(att["probability"].iloc[-1], abs=1e-12)
     v.page.click("#prov-dialog-close")
+    if lang == "en":  # chart points: a median of the CO2 fan, a Sobol and a tornado bar
+        got = open_point(v.page, "#chart-fan-co2")
+        assert got["query"]["table"] == "fans" and got["query"]["column"] == "q50"
+        assert got["row"]["variable"] == "CO2"
+        want = float(library.fans["CO2"].loc[int(got["row"]["year"]), "q50"])
+        assert got["value"] == pytest.approx(want, rel=1e-12)
+        assert got["point"]["y"] == pytest.approx(want * 1e-6, rel=1e-12)  # drawn in Mt
+        for chart, table in (("#chart-sobol", "sobol"), ("#chart-tornado", "tornado")):
+            got = open_point(v.page, chart)
+            frame = getattr(library, table)
+            frame = frame if "factor" in frame.columns else frame.reset_index()
+            want = frame.set_index("factor").at[got["row"]["factor"], got["query"]["column"]]
+            assert got["query"]["table"] == table
+            assert got["value"] == pytest.approx(float(want), rel=1e-12), chart
     assert v.unlabelled_controls() == []
     v.shot("uncertainty")
     assert v.errors == []

@@ -16,6 +16,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from plotclick import open_point
 
 from cocontrol.scenario import run, totals
 from cocontrol.scenario import spec as sspec
@@ -117,6 +118,22 @@ def test_slider_move_gives_the_librarys_numbers(visit, server, lang):
             assert v.page.locator(f'#prov-dialog #prov-measures tr[data-measure="{MEASURE}"]'
                                   ).get_attribute("data-moved") is not None
             v.page.click("#prov-dialog-close")
+        # the YEAR point of each chart opens its derivation with the library's value: the
+        # moved line's marker is clicked; where the scenario's line passes within a few
+        # pixels plotly's hit test may give the point to either line, so the dialog's
+        # address says which (moved penetrations or none) and the number is checked for it
+        for chart, key, scale in (("#wi-chart-co2", "CO2", 1e-6), ("#wi-chart-pm25", "pm25", 1)):
+            years = v.page.locator(chart).evaluate("el => el._fullData[1].x")
+            got = open_point(v.page, chart, lambda m, ys=years: m["trace"] == 1
+                             and ys[m["i"]] == YEAR, gap=0)
+            moved = "moved" in got["query"]
+            assert got["query"]["year"] == str(YEAR)
+            assert not moved or MEASURE in got["query"]["moved"]
+            lib = want if moved else before
+            assert got["value"] * scale == pytest.approx(lib[key], rel=1e-9), (chart, moved)
+            drawn = v.page.locator(chart).evaluate("(el, [t, i]) => el._fullData[t].y[i]",
+                                                   [int(moved), got["mark"]["i"]])
+            assert drawn == pytest.approx(lib[key], rel=1e-9), (chart, moved)
     assert v.page.locator("#wi-chart-co2 .main-svg").count() >= 1
     if lang == "en":  # more moves: the server time per move as the page reports it
         rng = np.random.default_rng(7)

@@ -267,10 +267,18 @@
         { xaxis: { title: { text: label("pm25_ugm3") } }, yaxis: { title: { text: label(rows[0].cost_pv_yuan !== undefined ? "cost_pv_yuan" : "co2_t") } } });
       }
       if (t.costs && t.costs.rows.length) {
+        // each measure's net annual cost by year as stored: one bar per stored row (no sums
+        // here), which opens that row's derivation
         const by = {};
-        for (const r of t.costs.rows) by[r.measure] = (by[r.measure] || 0) + (r.cost_yuan || 0);
-        cc.plot("chart-cost", [{ type: "bar", x: Object.keys(by), y: Object.values(by) }],
-          { yaxis: { title: { text: label("cost_yuan") } } });
+        for (const r of t.costs.rows) {
+          const k = r.measure + (r.region && r.region !== "(all)" ? " · " + r.region : "");
+          (by[k] = by[k] || []).push(r);
+        }
+        cc.plot("chart-cost", Object.keys(by).map(function (k) {
+          return { type: "bar", name: k, x: by[k].map(function (r) { return r.year; }),
+            y: by[k].map(function (r) { return r.cost_yuan; }), customdata: whys(by[k], "cost_yuan") };
+        }), { barmode: "relative", showlegend: true, legend: { orientation: "h" },
+          yaxis: { title: { text: label("cost_yuan") } } });
       }
     },
   };
