@@ -47,10 +47,12 @@ _MARKS_JS = """(el) => {
                 l: r.left, r: r.right, t: r.top, b: r.bottom, bar: !!p.closest('.bars')});
     }
   }
-  // the vertices of lines drawn without markers: plotly's hit test sees them too
+  // the vertices of lines drawn without markers: plotly's hit test sees them too (unless
+  // the line is skipped by it, as a fan chart's bands are)
   const fl = el._fullLayout, box = el.getBoundingClientRect();
   (el._fullData || []).forEach((tr, ti) => {
-    if (tr.type !== 'scatter' || (tr.mode || '').includes('markers') || !fl.xaxis) return;
+    if (tr.type !== 'scatter' || (tr.mode || '').includes('markers') || tr.hoverinfo === 'skip'
+        || !fl.xaxis) return;
     const xa = fl.xaxis, ya = fl.yaxis;
     (tr.x || []).forEach((x, i) => {
       const y = tr.y[i];
@@ -65,11 +67,12 @@ _MARKS_JS = """(el) => {
 }"""
 
 
-def click_mark(page, selector: str, pick=lambda m: True, gap: float = 12.0) -> dict:
+def click_mark(page, selector: str, pick=lambda m: True, gap: float = 8.0) -> dict:
     """Click (a real mouse click, plotly's own hit test) the first mark of the chart at
     ``selector`` that ``pick`` accepts and that is alone where it is drawn: a bar at least 4 px
     wide and high whose centre is in no other mark, a marker at least ``gap`` px from every
-    other one and from every vertex of a line drawn without markers. Returns the mark: ``trace``, ``i`` (the point's index in its trace), centre."""
+    other one and from every vertex of a line drawn without markers (plotly's hit test gives
+    a click to the nearest point, with a tolerance of about a marker's radius, 3 px). Returns the mark: ``trace``, ``i`` (the point's index in its trace), centre."""
     el = page.locator(selector)
     el.scroll_into_view_if_needed()
     page.wait_for_function("s => { const d = document.querySelector(s); return d && d._fullLayout"
@@ -90,7 +93,7 @@ def click_mark(page, selector: str, pick=lambda m: True, gap: float = 12.0) -> d
     return m
 
 
-def open_point(page, selector: str, pick=lambda m: True, gap: float = 12.0) -> dict:
+def open_point(page, selector: str, pick=lambda m: True, gap: float = 8.0) -> dict:
     """Click a lone mark of a chart (:func:`click_mark`) and read the derivation dialog it
     opens: ``value`` (the derivation's number), ``query`` (its address's parameters), ``row``
     (a stored result's row: column -> the cell as text, unformatted), ``point`` (the clicked point's x, y or r as
