@@ -264,6 +264,14 @@ def test_evaluation_ranking_radar_and_contributions(visit, tmp_path):
         want = frame.reset_index().set_index(["unit", "year"]).at[
             (got["row"]["unit"], int(got["row"]["year"])), q["column"]]
         assert _close(got["value"], float(want)) and got["point"][axis] == got["value"]
+    # and the ranking's first score (a table: the page has no ranking chart)
+    v.page.locator("#table-scores tbody tr").first.locator("td[data-col=score] a.prov").click()
+    v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=result] #prov-row")
+    assert _close(float(v.page.locator("#prov").get_attribute("data-value")),
+                  float(last["score"].iloc[0]))
+    assert v.page.locator('#prov-row tr[data-col="unit"] td').get_attribute("data-value") == \
+        last["unit"].iloc[0]
+    v.page.click("#prov-dialog-close")
     v.shot("analysis-evaluation")
     assert v.errors == []
     z = _open_stored(visit, "zh", "/web/analysis/evaluation")
