@@ -81,6 +81,16 @@ def test_cockpit_numbers_are_the_librarys(visit, server, lang):
     cells = v.page.locator('#targets tr[data-target="NOx cap 2025"] td')
     assert _num(cells.nth(2).inner_text()) == pytest.approx(nox25["value"], abs=0.005)
     assert _num(cells.nth(3).inner_text()) == pytest.approx(nox25["limit"])
+    # the limit opens the target's derivation: its definition and source in scenarios.yaml
+    cells.nth(3).locator("a.prov").click()
+    v.page.wait_for_selector('#prov-dialog[open] #prov[data-kind=target]')
+    sec = v.page.locator("#prov-dialog #prov")
+    assert sec.get_attribute("data-target") == "NOx cap 2025"
+    assert float(sec.locator("[data-role=limit]").get_attribute("data-value")) == 33.5
+    assert float(sec.locator("[data-role=value]").get_attribute("data-value")) == \
+        pytest.approx(nox25["value"], rel=1e-12)
+    assert "Guofa [2021] 33" in sec.locator("[data-role=source]").inner_text()
+    v.page.click("#prov-dialog-close")
     # status colour of the NOx tile follows the nearest NOx target (met: green or amber)
     cls = v.page.locator(".tile[data-key=NOx]").get_attribute("class")
     assert ("status-ok" in cls or "status-warn" in cls) == bool(nox25["passed"])

@@ -329,6 +329,30 @@ def scenario_derivation(base, run, species: str, year: int,
             "provenance": prov}
 
 
+def target_derivation(base, run, target: str) -> dict:
+    """Where a scenario target's row comes from (:func:`cocontrol.scenario.check_targets`):
+    the target as scenarios.yaml gives it (its label, year, limit, unit and source), the
+    scenario's value it is judged on, the margin (limit − value) and whether it is met, the
+    rule of its kind, the scenario chain and the run's provenance record. ``target``: the
+    row's label (e.g. ``NOx cap 2025``); an unknown label is an error naming the known
+    ones."""
+    from cocontrol.scenario import check_targets
+
+    t = check_targets(base, run)
+    labels = [str(x) for x in t["target"]] if len(t) else []
+    if target not in labels:
+        raise CocontrolError(M("msg.drv_no_target", target=repr(target),
+                               known=Seq(labels, ", ")))
+    row = t.iloc[labels.index(target)]
+    return {"kind": "target", "target": target, "type": str(row["type"]), "scenario": run.name,
+            "year": int(row["year"]), "value": _cell(float(row["value"])),
+            "limit": _cell(float(row["limit"])), "unit": str(row["unit"]),
+            "margin": _cell(float(row["margin"])), "passed": bool(row["passed"]),
+            "note": str(row.get("note") or ""), "source": str(row.get("source") or ""),
+            "chain": _chain(base, run.name), **_base_info(base),
+            "provenance": run.result(by=("sector",)).provenance.to_dict()}
+
+
 def cost_derivation(base, run) -> dict:
     """Where a scenario's present-value cost comes from (:func:`cocontrol.scenario.
     discounted_cost`, yuan, base year): the net annual cost of every year of the scenario

@@ -92,7 +92,8 @@ def discounted_cost(base: Base, r: Run) -> float:
 
 
 def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.DataFrame:
-    """Pass/fail and margin of each target (margin > 0: met with room to spare).
+    """Pass/fail and margin of each target (margin > 0: met with room to spare), with the
+    target's ``type`` and ``source`` as scenarios.yaml gives them.
 
     Target types: ``co2_peak`` (by year: the CO2 maximum occurs no later and emissions do not
     rise after it), ``cap`` (species total in a year ≤ max), ``intensity`` (species per unit
@@ -113,7 +114,8 @@ def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.D
             ok = y_peak <= by and not rising
             rows.append({"target": f"{sp} peak by {by}", "year": y_peak, "value": y_peak,
                          "limit": by, "unit": "year", "passed": ok, "margin": by - y_peak,
-                         "note": "emissions rise again after the peak year" if rising else ""})
+                         "note": "emissions rise again after the peak year" if rising else "",
+                         "source": str(t.get("source") or ""), "type": typ})
         elif typ in ("cap", "intensity"):
             sp, y = t["species"], int(t["year"])
             unit = t.get("unit", "t")
@@ -145,7 +147,8 @@ def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.D
                 label = f"{sp} cap {y}"
             lim = float(t["max"])
             rows.append({"target": label, "year": y, "value": val, "limit": lim, "unit": unit,
-                         "passed": val <= lim * (1 + 1e-12), "margin": lim - val, "note": ""})
+                         "passed": val <= lim * (1 + 1e-12), "margin": lim - val, "note": "",
+                         "source": str(t.get("source") or ""), "type": typ})
         elif typ == "energy_cap":
             y, unit = int(t["year"]), t.get("unit", "tce")
             e = energy(base, r, unit=unit)
@@ -157,7 +160,8 @@ def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.D
             rows.append({"target": f"energy cap {t.get('kind', ','.join(sel))} {y}", "year": y,
                          "value": val, "limit": lim, "unit": unit,
                          "passed": val <= lim * (1 + 1e-12),  # met exactly: as a cap
-                         "margin": lim - val, "note": ""})
+                         "margin": lim - val, "note": "",
+                         "source": str(t.get("source") or ""), "type": typ})
         else:
             raise InputError(Problem(file="scenarios.yaml", column=f"targets[{i}].type",
                                      value=typ, message=Msg("msg.target_type"),

@@ -173,11 +173,12 @@ def parse_moved(moved: str | None) -> dict[str, float]:
 
 
 Indicator = Annotated[str, Query(
-    pattern=r"^(emissions|pm25|deaths|co2red|apeq|x_norm|y_norm|energy|coal|cost)$")]
+    pattern=r"^(emissions|pm25|deaths|co2red|apeq|x_norm|y_norm|energy|coal|cost|target)$")]
+TargetLabel = Annotated[str | None, Query(max_length=120, pattern=r"^[A-Za-z0-9 ._,\-]+$")]
 
 
 def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved,
-                         indicator: str = "emissions"):
+                         indicator: str = "emissions", target: str | None = None):
     from cocontrol.web import views
     from cocontrol.web.pages.whatif import _RUN, prepared_whatif
 
@@ -189,6 +190,9 @@ def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved,
         raise ApiError(404, Msg("msg.drv_no_scenario", scenario=scenario))
     year = year if year is not None else base.years[0]
     try:
+        if indicator == "target":  # a target row of the cockpit: its definition and check
+            return chosen, derivation.target_derivation(
+                base, views.scenario_run(base, scenario), target or "")
         if indicator == "cost":  # the scenario comparison's present-value cost (every year)
             return chosen, derivation.cost_derivation(base, views.scenario_run(base, scenario))
         if indicator in ("energy", "coal"):  # the cockpit's energy and coal pathways
@@ -229,7 +233,8 @@ def _scenario_derivation(ctx: Ctx, project_id, scenario, species, year, moved,
 @area.page("/scenario-why", permission="projects:read")
 def scenario_why(ctx: Ctx, project_id: int | None = None, scenario: Name = "baseline",
                  species: str = "CO2", year: int | None = None, moved: Moved = None,
-                 indicator: Indicator = "emissions", part: bool = False):
+                 indicator: Indicator = "emissions", target: TargetLabel = None,
+                 part: bool = False):
     """The derivation of a scenario's number (cockpit, what-if): the scenario, its measures
     and their parameters, drivers, the base inventory and the provenance record."""
     chosen = data.choose(ctx, project_id)
@@ -237,7 +242,7 @@ def scenario_why(ctx: Ctx, project_id: int | None = None, scenario: Name = "base
         return ctx.render("drill/index.html", chosen=chosen, projects=data.visible_projects(ctx))
     pens = parse_moved(moved)
     chosen, d = _scenario_derivation(ctx, project_id, scenario, species, year, pens,
-                                     indicator)
+                                     indicator, target)
     return ctx.render("drill/scenario_why_part.html" if part else "drill/scenario_why.html",
                       chosen=chosen, d=d, version=version_info(chosen), moved=pens)
 
@@ -245,7 +250,7 @@ def scenario_why(ctx: Ctx, project_id: int | None = None, scenario: Name = "base
 @area.data("/scenario-why", permission="projects:read")
 def scenario_why_json(ctx: Ctx, project_id: int | None = None, scenario: Name = "baseline",
                       species: str = "CO2", year: int | None = None, moved: Moved = None,
-                      indicator: Indicator = "emissions"):
+                      indicator: Indicator = "emissions", target: TargetLabel = None):
     """The derivation of a scenario's number as JSON (no project visible, or one without
     scenarios: the answer says so, as ``/api/web/drill/why`` does)."""
     chosen = data.choose(ctx, project_id)
@@ -254,7 +259,7 @@ def scenario_why_json(ctx: Ctx, project_id: int | None = None, scenario: Name = 
                 "value_t": None, "measures": [], "drivers": [], "provenance": None,
                 "version": None, "error": chosen.error if chosen else "no project visible"}
     chosen, d = _scenario_derivation(ctx, project_id, scenario, species, year,
-                                     parse_moved(moved), indicator)
+                                     parse_moved(moved), indicator, target)
     return {**d, "version": version_info(chosen)}
 
 
