@@ -163,7 +163,7 @@ def test_cockpit_scenario_number_opens_its_derivation(visit, server):
     base = server.demo_base
     want = float(totals(run(base, "policy")).at["SO2", 2025])
     v = visit("en").login("leader", next_path="/web/cockpit/?scenario=policy")
-    cell = v.page.locator('#targets tr[data-target="SO2 cap 2025"] a.prov')
+    cell = v.page.locator('#targets tr[data-target="SO2 cap 2025"] a.prov[data-role=value]')
     assert float(cell.get_attribute("data-value")) == pytest.approx(want * 1e-3, rel=1e-9)
     cell.click()
     v.page.wait_for_selector("#prov-dialog[open] #prov[data-kind=scenario] #prov-measures")

@@ -74,7 +74,9 @@ def register(app: typer.Typer) -> None:
                         tg["target"] = [target_label(x, lg) for x in base.targets][:len(tg)]
                         tg["unit"] = [i18n.t("unit_year", lg) if u == "year" else u
                                       for u in tg["unit"]]
-                    print_df(tg, title=i18n.t("cli.targets", lg))
+                    # the console table: the check; the type and source are in the report
+                    print_df(tg.drop(columns=["type", "source"], errors="ignore"),
+                             title=i18n.t("cli.targets", lg))
         except CocontrolError as e:
             fail(e)
         from cocontrol.report.scenario import scenario_label
