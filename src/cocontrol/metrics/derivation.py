@@ -363,18 +363,17 @@ def cost_derivation(base, run) -> dict:
     contribution of every measure (its own PV by the same rule) with its library cost
     parameters and CRF, the discount rate, and the run's provenance record."""
     from cocontrol.scenario import measures as mlib
-    from cocontrol.scenario.analysis import costs, discounted_cost
+    from cocontrol.scenario.analysis import costs, discount_factors, discounted_cost
 
     tab = costs(base, run)
     years = [int(y) for y in base.years]
     rate = float(base.settings.discount_rate)
-    spans = [(years[i + 1] - y) if i + 1 < len(years) else 1 for i, y in enumerate(years)]
-    factor = {y: sum((1 + rate) ** -(y + k - years[0]) for k in range(n))
-              for y, n in zip(years, spans, strict=True)}
+    held = discount_factors(base)
+    factor = {y: f for y, (_n, f) in held.items()}
     cols = ["annualised_capex", "opex", "energy_cost_change_yuan", "cost_yuan"]
     by_year = tab.groupby("year")[cols].sum() if len(tab) else pd.DataFrame(columns=cols)
     periods = []
-    for y, n in zip(years, spans, strict=True):
+    for y, (n, _f) in held.items():
         r = by_year.loc[y] if y in by_year.index else None
         c = float(r["cost_yuan"]) if r is not None else 0.0  # no active measure: no cost
         periods.append({"year": y, "years_held": n, "discount_factor": factor[y],

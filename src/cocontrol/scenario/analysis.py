@@ -77,18 +77,25 @@ def costs(base: Base, r: Run) -> pd.DataFrame:
     return _measure_table(base, r)
 
 
-def discounted_cost(base: Base, r: Run) -> float:
-    """Present value (base year) of the net annual costs, yuan, with each period's cost held
-    for the years until the next period."""
-    c = costs(base, r).groupby("year")["cost_yuan"].sum()
-    years = base.years
+def discount_factors(base: Base) -> dict[int, tuple[int, float]]:
+    """Scenario year -> (years its cost is held: until the next scenario year, 1 for the
+    last; the sum of its discount factors to the base year y0 over those years,
+    Σ_k (1 + r)^−(y + k − y0), r the scenario discount rate)."""
+    years = [int(y) for y in base.years]
     rate = base.settings.discount_rate
-    pv = 0.0
+    out = {}
     for i, y in enumerate(years):
         span = (years[i + 1] - y) if i + 1 < len(years) else 1
-        for k in range(span):
-            pv += float(c.get(y, 0.0)) / (1 + rate) ** (y + k - years[0])
-    return pv
+        out[y] = (span, sum(1 / (1 + rate) ** (y + k - years[0]) for k in range(span)))
+    return out
+
+
+def discounted_cost(base: Base, r: Run) -> float:
+    """Present value (base year) of the net annual costs, yuan, with each period's cost held
+    for the years until the next period (:func:`discount_factors`); a year without an
+    active measure costs nothing."""
+    c = costs(base, r).groupby("year")["cost_yuan"].sum()
+    return float(sum(float(c.get(y, 0.0)) * f for y, (_n, f) in discount_factors(base).items()))
 
 
 def check_targets(base: Base, r: Run, targets: list[dict] | None = None) -> pd.DataFrame:
