@@ -33,7 +33,7 @@ from fastapi import Request, Response
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from cocontrol import io
+from cocontrol import i18n, io
 from cocontrol.i18n import Msg as M
 from cocontrol.security import csrf, passwords, tokens
 from cocontrol.security.ratelimit import AddressLimiter, LockoutPolicy, LockState
@@ -185,7 +185,7 @@ def principal_of(session: Session, user: User, via: str, scopes=None,
                      grants=grants_of(session, user.roles), username=user.username, via=via,
                      session_hash=session_hash,
                      must_change_password=bool(user.must_change_password),
-                     lang=user.lang if user.lang in LANGS else None)
+                     lang=user.lang if user.lang in i18n.LANGS else None)
 
 
 def anonymous(session: Session) -> Principal:
@@ -380,7 +380,7 @@ def login(request: Request, response: Response, session: Session, username: str,
         session.execute(update(AuthSession).where(AuthSession.id_hash == tokens.digest(old))
                         .values(revoked_at=now))
     sid = start_session(request, response, session, user)
-    if user.lang in LANGS:  # the account's language follows it to this browser
+    if user.lang in i18n.LANGS:  # the account's language follows it to this browser
         set_lang_cookie(response, st, user.lang)
     audit.record(session, "login", object_type="user", object_id=user.id, org_id=user.org_id,
                  actor=audit.Actor(user.id, user.username, user.org_id, "session", address,
@@ -417,7 +417,6 @@ def start_session(request: Request, response: Response, session: Session, user: 
 #: the language cookie (read by the web pages, set by their language switch and at login
 #: from the account's choice): not HttpOnly, the page's script sets it too
 LANG_COOKIE = "cocontrol_lang"
-LANGS = ("zh", "en")
 
 
 def set_lang_cookie(response: Response, st: AccessState, lang: str) -> None:

@@ -75,6 +75,7 @@ def monitored(ctx: Ctx, chosen):
     """(the newest monitoring upload of the project's organisation the visitor may read,
     its validated series, the organisation's code = the series' entity), or None."""
     from sqlalchemy import select
+    from sqlalchemy.orm import defer
 
     from cocontrol.monitoring.series import from_frame
     from cocontrol.service.access import scoped
@@ -84,6 +85,7 @@ def monitored(ctx: Ctx, chosen):
     org = ctx.session.get(Organisation, chosen.project.org_id)
     up = ctx.session.scalars(scoped(select(MonitoringUpload).where(
         MonitoringUpload.org_id == chosen.project.org_id), ctx.principal, MonitoringUpload)
+        .options(defer(MonitoringUpload.rows))  # read only on a cache miss (every page view)
         .order_by(MonitoringUpload.id.desc()).limit(1)).first()
     if up is None or org is None:
         return None
@@ -106,7 +108,7 @@ def ytd_views(ctx: Ctx, chosen, keys) -> dict:
     mon = monitored(ctx, chosen)
     if mon is None:
         return {}
-    up, series, entity = mon
+    _up, series, entity = mon
     out = {}
     for k in keys:
         if k not in YTD_INDICATOR:
@@ -189,14 +191,13 @@ def cockpit(ctx: Ctx, project_id: int | None = None, scenario: str | None = None
                       quad_why=quad_why, charts=charts)
 
 
-
 YtdKey = Annotated[str | None, Query(max_length=16, pattern=r"^[A-Za-z0-9_.]+$")]
 
 
 def _ytd(ctx: Ctx, project_id: int | None, key: str | None):
     chosen = data.choose(ctx, project_id)
     if chosen is None or chosen.base is None or key is None:
-        return chosen, None, None
+        return chosen, None
     if key not in YTD_INDICATOR:
         raise ApiError(404, Msg("msg.web_ytd_unknown", key=key,
                                 known=", ".join(YTD_INDICATOR)))
@@ -211,7 +212,7 @@ def _ytd(ctx: Ctx, project_id: int | None, key: str | None):
         raise ApiError(404, Msg("msg.web_ytd_no_months", indicator=YTD_INDICATOR[key]))
     upload = {"id": up.id, "name": up.name, "content_hash": up.content_hash,
               "created_at": up.created_at.strftime("%Y-%m-%d %H:%M"), "sources": up.sources}
-    return chosen, {**y, "key": key, "upload": upload}, up
+    return chosen, {**y, "key": key, "upload": upload}
 
 
 @area.page("/ytd-why", permission="projects:read")
@@ -221,7 +222,7 @@ def ytd_why(ctx: Ctx, project_id: int | None = None, key: YtdKey = None, part: b
     row) for this year's months and the same months a year before, the rule that adds them
     up and the change (:func:`cocontrol.monitoring.ytd.year_to_date`). Without ``key`` the
     page says how to choose a number."""
-    chosen, d, _up = _ytd(ctx, project_id, key)
+    chosen, d = _ytd(ctx, project_id, key)
     return ctx.render("cockpit/ytd_why_part.html" if part and d else "cockpit/ytd_why.html",
                       chosen=chosen, d=d)
 
@@ -229,8 +230,7 @@ def ytd_why(ctx: Ctx, project_id: int | None = None, key: YtdKey = None, part: b
 @area.data("/ytd-why", permission="projects:read")
 def ytd_why_json(ctx: Ctx, project_id: int | None = None, key: YtdKey = None):
     """The derivation of a tile's year to date as JSON (without ``key``: says so)."""
-    chosen, d, _up = _ytd(ctx, project_id, key)
+    chosen, d = _ytd(ctx, project_id, key)
     if d is None:
         return {"kind": "ytd", "value": None, "rows": [], "error": "give key (a tile)"}
-    clean = {k: views.finite(v) if isinstance(v, float) else v for k, v in d.items()}
-    return clean
+    return {k: views.finite(v) if isinstance(v, float) else v for k, v in d.items()}
