@@ -439,8 +439,10 @@ def _winners(table: pd.DataFrame, set_name: str, combo: np.ndarray, rows: np.nda
 
 def _winner_rows(sets: list, ranked: _Ranked, keep: np.ndarray | None = None) -> pd.DataFrame:
     """The winners (``keep``: those kept) as rows, in their ranking's order, with ``method``."""
-    if not sets:
-        best = pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    if not sets:  # e.g. factor_sets [user] without user factors: the computed factors only
+        # typed as the sets' winners are: untyped (object) combos could index no array
+        best = pd.DataFrame(columns=CANDIDATE_COLUMNS).astype(
+            {"combo": np.int64, "value": float, "priority": np.int64})
         return best.assign(method=np.where(best["value"].isna(), "not_estimated", "factor"))
     sel = np.arange(len(ranked.combo)) if keep is None else np.flatnonzero(keep)
     frames = [_winners(t.frame, name, ranked.combo[w], ranked.row[w], ranked.priority[w])
@@ -616,6 +618,17 @@ def _sulfur_balance(combos, of: dict, user_so2: set) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _rows_of(activity: pd.DataFrame, lines) -> list[int]:
+    """The user's row numbers (``_row``) of the activity rows of ``lines``; a table not read
+    from a file (no ``_row``, e.g. a project built in code) by the row a CSV of it would
+    have (header 1, first row 2)."""
+    if "_line" not in activity:
+        return []
+    if "_row" in activity:
+        return activity.loc[activity["_line"].isin(lines), "_row"].astype(int).tolist()
+    return (np.flatnonzero(activity["_line"].isin(lines).to_numpy()) + 2).tolist()
+
+
 def missing_problems(ft: FactorTable, lines: pd.DataFrame, activity: pd.DataFrame
                      ) -> list[Problem]:
     """Turn missing factors into problems naming the activity rows concerned."""
@@ -627,8 +640,7 @@ def missing_problems(ft: FactorTable, lines: pd.DataFrame, activity: pd.DataFram
     for (k, sp), _ in ft.missing.groupby(["combo", "species"]):
         c = ft.combos.iloc[int(k)]
         sel = lines.index[lines["combo"] == k]
-        rows = activity.loc[activity["_line"].isin(sel), "_row"].astype(int).tolist() if \
-            "_line" in activity else []
+        rows = _rows_of(activity, sel)
         what = c["fuel"] if isinstance(c["fuel"], str) else c["process"]
         if sp.startswith("unit:"):
             out.append(Problem(file=file, sheet=sheet, row=rows[0] if rows else None,
