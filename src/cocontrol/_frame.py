@@ -107,11 +107,19 @@ class Runs:
     """Groups of runs of consecutive rows: ``group[r]`` is the group of run r, which starts
     at row ``starts[r]``; :meth:`rows` gives the group of every row."""
 
-    __slots__ = ("_first", "_pairs", "group", "n", "starts")
+    __slots__ = ("_first", "_origins", "_pairs", "group", "n", "starts")
 
-    def __init__(self, group: np.ndarray, starts: np.ndarray, n: int, pairs=None, first=None):
+    def __init__(self, group: np.ndarray, starts: np.ndarray, n: int, pairs=None, first=None,
+                 origins=None):
         self.group, self.starts, self.n = group, starts, n
         self._pairs, self._first = pairs, first  # column: (codes, radix); first row of groups
+        self._origins = origins or {}  # column: positions of its labels in the table's
+
+    def origin(self, col: str) -> np.ndarray | None:
+        """For a categorical column of the table whose labels frame column is categorical:
+        the position of every label category among the table column's categories (the
+        labels' category k is the table's category ``origin[k]``); None otherwise."""
+        return self._origins.get(col)
 
     def codes(self, col: str) -> tuple[np.ndarray, int]:
         """(codes of ``col`` at the first row of every group, radix)."""
@@ -151,12 +159,14 @@ def factorize_runs(df: pd.DataFrame, cols: list[str], pairs=None, side=None
     else:
         rows = np.empty(n_groups, dtype=np.int64)
         rows[run_group[::-1]] = starts[::-1]  # first run (hence first row) of every group
-    jobs = {c: side.submit(_labels, df[c], rows) for c in cols[2:]} if side is not None \
-        else {}
-    labels = {}
+    jobs = {c: side.submit(_labels, df[c], rows, True) for c in cols[2:]} \
+        if side is not None else {}
+    labels, origins = {}, {}
     for c in cols:  # labels from the first row of every group only
-        labels[c] = jobs[c].result() if c in jobs else _labels(df[c], rows)
-    return Runs(run_group, starts, n, dict(zip(cols, pairs, strict=True)), rows), \
+        labels[c], first = jobs[c].result() if c in jobs else _labels(df[c], rows, True)
+        if first is not None:
+            origins[c] = first
+    return Runs(run_group, starts, n, dict(zip(cols, pairs, strict=True)), rows, origins), \
         pd.DataFrame(labels)
 
 
@@ -189,10 +199,11 @@ def _categorical(codes: np.ndarray, cats: pd.Index) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
-def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
+def _labels(col: pd.Series, rows: np.ndarray, origin: bool = False):
     """The values of ``col`` at ``rows`` as :func:`_column` makes them (categories in order
     of first appearance); a categorical column is relabelled through its codes, without
-    hashing its values."""
+    hashing its values. ``origin``: return (values, the position of every category of the
+    result among ``col``'s categories, or None when the result is not such a categorical)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         sub = col.array.codes[rows]
         ncat = len(col.cat.categories)
@@ -211,7 +222,7 @@ def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
             # pd.factorize(col.iloc[rows], use_na_sentinel=False) gives them)
             cat_vals = np.asarray(col.cat.categories, dtype=object)
             uniq = np.array([cat_vals[k] if k >= 0 else np.nan for k in first], dtype=object)
-            return _column(codes, uniq)
+            return (_column(codes, uniq), None) if origin else _column(codes, uniq)
         if not (first < 0).any():
             cats = col.cat.categories
             if len(first) == len(cats) and np.array_equal(first, np.arange(len(cats))):
@@ -220,9 +231,10 @@ def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
                     if cats.dtype != object else cats
             else:
                 cats = pd.Index(np.asarray(cats, dtype=object)[first], dtype=object)
-            return _categorical(codes, cats)
+            out = _categorical(codes, cats)
+            return (out, first) if origin else out
     codes, uniq = pd.factorize(col.iloc[rows], use_na_sentinel=False)
-    return _column(codes, uniq)
+    return (_column(codes, uniq), None) if origin else _column(codes, uniq)
 
 
 def _column(codes: np.ndarray, uniq) -> pd.Series | pd.Categorical:

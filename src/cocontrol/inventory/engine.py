@@ -23,7 +23,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from cocontrol import _buffers, refdata, units
-from cocontrol._frame import Runs, _categorical, _distinct, factorize_columns, factorize_runs
+from cocontrol._frame import (
+    Runs,
+    _categorical,
+    _distinct,
+    _first_order,
+    factorize_columns,
+    factorize_runs,
+)
 from cocontrol.errors import InputError, MissingFactorError, Problem
 from cocontrol.i18n import Msg, Seq, Text, named
 from cocontrol.inventory import factors as fmod
@@ -236,26 +243,34 @@ def control_table(controls: pd.DataFrame | None, species: tuple[str, ...]
     r = rem[rem["species"].isin(sidx)]
     eta[r["technology"].map(tidx).to_numpy(), r["species"].map(sidx).to_numpy()] = \
         r["efficiency"].to_numpy(dtype=float)
-    tc, tu = pd.factorize(controls["technology"])  # codes of the few technologies named
-    tmap = np.array([tidx.get(t, -1) for t in tu], dtype=np.int64)
-    tcode = np.where(tc >= 0, tmap[np.maximum(tc, 0)] if len(tmap) else -1, -1)
+    tech = controls["technology"]
+    if isinstance(tech.dtype, pd.CategoricalDtype):  # codes of the few technologies named
+        tmap = np.array([tidx.get(t, -1) for t in tech.cat.categories], dtype=np.int64)
+        tc = tech.array.codes
+        tcode = np.where(tc >= 0, tmap[np.maximum(tc, 0)] if len(tmap) else -1, -1)
+    else:  # looked up among the known technologies (an object array: no string-dtype pass)
+        tcode = pd.Index(techs, dtype=object).get_indexer(np.asarray(tech, dtype=object))
     known = tcode >= 0
     ctl = controls if known.all() else controls[known]
     tcode = tcode if known.all() else tcode[known]
     return eta, ctl, tcode, len(techs)
 
 
-def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
-             species: tuple[str, ...], table=False) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of controlled lines and their factor (1 − Σ share × η), shape (M, S, Y).
-    ``table``: :func:`control_table` of the controls when the caller has it."""
+def _removed_share(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
+                   species: tuple[str, ...], table=False) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the controlled lines (M) and the share of every species they remove, as
+    the complement of their control factor 1 − Σ share × η: removed = 1 − (1 − Σ share ×
+    η), the numbers the engine has always used (to the last bit; F = 1 − removed). Shape
+    (M, S, 1) when no control row names a year (one product for every year), else (M, S,
+    Y); a writable array. ``table``: :func:`control_table` of the controls when the caller
+    has it."""
     table = control_table(controls, species) if table is False else table
     if table is None:
-        return np.empty(0, dtype=np.int64), np.empty((0, len(species), len(years)))
+        return np.empty(0, dtype=np.int64), np.zeros((0, len(species), len(years)))
     eta, ctl, tcode, T = table
     row, line = _join_sources(ctl["source_id"], lines["source_id"])
     if len(line) == 0:
-        return np.empty(0, dtype=np.int64), np.empty((0, len(species), len(years)))
+        return np.empty(0, dtype=np.int64), np.zeros((0, len(species), len(years)))
     if (np.diff(line) > 0).all():  # each line once, in line order (controls in the order
         # of the lines): the lines themselves
         ctrl_lines, local = line, np.arange(len(line))
@@ -270,9 +285,9 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
     ti = tcode[row]
     sh = ctl["share"].to_numpy(dtype=float)[row]
 
-    def removal(rows: np.ndarray | None) -> np.ndarray:
+    def removal(rows: np.ndarray | None, twice: bool = False) -> np.ndarray:
         """Σ_k share[m,k] × η[k,s] as a sparse (M × T) matrix times η (T × S); ``rows``
-        None: every row."""
+        None: every row. ``twice``: 1 − (1 − Σ), in the same pass when it can."""
         loc = local if rows is None else local[rows]
         in_order = len(loc) == M and np.array_equal(loc, np.arange(M))
         if in_order or (len(loc) == M and _distinct(loc, M + 1)):  # one row per
@@ -281,22 +296,26 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
             tr = ti if rows is None else ti[rows]
             prod = np.take(eta, tr, axis=0, mode="clip",  # codes of known technologies
                            out=_buffers.empty(len(tr) * eta.shape[1]).reshape(len(tr), -1))
-            prod *= (sh if rows is None else sh[rows])[:, None]
+            share = (sh if rows is None else sh[rows])[:, None]
+            if in_order and twice:  # one pass; the sum's + 0.0 (−0.0 → 0.0) changes no
+                # bit of 1 − (1 − x)
+                _twice_complement(prod, share)
+                return prod
+            prod *= share
             np.add(0.0, prod, out=prod)
             if in_order:
                 return prod
             out = np.empty((M, eta.shape[1]))
             out[loc] = prod
-            return out
+            return _twice_complement(out) if twice else out
         rows = np.arange(len(local)) if rows is None else rows
         mat = sp.csr_matrix((sh[rows], (local[rows], ti[rows])), shape=(M, T))
         mat.sum_duplicates()
-        return np.asarray(mat @ eta)
+        out = np.asarray(mat @ eta)
+        return _twice_complement(out) if twice else out
 
-    if every.all():  # year-invariant controls: one product, broadcast over the years
-        factor = removal(None)
-        np.subtract(1.0, factor, out=factor)
-        return ctrl_lines, np.broadcast_to(factor[:, :, None], (M, S, Y))
+    if every.all():  # year-invariant controls: one product for every year
+        return ctrl_lines, removal(None, twice=True)[:, :, None]
     removed = np.empty((M, S, Y))
     yi = pd.Index(years).get_indexer(np.where(every, -1, cyear))
     key_all = local * T + ti
@@ -305,7 +324,23 @@ def _removal(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
         yr = np.flatnonzero(~every & (yi == y))
         overridden = np.isin(key_all, key_all[yr]) & every
         removed[:, :, y] = removal(np.concatenate([np.flatnonzero(every & ~overridden), yr]))
-    return ctrl_lines, 1.0 - removed
+    return ctrl_lines, _twice_complement(removed)
+
+
+def _twice_complement(x: np.ndarray, share: np.ndarray | None = None) -> np.ndarray:
+    """x = 1 − (1 − x × share) in place, in one pass (``share`` None: 1 − (1 − x))."""
+    try:
+        import numexpr
+    except ImportError:  # pragma: no cover - numpy fallback
+        if share is not None:
+            x *= share
+        np.subtract(1.0, x, out=x)
+        return np.subtract(1.0, x, out=x)
+    if share is None:
+        numexpr.evaluate("1.0 - (1.0 - x)", local_dict={"x": x}, out=x)
+    else:
+        numexpr.evaluate("1.0 - (1.0 - x * s)", local_dict={"x": x, "s": share}, out=x)
+    return x
 
 
 class _Stages:
@@ -354,7 +389,8 @@ def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExe
     lines, A, runs = build_lines(act, years, side)
     ctl_job = side.submit(control_table, project.controls, ext)
     attr_job = side.submit(line_attributes, lines["region_id"], lines["sector"],
-                           project.regions)
+                           project.regions, _region_rows(project.regions, act["region_id"],
+                                                         runs.origin("region_id")))
     warn_job = side.submit(plausibility.check_activity, project.activity, _units_seen(lines))
     clock("pivot")
 
@@ -394,18 +430,20 @@ def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExe
     lines["biogenic"] = ft.combos["biogenic"].to_numpy()[ccodes]
     clock("factor gathers")
 
-    ctrl_idx, ctrl_ext = _removal(lines, project.controls, years, ext, ctl_job.result())
+    # the share removed (M, S + 1, 1 or Y; last column: the 2.5-10 µm bin); year-invariant
+    # controls as one year, broadcast back
+    ctrl_idx, removed = _removed_share(lines, project.controls, years, ext, ctl_job.result())
+    invariant = removed.shape[2] == 1 and len(years) > 1
     clock("controls")
-    # year-invariant controls come as a broadcast view: work on one year, broadcast back
-    invariant = ctrl_ext.shape[2] > 1 and ctrl_ext.strides[2] == 0
-    one = ctrl_ext[:, :, :1] if invariant else ctrl_ext
-    removed = np.subtract(1.0, one, out=_buffers.empty(one.size).reshape(one.shape))  # Σ
-    # share × η (a kept buffer: already touched memory); last column: the 2.5-10 µm bin
-    del one, ctrl_ext
+    # the combinations of the controlled lines when every line has its combination's
+    # factors (the small table is read, not the lines' large one)
+    cc_ctrl = np.take(ccodes, ctrl_idx) if not src_prov else None
     unabated_used = _use_unabated(ef, abated, ctrl_idx, removed[:, :len(species), :], lines, ft,
-                                  ccodes, project.controls, species)
-    ctrl_factor = combine_pm10(removed, ef, species, overwrite=True,
-                               rows=ctrl_idx)  # removed is not used again
+                                  ccodes, project.controls, species, cc_ctrl)
+    per_combo = cc_ctrl is not None and len(unabated_used) == 0
+    ctrl_factor = combine_pm10(removed, ef, species, overwrite=True, rows=ctrl_idx,  # removed
+                               table=(ft.multiplier, cc_ctrl) if per_combo else None)  # is
+    # not used again
     np.subtract(1.0, ctrl_factor, out=ctrl_factor)
     if invariant:
         ctrl_factor = np.broadcast_to(ctrl_factor, (len(ctrl_idx), len(species), len(years)))
@@ -479,7 +517,8 @@ def _fused_where(finite: np.ndarray, ef: np.ndarray, out: np.ndarray) -> None:
 
 
 def combine_pm10(removed: np.ndarray, ef: np.ndarray, species: tuple[str, ...],
-                 overwrite: bool = False, rows: np.ndarray | None = None) -> np.ndarray:
+                 overwrite: bool = False, rows: np.ndarray | None = None,
+                 table: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Removed share of PM10 by size bin: PM10 = PM2.5 + coarse (2.5-10 µm), each with its own
     efficiency, weighted by the line's own uncontrolled PM2.5/PM10:
 
@@ -491,26 +530,37 @@ def combine_pm10(removed: np.ndarray, ef: np.ndarray, species: tuple[str, ...],
     defined (no PM2.5 or PM10 factor) the technology's PM10 efficiency is kept.
     ``overwrite``: the result may be a view of ``removed`` (float), written in place.
     ``rows``: the lines of ``removed`` are these rows of ``ef`` (only the PM2.5 and PM10
-    columns are read: no gather of every species)."""
+    columns are read: no gather of every species). ``table``: (factors per combination,
+    the combination of every line of ``removed``) when those lines have their
+    combination's factors: read from that small table instead of ``ef``."""
     S = len(species)
     out = removed[:, :S, :] if overwrite and removed.dtype == float else \
         np.array(removed[:, :S, :], dtype=float, copy=True)
     if "PM10" not in species or "PM2.5" not in species or len(out) == 0:
         return out
     i10, i25 = species.index("PM10"), species.index("PM2.5")
-    e10, e25 = (ef[:, i10], ef[:, i25]) if rows is None else (ef[rows, i10], ef[rows, i25])
+    if table is not None:  # (factors per combination, the rows' combinations)
+        e10, e25 = np.take(table[0][:, i10], table[1]), np.take(table[0][:, i25], table[1])
+    elif rows is None:
+        e10, e25 = ef[:, i10], ef[:, i25]
+    else:  # the two columns first: one pass over the lines' factors, not two
+        two = ef[:, [i10, i25]]
+        e10, e25 = np.take(two[:, 0], rows), np.take(two[:, 1], rows)
     ok = np.isfinite(e10) & np.isfinite(e25) & (e10 > 0)
-    w = np.divide(e25, e10, out=np.zeros_like(e10), where=ok)
-    mixed = w[:, None] * removed[:, i25, :] + (1 - w[:, None]) * removed[:, S, :]
-    out[ok, i10, :] = mixed[ok]
+    w = np.divide(e25, e10, out=np.zeros_like(e10), where=ok)[:, None]
+    mixed = w * removed[:, i25, :] + (1 - w) * removed[:, S, :]
+    np.copyto(out[:, i10, :], mixed, where=ok[:, None])  # where the weight is defined
     return out
 
 
-def _use_unabated(ef, abated, ctrl_idx, removed, lines, ft, ccodes, controls, species):
+def _use_unabated(ef, abated, ctrl_idx, removed, lines, ft, ccodes, controls, species,
+                  combos=None):
     """Never abate twice: on a line with a declared control, a species that the control
     reduces must have an unabated factor. The bundled unabated alternative replaces an abated
-    default (cited in the factor report); without one the source stops with a plain error."""
-    hit = (removed > 0).any(axis=2) & abated[ctrl_idx]  # (M, S)
+    default (cited in the factor report); without one the source stops with a plain error.
+    ``combos``: the combinations of the controlled lines when every line has its
+    combination's flags (no source-specific factor)."""
+    hit = _abated_and_removed(abated, ctrl_idx, removed, ft.abated, combos)  # (M, S)
     if not hit.any():
         return pd.DataFrame(columns=["source_id", "species", "t_per_activity", "note"])
     m_idx, s_idx = np.nonzero(hit)
@@ -547,6 +597,26 @@ def _use_unabated(ef, abated, ctrl_idx, removed, lines, ft, ccodes, controls, sp
                          "species": [species[j] for j in s_idx[ok]],
                          "t_per_activity": alt[ok],
                          "note": "unabated factor used because a control is declared"})
+
+
+def _abated_and_removed(abated: np.ndarray, ctrl_idx: np.ndarray, removed: np.ndarray,
+                        abated_table: np.ndarray | None, combos: np.ndarray | None = None
+                        ) -> np.ndarray:
+    """(M, S) True where the control of controlled line m removes species s (in some year)
+    and the line's factor of s already describes abated plants. Only the species that some
+    bundled factor describes as abated are looked at (``abated_table``: the factor table's
+    per combination; a line's flag is never True where its combination's is not).
+    ``combos``: the controlled lines' combinations when every line has its combination's
+    flags (read from the table, not from the lines' array)."""
+    M, S = len(ctrl_idx), removed.shape[1]
+    cols = range(S) if abated_table is None else np.flatnonzero(abated_table.any(axis=0))
+    hit = np.zeros((M, S), bool)
+    for j in cols:
+        rem = removed[:, j, 0] > 0 if removed.shape[2] == 1 else (removed[:, j, :] > 0).any(1)
+        flag = np.take(abated_table[:, j], combos) if combos is not None else \
+            np.take(abated[:, j], ctrl_idx)
+        np.logical_and(rem, flag, out=hit[:, j])
+    return hit
 
 
 def _joined(table: str, codes) -> Text:
@@ -612,33 +682,60 @@ def add_line_attributes(lines: pd.DataFrame, regions: pd.DataFrame | None) -> No
         lines[col] = values
 
 
-def line_attributes(region: pd.Series, sector: pd.Series, regions: pd.DataFrame | None
-                    ) -> dict[str, pd.Categorical]:
+def line_attributes(region: pd.Series, sector: pd.Series, regions: pd.DataFrame | None,
+                    region_rows: np.ndarray | None = None) -> dict[str, pd.Categorical]:
     """The region's ancestor at every hierarchy level (``LEVELS``, when ``regions`` is
     given) and the parent sector of the lines whose region and sector are ``region`` and
     ``sector``, as categorical columns in that order (mapping is done on the categories,
-    not on every line). Reads its arguments only (the engine runs it beside other work)."""
+    not on every line). ``region_rows``: the row of ``regions`` of every category of
+    ``region`` when the caller knows it (:func:`_region_rows`; else looked up by id). Reads
+    its arguments only (the engine runs it beside other work)."""
     out: dict[str, pd.Categorical] = {}
     reg = region
     reg = reg.array if isinstance(reg.dtype, pd.CategoricalDtype) else pd.Categorical(reg)
     if regions is not None:
-        ids = regions["region_id"].astype(object).to_numpy()
-        pos, anc = _ancestor_positions(regions, pd.Index(reg.categories, dtype=object))
+        ids = np.asarray(regions["region_id"], dtype=object)
+        pos = region_rows if region_rows is not None else \
+            pd.Index(ids, dtype=object, copy=False).get_indexer(
+                np.asarray(reg.categories, dtype=object))
+        anc = _ancestor_rows(regions, pos)
         for lv in LEVELS:  # label of the ancestor, (none) where there is none
-            vcodes, upos = pd.factorize(anc[lv])
-            labels = np.where(upos >= 0, ids[np.maximum(upos, 0)] if len(ids) else NONE_LABEL,
-                              NONE_LABEL).astype(object)
+            dense = _first_order(anc[lv] + 1, len(ids) + 1)  # pd.factorize, by a scatter
+            vcodes, upos = (dense[0], dense[1] - 1) if dense is not None else \
+                pd.factorize(anc[lv])
+            if len(upos) and upos.min() >= 0:
+                labels = ids.take(upos)
+            else:
+                labels = np.where(upos >= 0, ids[np.maximum(upos, 0)] if len(ids) else
+                                  NONE_LABEL, NONE_LABEL).astype(object)
             vcodes = vcodes.astype(_code_dtype(len(labels)))  # the gather in the final width
-            out[lv] = _categorical(vcodes[reg.codes], pd.Index(labels, dtype=object))
+            out[lv] = _categorical(np.take(vcodes, reg.codes), pd.Index(labels, dtype=object))
     sec = refdata.table("sectors").set_index("code")
     s = sector
     s = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
     parent = pd.Index(s.categories).map(sec["parent"])
     parent = np.where(pd.isna(parent), np.asarray(s.categories, dtype=object), parent)
     pc = pd.Categorical(np.asarray(parent, dtype=object))  # sorted categories, as before
-    out["sector_parent"] = pd.Categorical.from_codes(pc.codes[s.codes], dtype=pc.dtype,
+    out["sector_parent"] = pd.Categorical.from_codes(np.take(pc.codes, s.codes), dtype=pc.dtype,
                                                      validate=False)
     return out
+
+
+def _region_rows(regions: pd.DataFrame | None, table_region: pd.Series,
+                 origin: np.ndarray | None) -> np.ndarray | None:
+    """The row of ``regions`` of every region category of the lines, without looking the
+    ids up, when the activity's ``region_id`` is a categorical whose categories are the
+    regions table's own ``region_id`` array (the same values in the same memory: one
+    comparison of two pointers) and ``origin`` gives the lines' categories among them
+    (:meth:`Runs.origin`); else None (looked up by id)."""
+    if regions is None or origin is None or \
+            not isinstance(table_region.dtype, pd.CategoricalDtype):
+        return None
+    cats = np.asarray(table_region.cat.categories, dtype=object)
+    ids = np.asarray(regions["region_id"], dtype=object)
+    same = cats.shape == ids.shape and cats.strides == ids.strides and \
+        cats.__array_interface__["data"][0] == ids.__array_interface__["data"][0]
+    return np.asarray(origin, dtype=np.int64) if same else None
 
 
 def _code_dtype(n: int) -> type:
@@ -649,17 +746,29 @@ def _code_dtype(n: int) -> type:
     return np.int64
 
 
-def _ancestor_positions(regions: pd.DataFrame, codes: pd.Index
-                        ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Rows of ``regions`` of the regions ``codes`` and, per level, the row of their ancestor
-    (or themselves) at that level, −1 where none: :func:`hierarchy.ancestors` on integer
-    positions, for the regions asked only (a walk up the parents, one step per level)."""
-    ids = pd.Index(regions["region_id"].astype(object))
-    parent = ids.get_indexer(regions["parent_id"].astype(object))  # -1: no parent
-    level = pd.Categorical(regions["level"].astype(object), categories=list(LEVELS)).codes
-    pos = ids.get_indexer(codes)
-    anc = {lv: np.full(len(codes), -1, dtype=np.int64) for lv in LEVELS}
-    cur = pos.astype(np.int64)
+def _parent_rows(regions: pd.DataFrame) -> np.ndarray:
+    """The row of every region's parent in ``regions`` (−1: none or unknown). The parents
+    are few: their distinct ids are found first and the regions' ids are looked up among
+    them (a small table), not every parent among every region."""
+    ids = np.asarray(regions["region_id"], dtype=object)
+    pcode, pids = pd.factorize(np.asarray(regions["parent_id"], dtype=object))
+    hit = pd.Index(pids, dtype=object).get_indexer(ids)  # each id among the parents' ids
+    found = np.flatnonzero(hit >= 0)
+    row = np.full(len(pids) + 1, -1, dtype=np.int64)  # last: no parent (code −1)
+    row[hit[found]] = found  # region ids are unique (project validation)
+    return row[pcode]
+
+
+def _ancestor_rows(regions: pd.DataFrame, pos: np.ndarray) -> dict[str, np.ndarray]:
+    """Per level, the row of ``regions`` of the ancestor (or the region itself) at that
+    level of the regions at rows ``pos``, −1 where none: :func:`hierarchy.ancestors` on
+    integer positions, for the regions asked only (a walk up the parents, one step per
+    level)."""
+    parent = _parent_rows(regions)
+    level = pd.Index(list(LEVELS), dtype=object).get_indexer(
+        np.asarray(regions["level"], dtype=object))
+    anc = {lv: np.full(len(pos), -1, dtype=np.int64) for lv in LEVELS}
+    cur = np.asarray(pos, dtype=np.int64).copy()
     for _ in range(len(LEVELS) + 1):
         alive = np.flatnonzero(cur >= 0)
         if len(alive) == 0:
@@ -670,7 +779,7 @@ def _ancestor_positions(regions: pd.DataFrame, codes: pd.Index
             hit = lv_now == k
             anc[lv][alive[hit]] = c[hit]
         cur[alive] = parent[c]
-    return pos, anc
+    return anc
 
 
 def compute_arrays(lines: pd.DataFrame, activity: np.ndarray, ef: np.ndarray,
