@@ -55,22 +55,45 @@ def _radix_key(codes: list[np.ndarray], radices: list[int], at: np.ndarray
     return key, radix
 
 
-def _first_order(codes: np.ndarray, radix: int) -> tuple[np.ndarray, np.ndarray] | None:
+def _first_order(codes: np.ndarray, radix: int, dtype=np.int64
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
     """``pd.factorize(codes)`` for codes in ``[0, radix)`` with a radix not much larger than
-    the number of codes: the rank of every code's first appearance and the codes in that
-    order, by a scatter over the radix (no hashing). ``None`` when the radix is too large."""
+    the number of codes: the rank of every code's first appearance (of ``dtype``) and the
+    codes in that order, by a scatter over the radix (no hashing). ``None`` when the radix
+    is too large."""
     n = len(codes)
     if n == 0 or radix > 4 * n + 4096:
         return None
-    first = np.full(radix, n, dtype=np.int64)
-    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # the earliest row of every code wins
+    first = _first_rows(codes, radix)
     used = np.flatnonzero(first < n)
     fp = first[used]
     if len(fp) > 1 and not (fp[1:] > fp[:-1]).all():
         used = used[np.argsort(fp, kind="stable")]
-    rank = np.empty(radix, dtype=np.int64)
+    rank = np.empty(radix, dtype=dtype)
     rank[used] = np.arange(len(used))
-    return rank[codes], used
+    return rank.take(codes), used
+
+
+#: radix up to which the first row of every code is looked for in the first rows first
+SMALL_RADIX = 256
+HEAD_ROWS = 1 << 15
+
+
+def _first_rows(codes: np.ndarray, radix: int) -> np.ndarray:
+    """The first row of every code in ``[0, radix)`` (``len(codes)`` where it does not
+    occur): one scatter over the rows, or, for a few codes in many rows, a scatter over the
+    first rows and a count of the others (a code first seen later is then searched for)."""
+    n = len(codes)
+    first = np.full(radix, n, dtype=np.int64)
+    head = n if radix > SMALL_RADIX else min(n, HEAD_ROWS)
+    first[codes[:head][::-1]] = np.arange(head - 1, -1, -1)  # the earliest row wins
+    if head < n:
+        later = first == n
+        if later.any():
+            rest = codes[head:]
+            for k in np.flatnonzero(later & (np.bincount(rest, minlength=radix) > 0)):
+                first[k] = head + int(np.argmax(rest == k))
+    return first
 
 
 def _factorize(key: np.ndarray, radix: int) -> tuple[np.ndarray, int]:
@@ -205,14 +228,20 @@ def _labels(col: pd.Series, rows: np.ndarray, origin: bool = False):
     hashing its values. ``origin``: return (values, the position of every category of the
     result among ``col``'s categories, or None when the result is not such a categorical)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        sub = col.array.codes[rows]
+        sub = np.ascontiguousarray(col.array.codes[rows])  # one strided read, then dense
         ncat = len(col.cat.categories)
-        if len(sub) == ncat and len(sub) and sub[0] == 0 and \
-                (np.diff(sub) == 1).all():  # every category once, in order
+        in_order = len(sub) == ncat and len(sub) > 0 and sub[0] == 0 and \
+            sub[-1] == ncat - 1 and bool((np.diff(sub) == 1).all())
+        if in_order:  # every category once, in order
             codes, first = sub, sub
+        elif len(sub) and sub.max() < 0:  # every value missing: one NaN label (as below)
+            vals = np.full(len(sub), np.nan, dtype=object)
+            return (pd.Series(vals, dtype=object), None) if origin else \
+                pd.Series(vals, dtype=object)
         else:
             full = len(sub) and sub.min() >= 0  # no missing value
-            dense = None if not len(sub) else _first_order(sub, ncat) if full else \
+            small = sub.dtype if ncat < np.iinfo(sub.dtype).max else np.int64
+            dense = None if not len(sub) else _first_order(sub, ncat, small) if full else \
                 _first_order(sub.astype(np.int64) + 1, ncat + 1)
             if dense is None:
                 codes, first = pd.factorize(sub)
@@ -225,7 +254,8 @@ def _labels(col: pd.Series, rows: np.ndarray, origin: bool = False):
             return (_column(codes, uniq), None) if origin else _column(codes, uniq)
         if not (first < 0).any():
             cats = col.cat.categories
-            if len(first) == len(cats) and np.array_equal(first, np.arange(len(cats))):
+            if in_order or len(first) == len(cats) and \
+                    np.array_equal(first, np.arange(len(cats))):
                 # already in order of appearance: the same values (no copy of the array)
                 cats = pd.Index(np.asarray(cats, dtype=object), dtype=object, copy=False) \
                     if cats.dtype != object else cats
