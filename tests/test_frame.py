@@ -73,3 +73,19 @@ def test_labels_origin_names_the_source_categories():
     missing = pd.Series(pd.Categorical([None, None], categories=["a"]))
     out, origin = _frame._labels(missing, np.arange(2), True)
     assert origin is None and out.isna().all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 300), st.integers(0, 2**32 - 1))
+def test_factorize_rows_is_factorize_columns(n, seed):
+    """Without looking for runs: the same codes and labels as with runs."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "a": pd.Categorical(rng.choice(["p", "q", "r"], n)),
+        "b": pd.Categorical(np.where(rng.random(n) < 0.3, None, rng.choice(["u", "v"], n))),
+    })
+    pairs = [_frame._codes(df[c]) for c in ["a", "b"]]
+    got_codes, got = _frame.factorize_rows(df, ["a", "b"], pairs)
+    want_codes, want = _frame.factorize_columns(df, ["a", "b"])
+    assert np.array_equal(got_codes, want_codes)
+    pd.testing.assert_frame_equal(got, want)

@@ -193,6 +193,23 @@ def factorize_runs(df: pd.DataFrame, cols: list[str], pairs=None, side=None
         pd.DataFrame(labels)
 
 
+def factorize_rows(df: pd.DataFrame, cols: list[str], pairs
+                   ) -> tuple[np.ndarray, pd.DataFrame]:
+    """:func:`factorize_columns` without looking for runs of equal rows (for a table whose
+    consecutive rows differ as a rule, such as the lines of an inventory by combination):
+    the radix key of every row, numbered in order of first appearance. ``pairs``: the
+    columns' (codes, radix), codes of any bijection of the values (missing values a code of
+    their own)."""
+    n = len(df)
+    if not cols or n == 0:
+        return factorize_columns(df, cols, pairs)
+    codes, radices = [p[0] for p in pairs], [p[1] for p in pairs]
+    group, n_groups = _factorize(*_radix_key(codes, radices, slice(None)))
+    rows = np.empty(n_groups, dtype=np.int64)
+    rows[group[::-1]] = np.arange(n - 1, -1, -1)  # the first row of every group
+    return group, pd.DataFrame({c: _labels(df[c], rows) for c in cols})
+
+
 def factorize_columns(df: pd.DataFrame, cols: list[str], pairs=None
                       ) -> tuple[np.ndarray, pd.DataFrame]:
     """Codes of the unique combinations of ``cols`` and a frame of those combinations.

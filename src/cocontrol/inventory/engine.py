@@ -28,7 +28,7 @@ from cocontrol._frame import (
     _categorical,
     _distinct,
     _first_order,
-    factorize_columns,
+    factorize_rows,
     factorize_runs,
 )
 from cocontrol.errors import InputError, MissingFactorError, Problem
@@ -386,8 +386,9 @@ def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExe
     species = tuple(reg.codes) if reg is not None else refdata.SPECIES
     ext = (*species, COARSE)
     act = project.activity
+    ctl_job = side.submit(control_table, project.controls, ext)  # beside the pivot's long
+    # array passes (they release the GIL; the control table holds it)
     lines, A, runs = build_lines(act, years, side)
-    ctl_job = side.submit(control_table, project.controls, ext)
     attr_job = side.submit(line_attributes, lines["region_id"], lines["sector"],
                            project.regions, _region_rows(project.regions, act["region_id"],
                                                          runs.origin("region_id")))
@@ -395,7 +396,7 @@ def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExe
     clock("pivot")
 
     combo_cols = ["sector", "fuel", "process", "unit"]  # the lines' codes of the pivot
-    ccodes, cuniq = factorize_columns(lines, combo_cols, [runs.codes(c) for c in combo_cols])
+    ccodes, cuniq = factorize_rows(lines, combo_cols, [runs.codes(c) for c in combo_cols])
     cuniq = cuniq.astype(object).where(cuniq.notna(), None)
     lines["combo"] = ccodes
     clock("combinations")
