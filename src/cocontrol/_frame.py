@@ -130,13 +130,16 @@ class Runs:
     """Groups of runs of consecutive rows: ``group[r]`` is the group of run r, which starts
     at row ``starts[r]``; :meth:`rows` gives the group of every row."""
 
-    __slots__ = ("_first", "_origins", "_pairs", "group", "n", "starts")
+    __slots__ = ("_first", "_origins", "_pairs", "distinct_first", "group", "n", "starts")
 
     def __init__(self, group: np.ndarray, starts: np.ndarray, n: int, pairs=None, first=None,
                  origins=None):
         self.group, self.starts, self.n = group, starts, n
         self._pairs, self._first = pairs, first  # column: (codes, radix); first row of groups
         self._origins = origins or {}  # column: positions of its labels in the table's
+        #: True when the groups' values of the first column are all different (found by
+        #: the factorisation: then no composite key was built)
+        self.distinct_first = False
 
     def origin(self, col: str) -> np.ndarray | None:
         """For a categorical column of the table whose labels frame column is categorical:
@@ -172,8 +175,9 @@ def factorize_runs(df: pd.DataFrame, cols: list[str], pairs=None, side=None
     codes = [p[0] for p in pairs]
     starts = _run_starts(codes, n)
     at = _regular(starts, n)  # the run starts as a slice when evenly spaced (views, no gather)
-    if _distinct(codes[0][at], pairs[0][1]):  # every run its own group (the usual case:
-        # one run per source): no composite key at all
+    distinct = _distinct(codes[0][at], pairs[0][1])
+    if distinct:  # every run its own group (the usual case: one run per source): no
+        # composite key at all
         run_group, n_groups = np.arange(len(starts), dtype=np.int64), len(starts)
     else:
         run_group, n_groups = _factorize(*_radix_key(codes, [p[1] for p in pairs], at))
@@ -189,8 +193,9 @@ def factorize_runs(df: pd.DataFrame, cols: list[str], pairs=None, side=None
         labels[c], first = jobs[c].result() if c in jobs else _labels(df[c], rows, True)
         if first is not None:
             origins[c] = first
-    return Runs(run_group, starts, n, dict(zip(cols, pairs, strict=True)), rows, origins), \
-        pd.DataFrame(labels)
+    runs = Runs(run_group, starts, n, dict(zip(cols, pairs, strict=True)), rows, origins)
+    runs.distinct_first = distinct
+    return runs, pd.DataFrame(labels)
 
 
 def factorize_rows(df: pd.DataFrame, cols: list[str], pairs

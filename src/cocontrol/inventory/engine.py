@@ -178,13 +178,15 @@ def _apply_source_factors(ef: np.ndarray, lines: pd.DataFrame, user: pd.DataFram
                      .rename(columns={"unit_f": "unit"}))
 
 
-def _join_sources(ctl_source: pd.Series, line_source: pd.Series
+def _join_sources(ctl_source: pd.Series, line_source: pd.Series, unique: bool = False
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Inner join of control rows with the lines of their source, by integer codes.
 
     Returns (control row, line) pairs in the order of ``controls.merge(lines, on=
     "source_id")``: control rows in order, each with its source's lines in line order.
-    Categorical columns with the same categories are joined on their codes directly."""
+    Categorical columns with the same categories are joined on their codes directly.
+    ``unique``: the caller knows that no two lines have the same source (not counted
+    again)."""
     if isinstance(line_source.dtype, pd.CategoricalDtype):
         cats, lcode = line_source.cat.categories, line_source.array.codes
     else:
@@ -197,7 +199,7 @@ def _join_sources(ctl_source: pd.Series, line_source: pd.Series
         ccode = cats.get_indexer(ctl_source.astype(object))
     lcode = lcode.astype(np.int64)
     ccode = ccode.astype(np.int64)
-    if _distinct(lcode, len(cats) + 1) and not (lcode < 0).any():
+    if (unique or _distinct(lcode, len(cats) + 1)) and not (lcode < 0).any():
         # one line per source (the usual case): the line of a code by a scatter, no sort
         pos = np.full(len(cats) + 1, -1, dtype=np.int64)  # last: unknown source (code -1)
         pos[lcode] = np.arange(len(lcode))
@@ -257,20 +259,22 @@ def control_table(controls: pd.DataFrame | None, species: tuple[str, ...]
 
 
 def _removed_share(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int],
-                   species: tuple[str, ...], table=False) -> tuple[np.ndarray, np.ndarray]:
+                   species: tuple[str, ...], table=False, unique: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the controlled lines (M) and the share of every species they remove, as
     the complement of their control factor 1 − Σ share × η: removed = 1 − (1 − Σ share ×
     η), the numbers the engine has always used (to the last bit; F = 1 − removed). Shape
     (M, S, 1) when no control row names a year (one product for every year), else (M, S,
     Y); a writable array. ``table``: :func:`control_table` of the controls when the caller
-    has it."""
+    has it; ``unique``: no two lines have the same source (:func:`_join_sources`)."""
     table = control_table(controls, species) if table is False else table
     if table is None:
         return np.empty(0, dtype=np.int64), np.zeros((0, len(species), len(years)))
     eta, ctl, tcode, T = table
-    row, line = _join_sources(ctl["source_id"], lines["source_id"])
+    row, line = _join_sources(ctl["source_id"], lines["source_id"], unique)
     if len(line) == 0:
         return np.empty(0, dtype=np.int64), np.zeros((0, len(species), len(years)))
+    every_row = len(row) == len(ctl)  # row is increasing: then every control row, in order
     if (np.diff(line) > 0).all():  # each line once, in line order (controls in the order
         # of the lines): the lines themselves
         ctrl_lines, local = line, np.arange(len(line))
@@ -280,10 +284,11 @@ def _removed_share(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int]
         ctrl_lines = np.flatnonzero(mark)
         local = (np.cumsum(mark) - 1)[line]
     M, S, Y = len(ctrl_lines), len(species), len(years)
-    cyear = ctl["year"].astype(float).to_numpy()[row]
+    pick = (lambda a: a) if every_row else (lambda a: a[row])  # noqa: E731 (no copy)
+    cyear = pick(ctl["year"].astype(float).to_numpy())
     every = np.isnan(cyear)
-    ti = tcode[row]
-    sh = ctl["share"].to_numpy(dtype=float)[row]
+    ti = pick(tcode)
+    sh = pick(ctl["share"].to_numpy(dtype=float))
 
     def removal(rows: np.ndarray | None, twice: bool = False) -> np.ndarray:
         """Σ_k share[m,k] × η[k,s] as a sparse (M × T) matrix times η (T × S); ``rows``
@@ -433,7 +438,8 @@ def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExe
 
     # the share removed (M, S + 1, 1 or Y; last column: the 2.5-10 µm bin); year-invariant
     # controls as one year, broadcast back
-    ctrl_idx, removed = _removed_share(lines, project.controls, years, ext, ctl_job.result())
+    ctrl_idx, removed = _removed_share(lines, project.controls, years, ext, ctl_job.result(),
+                                       unique=runs.distinct_first)
     invariant = removed.shape[2] == 1 and len(years) > 1
     clock("controls")
     # the combinations of the controlled lines when every line has its combination's
