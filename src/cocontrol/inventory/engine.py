@@ -247,11 +247,11 @@ def control_table(controls: pd.DataFrame | None, species: tuple[str, ...]
         r["efficiency"].to_numpy(dtype=float)
     tech = controls["technology"]
     if isinstance(tech.dtype, pd.CategoricalDtype):  # codes of the few technologies named
-        tmap = np.array([tidx.get(t, -1) for t in tech.cat.categories], dtype=np.int64)
-        tc = tech.array.codes
-        tcode = np.where(tc >= 0, tmap[np.maximum(tc, 0)] if len(tmap) else -1, -1)
-    else:  # looked up among the known technologies (an object array: no string-dtype pass)
-        tcode = pd.Index(techs, dtype=object).get_indexer(np.asarray(tech, dtype=object))
+        tc, tu = tech.array.codes, tech.cat.categories
+    else:  # factorised as an object array (no string-dtype pass), then the few named mapped
+        tc, tu = pd.factorize(np.asarray(tech, dtype=object))
+    tmap = np.array([tidx.get(t, -1) for t in tu], dtype=np.int64)
+    tcode = np.where(tc >= 0, tmap[np.maximum(tc, 0)] if len(tmap) else -1, -1)
     known = tcode >= 0
     ctl = controls if known.all() else controls[known]
     tcode = tcode if known.all() else tcode[known]
