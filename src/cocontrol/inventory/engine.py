@@ -299,13 +299,16 @@ def _removed_share(lines: pd.DataFrame, controls: pd.DataFrame, years: list[int]
             # controlled line: its share × η, summed from 0 as the sparse product sums (the
             # same numbers to the last bit)
             tr = ti if rows is None else ti[rows]
-            prod = np.take(eta, tr, axis=0, mode="clip",  # codes of known technologies
-                           out=_buffers.empty(len(tr) * eta.shape[1]).reshape(len(tr), -1))
             share = (sh if rows is None else sh[rows])[:, None]
             if in_order and twice:  # one pass; the sum's + 0.0 (−0.0 → 0.0) changes no
-                # bit of 1 − (1 − x)
-                _twice_complement(prod, share)
-                return prod
+                # bit of 1 − (1 − x). Laid out species by species (a transposed view): the
+                # later steps read and write one species of every line at a time
+                prod = np.take(np.ascontiguousarray(eta.T), tr, axis=1, mode="clip",
+                               out=_buffers.empty(len(tr) * eta.shape[1]).reshape(-1, len(tr)))
+                _twice_complement(prod, share.T)
+                return prod.T
+            prod = np.take(eta, tr, axis=0, mode="clip",  # codes of known technologies
+                           out=_buffers.empty(len(tr) * eta.shape[1]).reshape(len(tr), -1))
             prod *= share
             np.add(0.0, prod, out=prod)
             if in_order:
