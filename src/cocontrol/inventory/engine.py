@@ -718,8 +718,8 @@ def line_attributes(region: pd.Series, sector: pd.Series, regions: pd.DataFrame 
             else:
                 labels = np.where(upos >= 0, ids[np.maximum(upos, 0)] if len(ids) else
                                   NONE_LABEL, NONE_LABEL).astype(object)
-            vcodes = vcodes.astype(_code_dtype(len(labels)))  # the gather in the final width
-            out[lv] = _categorical(np.take(vcodes, reg.codes), pd.Index(labels, dtype=object))
+            out[lv] = _categorical(_line_codes(vcodes, reg.codes, len(labels)),
+                                   pd.Index(labels, dtype=object))
     sec = refdata.table("sectors").set_index("code")
     s = sector
     s = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
@@ -729,6 +729,19 @@ def line_attributes(region: pd.Series, sector: pd.Series, regions: pd.DataFrame 
     out["sector_parent"] = pd.Categorical.from_codes(np.take(pc.codes, s.codes), dtype=pc.dtype,
                                                      validate=False)
     return out
+
+
+def _line_codes(vcodes: np.ndarray, line_codes: np.ndarray, n_labels: int) -> np.ndarray:
+    """The code of every line (``vcodes[line_codes]``, in the width pandas gives ``n_labels``
+    categories): zeros when there is one label, the lines' own codes when every category is
+    its own label in order (a region's ancestor at its own level), else one gather."""
+    dt = _code_dtype(n_labels)
+    if n_labels == 1 and len(vcodes):
+        return np.zeros(len(line_codes), dtype=dt)
+    if n_labels == len(vcodes) and vcodes[-1] == n_labels - 1 and \
+            np.array_equal(vcodes, np.arange(n_labels)):
+        return line_codes.astype(dt, copy=True)
+    return np.take(vcodes.astype(dt), line_codes)
 
 
 def _region_rows(regions: pd.DataFrame | None, table_region: pd.Series,
