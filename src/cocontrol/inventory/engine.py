@@ -397,10 +397,8 @@ def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExe
     ctl_job = side.submit(control_table, project.controls, ext)  # beside the pivot's long
     # array passes (they release the GIL; the control table holds it)
     lines, A, runs = build_lines(act, years, side)
-    attr_job = side.submit(line_attributes, lines["region_id"], lines["sector"],
-                           project.regions, _region_rows(project.regions, act["region_id"],
-                                                         runs.origin("region_id")))
-    warn_job = side.submit(plausibility.check_activity, project.activity, _units_seen(lines))
+    attr_args = (lines["region_id"], lines["sector"], project.regions,
+                 _region_rows(project.regions, act["region_id"], runs.origin("region_id")))
     clock("pivot")
 
     combo_cols = ["sector", "fuel", "process", "unit"]  # the lines' codes of the pivot
@@ -465,16 +463,19 @@ def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExe
     prepared = prepare(ef, finite, ctrl_idx, ctrl_factor, check_inf=bool(
         src_prov) or np.isinf(ft.multiplier).any() or np.isinf(ft.multiplier_unabated).any())
     clock("EF0 and F")
-    for col, values in attr_job.result().items():  # in the order add_line_attributes adds them
-        lines[col] = values
-    activity_warnings = warn_job.result()
-    clock("join side thread")
+    # beside the fused pass (which releases the GIL): work that no step before it needs
+    attr_job = side.submit(line_attributes, *attr_args)
+    warn_job = side.submit(plausibility.check_activity, project.activity, _units_seen(lines))
     inv = Inventory(lines=lines, years=years, species=species, activity=A, ef=ef,
                     ctrl_lines=ctrl_idx, ctrl_factor=ctrl_factor, gwp_set=m.gwp,
                     factor_table=ft, source_factors=(pd.concat(src_prov) if src_prov else None),
                     name=m.name, regions=project.regions, not_estimated=not_est,
                     applicable=applicable, estimated=finite, prepared=prepared)
     clock("fused pass")
+    for col, values in attr_job.result().items():  # in the order add_line_attributes adds them
+        inv.lines[col] = values
+    activity_warnings = warn_job.result()
+    clock("join side thread")
     inv.unabated_factors = unabated_used
     inv.abated = abated  # (N, S) the factor in use already describes abated plants
     if len(project.measured):
