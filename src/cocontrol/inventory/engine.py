@@ -197,8 +197,13 @@ def _join_sources(ctl_source: pd.Series, line_source: pd.Series, unique: bool = 
         ccode = ctl_source.array.codes
     else:
         ccode = cats.get_indexer(ctl_source.astype(object))
-    lcode = lcode.astype(np.int64)
     ccode = ccode.astype(np.int64)
+    if unique and len(lcode) == len(cats) and len(lcode) and lcode[-1] == len(lcode) - 1 \
+            and np.array_equal(lcode, np.arange(len(lcode))):  # line k has source code k
+        # (the lines' categories in order of first appearance, every line its own source)
+        row = np.flatnonzero(ccode >= 0)
+        return row, ccode[row]
+    lcode = lcode.astype(np.int64)
     if (unique or _distinct(lcode, len(cats) + 1)) and not (lcode < 0).any():
         # one line per source (the usual case): the line of a code by a scatter, no sort
         pos = np.full(len(cats) + 1, -1, dtype=np.int64)  # last: unknown source (code -1)
@@ -456,12 +461,16 @@ def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExe
     if invariant:
         ctrl_factor = np.broadcast_to(ctrl_factor, (len(ctrl_idx), len(species), len(years)))
     clock("PM10 size bins")
-    finite = np.isfinite(ef)  # the factor in use: NaN = not estimated
-    not_est = _not_estimated_lines(ft, lines, ef, finite,
-                                   as_table=not src_prov and len(unabated_used) == 0)
+    # the factor in use: NaN = not estimated (per combination, gathered, when every line
+    # has its combination's factors)
+    table = (ft.multiplier, ccodes) if per_combo else None
+    finite = np.take(np.isfinite(ft.multiplier), ccodes, axis=0) if per_combo else \
+        np.isfinite(ef)
+    not_est = _not_estimated_lines(ft, lines, ef, finite, as_table=per_combo)
     clock("not estimated")
     prepared = prepare(ef, finite, ctrl_idx, ctrl_factor, check_inf=bool(
-        src_prov) or np.isinf(ft.multiplier).any() or np.isinf(ft.multiplier_unabated).any())
+        src_prov) or np.isinf(ft.multiplier).any() or np.isinf(ft.multiplier_unabated).any(),
+        table=table)
     clock("EF0 and F")
     # beside the fused pass (which releases the GIL): work that no step before it needs
     attr_job = side.submit(line_attributes, *attr_args)
@@ -489,7 +498,8 @@ def _compute(project: Project, strict: bool, clock: _Stages, side: ThreadPoolExe
 
 
 def prepare(ef: np.ndarray, finite: np.ndarray, ctrl_lines: np.ndarray,
-            ctrl_factor: np.ndarray, check_inf: bool = True
+            ctrl_factor: np.ndarray, check_inf: bool = True,
+            table: tuple[np.ndarray, np.ndarray] | None = None
             ) -> tuple[np.ndarray, np.ndarray | None]:
     """The arrays of the inventory's one fused pass E = A × EF0 × F (:class:`Inventory`):
     EF0 = the factor with not-estimated cells as 0 (``np.nan_to_num``: the cells stay
@@ -497,10 +507,18 @@ def prepare(ef: np.ndarray, finite: np.ndarray, ctrl_lines: np.ndarray,
     the control factor per line and species (1 on uncontrolled lines), else None. Both in
     kept buffers (``cocontrol._buffers``: already touched memory). ``check_inf=False``: the
     caller knows that no factor is infinite (none in the tables the lines' factors come
-    from)."""
+    from). ``table``: (factors per combination, the combination of every line) when every
+    line has its combination's factors (``ef`` is that table gathered): EF0 is then the
+    table's, gathered (the same numbers, cell by cell)."""
     N, S = ef.shape
     if finite.all():
         ef0 = ef
+    elif table is not None:
+        mult, combos = table
+        mult0 = np.nan_to_num(mult) if check_inf and np.isinf(mult).any() else \
+            np.where(np.isfinite(mult), mult, 0.0)
+        ef0 = np.take(mult0, combos, axis=0, mode="clip",
+                      out=_buffers.empty(N * S).reshape(N, S))
     elif check_inf and np.isinf(ef).any():  # nan_to_num's large finite numbers for ±inf
         ef0 = np.nan_to_num(ef)
     else:
