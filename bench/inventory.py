@@ -224,7 +224,8 @@ def main(n: int = 1_000_000) -> None:
           f"k = {k:.2f}; as t = a + b n: a = {a:.3f} s fixed, b = {b * 1e6:.3f} s per "
           f"million sources")
     print("stages of engine.compute, main thread, wall s (best run at each size; the side "
-          "thread's work is inside 'join side thread' only when the main thread waited for it):")
+          "thread's work beside the pivot is inside 'pivot' only when the main thread waited "
+          "for it):")
     print(f"  {'stage':22s}" + "".join(f"{x:>12,}" for x in all_n))
     for name in stage_runs[-1]:
         print(f"  {name:22s}" + "".join(f"{r.get(name, 0.0):12.3f}" for r in stage_runs))
