@@ -67,11 +67,11 @@ def test_labels_origin_names_the_source_categories():
     """The origin of a categorical column's labels: category k of the labels is category
     ``origin[k]`` of the table's column (used to find region rows without hashing ids)."""
     col = pd.Series(pd.Categorical(["c", "a", "c", "b"], categories=["a", "b", "c", "d"]))
-    out, origin = _frame._labels(col, np.arange(4), True)
+    out, origin = _frame._labels_and_origin(col, np.arange(4))
     assert list(out.categories) == ["c", "a", "b"]
     assert [col.cat.categories[i] for i in origin] == list(out.categories)
     missing = pd.Series(pd.Categorical([None, None], categories=["a"]))
-    out, origin = _frame._labels(missing, np.arange(2), True)
+    out, origin = _frame._labels_and_origin(missing, np.arange(2))
     assert origin is None and out.isna().all()
 
 

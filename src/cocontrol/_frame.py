@@ -133,13 +133,13 @@ class Runs:
     __slots__ = ("_first", "_origins", "_pairs", "distinct_first", "group", "n", "starts")
 
     def __init__(self, group: np.ndarray, starts: np.ndarray, n: int, pairs=None, first=None,
-                 origins=None):
+                 origins=None, distinct_first: bool = False):
         self.group, self.starts, self.n = group, starts, n
         self._pairs, self._first = pairs, first  # column: (codes, radix); first row of groups
         self._origins = origins or {}  # column: positions of its labels in the table's
         #: True when the groups' values of the first column are all different (found by
         #: the factorisation: then no composite key was built)
-        self.distinct_first = False
+        self.distinct_first = distinct_first
 
     def origin(self, col: str) -> np.ndarray | None:
         """For a categorical column of the table whose labels frame column is categorical:
@@ -186,16 +186,15 @@ def factorize_runs(df: pd.DataFrame, cols: list[str], pairs=None, side=None
     else:
         rows = np.empty(n_groups, dtype=np.int64)
         rows[run_group[::-1]] = starts[::-1]  # first run (hence first row) of every group
-    jobs = {c: side.submit(_labels, df[c], rows, True) for c in cols[2:]} \
+    jobs = {c: side.submit(_labels_and_origin, df[c], rows) for c in cols[2:]} \
         if side is not None else {}
     labels, origins = {}, {}
     for c in cols:  # labels from the first row of every group only
-        labels[c], first = jobs[c].result() if c in jobs else _labels(df[c], rows, True)
+        labels[c], first = jobs[c].result() if c in jobs else _labels_and_origin(df[c], rows)
         if first is not None:
             origins[c] = first
-    runs = Runs(run_group, starts, n, dict(zip(cols, pairs, strict=True)), rows, origins)
-    runs.distinct_first = distinct
-    return runs, pd.DataFrame(labels)
+    return Runs(run_group, starts, n, dict(zip(cols, pairs, strict=True)), rows, origins,
+                distinct), pd.DataFrame(labels)
 
 
 def factorize_rows(df: pd.DataFrame, cols: list[str], pairs
@@ -244,11 +243,16 @@ def _categorical(codes: np.ndarray, cats: pd.Index) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
-def _labels(col: pd.Series, rows: np.ndarray, origin: bool = False):
+def _labels(col: pd.Series, rows: np.ndarray) -> pd.Series | pd.Categorical:
+    """The values of ``col`` at ``rows`` (:func:`_labels_and_origin` without the origin)."""
+    return _labels_and_origin(col, rows)[0]
+
+
+def _labels_and_origin(col: pd.Series, rows: np.ndarray):
     """The values of ``col`` at ``rows`` as :func:`_column` makes them (categories in order
-    of first appearance); a categorical column is relabelled through its codes, without
-    hashing its values. ``origin``: return (values, the position of every category of the
-    result among ``col``'s categories, or None when the result is not such a categorical)."""
+    of first appearance; a categorical column is relabelled through its codes, without
+    hashing its values), and the position of every category of the result among ``col``'s
+    categories (None when the result is not such a categorical)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         sub = np.ascontiguousarray(col.array.codes[rows])  # one strided read, then dense
         ncat = len(col.cat.categories)
@@ -258,8 +262,7 @@ def _labels(col: pd.Series, rows: np.ndarray, origin: bool = False):
             codes, first = sub, sub
         elif len(sub) and sub.max() < 0:  # every value missing: one NaN label (as below)
             vals = np.full(len(sub), np.nan, dtype=object)
-            return (pd.Series(vals, dtype=object), None) if origin else \
-                pd.Series(vals, dtype=object)
+            return pd.Series(vals, dtype=object), None
         else:
             full = len(sub) and sub.min() >= 0  # no missing value
             small = sub.dtype if ncat < np.iinfo(sub.dtype).max else np.int64
@@ -273,7 +276,7 @@ def _labels(col: pd.Series, rows: np.ndarray, origin: bool = False):
             # pd.factorize(col.iloc[rows], use_na_sentinel=False) gives them)
             cat_vals = np.asarray(col.cat.categories, dtype=object)
             uniq = np.array([cat_vals[k] if k >= 0 else np.nan for k in first], dtype=object)
-            return (_column(codes, uniq), None) if origin else _column(codes, uniq)
+            return _column(codes, uniq), None
         if not (first < 0).any():
             cats = col.cat.categories
             if in_order or len(first) == len(cats) and \
@@ -283,10 +286,9 @@ def _labels(col: pd.Series, rows: np.ndarray, origin: bool = False):
                     if cats.dtype != object else cats
             else:
                 cats = pd.Index(np.asarray(cats, dtype=object)[first], dtype=object)
-            out = _categorical(codes, cats)
-            return (out, first) if origin else out
+            return _categorical(codes, cats), first
     codes, uniq = pd.factorize(col.iloc[rows], use_na_sentinel=False)
-    return (_column(codes, uniq), None) if origin else _column(codes, uniq)
+    return _column(codes, uniq), None
 
 
 def _column(codes: np.ndarray, uniq) -> pd.Series | pd.Categorical:

@@ -228,11 +228,15 @@ def _same_index(a: pd.Index, b: pd.Index) -> bool:
     table's column and of the lines made from it)."""
     if a is b:
         return True
+    return _same_memory(a, b) or a.equals(b)
+
+
+def _same_memory(a, b) -> bool:
+    """True when ``a`` and ``b`` hold the same array of values (as object arrays: the same
+    memory, shape and strides), found without comparing a value."""
     x, y = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
-    if x.shape == y.shape and x.strides == y.strides and \
-            x.__array_interface__["data"][0] == y.__array_interface__["data"][0]:
-        return True
-    return a.equals(b)
+    return x.shape == y.shape and x.strides == y.strides and \
+        x.__array_interface__["data"][0] == y.__array_interface__["data"][0]
 
 
 def control_table(controls: pd.DataFrame | None, species: tuple[str, ...]
@@ -773,10 +777,7 @@ def _region_rows(regions: pd.DataFrame | None, table_region: pd.Series,
     if regions is None or origin is None or \
             not isinstance(table_region.dtype, pd.CategoricalDtype):
         return None
-    cats = np.asarray(table_region.cat.categories, dtype=object)
-    ids = np.asarray(regions["region_id"], dtype=object)
-    same = cats.shape == ids.shape and cats.strides == ids.strides and \
-        cats.__array_interface__["data"][0] == ids.__array_interface__["data"][0]
+    same = _same_memory(table_region.cat.categories, regions["region_id"])
     return np.asarray(origin, dtype=np.int64) if same else None
 
 
