@@ -232,5 +232,5 @@ def ytd_why_json(ctx: Ctx, project_id: int | None = None, key: YtdKey = None):
     """The derivation of a tile's year to date as JSON (without ``key``: says so)."""
     chosen, d = _ytd(ctx, project_id, key)
     if d is None:
-        return {"kind": "ytd", "value": None, "rows": [], "error": "give key (a tile)"}
+        return {"kind": "ytd", "value": None, "rows": [], "error": ctx.t("msg.web_json_give", params="key")}
     return {k: views.finite(v) if isinstance(v, float) else v for k, v in d.items()}

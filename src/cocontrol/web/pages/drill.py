@@ -312,9 +312,9 @@ def quadrant_why_json(ctx: Ctx, project_id: int | None = None, scenario: OptName
     if chosen is None or chosen.base is None or key is None:
         return {"kind": "quadrant", "by": by, "key": key, "year": year, "reduction_t": None,
                 "measures": [], "provenance": None, "version": None,
-                "error": "give key (a district or sector of the quadrant)" if chosen
+                "error": ctx.t("msg.web_json_give", params="key") if chosen
                 and chosen.base is not None else chosen.error if chosen
-                else "no project visible"}
+                else ctx.t("msg.web_no_project_visible")}
     d = _quadrant_derivation(ctx, chosen, scenario, reference, by, key, year, pollutant)
     return {**d, "version": version_info(chosen)}
 
@@ -384,6 +384,6 @@ def result_why_json(ctx: Ctx, result_id: Annotated[str | None, Query(
     """The derivation of a stored result's number as JSON (without a number: says so)."""
     if None in (result_id, table, row, column):
         return {"kind": "result", "value": None, "row": {}, "params": {}, "provenance": None,
-                "version": None, "error": "give result_id, table, row and column"}
+                "version": None, "error": ctx.t("msg.web_json_give", params="result_id, table, row, column")}
     res, chosen, d = _result_derivation(ctx, result_id, table, row, column)
     return {**d, "result_id": res.id, "version": version_info(chosen) if chosen else None}

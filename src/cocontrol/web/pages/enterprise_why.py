@@ -184,7 +184,7 @@ def why_json(ctx: Ctx, kind: Kind | None = None, id: RowId = None,
 
     if kind is None or id is None:
         return {"kind": "enterprise", "value": None, "inputs": [], "steps": [],
-                "version": None, "error": "give kind and id"}
+                "version": None, "error": ctx.t("msg.web_json_give", params="kind, id")}
     d, version, vid = _safe(ctx, kind, id, row, column, species, year, scope, stage,
                             enterprise, target)
     out = {k: v for k, v in d.items() if k not in ("lines", "measured")}

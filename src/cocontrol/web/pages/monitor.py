@@ -216,7 +216,7 @@ def why_json(ctx: Ctx, alert_id: AlertId = None, field: Field = "latest_value",
     number: says so)."""
     if alert_id is None:
         return {"kind": "monitoring", "field": field, "value": None,
-                "error": "give alert_id and field"}
+                "error": ctx.t("msg.web_json_give", params="alert_id, field")}
     return _alert_derivation(ctx, alert_id, field, factor, measure)[1]
 
 
